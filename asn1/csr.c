@@ -1,0 +1,135 @@
+/*
+ * Finding the AttestationBundle in a PKCS#10 request.  The attribute value is
+ * carried as an ASN1_TYPE of type SEQUENCE whose content is the complete DER
+ * of the bundle (OpenSSL keeps the header for V_ASN1_SEQUENCE).
+ */
+#include <string.h>
+#include <openssl/x509.h>
+#include <openssl/x509v3.h>
+
+#include "attest/csr.h"
+#include "attest/limits.h"
+#include "attest/oids.h"
+
+void attest_csr_free(attest_csr *c)
+{
+    if (c == NULL)
+        return;
+    X509_REQ_free(c->req);
+    OPENSSL_free(c->bundle_der);
+    OPENSSL_free(c);
+}
+
+static int same_der(X509_REQ *req, const unsigned char *der, size_t len)
+{
+    unsigned char *re = NULL;
+    int n = i2d_X509_REQ(req, &re);
+    int ok = n > 0 && (size_t)n == len && memcmp(re, der, len) == 0;
+
+    OPENSSL_free(re);
+    return ok;
+}
+
+/* Evidence put inside extensionRequest is not the draft's PKCS#10 form; note it. */
+static int find_in_ext_request(X509_REQ *req)
+{
+    STACK_OF(X509_EXTENSION) *exts = X509_REQ_get_extensions(req);
+    int found = 0, i;
+
+    for (i = 0; i < sk_X509_EXTENSION_num(exts); i++)
+        if (OBJ_cmp(X509_EXTENSION_get_object(sk_X509_EXTENSION_value(exts, i)),
+                    attest_oid_obj(ATTEST_OID_AA_ATTESTATION)) == 0)
+            found = 1;
+    sk_X509_EXTENSION_pop_free(exts, X509_EXTENSION_free);
+    return found;
+}
+
+int attest_csr_decode(const unsigned char *der, size_t len, attest_csr **out, attest_err *err)
+{
+    const unsigned char *p = der;
+    attest_csr *c = NULL;
+    const ASN1_OBJECT *oid = attest_oid_obj(ATTEST_OID_AA_ATTESTATION);
+    int i, first = -1;
+
+    *out = NULL;
+    if (oid == NULL) {
+        attest_err_set(err, "OID table failed to initialise");
+        return -1;
+    }
+    if (len == 0 || len > ATTEST_MAX_INPUT) {
+        attest_err_set(err, "request: size %zu outside 1..%d bytes", len, ATTEST_MAX_INPUT);
+        return -1;
+    }
+    if ((c = OPENSSL_zalloc(sizeof(*c))) == NULL)
+        goto oom;
+    c->req = d2i_X509_REQ(NULL, &p, (long)len);
+    if (c->req == NULL) {
+        attest_err_set(err, "request: not a PKCS#10 CertificationRequest");
+        goto fail;
+    }
+    if (p != der + len) {
+        attest_err_set(err, "request: %zu trailing bytes", len - (size_t)(p - der));
+        goto fail;
+    }
+    if (!same_der(c->req, der, len)) {
+        attest_err_set(err, "request: not DER (re-encoding differs)");
+        goto fail;
+    }
+    for (i = 0; i < X509_REQ_get_attr_count(c->req); i++) {
+        X509_ATTRIBUTE *a = X509_REQ_get_attr(c->req, i);
+
+        if (OBJ_cmp(X509_ATTRIBUTE_get0_object(a), oid) == 0) {
+            if (c->n_attest_attrs++ == 0)
+                first = i;
+        }
+    }
+    c->in_ext_request = find_in_ext_request(c->req);
+    if (first >= 0) {
+        X509_ATTRIBUTE *a = X509_REQ_get_attr(c->req, first);
+        ASN1_TYPE *v;
+
+        c->n_values = X509_ATTRIBUTE_count(a);
+        v = X509_ATTRIBUTE_get0_type(a, 0);
+        c->value_type = v != NULL ? v->type : -1;
+        if (v != NULL && v->type == V_ASN1_SEQUENCE) {
+            c->bundle_len = (size_t)v->value.sequence->length;
+            c->bundle_der = OPENSSL_memdup(v->value.sequence->data, c->bundle_len);
+            if (c->bundle_der == NULL)
+                goto oom;
+        }
+    }
+    *out = c;
+    return 0;
+oom:
+    attest_err_set(err, "request: out of memory");
+fail:
+    attest_csr_free(c);
+    return -1;
+}
+
+int attest_csr_add_bundle(X509_REQ *req, const unsigned char *bundle_der, size_t len, attest_err *err)
+{
+    const ASN1_OBJECT *oid = attest_oid_obj(ATTEST_OID_AA_ATTESTATION);
+    X509_ATTRIBUTE *a;
+    ASN1_STRING *s;
+    int ok;
+
+    if (oid == NULL || X509_REQ_get_attr_by_OBJ(req, oid, -1) >= 0) {
+        attest_err_set(err, "request already carries an id-aa-attestation attribute");
+        return -1;
+    }
+    if ((s = ASN1_STRING_new()) == NULL || !ASN1_STRING_set(s, bundle_der, (int)len)) {
+        ASN1_STRING_free(s);
+        attest_err_set(err, "out of memory");
+        return -1;
+    }
+    a = X509_ATTRIBUTE_create_by_OBJ(NULL, oid, V_ASN1_SEQUENCE, s->data, s->length);
+    ASN1_STRING_free(s);
+    ok = a != NULL && X509_REQ_add1_attr(req, a);
+    X509_ATTRIBUTE_free(a);
+    if (!ok) {
+        attest_err_set(err, "could not add the id-aa-attestation attribute");
+        return -1;
+    }
+    return 0;
+}

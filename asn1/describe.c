@@ -1,0 +1,294 @@
+/* The data-type table, and describing CSRs, bundles and certificates. */
+#include <stdio.h>
+#include <string.h>
+#include <strings.h>
+#include <openssl/objects.h>
+#include <openssl/x509v3.h>
+
+#include "attest/bundle.h"
+#include "attest/csr.h"
+#include "attest/describe.h"
+#include "attest/oids.h"
+#include "attest/pkix.h"
+#include "attest/tpm2.h"
+
+static const struct {
+    const char *name, *pem, *alias;
+    int asn1;
+} dts[ATTEST_DT_COUNT] = {
+    [ATTEST_DT_CSR] = {"AttestedCSR", "CERTIFICATE REQUEST", "csr", 1},
+    [ATTEST_DT_BUNDLE] = {"AttestationBundle", "ATTESTATION BUNDLE", "bundle", 1},
+    [ATTEST_DT_TPM2_STMT] = {"TcgAttestCertify", "TCG ATTEST CERTIFY", "tpm2", 1},
+    [ATTEST_DT_PKIX] = {"PkixEvidence", "EVIDENCE", "pkix", 1},
+    [ATTEST_DT_TPMS_ATTEST] = {"TPMS_ATTEST", "TPMS ATTEST", "tpms-attest", 0},
+    [ATTEST_DT_TPMT_PUBLIC] = {"TPMT_PUBLIC", "TPMT PUBLIC", "tpmt-public", 0},
+    [ATTEST_DT_TPMT_SIGNATURE] = {"TPMT_SIGNATURE", "TPMT SIGNATURE", "tpmt-signature", 0},
+};
+
+const char *attest_datatype_name(attest_datatype dt)
+{
+    return (unsigned)dt < ATTEST_DT_COUNT ? dts[dt].name : NULL;
+}
+
+const char *attest_datatype_pem_label(attest_datatype dt)
+{
+    return (unsigned)dt < ATTEST_DT_COUNT ? dts[dt].pem : NULL;
+}
+
+int attest_datatype_is_asn1(attest_datatype dt)
+{
+    return (unsigned)dt < ATTEST_DT_COUNT && dts[dt].asn1;
+}
+
+int attest_datatype_from_name(const char *name)
+{
+    int i;
+
+    for (i = 0; name != NULL && i < ATTEST_DT_COUNT; i++)
+        if (strcasecmp(name, dts[i].name) == 0 || strcasecmp(name, dts[i].alias) == 0)
+            return i;
+    return -1;
+}
+
+json_object *attest_describe_cert(X509 *x)
+{
+    json_object *o = json_object_new_object();
+    const ASN1_INTEGER *serial = X509_get0_serialNumber(x);
+    BIGNUM *bn = ASN1_INTEGER_to_BN(serial, NULL);
+    char *hex = bn != NULL ? BN_bn2hex(bn) : NULL;
+    EXTENDED_KEY_USAGE *eku = X509_get_ext_d2i(x, NID_ext_key_usage, NULL, NULL);
+    char buf[128];
+    int i;
+
+    attest_json_add(o, "subject", attest_json_name(X509_get_subject_name(x)));
+    attest_json_add(o, "issuer", attest_json_name(X509_get_issuer_name(x)));
+    attest_json_add(o, "serial", json_object_new_string(hex != NULL ? hex : "?"));
+    attest_json_add(o, "not_before", attest_json_time(X509_get0_notBefore(x)));
+    attest_json_add(o, "not_after", attest_json_time(X509_get0_notAfter(x)));
+    attest_json_add(o, "is_ca", json_object_new_boolean(X509_check_ca(x) > 0));
+    if (eku != NULL) {
+        json_object *a = json_object_new_array();
+
+        for (i = 0; i < sk_ASN1_OBJECT_num(eku); i++)
+            json_object_array_add(a, json_object_new_string(attest_oid_name(sk_ASN1_OBJECT_value(eku, i), buf, sizeof(buf))));
+        attest_json_add(o, "extended_key_usage", a);
+    }
+    attest_json_add(o, "public_key", attest_json_spki(X509_get_X509_PUBKEY(x)));
+    EXTENDED_KEY_USAGE_free(eku);
+    OPENSSL_free(hex);
+    BN_free(bn);
+    return o;
+}
+
+/* CMW: CHOICE { json UTF8String, cbor OCTET STRING }; shown, not verified. */
+static json_object *describe_cmw(const unsigned char *stmt, size_t len)
+{
+    const unsigned char *p = stmt;
+    ASN1_TYPE *t = d2i_ASN1_TYPE(NULL, &p, (long)len);
+    json_object *o = json_object_new_object();
+
+    if (t != NULL && t->type == V_ASN1_UTF8STRING) {
+        attest_json_add(o, "cmw_form", json_object_new_string("json"));
+        attest_json_add(o, "json", json_object_new_string_len((const char *)t->value.utf8string->data,
+                                                              t->value.utf8string->length));
+    } else if (t != NULL && t->type == V_ASN1_OCTET_STRING) {
+        attest_json_add(o, "cmw_form", json_object_new_string("cbor"));
+        attest_json_add(o, "cbor", attest_json_hex(t->value.octet_string->data, (size_t)t->value.octet_string->length));
+    } else {
+        attest_json_add(o, "cmw_form", json_object_new_string("unknown"));
+        attest_json_add(o, "raw_der", attest_json_hex(stmt, len));
+    }
+    ASN1_TYPE_free(t);
+    return o;
+}
+
+static json_object *describe_stmt_value(attest_stmt_kind kind, const unsigned char *stmt, size_t len)
+{
+    attest_err err;
+    json_object *o = NULL;
+
+    switch (kind) {
+    case ATTEST_STMT_TPM2_CERTIFY:
+        o = attest_describe_tpm2_stmt_der(stmt, len, &err);
+        break;
+    case ATTEST_STMT_PKIX:
+        o = attest_describe_pkix_der(stmt, len, &err);
+        break;
+    case ATTEST_STMT_CMW:
+        return describe_cmw(stmt, len);
+    default:
+        o = json_object_new_object();
+        attest_json_add(o, "raw_der", attest_json_hex(stmt, len));
+        return o;
+    }
+    if (o == NULL) {
+        o = json_object_new_object();
+        attest_json_add(o, "error", json_object_new_string(err.msg));
+        attest_json_add(o, "raw_der", attest_json_hex(stmt, len));
+    }
+    return o;
+}
+
+static json_object *describe_bundle(const attest_bundle *b)
+{
+    json_object *o = json_object_new_object(), *stmts = json_object_new_array(), *certs;
+    char legacy[256], buf[128];
+    size_t i;
+    int k;
+
+    attest_legacy_describe(b->legacy, legacy, sizeof(legacy));
+    attest_json_add(o, "legacy_shape", json_object_new_boolean(b->legacy != 0));
+    if (b->legacy)
+        attest_json_add(o, "legacy_features", json_object_new_string(legacy));
+    for (i = 0; i < b->n_stmts; i++) {
+        const attest_statement *st = &b->stmts[i];
+        json_object *s = json_object_new_object();
+        char dotted[96];
+
+        OBJ_obj2txt(dotted, sizeof(dotted), st->type, 1);
+        attest_json_add(s, "type", json_object_new_string(attest_oid_name(st->type, buf, sizeof(buf))));
+        attest_json_add(s, "type_oid", json_object_new_string(dotted));
+        attest_json_add(s, "kind", json_object_new_string(attest_stmt_kind_name(st->kind)));
+        if (st->hint != NULL)
+            attest_json_add(s, "hint", json_object_new_string(st->hint));
+        if (st->binds_public_key >= 0)
+            attest_json_add(s, "binds_public_key", json_object_new_boolean(st->binds_public_key));
+        attest_json_add(s, "statement", describe_stmt_value(st->kind, st->stmt, st->stmt_len));
+        json_object_array_add(stmts, s);
+    }
+    attest_json_add(o, "attestations", stmts);
+    certs = json_object_new_array();
+    for (k = 0; k < sk_X509_num(b->certs); k++)
+        json_object_array_add(certs, attest_describe_cert(sk_X509_value(b->certs, k)));
+    attest_json_add(o, "certs", certs);
+    if (b->n_other_certs)
+        attest_json_add(o, "other_certs", json_object_new_int((int)b->n_other_certs));
+    if (b->n_ignored_certs)
+        attest_json_add(o, "ignored_certs", json_object_new_int((int)b->n_ignored_certs));
+    return o;
+}
+
+json_object *attest_describe_bundle_der(const unsigned char *der, size_t len, attest_err *err)
+{
+    attest_bundle *b = NULL;
+    json_object *o;
+
+    if (attest_bundle_decode(der, len, &b, err) != 0)
+        return NULL;
+    o = describe_bundle(b);
+    attest_bundle_free(b);
+    return o;
+}
+
+json_object *attest_describe_csr_der(const unsigned char *der, size_t len, attest_err *err)
+{
+    attest_csr *c = NULL;
+    json_object *o;
+    X509_PUBKEY *spki;
+    char buf[128];
+    int nid;
+
+    if (attest_csr_decode(der, len, &c, err) != 0)
+        return NULL;
+    o = json_object_new_object();
+    attest_json_add(o, "subject", attest_json_name(X509_REQ_get_subject_name(c->req)));
+    spki = X509_REQ_get_X509_PUBKEY(c->req);
+    if (spki != NULL)
+        attest_json_add(o, "public_key", attest_json_spki(spki));
+    nid = X509_REQ_get_signature_nid(c->req);
+    attest_json_add(o, "signature_algorithm", json_object_new_string(nid != NID_undef ? OBJ_nid2sn(nid) : "unknown"));
+    attest_json_add(o, "attestation_attributes", json_object_new_int(c->n_attest_attrs));
+    if (c->in_ext_request)
+        attest_json_add(o, "attestation_in_extension_request", json_object_new_boolean(1));
+    if (c->n_attest_attrs > 0) {
+        attest_json_add(o, "attestation_values", json_object_new_int(c->n_values));
+        if (c->bundle_der != NULL) {
+            attest_err sub;
+            json_object *b = attest_describe_bundle_der(c->bundle_der, c->bundle_len, &sub);
+
+            if (b == NULL) {
+                b = json_object_new_object();
+                attest_json_add(b, "error", json_object_new_string(sub.msg));
+            }
+            attest_json_add(o, "attestation_bundle", b);
+        } else {
+            snprintf(buf, sizeof(buf), "value is ASN.1 type %d, not a SEQUENCE", c->value_type);
+            attest_json_add(o, "attestation_bundle", json_object_new_string(buf));
+        }
+    }
+    attest_csr_free(c);
+    return o;
+}
+
+static int check_raw_tpm(attest_datatype dt, const unsigned char *b, size_t n, attest_err *err)
+{
+    TPMS_ATTEST a;
+    TPMT_PUBLIC p;
+    TPMT_SIGNATURE s;
+
+    switch (dt) {
+    case ATTEST_DT_TPMS_ATTEST:
+        /* Raw bytes carry no type: demand the TPM's magic before calling it one. */
+        if (n < 4 || memcmp(b, "\xff" "TCG", 4) != 0) {
+            attest_err_set(err, "TPMS_ATTEST: magic is not ff544347");
+            return -1;
+        }
+        return attest_tpms_attest_parse(b, n, &a, err);
+    case ATTEST_DT_TPMT_PUBLIC:
+        return attest_tpmt_public_parse(b, n, &p, err);
+    default:
+        if (!attest_tpmt_signature_parse(b, n, &s)) {
+            attest_err_set(err, "TPMT_SIGNATURE: not a marshaled TPMT_SIGNATURE");
+            return -1;
+        }
+        return 0;
+    }
+}
+
+int attest_object_check(attest_datatype dt, const unsigned char *der, size_t len, attest_err *err)
+{
+    json_object *o;
+
+    if (!attest_datatype_is_asn1(dt))
+        return check_raw_tpm(dt, der, len, err);
+    if (dt == ATTEST_DT_CSR) {
+        attest_csr *c = NULL;
+        int ok = attest_csr_decode(der, len, &c, err);
+
+        attest_csr_free(c);
+        return ok;
+    }
+    o = attest_describe(dt, der, len, err);
+    json_object_put(o);
+    return o != NULL ? 0 : -1;
+}
+
+json_object *attest_describe(attest_datatype dt, const unsigned char *der, size_t len, attest_err *err)
+{
+    json_object *o = NULL, *w;
+
+    switch (dt) {
+    case ATTEST_DT_CSR: o = attest_describe_csr_der(der, len, err); break;
+    case ATTEST_DT_BUNDLE: o = attest_describe_bundle_der(der, len, err); break;
+    case ATTEST_DT_TPM2_STMT: o = attest_describe_tpm2_stmt_der(der, len, err); break;
+    case ATTEST_DT_PKIX: o = attest_describe_pkix_der(der, len, err); break;
+    case ATTEST_DT_TPMS_ATTEST:
+        if (check_raw_tpm(dt, der, len, err) == 0)
+            o = attest_describe_tpms_attest(der, len, err);
+        break;
+    case ATTEST_DT_TPMT_PUBLIC: o = attest_describe_tpmt_public(der, len, err); break;
+    case ATTEST_DT_TPMT_SIGNATURE:
+        if (check_raw_tpm(dt, der, len, err) == 0)
+            o = attest_describe_tpmt_signature(der, len);
+        break;
+    default:
+        attest_err_set(err, "unknown data type");
+        return NULL;
+    }
+    if (o == NULL)
+        return NULL;
+    w = json_object_new_object();
+    attest_json_add(w, "type", json_object_new_string(attest_datatype_name(dt)));
+    attest_json_add(w, "content", o);
+    return w;
+}

@@ -1,0 +1,153 @@
+/* Rendering describe trees: JSON through json-c, text as indented key: value lines. */
+#include <string.h>
+#include <openssl/asn1.h>
+#include <openssl/bio.h>
+
+#include "attest/describe.h"
+
+json_object *attest_json_hex(const unsigned char *b, size_t n)
+{
+    static const char digits[] = "0123456789abcdef";
+    char *s = OPENSSL_malloc(2 * n + 1);
+    json_object *o;
+    size_t i;
+
+    if (s == NULL)
+        return NULL;
+    for (i = 0; i < n; i++) {
+        s[2 * i] = digits[b[i] >> 4];
+        s[2 * i + 1] = digits[b[i] & 15];
+    }
+    s[2 * n] = '\0';
+    o = json_object_new_string(s);
+    OPENSSL_free(s);
+    return o;
+}
+
+void attest_json_add(json_object *o, const char *key, json_object *v)
+{
+    if (o != NULL && v != NULL)
+        json_object_object_add(o, key, v);
+    else
+        json_object_put(v);
+}
+
+/* RFC 3339 UTC, the form --at-time takes. */
+json_object *attest_json_time(const ASN1_TIME *t)
+{
+    struct tm tm;
+    char buf[32];
+
+    if (t == NULL || !ASN1_TIME_to_tm(t, &tm))
+        return json_object_new_string("invalid");
+    strftime(buf, sizeof(buf), "%Y-%m-%dT%H:%M:%SZ", &tm);
+    return json_object_new_string(buf);
+}
+
+json_object *attest_json_name(const X509_NAME *n)
+{
+    BIO *b = BIO_new(BIO_s_mem());
+    char *data;
+    long len;
+    json_object *o;
+
+    if (b == NULL)
+        return NULL;
+    X509_NAME_print_ex(b, n, 0, XN_FLAG_RFC2253 & ~ASN1_STRFLGS_ESC_MSB);
+    len = BIO_get_mem_data(b, &data);
+    o = json_object_new_string_len(data, (int)len);
+    BIO_free(b);
+    return o;
+}
+
+static void indent(BIO *out, int depth)
+{
+    int i;
+
+    for (i = 0; i < depth; i++)
+        BIO_puts(out, "  ");
+}
+
+static int is_scalar(json_object *v)
+{
+    return !json_object_is_type(v, json_type_object) && !json_object_is_type(v, json_type_array);
+}
+
+static void render_value(json_object *v, BIO *out, int depth);
+
+static void render_scalar(json_object *v, BIO *out)
+{
+    if (v == NULL)
+        BIO_puts(out, "null");
+    else if (json_object_is_type(v, json_type_string))
+        BIO_puts(out, json_object_get_string(v));
+    else
+        BIO_puts(out, json_object_to_json_string_ext(v, JSON_C_TO_STRING_PLAIN));
+}
+
+static void render_object(json_object *o, BIO *out, int depth)
+{
+    json_object_object_foreach(o, key, val) {
+        indent(out, depth);
+        BIO_printf(out, "%s:", key);
+        if (is_scalar(val)) {
+            BIO_puts(out, " ");
+            render_scalar(val, out);
+            BIO_puts(out, "\n");
+        } else {
+            BIO_puts(out, "\n");
+            render_value(val, out, depth + 1);
+        }
+    }
+}
+
+static void render_value(json_object *v, BIO *out, int depth)
+{
+    size_t i, n;
+
+    if (json_object_is_type(v, json_type_object)) {
+        render_object(v, out, depth);
+    } else if (json_object_is_type(v, json_type_array)) {
+        n = json_object_array_length(v);
+        if (n == 0) {
+            indent(out, depth);
+            BIO_puts(out, "(none)\n");
+        }
+        for (i = 0; i < n; i++) {
+            json_object *e = json_object_array_get_idx(v, i);
+
+            indent(out, depth);
+            if (is_scalar(e)) {
+                BIO_puts(out, "- ");
+                render_scalar(e, out);
+                BIO_puts(out, "\n");
+            } else {
+                BIO_printf(out, "[%zu]\n", i);
+                render_value(e, out, depth + 1);
+            }
+        }
+    } else {
+        indent(out, depth);
+        render_scalar(v, out);
+        BIO_puts(out, "\n");
+    }
+}
+
+int attest_render_text(json_object *o, BIO *out)
+{
+    if (o == NULL || out == NULL)
+        return 0;
+    render_value(o, out, 0);
+    return 1;
+}
+
+int attest_render_json(json_object *o, BIO *out, int pretty)
+{
+    const char *s;
+
+    if (o == NULL || out == NULL)
+        return 0;
+    s = json_object_to_json_string_ext(o, (pretty ? JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_SPACED : JSON_C_TO_STRING_PLAIN)
+                                              | JSON_C_TO_STRING_NOSLASHESCAPE);
+    return BIO_puts(out, s) >= 0 && BIO_puts(out, "\n") >= 0;
+}

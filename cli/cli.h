@@ -1,0 +1,73 @@
+/* Shared state and helpers of the attest-req commands. */
+#ifndef ATTEST_CLI_H
+#define ATTEST_CLI_H
+
+#include <stddef.h>
+#include <openssl/provider.h>
+
+#include "attest/describe.h"
+
+#define EXIT_OK 0
+#define EXIT_FAIL 1
+#define EXIT_USAGE 2
+
+#define CLI_MAX_PROVIDERS 8
+
+typedef struct {
+    OSSL_LIB_CTX *libctx;
+    OSSL_PROVIDER *attest;
+    OSSL_PROVIDER *providers[CLI_MAX_PROVIDERS];
+    const char *provider_names[CLI_MAX_PROVIDERS];
+    int n_providers;
+    const char *propq;
+    int verbose;
+    const char *cmd;            /* for error lines */
+} cli_app;
+
+/* One line to stderr: "attest-req: CMD: message"; with --verbose, the OpenSSL error queue too. */
+#if defined(__GNUC__)
+__attribute__((format(printf, 2, 3)))
+#endif
+void cli_error(const cli_app *app, const char *fmt, ...);
+#if defined(__GNUC__)
+__attribute__((format(printf, 2, 3)))
+#endif
+void cli_notice(const cli_app *app, const char *fmt, ...);
+
+/* Common options every command takes.  Returns 1 if opt was one of them, -1 on error. */
+int cli_common_option(cli_app *app, int opt, const char *arg);
+#define CLI_OPT_PROVIDER 1000
+#define CLI_OPT_PROPQUERY 1001
+#define CLI_OPT_VERBOSE 1002
+#define CLI_COMMON_LONGOPTS                                      \
+    {"provider", required_argument, NULL, CLI_OPT_PROVIDER},     \
+    {"propquery", required_argument, NULL, CLI_OPT_PROPQUERY},   \
+    {"verbose", no_argument, NULL, CLI_OPT_VERBOSE}
+
+/* Library context with the attest provider (and default + --provider ones) loaded. */
+int cli_app_start(cli_app *app);
+void cli_app_end(cli_app *app);
+
+/* io.c */
+int cli_read_file(const cli_app *app, const char *path, unsigned char **out, size_t *len);
+/* Atomic: temp file in the same directory, then rename; "-" is stdout. */
+int cli_write_file(const cli_app *app, const char *path, const unsigned char *data, size_t len);
+int cli_parse_hex(const char *hex, unsigned char *out, size_t cap, size_t *len);
+
+/* provider_glue.c: decoding and encoding through the attest provider. */
+typedef struct {
+    attest_datatype dt;
+    unsigned char *data;        /* DER / marshaled bytes */
+    size_t len;
+} cli_object;
+/* type: NULL to detect.  Fills obj; on failure prints one line and returns -1. */
+int cli_decode(const cli_app *app, const char *what, const unsigned char *in, size_t inlen,
+               const char *type, cli_object *obj);
+void cli_object_clear(cli_object *obj);
+/* output: "text", "json", "der", "pem".  Result in a malloc'd buffer. */
+int cli_encode(const cli_app *app, const cli_object *obj, const char *output,
+               unsigned char **out, size_t *outlen);
+
+int cmd_show(cli_app *app, int argc, char **argv);
+
+#endif

@@ -1,0 +1,149 @@
+/* Reading inputs with a size cap, writing outputs atomically. */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <sys/stat.h>
+#include <openssl/crypto.h>
+
+#include "attest/limits.h"
+#include "cli.h"
+
+int cli_read_file(const cli_app *app, const char *path, unsigned char **out, size_t *len)
+{
+    FILE *f = strcmp(path, "-") == 0 ? stdin : fopen(path, "rb");
+    unsigned char *buf = NULL;
+    size_t n = 0, cap = 0;
+    struct stat st;
+
+    if (f == NULL) {
+        cli_error(app, "%s: cannot open: %s", path, strerror(errno));
+        return -1;
+    }
+    if (f != stdin && fstat(fileno(f), &st) == 0 && S_ISDIR(st.st_mode)) {
+        cli_error(app, "%s: is a directory", path);
+        fclose(f);
+        return -1;
+    }
+    for (;;) {
+        size_t r;
+
+        if (n == cap) {
+            unsigned char *grown;
+
+            if (cap > ATTEST_MAX_INPUT) {
+                cli_error(app, "%s: larger than the %d-byte input cap", path, ATTEST_MAX_INPUT);
+                goto fail;
+            }
+            cap = cap ? cap * 2 : 8192;
+            if ((grown = OPENSSL_realloc(buf, cap + 1)) == NULL) {
+                cli_error(app, "%s: out of memory", path);
+                goto fail;
+            }
+            buf = grown;
+        }
+        r = fread(buf + n, 1, cap - n, f);
+        n += r;
+        if (r == 0) {
+            if (ferror(f)) {
+                cli_error(app, "%s: read error: %s", path, strerror(errno));
+                goto fail;
+            }
+            break;
+        }
+    }
+    if (n > ATTEST_MAX_INPUT) {
+        cli_error(app, "%s: larger than the %d-byte input cap", path, ATTEST_MAX_INPUT);
+        goto fail;
+    }
+    if (n == 0) {
+        cli_error(app, "%s: empty input", path);
+        goto fail;
+    }
+    buf[n] = '\0';
+    if (f != stdin)
+        fclose(f);
+    *out = buf;
+    *len = n;
+    return 0;
+fail:
+    if (f != stdin)
+        fclose(f);
+    OPENSSL_free(buf);
+    return -1;
+}
+
+int cli_write_file(const cli_app *app, const char *path, const unsigned char *data, size_t len)
+{
+    char *tmp = NULL;
+    size_t off = 0;
+    int fd = -1, ok = -1;
+
+    if (strcmp(path, "-") == 0) {
+        if (fwrite(data, 1, len, stdout) != len || fflush(stdout) != 0) {
+            cli_error(app, "stdout: write failed: %s", strerror(errno));
+            return -1;
+        }
+        return 0;
+    }
+    if ((tmp = OPENSSL_malloc(strlen(path) + 16)) == NULL)
+        return -1;
+    sprintf(tmp, "%s.tmp.XXXXXX", path);
+    if ((fd = mkstemp(tmp)) < 0) {
+        cli_error(app, "%s: cannot create a temporary file: %s", path, strerror(errno));
+        goto done;
+    }
+    while (off < len) {
+        ssize_t w = write(fd, data + off, len - off);
+
+        if (w < 0) {
+            if (errno == EINTR)
+                continue;
+            cli_error(app, "%s: write failed: %s", path, strerror(errno));
+            goto done;
+        }
+        off += (size_t)w;
+    }
+    if (fchmod(fd, 0644) != 0 || fsync(fd) != 0 || close(fd) != 0) {
+        fd = -1;
+        cli_error(app, "%s: cannot finish writing: %s", path, strerror(errno));
+        goto done;
+    }
+    fd = -1;
+    if (rename(tmp, path) != 0) {
+        cli_error(app, "%s: cannot rename into place: %s", path, strerror(errno));
+        goto done;
+    }
+    ok = 0;
+done:
+    if (fd >= 0)
+        close(fd);
+    if (ok != 0 && tmp != NULL)
+        unlink(tmp);
+    OPENSSL_free(tmp);
+    return ok;
+}
+
+int cli_parse_hex(const char *hex, unsigned char *out, size_t cap, size_t *len)
+{
+    size_t n = strlen(hex), i;
+
+    if (n >= 2 && hex[0] == '0' && (hex[1] == 'x' || hex[1] == 'X')) {
+        hex += 2;
+        n -= 2;
+    }
+    if (n % 2 != 0 || n / 2 > cap)
+        return -1;
+    for (i = 0; i < n / 2; i++) {
+        int hi = OPENSSL_hexchar2int((unsigned char)hex[2 * i]);
+        int lo = OPENSSL_hexchar2int((unsigned char)hex[2 * i + 1]);
+
+        if (hi < 0 || lo < 0)
+            return -1;
+        out[i] = (unsigned char)(hi << 4 | lo);
+    }
+    *len = n / 2;
+    return 0;
+}

@@ -1,0 +1,302 @@
+/*
+ * The CLI's only door to the formats: it loads the attest provider into its
+ * own library context and decodes/encodes through OSSL_DECODER/OSSL_ENCODER.
+ */
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <openssl/core_names.h>
+#include <openssl/core_object.h>
+#include <openssl/decoder.h>
+#include <openssl/encoder.h>
+#include <openssl/err.h>
+
+#include "attest/provider.h"
+#include "cli.h"
+
+#ifndef ATTEST_INSTALL_MODULESDIR
+#define ATTEST_INSTALL_MODULESDIR ""
+#endif
+#ifndef ATTEST_BUILD_MODULESDIR
+#define ATTEST_BUILD_MODULESDIR ""
+#endif
+
+static void print_queue(void)
+{
+    ERR_print_errors_fp(stderr);
+}
+
+void cli_error(const cli_app *app, const char *fmt, ...)
+{
+    va_list ap;
+
+    fprintf(stderr, "attest-req: %s%s", app && app->cmd ? app->cmd : "", app && app->cmd ? ": " : "");
+    va_start(ap, fmt);
+    vfprintf(stderr, fmt, ap);
+    va_end(ap);
+    fputc('\n', stderr);
+    if (app != NULL && app->verbose)
+        print_queue();
+    ERR_clear_error();
+}
+
+void cli_notice(const cli_app *app, const char *fmt, ...)
+{
+    va_list ap;
+
+    fprintf(stderr, "attest-req: %s%snotice: ", app && app->cmd ? app->cmd : "", app && app->cmd ? ": " : "");
+    va_start(ap, fmt);
+    vfprintf(stderr, fmt, ap);
+    va_end(ap);
+    fputc('\n', stderr);
+}
+
+int cli_common_option(cli_app *app, int opt, const char *arg)
+{
+    switch (opt) {
+    case CLI_OPT_PROVIDER:
+        if (app->n_providers >= CLI_MAX_PROVIDERS) {
+            cli_error(app, "too many --provider options (at most %d)", CLI_MAX_PROVIDERS);
+            return -1;
+        }
+        app->provider_names[app->n_providers++] = arg;
+        return 1;
+    case CLI_OPT_PROPQUERY:
+        app->propq = arg;
+        return 1;
+    case CLI_OPT_VERBOSE:
+        app->verbose = 1;
+        return 1;
+    default:
+        return 0;
+    }
+}
+
+/*
+ * Where the module lives: OPENSSL_MODULES or OpenSSL's own directory first
+ * (that is where `cmake --install` puts it), then the configured install
+ * directory, then the build tree (so an uninstalled build just works).
+ */
+static OSSL_PROVIDER *load_attest(OSSL_LIB_CTX *libctx)
+{
+    static const char *const dirs[] = { ATTEST_INSTALL_MODULESDIR, ATTEST_BUILD_MODULESDIR };
+    OSSL_PROVIDER *p = OSSL_PROVIDER_load(libctx, ATTEST_PROVIDER_NAME);
+    size_t i;
+
+    for (i = 0; p == NULL && i < sizeof(dirs) / sizeof(dirs[0]); i++) {
+        if (dirs[i][0] == '\0' || getenv("OPENSSL_MODULES") != NULL)
+            continue;
+        ERR_clear_error();
+        OSSL_PROVIDER_set_default_search_path(libctx, dirs[i]);
+        p = OSSL_PROVIDER_load(libctx, ATTEST_PROVIDER_NAME);
+    }
+    return p;
+}
+
+int cli_app_start(cli_app *app)
+{
+    int i;
+
+    if ((app->libctx = OSSL_LIB_CTX_new()) == NULL) {
+        cli_error(app, "cannot create a library context");
+        return -1;
+    }
+    if ((app->attest = load_attest(app->libctx)) == NULL) {
+        cli_error(app, "cannot load the attest provider (set OPENSSL_MODULES to the directory holding attest.so)");
+        return -1;
+    }
+    OSSL_PROVIDER_set_default_search_path(app->libctx, NULL);
+    for (i = 0; i < app->n_providers; i++) {
+        if (strcmp(app->provider_names[i], "attest") == 0)
+            continue;
+        if ((app->providers[i] = OSSL_PROVIDER_load(app->libctx, app->provider_names[i])) == NULL) {
+            cli_error(app, "cannot load provider %s", app->provider_names[i]);
+            return -1;
+        }
+    }
+    /* default is always there for plain crypto; explicit --provider default is harmless. */
+    if (!OSSL_PROVIDER_available(app->libctx, "default")
+        && OSSL_PROVIDER_load(app->libctx, "default") == NULL) {
+        cli_error(app, "cannot load the default provider");
+        return -1;
+    }
+    return 0;
+}
+
+void cli_app_end(cli_app *app)
+{
+    int i;
+
+    for (i = 0; i < app->n_providers; i++)
+        OSSL_PROVIDER_unload(app->providers[i]);
+    OSSL_PROVIDER_unload(app->attest);
+    OSSL_LIB_CTX_free(app->libctx);
+    memset(app->providers, 0, sizeof(app->providers));
+    app->attest = NULL;
+    app->libctx = NULL;
+}
+
+void cli_object_clear(cli_object *obj)
+{
+    OPENSSL_free(obj->data);
+    memset(obj, 0, sizeof(*obj));
+}
+
+static int construct_cb(OSSL_DECODER_INSTANCE *inst, const OSSL_PARAM *params, void *arg)
+{
+    cli_object *obj = arg;
+    const OSSL_PARAM *pt = OSSL_PARAM_locate_const(params, OSSL_OBJECT_PARAM_DATA_TYPE);
+    const OSSL_PARAM *pd = OSSL_PARAM_locate_const(params, OSSL_OBJECT_PARAM_DATA);
+    const char *type = NULL;
+    const void *data = NULL;
+    size_t len = 0;
+    int dt;
+
+    (void)inst;
+    if (pt == NULL || pd == NULL || !OSSL_PARAM_get_utf8_string_ptr(pt, &type)
+        || !OSSL_PARAM_get_octet_string_ptr(pd, &data, &len))
+        return 0;
+    if ((dt = attest_datatype_from_name(type)) < 0)
+        return 0;
+    /* The PEM step hands DER on; only a type decoder's verdict ends the chain. */
+    if (strcmp(OSSL_DECODER_get0_name(OSSL_DECODER_INSTANCE_get_decoder(inst)), "DER") == 0)
+        return 0;
+    if ((obj->data = OPENSSL_memdup(data, len ? len : 1)) == NULL)
+        return 0;
+    obj->dt = (attest_datatype)dt;
+    obj->len = len;
+    return 1;
+}
+
+static int add_decoder(OSSL_DECODER_CTX *ctx, OSSL_LIB_CTX *libctx, const char *name)
+{
+    OSSL_DECODER *d = OSSL_DECODER_fetch(libctx, name, "provider=attest");
+    int ok = d != NULL && OSSL_DECODER_CTX_add_decoder(ctx, d);
+
+    OSSL_DECODER_free(d);
+    return ok;
+}
+
+int cli_decode(const cli_app *app, const char *what, const unsigned char *in, size_t inlen,
+               const char *type, cli_object *obj)
+{
+    OSSL_DECODER_CTX *ctx = OSSL_DECODER_CTX_new();
+    const unsigned char *p = in;
+    size_t left = inlen;
+    int dt = -1, i, ok = -1;
+    unsigned long e;
+
+    memset(obj, 0, sizeof(*obj));
+    if (type != NULL && (dt = attest_datatype_from_name(type)) < 0) {
+        cli_error(app, "unknown --type '%s' (csr, bundle, tpm2, pkix, tpms-attest, tpmt-public, tpmt-signature)", type);
+        goto done;
+    }
+    if (ctx == NULL)
+        goto done;
+    for (i = 0; i < ATTEST_DT_COUNT; i++) {
+        if (dt >= 0 && i != dt)
+            continue;
+        if (!add_decoder(ctx, app->libctx, attest_datatype_name((attest_datatype)i))) {
+            cli_error(app, "the attest provider offers no %s decoder", attest_datatype_name((attest_datatype)i));
+            goto done;
+        }
+    }
+    if (!add_decoder(ctx, app->libctx, "DER")
+        || !OSSL_DECODER_CTX_set_construct(ctx, construct_cb)
+        || !OSSL_DECODER_CTX_set_construct_data(ctx, obj)) {
+        cli_error(app, "cannot set up the decoder chain");
+        goto done;
+    }
+    ERR_set_mark();
+    if (OSSL_DECODER_from_data(ctx, &p, &left) && obj->data != NULL) {
+        ERR_pop_to_mark();
+        ok = 0;
+        goto done;
+    }
+    /* With --type the last provider error says exactly what is wrong. */
+    e = ERR_peek_last_error_data(NULL, NULL);
+    if (dt >= 0) {
+        const char *data = NULL;
+        int flags = 0;
+
+        ERR_peek_last_error_all(NULL, NULL, NULL, &data, &flags);
+        cli_error(app, "%s: not a valid %s: %s", what, attest_datatype_name((attest_datatype)dt),
+                  data != NULL && (flags & ERR_TXT_STRING) && *data ? data : "unrecognised data");
+    } else {
+        (void)e;
+        cli_error(app, "%s: not a recognised attestation object (CSR, AttestationBundle, TcgAttestCertify, PKIX Evidence, TPMS_ATTEST, TPMT_PUBLIC, TPMT_SIGNATURE; PEM or DER)", what);
+    }
+    ERR_clear_last_mark();
+done:
+    OSSL_DECODER_CTX_free(ctx);
+    if (ok != 0)
+        cli_object_clear(obj);
+    return ok;
+}
+
+static const void *encode_construct(OSSL_ENCODER_INSTANCE *inst, void *arg)
+{
+    (void)inst;
+    return arg;
+}
+
+/* Nothing to release per run: the context frees the object wrapper. */
+static void encode_cleanup(void *arg)
+{
+    (void)arg;
+}
+
+int cli_encode(const cli_app *app, const cli_object *obj, const char *output,
+               unsigned char **out, size_t *outlen)
+{
+    char props[64];
+    ATTEST_ENCODER_OBJECT *eo = OPENSSL_malloc(sizeof(*eo));
+    OSSL_ENCODER *enc;
+    OSSL_ENCODER_CTX *ctx = NULL;
+    BIO *mem = NULL;
+    char *buf = NULL;
+    long n;
+    int ok = -1;
+
+    if (eo == NULL)
+        return -1;
+    *eo = (ATTEST_ENCODER_OBJECT){ ATTEST_ENCODER_OBJECT_VERSION, attest_datatype_name(obj->dt), obj->data, obj->len };
+    snprintf(props, sizeof(props), "provider=attest,output=%s", output);
+    if ((enc = OSSL_ENCODER_fetch(app->libctx, eo->data_type, props)) == NULL) {
+        cli_error(app, "the attest provider has no %s encoder for %s", output, eo->data_type);
+        OPENSSL_free(eo);
+        return -1;
+    }
+    /* OSSL_ENCODER_CTX_free() frees the construct data: it must be heap memory. */
+    if ((ctx = OSSL_ENCODER_CTX_new()) == NULL) {
+        OPENSSL_free(eo);
+        goto done;
+    }
+    if ( !OSSL_ENCODER_CTX_add_encoder(ctx, enc)
+        || !OSSL_ENCODER_CTX_set_construct(ctx, encode_construct)
+        || !OSSL_ENCODER_CTX_set_construct_data(ctx, eo)
+        || !OSSL_ENCODER_CTX_set_cleanup(ctx, encode_cleanup)) {
+        cli_error(app, "cannot set up the %s encoder", output);
+        goto done;
+    }
+    if ((mem = BIO_new(BIO_s_mem())) == NULL || !OSSL_ENCODER_to_bio(ctx, mem)) {
+        const char *data = NULL;
+        int flags = 0;
+
+        ERR_peek_last_error_all(NULL, NULL, NULL, &data, &flags);
+        cli_error(app, "encoding %s as %s failed: %s", attest_datatype_name(obj->dt), output,
+                  data != NULL && (flags & ERR_TXT_STRING) && *data ? data : "encoder error");
+        goto done;
+    }
+    n = BIO_get_mem_data(mem, &buf);
+    if (n < 0 || (*out = OPENSSL_memdup(buf, n > 0 ? (size_t)n : 1)) == NULL)
+        goto done;
+    *outlen = (size_t)n;
+    ok = 0;
+done:
+    BIO_free(mem);
+    OSSL_ENCODER_CTX_free(ctx);
+    OSSL_ENCODER_free(enc);
+    return ok;
+}

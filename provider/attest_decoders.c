@@ -1,0 +1,167 @@
+/*
+ * Decoders.  "DER" (input=pem) turns our PEM labels into DER; one decoder per
+ * object type (input=der) accepts the bytes only when they strictly decode as
+ * that type, so a chain with every decoder added detects the type by itself.
+ * Objects are passed on as OSSL_PARAMs: data type name + bytes.
+ */
+#include <string.h>
+#include <openssl/core_names.h>
+#include <openssl/core_object.h>
+#include <openssl/pem.h>
+
+#include "attest/describe.h"
+#include "attest/limits.h"
+#include "attest/provider.h"
+#include "attest_prov.h"
+
+typedef struct {
+    ATTEST_PROV_CTX *prov;
+    int dt;                      /* attest_datatype, or -1 for PEM */
+} DEC_CTX;
+
+static OSSL_FUNC_decoder_freectx_fn dec_freectx;
+static OSSL_FUNC_decoder_decode_fn dec_decode;
+static OSSL_FUNC_decoder_decode_fn pem_decode;
+static OSSL_FUNC_decoder_does_selection_fn dec_does_selection;
+
+static void *dec_newctx(void *provctx, int dt)
+{
+    DEC_CTX *c = OPENSSL_zalloc(sizeof(*c));
+
+    if (c != NULL) {
+        c->prov = provctx;
+        c->dt = dt;
+    }
+    return c;
+}
+
+static void dec_freectx(void *vctx)
+{
+    OPENSSL_free(vctx);
+}
+
+/* These are not keys: any selection, including none, is fine. */
+static int dec_does_selection(void *provctx, int selection)
+{
+    (void)provctx;
+    (void)selection;
+    return 1;
+}
+
+static int pass_object(int dt, const unsigned char *data, size_t len,
+                       OSSL_CALLBACK *data_cb, void *data_cbarg)
+{
+    OSSL_PARAM params[4];
+    int object_type = OSSL_OBJECT_UNKNOWN;
+
+    params[0] = OSSL_PARAM_construct_int(OSSL_OBJECT_PARAM_TYPE, &object_type);
+    params[1] = OSSL_PARAM_construct_utf8_string(OSSL_OBJECT_PARAM_DATA_TYPE,
+                                                 (char *)attest_datatype_name((attest_datatype)dt), 0);
+    params[2] = OSSL_PARAM_construct_octet_string(OSSL_OBJECT_PARAM_DATA, (void *)data, len);
+    params[3] = OSSL_PARAM_construct_end();
+    return data_cb(params, data_cbarg);
+}
+
+static int dec_decode(void *vctx, OSSL_CORE_BIO *cin, int selection,
+                      OSSL_CALLBACK *data_cb, void *data_cbarg,
+                      OSSL_PASSPHRASE_CALLBACK *pw_cb, void *pw_cbarg)
+{
+    DEC_CTX *c = vctx;
+    unsigned char *der = NULL;
+    size_t len = 0;
+    attest_err err;
+    int ok;
+
+    (void)selection;
+    (void)pw_cb;
+    (void)pw_cbarg;
+    if (!attest_prov_read_all(c->prov, cin, ATTEST_MAX_INPUT, &der, &len))
+        return 0;
+    if (attest_object_check((attest_datatype)c->dt, der, len, &err) != 0) {
+        /* Not ours: report why (for --type users) and let other decoders try. */
+        attest_prov_raise(c->prov, ATTEST_R_MALFORMED, "%s", err.msg);
+        OPENSSL_free(der);
+        return 1;
+    }
+    ok = pass_object(c->dt, der, len, data_cb, data_cbarg);
+    OPENSSL_free(der);
+    return ok;
+}
+
+static int pem_decode(void *vctx, OSSL_CORE_BIO *cin, int selection,
+                      OSSL_CALLBACK *data_cb, void *data_cbarg,
+                      OSSL_PASSPHRASE_CALLBACK *pw_cb, void *pw_cbarg)
+{
+    DEC_CTX *c = vctx;
+    BIO *in = BIO_new_from_core_bio(c->prov->libctx, cin);
+    char *name = NULL, *header = NULL;
+    unsigned char *data = NULL;
+    long len = 0;
+    int dt, ok = 1;
+
+    (void)selection;
+    (void)pw_cb;
+    (void)pw_cbarg;
+    if (in == NULL)
+        return 0;
+    if (PEM_read_bio(in, &name, &header, &data, &len) > 0) {
+        for (dt = 0; dt < ATTEST_DT_COUNT; dt++)
+            if (strcmp(name, attest_datatype_pem_label((attest_datatype)dt)) == 0)
+                break;
+        if (dt == ATTEST_DT_COUNT && strcmp(name, "NEW CERTIFICATE REQUEST") == 0)
+            dt = ATTEST_DT_CSR;
+        if (dt < ATTEST_DT_COUNT)
+            ok = pass_object(dt, data, (size_t)len, data_cb, data_cbarg);
+    }
+    OPENSSL_free(name);
+    OPENSSL_free(header);
+    OPENSSL_free(data);
+    BIO_free(in);
+    return ok;
+}
+
+#define DECODER_FNS(tag, DT)                                                    \
+    static OSSL_FUNC_decoder_newctx_fn tag##_newctx;                            \
+    static void *tag##_newctx(void *provctx) { return dec_newctx(provctx, DT); } \
+    static const OSSL_DISPATCH tag##_fns[] = {                                  \
+        {OSSL_FUNC_DECODER_NEWCTX, (void (*)(void))tag##_newctx},               \
+        {OSSL_FUNC_DECODER_FREECTX, (void (*)(void))dec_freectx},               \
+        {OSSL_FUNC_DECODER_DOES_SELECTION, (void (*)(void))dec_does_selection}, \
+        {OSSL_FUNC_DECODER_DECODE, (void (*)(void))dec_decode},                 \
+        {0, NULL}}
+
+DECODER_FNS(csr, ATTEST_DT_CSR);
+DECODER_FNS(bundle, ATTEST_DT_BUNDLE);
+DECODER_FNS(tpm2stmt, ATTEST_DT_TPM2_STMT);
+DECODER_FNS(pkix, ATTEST_DT_PKIX);
+DECODER_FNS(tpmsattest, ATTEST_DT_TPMS_ATTEST);
+DECODER_FNS(tpmtpublic, ATTEST_DT_TPMT_PUBLIC);
+DECODER_FNS(tpmtsig, ATTEST_DT_TPMT_SIGNATURE);
+
+static OSSL_FUNC_decoder_newctx_fn pem_newctx;
+static void *pem_newctx(void *provctx)
+{
+    return dec_newctx(provctx, -1);
+}
+
+static const OSSL_DISPATCH pem_fns[] = {
+    {OSSL_FUNC_DECODER_NEWCTX, (void (*)(void))pem_newctx},
+    {OSSL_FUNC_DECODER_FREECTX, (void (*)(void))dec_freectx},
+    {OSSL_FUNC_DECODER_DOES_SELECTION, (void (*)(void))dec_does_selection},
+    {OSSL_FUNC_DECODER_DECODE, (void (*)(void))pem_decode},
+    {0, NULL}
+};
+
+#define DEC_PROPS(structure) "provider=attest,input=der,structure=" structure
+
+const OSSL_ALGORITHM attest_decoders[] = {
+    {"DER", "provider=attest,input=pem", pem_fns, "PEM to DER for attestation objects"},
+    {ATTEST_NAME_CSR, DEC_PROPS("csr"), csr_fns, "PKCS#10 request carrying id-aa-attestation"},
+    {ATTEST_NAME_BUNDLE, DEC_PROPS("bundle"), bundle_fns, "CSR attestation AttestationBundle"},
+    {ATTEST_NAME_TPM2_STMT, DEC_PROPS("tpm2"), tpm2stmt_fns, "TPM 2.0 certify statement"},
+    {ATTEST_NAME_PKIX, DEC_PROPS("pkix"), pkix_fns, "PKIX key attestation Evidence"},
+    {ATTEST_NAME_TPMS_ATTEST, DEC_PROPS("tpms-attest"), tpmsattest_fns, "marshaled TPMS_ATTEST"},
+    {ATTEST_NAME_TPMT_PUBLIC, DEC_PROPS("tpmt-public"), tpmtpublic_fns, "marshaled TPMT_PUBLIC"},
+    {ATTEST_NAME_TPMT_SIGNATURE, DEC_PROPS("tpmt-signature"), tpmtsig_fns, "marshaled TPMT_SIGNATURE"},
+    {NULL, NULL, NULL, NULL}
+};

@@ -1,0 +1,23 @@
+/* The provider's registry: context, dispatch tables and error helper. */
+#ifndef ATTEST_PROV_H
+#define ATTEST_PROV_H
+
+#include <openssl/core.h>
+#include <openssl/core_dispatch.h>
+#include <openssl/types.h>
+
+typedef struct {
+    const OSSL_CORE_HANDLE *handle;
+    OSSL_LIB_CTX *libctx;        /* child of the loading library context */
+} ATTEST_PROV_CTX;
+
+extern const OSSL_ALGORITHM attest_decoders[];
+extern const OSSL_ALGORITHM attest_encoders[];
+
+/* Raise an error in the caller's queue through the core's upcalls. */
+void attest_prov_raise(const ATTEST_PROV_CTX *ctx, int reason, const char *fmt, ...);
+/* Read a whole core BIO, up to cap bytes (more is an error). */
+int attest_prov_read_all(const ATTEST_PROV_CTX *ctx, OSSL_CORE_BIO *cin, size_t cap,
+                         unsigned char **out, size_t *outlen);
+
+#endif
