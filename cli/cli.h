@@ -3,6 +3,7 @@
 #define ATTEST_CLI_H
 
 #include <stddef.h>
+#include <time.h>
 #include <openssl/provider.h>
 
 #include "attest/describe.h"
@@ -53,6 +54,11 @@ int cli_read_file(const cli_app *app, const char *path, unsigned char **out, siz
 /* Atomic: temp file in the same directory, then rename; "-" is stdout. */
 int cli_write_file(const cli_app *app, const char *path, const unsigned char *data, size_t len);
 int cli_parse_hex(const char *hex, unsigned char *out, size_t cap, size_t *len);
+/* Unix seconds or RFC 3339 UTC. */
+int cli_parse_time(const char *s, time_t *out);
+/* --nonce HEX / --nonce-file F (raw bytes, or hex text) into buf. */
+int cli_load_nonce(const cli_app *app, const char *hex, const char *file, unsigned char *buf,
+                   size_t cap, size_t *len);
 
 /* provider_glue.c: decoding and encoding through the attest provider. */
 typedef struct {
@@ -69,5 +75,6 @@ int cli_encode(const cli_app *app, const cli_object *obj, const char *output,
                unsigned char **out, size_t *outlen);
 
 int cmd_show(cli_app *app, int argc, char **argv);
+int cmd_verify(cli_app *app, int argc, char **argv);
 
 #endif

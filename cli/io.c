@@ -147,3 +147,38 @@ int cli_parse_hex(const char *hex, unsigned char *out, size_t cap, size_t *len)
     *len = n / 2;
     return 0;
 }
+
+int cli_load_nonce(const cli_app *app, const char *hex, const char *file, unsigned char *buf,
+                   size_t cap, size_t *len)
+{
+    unsigned char *data = NULL;
+    size_t n = 0;
+
+    if (hex != NULL && file != NULL) {
+        cli_error(app, "give --nonce or --nonce-file, not both");
+        return -1;
+    }
+    if (hex != NULL) {
+        if (cli_parse_hex(hex, buf, cap, len) != 0 || *len == 0) {
+            cli_error(app, "--nonce: expected 1 to %zu bytes of hex", cap);
+            return -1;
+        }
+        return 0;
+    }
+    if (cli_read_file(app, file, &data, &n) != 0)
+        return -1;
+    /* A file of hex text (trailing newline allowed) or raw bytes. */
+    while (n > 0 && (data[n - 1] == '\n' || data[n - 1] == '\r'))
+        data[--n] = '\0';
+    if (cli_parse_hex((const char *)data, buf, cap, len) != 0) {
+        if (n > cap) {
+            cli_error(app, "%s: nonce longer than %zu bytes", file, cap);
+            OPENSSL_free(data);
+            return -1;
+        }
+        memcpy(buf, data, n);
+        *len = n;
+    }
+    OPENSSL_free(data);
+    return 0;
+}

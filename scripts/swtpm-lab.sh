@@ -7,13 +7,12 @@
 #   manufacture DIR                        DIR/state = TPM state with EK certs, DIR/ca = local CA
 #   stop-all                               stop every ${TMPDIR:-/tmp}/swtpm-lab.* lab (CI safety net)
 #
-# See /work/shared/docs/tpm-lab.md; "pitfall N" refers to its section 11.
 set -euo pipefail
 
 readonly PROG=${0##*/}
 readonly TMPROOT=${TMPDIR:-/tmp}
 readonly MARKER=.swtpm-lab          # only dirs carrying this file are ever rm -rf'ed by `stop`
-readonly PORT_MIN=20000 PORT_MAX=31999   # below ip_local_port_range (pitfall 17)
+readonly PORT_MIN=20000 PORT_MAX=31999   # below ip_local_port_range
 
 die() { printf '%s: error: %s\n' "$PROG" "$*" >&2; exit 1; }
 usage() { sed -n '2,9s/^# \{0,1\}//p' "$0" >&2; exit 2; }
@@ -36,7 +35,7 @@ is_lab_proc() {
 }
 
 # Wait up to $2 ms until PID is gone or a zombie: the daemon is re-parented to PID 1, which may
-# reap late, so kill -0 keeps succeeding on the zombie for seconds (pitfall 14).
+# reap late, so kill -0 keeps succeeding on the zombie for seconds.
 wait_gone() {
     local pid=$1 deadline=$(( $(now_us) + $2 * 1000 )) st
     while :; do
@@ -87,7 +86,7 @@ cmd_start() {
     : >"$dir/$MARKER"
     [[ $dir != *,* ]] || { rm -rf -- "$dir"; die "TMPDIR must not contain ',' (swtpm option separator)"; }
     # From here on a failure must not leak the dir or the daemon.
-    # shellcheck disable=SC2064  # expand now on purpose (pitfall 16)
+    # shellcheck disable=SC2064  # expand now on purpose: the trap runs after locals are gone
     trap "cmd_stop $(printf %q "$dir") >/dev/null 2>&1 || true" EXIT
     [[ -n $tpl ]] && cp -- "$tpl"/tpm2-00.permall "$dir"/
 
@@ -101,7 +100,7 @@ cmd_start() {
             || die "swtpm failed: $(cat "$dir/start.err" "$dir/swtpm.log" 2>/dev/null | head -n1)"
         tcti="swtpm:path=$dir/swtpm.sock"
     else
-        # The TCTI derives the control port as P+1 (pitfall 3). swtpm binds before it daemonizes,
+        # The TCTI derives the control port as P+1. swtpm binds before it daemonizes,
         # so a busy port gives exit 1 synchronously and retrying is race-free.
         # With --log file=..., swtpm writes that error to the log, not to stderr: check both.
         for (( i = 0; i < 30; i++ )); do
@@ -146,7 +145,7 @@ cmd_run() {
     local env
     env=$(cmd_start "${opts[@]}") || exit 1
     eval "$env"
-    # Expand the dir now: the trap runs after locals are gone (pitfall 16).
+    # Expand the dir now: the trap runs after locals are gone.
     # shellcheck disable=SC2064
     trap "cmd_stop $(printf %q "$SWTPM_LAB_DIR")" EXIT
     # CMD runs in the background so that a signal to the harness is handled at once (bash
@@ -171,7 +170,7 @@ cmd_manufacture() {
     d=$(cd "$1" && pwd -P)
     mkdir -p "$d/state" "$d/ca" "$d/certs"
     # Private config files: the stock /etc/swtpm_setup.conf would write the CA into
-    # /var/lib/swtpm-localca (pitfall 23). An existing DIR/ca is reused (faster).
+    # /var/lib/swtpm-localca. An existing DIR/ca is reused (faster).
     printf 'statedir = %s\nsigningkey = %s\nissuercert = %s\ncertserial = %s\n' \
         "$d/ca" "$d/ca/signkey.pem" "$d/ca/issuercert.pem" "$d/ca/certserial" >"$d/swtpm-localca.conf"
     printf -- '--platform-manufacturer attest-lab\n--platform-version 1.0\n--platform-model swtpm-lab\n' \

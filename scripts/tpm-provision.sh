@@ -7,7 +7,6 @@
 # unrestricted signing keys 0x81000010-13. Re-runnable: primaries (EK, SRK) that already exist
 # are kept (same seed + template = same key, e.g. the certified RSA EK of a manufactured
 # template); AKs and keys that already exist are evicted and created afresh.
-# See /work/shared/docs/tpm-lab.md; "pitfall N" refers to its section 11.
 set -euo pipefail
 
 readonly PROG=${0##*/}
@@ -18,7 +17,7 @@ for t in tpm2_createek tpm2_createak tpm2_createprimary tpm2_create tpm2_evictco
          tpm2_readpublic tpm2_flushcontext tpm2_getcap openssl; do
     command -v "$t" >/dev/null || die "$t not found (apt-get install tpm2-tools tpm2-openssl openssl)"
 done
-# tpm2-openssl reads its TCTI only from this variable (pitfall 10).
+# tpm2-openssl reads its TCTI only from this variable.
 export TPM2OPENSSL_TCTI=${TPM2OPENSSL_TCTI:-$TPM2TOOLS_TCTI}
 
 now_us() { local t=$EPOCHREALTIME; echo "${t/./}"; }
@@ -31,7 +30,7 @@ mkdir -p "$W" "$D/ca"
 : >"$LOG"
 
 # No resource manager: every object a tool creates or loads stays in one of the 3 transient
-# slots (pitfall 4), so flush after each tpm2 tool, also when it failed (a failed
+# slots, so flush after each tpm2 tool, also when it failed (a failed
 # tpm2_createek still leaves its primary loaded).
 flush() { tpm2_flushcontext -t >>"$LOG" 2>&1 || true; }
 tpm() {
@@ -76,7 +75,7 @@ AKS=(
 for spec in "${AKS[@]}"; do
     read -r name h ek alg hash scheme <<<"$spec"
     evict_stale "$h"
-    # The saved context stays loadable after the flush (pitfall 4).
+    # The saved context stays loadable after the flush.
     tpm tpm2_createak -C "$ek" -c "$W/ak-$name.ctx" -G "$alg" -g "$hash" -s "$scheme" -u "$W/ak-$name.pub"
     tpm tpm2_evictcontrol -C o -c "$W/ak-$name.ctx" "$h"
     pubout "$h" "$D/ak-$name"
@@ -131,13 +130,15 @@ ossl x509 -req -in "$W/int.csr" -CA "$D/ca/root.pem" -CAkey "$D/ca/root.key" -se
     -days 3650 -sha256 -extfile "$CNF" -extensions v3_int -out "$D/ca/int.pem"
 
 # AK certificates: each AK signs its own CSR through tpm2-openssl (a restricted key may sign
-# a CSR: the provider hashes in the TPM, tpm-lab.md section 5), so the CA gets proof of
+# a CSR: the provider hashes in the TPM, see the project's TPM notes), so the CA gets proof of
 # possession, and `x509 -req` checks that self-signature. The provider picks the signature
 # from the AK's fixed scheme (ecdsa-sha256/384, rsassa, rsassaPss) - works for all four AKs.
 # -force_pubkey then puts tpm2_readpublic's SPKI into the cert: for the rsapss AK the provider
 # exports an id-RSASSA-PSS SPKI, tpm2_readpublic plain rsaEncryption; with -force_pubkey every
 # AK cert's key is byte-identical to DIR/ak-<name>.spki.pem.
-PROV=(-provider tpm2 -provider default -propquery '?provider=tpm2')   # order matters (pitfall 11)
+# OpenSSL's own module directory, so an OPENSSL_MODULES pointing elsewhere cannot hide tpm2.so.
+OSSL_MODDIR=$(openssl version -m | sed -n 's/^MODULESDIR: "\(.*\)"$/\1/p')
+PROV=(-provider-path "$OSSL_MODDIR" -provider tpm2 -provider default -propquery '?provider=tpm2')   # order matters
 for spec in "${AKS[@]}"; do
     read -r name h _ <<<"$spec"
     ossl req "${PROV[@]}" -config "$CNF" -new -key "handle:$h" \

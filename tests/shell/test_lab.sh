@@ -14,7 +14,7 @@ ok() { printf 'ok   %s\n' "$*"; }
 fail() { printf 'FAIL %s\n' "$*"; FAILS=$((FAILS + 1)); }
 check() { local what=$1; shift; if "$@"; then ok "$what"; else fail "$what"; fi; }
 
-# Gone = no /proc entry, or a zombie waiting for a late reaper (pitfall 14).
+# Gone = no /proc entry, or a zombie waiting for a late reaper.
 pid_gone() {
     local st
     st=$(cat "/proc/$1/stat" 2>/dev/null) || return 0
@@ -41,7 +41,7 @@ echo "$SWTPM_LAB_PID" >"$out/pid"; echo "$SWTPM_LAB_DIR" >"$out/dir"
 cd "$out/p"
 # The AK cert chains to the test root through the intermediate.
 openssl verify -CAfile ca/root.pem -untrusted ca/int.pem ak-ecc.pem
-# Every TPM object the provisioning loaded was flushed (no resource manager, pitfall 4).
+# Every TPM object the provisioning loaded was flushed (no resource manager).
 left=$(tpm2_getcap handles-transient)
 [[ -z $left ]] || { echo "transient handles left: $left" >&2; exit 1; }
 # The handle map names persistent objects that exist. (No `getcap | grep -q`: with pipefail,

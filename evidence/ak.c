@@ -1,0 +1,119 @@
+/*
+ * Attestation-key certificates, common to every engine: path validation to
+ * the trust directory and the AK profile (not a CA, digitalSignature, an AK
+ * EKU).  Also the notes for the weak-algorithm policy.
+ */
+#include <stdio.h>
+#include <string.h>
+#include <openssl/objects.h>
+#include <openssl/x509v3.h>
+
+#include "attest/checks.h"
+#include "attest/engine.h"
+#include "attest/oids.h"
+
+static void note(attest_vctx *v, const char *what, const char *where)
+{
+    size_t used = strlen(v->weak);
+
+    if (strstr(v->weak, where) != NULL && strstr(v->weak, what) != NULL)
+        return;
+    snprintf(v->weak + used, sizeof(v->weak) - used, "%s%s %s", used ? ", " : "", what, where);
+}
+
+void attest_vctx_note_md(attest_vctx *v, const EVP_MD *md, const char *where)
+{
+    if (md != NULL && EVP_MD_is_a(md, "SHA1")) {
+        v->weak_sha1 = 1;
+        note(v, "SHA-1 in", where);
+    }
+}
+
+void attest_vctx_note_key(attest_vctx *v, EVP_PKEY *key, const char *where)
+{
+    if (key != NULL && EVP_PKEY_is_a(key, "RSA") && EVP_PKEY_get_bits(key) < 2048) {
+        char what[48];
+
+        v->weak_rsa = 1;
+        snprintf(what, sizeof(what), "RSA-%d", EVP_PKEY_get_bits(key));
+        note(v, what, where);
+    }
+}
+
+int attest_spki_der(EVP_PKEY *key, unsigned char **der, size_t *len)
+{
+    int n;
+
+    *der = NULL;
+    if ((n = i2d_PUBKEY(key, der)) <= 0)
+        return -1;
+    *len = (size_t)n;
+    return 0;
+}
+
+static void subject_line(X509 *x, char *buf, size_t len)
+{
+    X509_NAME_oneline(X509_get_subject_name(x), buf, (int)len);
+}
+
+void attest_ak_check_chain(attest_vctx *v, X509 *ak, attest_checks *c)
+{
+    char subj[160];
+    attest_err err;
+
+    subject_line(ak, subj, sizeof(subj));
+    if (v->p->trust == NULL) {
+        attest_fail(c, CHK_CHAIN_TRUST, "no trust anchors given (--trust-dir)");
+        return;
+    }
+    if (attest_trust_verify(v->p->trust, ak, v->bundle_certs, &err) != 0) {
+        attest_fail(c, CHK_CHAIN_TRUST, "AK certificate %s does not chain to a trust anchor: %s", subj, err.msg);
+        return;
+    }
+    attest_pass(c, CHK_CHAIN_TRUST, "AK certificate %s chains to a trust anchor", subj);
+}
+
+/* tcg-kp-AIKCertificate or id-kp-attestationKey. */
+static int has_ak_eku(X509 *ak)
+{
+    EXTENDED_KEY_USAGE *eku = X509_get_ext_d2i(ak, NID_ext_key_usage, NULL, NULL);
+    int i, found = 0;
+
+    for (i = 0; i < sk_ASN1_OBJECT_num(eku); i++) {
+        int id = attest_oid_find(sk_ASN1_OBJECT_value(eku, i));
+
+        if (id == ATTEST_OID_TCG_KP_AIK || id == ATTEST_OID_KP_ATTESTATION_KEY)
+            found = 1;
+    }
+    EXTENDED_KEY_USAGE_free(eku);
+    return found;
+}
+
+void attest_ak_check_profile(attest_vctx *v, X509 *ak, attest_checks *c)
+{
+    uint32_t ku;
+    int allow_eku = (v->p->policy->allow & ATTEST_ALLOW_AK_WITHOUT_EKU) != 0;
+
+    /* X509_check_ca also caches the extensions so the flags below are valid. */
+    if (X509_check_ca(ak) != 0) {
+        attest_fail(c, CHK_CHAIN_AK_PROFILE, "the AK certificate is a CA certificate");
+        return;
+    }
+    if (X509_get_extension_flags(ak) & EXFLAG_INVALID) {
+        attest_fail(c, CHK_CHAIN_AK_PROFILE, "the AK certificate has invalid extensions");
+        return;
+    }
+    ku = X509_get_key_usage(ak);
+    if (!(ku & KU_DIGITAL_SIGNATURE)) {
+        attest_fail(c, CHK_CHAIN_AK_PROFILE, "the AK certificate's keyUsage lacks digitalSignature");
+        return;
+    }
+    if (!has_ak_eku(ak)) {
+        if (allow_eku)
+            attest_warn(c, CHK_CHAIN_AK_PROFILE, "the AK certificate has no AK EKU (allowed by --allow ak-without-eku)");
+        else
+            attest_fail(c, CHK_CHAIN_AK_PROFILE, "the AK certificate has no EKU tcg-kp-AIKCertificate (2.23.133.8.3) or id-kp-attestationKey");
+        return;
+    }
+    attest_pass(c, CHK_CHAIN_AK_PROFILE, "end-entity AK certificate with digitalSignature and an AK EKU");
+}

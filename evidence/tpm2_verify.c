@@ -1,0 +1,316 @@
+/*
+ * TPM 2.0 certify evidence, verify side: the checks of specs §2.7 in order.
+ * The AK is whichever bundle certificate's key verifies the signature; its
+ * certificate must then chain to the trust directory.
+ */
+#include <stdio.h>
+#include <string.h>
+#include <openssl/core_names.h>
+#include <openssl/err.h>
+#include <openssl/objects.h>
+#include <openssl/rsa.h>
+#include <openssl/x509.h>
+
+#include "attest/checks.h"
+#include "attest/engine.h"
+#include "attest/tpm2.h"
+
+#define TPMA_FIXED_TPM          0x00000002u
+#define TPMA_FIXED_PARENT       0x00000010u
+#define TPMA_SENSITIVE_ORIGIN   0x00000020u
+#define TPMA_RESTRICTED         0x00010000u
+#define TPMA_SIGN               0x00040000u
+
+/* One verification attempt: md may be NULL for "digest inside the signature". */
+static int digest_verify(attest_vctx *v, EVP_PKEY *key, const EVP_MD *md, int pss,
+                         const unsigned char *sig, size_t siglen, const unsigned char *msg, size_t msglen)
+{
+    EVP_MD_CTX *mctx = EVP_MD_CTX_new();
+    EVP_PKEY_CTX *pctx = NULL;
+    int ok = 0;
+
+    if (mctx == NULL)
+        return 0;
+    if (EVP_DigestVerifyInit_ex(mctx, &pctx, EVP_MD_get0_name(md), v->p->libctx, v->p->propq, key, NULL) > 0) {
+        if (pss && (EVP_PKEY_CTX_set_rsa_padding(pctx, RSA_PKCS1_PSS_PADDING) <= 0
+                    || EVP_PKEY_CTX_set_rsa_pss_saltlen(pctx, RSA_PSS_SALTLEN_AUTO) <= 0))
+            goto done;
+        ok = EVP_DigestVerify(mctx, sig, siglen, msg, msglen) == 1;
+    }
+done:
+    EVP_MD_CTX_free(mctx);
+    ERR_clear_error();
+    return ok;
+}
+
+static const EVP_MD *curve_md(EVP_PKEY *key)
+{
+    int bits = EVP_PKEY_get_bits(key);
+
+    return bits > 384 ? EVP_sha512() : bits > 256 ? EVP_sha384() : EVP_sha256();
+}
+
+/* For a plain RSA signature the DigestInfo inside names the hash. */
+static const EVP_MD *recover_md(attest_vctx *v, EVP_PKEY *key, const unsigned char *sig, size_t siglen)
+{
+    EVP_PKEY_CTX *ctx = EVP_PKEY_CTX_new_from_pkey(v->p->libctx, key, v->p->propq);
+    unsigned char out[1024];
+    size_t outlen = sizeof(out);
+    const unsigned char *p = out;
+    X509_SIG *di = NULL;
+    const X509_ALGOR *alg = NULL;
+    const EVP_MD *md = NULL;
+
+    if (ctx == NULL)
+        return NULL;
+    if (EVP_PKEY_verify_recover_init(ctx) > 0 && EVP_PKEY_CTX_set_rsa_padding(ctx, RSA_PKCS1_PADDING) > 0
+        && EVP_PKEY_verify_recover(ctx, out, &outlen, sig, siglen) > 0
+        && (di = d2i_X509_SIG(NULL, &p, (long)outlen)) != NULL) {
+        X509_SIG_get0(di, &alg, NULL);
+        md = EVP_get_digestbyobj(alg->algorithm);
+    }
+    X509_SIG_free(di);
+    EVP_PKEY_CTX_free(ctx);
+    ERR_clear_error();
+    return md;
+}
+
+static unsigned char *ecdsa_der(const TPMS_SIGNATURE_ECC *e, size_t *len)
+{
+    ECDSA_SIG *s = ECDSA_SIG_new();
+    BIGNUM *r = BN_bin2bn(e->signatureR.buffer, e->signatureR.size, NULL);
+    BIGNUM *sv = BN_bin2bn(e->signatureS.buffer, e->signatureS.size, NULL);
+    unsigned char *der = NULL;
+    int n;
+
+    if (s == NULL || r == NULL || sv == NULL || !ECDSA_SIG_set0(s, r, sv)) {
+        BN_free(r);
+        BN_free(sv);
+        ECDSA_SIG_free(s);
+        return NULL;
+    }
+    n = i2d_ECDSA_SIG(s, &der);
+    ECDSA_SIG_free(s);
+    *len = n > 0 ? (size_t)n : 0;
+    return n > 0 ? der : NULL;
+}
+
+/*
+ * Does key verify the statement's signature?  On success *md is the hash
+ * that was used and how says which form was recognised.
+ */
+static int try_key(attest_vctx *v, EVP_PKEY *key, const attest_tpm2_stmt *s,
+                   const EVP_MD **md, char *how, size_t howlen)
+{
+    TPMT_SIGNATURE ts;
+    int is_rsa = EVP_PKEY_is_a(key, "RSA") || EVP_PKEY_is_a(key, "RSA-PSS");
+    int is_ec = EVP_PKEY_is_a(key, "EC");
+
+    *md = NULL;
+    if (attest_tpmt_signature_parse(s->sig, s->sig_len, &ts)) {
+        *md = attest_tpm2_md(ts.signature.any.hashAlg);
+        if (*md == NULL)
+            return 0;
+        if (ts.sigAlg == TPM2_ALG_RSASSA || ts.sigAlg == TPM2_ALG_RSAPSS) {
+            int pss = ts.sigAlg == TPM2_ALG_RSAPSS;
+
+            snprintf(how, howlen, "TPMT_SIGNATURE %s/%s", pss ? "rsapss" : "rsassa", EVP_MD_get0_name(*md));
+            return is_rsa && digest_verify(v, key, *md, pss, ts.signature.rsassa.sig.buffer,
+                                           ts.signature.rsassa.sig.size, s->attest, s->attest_len);
+        }
+        if (ts.sigAlg == TPM2_ALG_ECDSA && is_ec) {
+            size_t dl = 0;
+            unsigned char *der = ecdsa_der(&ts.signature.ecdsa, &dl);
+            int ok = der != NULL && digest_verify(v, key, *md, 0, der, dl, s->attest, s->attest_len);
+
+            OPENSSL_free(der);
+            snprintf(how, howlen, "TPMT_SIGNATURE ecdsa/%s", EVP_MD_get0_name(*md));
+            return ok;
+        }
+        snprintf(how, howlen, "TPMT_SIGNATURE scheme %s", attest_tpm2_alg_name(ts.sigAlg));
+        return 0;
+    }
+    if (is_rsa) {
+        if ((*md = recover_md(v, key, s->sig, s->sig_len)) != NULL) {
+            snprintf(how, howlen, "plain RSASSA-PKCS1-v1_5, hash %s from the DigestInfo", EVP_MD_get0_name(*md));
+            return digest_verify(v, key, *md, 0, s->sig, s->sig_len, s->attest, s->attest_len);
+        }
+        *md = EVP_sha256();
+        snprintf(how, howlen, "plain RSASSA-PSS, assumed SHA-256, salt length auto");
+        return digest_verify(v, key, *md, 1, s->sig, s->sig_len, s->attest, s->attest_len);
+    }
+    if (is_ec) {
+        *md = curve_md(key);
+        snprintf(how, howlen, "plain ECDSA, hash %s assumed from the curve size", EVP_MD_get0_name(*md));
+        if (digest_verify(v, key, *md, 0, s->sig, s->sig_len, s->attest, s->attest_len))
+            return 1;
+        if (!EVP_MD_is_a(*md, "SHA256")) {
+            *md = EVP_sha256();
+            snprintf(how, howlen, "plain ECDSA, hash SHA-256 assumed");
+            return digest_verify(v, key, *md, 0, s->sig, s->sig_len, s->attest, s->attest_len);
+        }
+    }
+    return 0;
+}
+
+/* The first bundle certificate whose key verifies the signature is the AK. */
+static X509 *find_ak(attest_vctx *v, const attest_tpm2_stmt *s, const EVP_MD **md, char *how, size_t howlen)
+{
+    int i;
+
+    for (i = 0; i < sk_X509_num(v->bundle_certs); i++) {
+        X509 *x = sk_X509_value(v->bundle_certs, i);
+        EVP_PKEY *k = X509_get0_pubkey(x);
+
+        if (k != NULL && try_key(v, k, s, md, how, howlen))
+            return x;
+    }
+    return NULL;
+}
+
+static void check_attributes(attest_vctx *v, uint32_t a, attest_checks *c)
+{
+    unsigned allow = v->p->policy->allow;
+    char hard[160] = "", soft[160] = "", names[256];
+
+    attest_tpma_object_str(a, names, sizeof(names));
+#define PROBLEM(cond, flag, text)                                                   \
+    if (cond) {                                                                     \
+        char *dst = (allow & (flag)) ? soft : hard;                                 \
+        size_t used = strlen(dst);                                                  \
+        snprintf(dst + used, 160 - used, "%s%s", used ? ", " : "", text);           \
+    }
+    PROBLEM(!(a & TPMA_FIXED_TPM), ATTEST_ALLOW_EXPORTABLE_KEY, "fixedTPM clear (key can leave the TPM)")
+    PROBLEM(!(a & TPMA_FIXED_PARENT), ATTEST_ALLOW_EXPORTABLE_KEY, "fixedParent clear (key can be duplicated)")
+    PROBLEM(!(a & TPMA_SENSITIVE_ORIGIN), ATTEST_ALLOW_IMPORTED_KEY, "sensitiveDataOrigin clear (key was imported)")
+    PROBLEM(a & TPMA_RESTRICTED, ATTEST_ALLOW_RESTRICTED_KEY, "restricted set (an attestation key, not a subscriber key)")
+    PROBLEM(!(a & TPMA_SIGN), 0, "sign clear (not a signing key)")
+#undef PROBLEM
+    if (hard[0])
+        attest_fail(c, CHK_TPM2_ATTRIBUTES, "objectAttributes 0x%08x: %s", a, hard);
+    else if (soft[0])
+        attest_warn(c, CHK_TPM2_ATTRIBUTES, "objectAttributes 0x%08x: %s (allowed by policy)", a, soft);
+    else
+        attest_pass(c, CHK_TPM2_ATTRIBUTES, "%s", names);
+}
+
+static void hex(const unsigned char *b, size_t n, char *out, size_t cap)
+{
+    size_t i;
+
+    out[0] = '\0';
+    for (i = 0; i < n && 2 * i + 3 <= cap; i++)
+        snprintf(out + 2 * i, 3, "%02x", b[i]);
+}
+
+void attest_tpm2_verify(attest_vctx *v, const attest_statement *st, attest_submod *sub)
+{
+    attest_checks *c = &sub->checks;
+    attest_tpm2_stmt s;
+    TPMS_ATTEST att;
+    TPMT_PUBLIC pub;
+    EVP_PKEY *tkey = NULL;
+    X509 *ak = NULL;
+    const EVP_MD *md = NULL;
+    attest_err err;
+    char how[160] = "", buf[160];
+    unsigned char name[2 + EVP_MAX_MD_SIZE];
+    int nl, header_ok, parsed = 0;
+
+    if (attest_tpm2_stmt_decode(st->stmt, st->stmt_len, &s, &err) != 0) {
+        attest_fail(c, CHK_TPM2_PARSE, "%s", err.msg);
+        return;
+    }
+    if (s.pub == NULL) {
+        attest_fail(c, CHK_TPM2_PARSE, "tpmTPublic is absent: the evidence cannot be bound to a key");
+        goto done;
+    }
+    /* Magic and type come straight from the header, before any parsing. */
+    header_ok = s.attest_len >= 6;
+    if (header_ok && memcmp(s.attest, "\xff" "TCG", 4) == 0)
+        attest_pass(c, CHK_TPM2_MAGIC, "magic ff544347");
+    else
+        attest_fail(c, CHK_TPM2_MAGIC, "TPMS_ATTEST.magic is not TPM_GENERATED_VALUE ff544347");
+    if (header_ok && s.attest[4] == 0x80 && s.attest[5] == 0x17)
+        attest_pass(c, CHK_TPM2_TYPE, "type 8017 (certify)");
+    else {
+        attest_fail(c, CHK_TPM2_TYPE, "TPMS_ATTEST.type is %02x%02x, expected 8017 (certify)",
+                    header_ok ? s.attest[4] : 0, header_ok ? s.attest[5] : 0);
+        header_ok = 0;
+    }
+    if (attest_tpmt_public_parse(s.pub, s.pub_len, &pub, &err) != 0) {
+        attest_fail(c, CHK_TPM2_PARSE, "tpmTPublic: %s", err.msg);
+    } else if (header_ok && attest_tpms_attest_parse(s.attest, s.attest_len, &att, &err) != 0) {
+        attest_fail(c, CHK_TPM2_PARSE, "tpmSAttest: %s", err.msg);
+    } else if (header_ok) {
+        parsed = 1;
+        attest_pass(c, CHK_TPM2_PARSE, "TPMS_ATTEST %zu bytes, TPMT_PUBLIC %zu bytes%s, signature %zu bytes",
+                    s.attest_len, s.pub_len, s.pub_was_tpm2b ? " (legacy TPM2B prefix stripped)" : "", s.sig_len);
+    } else {
+        attest_skip(c, CHK_TPM2_PARSE, "TPMS_ATTEST not parsed: its header is wrong");
+    }
+
+    /* The signature covers the exact TPMS_ATTEST bytes, whatever they hold. */
+    if ((ak = find_ak(v, &s, &md, how, sizeof(how))) != NULL) {
+        attest_pass(c, CHK_TPM2_SIGNATURE, "%s, by %s", how,
+                    X509_NAME_oneline(X509_get_subject_name(ak), buf, sizeof(buf)));
+        attest_vctx_note_md(v, md, "the TPM signature");
+        attest_vctx_note_key(v, X509_get0_pubkey(ak), "the AK");
+        attest_ak_check_chain(v, ak, c);
+        attest_ak_check_profile(v, ak, c);
+    } else {
+        attest_fail(c, CHK_TPM2_SIGNATURE, sk_X509_num(v->bundle_certs) == 0
+                    ? "no certificate in the bundle: the AK cannot be found"
+                    : "no bundle certificate's key verifies the signature over TPMS_ATTEST%s%s",
+                    how[0] ? "; last form tried: " : "", how);
+        attest_skip(c, CHK_CHAIN_TRUST, "no AK certificate identified");
+        attest_skip(c, CHK_CHAIN_AK_PROFILE, "no AK certificate identified");
+    }
+
+    if (!parsed) {
+        attest_skip(c, CHK_TPM2_NAME, "not parsed");
+        attest_skip(c, CHK_TPM2_KEY_BINDING, "not parsed");
+        attest_skip(c, CHK_TPM2_NONCE, "not parsed");
+        attest_skip(c, CHK_TPM2_ATTRIBUTES, "not parsed");
+        goto done;
+    }
+    attest_vctx_note_md(v, attest_tpm2_md(pub.nameAlg), "the key's nameAlg");
+    nl = attest_tpm2_name(s.pub, s.pub_len, name, sizeof(name), &err);
+    if (nl > 0 && (size_t)nl == att.attested.certify.name.size
+        && memcmp(name, att.attested.certify.name.name, (size_t)nl) == 0) {
+        hex(name, (size_t)nl, buf, sizeof(buf));
+        attest_pass(c, CHK_TPM2_NAME, "attested.name %s = nameAlg || H(tpmTPublic)", buf);
+    } else {
+        attest_fail(c, CHK_TPM2_NAME, "attested.name does not match nameAlg || H(tpmTPublic): the evidence is about another key");
+    }
+
+    if ((tkey = attest_tpmt_public_to_pkey(&pub, v->p->libctx, &err)) == NULL) {
+        attest_fail(c, CHK_TPM2_KEY_BINDING, "%s", err.msg);
+    } else {
+        if (attest_spki_der(tkey, &sub->akpub, &sub->akpub_len) != 0)
+            sub->akpub = NULL;
+        if (v->subject_key == NULL)
+            attest_fail(c, CHK_TPM2_KEY_BINDING, "no subject key to bind to");
+        else if (EVP_PKEY_eq(tkey, v->subject_key) == 1) {
+            attest_pass(c, CHK_TPM2_KEY_BINDING, "the TPM key (%s-%d) is the request's subject key",
+                        EVP_PKEY_get0_type_name(tkey), EVP_PKEY_get_bits(tkey));
+        } else
+            attest_fail(c, CHK_TPM2_KEY_BINDING, "the TPM key (%s-%d) is not the request's subject key",
+                        EVP_PKEY_get0_type_name(tkey), EVP_PKEY_get_bits(tkey));
+        ERR_clear_error();
+    }
+
+    hex(att.extraData.buffer, att.extraData.size, buf, sizeof(buf));
+    if (v->p->nonce == NULL)
+        attest_skip_warn(c, CHK_TPM2_NONCE, "no --nonce given: freshness not checked (extraData %s)", buf);
+    else if (v->p->nonce_len == att.extraData.size && memcmp(v->p->nonce, att.extraData.buffer, v->p->nonce_len) == 0)
+        attest_pass(c, CHK_TPM2_NONCE, "extraData equals the nonce");
+    else
+        attest_fail(c, CHK_TPM2_NONCE, "extraData %s is not the expected nonce", buf);
+
+    check_attributes(v, pub.objectAttributes, c);
+done:
+    ERR_clear_error();
+    EVP_PKEY_free(tkey);
+    attest_tpm2_stmt_clear(&s);
+}

@@ -1,0 +1,42 @@
+/*
+ * Stable verifier check ids.  Each check exists once; scripts and the JSON
+ * verdict use these strings.  attest_check_table() lists them with a line of
+ * documentation each (the man page table is generated from the same words).
+ */
+#ifndef ATTEST_CHECKS_H
+#define ATTEST_CHECKS_H
+
+#include <stddef.h>
+
+#define CHK_CSR_PARSE          "csr.parse"
+#define CHK_CSR_SIGNATURE      "csr.signature"
+#define CHK_BUNDLE_COUNT       "bundle.count"
+#define CHK_BUNDLE_PARSE       "bundle.parse"
+#define CHK_BUNDLE_SHAPE       "bundle.shape"
+#define CHK_BUNDLE_TYPE        "bundle.type"
+#define CHK_CHAIN_TRUST        "chain.trust"
+#define CHK_CHAIN_AK_PROFILE   "chain.ak-profile"
+#define CHK_TPM2_PARSE         "tpm2.parse"
+#define CHK_TPM2_MAGIC         "tpm2.magic"
+#define CHK_TPM2_TYPE          "tpm2.type"
+#define CHK_TPM2_SIGNATURE     "tpm2.signature"
+#define CHK_TPM2_NAME          "tpm2.name"
+#define CHK_TPM2_KEY_BINDING   "tpm2.key-binding"
+#define CHK_TPM2_NONCE         "tpm2.nonce"
+#define CHK_TPM2_ATTRIBUTES    "tpm2.attributes"
+#define CHK_PKIX_STRUCTURE     "pkix.structure"
+#define CHK_PKIX_SIGNATURE     "pkix.signature"
+#define CHK_PKIX_KEY_BINDING   "pkix.key-binding"
+#define CHK_PKIX_NONCE         "pkix.nonce"
+#define CHK_PKIX_KEY_POLICY    "pkix.key-policy"
+#define CHK_POLICY_WEAK_ALGS   "policy.weak-algorithms"
+#define CHK_POLICY_KEY_ATTESTED "policy.key-attested"
+
+typedef struct {
+    const char *id;
+    const char *what;
+} attest_check_doc;
+
+const attest_check_doc *attest_check_table(size_t *n);
+
+#endif

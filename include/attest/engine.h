@@ -1,0 +1,37 @@
+/*
+ * The contract between the verifier and the evidence engines (one engine per
+ * statement format, produce and verify side by side in evidence/).
+ */
+#ifndef ATTEST_ENGINE_H
+#define ATTEST_ENGINE_H
+
+#include <openssl/evp.h>
+#include <openssl/x509.h>
+
+#include "attest/bundle.h"
+#include "attest/verify.h"
+
+typedef struct {
+    const attest_verify_params *p;
+    EVP_PKEY *subject_key;          /* the key the evidence must bind to */
+    STACK_OF(X509) *bundle_certs;   /* the bundle's cert bag: intermediates only */
+    char weak[256];                 /* weak algorithm uses seen, for policy.weak-algorithms */
+    int weak_sha1, weak_rsa;
+} attest_vctx;
+
+/* Record algorithm uses; SHA-1 and RSA < 2048 are noted for the policy check. */
+void attest_vctx_note_md(attest_vctx *v, const EVP_MD *md, const char *where);
+void attest_vctx_note_key(attest_vctx *v, EVP_PKEY *key, const char *where);
+
+/* AK certificate checks shared by the engines: chain.trust and chain.ak-profile. */
+void attest_ak_check_chain(attest_vctx *v, X509 *ak, attest_checks *c);
+void attest_ak_check_profile(attest_vctx *v, X509 *ak, attest_checks *c);
+
+/* Engines: fill sub with their checks. */
+void attest_tpm2_verify(attest_vctx *v, const attest_statement *st, attest_submod *sub);
+void attest_pkix_verify(attest_vctx *v, const attest_statement *st, attest_submod *sub);
+
+/* SPKI DER of a key (for akpub), malloc'd. */
+int attest_spki_der(EVP_PKEY *key, unsigned char **der, size_t *len);
+
+#endif

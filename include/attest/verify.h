@@ -1,0 +1,139 @@
+/*
+ * The verifier: trust store, policy, checks and the verdict.
+ *
+ * A verdict has top-level checks (the CSR and the bundle) and one submodule
+ * per AttestationStatement with its own checks.  Each check passes, fails or
+ * is skipped; a failure or skip is either an error (contraindicated) or a
+ * warning (a relaxation in force, or a check that could not run).
+ */
+#ifndef ATTEST_VERIFY_H
+#define ATTEST_VERIFY_H
+
+#include <stddef.h>
+#include <time.h>
+#include <json-c/json.h>
+#include <openssl/bio.h>
+#include <openssl/x509.h>
+
+#include "attest/error.h"
+
+/* ---- policy: every relaxation is named, off by default ---- */
+enum {
+    ATTEST_ALLOW_SHA1           = 1u << 0, /* "sha1" */
+    ATTEST_ALLOW_SMALL_RSA      = 1u << 1, /* "small-rsa": RSA < 2048 */
+    ATTEST_ALLOW_EXPORTABLE_KEY = 1u << 2, /* "exportable-key" */
+    ATTEST_ALLOW_IMPORTED_KEY   = 1u << 3, /* "imported-key": not generated in the module */
+    ATTEST_ALLOW_RESTRICTED_KEY = 1u << 4, /* "restricted-key" */
+    ATTEST_ALLOW_AK_WITHOUT_EKU = 1u << 5  /* "ak-without-eku" */
+};
+
+typedef struct {
+    unsigned allow;
+    int strict_shape;            /* legacy bundle shapes fail instead of warning */
+    int require_key_attestation; /* some statement must bind the subject key (default 1) */
+} attest_policy;
+
+void attest_policy_default(attest_policy *p);
+/* "sha1" -> ATTEST_ALLOW_SHA1; 0 when unknown. */
+unsigned attest_policy_allow_flag(const char *name);
+const char *attest_policy_allow_names(void); /* "sha1, small-rsa, ..." */
+
+/* ---- trust anchors and intermediates ---- */
+typedef struct attest_trust attest_trust;
+typedef void (*attest_notice_fn)(void *arg, const char *msg);
+
+attest_trust *attest_trust_new(void);
+void attest_trust_free(attest_trust *t);
+/* Every PEM/DER certificate file in dir becomes an anchor; others get a notice. */
+int attest_trust_add_dir(attest_trust *t, const char *dir, attest_notice_fn notice, void *arg,
+                         attest_err *err);
+int attest_trust_add_anchor(attest_trust *t, X509 *x);
+/* Intermediates only, never anchors. */
+int attest_trust_add_untrusted_file(attest_trust *t, const char *file, attest_err *err);
+int attest_trust_add_untrusted(attest_trust *t, X509 *x);
+void attest_trust_set_time(attest_trust *t, time_t when);
+size_t attest_trust_anchor_count(const attest_trust *t);
+/* Build and validate a path from leaf to an anchor; extra are more intermediates. */
+int attest_trust_verify(const attest_trust *t, X509 *leaf, STACK_OF(X509) *extra, attest_err *err);
+/* Find a certificate by subject key identifier among anchors and intermediates. */
+X509 *attest_trust_find_by_skid(const attest_trust *t, const unsigned char *kid, size_t len);
+
+/* ---- the verdict ---- */
+typedef enum { ATTEST_CHECK_PASS, ATTEST_CHECK_FAIL, ATTEST_CHECK_SKIP } attest_check_result;
+typedef enum { ATTEST_SEV_INFO, ATTEST_SEV_WARNING, ATTEST_SEV_ERROR } attest_severity;
+typedef enum {
+    ATTEST_STATUS_AFFIRMING, ATTEST_STATUS_WARNING, ATTEST_STATUS_CONTRAINDICATED, ATTEST_STATUS_NONE
+} attest_status;
+
+typedef struct {
+    char id[32];
+    attest_check_result result;
+    attest_severity severity;
+    char detail[320];
+} attest_check;
+
+typedef struct {
+    attest_check *v;
+    size_t n, cap;
+    int lost;                   /* a check could not be recorded: never affirm */
+} attest_checks;
+
+typedef struct {
+    char name[48];              /* "attestations[0]" */
+    char type[64];              /* statement type name */
+    char kind[24];              /* tpm2-certify, pkix-evidence, cmw, other */
+    unsigned char *akpub;       /* SPKI DER of the attested key, if known */
+    size_t akpub_len;
+    int binds_subject_key;      /* key-binding passed */
+    attest_checks checks;
+} attest_submod;
+
+typedef struct {
+    attest_checks checks;       /* csr.*, bundle.*, policy.* */
+    attest_submod *subs;
+    size_t n_subs;
+    int no_attestation;         /* no id-aa-attestation attribute at all */
+    char input[256];
+} attest_verdict;
+
+void attest_check_add(attest_checks *c, const char *id, attest_check_result r, attest_severity s,
+                      const char *fmt, ...)
+#if defined(__GNUC__)
+    __attribute__((format(printf, 5, 6)))
+#endif
+    ;
+#define attest_pass(c, id, ...) attest_check_add((c), (id), ATTEST_CHECK_PASS, ATTEST_SEV_INFO, __VA_ARGS__)
+#define attest_fail(c, id, ...) attest_check_add((c), (id), ATTEST_CHECK_FAIL, ATTEST_SEV_ERROR, __VA_ARGS__)
+#define attest_warn(c, id, ...) attest_check_add((c), (id), ATTEST_CHECK_FAIL, ATTEST_SEV_WARNING, __VA_ARGS__)
+#define attest_skip(c, id, ...) attest_check_add((c), (id), ATTEST_CHECK_SKIP, ATTEST_SEV_INFO, __VA_ARGS__)
+#define attest_skip_warn(c, id, ...) attest_check_add((c), (id), ATTEST_CHECK_SKIP, ATTEST_SEV_WARNING, __VA_ARGS__)
+
+const attest_check *attest_checks_find(const attest_checks *c, const char *id);
+attest_status attest_checks_status(const attest_checks *c);
+attest_submod *attest_verdict_add_submod(attest_verdict *v, const char *name);
+attest_status attest_verdict_status(const attest_verdict *v);
+const char *attest_status_name(attest_status s);
+/* 0 affirming, 1 contraindicated, 3 warning, 4 none. */
+int attest_verdict_exit_code(const attest_verdict *v);
+json_object *attest_verdict_json(const attest_verdict *v);
+void attest_verdict_text(const attest_verdict *v, BIO *out);
+/* Every failed check as "id: detail", one per line (for stderr). */
+void attest_verdict_failures(const attest_verdict *v, BIO *out);
+void attest_verdict_free(attest_verdict *v);
+
+/* ---- verification ---- */
+typedef struct {
+    OSSL_LIB_CTX *libctx;
+    const char *propq;
+    const attest_trust *trust;
+    const attest_policy *policy;
+    const unsigned char *nonce;  /* NULL: no nonce demanded */
+    size_t nonce_len;
+    EVP_PKEY *subject_key;       /* for a bare bundle: the key the evidence must bind to */
+} attest_verify_params;
+
+/* A DER CSR, or a bare AttestationBundle (then params->subject_key is required). */
+attest_verdict *attest_verify_csr(const attest_verify_params *p, const unsigned char *der, size_t len);
+attest_verdict *attest_verify_bundle(const attest_verify_params *p, const unsigned char *der, size_t len);
+
+#endif

@@ -1,0 +1,212 @@
+/*
+ * The verifier: the request-level checks, then one engine per statement,
+ * then the policy checks that look across statements.
+ */
+#include <stdio.h>
+#include <string.h>
+#include <openssl/err.h>
+#include <openssl/objects.h>
+#include <openssl/x509.h>
+
+#include "attest/checks.h"
+#include "attest/csr.h"
+#include "attest/engine.h"
+#include "attest/oids.h"
+
+static attest_verdict *verdict_new(void)
+{
+    return OPENSSL_zalloc(sizeof(attest_verdict));
+}
+
+static void verify_statement(attest_vctx *vc, const attest_statement *st, attest_submod *sub)
+{
+    char buf[96];
+
+    snprintf(sub->type, sizeof(sub->type), "%s", attest_oid_name(st->type, buf, sizeof(buf)));
+    snprintf(sub->kind, sizeof(sub->kind), "%s", attest_stmt_kind_name(st->kind));
+    switch (st->kind) {
+    case ATTEST_STMT_TPM2_CERTIFY:
+        attest_pass(&sub->checks, CHK_BUNDLE_TYPE, "TPM 2.0 certify evidence");
+        attest_tpm2_verify(vc, st, sub);
+        break;
+    case ATTEST_STMT_PKIX:
+        attest_pass(&sub->checks, CHK_BUNDLE_TYPE, "PKIX key attestation evidence");
+        attest_pkix_verify(vc, st, sub);
+        break;
+    default:
+        /* Unknown types never count as verified; they do not fail the request either. */
+        attest_skip(&sub->checks, CHK_BUNDLE_TYPE, "statement type %s is not verified by this verifier", sub->type);
+        break;
+    }
+}
+
+/* The statement's key-binding check passed and nothing in it failed. */
+static int binds(const attest_submod *sub)
+{
+    size_t i;
+
+    for (i = 0; i < sub->checks.n; i++) {
+        const char *dot = strchr(sub->checks.v[i].id, '.');
+
+        if (dot != NULL && strcmp(dot, ".key-binding") == 0 && sub->checks.v[i].result == ATTEST_CHECK_PASS)
+            return attest_checks_status(&sub->checks) != ATTEST_STATUS_CONTRAINDICATED;
+    }
+    return 0;
+}
+
+static void policy_checks(attest_verdict *v, const attest_vctx *vc)
+{
+    const attest_policy *pol = vc->p->policy;
+    int bad_sha1 = vc->weak_sha1 && !(pol->allow & ATTEST_ALLOW_SHA1);
+    int bad_rsa = vc->weak_rsa && !(pol->allow & ATTEST_ALLOW_SMALL_RSA);
+    size_t i;
+    int bound = 0, verifiable = 0;
+
+    if (bad_sha1 || bad_rsa)
+        attest_fail(&v->checks, CHK_POLICY_WEAK_ALGS, "refused: %s (--allow %s to accept with a warning)",
+                    vc->weak, bad_sha1 ? "sha1" : "small-rsa");
+    else if (vc->weak_sha1 || vc->weak_rsa)
+        attest_warn(&v->checks, CHK_POLICY_WEAK_ALGS, "accepted by policy: %s", vc->weak);
+    else
+        attest_pass(&v->checks, CHK_POLICY_WEAK_ALGS, "no SHA-1, no RSA under 2048 bits");
+
+    for (i = 0; i < v->n_subs; i++) {
+        if (strcmp(v->subs[i].kind, "tpm2-certify") == 0 || strcmp(v->subs[i].kind, "pkix-evidence") == 0)
+            verifiable = 1;
+        bound |= v->subs[i].binds_subject_key;
+    }
+    /* Failures inside a statement are reported there once; this check only asks
+     * whether the bundle carries key evidence at all. */
+    if (bound)
+        attest_pass(&v->checks, CHK_POLICY_KEY_ATTESTED, "the subject key is bound to verified evidence");
+    else if (verifiable)
+        attest_skip(&v->checks, CHK_POLICY_KEY_ATTESTED, "no statement verified the binding (see the statements' checks)");
+    else if (pol->require_key_attestation)
+        attest_fail(&v->checks, CHK_POLICY_KEY_ATTESTED, "no statement carries key attestation evidence this verifier understands");
+    else
+        attest_skip_warn(&v->checks, CHK_POLICY_KEY_ATTESTED, "no key attestation evidence (not required by policy)");
+}
+
+/* Bundle-level checks and the statements; the subject key is already known. */
+static void verify_bundle_into(attest_verdict *v, const attest_verify_params *p, EVP_PKEY *subject,
+                               const EVP_MD *request_md, const unsigned char *der, size_t len)
+{
+    attest_bundle *b = NULL;
+    attest_vctx vc;
+    attest_err err;
+    char legacy[160];
+    size_t i;
+
+    memset(&vc, 0, sizeof(vc));
+    vc.p = p;
+    vc.subject_key = subject;
+    if (attest_bundle_decode(der, len, &b, &err) != 0) {
+        attest_fail(&v->checks, CHK_BUNDLE_PARSE, "%s", err.msg);
+        return;
+    }
+    attest_pass(&v->checks, CHK_BUNDLE_PARSE, "%zu statement(s), %d certificate(s)", b->n_stmts, sk_X509_num(b->certs));
+    attest_legacy_describe(b->legacy, legacy, sizeof(legacy));
+    if (b->legacy == 0)
+        attest_pass(&v->checks, CHK_BUNDLE_SHAPE, "current AttestationBundle shape");
+    else if (p->policy->strict_shape)
+        attest_fail(&v->checks, CHK_BUNDLE_SHAPE, "older draft shape (%s) refused by --strict", legacy);
+    else
+        attest_warn(&v->checks, CHK_BUNDLE_SHAPE, "older draft shape accepted: %s", legacy);
+    vc.bundle_certs = b->certs;
+    attest_vctx_note_key(&vc, subject, "the subject key");
+    attest_vctx_note_md(&vc, request_md, "the request signature");
+    for (i = 0; i < b->n_stmts; i++) {
+        char name[48];
+        attest_submod *sub;
+
+        snprintf(name, sizeof(name), "attestations[%zu]", i);
+        if ((sub = attest_verdict_add_submod(v, name)) == NULL) {
+            v->checks.lost = 1;
+            break;
+        }
+        verify_statement(&vc, &b->stmts[i], sub);
+        sub->binds_subject_key = binds(sub);
+    }
+    policy_checks(v, &vc);
+    attest_bundle_free(b);
+    ERR_clear_error();
+}
+
+/* The digest of the request's signature algorithm, for the weak-algorithm policy. */
+static const EVP_MD *request_sig_md(X509_REQ *req)
+{
+    int md_nid = NID_undef, pk_nid = NID_undef;
+
+    if (!OBJ_find_sigid_algs(X509_REQ_get_signature_nid(req), &md_nid, &pk_nid) || md_nid == NID_undef)
+        return NULL;
+    return EVP_get_digestbynid(md_nid);
+}
+
+attest_verdict *attest_verify_csr(const attest_verify_params *p, const unsigned char *der, size_t len)
+{
+    attest_verdict *v = verdict_new();
+    attest_csr *c = NULL;
+    EVP_PKEY *key;
+    const EVP_MD *sig_md;
+    attest_err err;
+
+    if (v == NULL)
+        return NULL;
+    if (attest_csr_decode(der, len, &c, &err) != 0) {
+        attest_fail(&v->checks, CHK_CSR_PARSE, "%s", err.msg);
+        return v;
+    }
+    attest_pass(&v->checks, CHK_CSR_PARSE, "PKCS#10 request, %zu bytes", len);
+    key = X509_REQ_get0_pubkey(c->req);
+    if (key == NULL)
+        attest_fail(&v->checks, CHK_CSR_SIGNATURE, "the request's public key cannot be decoded");
+    else if (X509_REQ_verify_ex(c->req, key, p->libctx, p->propq) == 1)
+        attest_pass(&v->checks, CHK_CSR_SIGNATURE, "self-signature verifies with the subject key (%s-%d)",
+                    EVP_PKEY_get0_type_name(key), EVP_PKEY_get_bits(key));
+    else
+        attest_fail(&v->checks, CHK_CSR_SIGNATURE, "the request's self-signature does not verify: no proof of possession");
+    ERR_clear_error();
+    sig_md = request_sig_md(c->req);
+
+    if (c->n_attest_attrs == 0) {
+        v->no_attestation = 1;
+        if (c->in_ext_request)
+            attest_skip(&v->checks, CHK_BUNDLE_COUNT, "an id-aa-attestation extension sits in extensionRequest; the draft's form is a top-level attribute");
+        else
+            attest_skip(&v->checks, CHK_BUNDLE_COUNT, "no id-aa-attestation attribute");
+        goto done;
+    }
+    if (c->n_attest_attrs != 1)
+        attest_fail(&v->checks, CHK_BUNDLE_COUNT, "%d id-aa-attestation attributes, at most one allowed", c->n_attest_attrs);
+    else if (c->n_values != 1)
+        attest_fail(&v->checks, CHK_BUNDLE_COUNT, "the id-aa-attestation attribute holds %d values, exactly one allowed", c->n_values);
+    else if (c->bundle_der == NULL)
+        attest_fail(&v->checks, CHK_BUNDLE_COUNT, "the attribute value is not a SEQUENCE");
+    else
+        attest_pass(&v->checks, CHK_BUNDLE_COUNT, "one attribute, one value");
+    if (c->bundle_der == NULL) {
+        attest_skip(&v->checks, CHK_BUNDLE_PARSE, "no bundle to parse");
+        goto done;
+    }
+    verify_bundle_into(v, p, key, sig_md, c->bundle_der, c->bundle_len);
+done:
+    attest_csr_free(c);
+    return v;
+}
+
+attest_verdict *attest_verify_bundle(const attest_verify_params *p, const unsigned char *der, size_t len)
+{
+    attest_verdict *v = verdict_new();
+
+    if (v == NULL)
+        return NULL;
+    if (p->subject_key == NULL) {
+        attest_fail(&v->checks, CHK_CSR_PARSE, "a bare AttestationBundle needs the key it must bind to (--pubkey)");
+        return v;
+    }
+    attest_pass(&v->checks, CHK_CSR_PARSE, "bare AttestationBundle checked against the given public key");
+    attest_skip(&v->checks, CHK_CSR_SIGNATURE, "no request: proof of possession is the caller's business");
+    attest_skip(&v->checks, CHK_BUNDLE_COUNT, "no request attribute to count");
+    verify_bundle_into(v, p, p->subject_key, NULL, der, len);
+    return v;
+}
