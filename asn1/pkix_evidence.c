@@ -2,6 +2,7 @@
 #include <string.h>
 #include <openssl/asn1t.h>
 
+#include "attest/bundle.h"
 #include "attest/limits.h"
 #include "attest/pkix.h"
 
@@ -146,6 +147,11 @@ int attest_pkix_decode(const unsigned char *der, size_t len, attest_pkix **out, 
     }
     if (!within_caps(p->ev, err) || !cache_tbs(p, err))
         goto fail;
+    /* Claim values are opaque ANYs to OpenSSL: the signed part must be DER all the way down. */
+    if (attest_der_strict(p->tbs_der, p->tbs_len, err) != 0) {
+        attest_err_prefix(err, "evidence: tbs");
+        goto fail;
+    }
     *out = p;
     p = NULL;
     ok = 0;

@@ -7,6 +7,7 @@
 #include <openssl/provider.h>
 
 #include "attest/describe.h"
+#include "attest/tpm2_device.h"
 
 #define EXIT_OK 0
 #define EXIT_FAIL 1
@@ -45,6 +46,8 @@ int cli_common_option(cli_app *app, int opt, const char *arg);
     {"propquery", required_argument, NULL, CLI_OPT_PROPQUERY},   \
     {"verbose", no_argument, NULL, CLI_OPT_VERBOSE}
 
+/* Add a provider to load (no-op if already asked for). */
+int cli_want_provider(cli_app *app, const char *name);
 /* Library context with the attest provider (and default + --provider ones) loaded. */
 int cli_app_start(cli_app *app);
 void cli_app_end(cli_app *app);
@@ -76,5 +79,17 @@ int cli_encode(const cli_app *app, const cli_object *obj, const char *output,
 
 int cmd_show(cli_app *app, int argc, char **argv);
 int cmd_verify(cli_app *app, int argc, char **argv);
+int cmd_new(cli_app *app, int argc, char **argv);
+
+/* keys.c: private keys from a file or a provider URI (handle:, object:, pkcs11:). */
+EVP_PKEY *cli_load_private_key(const cli_app *app, const char *spec);
+/* A TPM reference for ESAPI: "handle:0x81...", "0x81...", or a TSS2 PRIVATE KEY file. */
+int cli_tpm_keyref(const cli_app *app, const char *spec, attest_tpm_keyref *ref, unsigned char **blob);
+/* The key URI for OSSL_STORE ("0x81000010" -> "handle:0x81000010"). */
+const char *cli_key_uri(const char *spec, char *buf, size_t len);
+/* Is spec a TPM key (handle or TSS2 PRIVATE KEY file)? */
+int cli_is_tpm_key(const char *spec);
+X509 *cli_load_cert(const cli_app *app, const char *path);
+int cli_load_certs(const cli_app *app, const char *path, STACK_OF(X509) *into);
 
 #endif

@@ -10,6 +10,7 @@
 #include <openssl/core_object.h>
 #include <openssl/decoder.h>
 #include <openssl/encoder.h>
+#include <openssl/crypto.h>
 #include <openssl/err.h>
 
 #include "attest/provider.h"
@@ -94,6 +95,20 @@ static OSSL_PROVIDER *load_attest(OSSL_LIB_CTX *libctx)
     return p;
 }
 
+/* OPENSSL_MODULES may point at attest's directory only: fall back to OpenSSL's own. */
+static OSSL_PROVIDER *load_other(OSSL_LIB_CTX *libctx, const char *name)
+{
+    OSSL_PROVIDER *p = OSSL_PROVIDER_load(libctx, name);
+
+    if (p == NULL && getenv("OPENSSL_MODULES") != NULL) {
+        ERR_clear_error();
+        OSSL_PROVIDER_set_default_search_path(libctx, OpenSSL_version(OPENSSL_MODULES_DIR));
+        p = OSSL_PROVIDER_load(libctx, name);
+        OSSL_PROVIDER_set_default_search_path(libctx, NULL);
+    }
+    return p;
+}
+
 int cli_app_start(cli_app *app)
 {
     int i;
@@ -110,8 +125,14 @@ int cli_app_start(cli_app *app)
     for (i = 0; i < app->n_providers; i++) {
         if (strcmp(app->provider_names[i], "attest") == 0)
             continue;
-        if ((app->providers[i] = OSSL_PROVIDER_load(app->libctx, app->provider_names[i])) == NULL) {
-            cli_error(app, "cannot load provider %s", app->provider_names[i]);
+        if ((app->providers[i] = load_other(app->libctx, app->provider_names[i])) == NULL) {
+            const char *tcti = getenv("TPM2OPENSSL_TCTI");
+
+            if (strcmp(app->provider_names[i], "tpm2") == 0)
+                cli_error(app, "cannot load the tpm2 provider: is the TPM reachable (TPM2OPENSSL_TCTI=%s)?",
+                          tcti != NULL ? tcti : "unset");
+            else
+                cli_error(app, "cannot load provider %s", app->provider_names[i]);
             return -1;
         }
     }
@@ -299,4 +320,17 @@ done:
     OSSL_ENCODER_CTX_free(ctx);
     OSSL_ENCODER_free(enc);
     return ok;
+}
+
+int cli_want_provider(cli_app *app, const char *name)
+{
+    int i;
+
+    for (i = 0; i < app->n_providers; i++)
+        if (strcmp(app->provider_names[i], name) == 0)
+            return 0;
+    if (app->n_providers >= CLI_MAX_PROVIDERS)
+        return -1;
+    app->provider_names[app->n_providers++] = name;
+    return 0;
 }

@@ -1,0 +1,151 @@
+/* Keys and certificates from files or provider URIs, through OSSL_STORE. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <openssl/err.h>
+#include <openssl/pem.h>
+#include <openssl/store.h>
+#include <openssl/ui.h>
+
+#include "cli.h"
+
+const char *cli_key_uri(const char *spec, char *buf, size_t len)
+{
+    /* A bare persistent handle is what TPM users type. */
+    if (strncmp(spec, "0x81", 4) == 0 || strncmp(spec, "0X81", 4) == 0) {
+        snprintf(buf, len, "handle:%s", spec);
+        return buf;
+    }
+    return spec;
+}
+
+static int parse_handle(const char *s, uint32_t *h)
+{
+    char *end;
+    unsigned long v;
+
+    if (strncmp(s, "handle:", 7) == 0)
+        s += 7;
+    v = strtoul(s, &end, 16);
+    if (*s == '\0' || *end != '\0' || v < 0x80000000ul || v > 0x81ffffffu)
+        return -1;
+    *h = (uint32_t)v;
+    return 0;
+}
+
+static int file_has_tss2_key(const char *path)
+{
+    FILE *f = fopen(path, "rb");
+    char line[128];
+    int found = 0;
+
+    if (f == NULL)
+        return 0;
+    while (!found && fgets(line, sizeof(line), f) != NULL)
+        found = strstr(line, "-----BEGIN TSS2 PRIVATE KEY-----") != NULL;
+    fclose(f);
+    return found;
+}
+
+int cli_is_tpm_key(const char *spec)
+{
+    uint32_t h;
+
+    return parse_handle(spec, &h) == 0 || file_has_tss2_key(spec);
+}
+
+int cli_tpm_keyref(const cli_app *app, const char *spec, attest_tpm_keyref *ref, unsigned char **blob)
+{
+    size_t len = 0;
+
+    memset(ref, 0, sizeof(*ref));
+    *blob = NULL;
+    if (parse_handle(spec, &ref->handle) == 0)
+        return 0;
+    if (!file_has_tss2_key(spec)) {
+        cli_error(app, "%s: not a TPM key (expected handle:0x81..., 0x81... or a TSS2 PRIVATE KEY file)", spec);
+        return -1;
+    }
+    if (cli_read_file(app, spec, blob, &len) != 0)
+        return -1;
+    ref->tss2_pem = *blob;
+    ref->tss2_pem_len = len;
+    return 0;
+}
+
+EVP_PKEY *cli_load_private_key(const cli_app *app, const char *spec)
+{
+    char buf[64];
+    const char *uri = cli_key_uri(spec, buf, sizeof(buf));
+    OSSL_STORE_CTX *st;
+    EVP_PKEY *key = NULL;
+
+    st = OSSL_STORE_open_ex(uri, app->libctx, app->propq, NULL, NULL, NULL, NULL, NULL);
+    if (st == NULL) {
+        cli_error(app, "%s: cannot open the key (file or provider URI)", spec);
+        return NULL;
+    }
+    OSSL_STORE_expect(st, OSSL_STORE_INFO_PKEY);
+    while (key == NULL && !OSSL_STORE_eof(st)) {
+        OSSL_STORE_INFO *info = OSSL_STORE_load(st);
+
+        if (info == NULL)
+            break;
+        if (OSSL_STORE_INFO_get_type(info) == OSSL_STORE_INFO_PKEY)
+            key = OSSL_STORE_INFO_get1_PKEY(info);
+        OSSL_STORE_INFO_free(info);
+    }
+    OSSL_STORE_close(st);
+    if (key == NULL)
+        cli_error(app, "%s: no private key found", spec);
+    ERR_clear_error();
+    return key;
+}
+
+int cli_load_certs(const cli_app *app, const char *path, STACK_OF(X509) *into)
+{
+    unsigned char *data = NULL;
+    size_t len = 0;
+    BIO *b;
+    X509 *x;
+    int n = 0;
+
+    if (cli_read_file(app, path, &data, &len) != 0)
+        return -1;
+    if ((b = BIO_new_mem_buf(data, (int)len)) != NULL) {
+        while ((x = PEM_read_bio_X509(b, NULL, NULL, NULL)) != NULL) {
+            if (!sk_X509_push(into, x)) {
+                X509_free(x);
+                break;
+            }
+            n++;
+        }
+        if (n == 0) {
+            const unsigned char *p = data;
+
+            if ((x = d2i_X509(NULL, &p, (long)len)) != NULL && sk_X509_push(into, x))
+                n = 1;
+            else
+                X509_free(x);
+        }
+    }
+    BIO_free(b);
+    OPENSSL_free(data);
+    ERR_clear_error();
+    if (n == 0) {
+        cli_error(app, "%s: no certificate found (PEM or DER)", path);
+        return -1;
+    }
+    return n;
+}
+
+X509 *cli_load_cert(const cli_app *app, const char *path)
+{
+    STACK_OF(X509) *sk = sk_X509_new_null();
+    X509 *x = NULL;
+
+    if (sk != NULL && cli_load_certs(app, path, sk) > 0)
+        x = sk_X509_shift(sk);
+    sk_X509_pop_free(sk, X509_free);
+    return x;
+}

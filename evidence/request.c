@@ -1,0 +1,206 @@
+/* The attested request builder (see attest/request.h). */
+#include <stdio.h>
+#include <string.h>
+#include <openssl/core_names.h>
+#include <openssl/err.h>
+#include <openssl/provider.h>
+#include <openssl/rsa.h>
+#include <openssl/x509v3.h>
+
+#include "attest/csr.h"
+#include "attest/request.h"
+
+/* openssl's form: "/type=value/type=value", "\/" escapes, "+" joins a multi-valued RDN. */
+X509_NAME *attest_parse_subject(const char *s, attest_err *err)
+{
+    X509_NAME *n = X509_NAME_new();
+    char *buf = NULL, *field, *w;
+    const char *r;
+    int next_set = 0;
+
+    if (n == NULL || s == NULL || *s != '/') {
+        attest_err_set(err, "subject must look like /CN=name/O=org");
+        goto fail;
+    }
+    if ((buf = OPENSSL_malloc(strlen(s) + 1)) == NULL)
+        goto fail;
+    r = s + 1;
+    while (*r != '\0') {
+        int plus = 0;
+        char *eq;
+
+        field = w = buf;
+        while (*r != '\0' && *r != '/' && *r != '+') {
+            if (*r == '\\' && r[1] != '\0')
+                r++;
+            *w++ = *r++;
+        }
+        *w = '\0';
+        if (*r == '+')
+            plus = 1;
+        if (*r != '\0')
+            r++;
+        if ((eq = strchr(field, '=')) == NULL || eq == field) {
+            attest_err_set(err, "subject field '%s' is not type=value", field);
+            goto fail;
+        }
+        *eq = '\0';
+        if (eq[1] == '\0') {
+            attest_err_set(err, "subject field %s has an empty value", field);
+            goto fail;
+        }
+        if (!X509_NAME_add_entry_by_txt(n, field, MBSTRING_UTF8, (unsigned char *)eq + 1, -1, -1, next_set)) {
+            attest_err_set(err, "subject: unknown attribute type '%s'", field);
+            goto fail;
+        }
+        next_set = plus ? -1 : 0;
+    }
+    if (X509_NAME_entry_count(n) == 0) {
+        attest_err_set(err, "subject is empty");
+        goto fail;
+    }
+    OPENSSL_free(buf);
+    ERR_clear_error();
+    return n;
+fail:
+    OPENSSL_free(buf);
+    X509_NAME_free(n);
+    ERR_clear_error();
+    return NULL;
+}
+
+static int add_extensions(X509_REQ *req, const attest_request_opts *o, attest_err *err)
+{
+    STACK_OF(X509_EXTENSION) *exts = sk_X509_EXTENSION_new_null();
+    X509V3_CTX v3;
+    size_t i;
+    int ok = 0;
+
+    if (exts == NULL)
+        return 0;
+    X509V3_set_ctx(&v3, NULL, NULL, req, NULL, 0);
+    for (i = 0; i < o->n_addext; i++) {
+        char *copy = OPENSSL_strdup(o->addext[i]), *eq, *name, *value, *end;
+        X509_EXTENSION *ext;
+
+        if (copy == NULL || (eq = strchr(copy, '=')) == NULL) {
+            attest_err_set(err, "--addext '%s': expected name=value", o->addext[i]);
+            OPENSSL_free(copy);
+            goto done;
+        }
+        *eq = '\0';
+        name = copy;
+        value = eq + 1;
+        while (*name == ' ')
+            name++;
+        for (end = eq; end > name && end[-1] == ' '; end--)
+            end[-1] = '\0';
+        while (*value == ' ')
+            value++;
+        ext = X509V3_EXT_nconf(NULL, &v3, name, value);
+        if (ext == NULL || !sk_X509_EXTENSION_push(exts, ext)) {
+            X509_EXTENSION_free(ext);
+            attest_err_set(err, "--addext '%s': not a valid extension", o->addext[i]);
+            OPENSSL_free(copy);
+            goto done;
+        }
+        OPENSSL_free(copy);
+    }
+    ok = sk_X509_EXTENSION_num(exts) == 0 || X509_REQ_add_extensions(req, exts);
+    if (!ok)
+        attest_err_set(err, "cannot add the requested extensions");
+done:
+    sk_X509_EXTENSION_pop_free(exts, X509_EXTENSION_free);
+    ERR_clear_error();
+    return ok;
+}
+
+static const char *default_md(EVP_PKEY *key)
+{
+    if (EVP_PKEY_is_a(key, "ED25519") || EVP_PKEY_is_a(key, "ED448"))
+        return NULL;
+    if (EVP_PKEY_is_a(key, "EC")) {
+        int bits = EVP_PKEY_get_bits(key);
+
+        return bits > 384 ? "SHA512" : bits > 256 ? "SHA384" : "SHA256";
+    }
+    return "SHA256";
+}
+
+/*
+ * Sign with the key's own provider when none was asked for: a TPM or
+ * PKCS#11 key cannot be exported to the default provider's signer.
+ */
+static int sign_request(X509_REQ *req, EVP_PKEY *key, const attest_request_opts *o, attest_err *err)
+{
+    EVP_MD_CTX *mctx = EVP_MD_CTX_new();
+    EVP_PKEY_CTX *pctx = NULL;
+    const OSSL_PROVIDER *prov = EVP_PKEY_get0_provider(key);
+    char propq[96];
+    const char *pq = o->propq;
+    int ok = 0;
+
+    if (pq == NULL && prov != NULL) {
+        snprintf(propq, sizeof(propq), "?provider=%s", OSSL_PROVIDER_get0_name(prov));
+        pq = propq;
+    }
+    if (mctx == NULL)
+        return 0;
+    if (EVP_DigestSignInit_ex(mctx, &pctx, o->md != NULL ? o->md : default_md(key), o->libctx, pq, key, NULL) <= 0) {
+        attest_err_set(err, "cannot start signing with the %s key", EVP_PKEY_get0_type_name(key));
+        goto done;
+    }
+    if (o->pss && (EVP_PKEY_CTX_set_rsa_padding(pctx, RSA_PKCS1_PSS_PADDING) <= 0
+                   || EVP_PKEY_CTX_set_rsa_pss_saltlen(pctx, RSA_PSS_SALTLEN_DIGEST) <= 0)) {
+        attest_err_set(err, "the key cannot sign with RSASSA-PSS");
+        goto done;
+    }
+    if (X509_REQ_sign_ctx(req, mctx) <= 0) {
+        unsigned long e = ERR_peek_last_error();
+
+        attest_err_set(err, "signing the request failed%s%s", e ? ": " : "", e ? ERR_reason_error_string(e) : "");
+        goto done;
+    }
+    ok = 1;
+done:
+    EVP_MD_CTX_free(mctx);
+    return ok;
+}
+
+int attest_request_build(EVP_PKEY *key, const attest_request_opts *o, const unsigned char *bundle,
+                         size_t bundle_len, unsigned char **der, size_t *len, attest_err *err)
+{
+    X509_REQ *req = X509_REQ_new_ex(o->libctx, o->propq);
+    X509_NAME *name = NULL;
+    int n, ok = -1;
+
+    *der = NULL;
+    if (req == NULL) {
+        attest_err_set(err, "out of memory");
+        return -1;
+    }
+    if ((name = attest_parse_subject(o->subject, err)) == NULL)
+        goto done;
+    if (!X509_REQ_set_version(req, X509_REQ_VERSION_1) || !X509_REQ_set_subject_name(req, name)
+        || !X509_REQ_set_pubkey(req, key)) {
+        attest_err_set(err, "cannot set the request's subject or key");
+        goto done;
+    }
+    if (!add_extensions(req, o, err))
+        goto done;
+    if (bundle != NULL && attest_csr_add_bundle(req, bundle, bundle_len, err) != 0)
+        goto done;
+    if (!sign_request(req, key, o, err))
+        goto done;
+    if ((n = i2d_X509_REQ(req, der)) <= 0) {
+        attest_err_set(err, "cannot encode the request");
+        goto done;
+    }
+    *len = (size_t)n;
+    ok = 0;
+done:
+    ERR_clear_error();
+    X509_NAME_free(name);
+    X509_REQ_free(req);
+    return ok;
+}

@@ -1,0 +1,30 @@
+/*
+ * Building an attested PKCS#10 request: subject in openssl's "/CN=x/O=y"
+ * form, extensions as in `openssl req -addext`, the one id-aa-attestation
+ * attribute, and the signature by a key from any provider.
+ */
+#ifndef ATTEST_REQUEST_H
+#define ATTEST_REQUEST_H
+
+#include <stddef.h>
+#include <openssl/evp.h>
+#include <openssl/x509.h>
+
+#include "attest/error.h"
+
+typedef struct {
+    const char *subject;           /* "/CN=code signer/O=Example" */
+    const char *const *addext;     /* "keyUsage=critical,digitalSignature", ... */
+    size_t n_addext;
+    const char *md;                /* digest name; NULL: SHA-256 (SHA-384 for P-384, SHA-512 for P-521) */
+    int pss;                       /* RSA keys: RSASSA-PSS instead of PKCS#1 v1.5 */
+    OSSL_LIB_CTX *libctx;
+    const char *propq;             /* NULL: prefer the key's own provider */
+} attest_request_opts;
+
+X509_NAME *attest_parse_subject(const char *s, attest_err *err);
+/* bundle may be NULL (a plain request).  Returns DER in *der. */
+int attest_request_build(EVP_PKEY *key, const attest_request_opts *o, const unsigned char *bundle,
+                         size_t bundle_len, unsigned char **der, size_t *len, attest_err *err);
+
+#endif
