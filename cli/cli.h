@@ -18,6 +18,7 @@
 typedef struct {
     OSSL_LIB_CTX *libctx;
     OSSL_PROVIDER *attest;
+    OSSL_PROVIDER *def;          /* default, when we loaded it */
     OSSL_PROVIDER *providers[CLI_MAX_PROVIDERS];
     const char *provider_names[CLI_MAX_PROVIDERS];
     int n_providers;

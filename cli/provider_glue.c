@@ -12,6 +12,7 @@
 #include <openssl/encoder.h>
 #include <openssl/crypto.h>
 #include <openssl/err.h>
+#include <openssl/pem.h>
 
 #include "attest/provider.h"
 #include "cli.h"
@@ -101,8 +102,15 @@ static OSSL_PROVIDER *load_other(OSSL_LIB_CTX *libctx, const char *name)
     OSSL_PROVIDER *p = OSSL_PROVIDER_load(libctx, name);
 
     if (p == NULL && getenv("OPENSSL_MODULES") != NULL) {
+        /* OpenSSL_version() says: MODULESDIR: "/usr/lib/.../ossl-modules" */
+        const char *v = strchr(OpenSSL_version(OPENSSL_MODULES_DIR), '"');
+        char dir[512];
+
+        if (v == NULL || snprintf(dir, sizeof(dir), "%s", v + 1) >= (int)sizeof(dir))
+            return NULL;
+        dir[strcspn(dir, "\"")] = '\0';
         ERR_clear_error();
-        OSSL_PROVIDER_set_default_search_path(libctx, OpenSSL_version(OPENSSL_MODULES_DIR));
+        OSSL_PROVIDER_set_default_search_path(libctx, dir);
         p = OSSL_PROVIDER_load(libctx, name);
         OSSL_PROVIDER_set_default_search_path(libctx, NULL);
     }
@@ -138,7 +146,7 @@ int cli_app_start(cli_app *app)
     }
     /* default is always there for plain crypto; explicit --provider default is harmless. */
     if (!OSSL_PROVIDER_available(app->libctx, "default")
-        && OSSL_PROVIDER_load(app->libctx, "default") == NULL) {
+        && (app->def = OSSL_PROVIDER_load(app->libctx, "default")) == NULL) {
         cli_error(app, "cannot load the default provider");
         return -1;
     }
@@ -151,10 +159,12 @@ void cli_app_end(cli_app *app)
 
     for (i = 0; i < app->n_providers; i++)
         OSSL_PROVIDER_unload(app->providers[i]);
+    OSSL_PROVIDER_unload(app->def);
     OSSL_PROVIDER_unload(app->attest);
     OSSL_LIB_CTX_free(app->libctx);
     memset(app->providers, 0, sizeof(app->providers));
     app->attest = NULL;
+    app->def = NULL;
     app->libctx = NULL;
 }
 
@@ -199,6 +209,27 @@ static int add_decoder(OSSL_DECODER_CTX *ctx, OSSL_LIB_CTX *libctx, const char *
     return ok;
 }
 
+/* Why the bytes are not a dt (PEM bodies unwrapped first). */
+static void explain(const unsigned char *in, size_t inlen, attest_datatype dt, attest_err *err)
+{
+    BIO *b = BIO_new_mem_buf(in, (int)inlen);
+    char *name = NULL, *header = NULL;
+    unsigned char *der = NULL;
+    long len = 0;
+
+    attest_err_set(err, "unrecognised data");
+    if (b != NULL && inlen > 10 && memcmp(in, "-----BEGIN", 10) == 0
+        && PEM_read_bio(b, &name, &header, &der, &len) > 0)
+        (void)attest_object_check(dt, der, (size_t)len, err);
+    else
+        (void)attest_object_check(dt, in, inlen, err);
+    OPENSSL_free(name);
+    OPENSSL_free(header);
+    OPENSSL_free(der);
+    BIO_free(b);
+    ERR_clear_error();
+}
+
 int cli_decode(const cli_app *app, const char *what, const unsigned char *in, size_t inlen,
                const char *type, cli_object *obj)
 {
@@ -206,7 +237,6 @@ int cli_decode(const cli_app *app, const char *what, const unsigned char *in, si
     const unsigned char *p = in;
     size_t left = inlen;
     int dt = -1, i, ok = -1;
-    unsigned long e;
 
     memset(obj, 0, sizeof(*obj));
     if (type != NULL && (dt = attest_datatype_from_name(type)) < 0) {
@@ -229,23 +259,34 @@ int cli_decode(const cli_app *app, const char *what, const unsigned char *in, si
         cli_error(app, "cannot set up the decoder chain");
         goto done;
     }
+    /* One type asked for: its decoder's reason must survive (OpenSSL drops it otherwise). */
+    if (dt >= 0) {
+        int strict = 1;
+        OSSL_PARAM params[2];
+
+        params[0] = OSSL_PARAM_construct_int(ATTEST_DECODER_PARAM_STRICT, &strict);
+        params[1] = OSSL_PARAM_construct_end();
+        if (!OSSL_DECODER_CTX_set_params(ctx, params)) {
+            cli_error(app, "cannot set up the decoder chain");
+            goto done;
+        }
+    }
     ERR_set_mark();
     if (OSSL_DECODER_from_data(ctx, &p, &left) && obj->data != NULL) {
         ERR_pop_to_mark();
         ok = 0;
         goto done;
     }
-    /* With --type the last provider error says exactly what is wrong. */
-    e = ERR_peek_last_error_data(NULL, NULL);
+    /*
+     * OpenSSL 3.0 drops a decoder's own reason when no decoder succeeds, so
+     * for --type ask the core library directly what is wrong with the bytes.
+     */
     if (dt >= 0) {
-        const char *data = NULL;
-        int flags = 0;
+        attest_err err;
 
-        ERR_peek_last_error_all(NULL, NULL, NULL, &data, &flags);
-        cli_error(app, "%s: not a valid %s: %s", what, attest_datatype_name((attest_datatype)dt),
-                  data != NULL && (flags & ERR_TXT_STRING) && *data ? data : "unrecognised data");
+        explain(in, inlen, (attest_datatype)dt, &err);
+        cli_error(app, "%s: not a valid %s: %s", what, attest_datatype_name((attest_datatype)dt), err.msg);
     } else {
-        (void)e;
         cli_error(app, "%s: not a recognised attestation object (CSR, AttestationBundle, TcgAttestCertify, PKIX Evidence, TPMS_ATTEST, TPMT_PUBLIC, TPMT_SIGNATURE; PEM or DER)", what);
     }
     ERR_clear_last_mark();

@@ -7,6 +7,7 @@
 #include <string.h>
 #include <openssl/core_names.h>
 #include <openssl/core_object.h>
+#include <openssl/params.h>
 #include <openssl/pem.h>
 
 #include "attest/describe.h"
@@ -17,9 +18,12 @@
 typedef struct {
     ATTEST_PROV_CTX *prov;
     int dt;                      /* attest_datatype, or -1 for PEM */
+    int strict;                  /* ATTEST_DECODER_PARAM_STRICT */
 } DEC_CTX;
 
 static OSSL_FUNC_decoder_freectx_fn dec_freectx;
+static OSSL_FUNC_decoder_settable_ctx_params_fn dec_settable_ctx_params;
+static OSSL_FUNC_decoder_set_ctx_params_fn dec_set_ctx_params;
 static OSSL_FUNC_decoder_decode_fn dec_decode;
 static OSSL_FUNC_decoder_decode_fn pem_decode;
 static OSSL_FUNC_decoder_does_selection_fn dec_does_selection;
@@ -40,6 +44,25 @@ static void dec_freectx(void *vctx)
     OPENSSL_free(vctx);
 }
 
+static const OSSL_PARAM *dec_settable_ctx_params(void *provctx)
+{
+    static const OSSL_PARAM settable[] = {
+        OSSL_PARAM_int(ATTEST_DECODER_PARAM_STRICT, NULL),
+        OSSL_PARAM_END
+    };
+
+    (void)provctx;
+    return settable;
+}
+
+static int dec_set_ctx_params(void *vctx, const OSSL_PARAM params[])
+{
+    DEC_CTX *c = vctx;
+    const OSSL_PARAM *p = OSSL_PARAM_locate_const(params, ATTEST_DECODER_PARAM_STRICT);
+
+    return p == NULL || OSSL_PARAM_get_int(p, &c->strict);
+}
+
 /* These are not keys: any selection, including none, is fine. */
 static int dec_does_selection(void *provctx, int selection)
 {
@@ -48,17 +71,19 @@ static int dec_does_selection(void *provctx, int selection)
     return 1;
 }
 
+/* dt < 0: no data type, so that every type decoder looks at the bytes. */
 static int pass_object(int dt, const unsigned char *data, size_t len,
                        OSSL_CALLBACK *data_cb, void *data_cbarg)
 {
-    OSSL_PARAM params[4];
+    OSSL_PARAM params[4], *p = params;
     int object_type = OSSL_OBJECT_UNKNOWN;
 
-    params[0] = OSSL_PARAM_construct_int(OSSL_OBJECT_PARAM_TYPE, &object_type);
-    params[1] = OSSL_PARAM_construct_utf8_string(OSSL_OBJECT_PARAM_DATA_TYPE,
-                                                 (char *)attest_datatype_name((attest_datatype)dt), 0);
-    params[2] = OSSL_PARAM_construct_octet_string(OSSL_OBJECT_PARAM_DATA, (void *)data, len);
-    params[3] = OSSL_PARAM_construct_end();
+    *p++ = OSSL_PARAM_construct_int(OSSL_OBJECT_PARAM_TYPE, &object_type);
+    if (dt >= 0)
+        *p++ = OSSL_PARAM_construct_utf8_string(OSSL_OBJECT_PARAM_DATA_TYPE,
+                                                (char *)attest_datatype_name((attest_datatype)dt), 0);
+    *p++ = OSSL_PARAM_construct_octet_string(OSSL_OBJECT_PARAM_DATA, (void *)data, len);
+    *p = OSSL_PARAM_construct_end();
     return data_cb(params, data_cbarg);
 }
 
@@ -78,10 +103,13 @@ static int dec_decode(void *vctx, OSSL_CORE_BIO *cin, int selection,
     if (!attest_prov_read_all(c->prov, cin, ATTEST_MAX_INPUT, &der, &len))
         return 0;
     if (attest_object_check((attest_datatype)c->dt, der, len, &err) != 0) {
-        /* Not ours: report why (for --type users) and let other decoders try. */
+        /*
+         * Not ours: let other decoders try (OpenSSL then drops this error),
+         * or, strict, end the decode here with the reason kept.
+         */
         attest_prov_raise(c->prov, ATTEST_R_MALFORMED, "%s", err.msg);
         OPENSSL_free(der);
-        return 1;
+        return !c->strict;
     }
     ok = pass_object(c->dt, der, len, data_cb, data_cbarg);
     OPENSSL_free(der);
@@ -110,8 +138,9 @@ static int pem_decode(void *vctx, OSSL_CORE_BIO *cin, int selection,
                 break;
         if (dt == ATTEST_DT_COUNT && strcmp(name, "NEW CERTIFICATE REQUEST") == 0)
             dt = ATTEST_DT_CSR;
+        /* Strict: the one type decoder asked for must see (and judge) the bytes. */
         if (dt < ATTEST_DT_COUNT)
-            ok = pass_object(dt, data, (size_t)len, data_cb, data_cbarg);
+            ok = pass_object(c->strict ? -1 : dt, data, (size_t)len, data_cb, data_cbarg);
     }
     OPENSSL_free(name);
     OPENSSL_free(header);
@@ -128,6 +157,8 @@ static int pem_decode(void *vctx, OSSL_CORE_BIO *cin, int selection,
         {OSSL_FUNC_DECODER_FREECTX, (void (*)(void))dec_freectx},               \
         {OSSL_FUNC_DECODER_DOES_SELECTION, (void (*)(void))dec_does_selection}, \
         {OSSL_FUNC_DECODER_DECODE, (void (*)(void))dec_decode},                 \
+        {OSSL_FUNC_DECODER_SETTABLE_CTX_PARAMS, (void (*)(void))dec_settable_ctx_params}, \
+        {OSSL_FUNC_DECODER_SET_CTX_PARAMS, (void (*)(void))dec_set_ctx_params}, \
         {0, NULL}}
 
 DECODER_FNS(csr, ATTEST_DT_CSR);
@@ -149,6 +180,8 @@ static const OSSL_DISPATCH pem_fns[] = {
     {OSSL_FUNC_DECODER_FREECTX, (void (*)(void))dec_freectx},
     {OSSL_FUNC_DECODER_DOES_SELECTION, (void (*)(void))dec_does_selection},
     {OSSL_FUNC_DECODER_DECODE, (void (*)(void))pem_decode},
+    {OSSL_FUNC_DECODER_SETTABLE_CTX_PARAMS, (void (*)(void))dec_settable_ctx_params},
+    {OSSL_FUNC_DECODER_SET_CTX_PARAMS, (void (*)(void))dec_set_ctx_params},
     {0, NULL}
 };
 

@@ -146,6 +146,10 @@ static const OSSL_ITEM *attest_reason_strings(void *provctx)
     return reasons;
 }
 
+/*
+ * The module is linked -z nodelete: it stays mapped after unloading, so the
+ * OID table it built stays valid (and reachable) for a later load.
+ */
 static void attest_teardown(void *provctx)
 {
     ATTEST_PROV_CTX *ctx = provctx;
@@ -219,7 +223,8 @@ int OSSL_provider_init(const OSSL_CORE_HANDLE *handle, const OSSL_DISPATCH *in,
         return 0;
     }
     if (!register_oids(handle)) {
-        attest_teardown(ctx);
+        OSSL_LIB_CTX_free(ctx->libctx);
+        OPENSSL_free(ctx);
         return 0;
     }
     *out = attest_dispatch;

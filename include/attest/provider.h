@@ -30,6 +30,15 @@ typedef struct {
 } ATTEST_ENCODER_OBJECT;
 #define ATTEST_ENCODER_OBJECT_VERSION 1
 
+/*
+ * Decoder context parameter, an int, set with OSSL_DECODER_CTX_set_params()
+ * after the decoders are added.  OpenSSL drops the errors of a decoder that
+ * passes on its input so that the next one can try; with 1, a type decoder
+ * that rejects its input ends the decode and leaves its reason in the error
+ * queue (ERR_peek_last_error_all).  Use it when asking for exactly one type.
+ */
+#define ATTEST_DECODER_PARAM_STRICT "attest-strict"
+
 /* Provider reason codes (ERR_GET_REASON of errors raised by the provider). */
 #define ATTEST_R_MALFORMED     100
 #define ATTEST_R_WRONG_TYPE    101

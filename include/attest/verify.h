@@ -57,6 +57,8 @@ size_t attest_trust_anchor_count(const attest_trust *t);
 int attest_trust_verify(const attest_trust *t, X509 *leaf, STACK_OF(X509) *extra, attest_err *err);
 /* Find a certificate by subject key identifier among anchors and intermediates. */
 X509 *attest_trust_find_by_skid(const attest_trust *t, const unsigned char *kid, size_t len);
+/* Find a certificate whose public key equals key among anchors and intermediates. */
+X509 *attest_trust_find_by_pubkey(const attest_trust *t, EVP_PKEY *key);
 
 /* ---- the verdict ---- */
 typedef enum { ATTEST_CHECK_PASS, ATTEST_CHECK_FAIL, ATTEST_CHECK_SKIP } attest_check_result;
@@ -135,5 +137,7 @@ typedef struct {
 /* A DER CSR, or a bare AttestationBundle (then params->subject_key is required). */
 attest_verdict *attest_verify_csr(const attest_verify_params *p, const unsigned char *der, size_t len);
 attest_verdict *attest_verify_bundle(const attest_verify_params *p, const unsigned char *der, size_t len);
+/* A standalone PKIX Evidence (DER); params->subject_key may be NULL (key binding is then skipped). */
+attest_verdict *attest_verify_evidence(const attest_verify_params *p, const unsigned char *der, size_t len);
 
 #endif
