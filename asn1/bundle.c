@@ -572,7 +572,8 @@ int attest_bundle_encode(const attest_bundle *b, unsigned char **der, size_t *le
     int i, n, ok = -1;
     size_t s;
 
-    if (w == NULL || (w->stmts = sk_ASN1_SEQUENCE_ANY_new_null()) == NULL)
+    /* WIRE_BUNDLE_new() already made the (empty) statement list. */
+    if (w == NULL || (w->stmts == NULL && (w->stmts = sk_ASN1_SEQUENCE_ANY_new_null()) == NULL))
         goto oom;
     if (b->n_stmts == 0) {
         attest_err_set(err, "bundle: no statements to encode");

@@ -1,0 +1,42 @@
+#!/usr/bin/env bash
+# Run libFuzzer targets built with -DATTEST_FUZZ=ON (clang, ASan+UBSan).
+#   scripts/fuzz.sh [--build DIR] [--seconds N] [--jobs J] [TARGET...]
+# Targets: bundle tpm2 pkix csr verify (default: all).  Seeds are cut from the
+# test vectors; the corpus grows in DIR/fuzz-corpus/TARGET.  A crash leaves
+# its input as DIR/fuzz-crash/TARGET-*; turn it into a regression test.
+set -euo pipefail
+root=$(cd "$(dirname "$0")/.." && pwd)
+build="$root/build-asan" seconds=60
+while [ $# -gt 0 ]; do
+    case $1 in
+        --build) build=$2; shift 2 ;;
+        --seconds) seconds=$2; shift 2 ;;
+        --) shift; break ;;
+        -*) echo "fuzz.sh: unknown option $1" >&2; exit 2 ;;
+        *) break ;;
+    esac
+done
+targets=("$@")
+[ ${#targets[@]} -gt 0 ] || targets=(bundle tpm2 pkix csr verify)
+
+corpus="$build/fuzz-corpus" crashes="$build/fuzz-crash"
+mkdir -p "$corpus" "$crashes"
+"$build/tests/fuzz/fuzz_seedgen" "$root/tests/vectors" "$corpus/seeds" >/dev/null
+for t in "${targets[@]}"; do
+    bin="$build/tests/fuzz/fuzz_$t"
+    [ -x "$bin" ] || { echo "fuzz.sh: $bin not built (configure with -DATTEST_FUZZ=ON)" >&2; exit 2; }
+    mkdir -p "$corpus/$t"
+    seeds=()
+    [ -d "$corpus/seeds/$t" ] && seeds=("$corpus/seeds/$t")
+    log="$build/fuzz-$t.log"
+    # Leak checks stay on; a leak or crash makes libFuzzer exit non-zero.
+    if ! "$bin" -max_total_time="$seconds" -print_final_stats=1 -dict="$root/tests/fuzz/attest.dict" \
+            -max_len=65536 -artifact_prefix="$crashes/$t-" "$corpus/$t" "${seeds[@]}" >"$log" 2>&1; then
+        tail -40 "$log" >&2
+        echo "fuzz.sh: $t FAILED (log $log)" >&2
+        exit 1
+    fi
+    execs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$log")
+    cov=$(grep -o 'cov: [0-9]*' "$log" | tail -1)
+    echo "fuzz $t: ${execs:-?} execs in ${seconds}s, $cov, corpus $(find "$corpus/$t" -type f | wc -l) files"
+done

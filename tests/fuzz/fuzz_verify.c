@@ -1,0 +1,77 @@
+/*
+ * libFuzzer: the whole verify path on arbitrary bytes, as a CSR and as a
+ * bare bundle, with a fixed trust anchor and nonce.  The render of the
+ * verdict (text and JSON) runs too.  A verdict of "affirming" for fuzzed
+ * input would mean a forgery: that traps.
+ */
+#include <stddef.h>
+#include <stdint.h>
+#include <openssl/bio.h>
+#include <openssl/evp.h>
+#include <openssl/x509.h>
+
+#include "attest/describe.h"
+#include "attest/verify.h"
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+static attest_trust *trust;
+static EVP_PKEY *pubkey;
+static attest_policy policy;
+
+static void setup(void)
+{
+    X509 *root = X509_new();
+    EVP_PKEY *k = EVP_PKEY_Q_keygen(NULL, NULL, "EC", "P-256");
+    X509_NAME *n = X509_NAME_new();
+
+    /* An anchor nobody outside this process holds the key of. */
+    X509_NAME_add_entry_by_txt(n, "CN", MBSTRING_ASC, (const unsigned char *)"fuzz root", -1, -1, 0);
+    X509_set_version(root, 2);
+    X509_set_subject_name(root, n);
+    X509_set_issuer_name(root, n);
+    X509_gmtime_adj(X509_getm_notBefore(root), 0);
+    X509_gmtime_adj(X509_getm_notAfter(root), 86400);
+    X509_set_pubkey(root, k);
+    X509_sign(root, k, EVP_sha256());
+    trust = attest_trust_new();
+    attest_trust_add_anchor(trust, root);
+    pubkey = k;
+    attest_policy_default(&policy);
+    X509_NAME_free(n);
+    X509_free(root);
+}
+
+static void judge(attest_verdict *v)
+{
+    BIO *null = BIO_new(BIO_s_null());
+    json_object *j;
+
+    if (v == NULL)
+        return;
+    if (attest_verdict_exit_code(v) == 0)
+        __builtin_trap();
+    attest_verdict_text(v, null);
+    j = attest_verdict_json(v);
+    attest_render_json(j, null, 0);
+    json_object_put(j);
+    BIO_free(null);
+    attest_verdict_free(v);
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+    static const unsigned char nonce[8] = {1, 2, 3, 4, 5, 6, 7, 8};
+    attest_verify_params p = {0};
+
+    if (trust == NULL)
+        setup();
+    p.trust = trust;
+    p.policy = &policy;
+    p.nonce = nonce;
+    p.nonce_len = sizeof(nonce);
+    judge(attest_verify_csr(&p, data, size));
+    p.subject_key = pubkey;
+    judge(attest_verify_bundle(&p, data, size));
+    return 0;
+}
