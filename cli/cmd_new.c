@@ -121,6 +121,17 @@ static int parse_opts(cli_app *app, int argc, char **argv, new_opts *o)
     REQUIRE(ak_cert, "--ak-cert")
     REQUIRE(subject, "--subject")
 #undef REQUIRE
+    {
+        /* A malformed DN is a usage error (2), found before the TPM is touched. */
+        attest_err err;
+        X509_NAME *dn = attest_parse_subject(o->subject, &err);
+
+        if (dn == NULL) {
+            cli_error(app, "--subject '%s': %s", o->subject, err.msg);
+            return -1;
+        }
+        X509_NAME_free(dn);
+    }
     if (strcmp(o->outform, "pem") != 0 && strcmp(o->outform, "der") != 0) {
         cli_error(app, "--outform must be pem or der");
         return -1;

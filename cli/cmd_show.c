@@ -60,6 +60,11 @@ int cmd_show(cli_app *app, int argc, char **argv)
         cli_error(app, "--format must be text, json, der or pem, not '%s'", format);
         return EXIT_USAGE;
     }
+    /* A bad --type is a usage error (exit 2), not a failed decode. */
+    if (type != NULL && attest_datatype_from_name(type) < 0) {
+        cli_error(app, "unknown --type '%s' (csr, bundle, tpm2, pkix, tpms-attest, tpmt-public, tpmt-signature)", type);
+        return EXIT_USAGE;
+    }
     if (cli_app_start(app) != 0)
         goto done;
     if (cli_read_file(app, in, &data, &len) != 0)

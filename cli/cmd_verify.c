@@ -1,6 +1,13 @@
-/* attest-req verify: judge an attested CSR (or a bare bundle with --pubkey). */
+/*
+ * attest-req verify: judge attested CSRs (or bare bundles with --pubkey).
+ * One input or many: repeated --in, --in-list FILE, or a stream of PEM
+ * requests on stdin; one verdict per input, the trust directory loaded once,
+ * chain results cached for the run.  The exit code is the worst verdict.
+ */
 #include <getopt.h>
+#include <pthread.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <openssl/bio.h>
 #include <openssl/err.h>
@@ -13,11 +20,40 @@
 #define EXIT_WARNING 3
 #define EXIT_NONE 4
 #define MAX_UNTRUSTED 16
+#define MAX_JOBS 64
+
+typedef struct {
+    const char **ins;
+    int n_ins;
+    const char *in_list, *trust_dir, *pubkey, *at_time, *nonce_hex, *nonce_file, *format;
+    const char *untrusted[MAX_UNTRUSTED];
+    int n_untrusted, jobs;
+    attest_policy policy;
+} verify_opts;
+
+/* One input of a batch: its name, its bytes, and its rendered verdict. */
+typedef struct {
+    char name[256];
+    unsigned char *data;
+    size_t len;
+    int io_error;                /* could not be read: exit 2, no verdict */
+    char *out;                   /* rendered verdict (stdout) */
+    char *err;                   /* failure lines (stderr) */
+    int rc;
+} job;
+
+typedef struct {
+    cli_app *app;
+    attest_verify_params vp;
+    int json, json_lines;
+} verifier;
 
 static void verify_usage(FILE *f)
 {
-    fprintf(f, "usage: attest-req verify --in FILE --trust-dir DIR [options]\n"
-            "  --in FILE          attested CSR, or bare AttestationBundle with --pubkey (PEM or DER; - for stdin)\n"
+    fprintf(f, "usage: attest-req verify --in FILE... --trust-dir DIR [options]\n"
+            "  --in FILE          attested CSR, or bare AttestationBundle with --pubkey (PEM or DER);\n"
+            "                     repeatable; - reads stdin (a stream of PEM requests, or one DER)\n"
+            "  --in-list FILE     more inputs: one path per line\n"
             "  --trust-dir DIR    trust anchors: every PEM/DER certificate file in DIR\n"
             "  --untrusted FILE   more intermediate certificates (repeatable; never anchors)\n"
             "  --pubkey FILE      the key a bare bundle must bind to\n"
@@ -27,8 +63,10 @@ static void verify_usage(FILE *f)
             "  --allow NAME       relax one policy point, with a warning (repeatable):\n"
             "                     %s\n"
             "  --strict           refuse older draft shapes of the bundle\n"
-            "  --format F         text (default) or json (EAR-shaped)\n"
-            "exit: 0 affirming, 1 contraindicated, 2 usage/I-O, 3 warning, 4 no attestation\n",
+            "  --format F         text (default) or json (EAR-shaped; JSON Lines for several inputs)\n"
+            "  --jobs N           verify N inputs at a time (default 1)\n"
+            "exit: 0 affirming, 1 contraindicated, 2 usage/I-O, 3 warning, 4 no attestation;\n"
+            "      for several inputs the worst of them (0 < 3 < 4 < 1 < 2)\n",
             attest_policy_allow_names());
 }
 
@@ -61,174 +99,406 @@ static EVP_PKEY *load_pubkey(const cli_app *app, const char *path)
     return k;
 }
 
-int cmd_verify(cli_app *app, int argc, char **argv)
+static int parse_opts(cli_app *app, int argc, char **argv, verify_opts *o)
 {
     static const struct option longopts[] = {
-        {"in", required_argument, NULL, 'i'},
-        {"trust-dir", required_argument, NULL, 'T'},
-        {"untrusted", required_argument, NULL, 'u'},
-        {"pubkey", required_argument, NULL, 'k'},
-        {"at-time", required_argument, NULL, 'a'},
-        {"nonce", required_argument, NULL, 'n'},
-        {"nonce-file", required_argument, NULL, 'N'},
-        {"allow", required_argument, NULL, 'A'},
-        {"strict", no_argument, NULL, 's'},
-        {"format", required_argument, NULL, 'f'},
+        {"in", required_argument, NULL, 'i'}, {"in-list", required_argument, NULL, 'L'},
+        {"trust-dir", required_argument, NULL, 'T'}, {"untrusted", required_argument, NULL, 'u'},
+        {"pubkey", required_argument, NULL, 'k'}, {"at-time", required_argument, NULL, 'a'},
+        {"nonce", required_argument, NULL, 'n'}, {"nonce-file", required_argument, NULL, 'N'},
+        {"allow", required_argument, NULL, 'A'}, {"strict", no_argument, NULL, 's'},
+        {"format", required_argument, NULL, 'f'}, {"jobs", required_argument, NULL, 'j'},
         {"help", no_argument, NULL, 'h'},
         CLI_COMMON_LONGOPTS,
         {NULL, 0, NULL, 0}
     };
-    const char *in = NULL, *trust_dir = NULL, *pubkey = NULL, *at_time = NULL, *nonce_hex = NULL;
-    const char *nonce_file = NULL, *format = "text", *untrusted[MAX_UNTRUSTED];
-    int n_untrusted = 0, opt, i, rc = EXIT_USAGE;
-    unsigned char nonce[ATTEST_MAX_NONCE], *data = NULL;
-    size_t nonce_len = 0, len = 0;
-    attest_policy policy;
-    attest_verify_params vp;
-    attest_trust *trust = NULL;
-    attest_verdict *v = NULL;
-    cli_object obj = {0};
-    EVP_PKEY *subject = NULL;
-    attest_err err;
-    BIO *out = NULL;
-    time_t when = 0;
+    int opt;
 
-    attest_policy_default(&policy);
     optind = 1;
     while ((opt = getopt_long(argc, argv, "+", longopts, NULL)) != -1) {
         switch (opt) {
-        case 'i': in = optarg; break;
-        case 'T': trust_dir = optarg; break;
+        case 'i': o->ins[o->n_ins++] = optarg; break;
+        case 'L': o->in_list = optarg; break;
+        case 'T': o->trust_dir = optarg; break;
         case 'u':
-            if (n_untrusted == MAX_UNTRUSTED) {
+            if (o->n_untrusted == MAX_UNTRUSTED) {
                 cli_error(app, "at most %d --untrusted files", MAX_UNTRUSTED);
-                return EXIT_USAGE;
+                return -1;
             }
-            untrusted[n_untrusted++] = optarg;
+            o->untrusted[o->n_untrusted++] = optarg;
             break;
-        case 'k': pubkey = optarg; break;
-        case 'a': at_time = optarg; break;
-        case 'n': nonce_hex = optarg; break;
-        case 'N': nonce_file = optarg; break;
+        case 'k': o->pubkey = optarg; break;
+        case 'a': o->at_time = optarg; break;
+        case 'n': o->nonce_hex = optarg; break;
+        case 'N': o->nonce_file = optarg; break;
         case 'A': {
             unsigned flag = attest_policy_allow_flag(optarg);
 
             if (flag == 0) {
                 cli_error(app, "--allow: unknown relaxation '%s' (known: %s)", optarg, attest_policy_allow_names());
-                return EXIT_USAGE;
+                return -1;
             }
-            policy.allow |= flag;
+            o->policy.allow |= flag;
             break;
         }
-        case 's': policy.strict_shape = 1; break;
-        case 'f': format = optarg; break;
-        case 'h': verify_usage(stdout); return EXIT_OK;
+        case 's': o->policy.strict_shape = 1; break;
+        case 'f': o->format = optarg; break;
+        case 'j': {
+            char *end;
+            long n = strtol(optarg, &end, 10);
+
+            if (*optarg == '\0' || *end != '\0' || n < 1 || n > MAX_JOBS) {
+                cli_error(app, "--jobs must be 1..%d", MAX_JOBS);
+                return -1;
+            }
+            o->jobs = (int)n;
+            break;
+        }
+        case 'h': verify_usage(stdout); return 1;
         default:
             switch (cli_common_option(app, opt, optarg)) {
             case 1: continue;
-            case -1: return EXIT_USAGE;
+            case -1: return -1;
             default:
                 cli_error(app, "unknown option (try: attest-req verify --help)");
-                return EXIT_USAGE;
+                return -1;
             }
         }
     }
     if (optind < argc) {
         cli_error(app, "unexpected argument '%s' (try: attest-req verify --help)", argv[optind]);
-        return EXIT_USAGE;
+        return -1;
     }
-    if (in == NULL) {
-        cli_error(app, "--in FILE is required");
-        return EXIT_USAGE;
+    if (o->n_ins == 0 && o->in_list == NULL) {
+        cli_error(app, "--in FILE (or --in-list FILE) is required");
+        return -1;
     }
-    if (strcmp(format, "text") != 0 && strcmp(format, "json") != 0) {
-        cli_error(app, "--format must be text or json, not '%s'", format);
-        return EXIT_USAGE;
+    if (strcmp(o->format, "text") != 0 && strcmp(o->format, "json") != 0) {
+        cli_error(app, "--format must be text or json, not '%s'", o->format);
+        return -1;
     }
-    if (at_time != NULL && cli_parse_time(at_time, &when) != 0) {
-        cli_error(app, "--at-time: expected Unix seconds or YYYY-MM-DDTHH:MM:SSZ, not '%s'", at_time);
-        return EXIT_USAGE;
-    }
-    if ((nonce_hex != NULL || nonce_file != NULL)
-        && cli_load_nonce(app, nonce_hex, nonce_file, nonce, sizeof(nonce), &nonce_len) != 0)
-        return EXIT_USAGE;
-    if (cli_app_start(app) != 0)
-        goto done;
-    if ((trust = attest_trust_new()) == NULL)
-        goto done;
-    if (trust_dir == NULL) {
+    if (o->trust_dir == NULL) {
         cli_error(app, "--trust-dir DIR is required (the anchors the attestation keys must chain to)");
-        goto done;
+        return -1;
     }
-    if (attest_trust_add_dir(trust, trust_dir, notice_cb, app, &err) != 0) {
-        cli_error(app, "%s", err.msg);
-        goto done;
-    }
-    for (i = 0; i < n_untrusted; i++) {
-        if (attest_trust_add_untrusted_file(trust, untrusted[i], &err) != 0) {
-            cli_error(app, "--untrusted %s", err.msg);
-            goto done;
-        }
-    }
-    if (when != 0)
-        attest_trust_set_time(trust, when);
-    if (pubkey != NULL && (subject = load_pubkey(app, pubkey)) == NULL)
-        goto done;
-    if (cli_read_file(app, in, &data, &len) != 0)
-        goto done;
+    return 0;
+}
 
-    memset(&vp, 0, sizeof(vp));
-    vp.libctx = app->libctx;
-    vp.propq = app->propq;
-    vp.trust = trust;
-    vp.policy = &policy;
-    vp.subject_key = subject;
-    if (nonce_hex != NULL || nonce_file != NULL) {
-        vp.nonce = nonce;
-        vp.nonce_len = nonce_len;
+/* Exit-code badness: 0 affirming < 3 warning < 4 none < 1 contraindicated < 2 I/O. */
+static int worse_rc(int a, int b)
+{
+    static const int rank[] = {0, 3, 4, 1, 2};
+
+    return rank[b] > rank[a] ? b : a;
+}
+
+static char *bio_text(BIO *b)
+{
+    char *p = NULL;
+    long n = BIO_get_mem_data(b, &p);
+    char *s = OPENSSL_malloc((size_t)n + 1);
+
+    if (s != NULL) {
+        memcpy(s, p, (size_t)n);
+        s[n] = '\0';
     }
-    /* The provider's decoders tell a request from a bare bundle (PEM or DER). */
+    return s;
+}
+
+/* Decode through the provider, verify, render: everything one input needs. */
+static void run_job(const verifier *v, job *j)
+{
+    cli_object obj = {0};
+    attest_verdict *verdict = NULL;
+    BIO *out = BIO_new(BIO_s_mem()), *err = BIO_new(BIO_s_mem());
+
+    if (out == NULL || err == NULL)
+        goto done;
+    if (j->io_error) {
+        j->rc = EXIT_USAGE;
+        if (v->json) {
+            json_object *e = json_object_new_object();
+
+            attest_json_add(e, "input", json_object_new_string(j->name));
+            attest_json_add(e, "error", json_object_new_string("unreadable input"));
+            attest_render_json(e, out, 0);
+            json_object_put(e);
+        }
+        goto done;
+    }
     ERR_set_mark();
-    if (cli_decode(app, NULL, data, len, NULL, &obj) == 0 && obj.dt == ATTEST_DT_BUNDLE)
-        v = attest_verify_bundle(&vp, obj.data, obj.len);
+    if (cli_decode(v->app, NULL, j->data, j->len, NULL, &obj) == 0 && obj.dt == ATTEST_DT_BUNDLE)
+        verdict = attest_verify_bundle(&v->vp, obj.data, obj.len);
     else if (obj.data != NULL && obj.dt == ATTEST_DT_CSR)
-        v = attest_verify_csr(&vp, obj.data, obj.len);
+        verdict = attest_verify_csr(&v->vp, obj.data, obj.len);
     else
-        v = attest_verify_csr(&vp, data, len); /* csr.parse says what is wrong */
+        verdict = attest_verify_csr(&v->vp, j->data, j->len); /* csr.parse says what is wrong */
     ERR_pop_to_mark();
-    if (v == NULL) {
-        cli_error(app, "out of memory");
-        rc = EXIT_FAIL;
+    if (verdict == NULL) {
+        BIO_printf(err, "attest-req: verify: %s: out of memory\n", j->name);
+        j->rc = EXIT_FAIL;
         goto done;
     }
-    snprintf(v->input, sizeof(v->input), "%s", in);
-    if ((out = BIO_new_fp(stdout, BIO_NOCLOSE)) == NULL)
-        goto done;
-    if (strcmp(format, "json") == 0) {
-        json_object *j = attest_verdict_json(v);
+    snprintf(verdict->input, sizeof(verdict->input), "%.255s", j->name);
+    if (v->json) {
+        json_object *js = attest_verdict_json(verdict);
 
-        attest_render_json(j, out, 1);
-        json_object_put(j);
+        attest_render_json(js, out, !v->json_lines);
+        json_object_put(js);
     } else {
-        attest_verdict_text(v, out);
+        attest_verdict_text(verdict, out);
     }
-    (void)BIO_flush(out);
-    rc = attest_verdict_exit_code(v);
-    if (rc == EXIT_FAIL) {
-        BIO *e = BIO_new_fp(stderr, BIO_NOCLOSE);
-
+    j->rc = attest_verdict_exit_code(verdict);
+    if (j->rc == EXIT_FAIL) {
         /* One line per failed check, for people reading stderr. */
-        if (e != NULL) {
-            BIO_printf(e, "attest-req: verify: %s: contraindicated\n", in);
-            attest_verdict_failures(v, e);
-        }
-        BIO_free(e);
+        BIO_printf(err, "attest-req: verify: %s: contraindicated\n", j->name);
+        attest_verdict_failures(verdict, err);
     }
 done:
+    if (out != NULL)
+        j->out = bio_text(out);
+    if (err != NULL)
+        j->err = bio_text(err);
     BIO_free(out);
-    attest_verdict_free(v);
+    BIO_free(err);
+    attest_verdict_free(verdict);
     cli_object_clear(&obj);
-    OPENSSL_free(data);
+    OPENSSL_free(j->data);
+    j->data = NULL;
+}
+
+/* ---- inputs: --in files, --in-list lines, and PEM streams on stdin ---- */
+typedef struct {
+    const verify_opts *o;
+    int next_in;
+    FILE *list;
+    BIO *stdin_pem;              /* open while a PEM stream is being read */
+    int stdin_count;
+} input_iter;
+
+/* The next input, or 0 at the end.  A file that cannot be read is an I/O-error job. */
+static int next_input(cli_app *app, input_iter *it, job *j)
+{
+    memset(j, 0, sizeof(*j));
+    for (;;) {
+        if (it->stdin_pem != NULL) {
+            char *name = NULL, *hdr = NULL;
+            unsigned char *der = NULL;
+            long len = 0;
+
+            ERR_set_mark();
+            if (PEM_read_bio(it->stdin_pem, &name, &hdr, &der, &len) > 0) {
+                ERR_pop_to_mark();
+                OPENSSL_free(name);
+                OPENSSL_free(hdr);
+                snprintf(j->name, sizeof(j->name), "stdin#%d", ++it->stdin_count);
+                j->data = der;
+                j->len = (size_t)len;
+                return 1;
+            }
+            ERR_pop_to_mark();
+            BIO_free(it->stdin_pem);
+            it->stdin_pem = NULL;
+            continue;
+        }
+        if (it->next_in < it->o->n_ins) {
+            const char *path = it->o->ins[it->next_in++];
+
+            if (strcmp(path, "-") == 0) {
+                int c = getc(stdin);
+
+                /* A PEM stream is read block by block: memory stays flat. */
+                if (c == '-') {
+                    ungetc(c, stdin);
+                    it->stdin_pem = BIO_new_fp(stdin, BIO_NOCLOSE);
+                    continue;
+                }
+                if (c != EOF)
+                    ungetc(c, stdin);
+            }
+            snprintf(j->name, sizeof(j->name), "%.255s", path);
+            j->io_error = cli_read_file(app, path, &j->data, &j->len) != 0;
+            return 1;
+        }
+        if (it->list != NULL) {
+            char line[4096];
+
+            if (fgets(line, sizeof(line), it->list) == NULL)
+                return 0;
+            line[strcspn(line, "\r\n")] = '\0';
+            if (line[0] == '\0' || line[0] == '#')
+                continue;
+            snprintf(j->name, sizeof(j->name), "%.255s", line);
+            j->io_error = cli_read_file(app, line, &j->data, &j->len) != 0;
+            return 1;
+        }
+        return 0;
+    }
+}
+
+typedef struct {
+    const verifier *v;
+    job *jobs;
+    int n;
+    int next;
+    pthread_mutex_t mu;
+} pool;
+
+static void *worker(void *arg)
+{
+    pool *p = arg;
+
+    for (;;) {
+        int i;
+
+        pthread_mutex_lock(&p->mu);
+        i = p->next++;
+        pthread_mutex_unlock(&p->mu);
+        if (i >= p->n)
+            return NULL;
+        run_job(p->v, &p->jobs[i]);
+    }
+}
+
+/* Run a window of jobs on the pool, then print them in input order. */
+static int run_window(const verifier *v, job *jobs, int n, int threads)
+{
+    pthread_t tid[MAX_JOBS];
+    pool p = { v, jobs, n, 0, PTHREAD_MUTEX_INITIALIZER };
+    int i, started = 0, rc = EXIT_OK;
+
+    if (threads > n)
+        threads = n;
+    for (i = 1; i < threads; i++)
+        if (pthread_create(&tid[started], NULL, worker, &p) == 0)
+            started++;
+    worker(&p);
+    for (i = 0; i < started; i++)
+        pthread_join(tid[i], NULL);
+    for (i = 0; i < n; i++) {
+        if (jobs[i].out != NULL)
+            fputs(jobs[i].out, stdout);
+        if (jobs[i].err != NULL)
+            fputs(jobs[i].err, stderr);
+        rc = worse_rc(rc, jobs[i].rc);
+        OPENSSL_free(jobs[i].out);
+        OPENSSL_free(jobs[i].err);
+    }
+    fflush(stdout);
+    return rc;
+}
+
+static int load_trust(cli_app *app, const verify_opts *o, attest_trust **out)
+{
+    attest_trust *t = attest_trust_new();
+    attest_err err;
+    time_t when = 0;
+    int i;
+
+    if (t == NULL)
+        return -1;
+    if (attest_trust_add_dir(t, o->trust_dir, notice_cb, app, &err) != 0) {
+        cli_error(app, "%s", err.msg);
+        attest_trust_free(t);
+        return -1;
+    }
+    for (i = 0; i < o->n_untrusted; i++) {
+        if (attest_trust_add_untrusted_file(t, o->untrusted[i], &err) != 0) {
+            cli_error(app, "--untrusted %s", err.msg);
+            attest_trust_free(t);
+            return -1;
+        }
+    }
+    if (o->at_time != NULL) {
+        if (cli_parse_time(o->at_time, &when) != 0) {
+            cli_error(app, "--at-time: expected Unix seconds or YYYY-MM-DDTHH:MM:SSZ, not '%s'", o->at_time);
+            attest_trust_free(t);
+            return -1;
+        }
+        attest_trust_set_time(t, when);
+    }
+    *out = t;
+    return 0;
+}
+
+int cmd_verify(cli_app *app, int argc, char **argv)
+{
+    verify_opts o;
+    verifier v;
+    input_iter it;
+    attest_trust *trust = NULL;
+    EVP_PKEY *subject = NULL;
+    unsigned char nonce[ATTEST_MAX_NONCE];
+    size_t nonce_len = 0;
+    job *window = NULL;
+    int r, rc = EXIT_USAGE, n, win, total = 0, worst = EXIT_OK;
+
+    memset(&o, 0, sizeof(o));
+    memset(&it, 0, sizeof(it));
+    o.format = "text";
+    o.jobs = 1;
+    attest_policy_default(&o.policy);
+    if ((o.ins = OPENSSL_zalloc((size_t)argc * sizeof(*o.ins))) == NULL)
+        return EXIT_USAGE;
+    if ((r = parse_opts(app, argc, argv, &o)) != 0) {
+        OPENSSL_free(o.ins);
+        return r > 0 ? EXIT_OK : EXIT_USAGE;
+    }
+    if ((o.nonce_hex != NULL || o.nonce_file != NULL)
+        && cli_load_nonce(app, o.nonce_hex, o.nonce_file, nonce, sizeof(nonce), &nonce_len) != 0)
+        goto done;
+    if (cli_app_start(app) != 0 || load_trust(app, &o, &trust) != 0)
+        goto done;
+    if (o.pubkey != NULL && (subject = load_pubkey(app, o.pubkey)) == NULL)
+        goto done;
+    if (o.in_list != NULL && (it.list = fopen(o.in_list, "r")) == NULL) {
+        cli_error(app, "%s: cannot open the input list", o.in_list);
+        goto done;
+    }
+
+    memset(&v, 0, sizeof(v));
+    v.app = app;
+    v.vp.libctx = app->libctx;
+    v.vp.propq = app->propq;
+    v.vp.trust = trust;
+    v.vp.policy = &o.policy;
+    v.vp.subject_key = subject;
+    if (o.nonce_hex != NULL || o.nonce_file != NULL) {
+        v.vp.nonce = nonce;
+        v.vp.nonce_len = nonce_len;
+    }
+    v.json = strcmp(o.format, "json") == 0;
+    /* One verdict per line once there can be more than one. */
+    v.json_lines = o.n_ins > 1 || o.in_list != NULL || (o.n_ins == 1 && strcmp(o.ins[0], "-") == 0);
+    it.o = &o;
+    win = o.jobs * 4;
+    if ((window = OPENSSL_zalloc((size_t)win * sizeof(*window))) == NULL)
+        goto done;
+    /* Windows of inputs keep memory flat however many there are. */
+    do {
+        for (n = 0; n < win && next_input(app, &it, &window[n]); n++)
+            ;
+        if (n > 0)
+            worst = worse_rc(worst, run_window(&v, window, n, o.jobs));
+        total += n;
+    } while (n == win);
+    if (total == 0) {
+        cli_error(app, "no input to verify");
+        goto done;
+    }
+    if (app->verbose) {
+        size_t hits, misses;
+
+        attest_trust_cache_stats(trust, &hits, &misses);
+        cli_notice(app, "%d input(s); chain cache %zu hit(s), %zu miss(es)", total, hits, misses);
+    }
+    rc = worst;
+done:
+    if (it.list != NULL)
+        fclose(it.list);
+    BIO_free(it.stdin_pem);
+    OPENSSL_free(window);
+    OPENSSL_free(o.ins);
     EVP_PKEY_free(subject);
     attest_trust_free(trust);
     cli_app_end(app);

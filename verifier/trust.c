@@ -5,9 +5,12 @@
 #include <dirent.h>
 #include <errno.h>
 #include <stdio.h>
+#include <time.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <openssl/err.h>
+#include <openssl/evp.h>
+#include <openssl/sha.h>
 #include <openssl/pem.h>
 #include <openssl/x509v3.h>
 
@@ -15,11 +18,23 @@
 #include "attest/verify.h"
 
 #define MAX_TRUST_FILES 4096
+#define CACHE_SLOTS 1024         /* chain results kept per run; full means no more caching */
+
+/* A chain verdict, keyed by the exact bytes of the leaf and the offered intermediates. */
+typedef struct {
+    unsigned char key[SHA256_DIGEST_LENGTH];
+    int used, ok;
+    char msg[sizeof(((attest_err *)0)->msg)];
+} chain_entry;
 
 struct attest_trust {
     STACK_OF(X509) *anchors;
     STACK_OF(X509) *untrusted;
-    time_t at_time;              /* 0: now */
+    time_t at_time;              /* 0 until first use: then pinned for the whole run */
+    X509_STORE *store;           /* built once, on first use */
+    CRYPTO_RWLOCK *lock;
+    chain_entry *cache;
+    size_t hits, misses;
 };
 
 attest_trust *attest_trust_new(void)
@@ -30,7 +45,9 @@ attest_trust *attest_trust_new(void)
         return NULL;
     t->anchors = sk_X509_new_null();
     t->untrusted = sk_X509_new_null();
-    if (t->anchors == NULL || t->untrusted == NULL) {
+    t->lock = CRYPTO_THREAD_lock_new();
+    t->cache = OPENSSL_zalloc(CACHE_SLOTS * sizeof(*t->cache));
+    if (t->anchors == NULL || t->untrusted == NULL || t->lock == NULL || t->cache == NULL) {
         attest_trust_free(t);
         return NULL;
     }
@@ -43,6 +60,9 @@ void attest_trust_free(attest_trust *t)
         return;
     sk_X509_pop_free(t->anchors, X509_free);
     sk_X509_pop_free(t->untrusted, X509_free);
+    X509_STORE_free(t->store);
+    CRYPTO_THREAD_lock_free(t->lock);
+    OPENSSL_free(t->cache);
     OPENSSL_free(t);
 }
 
@@ -196,35 +216,101 @@ X509 *attest_trust_find_by_skid(const attest_trust *t, const unsigned char *kid,
     return NULL;
 }
 
-int attest_trust_verify(const attest_trust *t, X509 *leaf, STACK_OF(X509) *extra, attest_err *err)
+X509 *attest_trust_find_by_pubkey(const attest_trust *t, EVP_PKEY *key)
 {
-    X509_STORE *store = X509_STORE_new();
+    STACK_OF(X509) *lists[2] = { t->anchors, t->untrusted };
+    int l, i;
+
+    for (l = 0; l < 2; l++) {
+        for (i = 0; i < sk_X509_num(lists[l]); i++) {
+            X509 *x = sk_X509_value(lists[l], i);
+            EVP_PKEY *k = X509_get0_pubkey(x);
+
+            if (k != NULL && EVP_PKEY_eq(k, key) == 1)
+                return x;
+        }
+    }
+    ERR_clear_error();
+    return NULL;
+}
+
+void attest_trust_cache_stats(const attest_trust *t, size_t *hits, size_t *misses)
+{
+    *hits = t->hits;
+    *misses = t->misses;
+}
+
+static int cache_key(X509 *leaf, STACK_OF(X509) *extra, unsigned char key[SHA256_DIGEST_LENGTH])
+{
+    EVP_MD_CTX *md = EVP_MD_CTX_new();
+    unsigned char *der = NULL;
+    int i, n, ok = md != NULL && EVP_DigestInit_ex(md, EVP_sha256(), NULL);
+
+    for (i = -1; ok && i < sk_X509_num(extra); i++) {
+        n = i2d_X509(i < 0 ? leaf : sk_X509_value(extra, i), &der);
+        ok = n > 0 && EVP_DigestUpdate(md, der, (size_t)n) && EVP_DigestUpdate(md, "|", 1);
+        OPENSSL_free(der);
+        der = NULL;
+    }
+    ok = ok && EVP_DigestFinal_ex(md, key, NULL);
+    EVP_MD_CTX_free(md);
+    return ok;
+}
+
+static chain_entry *cache_slot(attest_trust *t, const unsigned char *key, int for_insert)
+{
+    size_t i, h = ((size_t)key[0] << 8 | key[1]) % CACHE_SLOTS;
+
+    for (i = 0; i < CACHE_SLOTS; i++) {
+        chain_entry *e = &t->cache[(h + i) % CACHE_SLOTS];
+
+        if (!e->used)
+            return for_insert ? e : NULL;
+        if (memcmp(e->key, key, SHA256_DIGEST_LENGTH) == 0)
+            return e;
+    }
+    return NULL;
+}
+
+/* The store holds the anchors only; it is built once and shared (X509_STORE locks itself). */
+static X509_STORE *get_store(attest_trust *t)
+{
+    X509_STORE *s;
+    int i;
+
+    if ((s = X509_STORE_new()) == NULL)
+        return NULL;
+    for (i = 0; i < sk_X509_num(t->anchors); i++) {
+        if (!X509_STORE_add_cert(s, sk_X509_value(t->anchors, i))) {
+            X509_STORE_free(s);
+            return NULL;
+        }
+    }
+    return s;
+}
+
+static int verify_uncached(attest_trust *t, X509 *leaf, STACK_OF(X509) *extra, attest_err *err)
+{
     X509_STORE_CTX *ctx = X509_STORE_CTX_new();
     STACK_OF(X509) *chain_in = sk_X509_new_null();
     X509_VERIFY_PARAM *vp;
     int i, ok = -1;
 
-    if (store == NULL || ctx == NULL || chain_in == NULL) {
-        attest_err_set(err, "out of memory");
-        goto done;
-    }
-    for (i = 0; i < sk_X509_num(t->anchors); i++)
-        if (!X509_STORE_add_cert(store, sk_X509_value(t->anchors, i)))
-            goto oom;
+    if (ctx == NULL || chain_in == NULL)
+        goto oom;
     for (i = 0; i < sk_X509_num(t->untrusted); i++)
         if (!sk_X509_push(chain_in, sk_X509_value(t->untrusted, i)))
             goto oom;
     for (i = 0; i < sk_X509_num(extra); i++)
         if (!sk_X509_push(chain_in, sk_X509_value(extra, i)))
             goto oom;
-    if (!X509_STORE_CTX_init(ctx, store, leaf, chain_in))
+    if (!X509_STORE_CTX_init(ctx, t->store, leaf, chain_in))
         goto oom;
     vp = X509_STORE_CTX_get0_param(ctx);
     /* Any certificate in the trust directory is an anchor, root or not. */
     X509_VERIFY_PARAM_set_flags(vp, X509_V_FLAG_PARTIAL_CHAIN);
     X509_VERIFY_PARAM_set_depth(vp, ATTEST_MAX_CHAIN_DEPTH);
-    if (t->at_time != 0)
-        X509_VERIFY_PARAM_set_time(vp, t->at_time);
+    X509_VERIFY_PARAM_set_time(vp, t->at_time);
     if (X509_verify_cert(ctx) == 1) {
         ok = 0;
     } else {
@@ -239,6 +325,53 @@ done:
     ERR_clear_error();
     sk_X509_free(chain_in);
     X509_STORE_CTX_free(ctx);
-    X509_STORE_free(store);
+    return ok;
+}
+
+/*
+ * Path validation through X509_verify_cert.  Batches meet the same AK chains
+ * again and again, so results are cached for the run, keyed by the exact
+ * certificate bytes; the verification time is pinned at first use.
+ */
+int attest_trust_verify(const attest_trust *ct, X509 *leaf, STACK_OF(X509) *extra, attest_err *err)
+{
+    attest_trust *t = (attest_trust *)ct; /* the cache is not part of the trust's value */
+    unsigned char key[SHA256_DIGEST_LENGTH];
+    chain_entry *e;
+    int have_key, ok;
+
+    if (!CRYPTO_THREAD_write_lock(t->lock)) {
+        attest_err_set(err, "cannot lock the trust store");
+        return -1;
+    }
+    if (t->at_time == 0)
+        t->at_time = time(NULL);
+    if (t->store == NULL && (t->store = get_store(t)) == NULL) {
+        CRYPTO_THREAD_unlock(t->lock);
+        attest_err_set(err, "out of memory building the trust store");
+        return -1;
+    }
+    have_key = cache_key(leaf, extra, key);
+    if (have_key && (e = cache_slot(t, key, 0)) != NULL) {
+        t->hits++;
+        ok = e->ok;
+        attest_err_set(err, "%s", e->msg);
+        CRYPTO_THREAD_unlock(t->lock);
+        return ok;
+    }
+    t->misses++;
+    CRYPTO_THREAD_unlock(t->lock);
+
+    ok = verify_uncached(t, leaf, extra, err);
+
+    if (have_key && CRYPTO_THREAD_write_lock(t->lock)) {
+        if ((e = cache_slot(t, key, 1)) != NULL && !e->used) {
+            memcpy(e->key, key, sizeof(key));
+            e->used = 1;
+            e->ok = ok;
+            snprintf(e->msg, sizeof(e->msg), "%s", ok == 0 ? "" : err->msg);
+        }
+        CRYPTO_THREAD_unlock(t->lock);
+    }
     return ok;
 }

@@ -54,7 +54,8 @@ static int binds(const attest_submod *sub)
     return 0;
 }
 
-static void policy_checks(attest_verdict *v, const attest_vctx *vc)
+/* with_key: the run has a subject key, so ask whether evidence binds it. */
+static void policy_checks(attest_verdict *v, const attest_vctx *vc, int with_key)
 {
     const attest_policy *pol = vc->p->policy;
     int bad_sha1 = vc->weak_sha1 && !(pol->allow & ATTEST_ALLOW_SHA1);
@@ -69,6 +70,10 @@ static void policy_checks(attest_verdict *v, const attest_vctx *vc)
         attest_warn(&v->checks, CHK_POLICY_WEAK_ALGS, "accepted by policy: %s", vc->weak);
     else
         attest_pass(&v->checks, CHK_POLICY_WEAK_ALGS, "no SHA-1, no RSA under 2048 bits");
+    if (!with_key) {
+        attest_skip(&v->checks, CHK_POLICY_KEY_ATTESTED, "no subject key given (--pubkey): nothing to bind");
+        return;
+    }
 
     for (i = 0; i < v->n_subs; i++) {
         if (strcmp(v->subs[i].kind, "tpm2-certify") == 0 || strcmp(v->subs[i].kind, "pkix-evidence") == 0)
@@ -87,6 +92,14 @@ static void policy_checks(attest_verdict *v, const attest_vctx *vc)
         attest_skip_warn(&v->checks, CHK_POLICY_KEY_ATTESTED, "no key attestation evidence (not required by policy)");
 }
 
+static void vctx_init(attest_vctx *vc, const attest_verify_params *p, EVP_PKEY *subject)
+{
+    memset(vc, 0, sizeof(*vc));
+    vc->p = p;
+    vc->subject_key = subject;
+    attest_vctx_note_key(vc, subject, "the subject key");
+}
+
 /* Bundle-level checks and the statements; the subject key is already known. */
 static void verify_bundle_into(attest_verdict *v, const attest_verify_params *p, EVP_PKEY *subject,
                                const EVP_MD *request_md, const unsigned char *der, size_t len)
@@ -97,9 +110,7 @@ static void verify_bundle_into(attest_verdict *v, const attest_verify_params *p,
     char legacy[160];
     size_t i;
 
-    memset(&vc, 0, sizeof(vc));
-    vc.p = p;
-    vc.subject_key = subject;
+    vctx_init(&vc, p, subject);
     if (attest_bundle_decode(der, len, &b, &err) != 0) {
         attest_fail(&v->checks, CHK_BUNDLE_PARSE, "%s", err.msg);
         return;
@@ -113,7 +124,6 @@ static void verify_bundle_into(attest_verdict *v, const attest_verify_params *p,
     else
         attest_warn(&v->checks, CHK_BUNDLE_SHAPE, "older draft shape accepted: %s", legacy);
     vc.bundle_certs = b->certs;
-    attest_vctx_note_key(&vc, subject, "the subject key");
     attest_vctx_note_md(&vc, request_md, "the request signature");
     for (i = 0; i < b->n_stmts; i++) {
         char name[48];
@@ -127,7 +137,7 @@ static void verify_bundle_into(attest_verdict *v, const attest_verify_params *p,
         verify_statement(&vc, &b->stmts[i], sub);
         sub->binds_subject_key = binds(sub);
     }
-    policy_checks(v, &vc);
+    policy_checks(v, &vc, 1);
     attest_bundle_free(b);
     ERR_clear_error();
 }
@@ -208,5 +218,36 @@ attest_verdict *attest_verify_bundle(const attest_verify_params *p, const unsign
     attest_skip(&v->checks, CHK_CSR_SIGNATURE, "no request: proof of possession is the caller's business");
     attest_skip(&v->checks, CHK_BUNDLE_COUNT, "no request attribute to count");
     verify_bundle_into(v, p, p->subject_key, NULL, der, len);
+    return v;
+}
+
+attest_verdict *attest_verify_evidence(const attest_verify_params *p, const unsigned char *der, size_t len)
+{
+    attest_verdict *v = verdict_new();
+    attest_statement st;
+    attest_submod *sub;
+    attest_vctx vc;
+
+    if (v == NULL)
+        return NULL;
+    memset(&st, 0, sizeof(st));
+    /* The engine only reads the statement. */
+    st.type = (ASN1_OBJECT *)attest_oid_obj(ATTEST_OID_PKIX_STATEMENT);
+    st.kind = ATTEST_STMT_PKIX;
+    st.stmt = (unsigned char *)der;
+    st.stmt_len = len;
+    st.binds_public_key = -1;
+    vctx_init(&vc, p, p->subject_key);
+    if ((sub = attest_verdict_add_submod(v, "evidence")) == NULL) {
+        v->checks.lost = 1;
+        return v;
+    }
+    /* No bundle here, so no bundle.type: straight to the engine. */
+    snprintf(sub->type, sizeof(sub->type), "%s", attest_oid_info_get(ATTEST_OID_PKIX_STATEMENT)->sn);
+    snprintf(sub->kind, sizeof(sub->kind), "%s", attest_stmt_kind_name(ATTEST_STMT_PKIX));
+    attest_pkix_verify(&vc, &st, sub);
+    sub->binds_subject_key = binds(sub);
+    policy_checks(v, &vc, p->subject_key != NULL);
+    ERR_clear_error();
     return v;
 }

@@ -55,6 +55,8 @@ void attest_trust_set_time(attest_trust *t, time_t when);
 size_t attest_trust_anchor_count(const attest_trust *t);
 /* Build and validate a path from leaf to an anchor; extra are more intermediates. */
 int attest_trust_verify(const attest_trust *t, X509 *leaf, STACK_OF(X509) *extra, attest_err *err);
+/* Chain results served from the per-run cache, and computed. */
+void attest_trust_cache_stats(const attest_trust *t, size_t *hits, size_t *misses);
 /* Find a certificate by subject key identifier among anchors and intermediates. */
 X509 *attest_trust_find_by_skid(const attest_trust *t, const unsigned char *kid, size_t len);
 /* Find a certificate whose public key equals key among anchors and intermediates. */
