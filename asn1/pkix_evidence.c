@@ -3,6 +3,7 @@
 #include <openssl/asn1t.h>
 
 #include "attest/bundle.h"
+#include "attest/der.h"
 #include "attest/limits.h"
 #include "attest/pkix.h"
 

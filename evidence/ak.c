@@ -35,7 +35,7 @@ void attest_vctx_note_key(attest_vctx *v, EVP_PKEY *key, const char *where)
         char what[48];
 
         v->weak_rsa = 1;
-        snprintf(what, sizeof(what), "RSA-%d", EVP_PKEY_get_bits(key));
+        snprintf(what, sizeof(what), "RSA-%d as", EVP_PKEY_get_bits(key));
         note(v, what, where);
     }
 }
@@ -94,8 +94,12 @@ void attest_ak_check_profile(attest_vctx *v, X509 *ak, attest_checks *c)
     uint32_t ku;
     int allow_eku = (v->p->policy->allow & ATTEST_ALLOW_AK_WITHOUT_EKU) != 0;
 
-    /* X509_check_ca also caches the extensions so the flags below are valid. */
-    if (X509_check_ca(ak) != 0) {
+    /*
+     * X509_check_ca also caches the extensions so the flags below are valid.
+     * It answers 0 for basicConstraints cA=TRUE when keyUsage lacks
+     * keyCertSign, so EXFLAG_CA is checked as well.
+     */
+    if (X509_check_ca(ak) != 0 || (X509_get_extension_flags(ak) & EXFLAG_CA)) {
         attest_fail(c, CHK_CHAIN_AK_PROFILE, "the AK certificate is a CA certificate");
         return;
     }

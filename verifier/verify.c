@@ -64,8 +64,8 @@ static void policy_checks(attest_verdict *v, const attest_vctx *vc, int with_key
     int bound = 0, verifiable = 0;
 
     if (bad_sha1 || bad_rsa)
-        attest_fail(&v->checks, CHK_POLICY_WEAK_ALGS, "refused: %s (--allow %s to accept with a warning)",
-                    vc->weak, bad_sha1 ? "sha1" : "small-rsa");
+        attest_fail(&v->checks, CHK_POLICY_WEAK_ALGS, "refused: %s (%s to accept with a warning)", vc->weak,
+                    bad_sha1 && bad_rsa ? "--allow sha1 --allow small-rsa" : bad_sha1 ? "--allow sha1" : "--allow small-rsa");
     else if (vc->weak_sha1 || vc->weak_rsa)
         attest_warn(&v->checks, CHK_POLICY_WEAK_ALGS, "accepted by policy: %s", vc->weak);
     else

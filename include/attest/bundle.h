@@ -65,14 +65,7 @@ int attest_bundle_add_statement(attest_bundle *b, const ASN1_OBJECT *type,
                                 attest_err *err);
 int attest_bundle_add_cert(attest_bundle *b, X509 *cert); /* takes a reference */
 
-/*
- * 0 when der[0..len) is a run of TLVs in strict DER all the way down:
- * definite minimal lengths, constructed contents made of whole TLVs,
- * universal types in their one allowed form, BOOLEAN 00 or FF.  OpenSSL
- * keeps ANY values opaque (and BOOLEAN bytes as found), so the codecs run
- * this over the ANY parts they carry.  -1 with a message otherwise.
- */
-int attest_der_strict(const unsigned char *der, size_t len, attest_err *err);
+
 
 attest_stmt_kind attest_stmt_kind_of(const ASN1_OBJECT *type);
 const char *attest_stmt_kind_name(attest_stmt_kind k);

@@ -23,6 +23,7 @@
 #include <openssl/x509.h>
 
 #include "attest/bundle.h"
+#include "attest/der.h"
 #include "attest/csr.h"
 #include "attest/oids.h"
 #include "attest/pkix.h"
@@ -207,12 +208,16 @@ static void expect_fail(int kind, const unsigned char *src, size_t len, const ch
     unsigned char *buf = dup_bytes(src, len), *re;
     size_t relen;
     attest_err err;
-    int legacy;
+    int legacy, rc;
 
-    if (try_decode(kind, buf, len, &err, &re, &relen, &legacy) == 0) {
+    rc = try_decode(kind, buf, len, &err, &re, &relen, &legacy);
+
+    if (rc == 0) {
         OPENSSL_free(re);
         fail_msg("%s %s: decoded, expected a failure", kind_names[kind], what);
     }
+    if (rc != -1)
+        fail_msg("%s %s: returned %d, not -1", kind_names[kind], what, rc);
     if (err.msg[0] == '\0')
         fail_msg("%s %s: failed without a message", kind_names[kind], what);
     if (needle != NULL && strstr(err.msg, needle) == NULL)

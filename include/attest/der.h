@@ -1,0 +1,18 @@
+/* Strict DER checking of opaque encodings (see asn1/der_strict.c). */
+#ifndef ATTEST_DER_H
+#define ATTEST_DER_H
+
+#include <stddef.h>
+
+#include "attest/error.h"
+
+/*
+ * 0 when der[0..len) is a run of TLVs in strict DER all the way down:
+ * definite minimal lengths, constructed contents made of whole TLVs,
+ * universal types in their one allowed form, BOOLEAN 00 or FF.  OpenSSL
+ * keeps ANY values opaque (and BOOLEAN bytes as found), so the codecs run
+ * this over the ANY parts they carry.  -1 with a message otherwise.
+ */
+int attest_der_strict(const unsigned char *der, size_t len, attest_err *err);
+
+#endif

@@ -1,0 +1,219 @@
+/*
+ * Allocation failures injected into every OPENSSL_malloc of the decode and
+ * verify paths (the way libfido2 wraps its allocators): the Nth allocation
+ * fails, for every N until a run completes untouched.  Each run must end
+ * cleanly (ASan/LSan watch for crashes and leaks) and a verdict may only get
+ * worse than the undisturbed one, never better.
+ */
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <setjmp.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <cmocka.h>
+#include <openssl/crypto.h>
+#include <openssl/pem.h>
+
+#include "attest/bundle.h"
+#include "attest/csr.h"
+#include "attest/oids.h"
+#include "attest/pkix.h"
+#include "attest/tpm2.h"
+#include "attest/verify.h"
+
+static long fail_at = -1;        /* -1: never */
+static long count;
+static int injected;
+
+static void *t_malloc(size_t n, const char *file, int line)
+{
+    (void)file;
+    (void)line;
+    if (fail_at >= 0 && count++ == fail_at) {
+        injected = 1;
+        return NULL;
+    }
+    return malloc(n);
+}
+
+static void *t_realloc(void *p, size_t n, const char *file, int line)
+{
+    (void)file;
+    (void)line;
+    if (fail_at >= 0 && count++ == fail_at) {
+        injected = 1;
+        return NULL;
+    }
+    return realloc(p, n);
+}
+
+static void t_free(void *p, const char *file, int line)
+{
+    (void)file;
+    (void)line;
+    free(p);
+}
+
+static void arm(long n)
+{
+    count = 0;
+    injected = 0;
+    fail_at = n;
+}
+
+static unsigned char *load_der(const char *rel, size_t *n)
+{
+    char path[1024];
+    FILE *f;
+    char *name = NULL, *hdr = NULL;
+    unsigned char *der = NULL;
+    long len = 0;
+
+    snprintf(path, sizeof(path), "%s/%s", getenv("ATTEST_VECTORS"), rel);
+    f = fopen(path, "rb");
+    assert_non_null(f);
+    assert_true(PEM_read(f, &name, &hdr, &der, &len) > 0);
+    fclose(f);
+    OPENSSL_free(name);
+    OPENSSL_free(hdr);
+    *n = (size_t)len;
+    return der;
+}
+
+typedef int (*step_fn)(const unsigned char *der, size_t len, void *arg);
+
+/* Run step with failure at every allocation index until one run sees none. */
+static void sweep(step_fn step, const unsigned char *der, size_t len, void *arg, int baseline)
+{
+    long n;
+
+    /* Warm up once-only state (OID table, OpenSSL's lazy init) outside the sweep:
+     * a failure there is sticky by design and would mask everything after it. */
+    assert_int_equal(step(der, len, arg), baseline);
+    for (n = 0; n < 200000; n++) {
+        int r;
+
+        arm(n);
+        r = step(der, len, arg);
+        fail_at = -1;
+        if (!injected) {
+            assert_int_equal(r, baseline);
+            return;
+        }
+        /* Under failure: an error, or a result no better than the baseline. */
+        if (r != -1 && r != baseline)
+            assert_true(r == 1 || r == 2);
+    }
+    fail_msg("allocation sweep did not finish");
+}
+
+static int decode_all(const unsigned char *der, size_t len, void *arg)
+{
+    attest_csr *c = NULL;
+    attest_bundle *b = NULL;
+    attest_tpm2_stmt s;
+    attest_err err;
+    int r = -1;
+
+    (void)arg;
+    if (attest_csr_decode(der, len, &c, &err) != 0 || c->bundle_der == NULL)
+        goto done;
+    if (attest_bundle_decode(c->bundle_der, c->bundle_len, &b, &err) != 0)
+        goto done;
+    if (attest_tpm2_stmt_decode(b->stmts[0].stmt, b->stmts[0].stmt_len, &s, &err) != 0)
+        goto done;
+    attest_tpm2_stmt_clear(&s);
+    r = 0;
+done:
+    attest_bundle_free(b);
+    attest_csr_free(c);
+    return r;
+}
+
+static void test_decode_paths(void **state)
+{
+    size_t len;
+    unsigned char *der = load_der("csr-attestation/tcgAttestTpmCertify.9245d16.pem", &len);
+
+    (void)state;
+    sweep(decode_all, der, len, NULL, 0);
+    OPENSSL_free(der);
+}
+
+static int decode_pkix(const unsigned char *der, size_t len, void *arg)
+{
+    attest_pkix *p = NULL;
+    attest_err err;
+    int r;
+
+    (void)arg;
+    r = attest_pkix_decode(der, len, &p, &err) == 0 ? 0 : -1;
+    attest_pkix_free(p);
+    return r;
+}
+
+static void test_pkix_decode(void **state)
+{
+    size_t len;
+    unsigned char *der = load_der("pkix-evidence/evidence2.pem", &len);
+
+    (void)state;
+    sweep(decode_pkix, der, len, NULL, 0);
+    OPENSSL_free(der);
+}
+
+/* The lamps sample verifies to "warning" (3) with its root as anchor at 2024-11-01. */
+static int verify_csr(const unsigned char *der, size_t len, void *arg)
+{
+    attest_verdict *v = attest_verify_csr(arg, der, len);
+    int rc;
+
+    if (v == NULL)
+        return -1;
+    rc = attest_verdict_exit_code(v);
+    attest_verdict_free(v);
+    return rc;
+}
+
+static void test_verify_path(void **state)
+{
+    size_t len;
+    unsigned char *der = load_der("csr-attestation/tcgAttestTpmCertify.9245d16.pem", &len);
+    attest_csr *c = NULL;
+    attest_bundle *b = NULL;
+    attest_trust *t = attest_trust_new();
+    attest_policy pol;
+    attest_verify_params p;
+    attest_err err;
+
+    (void)state;
+    assert_int_equal(attest_csr_decode(der, len, &c, &err), 0);
+    assert_int_equal(attest_bundle_decode(c->bundle_der, c->bundle_len, &b, &err), 0);
+    assert_int_equal(attest_trust_add_anchor(t, sk_X509_value(b->certs, 1)), 0);
+    attest_trust_set_time(t, 1730419200);
+    attest_policy_default(&pol);
+    memset(&p, 0, sizeof(p));
+    p.trust = t;
+    p.policy = &pol;
+    sweep(verify_csr, der, len, &p, 3);
+    attest_bundle_free(b);
+    attest_csr_free(c);
+    attest_trust_free(t);
+    OPENSSL_free(der);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_decode_paths),
+        cmocka_unit_test(test_pkix_decode),
+        cmocka_unit_test(test_verify_path),
+    };
+
+    /* Must come before OpenSSL allocates anything. */
+    if (!CRYPTO_set_mem_functions(t_malloc, t_realloc, t_free) || !attest_oids_init())
+        return 1;
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
