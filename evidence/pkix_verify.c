@@ -1,10 +1,670 @@
-/* PKIX evidence, verify side: placeholder until the PKIX engine lands. */
+/*
+ * PKIX key attestation evidence, verify side (draft-ietf-rats-pkix-key-attestation
+ * -07, specs §3.3-3.5): structure rules, signature blocks and their AK,
+ * binding to the subject key, the transaction nonce and the key's claims.
+ * Evidence is built by evidence/pkix_produce.c.
+ */
+#include <stdarg.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <openssl/err.h>
+#include <openssl/objects.h>
+#include <openssl/rsa.h>
+#include <openssl/x509.h>
+#include <openssl/x509v3.h>
+
 #include "attest/checks.h"
 #include "attest/engine.h"
+#include "attest/pkix.h"
+
+#define ELEMENTS(p) ((p)->ev->tbs->elements)
+
+/* Append "; "-separated text to a detail buffer; truncation is harmless. */
+#if defined(__GNUC__)
+__attribute__((format(printf, 3, 4)))
+#endif
+static void addf(char *buf, size_t cap, const char *fmt, ...)
+{
+    size_t used = strlen(buf);
+    va_list ap;
+
+    if (used + 3 >= cap)
+        return;
+    if (used > 0) {
+        memcpy(buf + used, "; ", 3);
+        used += 2;
+    }
+    va_start(ap, fmt);
+    vsnprintf(buf + used, cap - used, fmt, ap);
+    va_end(ap);
+}
+
+static void hex(const unsigned char *b, size_t n, char *out, size_t cap)
+{
+    size_t i;
+
+    out[0] = '\0';
+    for (i = 0; i < n && 2 * i + 3 <= cap; i++)
+        snprintf(out + 2 * i, 3, "%02x", b[i]);
+}
+
+static int el_is(const PKIX_ELEMENT *el, attest_oid_id id)
+{
+    return OBJ_cmp(el->type, attest_oid_obj(id)) == 0;
+}
+
+/* The first value of a claim in an element, NULL when absent. */
+static const ASN1_TYPE *claim_get(const PKIX_ELEMENT *el, attest_oid_id id)
+{
+    const ASN1_OBJECT *o = attest_oid_obj(id);
+    int i;
+
+    for (i = 0; i < sk_PKIX_CLAIM_num(el->claims); i++) {
+        const PKIX_CLAIM *c = sk_PKIX_CLAIM_value(el->claims, i);
+
+        if (OBJ_cmp(c->type, o) == 0)
+            return c->value;
+    }
+    return NULL;
+}
+
+/* -1 absent (or not a BOOLEAN: unknown), else 0/1. */
+static int claim_bool(const PKIX_ELEMENT *el, attest_oid_id id)
+{
+    const ASN1_TYPE *t = claim_get(el, id);
+
+    if (t == NULL || t->type != V_ASN1_BOOLEAN)
+        return -1;
+    return t->value.boolean != 0;
+}
+
+static const PKIX_ELEMENT *first_element(const attest_pkix *p, attest_oid_id type)
+{
+    int i;
+
+    for (i = 0; i < sk_PKIX_ELEMENT_num(ELEMENTS(p)); i++)
+        if (el_is(sk_PKIX_ELEMENT_value(ELEMENTS(p), i), type))
+            return sk_PKIX_ELEMENT_value(ELEMENTS(p), i);
+    return NULL;
+}
+
+/* ------------------------------------------------------------ structure */
+
+/* A claim whose value must be unique (identifiers and SPKIs), for the duplicate scan. */
+typedef struct {
+    int id, el;
+    const ASN1_STRING *s;
+} uniq;
+
+static int uniq_cmp(const void *a, const void *b)
+{
+    const uniq *x = a, *y = b;
+
+    if (x->id != y->id)
+        return x->id < y->id ? -1 : 1;
+    if (x->s->length != y->s->length)
+        return x->s->length < y->s->length ? -1 : 1;
+    return memcmp(x->s->data, y->s->data, (size_t)x->s->length);
+}
+
+/* Sorted, equal values sit together; identifiers and key SPKIs may repeat only inside one element. */
+static void find_duplicates(uniq *u, size_t n, char *why, size_t cap)
+{
+    size_t i, j;
+
+    qsort(u, n, sizeof(*u), uniq_cmp);
+    for (i = 0; i < n; i = j) {
+        int dup = 0;
+
+        for (j = i + 1; j < n && uniq_cmp(&u[i], &u[j]) == 0; j++)
+            dup |= u[j].id == ATTEST_OID_PKIX_TX_AK_SPKI || u[j].el != u[i].el;
+        if (!dup)
+            continue;
+        if (u[i].id == ATTEST_OID_PKIX_KEY_IDENTIFIER)
+            addf(why, cap, "key identifier \"%.*s\" in two key elements", u[i].s->length > 40 ? 40 : u[i].s->length,
+                 (const char *)u[i].s->data);
+        else if (u[i].id == ATTEST_OID_PKIX_KEY_SPKI)
+            addf(why, cap, "key elements %d and %d report the same key-spki", u[i].el, u[i + 1].el);
+        else
+            addf(why, cap, "duplicate ak-spki value");
+    }
+}
+
+/* The claims of one known element: placement, value type, repetition, ranges. */
+static void check_claims(const PKIX_ELEMENT *el, int idx, int el_id, uniq *u, size_t *nu,
+                         int *unknown, char *why, size_t cap)
+{
+    int counts[ATTEST_OID_COUNT] = {0};
+    int j, idents = 0;
+    char buf[64];
+    const char *name;
+
+    for (j = 0; j < sk_PKIX_CLAIM_num(el->claims); j++) {
+        const PKIX_CLAIM *c = sk_PKIX_CLAIM_value(el->claims, j);
+        const attest_pkix_claim_def *def = attest_pkix_claim_def_find(c->type);
+
+        if (def == NULL) {
+            (*unknown)++;
+            continue;
+        }
+        name = attest_oid_name(c->type, buf, sizeof(buf));
+        if ((int)def->element != el_id) {
+            addf(why, cap, "element %d: %s does not belong in this element", idx, name);
+            continue;
+        }
+        if (++counts[def->claim] == 2 && !def->repeatable)
+            addf(why, cap, "element %d: %s repeated", idx, name);
+        if (!attest_pkix_value_ok(def, c->value)) {
+            addf(why, cap, "element %d: %s %s", idx, name, c->value == NULL ? "has no value" : "has a value of the wrong type");
+            continue;
+        }
+        if (def->claim == ATTEST_OID_PKIX_PL_FIPSLEVEL) {
+            int64_t lvl = 0;
+
+            if (!ASN1_INTEGER_get_int64(&lvl, c->value->value.integer) || lvl < 1 || lvl > 4)
+                addf(why, cap, "element %d: fipslevel outside 1..4", idx);
+        }
+        if (def->claim == ATTEST_OID_PKIX_KEY_IDENTIFIER)
+            idents++;
+        if (def->claim == ATTEST_OID_PKIX_KEY_IDENTIFIER || def->claim == ATTEST_OID_PKIX_KEY_SPKI
+            || def->claim == ATTEST_OID_PKIX_TX_AK_SPKI)
+            u[(*nu)++] = (uniq){ (int)def->claim, idx, c->value->value.asn1_string };
+    }
+    if (el_id == ATTEST_OID_PKIX_EL_KEY && idents == 0)
+        addf(why, cap, "key element %d has no key-identifier", idx);
+}
+
+/* specs §3.4 plus the value checks of the reference validator (§3.7). */
+static void check_structure(const attest_pkix *p, attest_checks *c)
+{
+    char why[320] = "";
+    int64_t version = 0;
+    int i, n_tx = 0, n_pl = 0, n_key = 0, unknown_el = 0, unknown_claims = 0, n_claims = 0;
+    size_t nu = 0;
+    uniq *u;
+
+    for (i = 0; i < sk_PKIX_ELEMENT_num(ELEMENTS(p)); i++)
+        n_claims += sk_PKIX_CLAIM_num(sk_PKIX_ELEMENT_value(ELEMENTS(p), i)->claims);
+    if ((u = OPENSSL_malloc(sizeof(*u) * (size_t)(n_claims + 1))) == NULL) {
+        attest_fail(c, CHK_PKIX_STRUCTURE, "out of memory");
+        return;
+    }
+    if (!ASN1_INTEGER_get_int64(&version, p->ev->tbs->version) || version != 1)
+        addf(why, sizeof(why), "version is not 1");
+    for (i = 0; i < sk_PKIX_ELEMENT_num(ELEMENTS(p)); i++) {
+        const PKIX_ELEMENT *el = sk_PKIX_ELEMENT_value(ELEMENTS(p), i);
+        int id = attest_oid_find(el->type);
+
+        if (id == ATTEST_OID_PKIX_EL_TRANSACTION)
+            n_tx++;
+        else if (id == ATTEST_OID_PKIX_EL_PLATFORM)
+            n_pl++;
+        else if (id == ATTEST_OID_PKIX_EL_KEY)
+            n_key++;
+        else {
+            /* Unrecognised elements are ignored, their claims with them (§3.4). */
+            unknown_el++;
+            continue;
+        }
+        check_claims(el, i, id, u, &nu, &unknown_claims, why, sizeof(why));
+    }
+    if (n_tx > 1)
+        addf(why, sizeof(why), "%d transaction elements (at most one)", n_tx);
+    if (n_pl > 1)
+        addf(why, sizeof(why), "%d platform elements (at most one)", n_pl);
+    find_duplicates(u, nu, why, sizeof(why));
+    OPENSSL_free(u);
+    if (why[0] != '\0') {
+        attest_fail(c, CHK_PKIX_STRUCTURE, "malformed evidence: %s", why);
+        return;
+    }
+    attest_pass(c, CHK_PKIX_STRUCTURE, "version 1, %d transaction, %d platform, %d key element(s); ignored %d unknown element(s), %d unknown claim(s)",
+                n_tx, n_pl, n_key, unknown_el, unknown_claims);
+}
+
+/* ------------------------------------------------------------ signatures */
+
+typedef struct {
+    const char *md;       /* NULL: no separate digest (EdDSA) */
+    const char *keytype;  /* what the signer key must be */
+    int pss;
+    const char *mgf1;
+    int salt;
+} sigalg;
+
+static const char *md_name_of(const X509_ALGOR *a, const char *dflt)
+{
+    int nid = a == NULL ? NID_undef : OBJ_obj2nid(a->algorithm);
+
+    return a == NULL ? dflt : nid == NID_undef ? NULL : OBJ_nid2sn(nid);
+}
+
+/* RSASSA-PSS-params (RFC 4055) with their defaults: SHA-1, MGF1-SHA-1, salt 20, trailer 1. */
+static int pss_params(const X509_ALGOR *alg, sigalg *s, char *why, size_t cap)
+{
+    const ASN1_TYPE *t = alg->parameter;
+    RSA_PSS_PARAMS *pp = NULL;
+    X509_ALGOR *mgfmd = NULL;
+    int64_t salt = 20, trailer = 1;
+    int ok = -1;
+
+    if (t == NULL || t->type != V_ASN1_SEQUENCE
+        || (pp = ASN1_TYPE_unpack_sequence(ASN1_ITEM_rptr(RSA_PSS_PARAMS), t)) == NULL) {
+        snprintf(why, cap, "RSASSA-PSS parameters missing or malformed");
+        goto fail;
+    }
+    s->md = md_name_of(pp->hashAlgorithm, "SHA1");
+    s->mgf1 = "SHA1";
+    if (pp->maskGenAlgorithm != NULL) {
+        if (OBJ_obj2nid(pp->maskGenAlgorithm->algorithm) != NID_mgf1 || pp->maskGenAlgorithm->parameter == NULL
+            || (mgfmd = ASN1_TYPE_unpack_sequence(ASN1_ITEM_rptr(X509_ALGOR), pp->maskGenAlgorithm->parameter)) == NULL) {
+            snprintf(why, cap, "RSASSA-PSS mask generation is not MGF1");
+            goto fail;
+        }
+        s->mgf1 = md_name_of(mgfmd, "SHA1");
+    }
+    if ((pp->saltLength != NULL && !ASN1_INTEGER_get_int64(&salt, pp->saltLength))
+        || (pp->trailerField != NULL && !ASN1_INTEGER_get_int64(&trailer, pp->trailerField))
+        || salt < 0 || salt > 1024 || trailer != 1 || s->md == NULL || s->mgf1 == NULL) {
+        snprintf(why, cap, "RSASSA-PSS parameters not supported");
+        goto fail;
+    }
+    s->salt = (int)salt;
+    ok = 0;
+fail:
+    X509_ALGOR_free(mgfmd);
+    RSA_PSS_PARAMS_free(pp);
+    return ok;
+}
+
+/* The AlgorithmIdentifier as a digest + key type; -1 with why when unsupported. */
+static int sigalg_of(const X509_ALGOR *alg, sigalg *s, char *why, size_t cap)
+{
+    int nid = OBJ_obj2nid(alg->algorithm), ptype;
+    char oid[80];
+
+    memset(s, 0, sizeof(*s));
+    X509_ALGOR_get0(NULL, &ptype, NULL, alg);
+    switch (nid) {
+    case NID_ecdsa_with_SHA1: s->md = "SHA1"; s->keytype = "EC"; break;
+    case NID_ecdsa_with_SHA256: s->md = "SHA256"; s->keytype = "EC"; break;
+    case NID_ecdsa_with_SHA384: s->md = "SHA384"; s->keytype = "EC"; break;
+    case NID_ecdsa_with_SHA512: s->md = "SHA512"; s->keytype = "EC"; break;
+    case NID_sha1WithRSAEncryption: s->md = "SHA1"; s->keytype = "RSA"; break;
+    case NID_sha256WithRSAEncryption: s->md = "SHA256"; s->keytype = "RSA"; break;
+    case NID_sha384WithRSAEncryption: s->md = "SHA384"; s->keytype = "RSA"; break;
+    case NID_sha512WithRSAEncryption: s->md = "SHA512"; s->keytype = "RSA"; break;
+    case NID_ED25519: s->keytype = "ED25519"; break;
+    case NID_ED448: s->keytype = "ED448"; break;
+    case NID_rsassaPss:
+        s->keytype = "RSA";
+        s->pss = 1;
+        return pss_params(alg, s, why, cap);
+    default:
+        OBJ_obj2txt(oid, sizeof(oid), alg->algorithm, 1);
+        snprintf(why, cap, "unsupported signature algorithm %s", oid);
+        return -1;
+    }
+    /* RFC 5758 / 8410: absent parameters; RFC 4055: NULL (absent tolerated). */
+    if (ptype != V_ASN1_UNDEF && !(ptype == V_ASN1_NULL && strcmp(s->keytype, "RSA") == 0)) {
+        snprintf(why, cap, "unexpected parameters in the %s AlgorithmIdentifier", OBJ_nid2ln(nid));
+        return -1;
+    }
+    return 0;
+}
+
+static int key_fits(EVP_PKEY *key, const sigalg *s)
+{
+    if (strcmp(s->keytype, "RSA") == 0)
+        return EVP_PKEY_is_a(key, "RSA") || (s->pss && EVP_PKEY_is_a(key, "RSA-PSS"));
+    return EVP_PKEY_is_a(key, s->keytype);
+}
+
+static int digest_verify(attest_vctx *v, EVP_PKEY *key, const sigalg *s, const ASN1_OCTET_STRING *sig,
+                         const unsigned char *tbs, size_t tbslen)
+{
+    EVP_MD_CTX *mctx = EVP_MD_CTX_new();
+    EVP_PKEY_CTX *pctx = NULL;
+    int ok = 0;
+
+    if (mctx == NULL)
+        return 0;
+    if (EVP_DigestVerifyInit_ex(mctx, &pctx, s->md, v->p->libctx, v->p->propq, key, NULL) <= 0)
+        goto done;
+    if (s->pss && (EVP_PKEY_CTX_set_rsa_padding(pctx, RSA_PKCS1_PSS_PADDING) <= 0
+                   || EVP_PKEY_CTX_set_rsa_mgf1_md_name(pctx, s->mgf1, NULL) <= 0
+                   || EVP_PKEY_CTX_set_rsa_pss_saltlen(pctx, s->salt) <= 0))
+        goto done;
+    ok = EVP_DigestVerify(mctx, sig->data, (size_t)sig->length, tbs, tbslen) == 1;
+done:
+    EVP_MD_CTX_free(mctx);
+    ERR_clear_error();
+    return ok;
+}
+
+static int same_key(attest_vctx *v, const unsigned char *der, size_t len, EVP_PKEY *key,
+                    const unsigned char *kder, size_t klen)
+{
+    const unsigned char *q = der;
+    EVP_PKEY *k;
+    int eq;
+
+    if (kder != NULL && klen == len && memcmp(kder, der, len) == 0)
+        return 1;
+    if ((k = d2i_PUBKEY_ex(NULL, &q, (long)len, v->p->libctx, v->p->propq)) == NULL) {
+        ERR_clear_error();
+        return 0;
+    }
+    eq = q == der + len && EVP_PKEY_eq(k, key) == 1;
+    EVP_PKEY_free(k);
+    ERR_clear_error();
+    return eq;
+}
+
+/* -1: no ak-spki claims; 1: key is one of them; 0: it is not.  (A second
+ * transaction element already fails pkix.structure.) */
+static int ak_listed(attest_vctx *v, const attest_pkix *p, EVP_PKEY *key)
+{
+    const PKIX_ELEMENT *tx = first_element(p, ATTEST_OID_PKIX_EL_TRANSACTION);
+    const ASN1_OBJECT *ak = attest_oid_obj(ATTEST_OID_PKIX_TX_AK_SPKI);
+    unsigned char *kder = NULL;
+    size_t klen = 0;
+    int j, found = -1;
+
+    (void)attest_spki_der(key, &kder, &klen);
+    for (j = 0; tx != NULL && j < sk_PKIX_CLAIM_num(tx->claims) && found != 1; j++) {
+        const PKIX_CLAIM *c = sk_PKIX_CLAIM_value(tx->claims, j);
+
+        if (OBJ_cmp(c->type, ak) == 0)
+            found = c->value != NULL && c->value->type == V_ASN1_OCTET_STRING
+                    && same_key(v, c->value->value.octet_string->data, (size_t)c->value->value.octet_string->length,
+                                key, kder, klen);
+    }
+    OPENSSL_free(kder);
+    return found;
+}
+
+/* The AK certificate for a key or keyId: bundle certs, evidence intermediates, then the trust store. */
+static X509 *find_cert(attest_vctx *v, const attest_pkix *p, EVP_PKEY *key, const ASN1_OCTET_STRING *kid)
+{
+    STACK_OF(X509) *lists[2] = { v->bundle_certs, p->ev->intermediates };
+    int l, i;
+
+    for (l = 0; l < 2; l++) {
+        for (i = 0; i < sk_X509_num(lists[l]); i++) {
+            X509 *x = sk_X509_value(lists[l], i);
+            const ASN1_OCTET_STRING *skid = X509_get0_subject_key_id(x);
+
+            if (key != NULL ? X509_get0_pubkey(x) != NULL && EVP_PKEY_eq(X509_get0_pubkey(x), key) == 1
+                            : skid != NULL && ASN1_OCTET_STRING_cmp(skid, kid) == 0)
+                return x;
+        }
+    }
+    if (v->p->trust == NULL)
+        return NULL;
+    return key != NULL ? attest_trust_find_by_pubkey(v->p->trust, key)
+                       : attest_trust_find_by_skid(v->p->trust, kid->data, (size_t)kid->length);
+}
+
+typedef struct {
+    EVP_PKEY *key;   /* borrowed */
+    X509 *cert;      /* borrowed, NULL: no certificate known */
+} signer;
+
+/* Resolve the SignerIdentifier; -1 with why when the block cannot be verified. */
+static int resolve_signer(attest_vctx *v, const attest_pkix *p, const PKIX_SID *sid, signer *s,
+                          char *why, size_t cap)
+{
+    char kid[48];
+
+    memset(s, 0, sizeof(*s));
+    if (sid->cert != NULL) {
+        s->cert = sid->cert;
+        s->key = X509_get0_pubkey(sid->cert);
+        if (s->key != NULL && sid->spki != NULL && X509_PUBKEY_get0(sid->spki) != NULL
+            && EVP_PKEY_eq(s->key, X509_PUBKEY_get0(sid->spki)) != 1) {
+            snprintf(why, cap, "sid certificate and subjectPublicKeyInfo disagree");
+            return -1;
+        }
+    } else if (sid->spki != NULL) {
+        if ((s->key = X509_PUBKEY_get0(sid->spki)) != NULL)
+            s->cert = find_cert(v, p, s->key, NULL);
+    } else if (sid->key_id != NULL) {
+        if ((s->cert = find_cert(v, p, NULL, sid->key_id)) == NULL) {
+            hex(sid->key_id->data, (size_t)sid->key_id->length, kid, sizeof(kid));
+            snprintf(why, cap, "keyId %s cannot be resolved", kid);
+            return -1;
+        }
+        s->key = X509_get0_pubkey(s->cert);
+    } else {
+        snprintf(why, cap, "empty SignerIdentifier");
+        return -1;
+    }
+    ERR_clear_error();
+    if (s->key == NULL) {
+        snprintf(why, cap, "the signer's public key cannot be decoded");
+        return -1;
+    }
+    return 0;
+}
+
+/* One block: 1 accepted, 0 not; why is its outcome. */
+static int check_block(attest_vctx *v, const attest_pkix *p, const PKIX_SIGBLOCK *b, signer *s,
+                       char *why, size_t cap)
+{
+    sigalg alg;
+    char name[64];
+
+    if (resolve_signer(v, p, b->sid, s, why, cap) != 0 || sigalg_of(b->alg, &alg, why, cap) != 0)
+        return 0;
+    OBJ_obj2txt(name, sizeof(name), b->alg->algorithm, 0);
+    if (!key_fits(s->key, &alg)) {
+        snprintf(why, cap, "%s with a %s key", name, EVP_PKEY_get0_type_name(s->key));
+        return 0;
+    }
+    if (!digest_verify(v, s->key, &alg, b->value, p->tbs_der, p->tbs_len)) {
+        snprintf(why, cap, "%s signature does not verify", name);
+        return 0;
+    }
+    if (ak_listed(v, p, s->key) == 0) {
+        snprintf(why, cap, "%s verifies, but the signer is not among the ak-spki claims", name);
+        return 0;
+    }
+    snprintf(why, cap, "%s verified", name);
+    attest_vctx_note_md(v, alg.md != NULL ? EVP_get_digestbyname(alg.md) : NULL, "the evidence signature");
+    attest_vctx_note_key(v, s->key, "the evidence AK");
+    return 1;
+}
+
+/* The AK chain may use the bundle's certs and the evidence's own intermediates. */
+static void check_ak_cert(attest_vctx *v, const attest_pkix *p, X509 *ak, attest_checks *c)
+{
+    STACK_OF(X509) *saved = v->bundle_certs, *all = sk_X509_new_null();
+    int i, ok = all != NULL;
+
+    for (i = 0; ok && i < sk_X509_num(saved); i++)
+        ok = sk_X509_push(all, sk_X509_value(saved, i)) > 0;
+    for (i = 0; ok && i < sk_X509_num(p->ev->intermediates); i++)
+        ok = sk_X509_push(all, sk_X509_value(p->ev->intermediates, i)) > 0;
+    if (!ok) {
+        attest_fail(c, CHK_CHAIN_TRUST, "out of memory");
+        attest_skip(c, CHK_CHAIN_AK_PROFILE, "out of memory");
+    } else {
+        v->bundle_certs = all;
+        attest_ak_check_chain(v, ak, c);
+        attest_ak_check_profile(v, ak, c);
+        v->bundle_certs = saved;
+    }
+    sk_X509_free(all);
+}
+
+static void check_signatures(attest_vctx *v, const attest_pkix *p, attest_checks *c)
+{
+    int i, n = sk_PKIX_SIGBLOCK_num(p->ev->sigs), accepted = 0;
+    char detail[320] = "", why[160];
+    signer first = { NULL, NULL }, s;
+
+    if (n == 0) {
+        attest_fail(c, CHK_PKIX_SIGNATURE, "unsigned evidence: no SignatureBlock, its claims cannot be relied on");
+        attest_skip(c, CHK_CHAIN_TRUST, "no signer");
+        attest_skip(c, CHK_CHAIN_AK_PROFILE, "no signer");
+        return;
+    }
+    for (i = 0; i < n; i++) {
+        const PKIX_SIGBLOCK *b = sk_PKIX_SIGBLOCK_value(p->ev->sigs, i);
+
+        why[0] = '\0';
+        if (check_block(v, p, b, &s, why, sizeof(why)) && accepted++ == 0)
+            first = s;
+        addf(detail, sizeof(detail), "[%d] %s: %s", i,
+             b->sid->cert != NULL ? "certificate" : b->sid->spki != NULL ? "SPKI" : b->sid->key_id != NULL ? "keyId" : "sid", why);
+    }
+    if (accepted == 0) {
+        attest_fail(c, CHK_PKIX_SIGNATURE, "no signature block accepted: %s", detail);
+        attest_skip(c, CHK_CHAIN_TRUST, "no accepted signer");
+        attest_skip(c, CHK_CHAIN_AK_PROFILE, "no accepted signer");
+        return;
+    }
+    attest_pass(c, CHK_PKIX_SIGNATURE, "%d of %d signature block(s) accepted: %s", accepted, n, detail);
+    if (first.cert == NULL) {
+        attest_fail(c, CHK_CHAIN_TRUST, "no certificate for the signer (bare SPKI not found among the certificates)");
+        attest_skip(c, CHK_CHAIN_AK_PROFILE, "no AK certificate");
+        return;
+    }
+    check_ak_cert(v, p, first.cert, c);
+}
+
+/* ------------------------------------------------------------ the key */
+
+/* The key element about the subject key, or NULL (the check is recorded). */
+static const PKIX_ELEMENT *check_binding(attest_vctx *v, const attest_pkix *p, attest_submod *sub)
+{
+    attest_checks *c = &sub->checks;
+    const PKIX_ELEMENT *bound = NULL;
+    const ASN1_TYPE *spki = NULL, *id;
+    unsigned char *sder = NULL;
+    size_t slen = 0;
+    int i, n_key = 0, matches = 0, idlen;
+
+    if (v->subject_key == NULL) {
+        attest_skip(c, CHK_PKIX_KEY_BINDING, "no subject key given: the evidence is not bound to a key");
+        return NULL;
+    }
+    (void)attest_spki_der(v->subject_key, &sder, &slen);
+    for (i = 0; i < sk_PKIX_ELEMENT_num(ELEMENTS(p)); i++) {
+        const PKIX_ELEMENT *el = sk_PKIX_ELEMENT_value(ELEMENTS(p), i);
+        const ASN1_TYPE *t;
+
+        if (!el_is(el, ATTEST_OID_PKIX_EL_KEY))
+            continue;
+        n_key++;
+        t = claim_get(el, ATTEST_OID_PKIX_KEY_SPKI);
+        if (t != NULL && t->type == V_ASN1_OCTET_STRING
+            && same_key(v, t->value.octet_string->data, (size_t)t->value.octet_string->length,
+                        v->subject_key, sder, slen)) {
+            if (matches++ == 0) {
+                bound = el;
+                spki = t;
+            }
+        }
+    }
+    OPENSSL_free(sder);
+    if (matches == 0) {
+        attest_fail(c, CHK_PKIX_KEY_BINDING, "none of the %d key element(s) reports the subject key (%s-%d)",
+                    n_key, EVP_PKEY_get0_type_name(v->subject_key), EVP_PKEY_get_bits(v->subject_key));
+        return NULL;
+    }
+    if (matches > 1) {
+        attest_fail(c, CHK_PKIX_KEY_BINDING, "%d key elements report the subject key: ambiguous", matches);
+        return NULL;
+    }
+    /* The identifier's type was checked by pkix.structure; print it only if it is text. */
+    id = claim_get(bound, ATTEST_OID_PKIX_KEY_IDENTIFIER);
+    idlen = id != NULL && id->type == V_ASN1_UTF8STRING ? (id->value.utf8string->length > 64 ? 64 : id->value.utf8string->length) : 0;
+    if ((sub->akpub = OPENSSL_memdup(spki->value.octet_string->data, (size_t)spki->value.octet_string->length)) != NULL)
+        sub->akpub_len = (size_t)spki->value.octet_string->length;
+    attest_pass(c, CHK_PKIX_KEY_BINDING, "key element \"%.*s\" reports the subject key (%s-%d)", idlen,
+                idlen > 0 ? (const char *)id->value.utf8string->data : "", EVP_PKEY_get0_type_name(v->subject_key),
+                EVP_PKEY_get_bits(v->subject_key));
+    return bound;
+}
+
+static void check_nonce(attest_vctx *v, const attest_pkix *p, attest_checks *c)
+{
+    const PKIX_ELEMENT *tx = first_element(p, ATTEST_OID_PKIX_EL_TRANSACTION);
+    const ASN1_TYPE *t = tx != NULL ? claim_get(tx, ATTEST_OID_PKIX_TX_NONCE) : NULL;
+    const ASN1_OCTET_STRING *n = t != NULL && t->type == V_ASN1_OCTET_STRING ? t->value.octet_string : NULL;
+    char buf[2 * 64 + 3] = "absent";
+
+    if (n != NULL)
+        hex(n->data, (size_t)n->length, buf, sizeof(buf));
+    if (v->p->nonce == NULL)
+        attest_skip_warn(c, CHK_PKIX_NONCE, "no --nonce given: freshness not checked (transaction nonce %s)", buf);
+    else if (n == NULL)
+        attest_fail(c, CHK_PKIX_NONCE, "a nonce is required but the evidence has no transaction nonce");
+    else if ((size_t)n->length == v->p->nonce_len && memcmp(n->data, v->p->nonce, v->p->nonce_len) == 0)
+        attest_pass(c, CHK_PKIX_NONCE, "transaction nonce equals the nonce");
+    else
+        attest_fail(c, CHK_PKIX_NONCE, "transaction nonce %s is not the expected nonce", buf);
+}
+
+/* Missing claims are unknown, and unknown is not proven (design §3 policy defaults). */
+static void check_key_policy(attest_vctx *v, const PKIX_ELEMENT *el, attest_checks *c)
+{
+    unsigned allow = v->p->policy->allow;
+    int ex, nex, sens, local;
+    char hard[200] = "", soft[200] = "";
+
+    if (el == NULL) {
+        attest_skip(c, CHK_PKIX_KEY_POLICY, "no key element bound to the subject key");
+        return;
+    }
+    ex = claim_bool(el, ATTEST_OID_PKIX_KEY_EXTRACTABLE);
+    nex = claim_bool(el, ATTEST_OID_PKIX_KEY_NEVER_EXTRACTABLE);
+    sens = claim_bool(el, ATTEST_OID_PKIX_KEY_SENSITIVE);
+    local = claim_bool(el, ATTEST_OID_PKIX_KEY_LOCAL);
+#define PROBLEM(cond, flag, ...)                                                         \
+    if (cond) {                                                                          \
+        char *dst = (allow & (flag)) ? soft : hard;                                      \
+        addf(dst, sizeof(hard), __VA_ARGS__);                                            \
+    }
+    PROBLEM(ex != 0 && nex != 1, ATTEST_ALLOW_EXPORTABLE_KEY, "exportable (extractable %s, never-extractable %s)",
+            ex < 0 ? "unknown" : "TRUE", nex < 0 ? "unknown" : "FALSE")
+    PROBLEM(sens != 1, ATTEST_ALLOW_EXPORTABLE_KEY, "sensitive %s", sens < 0 ? "unknown" : "FALSE")
+    PROBLEM(local != 1, ATTEST_ALLOW_IMPORTED_KEY, "local %s (not proven generated in the module)",
+            local < 0 ? "unknown" : "FALSE")
+#undef PROBLEM
+    if (hard[0])
+        attest_fail(c, CHK_PKIX_KEY_POLICY, "%s", hard);
+    else if (soft[0])
+        attest_warn(c, CHK_PKIX_KEY_POLICY, "%s (allowed by policy)", soft);
+    else
+        attest_pass(c, CHK_PKIX_KEY_POLICY, "non-exportable, sensitive, generated in the module");
+}
 
 void attest_pkix_verify(attest_vctx *v, const attest_statement *st, attest_submod *sub)
 {
-    (void)v;
-    (void)st;
-    attest_fail(&sub->checks, CHK_PKIX_STRUCTURE, "PKIX evidence verification is not available in this build");
+    attest_checks *c = &sub->checks;
+    attest_pkix *p = NULL;
+    const PKIX_ELEMENT *bound;
+    static const char *const rest[] = { CHK_PKIX_SIGNATURE, CHK_CHAIN_TRUST, CHK_CHAIN_AK_PROFILE,
+                                        CHK_PKIX_KEY_BINDING, CHK_PKIX_NONCE, CHK_PKIX_KEY_POLICY };
+    size_t i;
+    attest_err err;
+
+    if (attest_pkix_decode(st->stmt, st->stmt_len, &p, &err) != 0) {
+        attest_fail(c, CHK_PKIX_STRUCTURE, "%s", err.msg);
+        for (i = 0; i < sizeof(rest) / sizeof(rest[0]); i++)
+            attest_skip(c, rest[i], "not decoded");
+        return;
+    }
+    check_structure(p, c);
+    check_signatures(v, p, c);
+    bound = check_binding(v, p, sub);
+    check_nonce(v, p, c);
+    check_key_policy(v, bound, c);
+    attest_pkix_free(p);
+    ERR_clear_error();
 }

@@ -1,0 +1,624 @@
+/*
+ * PKIX key attestation evidence, produce side: build the TbsEvidence from
+ * what the caller knows (unknown claims are left out), then one
+ * SignatureBlock per attestation key.  The AK may live in any provider, so
+ * signing goes through EVP only and the AlgorithmIdentifier comes from the
+ * signature implementation (OSSL_SIGNATURE_PARAM_ALGORITHM_ID).
+ * Verified by evidence/pkix_verify.c.
+ */
+#include <ctype.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <string.h>
+#include <strings.h>
+#include <openssl/core_names.h>
+#include <openssl/err.h>
+#include <openssl/objects.h>
+#include <openssl/rsa.h>
+#include <openssl/x509.h>
+
+#include "attest/limits.h"
+#include "attest/pkix.h"
+#include "attest/pkix_produce.h"
+
+void attest_pkix_claims_init(attest_pkix_claims *c)
+{
+    memset(c, 0, sizeof(*c));
+    c->extractable = c->sensitive = c->never_extractable = c->local = -1;
+}
+
+void attest_pkix_platform_init(attest_pkix_platform *pl)
+{
+    memset(pl, 0, sizeof(*pl));
+    pl->fipsboot = -1;
+}
+
+/* ------------------------------------------------------------ claim values */
+
+static ASN1_TYPE *wrap(int type, void *v)
+{
+    ASN1_TYPE *t;
+
+    if (v == NULL || (t = ASN1_TYPE_new()) == NULL)
+        return NULL;
+    ASN1_TYPE_set(t, type, v);
+    return t;
+}
+
+static ASN1_TYPE *v_bytes(int type, const unsigned char *b, size_t n)
+{
+    ASN1_STRING *s = ASN1_STRING_type_new(type);
+    ASN1_TYPE *t;
+
+    if (s == NULL || !ASN1_STRING_set(s, b, (int)n) || (t = wrap(type, s)) == NULL) {
+        ASN1_STRING_free(s);
+        return NULL;
+    }
+    return t;
+}
+
+static ASN1_TYPE *v_utf8(const char *s)
+{
+    return v_bytes(V_ASN1_UTF8STRING, (const unsigned char *)s, strlen(s));
+}
+
+static ASN1_TYPE *v_bool(int b)
+{
+    ASN1_TYPE *t = ASN1_TYPE_new();
+
+    if (t != NULL) {
+        t->type = V_ASN1_BOOLEAN;
+        t->value.boolean = b ? 0xff : 0;
+    }
+    return t;
+}
+
+static ASN1_TYPE *v_int(int64_t n)
+{
+    ASN1_INTEGER *i = ASN1_INTEGER_new();
+    ASN1_TYPE *t;
+
+    if (i == NULL || !ASN1_INTEGER_set_int64(i, n) || (t = wrap(V_ASN1_INTEGER, i)) == NULL) {
+        ASN1_INTEGER_free(i);
+        return NULL;
+    }
+    return t;
+}
+
+static ASN1_TYPE *v_time(time_t when)
+{
+    ASN1_GENERALIZEDTIME *g = ASN1_GENERALIZEDTIME_set(NULL, when);
+    ASN1_TYPE *t;
+
+    if ((t = wrap(V_ASN1_GENERALIZEDTIME, g)) == NULL)
+        ASN1_GENERALIZEDTIME_free(g);
+    return t;
+}
+
+/* An OCTET STRING holding the key's DER SubjectPublicKeyInfo. */
+static ASN1_TYPE *v_spki(EVP_PKEY *key)
+{
+    unsigned char *der = NULL;
+    int n = i2d_PUBKEY(key, &der);
+    ASN1_TYPE *t = n > 0 ? v_bytes(V_ASN1_OCTET_STRING, der, (size_t)n) : NULL;
+
+    OPENSSL_free(der);
+    return t;
+}
+
+static const struct { unsigned bit; attest_oid_id oid; const char *name; } caps[] = {
+    {ATTEST_PKIX_CAP_ENCRYPT, ATTEST_OID_PKIX_CAP_ENCRYPT, "encrypt"},
+    {ATTEST_PKIX_CAP_DECRYPT, ATTEST_OID_PKIX_CAP_DECRYPT, "decrypt"},
+    {ATTEST_PKIX_CAP_WRAP, ATTEST_OID_PKIX_CAP_WRAP, "wrap"},
+    {ATTEST_PKIX_CAP_UNWRAP, ATTEST_OID_PKIX_CAP_UNWRAP, "unwrap"},
+    {ATTEST_PKIX_CAP_SIGN, ATTEST_OID_PKIX_CAP_SIGN, "sign"},
+    {ATTEST_PKIX_CAP_SIGN_RECOVER, ATTEST_OID_PKIX_CAP_SIGN_RECOVER, "sign-recover"},
+    {ATTEST_PKIX_CAP_VERIFY, ATTEST_OID_PKIX_CAP_VERIFY, "verify"},
+    {ATTEST_PKIX_CAP_VERIFY_RECOVER, ATTEST_OID_PKIX_CAP_VERIFY_RECOVER, "verify-recover"},
+    {ATTEST_PKIX_CAP_DERIVE, ATTEST_OID_PKIX_CAP_DERIVE, "derive"},
+};
+
+/* KeyPurposes ::= SEQUENCE OF OBJECT IDENTIFIER */
+static ASN1_TYPE *v_purposes(unsigned bits)
+{
+    ASN1_SEQUENCE_ANY *seq = sk_ASN1_TYPE_new_null();
+    ASN1_TYPE *t = NULL, *o;
+    ASN1_OBJECT *obj;
+    size_t i;
+    int ok = seq != NULL;
+
+    for (i = 0; ok && i < sizeof(caps) / sizeof(caps[0]); i++) {
+        if (!(bits & caps[i].bit))
+            continue;
+        obj = OBJ_dup(attest_oid_obj(caps[i].oid));
+        if (!(ok = (o = wrap(V_ASN1_OBJECT, obj)) != NULL))
+            ASN1_OBJECT_free(obj);
+        else if (!(ok = sk_ASN1_TYPE_push(seq, o) > 0))
+            ASN1_TYPE_free(o);
+    }
+    if (ok)
+        t = ASN1_TYPE_pack_sequence(ASN1_ITEM_rptr(ASN1_SEQUENCE_ANY), seq, NULL);
+    sk_ASN1_TYPE_pop_free(seq, ASN1_TYPE_free);
+    return t;
+}
+
+/* ------------------------------------------------------------ elements */
+
+static int add(PKIX_ELEMENT *el, attest_oid_id id, ASN1_TYPE *v)
+{
+    return v != NULL && attest_pkix_add_claim(el, id, v);
+}
+
+static int add_text(PKIX_ELEMENT *el, attest_oid_id id, const char *s)
+{
+    return s == NULL || add(el, id, v_utf8(s));
+}
+
+static int add_bool(PKIX_ELEMENT *el, attest_oid_id id, int b)
+{
+    return b < 0 || add(el, id, v_bool(b));
+}
+
+/* Elements need at least one claim: an empty one is not pushed. */
+static int push(PKIX_TBS *tbs, PKIX_ELEMENT *el)
+{
+    if (sk_PKIX_CLAIM_num(el->claims) == 0 || sk_PKIX_ELEMENT_push(tbs->elements, el) > 0)
+        return 1;
+    PKIX_ELEMENT_free(el);
+    return 0;
+}
+
+static int build_transaction(PKIX_TBS *tbs, const attest_pkix_claims *c, const attest_pkix_signer *s, size_t n)
+{
+    PKIX_ELEMENT *el = attest_pkix_element_new(ATTEST_OID_PKIX_EL_TRANSACTION);
+    size_t i;
+    int ok = el != NULL;
+
+    if (ok && c->nonce != NULL)
+        ok = add(el, ATTEST_OID_PKIX_TX_NONCE, v_bytes(V_ASN1_OCTET_STRING, c->nonce, c->nonce_len));
+    if (ok && c->timestamp != 0)
+        ok = add(el, ATTEST_OID_PKIX_TX_TIMESTAMP, v_time(c->timestamp));
+    /* One ak-spki per signer binds the signers into what they sign (specs §3.3). */
+    for (i = 0; ok && i < n; i++)
+        ok = add(el, ATTEST_OID_PKIX_TX_AK_SPKI, v_spki(s[i].key));
+    if (!ok) {
+        PKIX_ELEMENT_free(el);
+        return 0;
+    }
+    return push(tbs, el);
+}
+
+static int build_platform(PKIX_TBS *tbs, const attest_pkix_platform *pl)
+{
+    PKIX_ELEMENT *el = attest_pkix_element_new(ATTEST_OID_PKIX_EL_PLATFORM);
+    int ok = el != NULL;
+
+    ok = ok && add_text(el, ATTEST_OID_PKIX_PL_VENDOR, pl->vendor);
+    /* hwmodel is an OCTET STRING in -07; the text's bytes go in as they are. */
+    if (ok && pl->hwmodel != NULL)
+        ok = add(el, ATTEST_OID_PKIX_PL_HWMODEL, v_bytes(V_ASN1_OCTET_STRING, (const unsigned char *)pl->hwmodel,
+                                                         strlen(pl->hwmodel)));
+    ok = ok && add_text(el, ATTEST_OID_PKIX_PL_HWVERSION, pl->hwversion);
+    ok = ok && add_text(el, ATTEST_OID_PKIX_PL_HWSERIAL, pl->hwserial);
+    ok = ok && add_text(el, ATTEST_OID_PKIX_PL_SWNAME, pl->swname);
+    ok = ok && add_text(el, ATTEST_OID_PKIX_PL_SWVERSION, pl->swversion);
+    ok = ok && add_bool(el, ATTEST_OID_PKIX_PL_FIPSBOOT, pl->fipsboot);
+    ok = ok && add_text(el, ATTEST_OID_PKIX_PL_FIPSVER, pl->fipsver);
+    if (ok && pl->fipslevel != 0)
+        ok = add(el, ATTEST_OID_PKIX_PL_FIPSLEVEL, v_int(pl->fipslevel));
+    ok = ok && add_text(el, ATTEST_OID_PKIX_PL_FIPSMODULE, pl->fipsmodule);
+    if (!ok) {
+        PKIX_ELEMENT_free(el);
+        return 0;
+    }
+    return push(tbs, el);
+}
+
+static int build_key(PKIX_TBS *tbs, const attest_pkix_claims *c)
+{
+    PKIX_ELEMENT *el = attest_pkix_element_new(ATTEST_OID_PKIX_EL_KEY);
+    int ok = el != NULL;
+
+    ok = ok && add_text(el, ATTEST_OID_PKIX_KEY_IDENTIFIER, c->key_id);
+    ok = ok && add(el, ATTEST_OID_PKIX_KEY_SPKI, v_spki(c->key));
+    ok = ok && add_bool(el, ATTEST_OID_PKIX_KEY_EXTRACTABLE, c->extractable);
+    ok = ok && add_bool(el, ATTEST_OID_PKIX_KEY_SENSITIVE, c->sensitive);
+    ok = ok && add_bool(el, ATTEST_OID_PKIX_KEY_NEVER_EXTRACTABLE, c->never_extractable);
+    ok = ok && add_bool(el, ATTEST_OID_PKIX_KEY_LOCAL, c->local);
+    if (ok && c->purposes != 0)
+        ok = add(el, ATTEST_OID_PKIX_KEY_PURPOSE, v_purposes(c->purposes));
+    if (!ok) {
+        PKIX_ELEMENT_free(el);
+        return 0;
+    }
+    return push(tbs, el);
+}
+
+/* ------------------------------------------------------------ signing */
+
+static int is_eddsa(EVP_PKEY *k)
+{
+    return EVP_PKEY_is_a(k, "ED25519") || EVP_PKEY_is_a(k, "ED448");
+}
+
+static const char *signer_md(const attest_pkix_signer *s)
+{
+    int bits;
+
+    if (is_eddsa(s->key))
+        return NULL;
+    if (s->md != NULL)
+        return s->md;
+    bits = EVP_PKEY_get_bits(s->key);
+    if (EVP_PKEY_is_a(s->key, "EC"))
+        return bits > 384 ? "SHA512" : bits > 256 ? "SHA384" : "SHA256";
+    return "SHA256";
+}
+
+/* When the provider does not report an AlgorithmIdentifier: the plain OID, RFC 5758 / 4055 parameters. */
+static X509_ALGOR *fallback_alg(EVP_PKEY *key, const char *md, int pss)
+{
+    int sig_nid = NID_undef, pk_nid = EVP_PKEY_is_a(key, "EC") ? NID_X9_62_id_ecPublicKey
+                                       : EVP_PKEY_is_a(key, "RSA") ? NID_rsaEncryption : NID_undef;
+    X509_ALGOR *a;
+
+    if (pss || pk_nid == NID_undef || md == NULL
+        || !OBJ_find_sigid_by_algs(&sig_nid, OBJ_sn2nid(md), pk_nid) || (a = X509_ALGOR_new()) == NULL)
+        return NULL;
+    if (!X509_ALGOR_set0(a, OBJ_nid2obj(sig_nid), pk_nid == NID_rsaEncryption ? V_ASN1_NULL : V_ASN1_UNDEF, NULL)) {
+        X509_ALGOR_free(a);
+        return NULL;
+    }
+    return a;
+}
+
+static X509_ALGOR *algorithm_id(EVP_PKEY_CTX *pctx, EVP_PKEY *key, const char *md, int pss)
+{
+    unsigned char aid[512];
+    const unsigned char *q = aid;
+    OSSL_PARAM params[2];
+    X509_ALGOR *a = NULL;
+
+    params[0] = OSSL_PARAM_construct_octet_string(OSSL_SIGNATURE_PARAM_ALGORITHM_ID, aid, sizeof(aid));
+    params[1] = OSSL_PARAM_construct_end();
+    if (EVP_PKEY_CTX_get_params(pctx, params) > 0 && OSSL_PARAM_modified(&params[0])
+        && params[0].return_size > 0 && params[0].return_size <= sizeof(aid))
+        a = d2i_X509_ALGOR(NULL, &q, (long)params[0].return_size);
+    ERR_clear_error();
+    return a != NULL ? a : fallback_alg(key, md, pss);
+}
+
+static PKIX_SIGBLOCK *sign_block(const attest_pkix *p, const attest_pkix_signer *s, OSSL_LIB_CTX *libctx,
+                                 const char *propq, attest_err *err)
+{
+    PKIX_SIGBLOCK *b = PKIX_SIGBLOCK_new();
+    EVP_MD_CTX *mctx = EVP_MD_CTX_new();
+    EVP_PKEY_CTX *pctx = NULL;
+    const char *md = signer_md(s);
+    int pss = s->pss || EVP_PKEY_is_a(s->key, "RSA-PSS");
+    unsigned char *sig = NULL;
+    size_t siglen = 0;
+    int ok = -1;
+
+    if (b == NULL || mctx == NULL) {
+        attest_err_set(err, "evidence: out of memory");
+        goto fail;
+    }
+    if (s->md != NULL && is_eddsa(s->key)) {
+        attest_err_set(err, "evidence: %s signs without a separate digest (no md)", EVP_PKEY_get0_type_name(s->key));
+        goto fail;
+    }
+    if (EVP_DigestSignInit_ex(mctx, &pctx, md, libctx, propq, s->key, NULL) <= 0
+        || (pss && (EVP_PKEY_CTX_set_rsa_padding(pctx, RSA_PKCS1_PSS_PADDING) <= 0
+                    || EVP_PKEY_CTX_set_rsa_mgf1_md_name(pctx, md, NULL) <= 0
+                    || EVP_PKEY_CTX_set_rsa_pss_saltlen(pctx, RSA_PSS_SALTLEN_DIGEST) <= 0))) {
+        attest_err_set(err, "evidence: cannot sign with the %s attestation key%s%s", EVP_PKEY_get0_type_name(s->key),
+                       md != NULL ? " and " : "", md != NULL ? md : "");
+        goto fail;
+    }
+    X509_ALGOR_free(b->alg);
+    if ((b->alg = algorithm_id(pctx, s->key, md, pss)) == NULL) {
+        attest_err_set(err, "evidence: no AlgorithmIdentifier for a %s signature%s", EVP_PKEY_get0_type_name(s->key),
+                       pss ? " with PSS" : "");
+        goto fail;
+    }
+    if (EVP_DigestSign(mctx, NULL, &siglen, p->tbs_der, p->tbs_len) <= 0
+        || (sig = OPENSSL_malloc(siglen)) == NULL
+        || EVP_DigestSign(mctx, sig, &siglen, p->tbs_der, p->tbs_len) <= 0
+        || !ASN1_OCTET_STRING_set(b->value, sig, (int)siglen)) {
+        attest_err_set(err, "evidence: signing with the %s attestation key failed", EVP_PKEY_get0_type_name(s->key));
+        goto fail;
+    }
+    if (s->cert != NULL) {
+        if (!X509_up_ref(s->cert))
+            goto fail;
+        b->sid->cert = s->cert;
+    } else if (!X509_PUBKEY_set(&b->sid->spki, s->key)) {
+        attest_err_set(err, "evidence: cannot encode the attestation key's SPKI");
+        goto fail;
+    }
+    ok = 0;
+fail:
+    OPENSSL_free(sig);
+    EVP_MD_CTX_free(mctx);
+    if (ok != 0) {
+        PKIX_SIGBLOCK_free(b);
+        b = NULL;
+    }
+    return b;
+}
+
+static int check_input(const attest_pkix_claims *c, const attest_pkix_signer *s, size_t n, attest_err *err)
+{
+    size_t i, j;
+
+    if (c->key == NULL || c->key_id == NULL || c->key_id[0] == '\0') {
+        attest_err_set(err, "evidence: the attested key and its key-id are required");
+        return 0;
+    }
+    if (c->nonce != NULL && (c->nonce_len == 0 || c->nonce_len > ATTEST_MAX_NONCE)) {
+        attest_err_set(err, "evidence: nonce of %zu bytes (1..%d)", c->nonce_len, ATTEST_MAX_NONCE);
+        return 0;
+    }
+    if (c->platform != NULL && (c->platform->fipslevel < 0 || c->platform->fipslevel > 4)) {
+        attest_err_set(err, "evidence: fipslevel %d outside 1..4", c->platform->fipslevel);
+        return 0;
+    }
+    if (n > ATTEST_MAX_SIGNATURES) {
+        attest_err_set(err, "evidence: more than %d signers", ATTEST_MAX_SIGNATURES);
+        return 0;
+    }
+    for (i = 0; i < n; i++) {
+        if (s[i].key == NULL) {
+            attest_err_set(err, "evidence: signer %zu has no key", i);
+            return 0;
+        }
+        /* Duplicate ak-spki values are malformed (specs §3.7 rule 11). */
+        for (j = 0; j < i; j++) {
+            if (EVP_PKEY_eq(s[i].key, s[j].key) == 1) {
+                attest_err_set(err, "evidence: signers %zu and %zu use the same key", j, i);
+                return 0;
+            }
+        }
+    }
+    ERR_clear_error();
+    return 1;
+}
+
+int attest_pkix_build(const attest_pkix_claims *c, const attest_pkix_signer *s, size_t n_signers,
+                      OSSL_LIB_CTX *libctx, const char *propq, unsigned char **der, size_t *len,
+                      attest_err *err)
+{
+    PKIX_EVIDENCE *ev = NULL;
+    attest_pkix *p = NULL;
+    size_t i;
+    int ok = -1;
+
+    *der = NULL;
+    *len = 0;
+    if (!check_input(c, s, n_signers, err))
+        return -1;
+    if ((ev = PKIX_EVIDENCE_new()) == NULL || !ASN1_INTEGER_set(ev->tbs->version, 1)
+        || !build_transaction(ev->tbs, c, s, n_signers)
+        || (c->platform != NULL && !build_platform(ev->tbs, c->platform))
+        || !build_key(ev->tbs, c)) {
+        attest_err_set(err, "evidence: cannot build the claims (out of memory or unencodable key)");
+        PKIX_EVIDENCE_free(ev);
+        goto fail;
+    }
+    /* From here the signed bytes are fixed: every block signs p->tbs_der. */
+    if ((p = attest_pkix_wrap(ev, err)) == NULL)
+        goto fail;
+    for (i = 0; i < n_signers; i++) {
+        PKIX_SIGBLOCK *b = sign_block(p, &s[i], libctx, propq, err);
+
+        if (b == NULL) {
+            attest_err_prefix(err, "signer %zu: ", i);
+            goto fail;
+        }
+        if (sk_PKIX_SIGBLOCK_push(p->ev->sigs, b) <= 0) {
+            PKIX_SIGBLOCK_free(b);
+            attest_err_set(err, "evidence: out of memory");
+            goto fail;
+        }
+    }
+    if (attest_pkix_encode(p, der, len, err) != 0)
+        goto fail;
+    ok = 0;
+fail:
+    attest_pkix_free(p);
+    ERR_clear_error();
+    return ok;
+}
+
+/* ------------------------------------------------------------ claims file */
+
+void attest_pkix_strings_free(attest_pkix_strings *s)
+{
+    size_t i;
+
+    for (i = 0; i < s->n; i++)
+        OPENSSL_free(s->v[i]);
+    s->n = 0;
+}
+
+enum { F_TEXT, F_KEYID, F_BOOL, F_FIPSBOOT, F_FIPSLEVEL, F_PURPOSE };
+
+static const struct { const char *name; int kind; size_t off; } fields[] = {
+    {"vendor", F_TEXT, offsetof(attest_pkix_platform, vendor)},
+    {"hwmodel", F_TEXT, offsetof(attest_pkix_platform, hwmodel)},
+    {"hwversion", F_TEXT, offsetof(attest_pkix_platform, hwversion)},
+    {"hwserial", F_TEXT, offsetof(attest_pkix_platform, hwserial)},
+    {"swname", F_TEXT, offsetof(attest_pkix_platform, swname)},
+    {"swversion", F_TEXT, offsetof(attest_pkix_platform, swversion)},
+    {"fipsver", F_TEXT, offsetof(attest_pkix_platform, fipsver)},
+    {"fipsmodule", F_TEXT, offsetof(attest_pkix_platform, fipsmodule)},
+    {"fipsboot", F_FIPSBOOT, offsetof(attest_pkix_platform, fipsboot)},
+    {"fipslevel", F_FIPSLEVEL, offsetof(attest_pkix_platform, fipslevel)},
+    {"key-id", F_KEYID, 0},
+    {"extractable", F_BOOL, offsetof(attest_pkix_claims, extractable)},
+    {"sensitive", F_BOOL, offsetof(attest_pkix_claims, sensitive)},
+    {"never-extractable", F_BOOL, offsetof(attest_pkix_claims, never_extractable)},
+    {"local", F_BOOL, offsetof(attest_pkix_claims, local)},
+    {"purpose", F_PURPOSE, 0},
+};
+#define N_FIELDS (sizeof(fields) / sizeof(fields[0]))
+
+static char *trim(char *s)
+{
+    char *e;
+
+    while (isspace((unsigned char)*s))
+        s++;
+    e = s + strlen(s);
+    while (e > s && isspace((unsigned char)e[-1]))
+        *--e = '\0';
+    return s;
+}
+
+static int parse_bool(const char *v)
+{
+    return strcasecmp(v, "true") == 0 ? 1 : strcasecmp(v, "false") == 0 ? 0 : -1;
+}
+
+/* "sign, verify" -> bits; 0 when a name is unknown (bad set to it). */
+static unsigned parse_purposes(char *v, const char **bad)
+{
+    unsigned bits = 0;
+    char *save = NULL, *tok;
+    size_t i;
+
+    for (tok = strtok_r(v, ",", &save); tok != NULL; tok = strtok_r(NULL, ",", &save)) {
+        tok = trim(tok);
+        for (i = 0; i < sizeof(caps) / sizeof(caps[0]) && strcmp(caps[i].name, tok) != 0; i++)
+            ;
+        if (i == sizeof(caps) / sizeof(caps[0])) {
+            *bad = tok;
+            return 0;
+        }
+        bits |= caps[i].bit;
+    }
+    *bad = "";
+    return bits;
+}
+
+/* One "name = value" line into lc/lp; -1 with err on a bad line. */
+static int load_line(char *line, const char *where, attest_pkix_claims *lc, attest_pkix_platform *lp,
+                     attest_pkix_strings *lh, unsigned *seen, attest_err *err)
+{
+    char *eq = strchr(line, '='), *name, *val;
+    const char *bad;
+    size_t i;
+    int b;
+
+    if (eq == NULL) {
+        attest_err_set(err, "%s: expected \"name = value\"", where);
+        return -1;
+    }
+    *eq = '\0';
+    name = trim(line);
+    val = trim(eq + 1);
+    for (i = 0; i < N_FIELDS && strcmp(fields[i].name, name) != 0; i++)
+        ;
+    if (i == N_FIELDS) {
+        attest_err_set(err, "%s: unknown claim name \"%.40s\"", where, name);
+        return -1;
+    }
+    if (*seen & (1u << i)) {
+        attest_err_set(err, "%s: \"%s\" given twice", where, name);
+        return -1;
+    }
+    *seen |= 1u << i;
+    if (*val == '\0') {
+        attest_err_set(err, "%s: \"%s\" has an empty value", where, name);
+        return -1;
+    }
+    switch (fields[i].kind) {
+    case F_TEXT:
+    case F_KEYID:
+        if (lh->n == sizeof(lh->v) / sizeof(lh->v[0]) || (lh->v[lh->n] = OPENSSL_strdup(val)) == NULL) {
+            attest_err_set(err, "%s: out of memory", where);
+            return -1;
+        }
+        if (fields[i].kind == F_KEYID)
+            lc->key_id = lh->v[lh->n++];
+        else
+            *(const char **)((char *)lp + fields[i].off) = lh->v[lh->n++];
+        break;
+    case F_BOOL:
+    case F_FIPSBOOT:
+        if ((b = parse_bool(val)) < 0) {
+            attest_err_set(err, "%s: \"%s\" must be true or false, not \"%.40s\"", where, name, val);
+            return -1;
+        }
+        *(int *)((char *)(fields[i].kind == F_BOOL ? (void *)lc : (void *)lp) + fields[i].off) = b;
+        break;
+    case F_FIPSLEVEL:
+        if (strlen(val) != 1 || val[0] < '1' || val[0] > '4') {
+            attest_err_set(err, "%s: fipslevel must be 1, 2, 3 or 4, not \"%.40s\"", where, val);
+            return -1;
+        }
+        lp->fipslevel = val[0] - '0';
+        break;
+    case F_PURPOSE:
+        if ((lc->purposes = parse_purposes(val, &bad)) == 0) {
+            attest_err_set(err, "%s: unknown key purpose \"%.40s\" (sign, verify, encrypt, decrypt, wrap, unwrap, derive, sign-recover, verify-recover)",
+                           where, bad);
+            return -1;
+        }
+        break;
+    }
+    if (fields[i].kind == F_TEXT || fields[i].kind == F_FIPSBOOT || fields[i].kind == F_FIPSLEVEL)
+        lc->platform = lp;
+    return 0;
+}
+
+int attest_pkix_claims_load(const char *path, attest_pkix_claims *c, attest_pkix_platform *pl,
+                            attest_pkix_strings *hold, attest_err *err)
+{
+    FILE *f = fopen(path, "r");
+    attest_pkix_claims lc = *c;
+    attest_pkix_platform lp = *pl;
+    attest_pkix_strings lh = { {NULL}, 0 };
+    char line[1024], where[300], *s;
+    unsigned seen = 0;
+    int lineno = 0, ok = -1;
+    size_t i;
+
+    if (f == NULL) {
+        attest_err_set(err, "%s: cannot open the claims file", path);
+        return -1;
+    }
+    while (fgets(line, sizeof(line), f) != NULL) {
+        snprintf(where, sizeof(where), "%s:%d", path, ++lineno);
+        if (strchr(line, '\n') == NULL && !feof(f)) {
+            attest_err_set(err, "%s: line longer than %zu bytes", where, sizeof(line) - 2);
+            goto fail;
+        }
+        s = trim(line);
+        if (*s == '\0' || *s == '#')
+            continue;
+        if (load_line(s, where, &lc, &lp, &lh, &seen, err) != 0)
+            goto fail;
+    }
+    if (ferror(f)) {
+        attest_err_set(err, "%s: read error", path);
+        goto fail;
+    }
+    if (hold->n + lh.n > sizeof(hold->v) / sizeof(hold->v[0])) {
+        attest_err_set(err, "%s: too many strings held", path);
+        goto fail;
+    }
+    for (i = 0; i < lh.n; i++)
+        hold->v[hold->n++] = lh.v[i];
+    lh.n = 0;
+    if (lc.platform == &lp)
+        lc.platform = pl;
+    *c = lc;
+    *pl = lp;
+    ok = 0;
+fail:
+    attest_pkix_strings_free(&lh);
+    fclose(f);
+    return ok;
+}
