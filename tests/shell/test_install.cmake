@@ -1,0 +1,1 @@
+attest_shell_test(test_install test_install.sh)
