@@ -118,6 +118,16 @@ static const struct { unsigned bit; attest_oid_id oid; const char *name; } caps[
     {ATTEST_PKIX_CAP_DERIVE, ATTEST_OID_PKIX_CAP_DERIVE, "derive"},
 };
 
+unsigned attest_pkix_cap_from_name(const char *name)
+{
+    size_t i;
+
+    for (i = 0; i < sizeof(caps) / sizeof(caps[0]); i++)
+        if (strcmp(caps[i].name, name) == 0)
+            return caps[i].bit;
+    return 0;
+}
+
 /* KeyPurposes ::= SEQUENCE OF OBJECT IDENTIFIER */
 static ASN1_TYPE *v_purposes(unsigned bits)
 {
@@ -168,7 +178,7 @@ static int push(PKIX_TBS *tbs, PKIX_ELEMENT *el)
     return 0;
 }
 
-static int build_transaction(PKIX_TBS *tbs, const attest_pkix_claims *c, const attest_pkix_signer *s, size_t n)
+static int build_transaction(PKIX_TBS *tbs, const attest_pkix_claims *c, EVP_PKEY *const *aks, size_t n)
 {
     PKIX_ELEMENT *el = attest_pkix_element_new(ATTEST_OID_PKIX_EL_TRANSACTION);
     size_t i;
@@ -180,7 +190,7 @@ static int build_transaction(PKIX_TBS *tbs, const attest_pkix_claims *c, const a
         ok = add(el, ATTEST_OID_PKIX_TX_TIMESTAMP, v_time(c->timestamp));
     /* One ak-spki per signer binds the signers into what they sign (specs §3.3). */
     for (i = 0; ok && i < n; i++)
-        ok = add(el, ATTEST_OID_PKIX_TX_AK_SPKI, v_spki(s[i].key));
+        ok = add(el, ATTEST_OID_PKIX_TX_AK_SPKI, v_spki(aks[i]));
     if (!ok) {
         PKIX_ELEMENT_free(el);
         return 0;
@@ -288,8 +298,8 @@ static X509_ALGOR *algorithm_id(EVP_PKEY_CTX *pctx, EVP_PKEY *key, const char *m
     return a != NULL ? a : fallback_alg(key, md, pss);
 }
 
-static PKIX_SIGBLOCK *sign_block(const attest_pkix *p, const attest_pkix_signer *s, OSSL_LIB_CTX *libctx,
-                                 const char *propq, attest_err *err)
+static PKIX_SIGBLOCK *sign_block(const unsigned char *tbs, size_t tbs_len, const attest_pkix_signer *s,
+                                 OSSL_LIB_CTX *libctx, const char *propq, attest_err *err)
 {
     PKIX_SIGBLOCK *b = PKIX_SIGBLOCK_new();
     EVP_MD_CTX *mctx = EVP_MD_CTX_new();
@@ -322,9 +332,9 @@ static PKIX_SIGBLOCK *sign_block(const attest_pkix *p, const attest_pkix_signer 
                        pss ? " with PSS" : "");
         goto fail;
     }
-    if (EVP_DigestSign(mctx, NULL, &siglen, p->tbs_der, p->tbs_len) <= 0
+    if (EVP_DigestSign(mctx, NULL, &siglen, tbs, tbs_len) <= 0
         || (sig = OPENSSL_malloc(siglen)) == NULL
-        || EVP_DigestSign(mctx, sig, &siglen, p->tbs_der, p->tbs_len) <= 0
+        || EVP_DigestSign(mctx, sig, &siglen, tbs, tbs_len) <= 0
         || !ASN1_OCTET_STRING_set(b->value, sig, (int)siglen)) {
         attest_err_set(err, "evidence: signing with the %s attestation key failed", EVP_PKEY_get0_type_name(s->key));
         goto fail;
@@ -348,7 +358,7 @@ fail:
     return b;
 }
 
-static int check_input(const attest_pkix_claims *c, const attest_pkix_signer *s, size_t n, attest_err *err)
+static int check_input(const attest_pkix_claims *c, EVP_PKEY *const *aks, size_t n, attest_err *err)
 {
     size_t i, j;
 
@@ -369,13 +379,13 @@ static int check_input(const attest_pkix_claims *c, const attest_pkix_signer *s,
         return 0;
     }
     for (i = 0; i < n; i++) {
-        if (s[i].key == NULL) {
+        if (aks[i] == NULL) {
             attest_err_set(err, "evidence: signer %zu has no key", i);
             return 0;
         }
         /* Duplicate ak-spki values are malformed (specs §3.7 rule 11). */
         for (j = 0; j < i; j++) {
-            if (EVP_PKEY_eq(s[i].key, s[j].key) == 1) {
+            if (EVP_PKEY_eq(aks[i], aks[j]) == 1) {
                 attest_err_set(err, "evidence: signers %zu and %zu use the same key", j, i);
                 return 0;
             }
@@ -385,240 +395,151 @@ static int check_input(const attest_pkix_claims *c, const attest_pkix_signer *s,
     return 1;
 }
 
-int attest_pkix_build(const attest_pkix_claims *c, const attest_pkix_signer *s, size_t n_signers,
-                      OSSL_LIB_CTX *libctx, const char *propq, unsigned char **der, size_t *len,
-                      attest_err *err)
+int attest_pkix_make_tbs(const attest_pkix_claims *c, EVP_PKEY *const *aks, size_t n_aks,
+                         unsigned char **tbs, size_t *len, attest_err *err)
 {
-    PKIX_EVIDENCE *ev = NULL;
+    PKIX_TBS *t = NULL;
+    int n, ok = -1;
+
+    *tbs = NULL;
+    *len = 0;
+    if (!check_input(c, aks, n_aks, err))
+        return -1;
+    if ((t = PKIX_TBS_new()) == NULL || !ASN1_INTEGER_set(t->version, 1)
+        || !build_transaction(t, c, aks, n_aks)
+        || (c->platform != NULL && !build_platform(t, c->platform))
+        || !build_key(t, c)) {
+        attest_err_set(err, "evidence: cannot build the claims (out of memory or unencodable key)");
+        goto fail;
+    }
+    if ((n = i2d_PKIX_TBS(t, tbs)) <= 0) {
+        attest_err_set(err, "evidence: cannot encode the claims");
+        goto fail;
+    }
+    *len = (size_t)n;
+    ok = 0;
+fail:
+    PKIX_TBS_free(t);
+    ERR_clear_error();
+    return ok;
+}
+
+/* The bytes are exactly one DER TbsEvidence: an AK signs attestation, nothing else. */
+static PKIX_TBS *tbs_exact(const unsigned char *tbs, size_t len, attest_err *err)
+{
+    const unsigned char *p = tbs;
+    PKIX_TBS *t = d2i_PKIX_TBS(NULL, &p, (long)len);
+    unsigned char *re = NULL;
+    int n;
+
+    if (t == NULL || p != tbs + len || (n = i2d_PKIX_TBS(t, &re)) <= 0 || (size_t)n != len
+        || memcmp(re, tbs, len) != 0) {
+        attest_err_set(err, "evidence: the data to sign is not one DER TbsEvidence");
+        PKIX_TBS_free(t);
+        t = NULL;
+    }
+    OPENSSL_free(re);
+    return t;
+}
+
+int attest_pkix_sign_tbs(const unsigned char *tbs, size_t tbs_len, const attest_pkix_signer *s,
+                         OSSL_LIB_CTX *libctx, const char *propq, unsigned char **block, size_t *len,
+                         attest_err *err)
+{
+    PKIX_TBS *t;
+    PKIX_SIGBLOCK *b;
+    int n;
+
+    *block = NULL;
+    if ((t = tbs_exact(tbs, tbs_len, err)) == NULL)
+        return -1;
+    PKIX_TBS_free(t);
+    if ((b = sign_block(tbs, tbs_len, s, libctx, propq, err)) == NULL)
+        return -1;
+    n = i2d_PKIX_SIGBLOCK(b, block);
+    PKIX_SIGBLOCK_free(b);
+    if (n <= 0) {
+        attest_err_set(err, "evidence: cannot encode the signature block");
+        return -1;
+    }
+    *len = (size_t)n;
+    return 0;
+}
+
+int attest_pkix_assemble(const unsigned char *tbs, size_t tbs_len, const unsigned char *const *blocks,
+                         const size_t *block_lens, size_t n, unsigned char **der, size_t *len,
+                         attest_err *err)
+{
+    PKIX_EVIDENCE *ev = PKIX_EVIDENCE_new();
     attest_pkix *p = NULL;
     size_t i;
     int ok = -1;
 
     *der = NULL;
-    *len = 0;
-    if (!check_input(c, s, n_signers, err))
-        return -1;
-    if ((ev = PKIX_EVIDENCE_new()) == NULL || !ASN1_INTEGER_set(ev->tbs->version, 1)
-        || !build_transaction(ev->tbs, c, s, n_signers)
-        || (c->platform != NULL && !build_platform(ev->tbs, c->platform))
-        || !build_key(ev->tbs, c)) {
-        attest_err_set(err, "evidence: cannot build the claims (out of memory or unencodable key)");
+    if (ev == NULL)
+        goto oom;
+    PKIX_TBS_free(ev->tbs);
+    if ((ev->tbs = tbs_exact(tbs, tbs_len, err)) == NULL) {
         PKIX_EVIDENCE_free(ev);
-        goto fail;
+        return -1;
     }
-    /* From here the signed bytes are fixed: every block signs p->tbs_der. */
-    if ((p = attest_pkix_wrap(ev, err)) == NULL)
-        goto fail;
-    for (i = 0; i < n_signers; i++) {
-        PKIX_SIGBLOCK *b = sign_block(p, &s[i], libctx, propq, err);
+    for (i = 0; i < n; i++) {
+        const unsigned char *q = blocks[i];
+        PKIX_SIGBLOCK *b = d2i_PKIX_SIGBLOCK(NULL, &q, (long)block_lens[i]);
 
-        if (b == NULL) {
-            attest_err_prefix(err, "signer %zu: ", i);
-            goto fail;
-        }
-        if (sk_PKIX_SIGBLOCK_push(p->ev->sigs, b) <= 0) {
+        if (b == NULL || q != blocks[i] + block_lens[i]) {
             PKIX_SIGBLOCK_free(b);
-            attest_err_set(err, "evidence: out of memory");
-            goto fail;
+            PKIX_EVIDENCE_free(ev);
+            attest_err_set(err, "evidence: signature block %zu is not one DER SignatureBlock", i);
+            return -1;
+        }
+        if (sk_PKIX_SIGBLOCK_push(ev->sigs, b) <= 0) {
+            PKIX_SIGBLOCK_free(b);
+            PKIX_EVIDENCE_free(ev);
+            goto oom;
         }
     }
-    if (attest_pkix_encode(p, der, len, err) != 0)
-        goto fail;
-    ok = 0;
-fail:
+    if ((p = attest_pkix_wrap(ev, err)) == NULL)
+        return -1;
+    ok = attest_pkix_encode(p, der, len, err);
     attest_pkix_free(p);
-    ERR_clear_error();
     return ok;
+oom:
+    attest_err_set(err, "evidence: out of memory");
+    return -1;
 }
 
-/* ------------------------------------------------------------ claims file */
-
-void attest_pkix_strings_free(attest_pkix_strings *s)
+int attest_pkix_build(const attest_pkix_claims *c, const attest_pkix_signer *s, size_t n_signers,
+                      OSSL_LIB_CTX *libctx, const char *propq, unsigned char **der, size_t *len,
+                      attest_err *err)
 {
-    size_t i;
+    EVP_PKEY *aks[ATTEST_MAX_SIGNATURES] = {NULL};
+    unsigned char *tbs = NULL, *blocks[ATTEST_MAX_SIGNATURES] = {NULL};
+    size_t tbs_len = 0, blens[ATTEST_MAX_SIGNATURES] = {0}, i;
+    int ok = -1;
 
-    for (i = 0; i < s->n; i++)
-        OPENSSL_free(s->v[i]);
-    s->n = 0;
-}
-
-enum { F_TEXT, F_KEYID, F_BOOL, F_FIPSBOOT, F_FIPSLEVEL, F_PURPOSE };
-
-static const struct { const char *name; int kind; size_t off; } fields[] = {
-    {"vendor", F_TEXT, offsetof(attest_pkix_platform, vendor)},
-    {"hwmodel", F_TEXT, offsetof(attest_pkix_platform, hwmodel)},
-    {"hwversion", F_TEXT, offsetof(attest_pkix_platform, hwversion)},
-    {"hwserial", F_TEXT, offsetof(attest_pkix_platform, hwserial)},
-    {"swname", F_TEXT, offsetof(attest_pkix_platform, swname)},
-    {"swversion", F_TEXT, offsetof(attest_pkix_platform, swversion)},
-    {"fipsver", F_TEXT, offsetof(attest_pkix_platform, fipsver)},
-    {"fipsmodule", F_TEXT, offsetof(attest_pkix_platform, fipsmodule)},
-    {"fipsboot", F_FIPSBOOT, offsetof(attest_pkix_platform, fipsboot)},
-    {"fipslevel", F_FIPSLEVEL, offsetof(attest_pkix_platform, fipslevel)},
-    {"key-id", F_KEYID, 0},
-    {"extractable", F_BOOL, offsetof(attest_pkix_claims, extractable)},
-    {"sensitive", F_BOOL, offsetof(attest_pkix_claims, sensitive)},
-    {"never-extractable", F_BOOL, offsetof(attest_pkix_claims, never_extractable)},
-    {"local", F_BOOL, offsetof(attest_pkix_claims, local)},
-    {"purpose", F_PURPOSE, 0},
-};
-#define N_FIELDS (sizeof(fields) / sizeof(fields[0]))
-
-static char *trim(char *s)
-{
-    char *e;
-
-    while (isspace((unsigned char)*s))
-        s++;
-    e = s + strlen(s);
-    while (e > s && isspace((unsigned char)e[-1]))
-        *--e = '\0';
-    return s;
-}
-
-static int parse_bool(const char *v)
-{
-    return strcasecmp(v, "true") == 0 ? 1 : strcasecmp(v, "false") == 0 ? 0 : -1;
-}
-
-/* "sign, verify" -> bits; 0 when a name is unknown (bad set to it). */
-static unsigned parse_purposes(char *v, const char **bad)
-{
-    unsigned bits = 0;
-    char *save = NULL, *tok;
-    size_t i;
-
-    for (tok = strtok_r(v, ",", &save); tok != NULL; tok = strtok_r(NULL, ",", &save)) {
-        tok = trim(tok);
-        for (i = 0; i < sizeof(caps) / sizeof(caps[0]) && strcmp(caps[i].name, tok) != 0; i++)
-            ;
-        if (i == sizeof(caps) / sizeof(caps[0])) {
-            *bad = tok;
-            return 0;
-        }
-        bits |= caps[i].bit;
-    }
-    *bad = "";
-    return bits;
-}
-
-/* One "name = value" line into lc/lp; -1 with err on a bad line. */
-static int load_line(char *line, const char *where, attest_pkix_claims *lc, attest_pkix_platform *lp,
-                     attest_pkix_strings *lh, unsigned *seen, attest_err *err)
-{
-    char *eq = strchr(line, '='), *name, *val;
-    const char *bad;
-    size_t i;
-    int b;
-
-    if (eq == NULL) {
-        attest_err_set(err, "%s: expected \"name = value\"", where);
+    *der = NULL;
+    *len = 0;
+    if (n_signers > ATTEST_MAX_SIGNATURES) {
+        attest_err_set(err, "evidence: more than %d signers", ATTEST_MAX_SIGNATURES);
         return -1;
     }
-    *eq = '\0';
-    name = trim(line);
-    val = trim(eq + 1);
-    for (i = 0; i < N_FIELDS && strcmp(fields[i].name, name) != 0; i++)
-        ;
-    if (i == N_FIELDS) {
-        attest_err_set(err, "%s: unknown claim name \"%.40s\"", where, name);
+    for (i = 0; i < n_signers; i++)
+        aks[i] = s[i].key;
+    if (attest_pkix_make_tbs(c, aks, n_signers, &tbs, &tbs_len, err) != 0)
         return -1;
-    }
-    if (*seen & (1u << i)) {
-        attest_err_set(err, "%s: \"%s\" given twice", where, name);
-        return -1;
-    }
-    *seen |= 1u << i;
-    if (*val == '\0') {
-        attest_err_set(err, "%s: \"%s\" has an empty value", where, name);
-        return -1;
-    }
-    switch (fields[i].kind) {
-    case F_TEXT:
-    case F_KEYID:
-        if (lh->n == sizeof(lh->v) / sizeof(lh->v[0]) || (lh->v[lh->n] = OPENSSL_strdup(val)) == NULL) {
-            attest_err_set(err, "%s: out of memory", where);
-            return -1;
-        }
-        if (fields[i].kind == F_KEYID)
-            lc->key_id = lh->v[lh->n++];
-        else
-            *(const char **)((char *)lp + fields[i].off) = lh->v[lh->n++];
-        break;
-    case F_BOOL:
-    case F_FIPSBOOT:
-        if ((b = parse_bool(val)) < 0) {
-            attest_err_set(err, "%s: \"%s\" must be true or false, not \"%.40s\"", where, name, val);
-            return -1;
-        }
-        *(int *)((char *)(fields[i].kind == F_BOOL ? (void *)lc : (void *)lp) + fields[i].off) = b;
-        break;
-    case F_FIPSLEVEL:
-        if (strlen(val) != 1 || val[0] < '1' || val[0] > '4') {
-            attest_err_set(err, "%s: fipslevel must be 1, 2, 3 or 4, not \"%.40s\"", where, val);
-            return -1;
-        }
-        lp->fipslevel = val[0] - '0';
-        break;
-    case F_PURPOSE:
-        if ((lc->purposes = parse_purposes(val, &bad)) == 0) {
-            attest_err_set(err, "%s: unknown key purpose \"%.40s\" (sign, verify, encrypt, decrypt, wrap, unwrap, derive, sign-recover, verify-recover)",
-                           where, bad);
-            return -1;
-        }
-        break;
-    }
-    if (fields[i].kind == F_TEXT || fields[i].kind == F_FIPSBOOT || fields[i].kind == F_FIPSLEVEL)
-        lc->platform = lp;
-    return 0;
-}
-
-int attest_pkix_claims_load(const char *path, attest_pkix_claims *c, attest_pkix_platform *pl,
-                            attest_pkix_strings *hold, attest_err *err)
-{
-    FILE *f = fopen(path, "r");
-    attest_pkix_claims lc = *c;
-    attest_pkix_platform lp = *pl;
-    attest_pkix_strings lh = { {NULL}, 0 };
-    char line[1024], where[300], *s;
-    unsigned seen = 0;
-    int lineno = 0, ok = -1;
-    size_t i;
-
-    if (f == NULL) {
-        attest_err_set(err, "%s: cannot open the claims file", path);
-        return -1;
-    }
-    while (fgets(line, sizeof(line), f) != NULL) {
-        snprintf(where, sizeof(where), "%s:%d", path, ++lineno);
-        if (strchr(line, '\n') == NULL && !feof(f)) {
-            attest_err_set(err, "%s: line longer than %zu bytes", where, sizeof(line) - 2);
+    /* From here the signed bytes are fixed: every block signs the same tbs. */
+    for (i = 0; i < n_signers; i++) {
+        if (attest_pkix_sign_tbs(tbs, tbs_len, &s[i], libctx, propq, &blocks[i], &blens[i], err) != 0) {
+            attest_err_prefix(err, "signer %zu", i);
             goto fail;
         }
-        s = trim(line);
-        if (*s == '\0' || *s == '#')
-            continue;
-        if (load_line(s, where, &lc, &lp, &lh, &seen, err) != 0)
-            goto fail;
     }
-    if (ferror(f)) {
-        attest_err_set(err, "%s: read error", path);
-        goto fail;
-    }
-    if (hold->n + lh.n > sizeof(hold->v) / sizeof(hold->v[0])) {
-        attest_err_set(err, "%s: too many strings held", path);
-        goto fail;
-    }
-    for (i = 0; i < lh.n; i++)
-        hold->v[hold->n++] = lh.v[i];
-    lh.n = 0;
-    if (lc.platform == &lp)
-        lc.platform = pl;
-    *c = lc;
-    *pl = lp;
-    ok = 0;
+    ok = attest_pkix_assemble(tbs, tbs_len, (const unsigned char *const *)blocks, blens, n_signers, der, len, err);
 fail:
-    attest_pkix_strings_free(&lh);
-    fclose(f);
+    for (i = 0; i < n_signers; i++)
+        OPENSSL_free(blocks[i]);
+    OPENSSL_free(tbs);
+    ERR_clear_error();
     return ok;
 }

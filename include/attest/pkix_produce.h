@@ -29,6 +29,9 @@ enum {
     ATTEST_PKIX_CAP_DERIVE         = 1u << 8
 };
 
+/* "sign" -> ATTEST_PKIX_CAP_SIGN; 0 when unknown. */
+unsigned attest_pkix_cap_from_name(const char *name);
+
 /* NULL strings, fipsboot -1 and fipslevel 0 are left out. */
 typedef struct {
     const char *vendor, *hwmodel, *hwversion, *hwserial, *swname, *swversion, *fipsver, *fipsmodule;
@@ -66,6 +69,22 @@ void attest_pkix_platform_init(attest_pkix_platform *pl);
 int attest_pkix_build(const attest_pkix_claims *c, const attest_pkix_signer *s, size_t n_signers,
                       OSSL_LIB_CTX *libctx, const char *propq, unsigned char **der, size_t *len,
                       attest_err *err);
+
+/*
+ * The same in three steps, for signers that are not plain EVP keys (the
+ * attest provider's ATTEST-AK signature, an HSM): the TbsEvidence with one
+ * ak-spki per attestation key, a SignatureBlock over exactly those bytes,
+ * and the Evidence put together.  attest_pkix_sign_tbs refuses anything but
+ * one DER TbsEvidence: an attestation key signs attestations only.
+ */
+int attest_pkix_make_tbs(const attest_pkix_claims *c, EVP_PKEY *const *aks, size_t n_aks,
+                         unsigned char **tbs, size_t *len, attest_err *err);
+int attest_pkix_sign_tbs(const unsigned char *tbs, size_t tbs_len, const attest_pkix_signer *s,
+                         OSSL_LIB_CTX *libctx, const char *propq, unsigned char **block, size_t *len,
+                         attest_err *err);
+int attest_pkix_assemble(const unsigned char *tbs, size_t tbs_len, const unsigned char *const *blocks,
+                         const size_t *block_lens, size_t n, unsigned char **der, size_t *len,
+                         attest_err *err);
 
 /* The strings a loaded claims file points into. */
 typedef struct {
