@@ -11,7 +11,8 @@ static const struct {
     int (*fn)(cli_app *, int, char **);
     const char *summary;
 } commands[] = {
-    {"new", cmd_new, "build and sign an attested CSR (TPM 2.0 evidence)"},
+    {"new", cmd_new, "build and sign an attested CSR (TPM 2.0 or PKIX evidence)"},
+    {"evidence", cmd_evidence, "emit PKIX key attestation evidence alone"},
     {"verify", cmd_verify, "judge an attested CSR against a trust-anchor directory"},
     {"show", cmd_show, "print or convert a CSR, bundle, TPM or PKIX evidence object"},
 };

@@ -81,6 +81,26 @@ int cli_encode(const cli_app *app, const cli_object *obj, const char *output,
 int cmd_show(cli_app *app, int argc, char **argv);
 int cmd_verify(cli_app *app, int argc, char **argv);
 int cmd_new(cli_app *app, int argc, char **argv);
+int cmd_evidence(cli_app *app, int argc, char **argv);
+
+/* pkix_glue.c: PKIX evidence about a key, signed by each AK through the provider. */
+#define CLI_MAX_AKS 8
+typedef struct {
+    const char *key;                 /* the attested key's spec (for what its store can tell) */
+    const char *tcti;
+    const char *aks[CLI_MAX_AKS];
+    int n_aks;
+    const char *claims, *key_id, *ak_md;
+    int ak_pss;
+    const unsigned char *nonce;
+    size_t nonce_len;
+} cli_pkix_opts;
+/* 0, -1 (message printed), -2 TPM unreachable.  ak_certs[i] may be NULL. */
+int cli_make_pkix_evidence(cli_app *app, const cli_pkix_opts *o, EVP_PKEY *subject, X509 *const *ak_certs,
+                           unsigned char **der, size_t *len);
+/* An HSM-made evidence must at least name the request's key. */
+int cli_check_evidence_names_key(cli_app *app, const unsigned char *der, size_t len, EVP_PKEY *subject,
+                                 const char *what);
 
 /* keys.c: private keys from a file or a provider URI (handle:, object:, pkcs11:). */
 EVP_PKEY *cli_load_private_key(const cli_app *app, const char *spec);

@@ -1,7 +1,11 @@
 /*
  * attest-req new: build and sign an attested CSR.
- *   --evidence tpm2: TPM2_Certify of the key by the AK (ESAPI, with the nonce),
- *   then the request is signed by the key through its provider (tpm2-openssl).
+ *   --evidence tpm2: TPM2_Certify of the key by the AK (ESAPI, with the nonce);
+ *   --evidence pkix: PKIX evidence about the key, signed by each AK through
+ *   the attest provider's key attestation signature (or --evidence-file, an
+ *   evidence an HSM made).
+ * The request is then signed by the key through its own provider.
+ * attest-req evidence: the PKIX evidence alone, for HSM-side tooling.
  */
 #include <getopt.h>
 #include <stdio.h>
@@ -10,6 +14,7 @@
 #include <openssl/err.h>
 #include <openssl/pem.h>
 
+#include "attest/keys.h"
 #include "attest/bundle.h"
 #include "attest/limits.h"
 #include "attest/oids.h"
@@ -21,25 +26,31 @@
 #define MAX_LIST 16
 
 typedef struct {
-    const char *evidence, *key, *ak, *ak_cert, *tcti, *subject, *out, *outform, *md;
-    const char *nonce_hex, *nonce_file;
-    const char *ak_chain[MAX_LIST], *addext[MAX_LIST];
-    int n_ak_chain, n_addext, pss;
+    int standalone;              /* the `evidence` command */
+    const char *evidence, *key, *tcti, *subject, *out, *outform, *md, *evidence_file;
+    const char *nonce_hex, *nonce_file, *claims, *key_id, *ak_md;
+    const char *aks[CLI_MAX_AKS], *ak_certs[CLI_MAX_AKS], *ak_chain[MAX_LIST], *addext[MAX_LIST];
+    int n_aks, n_ak_certs, n_ak_chain, n_addext, pss, ak_pss;
     unsigned char nonce[ATTEST_MAX_NONCE];
     size_t nonce_len;
 } new_opts;
 
 static void new_usage(FILE *f)
 {
-    fputs("usage: attest-req new --evidence tpm2 --key KEY --ak HANDLE --ak-cert FILE --subject DN [options]\n"
-          "  --evidence tpm2     TPM 2.0 certify evidence (TcgAttestCertify)\n"
-          "  --key KEY           the key to certify and sign with: handle:0x81000010, 0x81000010,\n"
-          "                      or a TSS2 PRIVATE KEY file (tpm2-openssl)\n"
-          "  --ak HANDLE         the attestation key's persistent handle\n"
-          "  --ak-cert FILE      the AK certificate (goes in the bundle)\n"
+    fputs("usage: attest-req new --evidence tpm2|pkix --key KEY --ak AK --ak-cert FILE --subject DN [options]\n"
+          "  --evidence tpm2     TPM 2.0 certify evidence (TcgAttestCertify); --ak is the AK's handle\n"
+          "  --evidence pkix     PKIX key attestation evidence, signed by each --ak (any provider)\n"
+          "  --key KEY           the key to attest and sign the request with: a file, a provider URI,\n"
+          "                      handle:0x81000010, 0x81000010, or a TSS2 PRIVATE KEY file\n"
+          "  --ak AK             attestation key (pkix: repeatable, file or URI such as handle:0x81008001)\n"
+          "  --ak-cert FILE      the AK certificate (pkix: one per --ak, in order; goes in the bundle)\n"
           "  --ak-chain FILE     intermediate certificates for the bundle (repeatable)\n"
+          "  --evidence-file F   pkix: an evidence made elsewhere (an HSM) instead of --ak\n"
+          "  --claims FILE       pkix: what is known about the key and module (name = value lines)\n"
+          "  --key-id ID         pkix: the key-identifier claim (default from the key)\n"
+          "  --ak-md NAME        pkix: the AK signature's digest;  --ak-pss  RSA AKs sign with PSS\n"
           "  --tcti TCTI         TPM connection (default: ATTEST_TCTI, TPM2TOOLS_TCTI, TCTI)\n"
-          "  --nonce HEX         the verifier's nonce, as TPM2_Certify qualifyingData\n"
+          "  --nonce HEX         the verifier's nonce (TPM qualifyingData / PKIX transaction nonce)\n"
           "  --nonce-file F      the same, from a file (hex text or raw bytes)\n"
           "  --subject DN        /CN=name/O=org (openssl's form)\n"
           "  --addext EXT        an extension as in openssl req -addext (repeatable)\n"
@@ -47,6 +58,62 @@ static void new_usage(FILE *f)
           "  --pss               RSA keys: sign the request with RSASSA-PSS\n"
           "  --out FILE          output, written atomically (default: - for stdout)\n"
           "  --outform pem|der   default pem\n", f);
+}
+
+static void evidence_usage(FILE *f)
+{
+    fputs("usage: attest-req evidence --key KEY --ak AK [--ak-cert FILE]... [options]\n"
+          "  PKIX key attestation evidence about KEY, signed by every --ak, written alone\n"
+          "  (PEM label EVIDENCE, or DER).  Options as for new --evidence pkix:\n"
+          "  --key, --ak, --ak-cert, --claims, --key-id, --ak-md, --ak-pss, --tcti, --nonce,\n"
+          "  --nonce-file, --out, --outform\n", f);
+}
+
+static int add_to(cli_app *app, const char **list, int *n, int cap, const char *v, const char *flag)
+{
+    if (*n == cap) {
+        cli_error(app, "at most %d %s options", cap, flag);
+        return -1;
+    }
+    list[(*n)++] = v;
+    return 0;
+}
+
+static int check_required(cli_app *app, const new_opts *o)
+{
+    const char *missing = o->key == NULL ? "--key" : NULL;
+
+    if (!o->standalone) {
+        if (o->evidence == NULL || (strcmp(o->evidence, "tpm2") != 0 && strcmp(o->evidence, "pkix") != 0)) {
+            cli_error(app, "--evidence tpm2 or --evidence pkix is required (the evidence format)");
+            return -1;
+        }
+        if (missing == NULL && o->subject == NULL)
+            missing = "--subject";
+    }
+    if (missing == NULL && o->n_aks == 0 && o->evidence_file == NULL)
+        missing = "--ak";
+    if (missing == NULL && (o->standalone || strcmp(o->evidence, "tpm2") == 0) && o->n_ak_certs == 0
+        && !o->standalone)
+        missing = "--ak-cert";
+    if (missing != NULL) {
+        cli_error(app, "%s is required", missing);
+        return -1;
+    }
+    if (!o->standalone && strcmp(o->evidence, "tpm2") == 0
+        && (o->n_aks != 1 || o->n_ak_certs != 1 || o->evidence_file != NULL || o->claims != NULL)) {
+        cli_error(app, "--evidence tpm2 takes one --ak and one --ak-cert (no --evidence-file or --claims)");
+        return -1;
+    }
+    if (o->n_ak_certs > o->n_aks && o->evidence_file == NULL) {
+        cli_error(app, "more --ak-cert than --ak options");
+        return -1;
+    }
+    if (o->evidence_file != NULL && o->n_aks > 0) {
+        cli_error(app, "give --evidence-file or --ak, not both");
+        return -1;
+    }
+    return 0;
 }
 
 static int parse_opts(cli_app *app, int argc, char **argv, new_opts *o)
@@ -59,6 +126,9 @@ static int parse_opts(cli_app *app, int argc, char **argv, new_opts *o)
         {"subject", required_argument, NULL, 's'}, {"addext", required_argument, NULL, 'x'},
         {"md", required_argument, NULL, 'm'}, {"pss", no_argument, NULL, 'p'},
         {"out", required_argument, NULL, 'o'}, {"outform", required_argument, NULL, 'O'},
+        {"evidence-file", required_argument, NULL, 'E'}, {"claims", required_argument, NULL, 'l'},
+        {"key-id", required_argument, NULL, 'I'}, {"ak-md", required_argument, NULL, 'M'},
+        {"ak-pss", no_argument, NULL, 'P'},
         {"help", no_argument, NULL, 'h'},
         CLI_COMMON_LONGOPTS,
         {NULL, 0, NULL, 0}
@@ -67,11 +137,18 @@ static int parse_opts(cli_app *app, int argc, char **argv, new_opts *o)
 
     optind = 1;
     while ((opt = getopt_long(argc, argv, "+", longopts, NULL)) != -1) {
+        /* Options that only `new` has. */
+        if (o->standalone && strchr("esxmpECE", opt) != NULL && opt != 0) {
+            cli_error(app, "this option belongs to attest-req new (try: attest-req evidence --help)");
+            return -1;
+        }
         switch (opt) {
         case 'e': o->evidence = optarg; break;
         case 'k': o->key = optarg; break;
-        case 'a': o->ak = optarg; break;
-        case 'c': o->ak_cert = optarg; break;
+        case 'a': if (add_to(app, o->aks, &o->n_aks, CLI_MAX_AKS, optarg, "--ak") != 0) return -1; break;
+        case 'c': if (add_to(app, o->ak_certs, &o->n_ak_certs, CLI_MAX_AKS, optarg, "--ak-cert") != 0) return -1; break;
+        case 'C': if (add_to(app, o->ak_chain, &o->n_ak_chain, MAX_LIST, optarg, "--ak-chain") != 0) return -1; break;
+        case 'x': if (add_to(app, o->addext, &o->n_addext, MAX_LIST, optarg, "--addext") != 0) return -1; break;
         case 't': o->tcti = optarg; break;
         case 'n': o->nonce_hex = optarg; break;
         case 'N': o->nonce_file = optarg; break;
@@ -80,48 +157,30 @@ static int parse_opts(cli_app *app, int argc, char **argv, new_opts *o)
         case 'p': o->pss = 1; break;
         case 'o': o->out = optarg; break;
         case 'O': o->outform = optarg; break;
-        case 'C':
-        case 'x': {
-            const char **list = opt == 'C' ? o->ak_chain : o->addext;
-            int *n = opt == 'C' ? &o->n_ak_chain : &o->n_addext;
-
-            if (*n == MAX_LIST) {
-                cli_error(app, "at most %d --%s options", MAX_LIST, opt == 'C' ? "ak-chain" : "addext");
-                return -1;
-            }
-            list[(*n)++] = optarg;
-            break;
-        }
-        case 'h': new_usage(stdout); return 1;
+        case 'E': o->evidence_file = optarg; break;
+        case 'l': o->claims = optarg; break;
+        case 'I': o->key_id = optarg; break;
+        case 'M': o->ak_md = optarg; break;
+        case 'P': o->ak_pss = 1; break;
+        case 'h': (o->standalone ? evidence_usage : new_usage)(stdout); return 1;
         default:
             switch (cli_common_option(app, opt, optarg)) {
             case 1: continue;
             case -1: return -1;
             default:
-                cli_error(app, "unknown option (try: attest-req new --help)");
+                cli_error(app, "unknown option (try: attest-req %s --help)", o->standalone ? "evidence" : "new");
                 return -1;
             }
         }
     }
     if (optind < argc) {
-        cli_error(app, "unexpected argument '%s' (try: attest-req new --help)", argv[optind]);
+        cli_error(app, "unexpected argument '%s' (try: attest-req %s --help)", argv[optind],
+                  o->standalone ? "evidence" : "new");
         return -1;
     }
-    if (o->evidence == NULL || strcmp(o->evidence, "tpm2") != 0) {
-        cli_error(app, "--evidence tpm2 is required (the evidence format)");
+    if (check_required(app, o) != 0)
         return -1;
-    }
-#define REQUIRE(field, flag)                                  \
-    if (o->field == NULL) {                                   \
-        cli_error(app, "%s is required for --evidence %s", flag, o->evidence); \
-        return -1;                                            \
-    }
-    REQUIRE(key, "--key")
-    REQUIRE(ak, "--ak")
-    REQUIRE(ak_cert, "--ak-cert")
-    REQUIRE(subject, "--subject")
-#undef REQUIRE
-    {
+    if (o->subject != NULL) {
         /* A malformed DN is a usage error (2), found before the TPM is touched. */
         attest_err err;
         X509_NAME *dn = attest_parse_subject(o->subject, &err);
@@ -142,7 +201,6 @@ static int parse_opts(cli_app *app, int argc, char **argv, new_opts *o)
     return 0;
 }
 
-/* The TCTI the TPM is reached by; tpm2-openssl only reads TPM2OPENSSL_TCTI. */
 static const char *resolve_tcti(cli_app *app, const char *tcti)
 {
     static const char *vars[] = {"ATTEST_TCTI", "TPM2TOOLS_TCTI", "TCTI"};
@@ -157,8 +215,6 @@ static const char *resolve_tcti(cli_app *app, const char *tcti)
         setenv("TSS2_LOG", "all+none", 1);
     return tcti;
 }
-
-/* The AK certificate must certify the AK we are about to sign with. */
 static int check_ak_cert(cli_app *app, attest_tpm *tpm, uint32_t ak, X509 *cert, const char *path)
 {
     attest_tpm_keyref ref = { ak, NULL, 0 };
@@ -176,7 +232,7 @@ static int check_ak_cert(cli_app *app, attest_tpm *tpm, uint32_t ak, X509 *cert,
     }
     if (attest_tpmt_public_parse(pub, pub_len, &tp, &err) != 0 || (k = attest_tpmt_public_to_pkey(&tp, NULL, &err)) == NULL)
         cli_error(app, "--ak 0x%08x: %s", ak, err.msg);
-    else if (EVP_PKEY_eq(k, X509_get0_pubkey(cert)) != 1)
+    else if (attest_key_public_eq(k, X509_get0_pubkey(cert)) != 1)
         cli_error(app, "--ak-cert %s does not certify the AK at 0x%08x (different public key)", path, ak);
     else
         ok = 0;
@@ -185,8 +241,6 @@ static int check_ak_cert(cli_app *app, attest_tpm *tpm, uint32_t ak, X509 *cert,
     ERR_clear_error();
     return ok;
 }
-
-/* TPM2_Certify through ESAPI; the connection is closed before the provider opens its own. */
 static int make_tpm2_statement(cli_app *app, const new_opts *o, const char *tcti, X509 *ak_cert,
                                unsigned char **stmt, size_t *stmt_len)
 {
@@ -198,7 +252,7 @@ static int make_tpm2_statement(cli_app *app, const new_opts *o, const char *tcti
     char buf[256];
     int rc;
 
-    if (cli_tpm_keyref(app, o->ak, &key, &blob) != 0 || key.tss2_pem != NULL) {
+    if (cli_tpm_keyref(app, o->aks[0], &key, &blob) != 0 || key.tss2_pem != NULL) {
         OPENSSL_free(blob);
         if (key.tss2_pem != NULL)
             cli_error(app, "--ak must be a persistent handle (0x81...)");
@@ -212,7 +266,7 @@ static int make_tpm2_statement(cli_app *app, const new_opts *o, const char *tcti
         OPENSSL_free(blob);
         return rc == ATTEST_TPM_UNREACHABLE ? -2 : -1;
     }
-    rc = check_ak_cert(app, tpm, ak, ak_cert, o->ak_cert);
+    rc = check_ak_cert(app, tpm, ak, ak_cert, o->ak_certs[0]);
     if (rc == 0) {
         rc = attest_tpm2_produce(tpm, &key, ak, o->nonce_len ? o->nonce : NULL, o->nonce_len, stmt, stmt_len,
                                  NULL, &err);
@@ -223,8 +277,6 @@ static int make_tpm2_statement(cli_app *app, const new_opts *o, const char *tcti
     OPENSSL_free(blob);
     return rc == ATTEST_TPM_UNREACHABLE ? -2 : rc;
 }
-
-/* The key that signs must be the key the TPM certified. */
 static int check_signing_key(cli_app *app, const unsigned char *stmt, size_t len, EVP_PKEY *key, const char *spec)
 {
     attest_tpm2_stmt s;
@@ -236,7 +288,7 @@ static int check_signing_key(cli_app *app, const unsigned char *stmt, size_t len
     if (attest_tpm2_stmt_decode(stmt, len, &s, &err) != 0 || attest_tpmt_public_parse(s.pub, s.pub_len, &tp, &err) != 0
         || (certified = attest_tpmt_public_to_pkey(&tp, app->libctx, &err)) == NULL)
         cli_error(app, "internal: cannot read back the evidence: %s", err.msg);
-    else if (EVP_PKEY_eq(certified, key) != 1)
+    else if (attest_key_public_eq(certified, key) != 1)
         cli_error(app, "--key %s: the signing key is not the key the TPM certified", spec);
     else
         ok = 0;
@@ -246,27 +298,37 @@ static int check_signing_key(cli_app *app, const unsigned char *stmt, size_t len
     return ok;
 }
 
-static int build_bundle(cli_app *app, const new_opts *o, const unsigned char *stmt, size_t stmt_len,
-                        X509 *ak_cert, unsigned char **der, size_t *len)
+/* Certificates for the bundle: the AK certificates, then --ak-chain. */
+static int load_bundle_certs(cli_app *app, const new_opts *o, X509 **ak_certs, STACK_OF(X509) *all)
+{
+    int i;
+
+    for (i = 0; i < o->n_ak_certs; i++) {
+        if ((ak_certs[i] = cli_load_cert(app, o->ak_certs[i])) == NULL || !X509_up_ref(ak_certs[i])
+            || !sk_X509_push(all, ak_certs[i]))
+            return -1;
+    }
+    for (i = 0; i < o->n_ak_chain; i++)
+        if (cli_load_certs(app, o->ak_chain[i], all) < 0)
+            return -1;
+    return 0;
+}
+
+static int build_bundle(cli_app *app, attest_oid_id type, const unsigned char *stmt, size_t stmt_len,
+                        STACK_OF(X509) *certs, unsigned char **der, size_t *len)
 {
     attest_bundle *b = attest_bundle_new();
-    STACK_OF(X509) *chain = sk_X509_new_null();
     attest_err err;
     int i, ok = -1;
 
-    if (b == NULL || chain == NULL)
-        goto done;
-    if (attest_bundle_add_statement(b, attest_oid_obj(ATTEST_OID_TPM_CERTIFY), stmt, stmt_len, &err) != 0) {
+    if (b == NULL)
+        return -1;
+    if (attest_bundle_add_statement(b, attest_oid_obj(type), stmt, stmt_len, &err) != 0) {
         cli_error(app, "%s", err.msg);
         goto done;
     }
-    if (attest_bundle_add_cert(b, ak_cert) != 0)
-        goto done;
-    for (i = 0; i < o->n_ak_chain; i++)
-        if (cli_load_certs(app, o->ak_chain[i], chain) < 0)
-            goto done;
-    for (i = 0; i < sk_X509_num(chain); i++) {
-        if (attest_bundle_add_cert(b, sk_X509_value(chain, i)) != 0) {
+    for (i = 0; i < sk_X509_num(certs); i++) {
+        if (attest_bundle_add_cert(b, sk_X509_value(certs, i)) != 0) {
             cli_error(app, "too many certificates for one bundle");
             goto done;
         }
@@ -277,12 +339,11 @@ static int build_bundle(cli_app *app, const new_opts *o, const unsigned char *st
     }
     ok = 0;
 done:
-    sk_X509_pop_free(chain, X509_free);
     attest_bundle_free(b);
     return ok;
 }
 
-static int write_request(cli_app *app, const new_opts *o, const unsigned char *der, size_t len)
+static int write_out(cli_app *app, const new_opts *o, const char *label, const unsigned char *der, size_t len)
 {
     BIO *mem;
     BUF_MEM *bm = NULL;
@@ -292,73 +353,146 @@ static int write_request(cli_app *app, const new_opts *o, const unsigned char *d
         return cli_write_file(app, o->out, der, len);
     if ((mem = BIO_new(BIO_s_mem())) == NULL)
         return -1;
-    ok = PEM_write_bio(mem, "CERTIFICATE REQUEST", "", der, (long)len) > 0 && BIO_get_mem_ptr(mem, &bm) > 0
+    ok = PEM_write_bio(mem, label, "", der, (long)len) > 0 && BIO_get_mem_ptr(mem, &bm) > 0
          && cli_write_file(app, o->out, (unsigned char *)bm->data, bm->length) == 0;
     BIO_free(mem);
     return ok ? 0 : -1;
 }
 
-int cmd_new(cli_app *app, int argc, char **argv)
+static void pkix_opts_from(const new_opts *o, const char *tcti, cli_pkix_opts *po)
 {
-    new_opts o;
-    const char *tcti;
-    X509 *ak_cert = NULL;
+    memset(po, 0, sizeof(*po));
+    po->key = o->key;
+    po->tcti = tcti;
+    memcpy(po->aks, o->aks, sizeof(po->aks));
+    po->n_aks = o->n_aks;
+    po->claims = o->claims;
+    po->key_id = o->key_id;
+    po->ak_md = o->ak_md;
+    po->ak_pss = o->ak_pss;
+    po->nonce = o->nonce;
+    po->nonce_len = o->nonce_len;
+}
+
+/* The PKIX statement: made here with the AKs, or taken from --evidence-file. */
+static int make_pkix_statement(cli_app *app, const new_opts *o, const char *tcti, EVP_PKEY *subject,
+                               X509 *const *ak_certs, unsigned char **stmt, size_t *len)
+{
+    cli_pkix_opts po;
+    unsigned char *data = NULL;
+    size_t n = 0;
+    cli_object obj = {0};
+    int rc;
+
+    if (o->evidence_file == NULL) {
+        pkix_opts_from(o, tcti, &po);
+        return cli_make_pkix_evidence(app, &po, subject, ak_certs, stmt, len);
+    }
+    if (cli_read_file(app, o->evidence_file, &data, &n) != 0)
+        return -2;
+    rc = cli_decode(app, o->evidence_file, data, n, "pkix", &obj);
+    OPENSSL_free(data);
+    if (rc != 0 || cli_check_evidence_names_key(app, obj.data, obj.len, subject, o->evidence_file) != 0) {
+        cli_object_clear(&obj);
+        return -1;
+    }
+    *stmt = obj.data;
+    *len = obj.len;
+    return 0;
+}
+
+static int run(cli_app *app, new_opts *o)
+{
+    const char *tcti = resolve_tcti(app, o->tcti);
+    X509 *ak_certs[CLI_MAX_AKS] = {NULL};
+    STACK_OF(X509) *certs = sk_X509_new_null();
     EVP_PKEY *key = NULL;
     unsigned char *stmt = NULL, *bundle = NULL, *req = NULL;
     size_t stmt_len = 0, bundle_len = 0, req_len = 0;
     attest_request_opts ro;
     attest_err err;
-    int rc = EXIT_USAGE, r;
+    int tpm2 = !o->standalone && strcmp(o->evidence, "tpm2") == 0, rc = EXIT_USAGE, r, i;
 
-    memset(&o, 0, sizeof(o));
-    o.out = "-";
-    o.outform = "pem";
-    if ((r = parse_opts(app, argc, argv, &o)) != 0)
-        return r > 0 ? EXIT_OK : EXIT_USAGE;
-    tcti = resolve_tcti(app, o.tcti);
-    if ((ak_cert = cli_load_cert(app, o.ak_cert)) == NULL)
+    if (certs == NULL || load_bundle_certs(app, o, ak_certs, certs) != 0)
         goto done;
     rc = EXIT_FAIL;
-    r = make_tpm2_statement(app, &o, tcti, ak_cert, &stmt, &stmt_len);
-    if (r != 0) {
-        rc = r == -2 ? EXIT_USAGE : EXIT_FAIL;
-        goto done;
+    if (tpm2) {
+        /* The certify runs before the provider opens its own TPM connection. */
+        if ((r = make_tpm2_statement(app, o, tcti, ak_certs[0], &stmt, &stmt_len)) != 0) {
+            rc = r == -2 ? EXIT_USAGE : EXIT_FAIL;
+            goto done;
+        }
     }
-    if (build_bundle(app, &o, stmt, stmt_len, ak_cert, &bundle, &bundle_len) != 0)
-        goto done;
-    if (cli_is_tpm_key(o.key) && cli_want_provider(app, "tpm2") != 0)
+    for (i = 0; i < o->n_aks; i++)
+        if (!tpm2 && cli_is_tpm_key(o->aks[i]) && cli_want_provider(app, "tpm2") != 0)
+            goto done;
+    if (cli_is_tpm_key(o->key) && cli_want_provider(app, "tpm2") != 0)
         goto done;
     if (cli_app_start(app) != 0) {
         rc = EXIT_USAGE;
         goto done;
     }
-    if ((key = cli_load_private_key(app, o.key)) == NULL)
+    if ((key = cli_load_private_key(app, o->key)) == NULL)
         goto done;
-    if (check_signing_key(app, stmt, stmt_len, key, o.key) != 0)
+    if (tpm2) {
+        if (check_signing_key(app, stmt, stmt_len, key, o->key) != 0)
+            goto done;
+    } else if ((r = make_pkix_statement(app, o, tcti, key, ak_certs, &stmt, &stmt_len)) != 0) {
+        rc = r == -2 ? EXIT_USAGE : EXIT_FAIL;
+        goto done;
+    }
+    if (o->standalone) {
+        rc = write_out(app, o, "EVIDENCE", stmt, stmt_len) == 0 ? EXIT_OK : EXIT_USAGE;
+        goto done;
+    }
+    if (build_bundle(app, tpm2 ? ATTEST_OID_TPM_CERTIFY : ATTEST_OID_PKIX_STATEMENT, stmt, stmt_len, certs,
+                     &bundle, &bundle_len) != 0)
         goto done;
     memset(&ro, 0, sizeof(ro));
-    ro.subject = o.subject;
-    ro.addext = o.addext;
-    ro.n_addext = (size_t)o.n_addext;
-    ro.md = o.md;
-    ro.pss = o.pss;
+    ro.subject = o->subject;
+    ro.addext = o->addext;
+    ro.n_addext = (size_t)o->n_addext;
+    ro.md = o->md;
+    ro.pss = o->pss;
     ro.libctx = app->libctx;
     ro.propq = app->propq;
     if (attest_request_build(key, &ro, bundle, bundle_len, &req, &req_len, &err) != 0) {
         cli_error(app, "%s", err.msg);
         goto done;
     }
-    if (write_request(app, &o, req, req_len) != 0) {
-        rc = EXIT_USAGE;
-        goto done;
-    }
-    rc = EXIT_OK;
+    rc = write_out(app, o, "CERTIFICATE REQUEST", req, req_len) == 0 ? EXIT_OK : EXIT_USAGE;
 done:
+    for (i = 0; i < CLI_MAX_AKS; i++)
+        X509_free(ak_certs[i]);
+    sk_X509_pop_free(certs, X509_free);
     EVP_PKEY_free(key);
-    X509_free(ak_cert);
     OPENSSL_free(stmt);
     OPENSSL_free(bundle);
     OPENSSL_free(req);
     cli_app_end(app);
     return rc;
+}
+
+static int command(cli_app *app, int argc, char **argv, int standalone)
+{
+    new_opts o;
+    int r;
+
+    memset(&o, 0, sizeof(o));
+    o.standalone = standalone;
+    o.out = "-";
+    o.outform = "pem";
+    if ((r = parse_opts(app, argc, argv, &o)) != 0)
+        return r > 0 ? EXIT_OK : EXIT_USAGE;
+    return run(app, &o);
+}
+
+int cmd_new(cli_app *app, int argc, char **argv)
+{
+    return command(app, argc, argv, 0);
+}
+
+int cmd_evidence(cli_app *app, int argc, char **argv)
+{
+    return command(app, argc, argv, 1);
 }

@@ -51,7 +51,8 @@ typedef struct {
 static void verify_usage(FILE *f)
 {
     fprintf(f, "usage: attest-req verify --in FILE... --trust-dir DIR [options]\n"
-            "  --in FILE          attested CSR, or bare AttestationBundle with --pubkey (PEM or DER);\n"
+            "  --in FILE          attested CSR, bare AttestationBundle (with --pubkey) or standalone\n"
+            "                     PKIX Evidence (PEM or DER);\n"
             "                     repeatable; - reads stdin (a stream of PEM requests, or one DER)\n"
             "  --in-list FILE     more inputs: one path per line\n"
             "  --trust-dir DIR    trust anchors: every PEM/DER certificate file in DIR\n"
@@ -199,8 +200,9 @@ static char *bio_text(BIO *b)
     char *s = OPENSSL_malloc((size_t)n + 1);
 
     if (s != NULL) {
-        memcpy(s, p, (size_t)n);
-        s[n] = '\0';
+        if (n > 0)
+            memcpy(s, p, (size_t)n);
+        s[n > 0 ? n : 0] = '\0';
     }
     return s;
 }
@@ -229,6 +231,8 @@ static void run_job(const verifier *v, job *j)
     ERR_set_mark();
     if (cli_decode(v->app, NULL, j->data, j->len, NULL, &obj) == 0 && obj.dt == ATTEST_DT_BUNDLE)
         verdict = attest_verify_bundle(&v->vp, obj.data, obj.len);
+    else if (obj.data != NULL && obj.dt == ATTEST_DT_PKIX)
+        verdict = attest_verify_evidence(&v->vp, obj.data, obj.len);
     else if (obj.data != NULL && obj.dt == ATTEST_DT_CSR)
         verdict = attest_verify_csr(&v->vp, obj.data, obj.len);
     else

@@ -17,6 +17,7 @@
 #include <openssl/rsa.h>
 #include <openssl/x509.h>
 
+#include "attest/keys.h"
 #include "attest/limits.h"
 #include "attest/pkix.h"
 #include "attest/pkix_produce.h"
@@ -288,6 +289,7 @@ static X509_ALGOR *algorithm_id(EVP_PKEY_CTX *pctx, EVP_PKEY *key, const char *m
     const unsigned char *q = aid;
     OSSL_PARAM params[2];
     X509_ALGOR *a = NULL;
+    int pk_nid = NID_undef;
 
     params[0] = OSSL_PARAM_construct_octet_string(OSSL_SIGNATURE_PARAM_ALGORITHM_ID, aid, sizeof(aid));
     params[1] = OSSL_PARAM_construct_end();
@@ -295,7 +297,12 @@ static X509_ALGOR *algorithm_id(EVP_PKEY_CTX *pctx, EVP_PKEY *key, const char *m
         && params[0].return_size > 0 && params[0].return_size <= sizeof(aid))
         a = d2i_X509_ALGOR(NULL, &q, (long)params[0].return_size);
     ERR_clear_error();
-    return a != NULL ? a : fallback_alg(key, md, pss);
+    if (a == NULL)
+        return fallback_alg(key, md, pss);
+    /* ecdsa-with-SHA* take no parameters (RFC 5758); some providers emit NULL. */
+    if (OBJ_find_sigid_algs(OBJ_obj2nid(a->algorithm), NULL, &pk_nid) && pk_nid == NID_X9_62_id_ecPublicKey)
+        X509_ALGOR_set0(a, OBJ_dup(a->algorithm), V_ASN1_UNDEF, NULL);
+    return a;
 }
 
 static PKIX_SIGBLOCK *sign_block(const unsigned char *tbs, size_t tbs_len, const attest_pkix_signer *s,
@@ -308,6 +315,7 @@ static PKIX_SIGBLOCK *sign_block(const unsigned char *tbs, size_t tbs_len, const
     int pss = s->pss || EVP_PKEY_is_a(s->key, "RSA-PSS");
     unsigned char *sig = NULL;
     size_t siglen = 0;
+    char pq[96];
     int ok = -1;
 
     if (b == NULL || mctx == NULL) {
@@ -318,8 +326,11 @@ static PKIX_SIGBLOCK *sign_block(const unsigned char *tbs, size_t tbs_len, const
         attest_err_set(err, "evidence: %s signs without a separate digest (no md)", EVP_PKEY_get0_type_name(s->key));
         goto fail;
     }
-    if (EVP_DigestSignInit_ex(mctx, &pctx, md, libctx, propq, s->key, NULL) <= 0
-        || (pss && (EVP_PKEY_CTX_set_rsa_padding(pctx, RSA_PKCS1_PSS_PADDING) <= 0
+    if (EVP_DigestSignInit_ex(mctx, &pctx, md, libctx, attest_key_propq(s->key, propq, pq, sizeof(pq)), s->key,
+                              NULL) <= 0
+        /* An RSA-PSS key (a TPM AK with an RSAPSS scheme) is PSS already: its provider sets the rest. */
+        || (pss && !EVP_PKEY_is_a(s->key, "RSA-PSS")
+            && (EVP_PKEY_CTX_set_rsa_padding(pctx, RSA_PKCS1_PSS_PADDING) <= 0
                     || EVP_PKEY_CTX_set_rsa_mgf1_md_name(pctx, md, NULL) <= 0
                     || EVP_PKEY_CTX_set_rsa_pss_saltlen(pctx, RSA_PSS_SALTLEN_DIGEST) <= 0))) {
         attest_err_set(err, "evidence: cannot sign with the %s attestation key%s%s", EVP_PKEY_get0_type_name(s->key),
@@ -385,7 +396,7 @@ static int check_input(const attest_pkix_claims *c, EVP_PKEY *const *aks, size_t
         }
         /* Duplicate ak-spki values are malformed (specs §3.7 rule 11). */
         for (j = 0; j < i; j++) {
-            if (EVP_PKEY_eq(aks[i], aks[j]) == 1) {
+            if (attest_key_public_eq(aks[i], aks[j]) == 1) {
                 attest_err_set(err, "evidence: signers %zu and %zu use the same key", j, i);
                 return 0;
             }

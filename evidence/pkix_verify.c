@@ -15,6 +15,7 @@
 #include <openssl/x509.h>
 #include <openssl/x509v3.h>
 
+#include "attest/keys.h"
 #include "attest/checks.h"
 #include "attest/engine.h"
 #include "attest/pkix.h"
@@ -357,7 +358,7 @@ static int same_key(attest_vctx *v, const unsigned char *der, size_t len, EVP_PK
         ERR_clear_error();
         return 0;
     }
-    eq = q == der + len && EVP_PKEY_eq(k, key) == 1;
+    eq = q == der + len && attest_key_public_eq(k, key) == 1;
     EVP_PKEY_free(k);
     ERR_clear_error();
     return eq;
@@ -397,7 +398,7 @@ static X509 *find_cert(attest_vctx *v, const attest_pkix *p, EVP_PKEY *key, cons
             X509 *x = sk_X509_value(lists[l], i);
             const ASN1_OCTET_STRING *skid = X509_get0_subject_key_id(x);
 
-            if (key != NULL ? X509_get0_pubkey(x) != NULL && EVP_PKEY_eq(X509_get0_pubkey(x), key) == 1
+            if (key != NULL ? X509_get0_pubkey(x) != NULL && attest_key_public_eq(X509_get0_pubkey(x), key) == 1
                             : skid != NULL && ASN1_OCTET_STRING_cmp(skid, kid) == 0)
                 return x;
         }
@@ -424,7 +425,7 @@ static int resolve_signer(attest_vctx *v, const attest_pkix *p, const PKIX_SID *
         s->cert = sid->cert;
         s->key = X509_get0_pubkey(sid->cert);
         if (s->key != NULL && sid->spki != NULL && X509_PUBKEY_get0(sid->spki) != NULL
-            && EVP_PKEY_eq(s->key, X509_PUBKEY_get0(sid->spki)) != 1) {
+            && attest_key_public_eq(s->key, X509_PUBKEY_get0(sid->spki)) != 1) {
             snprintf(why, cap, "sid certificate and subjectPublicKeyInfo disagree");
             return -1;
         }

@@ -8,6 +8,7 @@
 #include <openssl/x509v3.h>
 
 #include "attest/csr.h"
+#include "attest/keys.h"
 #include "attest/request.h"
 
 /* openssl's form: "/type=value/type=value", "\/" escapes, "+" joins a multi-valued RDN. */
@@ -135,15 +136,10 @@ static int sign_request(X509_REQ *req, EVP_PKEY *key, const attest_request_opts 
 {
     EVP_MD_CTX *mctx = EVP_MD_CTX_new();
     EVP_PKEY_CTX *pctx = NULL;
-    const OSSL_PROVIDER *prov = EVP_PKEY_get0_provider(key);
-    char propq[96];
-    const char *pq = o->propq;
+    char buf[96];
+    const char *pq = attest_key_propq(key, o->propq, buf, sizeof(buf));
     int ok = 0;
 
-    if (pq == NULL && prov != NULL) {
-        snprintf(propq, sizeof(propq), "?provider=%s", OSSL_PROVIDER_get0_name(prov));
-        pq = propq;
-    }
     if (mctx == NULL)
         return 0;
     if (EVP_DigestSignInit_ex(mctx, &pctx, o->md != NULL ? o->md : default_md(key), o->libctx, pq, key, NULL) <= 0) {

@@ -11,6 +11,7 @@
 #include <openssl/rsa.h>
 #include <openssl/x509.h>
 
+#include "attest/keys.h"
 #include "attest/checks.h"
 #include "attest/engine.h"
 #include "attest/tpm2.h"
@@ -305,7 +306,7 @@ void attest_tpm2_verify(attest_vctx *v, const attest_statement *st, attest_submo
             sub->akpub = NULL;
         if (v->subject_key == NULL)
             attest_fail(c, CHK_TPM2_KEY_BINDING, "no subject key to bind to");
-        else if (EVP_PKEY_eq(tkey, v->subject_key) == 1) {
+        else if (attest_key_public_eq(tkey, v->subject_key) == 1) {
             attest_pass(c, CHK_TPM2_KEY_BINDING, "the TPM key (%s-%d) is the request's subject key",
                         EVP_PKEY_get0_type_name(tkey), EVP_PKEY_get_bits(tkey));
         } else

@@ -117,6 +117,16 @@ static int attest_get_params(void *provctx, OSSL_PARAM params[])
     return 1;
 }
 
+static const OSSL_ALGORITHM ak_keymgmt[] = {
+    {ATTEST_AK_NAME, "provider=attest", attest_ak_keymgmt_functions, "attestation key held by any provider"},
+    {NULL, NULL, NULL, NULL}
+};
+
+static const OSSL_ALGORITHM ak_signature[] = {
+    {ATTEST_AK_NAME, "provider=attest", attest_ak_signature_functions, "key attestation signature (PKIX evidence)"},
+    {NULL, NULL, NULL, NULL}
+};
+
 static const OSSL_ALGORITHM *attest_query(void *provctx, int operation_id, int *no_cache)
 {
     (void)provctx;
@@ -126,6 +136,10 @@ static const OSSL_ALGORITHM *attest_query(void *provctx, int operation_id, int *
         return attest_decoders;
     case OSSL_OP_ENCODER:
         return attest_encoders;
+    case OSSL_OP_KEYMGMT:
+        return ak_keymgmt;
+    case OSSL_OP_SIGNATURE:
+        return ak_signature;
     default:
         return NULL;
     }
@@ -137,6 +151,8 @@ static const OSSL_ITEM reasons[] = {
     {ATTEST_R_TOO_LARGE, "input exceeds the size cap"},
     {ATTEST_R_ENCODE_FAILED, "encoding failed"},
     {ATTEST_R_BAD_OBJECT, "encoder was given an invalid object"},
+    {ATTEST_R_KEY_LOAD, "cannot load the attestation key"},
+    {ATTEST_R_SIGN_FAILED, "key attestation signature failed"},
     {0, NULL}
 };
 

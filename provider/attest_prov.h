@@ -5,6 +5,7 @@
 #include <openssl/core.h>
 #include <openssl/core_dispatch.h>
 #include <openssl/types.h>
+#include <openssl/x509.h>
 
 typedef struct {
     const OSSL_CORE_HANDLE *handle;
@@ -13,6 +14,16 @@ typedef struct {
 
 extern const OSSL_ALGORITHM attest_decoders[];
 extern const OSSL_ALGORITHM attest_encoders[];
+extern const OSSL_DISPATCH attest_ak_keymgmt_functions[];
+extern const OSSL_DISPATCH attest_ak_signature_functions[];
+
+/* An ATTEST-AK key: the real attestation key, loaded from its provider. */
+typedef struct {
+    ATTEST_PROV_CTX *prov;
+    EVP_PKEY *key;               /* any provider's key, in the provider's child context */
+    X509 *cert;                  /* optional: its certificate */
+    char *propq;
+} ATTEST_AK;
 
 /* Raise an error in the caller's queue through the core's upcalls. */
 void attest_prov_raise(const ATTEST_PROV_CTX *ctx, int reason, const char *fmt, ...);

@@ -39,11 +39,31 @@ typedef struct {
  */
 #define ATTEST_DECODER_PARAM_STRICT "attest-strict"
 
+/*
+ * The key-attestation signature: an attestation key (AK) that may live in any
+ * provider signs PKIX evidence.  Make the AK an "ATTEST-AK" key with
+ * EVP_PKEY_fromdata (ATTEST_AK_PARAM_URI names the real key: a PEM file,
+ * handle:0x81008001 through tpm2-openssl, pkcs11:...; ATTEST_AK_PARAM_CERT
+ * optionally carries its certificate's DER for the signer identifier), then
+ * EVP_PKEY_sign over the DER of a TbsEvidence.  The "signature" returned is
+ * the DER of a complete SignatureBlock (signer, algorithm, value).  Anything
+ * but one DER TbsEvidence is refused: the AK signs attestations only.
+ */
+#define ATTEST_AK_NAME            "ATTEST-AK"
+#define ATTEST_AK_PARAM_URI       "uri"     /* utf8 string, required */
+#define ATTEST_AK_PARAM_PROPQ     "propq"   /* utf8 string: property query to load and sign with */
+#define ATTEST_AK_PARAM_CERT      "cert"    /* octet string: the AK certificate, DER */
+#define ATTEST_AK_PARAM_PSS       "pss"     /* int, signature ctx: RSA keys sign with RSASSA-PSS */
+#define ATTEST_AK_PARAM_SPKI      "spki"    /* octet string, gettable: the AK's SubjectPublicKeyInfo DER */
+/* The digest is OSSL_SIGNATURE_PARAM_DIGEST ("digest"); default by key. */
+
 /* Provider reason codes (ERR_GET_REASON of errors raised by the provider). */
 #define ATTEST_R_MALFORMED     100
 #define ATTEST_R_WRONG_TYPE    101
 #define ATTEST_R_TOO_LARGE     102
 #define ATTEST_R_ENCODE_FAILED 103
 #define ATTEST_R_BAD_OBJECT    104
+#define ATTEST_R_KEY_LOAD      105
+#define ATTEST_R_SIGN_FAILED   106
 
 #endif

@@ -1,0 +1,65 @@
+/* Signing with keys from any provider (see attest/keys.h). */
+#include <stdio.h>
+#include <string.h>
+#include <openssl/x509.h>
+#include <openssl/core_names.h>
+#include <openssl/provider.h>
+
+#include "attest/keys.h"
+
+const char *attest_key_propq(const EVP_PKEY *key, const char *propq, char *buf, size_t len)
+{
+    const OSSL_PROVIDER *prov = EVP_PKEY_get0_provider(key);
+
+    if (propq != NULL || prov == NULL)
+        return propq;
+    snprintf(buf, len, "?provider=%s", OSSL_PROVIDER_get0_name(prov));
+    return buf;
+}
+
+static int is_rsa(const EVP_PKEY *k)
+{
+    return EVP_PKEY_is_a(k, "RSA") || EVP_PKEY_is_a(k, "RSA-PSS");
+}
+
+/* The subjectPublicKey bits: RSAPublicKey for both RSA and RSA-PSS. */
+static int public_bits(const EVP_PKEY *k, unsigned char **der, const unsigned char **bits, int *len)
+{
+    const unsigned char *p;
+    X509_PUBKEY *pub;
+    int n;
+
+    *der = NULL;
+    if ((n = i2d_PUBKEY(k, der)) <= 0)
+        return 0;
+    p = *der;
+    if ((pub = d2i_X509_PUBKEY(NULL, &p, n)) == NULL)
+        return 0;
+    /* bits point into pub; copy them out before it goes. */
+    if (!X509_PUBKEY_get0_param(NULL, bits, len, NULL, pub) || *len <= 0) {
+        X509_PUBKEY_free(pub);
+        return 0;
+    }
+    memmove(*der, *bits, (size_t)*len);
+    *bits = *der;
+    X509_PUBKEY_free(pub);
+    return 1;
+}
+
+int attest_key_public_eq(const EVP_PKEY *a, const EVP_PKEY *b)
+{
+    unsigned char *da = NULL, *db = NULL;
+    const unsigned char *ba, *bb;
+    int la = 0, lb = 0, same;
+
+    if (a == NULL || b == NULL)
+        return 0;
+    if (EVP_PKEY_eq(a, b) == 1)
+        return 1;
+    if (!is_rsa(a) || !is_rsa(b))
+        return 0;
+    same = public_bits(a, &da, &ba, &la) && public_bits(b, &db, &bb, &lb) && la == lb && memcmp(ba, bb, (size_t)la) == 0;
+    OPENSSL_free(da);
+    OPENSSL_free(db);
+    return same;
+}

@@ -1,0 +1,24 @@
+/* Keys that may live in any provider. */
+#ifndef ATTEST_KEYS_H
+#define ATTEST_KEYS_H
+
+#include <stddef.h>
+#include <openssl/evp.h>
+
+/*
+ * The property query to sign with key: the caller's when given, else one
+ * preferring the key's own provider.  A TPM or PKCS#11 key cannot be
+ * exported to the default provider's signer (the "missing private key"
+ * failure), so its own provider must do the signing.
+ */
+const char *attest_key_propq(const EVP_PKEY *key, const char *propq, char *buf, size_t len);
+
+/*
+ * Same public key?  EVP_PKEY_eq, except that an RSA key and an RSA-PSS
+ * restricted key with the same modulus and exponent are the same key (a TPM
+ * AK with an RSAPSS scheme is RSA-PSS to tpm2-openssl and rsaEncryption in
+ * its certificate).  1 yes, 0 no.
+ */
+int attest_key_public_eq(const EVP_PKEY *a, const EVP_PKEY *b);
+
+#endif
