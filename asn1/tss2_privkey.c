@@ -15,6 +15,7 @@
 
 #include <tss2/tss2_mu.h>
 
+#include "attest/error.h"
 #include "attest/tss2_privkey.h"
 
 ASN1_SEQUENCE(ATTEST_TSS2_PRIVKEY) = {
@@ -32,20 +33,8 @@ ASN1_SEQUENCE(ATTEST_TSS2_PRIVKEY) = {
 
 IMPLEMENT_ASN1_FUNCTIONS(ATTEST_TSS2_PRIVKEY)
 
-#if defined(__GNUC__)
-__attribute__((format(printf, 3, 4)))
-#endif
-static void
-seterr(char *err, size_t errlen, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (err == NULL || errlen == 0)
-		return;
-	va_start(ap, fmt);
-	vsnprintf(err, errlen, fmt, ap);
-	va_end(ap);
-}
+/* One line for the caller: attest_errbuf_set (asn1/error.c). */
+#define seterr attest_errbuf_set
 
 /* DER of the PEM block, or a copy of buf if it already is DER. */
 static int

@@ -47,6 +47,8 @@ int cli_common_option(cli_app *app, int opt, const char *arg);
     {"propquery", required_argument, NULL, CLI_OPT_PROPQUERY},   \
     {"verbose", no_argument, NULL, CLI_OPT_VERBOSE}
 
+/* One line naming the option getopt did not know (or that lacks its argument). */
+void cli_bad_option(const cli_app *app, char **argv, const char *cmd);
 /* Add a provider to load (no-op if already asked for). */
 int cli_want_provider(cli_app *app, const char *name);
 /* Library context with the attest provider (and default + --provider ones) loaded. */

@@ -168,7 +168,7 @@ static int parse_opts(cli_app *app, int argc, char **argv, new_opts *o)
             case 1: continue;
             case -1: return -1;
             default:
-                cli_error(app, "unknown option (try: attest-req %s --help)", o->standalone ? "evidence" : "new");
+                cli_bad_option(app, argv, o->standalone ? "evidence" : "new");
                 return -1;
             }
         }

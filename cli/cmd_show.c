@@ -46,7 +46,7 @@ int cmd_show(cli_app *app, int argc, char **argv)
             case 1: continue;
             case -1: return EXIT_USAGE;
             default:
-                cli_error(app, "unknown option (try: attest-req show --help)");
+                cli_bad_option(app, argv, "show");
                 return EXIT_USAGE;
             }
         }

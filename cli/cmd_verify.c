@@ -161,7 +161,7 @@ static int parse_opts(cli_app *app, int argc, char **argv, verify_opts *o)
             case 1: continue;
             case -1: return -1;
             default:
-                cli_error(app, "unknown option (try: attest-req verify --help)");
+                cli_bad_option(app, argv, "verify");
                 return -1;
             }
         }

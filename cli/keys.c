@@ -4,9 +4,9 @@
 #include <string.h>
 #include <openssl/err.h>
 #include <openssl/pem.h>
-#include <openssl/store.h>
 #include <openssl/ui.h>
 
+#include "attest/keys.h"
 #include "cli.h"
 
 const char *cli_key_uri(const char *spec, char *buf, size_t len)
@@ -76,28 +76,10 @@ int cli_tpm_keyref(const cli_app *app, const char *spec, attest_tpm_keyref *ref,
 EVP_PKEY *cli_load_private_key(const cli_app *app, const char *spec)
 {
     char buf[64];
-    const char *uri = cli_key_uri(spec, buf, sizeof(buf));
-    OSSL_STORE_CTX *st;
-    EVP_PKEY *key = NULL;
+    EVP_PKEY *key = attest_load_private_key(cli_key_uri(spec, buf, sizeof(buf)), app->libctx, app->propq);
 
-    st = OSSL_STORE_open_ex(uri, app->libctx, app->propq, NULL, NULL, NULL, NULL, NULL);
-    if (st == NULL) {
-        cli_error(app, "%s: cannot open the key (file or provider URI)", spec);
-        return NULL;
-    }
-    OSSL_STORE_expect(st, OSSL_STORE_INFO_PKEY);
-    while (key == NULL && !OSSL_STORE_eof(st)) {
-        OSSL_STORE_INFO *info = OSSL_STORE_load(st);
-
-        if (info == NULL)
-            break;
-        if (OSSL_STORE_INFO_get_type(info) == OSSL_STORE_INFO_PKEY)
-            key = OSSL_STORE_INFO_get1_PKEY(info);
-        OSSL_STORE_INFO_free(info);
-    }
-    OSSL_STORE_close(st);
     if (key == NULL)
-        cli_error(app, "%s: no private key found", spec);
+        cli_error(app, "%s: no private key found (file or provider URI)", spec);
     ERR_clear_error();
     return key;
 }

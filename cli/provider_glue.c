@@ -2,6 +2,7 @@
  * The CLI's only door to the formats: it loads the attest provider into its
  * own library context and decodes/encodes through OSSL_DECODER/OSSL_ENCODER.
  */
+#include <getopt.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -52,6 +53,16 @@ void cli_notice(const cli_app *app, const char *fmt, ...)
     vfprintf(stderr, fmt, ap);
     va_end(ap);
     fputc('\n', stderr);
+}
+
+void cli_bad_option(const cli_app *app, char **argv, const char *cmd)
+{
+    const char *what = optind > 0 ? argv[optind - 1] : "?";
+
+    if (optopt != 0 && strncmp(what, "--", 2) != 0)
+        cli_error(app, "option '%s' needs a value or is unknown (try: attest-req %s --help)", what, cmd);
+    else
+        cli_error(app, "unknown option or missing value: '%s' (try: attest-req %s --help)", what, cmd);
 }
 
 int cli_common_option(cli_app *app, int opt, const char *arg)

@@ -4,6 +4,7 @@
 #include <openssl/x509.h>
 #include <openssl/core_names.h>
 #include <openssl/provider.h>
+#include <openssl/store.h>
 
 #include "attest/keys.h"
 
@@ -62,4 +63,25 @@ int attest_key_public_eq(const EVP_PKEY *a, const EVP_PKEY *b)
     OPENSSL_free(da);
     OPENSSL_free(db);
     return same;
+}
+
+EVP_PKEY *attest_load_private_key(const char *uri, OSSL_LIB_CTX *libctx, const char *propq)
+{
+    OSSL_STORE_CTX *st = OSSL_STORE_open_ex(uri, libctx, propq, NULL, NULL, NULL, NULL, NULL);
+    EVP_PKEY *key = NULL;
+
+    if (st == NULL)
+        return NULL;
+    OSSL_STORE_expect(st, OSSL_STORE_INFO_PKEY);
+    while (key == NULL && !OSSL_STORE_eof(st)) {
+        OSSL_STORE_INFO *info = OSSL_STORE_load(st);
+
+        if (info == NULL)
+            break;
+        if (OSSL_STORE_INFO_get_type(info) == OSSL_STORE_INFO_PKEY)
+            key = OSSL_STORE_INFO_get1_PKEY(info);
+        OSSL_STORE_INFO_free(info);
+    }
+    OSSL_STORE_close(st);
+    return key;
 }

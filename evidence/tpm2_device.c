@@ -16,6 +16,7 @@
 #include <tss2/tss2_rc.h>
 #include <tss2/tss2_tctildr.h>
 
+#include "attest/error.h"
 #include "attest/tpm2_device.h"
 #include "attest/tss2_privkey.h"
 
@@ -84,20 +85,8 @@ static const TPM2B_PUBLIC srk_rsa_template = {
 	},
 };
 
-#if defined(__GNUC__)
-__attribute__((format(printf, 3, 4)))
-#endif
-static void
-seterr(char *err, size_t errlen, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (err == NULL || errlen == 0)
-		return;
-	va_start(ap, fmt);
-	vsnprintf(err, errlen, fmt, ap);
-	va_end(ap);
-}
+/* One line for the caller: attest_errbuf_set (asn1/error.c). */
+#define seterr attest_errbuf_set
 
 /* A TCTI-layer failure means the TPM went away, not that it said no. */
 static int

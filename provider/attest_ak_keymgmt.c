@@ -7,8 +7,8 @@
 #include <openssl/core_names.h>
 #include <openssl/err.h>
 #include <openssl/params.h>
-#include <openssl/store.h>
 
+#include "attest/keys.h"
 #include "attest/keys.h"
 #include "attest/provider.h"
 #include "attest_prov.h"
@@ -50,27 +50,6 @@ static int ak_has(const void *keydata, int selection)
     return ak != NULL && ak->key != NULL;
 }
 
-static EVP_PKEY *load_key(ATTEST_AK *ak, const char *uri)
-{
-    OSSL_STORE_CTX *st = OSSL_STORE_open_ex(uri, ak->prov->libctx, ak->propq, NULL, NULL, NULL, NULL, NULL);
-    EVP_PKEY *key = NULL;
-
-    if (st == NULL)
-        return NULL;
-    OSSL_STORE_expect(st, OSSL_STORE_INFO_PKEY);
-    while (key == NULL && !OSSL_STORE_eof(st)) {
-        OSSL_STORE_INFO *info = OSSL_STORE_load(st);
-
-        if (info == NULL)
-            break;
-        if (OSSL_STORE_INFO_get_type(info) == OSSL_STORE_INFO_PKEY)
-            key = OSSL_STORE_INFO_get1_PKEY(info);
-        OSSL_STORE_INFO_free(info);
-    }
-    OSSL_STORE_close(st);
-    return key;
-}
-
 static int ak_import(void *keydata, int selection, const OSSL_PARAM params[])
 {
     ATTEST_AK *ak = keydata;
@@ -100,7 +79,7 @@ static int ak_import(void *keydata, int selection, const OSSL_PARAM params[])
             return 0;
         }
     }
-    if ((ak->key = load_key(ak, uri)) == NULL) {
+    if ((ak->key = attest_load_private_key(uri, ak->prov->libctx, ak->propq)) == NULL) {
         attest_prov_raise(ak->prov, ATTEST_R_KEY_LOAD, "%s: no private key found", uri);
         return 0;
     }

@@ -12,6 +12,11 @@ typedef struct {
 __attribute__((format(printf, 2, 3)))
 #endif
 void attest_err_set(attest_err *e, const char *fmt, ...);
+/* The same for a plain buffer (the ESAPI layer's err, errlen arguments). */
+#if defined(__GNUC__)
+__attribute__((format(printf, 3, 4)))
+#endif
+void attest_errbuf_set(char *buf, size_t len, const char *fmt, ...);
 /* Prefix an existing message with context ("bundle: ..."). */
 #if defined(__GNUC__)
 __attribute__((format(printf, 2, 3)))

@@ -21,4 +21,7 @@ const char *attest_key_propq(const EVP_PKEY *key, const char *propq, char *buf, 
  */
 int attest_key_public_eq(const EVP_PKEY *a, const EVP_PKEY *b);
 
+/* The first private key behind a file path or provider URI (OSSL_STORE), or NULL. */
+EVP_PKEY *attest_load_private_key(const char *uri, OSSL_LIB_CTX *libctx, const char *propq);
+
 #endif
