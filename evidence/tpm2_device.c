@@ -19,22 +19,7 @@
 #include "attest/error.h"
 #include "attest/tpm2_device.h"
 #include "attest/tss2_privkey.h"
-
-struct attest_tpm {
-	TSS2_TCTI_CONTEXT	*tcti;
-	ESYS_CONTEXT		*esys;
-	size_t			 data_cap;	/* TPM's TPM2B_DATA: sizeof(TPMT_HA) */
-	int			 lost;		/* a TCTI error: ESYS is unusable */
-};
-
-/* An object resolved from a key reference. */
-typedef struct {
-	ESYS_TR		 tr;
-	int		 flush;		/* 1: loaded here, flush; 0: TR_Close */
-	TPM2B_PUBLIC	*pub;		/* from Esys_ReadPublic */
-} tpm_obj;
-
-#define TPM_OBJ_INIT	{ ESYS_TR_NONE, 0, NULL }
+#include "tpm2_device_int.h"
 
 /* tss2 3.2.1's TPM2_TRANSIENT_FIRST shifts an int into the sign bit (UB) */
 #define TRANSIENT_FIRST	0x80000000u
@@ -102,8 +87,8 @@ rc_unreachable(TSS2_RC rc)
 #if defined(__GNUC__)
 __attribute__((format(printf, 5, 6)))
 #endif
-static int
-tpm_fail(attest_tpm *t, char *err, size_t errlen, TSS2_RC rc,
+int
+attest_tpmdev_fail(attest_tpm *t, char *err, size_t errlen, TSS2_RC rc,
     const char *fmt, ...)
 {
 	char step[192];
@@ -121,8 +106,8 @@ tpm_fail(attest_tpm *t, char *err, size_t errlen, TSS2_RC rc,
 	return ATTEST_TPM_UNREACHABLE;
 }
 
-static int
-alive(const attest_tpm *t, char *err, size_t errlen)
+int
+attest_tpmdev_alive(const attest_tpm *t, char *err, size_t errlen)
 {
 	if (!t->lost)
 		return 0;
@@ -167,7 +152,7 @@ probe(attest_tpm *t, char *err, size_t errlen)
 	    ESYS_TR_NONE, TPM2_CAP_TPM_PROPERTIES, TPM2_PT_MAX_DIGEST, 1,
 	    &more, &cap);
 	if (rc != TSS2_RC_SUCCESS) {
-		tpm_fail(t, err, errlen, rc, "TPM2_GetCapability (probe)");
+		attest_tpmdev_fail(t, err, errlen, rc, "TPM2_GetCapability (probe)");
 		goto fail;
 	}
 	if (cap->data.tpmProperties.count > 0) {
@@ -204,13 +189,13 @@ attest_tpm_open(const char *tcti, attest_tpm **out, char *err, size_t errlen)
 		goto fail;
 	}
 	if ((rc = Tss2_TctiLdr_Initialize(conf, &t->tcti)) != TSS2_RC_SUCCESS) {
-		tpm_fail(t, err, errlen, rc, "TPM unreachable: TCTI \"%s\"",
+		attest_tpmdev_fail(t, err, errlen, rc, "TPM unreachable: TCTI \"%s\"",
 		    conf != NULL ? conf : "(tctildr default)");
 		ok = ATTEST_TPM_UNREACHABLE;
 		goto fail;
 	}
 	if ((rc = Esys_Initialize(&t->esys, t->tcti, NULL)) != TSS2_RC_SUCCESS) {
-		tpm_fail(t, err, errlen, rc, "TPM unreachable: Esys_Initialize");
+		attest_tpmdev_fail(t, err, errlen, rc, "TPM unreachable: Esys_Initialize");
 		ok = ATTEST_TPM_UNREACHABLE;
 		goto fail;
 	}
@@ -238,8 +223,8 @@ attest_tpm_close(attest_tpm *t)
 	OPENSSL_free(t);
 }
 
-static void
-obj_close(attest_tpm *t, tpm_obj *o)
+void
+attest_tpmdev_obj_close(attest_tpm *t, tpm_obj *o)
 {
 	if (o->tr != ESYS_TR_NONE) {
 		/* a failed flush only leaks a slot; nothing else to do here */
@@ -270,7 +255,7 @@ obj_from_handle(attest_tpm *t, uint32_t h, const char *what, tpm_obj *o,
 	rc = Esys_TR_FromTPMPublic(t->esys, h, ESYS_TR_NONE, ESYS_TR_NONE,
 	    ESYS_TR_NONE, &tr);
 	if (rc != TSS2_RC_SUCCESS)
-		return tpm_fail(t, err, errlen, rc, "%s handle 0x%08x: "
+		return attest_tpmdev_fail(t, err, errlen, rc, "%s handle 0x%08x: "
 		    "TPM2_ReadPublic", what, h);
 	o->tr = tr;
 	o->flush = 0;
@@ -297,7 +282,7 @@ parent_open(attest_tpm *t, const attest_tss2_key *k, tpm_obj *o, char *err,
 	    &srk_rsa_template : &srk_ecc_template, &outside, &pcrs, &tr,
 	    NULL, NULL, NULL, NULL);
 	if (rc != TSS2_RC_SUCCESS)
-		return tpm_fail(t, err, errlen, rc, "TSS2 key parent (owner %s "
+		return attest_tpmdev_fail(t, err, errlen, rc, "TSS2 key parent (owner %s "
 		    "SRK): TPM2_CreatePrimary", k->rsa_parent ? "RSA" : "ECC");
 	o->tr = tr;
 	o->flush = 1;
@@ -329,7 +314,7 @@ obj_from_blob(attest_tpm *t, const attest_tpm_keyref *key, tpm_obj *o,
 	rc = Esys_Load(t->esys, parent.tr, ESYS_TR_PASSWORD, ESYS_TR_NONE,
 	    ESYS_TR_NONE, &k.priv, &k.pub, &tr);
 	if (rc != TSS2_RC_SUCCESS) {
-		ok = tpm_fail(t, err, errlen, rc, "TSS2 key: TPM2_Load under "
+		ok = attest_tpmdev_fail(t, err, errlen, rc, "TSS2 key: TPM2_Load under "
 		    "parent 0x%08x", k.parent);
 		goto fail;
 	}
@@ -338,15 +323,15 @@ obj_from_blob(attest_tpm *t, const attest_tpm_keyref *key, tpm_obj *o,
 
 	ok = 0;
 fail:
-	obj_close(t, &parent);	/* the SRK is only needed for the load */
+	attest_tpmdev_obj_close(t, &parent);	/* the SRK is only needed for the load */
 	OPENSSL_cleanse(&k, sizeof(k));
 
 	return ok;
 }
 
 /* Resolve a key reference and read its public area from the TPM. */
-static int
-obj_open(attest_tpm *t, const attest_tpm_keyref *key, const char *what,
+int
+attest_tpmdev_obj_open(attest_tpm *t, const attest_tpm_keyref *key, const char *what,
     tpm_obj *o, char *err, size_t errlen)
 {
 	TSS2_RC rc;
@@ -361,8 +346,8 @@ obj_open(attest_tpm *t, const attest_tpm_keyref *key, const char *what,
 	rc = Esys_ReadPublic(t->esys, o->tr, ESYS_TR_NONE, ESYS_TR_NONE,
 	    ESYS_TR_NONE, &o->pub, NULL, NULL);
 	if (rc != TSS2_RC_SUCCESS) {
-		ok = tpm_fail(t, err, errlen, rc, "%s: TPM2_ReadPublic", what);
-		obj_close(t, o);
+		ok = attest_tpmdev_fail(t, err, errlen, rc, "%s: TPM2_ReadPublic", what);
+		attest_tpmdev_obj_close(t, o);
 		return ok;
 	}
 
@@ -379,7 +364,7 @@ marshal_public(const TPMT_PUBLIC *p, unsigned char **out, size_t *out_len,
 
 	if ((rc = Tss2_MU_TPMT_PUBLIC_Marshal(p, buf, sizeof(buf), &off)) !=
 	    TSS2_RC_SUCCESS) {
-		tpm_fail(NULL, err, errlen, rc, "Tss2_MU_TPMT_PUBLIC_Marshal");
+		attest_tpmdev_fail(NULL, err, errlen, rc, "Tss2_MU_TPMT_PUBLIC_Marshal");
 		return -1;
 	}
 	if ((*out = OPENSSL_memdup(buf, off)) == NULL) {
@@ -443,7 +428,7 @@ certify_copy(const TPM2B_ATTEST *info, const TPMT_SIGNATURE *sig,
 	out->attest_len = info->size;
 	if ((rc = Tss2_MU_TPMT_SIGNATURE_Marshal(sig, buf, sizeof(buf),
 	    &off)) != TSS2_RC_SUCCESS) {
-		tpm_fail(NULL, err, errlen, rc,
+		attest_tpmdev_fail(NULL, err, errlen, rc,
 		    "Tss2_MU_TPMT_SIGNATURE_Marshal");
 		return -1;
 	}
@@ -481,7 +466,7 @@ attest_tpm_certify(attest_tpm *t, const attest_tpm_keyref *key,
 		seterr(err, errlen, "attest_tpm_certify: invalid argument");
 		goto fail;
 	}
-	if (alive(t, err, errlen) < 0) {
+	if (attest_tpmdev_alive(t, err, errlen) < 0) {
 		ok = ATTEST_TPM_UNREACHABLE;
 		goto fail;
 	}
@@ -505,14 +490,14 @@ attest_tpm_certify(attest_tpm *t, const attest_tpm_keyref *key,
 
 	memset(&akref, 0, sizeof(akref));
 	akref.handle = ak_handle;
-	if ((ok = obj_open(t, key, "key", &k, err, errlen)) < 0 ||
-	    (ok = obj_open(t, &akref, "AK", &ak, err, errlen)) < 0)
+	if ((ok = attest_tpmdev_obj_open(t, key, "key", &k, err, errlen)) < 0 ||
+	    (ok = attest_tpmdev_obj_open(t, &akref, "AK", &ak, err, errlen)) < 0)
 		goto fail;
 	certify_scheme(&ak.pub->publicArea, &scheme);
 	rc = Esys_Certify(t->esys, k.tr, ak.tr, ESYS_TR_PASSWORD,
 	    ESYS_TR_PASSWORD, ESYS_TR_NONE, &qd, &scheme, &info, &sig);
 	if (rc != TSS2_RC_SUCCESS) {
-		ok = tpm_fail(t, err, errlen, rc, "TPM2_Certify");
+		ok = attest_tpmdev_fail(t, err, errlen, rc, "TPM2_Certify");
 		goto fail;
 	}
 	if ((ok = certify_copy(info, sig, &k.pub->publicArea, out, err,
@@ -527,8 +512,8 @@ fail:
 		/* ESYS has one TR per TPM handle: a self-certify shares it */
 		if (ak.tr == k.tr)
 			ak.tr = ESYS_TR_NONE;
-		obj_close(t, &k);
-		obj_close(t, &ak);
+		attest_tpmdev_obj_close(t, &k);
+		attest_tpmdev_obj_close(t, &ak);
 	}
 	if (ok < 0)
 		attest_tpm_certify_out_clear(out);
@@ -563,8 +548,8 @@ attest_tpm_read_public(attest_tpm *t, const attest_tpm_keyref *key,
 		OPENSSL_cleanse(&k, sizeof(k));
 		return ok;
 	}
-	if ((ok = alive(t, err, errlen)) < 0 ||
-	    (ok = obj_open(t, key, "key", &o, err, errlen)) < 0)
+	if ((ok = attest_tpmdev_alive(t, err, errlen)) < 0 ||
+	    (ok = attest_tpmdev_obj_open(t, key, "key", &o, err, errlen)) < 0)
 		goto fail;
 	if ((ok = marshal_public(&o.pub->publicArea, pub, pub_len, err,
 	    errlen)) < 0)
@@ -572,7 +557,7 @@ attest_tpm_read_public(attest_tpm *t, const attest_tpm_keyref *key,
 
 	ok = 0;
 fail:
-	obj_close(t, &o);
+	attest_tpmdev_obj_close(t, &o);
 
 	return ok;
 }
@@ -595,14 +580,14 @@ attest_tpm_count_transients(attest_tpm *t, size_t *n, char *err,
 		return -1;
 	}
 	*n = 0;
-	if ((ok = alive(t, err, errlen)) < 0)
+	if ((ok = attest_tpmdev_alive(t, err, errlen)) < 0)
 		return ok;
 	do {
 		rc = Esys_GetCapability(t->esys, ESYS_TR_NONE, ESYS_TR_NONE,
 		    ESYS_TR_NONE, TPM2_CAP_HANDLES, next, TPM2_MAX_CAP_HANDLES,
 		    &more, &cap);
 		if (rc != TSS2_RC_SUCCESS) {
-			ok = tpm_fail(t, err, errlen, rc, "TPM2_GetCapability "
+			ok = attest_tpmdev_fail(t, err, errlen, rc, "TPM2_GetCapability "
 			    "(transient handles)");
 			goto fail;
 		}
@@ -628,183 +613,3 @@ fail:
 	return ok;
 }
 
-static size_t
-hash_size(uint16_t alg)
-{
-	switch (alg) {
-	case TPM2_ALG_SHA1:
-		return TPM2_SHA1_DIGEST_SIZE;
-	case TPM2_ALG_SHA256:
-		return TPM2_SHA256_DIGEST_SIZE;
-	case TPM2_ALG_SHA384:
-		return TPM2_SHA384_DIGEST_SIZE;
-	case TPM2_ALG_SHA512:
-		return TPM2_SHA512_DIGEST_SIZE;
-	default:
-		return 0;
-	}
-}
-
-static int
-sign_args_check(uint16_t scheme, uint16_t hash_alg,
-    const unsigned char *digest, size_t dlen, char *err, size_t errlen)
-{
-	size_t hlen;
-
-	if (scheme != TPM2_ALG_RSASSA && scheme != TPM2_ALG_RSAPSS &&
-	    scheme != TPM2_ALG_ECDSA) {
-		seterr(err, errlen, "TPM2_Sign: scheme 0x%04x, expected "
-		    "RSASSA (0x0014), RSAPSS (0x0016) or ECDSA (0x0018)",
-		    scheme);
-		return -1;
-	}
-	if ((hlen = hash_size(hash_alg)) == 0) {
-		seterr(err, errlen, "TPM2_Sign: hash 0x%04x, expected SHA1, "
-		    "SHA256, SHA384 or SHA512", hash_alg);
-		return -1;
-	}
-	if (digest == NULL || dlen != hlen) {
-		seterr(err, errlen, "TPM2_Sign: digest is %zu bytes, hash "
-		    "0x%04x needs %zu", digest == NULL ? 0 : dlen, hash_alg,
-		    hlen);
-		return -1;
-	}
-
-	return 0;
-}
-
-static int
-ecdsa_to_der(const TPMS_SIGNATURE_ECC *e, unsigned char **der,
-    size_t *der_len, char *err, size_t errlen)
-{
-	ECDSA_SIG *s = NULL;
-	BIGNUM *r = NULL, *sv = NULL;
-	unsigned char *p;
-	int n, ok = -1;
-
-	if ((s = ECDSA_SIG_new()) == NULL ||
-	    (r = BN_bin2bn(e->signatureR.buffer, e->signatureR.size,
-	    NULL)) == NULL ||
-	    (sv = BN_bin2bn(e->signatureS.buffer, e->signatureS.size,
-	    NULL)) == NULL || !ECDSA_SIG_set0(s, r, sv)) {
-		seterr(err, errlen, "TPM2_Sign: cannot build ECDSA-Sig-Value");
-		goto fail;
-	}
-	r = sv = NULL;	/* owned by s */
-	if ((n = i2d_ECDSA_SIG(s, NULL)) <= 0 ||
-	    (*der = OPENSSL_malloc((size_t)n)) == NULL) {
-		seterr(err, errlen, "TPM2_Sign: cannot encode ECDSA-Sig-Value");
-		goto fail;
-	}
-	p = *der;
-	if (i2d_ECDSA_SIG(s, &p) != n) {
-		OPENSSL_free(*der);
-		*der = NULL;
-		seterr(err, errlen, "TPM2_Sign: cannot encode ECDSA-Sig-Value");
-		goto fail;
-	}
-	*der_len = (size_t)n;
-
-	ok = 0;
-fail:
-	BN_free(r);
-	BN_free(sv);
-	ECDSA_SIG_free(s);
-
-	return ok;
-}
-
-static int
-sig_to_bytes(const TPMT_SIGNATURE *s, uint16_t scheme, unsigned char **out,
-    size_t *out_len, char *err, size_t errlen)
-{
-	const TPM2B_PUBLIC_KEY_RSA *rsa;
-
-	if (s->sigAlg != scheme) {
-		seterr(err, errlen, "TPM2_Sign: TPM answered with scheme "
-		    "0x%04x, asked for 0x%04x", s->sigAlg, scheme);
-		return -1;
-	}
-	if (scheme == TPM2_ALG_ECDSA)
-		return ecdsa_to_der(&s->signature.ecdsa, out, out_len, err,
-		    errlen);
-	rsa = scheme == TPM2_ALG_RSASSA ? &s->signature.rsassa.sig :
-	    &s->signature.rsapss.sig;
-	if (rsa->size == 0 || (*out = OPENSSL_memdup(rsa->buffer,
-	    rsa->size)) == NULL) {
-		seterr(err, errlen, "TPM2_Sign: empty signature or out of "
-		    "memory");
-		return -1;
-	}
-	*out_len = rsa->size;
-
-	return 0;
-}
-
-int
-attest_tpm_sign_digest(attest_tpm *t, const attest_tpm_keyref *key,
-    uint16_t sig_scheme, uint16_t hash_alg, const unsigned char *digest,
-    size_t dlen, unsigned char **sig, size_t *sig_len, char *err,
-    size_t errlen)
-{
-	tpm_obj o = TPM_OBJ_INIT;
-	TPMT_SIGNATURE *ts = NULL;
-	TPMT_SIG_SCHEME scheme;
-	TPMT_TK_HASHCHECK ticket;
-	TPM2B_DIGEST dg;
-	TPMI_ALG_PUBLIC want;
-	TSS2_RC rc;
-	int ok = -1;
-
-	if (sig != NULL)
-		*sig = NULL;
-	if (sig_len != NULL)
-		*sig_len = 0;
-	if (t == NULL || key == NULL || sig == NULL || sig_len == NULL) {
-		seterr(err, errlen, "attest_tpm_sign_digest: invalid argument");
-		goto fail;
-	}
-	if (sign_args_check(sig_scheme, hash_alg, digest, dlen, err,
-	    errlen) < 0)
-		goto fail;
-	if ((ok = alive(t, err, errlen)) < 0 ||
-	    (ok = obj_open(t, key, "key", &o, err, errlen)) < 0)
-		goto fail;
-	ok = -1;
-	want = sig_scheme == TPM2_ALG_ECDSA ? TPM2_ALG_ECC : TPM2_ALG_RSA;
-	if (o.pub->publicArea.type != want) {
-		seterr(err, errlen, "TPM2_Sign: scheme 0x%04x needs an %s key, "
-		    "this key has type 0x%04x", sig_scheme,
-		    want == TPM2_ALG_ECC ? "ECC" : "RSA",
-		    o.pub->publicArea.type);
-		goto fail;
-	}
-
-	memset(&dg, 0, sizeof(dg));
-	dg.size = (UINT16)dlen;
-	memcpy(dg.buffer, digest, dlen);
-	memset(&scheme, 0, sizeof(scheme));
-	scheme.scheme = sig_scheme;
-	scheme.details.any.hashAlg = hash_alg;
-	/* a NULL ticket: only unrestricted keys sign outside digests */
-	memset(&ticket, 0, sizeof(ticket));
-	ticket.tag = TPM2_ST_HASHCHECK;
-	ticket.hierarchy = TPM2_RH_NULL;
-
-	rc = Esys_Sign(t->esys, o.tr, ESYS_TR_PASSWORD, ESYS_TR_NONE,
-	    ESYS_TR_NONE, &dg, &scheme, &ticket, &ts);
-	if (rc != TSS2_RC_SUCCESS) {
-		ok = tpm_fail(t, err, errlen, rc, "TPM2_Sign");
-		goto fail;
-	}
-	if (sig_to_bytes(ts, sig_scheme, sig, sig_len, err, errlen) < 0)
-		goto fail;
-
-	ok = 0;
-fail:
-	Esys_Free(ts);
-	if (t != NULL)
-		obj_close(t, &o);
-
-	return ok;
-}

@@ -1,0 +1,41 @@
+/*
+ * What the ESAPI layer's files share (evidence/tpm2_device.c and
+ * evidence/tpm2_sign.c); not part of the library's interface.
+ */
+#ifndef ATTEST_TPM2_DEVICE_INT_H
+#define ATTEST_TPM2_DEVICE_INT_H
+
+#include <stddef.h>
+#include <tss2/tss2_esys.h>
+
+#include "attest/tpm2_device.h"
+
+struct attest_tpm {
+	TSS2_TCTI_CONTEXT	*tcti;
+	ESYS_CONTEXT		*esys;
+	size_t			 data_cap;	/* TPM's TPM2B_DATA: sizeof(TPMT_HA) */
+	int			 lost;		/* a TCTI error: ESYS is unusable */
+};
+
+/* An object resolved from a key reference. */
+typedef struct {
+	ESYS_TR		 tr;
+	int		 flush;		/* 1: loaded here, flush; 0: TR_Close */
+	TPM2B_PUBLIC	*pub;		/* from Esys_ReadPublic */
+} tpm_obj;
+
+#define TPM_OBJ_INIT	{ ESYS_TR_NONE, 0, NULL }
+
+/* "<step>: <decoded reason> (0x<rc>)"; -2 after a TCTI error, else -1. */
+#if defined(__GNUC__)
+__attribute__((format(printf, 5, 6)))
+#endif
+int attest_tpmdev_fail(attest_tpm *t, char *err, size_t errlen, TSS2_RC rc, const char *fmt, ...);
+/* -2 once the connection was lost. */
+int attest_tpmdev_alive(const attest_tpm *t, char *err, size_t errlen);
+/* Resolve a key reference (persistent handle or TSS2 key blob, loaded). */
+int attest_tpmdev_obj_open(attest_tpm *t, const attest_tpm_keyref *key, const char *what, tpm_obj *o, char *err, size_t errlen);
+/* Flush what was loaded, close what was only referenced. */
+void attest_tpmdev_obj_close(attest_tpm *t, tpm_obj *o);
+
+#endif

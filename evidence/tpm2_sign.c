@@ -1,0 +1,200 @@
+/*
+ * TPM2_Sign of a precomputed digest with an unrestricted key (see
+ * attest/tpm2_device.h), for signing paths that bypass tpm2-openssl.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include <openssl/bn.h>
+#include <openssl/crypto.h>
+#include <openssl/ec.h>
+
+#include <tss2/tss2_esys.h>
+#include <tss2/tss2_mu.h>
+
+#include "attest/error.h"
+#include "attest/tpm2_device.h"
+#include "tpm2_device_int.h"
+
+#define seterr attest_errbuf_set
+
+static size_t
+hash_size(uint16_t alg)
+{
+	switch (alg) {
+	case TPM2_ALG_SHA1:
+		return TPM2_SHA1_DIGEST_SIZE;
+	case TPM2_ALG_SHA256:
+		return TPM2_SHA256_DIGEST_SIZE;
+	case TPM2_ALG_SHA384:
+		return TPM2_SHA384_DIGEST_SIZE;
+	case TPM2_ALG_SHA512:
+		return TPM2_SHA512_DIGEST_SIZE;
+	default:
+		return 0;
+	}
+}
+
+static int
+sign_args_check(uint16_t scheme, uint16_t hash_alg,
+    const unsigned char *digest, size_t dlen, char *err, size_t errlen)
+{
+	size_t hlen;
+
+	if (scheme != TPM2_ALG_RSASSA && scheme != TPM2_ALG_RSAPSS &&
+	    scheme != TPM2_ALG_ECDSA) {
+		seterr(err, errlen, "TPM2_Sign: scheme 0x%04x, expected "
+		    "RSASSA (0x0014), RSAPSS (0x0016) or ECDSA (0x0018)",
+		    scheme);
+		return -1;
+	}
+	if ((hlen = hash_size(hash_alg)) == 0) {
+		seterr(err, errlen, "TPM2_Sign: hash 0x%04x, expected SHA1, "
+		    "SHA256, SHA384 or SHA512", hash_alg);
+		return -1;
+	}
+	if (digest == NULL || dlen != hlen) {
+		seterr(err, errlen, "TPM2_Sign: digest is %zu bytes, hash "
+		    "0x%04x needs %zu", digest == NULL ? 0 : dlen, hash_alg,
+		    hlen);
+		return -1;
+	}
+
+	return 0;
+}
+
+static int
+ecdsa_to_der(const TPMS_SIGNATURE_ECC *e, unsigned char **der,
+    size_t *der_len, char *err, size_t errlen)
+{
+	ECDSA_SIG *s = NULL;
+	BIGNUM *r = NULL, *sv = NULL;
+	unsigned char *p;
+	int n, ok = -1;
+
+	if ((s = ECDSA_SIG_new()) == NULL ||
+	    (r = BN_bin2bn(e->signatureR.buffer, e->signatureR.size,
+	    NULL)) == NULL ||
+	    (sv = BN_bin2bn(e->signatureS.buffer, e->signatureS.size,
+	    NULL)) == NULL || !ECDSA_SIG_set0(s, r, sv)) {
+		seterr(err, errlen, "TPM2_Sign: cannot build ECDSA-Sig-Value");
+		goto fail;
+	}
+	r = sv = NULL;	/* owned by s */
+	if ((n = i2d_ECDSA_SIG(s, NULL)) <= 0 ||
+	    (*der = OPENSSL_malloc((size_t)n)) == NULL) {
+		seterr(err, errlen, "TPM2_Sign: cannot encode ECDSA-Sig-Value");
+		goto fail;
+	}
+	p = *der;
+	if (i2d_ECDSA_SIG(s, &p) != n) {
+		OPENSSL_free(*der);
+		*der = NULL;
+		seterr(err, errlen, "TPM2_Sign: cannot encode ECDSA-Sig-Value");
+		goto fail;
+	}
+	*der_len = (size_t)n;
+
+	ok = 0;
+fail:
+	BN_free(r);
+	BN_free(sv);
+	ECDSA_SIG_free(s);
+
+	return ok;
+}
+
+static int
+sig_to_bytes(const TPMT_SIGNATURE *s, uint16_t scheme, unsigned char **out,
+    size_t *out_len, char *err, size_t errlen)
+{
+	const TPM2B_PUBLIC_KEY_RSA *rsa;
+
+	if (s->sigAlg != scheme) {
+		seterr(err, errlen, "TPM2_Sign: TPM answered with scheme "
+		    "0x%04x, asked for 0x%04x", s->sigAlg, scheme);
+		return -1;
+	}
+	if (scheme == TPM2_ALG_ECDSA)
+		return ecdsa_to_der(&s->signature.ecdsa, out, out_len, err,
+		    errlen);
+	rsa = scheme == TPM2_ALG_RSASSA ? &s->signature.rsassa.sig :
+	    &s->signature.rsapss.sig;
+	if (rsa->size == 0 || (*out = OPENSSL_memdup(rsa->buffer,
+	    rsa->size)) == NULL) {
+		seterr(err, errlen, "TPM2_Sign: empty signature or out of "
+		    "memory");
+		return -1;
+	}
+	*out_len = rsa->size;
+
+	return 0;
+}
+
+int
+attest_tpm_sign_digest(attest_tpm *t, const attest_tpm_keyref *key,
+    uint16_t sig_scheme, uint16_t hash_alg, const unsigned char *digest,
+    size_t dlen, unsigned char **sig, size_t *sig_len, char *err,
+    size_t errlen)
+{
+	tpm_obj o = TPM_OBJ_INIT;
+	TPMT_SIGNATURE *ts = NULL;
+	TPMT_SIG_SCHEME scheme;
+	TPMT_TK_HASHCHECK ticket;
+	TPM2B_DIGEST dg;
+	TPMI_ALG_PUBLIC want;
+	TSS2_RC rc;
+	int ok = -1;
+
+	if (sig != NULL)
+		*sig = NULL;
+	if (sig_len != NULL)
+		*sig_len = 0;
+	if (t == NULL || key == NULL || sig == NULL || sig_len == NULL) {
+		seterr(err, errlen, "attest_tpm_sign_digest: invalid argument");
+		goto fail;
+	}
+	if (sign_args_check(sig_scheme, hash_alg, digest, dlen, err,
+	    errlen) < 0)
+		goto fail;
+	if ((ok = attest_tpmdev_alive(t, err, errlen)) < 0 ||
+	    (ok = attest_tpmdev_obj_open(t, key, "key", &o, err, errlen)) < 0)
+		goto fail;
+	ok = -1;
+	want = sig_scheme == TPM2_ALG_ECDSA ? TPM2_ALG_ECC : TPM2_ALG_RSA;
+	if (o.pub->publicArea.type != want) {
+		seterr(err, errlen, "TPM2_Sign: scheme 0x%04x needs an %s key, "
+		    "this key has type 0x%04x", sig_scheme,
+		    want == TPM2_ALG_ECC ? "ECC" : "RSA",
+		    o.pub->publicArea.type);
+		goto fail;
+	}
+
+	memset(&dg, 0, sizeof(dg));
+	dg.size = (UINT16)dlen;
+	memcpy(dg.buffer, digest, dlen);
+	memset(&scheme, 0, sizeof(scheme));
+	scheme.scheme = sig_scheme;
+	scheme.details.any.hashAlg = hash_alg;
+	/* a NULL ticket: only unrestricted keys sign outside digests */
+	memset(&ticket, 0, sizeof(ticket));
+	ticket.tag = TPM2_ST_HASHCHECK;
+	ticket.hierarchy = TPM2_RH_NULL;
+
+	rc = Esys_Sign(t->esys, o.tr, ESYS_TR_PASSWORD, ESYS_TR_NONE,
+	    ESYS_TR_NONE, &dg, &scheme, &ticket, &ts);
+	if (rc != TSS2_RC_SUCCESS) {
+		ok = attest_tpmdev_fail(t, err, errlen, rc, "TPM2_Sign");
+		goto fail;
+	}
+	if (sig_to_bytes(ts, sig_scheme, sig, sig_len, err, errlen) < 0)
+		goto fail;
+
+	ok = 0;
+fail:
+	Esys_Free(ts);
+	if (t != NULL)
+		attest_tpmdev_obj_close(t, &o);
+
+	return ok;
+}
