@@ -6,6 +6,7 @@
 #include <openssl/x509v3.h>
 
 #include "attest/bundle.h"
+#include "attest/crmf.h"
 #include "attest/csr.h"
 #include "attest/describe.h"
 #include "attest/oids.h"
@@ -23,6 +24,8 @@ static const struct {
     [ATTEST_DT_TPMS_ATTEST] = {"TPMS_ATTEST", "TPMS ATTEST", "tpms-attest", 0},
     [ATTEST_DT_TPMT_PUBLIC] = {"TPMT_PUBLIC", "TPMT PUBLIC", "tpmt-public", 0},
     [ATTEST_DT_TPMT_SIGNATURE] = {"TPMT_SIGNATURE", "TPMT SIGNATURE", "tpmt-signature", 0},
+    /* No PEM label exists for CRMF/CMP messages: they travel as DER (application/pkixcmp). */
+    [ATTEST_DT_CRMF] = {"CrmfRequest", NULL, "crmf", 1},
 };
 
 const char *attest_datatype_name(attest_datatype dt)
@@ -220,6 +223,89 @@ json_object *attest_describe_csr_der(const unsigned char *der, size_t len, attes
     return o;
 }
 
+/* The bundle of a request, or why there is none to show. */
+static json_object *describe_request_bundle(const unsigned char *der, size_t len)
+{
+    attest_err sub;
+    json_object *b = attest_describe_bundle_der(der, len, &sub);
+
+    if (b == NULL) {
+        b = json_object_new_object();
+        attest_json_add(b, "error", json_object_new_string(sub.msg));
+    }
+    return b;
+}
+
+static json_object *describe_extensions(const STACK_OF(X509_EXTENSION) *exts)
+{
+    json_object *a = json_object_new_array();
+    char name[128], dotted[96];
+    int i;
+
+    for (i = 0; i < sk_X509_EXTENSION_num(exts); i++) {
+        X509_EXTENSION *x = sk_X509_EXTENSION_value(exts, i);
+        const ASN1_OBJECT *obj = X509_EXTENSION_get_object(x);
+        json_object *e = json_object_new_object();
+        const char *nm = name;
+
+        /* Ours by our short name (OpenSSL may not know them), the rest as OpenSSL names them. */
+        if (attest_oid_find(obj) >= 0)
+            nm = attest_oid_name(obj, name, sizeof(name));
+        else
+            OBJ_obj2txt(name, sizeof(name), obj, 0);
+        OBJ_obj2txt(dotted, sizeof(dotted), obj, 1);
+        attest_json_add(e, "name", json_object_new_string(nm));
+        attest_json_add(e, "oid", json_object_new_string(dotted));
+        attest_json_add(e, "critical", json_object_new_boolean(X509_EXTENSION_get_critical(x)));
+        attest_json_add(e, "length", json_object_new_int(ASN1_STRING_length(X509_EXTENSION_get_data(x))));
+        json_object_array_add(a, e);
+    }
+    return a;
+}
+
+json_object *attest_describe_crmf_der(const unsigned char *der, size_t len, attest_err *err)
+{
+    attest_crmf *c = NULL;
+    json_object *o;
+    char alg[80];
+
+    if (attest_crmf_decode(der, len, NULL, NULL, &c, err) != 0)
+        return NULL;
+    o = json_object_new_object();
+    attest_json_add(o, "message", json_object_new_string(c->bodytype == ATTEST_CRMF_BARE ? "CertReqMessages" : "PKIMessage"));
+    if (c->bodytype != ATTEST_CRMF_BARE)
+        attest_json_add(o, "body", json_object_new_string(attest_crmf_body_name(c->bodytype)));
+    if (c->bodytype == OSSL_CMP_P10CR) {
+        attest_err sub;
+        json_object *r = attest_describe_csr_der(c->p10_der, c->p10_len, &sub);
+
+        if (r == NULL) {
+            r = json_object_new_object();
+            attest_json_add(r, "error", json_object_new_string(sub.msg));
+        }
+        attest_json_add(o, "request", r);
+        attest_crmf_free(c);
+        return o;
+    }
+    attest_json_add(o, "requests", json_object_new_int(c->n_reqs));
+    attest_json_add(o, "cert_req_id", json_object_new_int64(c->cert_req_id));
+    if (c->subject != NULL)
+        attest_json_add(o, "subject", attest_json_name(c->subject));
+    if (c->spki != NULL)
+        attest_json_add(o, "public_key", attest_json_spki(c->spki));
+    attest_json_add(o, "popo", json_object_new_string(attest_crmf_popo_name(c->popo_type)));
+    if (c->popo_alg != NULL) {
+        OBJ_obj2txt(alg, sizeof(alg), c->popo_alg->algorithm, 0);
+        attest_json_add(o, "popo_algorithm", json_object_new_string(alg));
+    }
+    attest_json_add(o, "extensions", describe_extensions(c->exts));
+    attest_json_add(o, "attestation_extensions", json_object_new_int(c->n_attest_exts));
+    if (c->n_attest_exts > 0)
+        attest_json_add(o, "attestation_bundle", describe_request_bundle(c->bundle_der, c->bundle_len));
+    attest_crmf_free(c);
+    return o;
+}
+
 static int check_raw_tpm(attest_datatype dt, const unsigned char *b, size_t n, attest_err *err)
 {
     TPMS_ATTEST a;
@@ -258,6 +344,13 @@ int attest_object_check(attest_datatype dt, const unsigned char *der, size_t len
         attest_csr_free(c);
         return ok;
     }
+    if (dt == ATTEST_DT_CRMF) {
+        attest_crmf *c = NULL;
+        int ok = attest_crmf_decode(der, len, NULL, NULL, &c, err);
+
+        attest_crmf_free(c);
+        return ok;
+    }
     o = attest_describe(dt, der, len, err);
     json_object_put(o);
     return o != NULL ? 0 : -1;
@@ -272,6 +365,7 @@ json_object *attest_describe(attest_datatype dt, const unsigned char *der, size_
     case ATTEST_DT_BUNDLE: o = attest_describe_bundle_der(der, len, err); break;
     case ATTEST_DT_TPM2_STMT: o = attest_describe_tpm2_stmt_der(der, len, err); break;
     case ATTEST_DT_PKIX: o = attest_describe_pkix_der(der, len, err); break;
+    case ATTEST_DT_CRMF: o = attest_describe_crmf_der(der, len, err); break;
     case ATTEST_DT_TPMS_ATTEST:
         if (check_raw_tpm(dt, der, len, err) == 0)
             o = attest_describe_tpms_attest(der, len, err);

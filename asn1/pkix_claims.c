@@ -59,13 +59,29 @@ static int is_oid_seq(const ASN1_STRING *seq)
     return ok;
 }
 
+/*
+ * SubjectPublicKeyInfo's shape: X509_PUBKEY's template without the key
+ * decoding that d2i_X509_PUBKEY adds.  That decoding never fails a
+ * well-formed SPKI (unknown or broken keys are accepted, pkey left NULL),
+ * and with OpenSSL 3.0 it sets up an OSSL_DECODER context per call.
+ */
+typedef struct {
+    X509_ALGOR *algorithm;
+    ASN1_BIT_STRING *subject_public_key;
+} SPKI_SHAPE;
+
+ASN1_SEQUENCE(SPKI_SHAPE) = {
+    ASN1_SIMPLE(SPKI_SHAPE, algorithm, X509_ALGOR),
+    ASN1_SIMPLE(SPKI_SHAPE, subject_public_key, ASN1_BIT_STRING)
+} static_ASN1_SEQUENCE_END(SPKI_SHAPE)
+
 static int is_spki(const ASN1_STRING *os)
 {
     const unsigned char *p = os->data;
-    X509_PUBKEY *k = d2i_X509_PUBKEY(NULL, &p, os->length);
+    ASN1_VALUE *k = ASN1_item_d2i(NULL, &p, os->length, ASN1_ITEM_rptr(SPKI_SHAPE));
     int ok = k != NULL && p == os->data + os->length;
 
-    X509_PUBKEY_free(k);
+    ASN1_item_free(k, ASN1_ITEM_rptr(SPKI_SHAPE));
     return ok;
 }
 

@@ -8,6 +8,7 @@
  * attest-req evidence: the PKIX evidence alone, for HSM-side tooling.
  */
 #include <getopt.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -29,6 +30,7 @@ typedef struct {
     int standalone;              /* the `evidence` command */
     const char *evidence, *key, *tcti, *subject, *out, *outform, *md, *evidence_file;
     const char *nonce_hex, *nonce_file, *claims, *key_id, *ak_md;
+    const char *cmp_reqexts;     /* openssl config snippet carrying the bundle for openssl cmp -reqexts */
     const char *aks[CLI_MAX_AKS], *ak_certs[CLI_MAX_AKS], *ak_chain[MAX_LIST], *addext[MAX_LIST];
     int n_aks, n_ak_certs, n_ak_chain, n_addext, pss, ak_pss;
     unsigned char nonce[ATTEST_MAX_NONCE];
@@ -57,7 +59,9 @@ static void new_usage(FILE *f)
           "  --md NAME           request signature digest (default by key)\n"
           "  --pss               RSA keys: sign the request with RSASSA-PSS\n"
           "  --out FILE          output, written atomically (default: - for stdout)\n"
-          "  --outform pem|der   default pem\n", f);
+          "  --outform pem|der   default pem\n"
+          "  --cmp-reqexts FILE  also write an openssl config section [attest_reqexts] carrying the same\n"
+          "                      bundle as a CRMF extension, for openssl cmp -reqexts attest_reqexts -config FILE\n", f);
 }
 
 static void evidence_usage(FILE *f)
@@ -128,7 +132,7 @@ static int parse_opts(cli_app *app, int argc, char **argv, new_opts *o)
         {"out", required_argument, NULL, 'o'}, {"outform", required_argument, NULL, 'O'},
         {"evidence-file", required_argument, NULL, 'E'}, {"claims", required_argument, NULL, 'l'},
         {"key-id", required_argument, NULL, 'I'}, {"ak-md", required_argument, NULL, 'M'},
-        {"ak-pss", no_argument, NULL, 'P'},
+        {"ak-pss", no_argument, NULL, 'P'}, {"cmp-reqexts", required_argument, NULL, 'R'},
         {"help", no_argument, NULL, 'h'},
         CLI_COMMON_LONGOPTS,
         {NULL, 0, NULL, 0}
@@ -138,7 +142,7 @@ static int parse_opts(cli_app *app, int argc, char **argv, new_opts *o)
     optind = 1;
     while ((opt = getopt_long(argc, argv, "+", longopts, NULL)) != -1) {
         /* Options that only `new` has. */
-        if (o->standalone && strchr("esxmpECE", opt) != NULL && opt != 0) {
+        if (o->standalone && strchr("esxmpECER", opt) != NULL && opt != 0) {
             cli_error(app, "this option belongs to attest-req new (try: attest-req evidence --help)");
             return -1;
         }
@@ -162,6 +166,7 @@ static int parse_opts(cli_app *app, int argc, char **argv, new_opts *o)
         case 'I': o->key_id = optarg; break;
         case 'M': o->ak_md = optarg; break;
         case 'P': o->ak_pss = 1; break;
+        case 'R': o->cmp_reqexts = optarg; break;
         case 'h': (o->standalone ? evidence_usage : new_usage)(stdout); return 1;
         default:
             switch (cli_common_option(app, opt, optarg)) {
@@ -190,6 +195,10 @@ static int parse_opts(cli_app *app, int argc, char **argv, new_opts *o)
             return -1;
         }
         X509_NAME_free(dn);
+    }
+    if (o->cmp_reqexts != NULL && strcmp(o->cmp_reqexts, "-") == 0 && strcmp(o->out, "-") == 0) {
+        cli_error(app, "--cmp-reqexts - and --out - would both write to stdout: give one of them a file");
+        return -1;
     }
     if (strcmp(o->outform, "pem") != 0 && strcmp(o->outform, "der") != 0) {
         cli_error(app, "--outform must be pem or der");
@@ -359,6 +368,34 @@ static int write_out(cli_app *app, const new_opts *o, const char *label, const u
     return ok ? 0 : -1;
 }
 
+/*
+ * The bundle as an openssl config section for `openssl cmp -reqexts
+ * attest_reqexts -config FILE`: X509V3's DER: form puts the bytes into
+ * extnValue unchanged, so the CRMF template carries the same evidence as
+ * the CSR's attribute.
+ */
+static int write_cmp_reqexts(cli_app *app, const char *path, const unsigned char *bundle, size_t len)
+{
+    static const char head[] = "[attest_reqexts]\n1.2.840.113549.1.9.16.2.59 = DER:";
+    size_t hexlen = 2 * len + 1, n = sizeof(head) - 1;
+    char *text = OPENSSL_malloc(n + hexlen + 1);
+    int ok;
+
+    if (text == NULL) {
+        cli_error(app, "out of memory");
+        return -1;
+    }
+    memcpy(text, head, n);
+    ok = OPENSSL_buf2hexstr_ex(text + n, hexlen, NULL, bundle, len, '\0');
+    if (ok) {
+        n += 2 * len;
+        text[n++] = '\n';
+        ok = cli_write_file(app, path, (unsigned char *)text, n) == 0;
+    }
+    OPENSSL_free(text);
+    return ok ? 0 : -1;
+}
+
 static void pkix_opts_from(const new_opts *o, const char *tcti, cli_pkix_opts *po)
 {
     memset(po, 0, sizeof(*po));
@@ -401,6 +438,24 @@ static int make_pkix_statement(cli_app *app, const new_opts *o, const char *tcti
     return 0;
 }
 
+/*
+ * After a provider-side failure with a TPM key: if the TPM went away meanwhile
+ * (killed, disconnected), say so in the one error line and make it exit 2
+ * (I/O), not a missing key or a failed signature.
+ */
+static int tpm_gone(cli_app *app, const char *spec, const char *tcti)
+{
+    attest_tpm *tpm = NULL;
+    char buf[256];
+
+    if (!cli_is_tpm_key(spec) || attest_tpm_open(tcti, &tpm, buf, sizeof(buf)) != ATTEST_TPM_UNREACHABLE) {
+        attest_tpm_close(tpm);
+        return 0;
+    }
+    cli_error(app, "cannot reach the TPM: %s", buf);
+    return 1;
+}
+
 static int run(cli_app *app, new_opts *o)
 {
     const char *tcti = resolve_tcti(app, o->tcti);
@@ -432,8 +487,17 @@ static int run(cli_app *app, new_opts *o)
         rc = EXIT_USAGE;
         goto done;
     }
-    if ((key = cli_load_private_key(app, o->key)) == NULL)
-        goto done;
+    {
+        char kb[64];
+
+        if ((key = attest_load_private_key(cli_key_uri(o->key, kb, sizeof(kb)), app->libctx, app->propq)) == NULL) {
+            if (tpm_gone(app, o->key, tcti))
+                rc = EXIT_USAGE;
+            else
+                cli_error(app, "%s: no private key found (file or provider URI)", o->key);
+            goto done;
+        }
+    }
     if (tpm2) {
         if (check_signing_key(app, stmt, stmt_len, key, o->key) != 0)
             goto done;
@@ -457,10 +521,20 @@ static int run(cli_app *app, new_opts *o)
     ro.libctx = app->libctx;
     ro.propq = app->propq;
     if (attest_request_build(key, &ro, bundle, bundle_len, &req, &req_len, &err) != 0) {
-        cli_error(app, "%s", err.msg);
+        if (tpm_gone(app, o->key, tcti))
+            rc = EXIT_USAGE;
+        else
+            cli_error(app, "%s", err.msg);
+        goto done;
+    }
+    /* The snippet first: a failed request write takes it away again, so nothing is left half done. */
+    if (o->cmp_reqexts != NULL && write_cmp_reqexts(app, o->cmp_reqexts, bundle, bundle_len) != 0) {
+        rc = EXIT_USAGE;
         goto done;
     }
     rc = write_out(app, o, "CERTIFICATE REQUEST", req, req_len) == 0 ? EXIT_OK : EXIT_USAGE;
+    if (rc != EXIT_OK && o->cmp_reqexts != NULL && strcmp(o->cmp_reqexts, "-") != 0)
+        (void)remove(o->cmp_reqexts);
 done:
     for (i = 0; i < CLI_MAX_AKS; i++)
         X509_free(ak_certs[i]);
@@ -478,6 +552,12 @@ static int command(cli_app *app, int argc, char **argv, int standalone)
     new_opts o;
     int r;
 
+    /*
+     * A TPM that goes away mid-command (swtpm killed, resource manager restarted)
+     * turns the TCTI's next write into SIGPIPE, which would end the process
+     * without a word: take EPIPE instead, reported as an unreachable TPM (exit 2).
+     */
+    signal(SIGPIPE, SIG_IGN);
     memset(&o, 0, sizeof(o));
     o.standalone = standalone;
     o.out = "-";

@@ -10,7 +10,7 @@ static void show_usage(FILE *f)
 {
     fputs("usage: attest-req show [--in FILE] [--type TYPE] [--format text|json|der|pem] [--out FILE]\n"
           "  --in FILE      input, PEM or DER (default: - for stdin)\n"
-          "  --type TYPE    csr, bundle, tpm2, pkix, tpms-attest, tpmt-public, tpmt-signature\n"
+          "  --type TYPE    csr, bundle, tpm2, pkix, tpms-attest, tpmt-public, tpmt-signature, crmf\n"
           "                 (default: detected)\n"
           "  --format F     text (default), json, or der/pem to convert\n"
           "  --out FILE     write here, atomically (default: - for stdout)\n", f);
@@ -62,7 +62,7 @@ int cmd_show(cli_app *app, int argc, char **argv)
     }
     /* A bad --type is a usage error (exit 2), not a failed decode. */
     if (type != NULL && attest_datatype_from_name(type) < 0) {
-        cli_error(app, "unknown --type '%s' (csr, bundle, tpm2, pkix, tpms-attest, tpmt-public, tpmt-signature)", type);
+        cli_error(app, "unknown --type '%s' (csr, bundle, tpm2, pkix, tpms-attest, tpmt-public, tpmt-signature, crmf)", type);
         return EXIT_USAGE;
     }
     if (cli_app_start(app) != 0)

@@ -251,7 +251,7 @@ int cli_decode(const cli_app *app, const char *what, const unsigned char *in, si
 
     memset(obj, 0, sizeof(*obj));
     if (type != NULL && (dt = attest_datatype_from_name(type)) < 0) {
-        cli_error(app, "unknown --type '%s' (csr, bundle, tpm2, pkix, tpms-attest, tpmt-public, tpmt-signature)", type);
+        cli_error(app, "unknown --type '%s' (csr, bundle, tpm2, pkix, tpms-attest, tpmt-public, tpmt-signature, crmf)", type);
         goto done;
     }
     if (ctx == NULL)
@@ -297,8 +297,8 @@ int cli_decode(const cli_app *app, const char *what, const unsigned char *in, si
 
         explain(in, inlen, (attest_datatype)dt, &err);
         cli_error(app, "%s: not a valid %s: %s", what, attest_datatype_name((attest_datatype)dt), err.msg);
-    } else {
-        cli_error(app, "%s: not a recognised attestation object (CSR, AttestationBundle, TcgAttestCertify, PKIX Evidence, TPMS_ATTEST, TPMT_PUBLIC, TPMT_SIGNATURE; PEM or DER)", what);
+    } else if (what != NULL) { /* NULL: a quiet probe (verify lets csr.parse explain) */
+        cli_error(app, "%s: not a recognised attestation object (CSR, AttestationBundle, TcgAttestCertify, PKIX Evidence, TPMS_ATTEST, TPMT_PUBLIC, TPMT_SIGNATURE; PEM or DER; CRMF/CMP request, DER)", what);
     }
     ERR_clear_last_mark();
 done:

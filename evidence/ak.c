@@ -51,6 +51,44 @@ int attest_spki_der(EVP_PKEY *key, unsigned char **der, size_t *len)
     return 0;
 }
 
+/*
+ * i2d_PUBKEY of a provider key sets up an OSSL_ENCODER context: with OpenSSL
+ * 3.0 that costs more than the signature checks of a request.  A decoded
+ * X509_PUBKEY re-encodes its own fields instead.
+ */
+int attest_spki_der_of(const X509_PUBKEY *spki, EVP_PKEY *key, unsigned char **der, size_t *len)
+{
+    int n;
+
+    if (spki == NULL)
+        return attest_spki_der(key, der, len);
+    *der = NULL;
+    if ((n = i2d_X509_PUBKEY(spki, der)) <= 0)
+        return -1;
+    *len = (size_t)n;
+    return 0;
+}
+
+int attest_spki_is_canonical(const X509_PUBKEY *spki)
+{
+    ASN1_OBJECT *alg = NULL;
+    const unsigned char *pk = NULL;
+    X509_ALGOR *a = NULL;
+    int pklen = 0, ptype = V_ASN1_UNDEF;
+
+    if (spki == NULL || !X509_PUBKEY_get0_param(&alg, &pk, &pklen, &a, spki))
+        return 0;
+    X509_ALGOR_get0(NULL, &ptype, NULL, a);
+    switch (OBJ_obj2nid(alg)) {
+    case NID_rsaEncryption:
+        return ptype == V_ASN1_NULL;
+    case NID_X9_62_id_ecPublicKey:
+        return ptype == V_ASN1_OBJECT && pklen > 0 && pk[0] == 0x04;
+    default:
+        return 0;
+    }
+}
+
 static void subject_line(X509 *x, char *buf, size_t len)
 {
     X509_NAME_oneline(X509_get_subject_name(x), buf, (int)len);

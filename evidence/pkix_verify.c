@@ -18,6 +18,7 @@
 #include "attest/keys.h"
 #include "attest/checks.h"
 #include "attest/engine.h"
+#include "attest/limits.h"
 #include "attest/pkix.h"
 #include "pkix_sigalg.h"
 
@@ -250,7 +251,7 @@ static int same_key(attest_vctx *v, const unsigned char *der, size_t len, EVP_PK
 
 /* -1: no ak-spki claims; 1: key is one of them; 0: it is not.  (A second
  * transaction element already fails pkix.structure.) */
-static int ak_listed(attest_vctx *v, const attest_pkix *p, EVP_PKEY *key)
+static int ak_listed(attest_vctx *v, const attest_pkix *p, EVP_PKEY *key, const X509_PUBKEY *spki)
 {
     const PKIX_ELEMENT *tx = first_element(p, ATTEST_OID_PKIX_EL_TRANSACTION);
     const ASN1_OBJECT *ak = attest_oid_obj(ATTEST_OID_PKIX_TX_AK_SPKI);
@@ -258,7 +259,7 @@ static int ak_listed(attest_vctx *v, const attest_pkix *p, EVP_PKEY *key)
     size_t klen = 0;
     int j, found = -1;
 
-    (void)attest_spki_der(key, &kder, &klen);
+    (void)attest_spki_der_of(spki, key, &kder, &klen);
     for (j = 0; tx != NULL && j < sk_PKIX_CLAIM_num(tx->claims) && found != 1; j++) {
         const PKIX_CLAIM *c = sk_PKIX_CLAIM_value(tx->claims, j);
 
@@ -296,6 +297,7 @@ static X509 *find_cert(attest_vctx *v, const attest_pkix *p, EVP_PKEY *key, cons
 typedef struct {
     EVP_PKEY *key;   /* borrowed */
     X509 *cert;      /* borrowed, NULL: no certificate known */
+    const X509_PUBKEY *spki; /* borrowed: what key was decoded from */
 } signer;
 
 /* Resolve the SignerIdentifier; -1 with why when the block cannot be verified. */
@@ -308,6 +310,7 @@ static int resolve_signer(attest_vctx *v, const attest_pkix *p, const PKIX_SID *
     if (sid->cert != NULL) {
         s->cert = sid->cert;
         s->key = X509_get0_pubkey(sid->cert);
+        s->spki = X509_get_X509_PUBKEY(sid->cert);
         if (s->key != NULL && sid->spki != NULL && X509_PUBKEY_get0(sid->spki) != NULL
             && attest_key_public_eq(s->key, X509_PUBKEY_get0(sid->spki)) != 1) {
             snprintf(why, cap, "sid certificate and subjectPublicKeyInfo disagree");
@@ -316,6 +319,7 @@ static int resolve_signer(attest_vctx *v, const attest_pkix *p, const PKIX_SID *
     } else if (sid->spki != NULL) {
         if ((s->key = X509_PUBKEY_get0(sid->spki)) != NULL)
             s->cert = find_cert(v, p, s->key, NULL);
+        s->spki = sid->spki;
     } else if (sid->key_id != NULL) {
         if ((s->cert = find_cert(v, p, NULL, sid->key_id)) == NULL) {
             hex(sid->key_id->data, (size_t)sid->key_id->length, kid, sizeof(kid));
@@ -323,6 +327,7 @@ static int resolve_signer(attest_vctx *v, const attest_pkix *p, const PKIX_SID *
             return -1;
         }
         s->key = X509_get0_pubkey(s->cert);
+        s->spki = X509_get_X509_PUBKEY(s->cert);
     } else {
         snprintf(why, cap, "empty SignerIdentifier");
         return -1;
@@ -353,7 +358,7 @@ static int check_block(attest_vctx *v, const attest_pkix *p, const PKIX_SIGBLOCK
         snprintf(why, cap, "%s signature does not verify", name);
         return 0;
     }
-    if (ak_listed(v, p, s->key) == 0) {
+    if (ak_listed(v, p, s->key, s->spki) == 0) {
         snprintf(why, cap, "%s verifies, but the signer is not among the ak-spki claims", name);
         return 0;
     }
@@ -385,11 +390,33 @@ static void check_ak_cert(attest_vctx *v, const attest_pkix *p, X509 *ak, attest
     sk_X509_free(all);
 }
 
+/* Chain and AK-profile checks for one signer, into a scratch list. */
+static attest_status judge_signer(attest_vctx *v, const attest_pkix *p, const signer *s, attest_checks *out)
+{
+    if (s->cert == NULL) {
+        attest_fail(out, CHK_CHAIN_TRUST, "no certificate for the signer (bare SPKI not found among the certificates)");
+        attest_skip(out, CHK_CHAIN_AK_PROFILE, "no AK certificate");
+    } else {
+        check_ak_cert(v, p, s->cert, out);
+    }
+    return attest_checks_status(out);
+}
+
+static void copy_checks(attest_checks *to, const attest_checks *from)
+{
+    size_t i;
+
+    for (i = 0; i < from->n; i++)
+        attest_check_add(to, from->v[i].id, from->v[i].result, from->v[i].severity, "%s", from->v[i].detail);
+    to->lost |= from->lost;
+}
+
 static void check_signatures(attest_vctx *v, const attest_pkix *p, attest_checks *c)
 {
     int i, n = sk_PKIX_SIGBLOCK_num(p->ev->sigs), accepted = 0;
     char detail[320] = "", why[160];
-    signer first = { NULL, NULL }, s;
+    signer ok[ATTEST_MAX_SIGNATURES], s;
+    attest_checks first = {0}, scratch;
 
     if (n == 0) {
         attest_fail(c, CHK_PKIX_SIGNATURE, "unsigned evidence: no SignatureBlock, its claims cannot be relied on");
@@ -401,8 +428,8 @@ static void check_signatures(attest_vctx *v, const attest_pkix *p, attest_checks
         const PKIX_SIGBLOCK *b = sk_PKIX_SIGBLOCK_value(p->ev->sigs, i);
 
         why[0] = '\0';
-        if (check_block(v, p, b, &s, why, sizeof(why)) && accepted++ == 0)
-            first = s;
+        if (check_block(v, p, b, &s, why, sizeof(why)) && accepted < ATTEST_MAX_SIGNATURES)
+            ok[accepted++] = s;
         addf(detail, sizeof(detail), "[%d] %s: %s", i,
              b->sid->cert != NULL ? "certificate" : b->sid->spki != NULL ? "SPKI" : b->sid->key_id != NULL ? "keyId" : "sid", why);
     }
@@ -413,12 +440,26 @@ static void check_signatures(attest_vctx *v, const attest_pkix *p, attest_checks
         return;
     }
     attest_pass(c, CHK_PKIX_SIGNATURE, "%d of %d signature block(s) accepted: %s", accepted, n, detail);
-    if (first.cert == NULL) {
-        attest_fail(c, CHK_CHAIN_TRUST, "no certificate for the signer (bare SPKI not found among the certificates)");
-        attest_skip(c, CHK_CHAIN_AK_PROFILE, "no AK certificate");
-        return;
+    /*
+     * Blocks can be added or removed without trace, so their order means
+     * nothing: one accepted signer that chains to an anchor is enough.
+     * Without one, report the first accepted signer's chain.
+     */
+    for (i = 0; i < accepted; i++) {
+        memset(&scratch, 0, sizeof(scratch));
+        if (judge_signer(v, p, &ok[i], &scratch) != ATTEST_STATUS_CONTRAINDICATED) {
+            copy_checks(c, &scratch);
+            OPENSSL_free(scratch.v);
+            OPENSSL_free(first.v);
+            return;
+        }
+        if (i == 0)
+            first = scratch;
+        else
+            OPENSSL_free(scratch.v);
     }
-    check_ak_cert(v, p, first.cert, c);
+    copy_checks(c, &first);
+    OPENSSL_free(first.v);
 }
 
 /* ------------------------------------------------------------ the key */
@@ -434,10 +475,11 @@ static const PKIX_ELEMENT *check_binding(attest_vctx *v, const attest_pkix *p, a
     int i, n_key = 0, matches = 0, idlen;
 
     if (v->subject_key == NULL) {
-        attest_skip(c, CHK_PKIX_KEY_BINDING, "no subject key given: the evidence is not bound to a key");
+        /* Without a key to bind to, the evidence proves nothing about any request: at best a warning. */
+        attest_skip_warn(c, CHK_PKIX_KEY_BINDING, "no subject key given (--pubkey): the evidence is not bound to a key");
         return NULL;
     }
-    (void)attest_spki_der(v->subject_key, &sder, &slen);
+    (void)attest_spki_der_of(v->subject_spki, v->subject_key, &sder, &slen);
     for (i = 0; i < sk_PKIX_ELEMENT_num(ELEMENTS(p)); i++) {
         const PKIX_ELEMENT *el = sk_PKIX_ELEMENT_value(ELEMENTS(p), i);
         const ASN1_TYPE *t;

@@ -69,6 +69,10 @@ static const EVP_MD *recover_md(attest_vctx *v, EVP_PKEY *key, const unsigned ch
         && (di = d2i_X509_SIG(NULL, &p, (long)outlen)) != NULL) {
         X509_SIG_get0(di, &alg, NULL);
         md = EVP_get_digestbyobj(alg->algorithm);
+        /* Only the SHA family a TPM signs with; SHA-1 is then the policy's business. */
+        if (md != NULL && !EVP_MD_is_a(md, "SHA1") && !EVP_MD_is_a(md, "SHA256") && !EVP_MD_is_a(md, "SHA384")
+            && !EVP_MD_is_a(md, "SHA512"))
+            md = NULL;
     }
     X509_SIG_free(di);
     EVP_PKEY_CTX_free(ctx);
@@ -302,11 +306,15 @@ void attest_tpm2_verify(attest_vctx *v, const attest_statement *st, attest_submo
     if ((tkey = attest_tpmt_public_to_pkey(&pub, v->p->libctx, &err)) == NULL) {
         attest_fail(c, CHK_TPM2_KEY_BINDING, "%s", err.msg);
     } else {
-        if (attest_spki_der(tkey, &sub->akpub, &sub->akpub_len) != 0)
+        int bound = v->subject_key != NULL && attest_key_public_eq(tkey, v->subject_key) == 1;
+
+        /* The TPM key is the request's key: its SPKI, when in the encoder's form, is akpub as is. */
+        if (attest_spki_der_of(bound && attest_spki_is_canonical(v->subject_spki) ? v->subject_spki : NULL, tkey,
+                               &sub->akpub, &sub->akpub_len) != 0)
             sub->akpub = NULL;
         if (v->subject_key == NULL)
             attest_fail(c, CHK_TPM2_KEY_BINDING, "no subject key to bind to");
-        else if (attest_key_public_eq(tkey, v->subject_key) == 1) {
+        else if (bound) {
             attest_pass(c, CHK_TPM2_KEY_BINDING, "the TPM key (%s-%d) is the request's subject key",
                         EVP_PKEY_get0_type_name(tkey), EVP_PKEY_get_bits(tkey));
         } else

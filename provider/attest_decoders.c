@@ -134,7 +134,8 @@ static int pem_decode(void *vctx, OSSL_CORE_BIO *cin, int selection,
         return 0;
     if (PEM_read_bio(in, &name, &header, &data, &len) > 0) {
         for (dt = 0; dt < ATTEST_DT_COUNT; dt++)
-            if (strcmp(name, attest_datatype_pem_label((attest_datatype)dt)) == 0)
+            if (attest_datatype_pem_label((attest_datatype)dt) != NULL
+                && strcmp(name, attest_datatype_pem_label((attest_datatype)dt)) == 0)
                 break;
         if (dt == ATTEST_DT_COUNT && strcmp(name, "NEW CERTIFICATE REQUEST") == 0)
             dt = ATTEST_DT_CSR;
@@ -168,6 +169,7 @@ DECODER_FNS(pkix, ATTEST_DT_PKIX);
 DECODER_FNS(tpmsattest, ATTEST_DT_TPMS_ATTEST);
 DECODER_FNS(tpmtpublic, ATTEST_DT_TPMT_PUBLIC);
 DECODER_FNS(tpmtsig, ATTEST_DT_TPMT_SIGNATURE);
+DECODER_FNS(crmf, ATTEST_DT_CRMF);
 
 static OSSL_FUNC_decoder_newctx_fn pem_newctx;
 static void *pem_newctx(void *provctx)
@@ -196,5 +198,6 @@ const OSSL_ALGORITHM attest_decoders[] = {
     {ATTEST_NAME_TPMS_ATTEST, DEC_PROPS("tpms-attest"), tpmsattest_fns, "marshaled TPMS_ATTEST"},
     {ATTEST_NAME_TPMT_PUBLIC, DEC_PROPS("tpmt-public"), tpmtpublic_fns, "marshaled TPMT_PUBLIC"},
     {ATTEST_NAME_TPMT_SIGNATURE, DEC_PROPS("tpmt-signature"), tpmtsig_fns, "marshaled TPMT_SIGNATURE"},
+    {ATTEST_NAME_CRMF, DEC_PROPS("crmf"), crmf_fns, "CRMF CertReqMessages or CMP ir/cr/kur/p10cr (DER)"},
     {NULL, NULL, NULL, NULL}
 };

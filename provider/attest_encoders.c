@@ -123,6 +123,10 @@ ENCODERS_FOR(pkix, ATTEST_DT_PKIX);
 ENCODERS_FOR(tpmsattest, ATTEST_DT_TPMS_ATTEST);
 ENCODERS_FOR(tpmtpublic, ATTEST_DT_TPMT_PUBLIC);
 ENCODERS_FOR(tpmtsig, ATTEST_DT_TPMT_SIGNATURE);
+/* CRMF/CMP messages have no PEM label: DER, text and JSON only. */
+ENCODER_FNS(crmf_der, ATTEST_DT_CRMF, OUT_DER);
+ENCODER_FNS(crmf_text, ATTEST_DT_CRMF, OUT_TEXT);
+ENCODER_FNS(crmf_json, ATTEST_DT_CRMF, OUT_JSON);
 
 #define ENC_ROW(NAME, tag, structure)                                                         \
     {NAME, "provider=attest,output=der,structure=" structure, tag##_der_fns, NAME " to DER"},   \
@@ -138,5 +142,8 @@ const OSSL_ALGORITHM attest_encoders[] = {
     ENC_ROW(ATTEST_NAME_TPMS_ATTEST, tpmsattest, "tpms-attest"),
     ENC_ROW(ATTEST_NAME_TPMT_PUBLIC, tpmtpublic, "tpmt-public"),
     ENC_ROW(ATTEST_NAME_TPMT_SIGNATURE, tpmtsig, "tpmt-signature"),
+    {ATTEST_NAME_CRMF, "provider=attest,output=der,structure=crmf", crmf_der_fns, ATTEST_NAME_CRMF " to DER"},
+    {ATTEST_NAME_CRMF, "provider=attest,output=text,structure=crmf", crmf_text_fns, ATTEST_NAME_CRMF " to text"},
+    {ATTEST_NAME_CRMF, "provider=attest,output=json,structure=crmf", crmf_json_fns, ATTEST_NAME_CRMF " to JSON"},
     {NULL, NULL, NULL, NULL}
 };

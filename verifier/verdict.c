@@ -88,9 +88,10 @@ attest_status attest_verdict_status(const attest_verdict *v)
     attest_status s;
     size_t i;
 
-    if (v->no_attestation)
-        return ATTEST_STATUS_NONE;
     s = attest_checks_status(&v->checks);
+    /* "none" only for a sound request: a bad self-signature stays contraindicated. */
+    if (v->no_attestation)
+        return s == ATTEST_STATUS_CONTRAINDICATED ? s : ATTEST_STATUS_NONE;
     for (i = 0; i < v->n_subs; i++)
         s = worse(s, attest_checks_status(&v->subs[i].checks));
     return s;

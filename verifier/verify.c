@@ -12,6 +12,7 @@
 #include "attest/csr.h"
 #include "attest/engine.h"
 #include "attest/oids.h"
+#include "verify_int.h"
 
 static attest_verdict *verdict_new(void)
 {
@@ -100,9 +101,10 @@ static void vctx_init(attest_vctx *vc, const attest_verify_params *p, EVP_PKEY *
     attest_vctx_note_key(vc, subject, "the subject key");
 }
 
-/* Bundle-level checks and the statements; the subject key is already known. */
+/* Bundle-level checks and the statements; the subject key (and its SPKI, from a request) is known. */
 static void verify_bundle_into(attest_verdict *v, const attest_verify_params *p, EVP_PKEY *subject,
-                               const EVP_MD *request_md, const unsigned char *der, size_t len)
+                               const X509_PUBKEY *subject_spki, const EVP_MD *request_md,
+                               const unsigned char *der, size_t len)
 {
     attest_bundle *b = NULL;
     attest_vctx vc;
@@ -111,6 +113,7 @@ static void verify_bundle_into(attest_verdict *v, const attest_verify_params *p,
     size_t i;
 
     vctx_init(&vc, p, subject);
+    vc.subject_spki = subject_spki;
     if (attest_bundle_decode(der, len, &b, &err) != 0) {
         attest_fail(&v->checks, CHK_BUNDLE_PARSE, "%s", err.msg);
         return;
@@ -142,6 +145,35 @@ static void verify_bundle_into(attest_verdict *v, const attest_verify_params *p,
     ERR_clear_error();
 }
 
+/*
+ * The outer signatureAlgorithm is not covered by the signature, so its
+ * parameters are malleable: allow only what the RFCs allow (ECDSA and EdDSA
+ * absent, RFC 5758 / 8410; RSA PKCS#1 NULL or absent, RFC 4055) plus NULL
+ * for ECDSA, which tpm2-openssl 1.1.1 writes into every request it signs.
+ */
+static int sigalg_params_ok(const X509_REQ *req)
+{
+    const X509_ALGOR *alg = NULL;
+    int md_nid = NID_undef, pk_nid = NID_undef, ptype;
+
+    X509_REQ_get0_signature(req, NULL, &alg);
+    if (alg == NULL)
+        return 0;
+    X509_ALGOR_get0(NULL, &ptype, NULL, alg);
+    if (!OBJ_find_sigid_algs(OBJ_obj2nid(alg->algorithm), &md_nid, &pk_nid))
+        return 1; /* unknown algorithms fail the signature check itself */
+    switch (pk_nid) {
+    case NID_ED25519:
+    case NID_ED448:
+        return ptype == V_ASN1_UNDEF;
+    case NID_X9_62_id_ecPublicKey:
+    case NID_rsaEncryption:
+        return ptype == V_ASN1_UNDEF || ptype == V_ASN1_NULL;
+    default:
+        return 1;
+    }
+}
+
 /* The digest of the request's signature algorithm, for the weak-algorithm policy. */
 static const EVP_MD *request_sig_md(X509_REQ *req)
 {
@@ -170,6 +202,8 @@ attest_verdict *attest_verify_csr(const attest_verify_params *p, const unsigned 
     key = X509_REQ_get0_pubkey(c->req);
     if (key == NULL)
         attest_fail(&v->checks, CHK_CSR_SIGNATURE, "the request's public key cannot be decoded");
+    else if (!sigalg_params_ok(c->req))
+        attest_fail(&v->checks, CHK_CSR_SIGNATURE, "the request's signatureAlgorithm carries parameters its algorithm forbids");
     else if (X509_REQ_verify_ex(c->req, key, p->libctx, p->propq) == 1)
         attest_pass(&v->checks, CHK_CSR_SIGNATURE, "self-signature verifies with the subject key (%s-%d)",
                     EVP_PKEY_get0_type_name(key), EVP_PKEY_get_bits(key));
@@ -198,7 +232,7 @@ attest_verdict *attest_verify_csr(const attest_verify_params *p, const unsigned 
         attest_skip(&v->checks, CHK_BUNDLE_PARSE, "no bundle to parse");
         goto done;
     }
-    verify_bundle_into(v, p, key, sig_md, c->bundle_der, c->bundle_len);
+    verify_bundle_into(v, p, key, X509_REQ_get_X509_PUBKEY(c->req), sig_md, c->bundle_der, c->bundle_len);
 done:
     attest_csr_free(c);
     return v;
@@ -217,7 +251,7 @@ attest_verdict *attest_verify_bundle(const attest_verify_params *p, const unsign
     attest_pass(&v->checks, CHK_CSR_PARSE, "bare AttestationBundle checked against the given public key");
     attest_skip(&v->checks, CHK_CSR_SIGNATURE, "no request: proof of possession is the caller's business");
     attest_skip(&v->checks, CHK_BUNDLE_COUNT, "no request attribute to count");
-    verify_bundle_into(v, p, p->subject_key, NULL, der, len);
+    verify_bundle_into(v, p, p->subject_key, NULL, NULL, der, len);
     return v;
 }
 
@@ -250,4 +284,12 @@ attest_verdict *attest_verify_evidence(const attest_verify_params *p, const unsi
     policy_checks(v, &vc, p->subject_key != NULL);
     ERR_clear_error();
     return v;
+}
+
+/* The same bundle checks for the other request formats (verify_crmf.c). */
+void attest_verify_bundle_into(attest_verdict *v, const attest_verify_params *p, EVP_PKEY *subject,
+                               const X509_PUBKEY *subject_spki, const EVP_MD *request_md,
+                               const unsigned char *der, size_t len)
+{
+    verify_bundle_into(v, p, subject, subject_spki, request_md, der, len);
 }

@@ -10,6 +10,8 @@
 
 #define CHK_CSR_PARSE          "csr.parse"
 #define CHK_CSR_SIGNATURE      "csr.signature"
+#define CHK_CRMF_PARSE         "crmf.parse"
+#define CHK_CRMF_POPO          "crmf.popo"
 #define CHK_BUNDLE_COUNT       "bundle.count"
 #define CHK_BUNDLE_PARSE       "bundle.parse"
 #define CHK_BUNDLE_SHAPE       "bundle.shape"

@@ -22,11 +22,12 @@ typedef enum {
     ATTEST_DT_TPMS_ATTEST,      /* "TPMS_ATTEST"      raw TPM bytes */
     ATTEST_DT_TPMT_PUBLIC,      /* "TPMT_PUBLIC" */
     ATTEST_DT_TPMT_SIGNATURE,   /* "TPMT_SIGNATURE" */
+    ATTEST_DT_CRMF,             /* "CrmfRequest"      CertReqMessages, or a CMP ir/cr/kur/p10cr (DER only) */
     ATTEST_DT_COUNT
 } attest_datatype;
 
 const char *attest_datatype_name(attest_datatype dt);
-const char *attest_datatype_pem_label(attest_datatype dt);
+const char *attest_datatype_pem_label(attest_datatype dt); /* NULL: the type has no PEM form */
 int attest_datatype_from_name(const char *name); /* -1 if unknown (case-insensitive, aliases) */
 int attest_datatype_is_asn1(attest_datatype dt);
 
@@ -42,6 +43,7 @@ json_object *attest_describe_tpm2_stmt_der(const unsigned char *der, size_t len,
 json_object *attest_describe_pkix_der(const unsigned char *der, size_t len, attest_err *err);
 json_object *attest_describe_bundle_der(const unsigned char *der, size_t len, attest_err *err);
 json_object *attest_describe_csr_der(const unsigned char *der, size_t len, attest_err *err);
+json_object *attest_describe_crmf_der(const unsigned char *der, size_t len, attest_err *err);
 
 /* Small helpers shared by the describers. */
 json_object *attest_json_hex(const unsigned char *b, size_t n);

@@ -14,6 +14,7 @@
 typedef struct {
     const attest_verify_params *p;
     EVP_PKEY *subject_key;          /* the key the evidence must bind to */
+    const X509_PUBKEY *subject_spki; /* the request's SubjectPublicKeyInfo; NULL for a bare bundle */
     STACK_OF(X509) *bundle_certs;   /* the bundle's cert bag: intermediates only */
     char weak[256];                 /* weak algorithm uses seen, for policy.weak-algorithms */
     int weak_sha1, weak_rsa;
@@ -33,5 +34,10 @@ void attest_pkix_verify(attest_vctx *v, const attest_statement *st, attest_submo
 
 /* SPKI DER of a key (for akpub), malloc'd. */
 int attest_spki_der(EVP_PKEY *key, unsigned char **der, size_t *len);
+/* The same from the X509_PUBKEY the key was decoded from (no encoder); spki NULL: of key. */
+int attest_spki_der_of(const X509_PUBKEY *spki, EVP_PKEY *key, unsigned char **der, size_t *len);
+/* 1 when spki is rsaEncryption (NULL parameters) or id-ecPublicKey with a named curve and an
+ * uncompressed point: the form OpenSSL's encoder writes, so an equal key encodes to its bytes. */
+int attest_spki_is_canonical(const X509_PUBKEY *spki);
 
 #endif

@@ -21,6 +21,7 @@
 #define ATTEST_NAME_TPMS_ATTEST    "TPMS_ATTEST"
 #define ATTEST_NAME_TPMT_PUBLIC    "TPMT_PUBLIC"
 #define ATTEST_NAME_TPMT_SIGNATURE "TPMT_SIGNATURE"
+#define ATTEST_NAME_CRMF           "CrmfRequest"   /* DER only: no PEM label, no PEM encoder */
 
 typedef struct {
     int version;                 /* ATTEST_ENCODER_OBJECT_VERSION */

@@ -139,6 +139,13 @@ typedef struct {
 /* A DER CSR, or a bare AttestationBundle (then params->subject_key is required). */
 attest_verdict *attest_verify_csr(const attest_verify_params *p, const unsigned char *der, size_t len);
 attest_verdict *attest_verify_bundle(const attest_verify_params *p, const unsigned char *der, size_t len);
+/*
+ * A CRMF CertReqMessages or a CMP PKIMessage (ir, cr, kur, p10cr), DER: the
+ * bundle is the id-aa-attestation extension of the first request's template
+ * and binds to the template's public key; a p10cr's request is verified as a
+ * CSR.  CMP message protection is not checked.
+ */
+attest_verdict *attest_verify_crmf(const attest_verify_params *p, const unsigned char *der, size_t len);
 /* A standalone PKIX Evidence (DER); params->subject_key may be NULL (key binding is then skipped). */
 attest_verdict *attest_verify_evidence(const attest_verify_params *p, const unsigned char *der, size_t len);
 

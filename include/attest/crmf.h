@@ -1,0 +1,65 @@
+/*
+ * CRMF placement of the bundle (draft-ietf-lamps-csr-attestation): the same
+ * AttestationBundle travels as an extension id-aa-attestation in
+ * CertTemplate.extensions, extnValue = DER of the bundle (RFC 5280: at most
+ * one extension of a type).
+ *
+ * Input is either a CRMF CertReqMessages (RFC 4211) or a CMP PKIMessage
+ * (RFC 4210/9810) whose body is ir, cr or kur (CertReqMessages) or p10cr (a
+ * PKCS#10 request).  The first CertReqMsg is the request; its template's
+ * public key is the subject key, and the message keeps what the proof of
+ * possession check (OSSL_CRMF_MSGS_verify_popo) needs.  CMP message
+ * protection is not looked at.
+ */
+#ifndef ATTEST_CRMF_H
+#define ATTEST_CRMF_H
+
+#include <stddef.h>
+#include <openssl/cmp.h>
+#include <openssl/crmf.h>
+#include <openssl/x509.h>
+
+#include "attest/error.h"
+
+/* bodytype of a bare CertReqMessages (a PKIMessage body is OSSL_CMP_IR, _CR, _P10CR or _KUR). */
+#define ATTEST_CRMF_BARE (-1)
+
+typedef struct attest_crmf_view attest_crmf_view;
+
+typedef struct {
+    int bodytype;                /* ATTEST_CRMF_BARE or OSSL_CMP_IR/CR/P10CR/KUR */
+    /* p10cr: the embedded request, for attest_verify_csr (nothing below is set) */
+    unsigned char *p10_der;
+    size_t p10_len;
+    /* CertReqMessages */
+    OSSL_CRMF_MSGS *msgs;        /* what OSSL_CRMF_MSGS_verify_popo(msgs, 0, ...) needs */
+    int n_reqs;                  /* CertReqMsg entries; the first is the request */
+    long cert_req_id;
+    const X509_NAME *subject;    /* template subject, or NULL */
+    const X509_PUBKEY *spki;     /* template publicKey, or NULL */
+    EVP_PKEY *pubkey;            /* spki decoded in the caller's library context, or NULL */
+    int popo_type;               /* OSSL_CRMF_POPO_*, or -1 when the request has none */
+    const X509_ALGOR *popo_alg;  /* signature POPO: its signature algorithm */
+    int popo_input;              /* signature POPO over a POPOSigningKeyInput (not the certReq) */
+    const STACK_OF(X509_EXTENSION) *exts; /* template extensions, or NULL */
+    int n_attest_exts;           /* id-aa-attestation extensions among them */
+    int attest_critical;         /* the first one is marked critical */
+    unsigned char *bundle_der;   /* extnValue of the first one */
+    size_t bundle_len;
+    attest_crmf_view *view;      /* internal: the decoded template and POPO */
+} attest_crmf;
+
+/*
+ * Strict: DER (re-encoding matches), no trailing bytes, size cap, at least one
+ * CertReqMsg.  libctx/propq (may be NULL) decode the template's public key.
+ */
+int attest_crmf_decode(const unsigned char *der, size_t len, OSSL_LIB_CTX *libctx, const char *propq,
+                       attest_crmf **out, attest_err *err);
+void attest_crmf_free(attest_crmf *c);
+
+/* "ir", "cr", "p10cr", "kur", "CertReqMessages". */
+const char *attest_crmf_body_name(int bodytype);
+/* "signature", "raVerified", "keyEncipherment", "keyAgreement", "none". */
+const char *attest_crmf_popo_name(int popo_type);
+
+#endif

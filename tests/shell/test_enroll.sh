@@ -1,0 +1,213 @@
+#!/usr/bin/env bash
+# test_enroll.sh - scripts/enroll.sh as a CI pipeline runs it, on a throw-away swtpm: TPM keys
+# (tpm2 evidence by default, pkix on request) issued by a real `openssl ca`; a software key
+# refused (1) or stopped on a warning (3) unless --accept-warning; an untrusted AK refused; usage
+# errors and an unreachable TPM (2); enrollment over CMP (p10cr, and ir with the TPM key's POPO
+# through tpm2-openssl) against OpenSSL's CMP mock server.
+# Needs swtpm, tpm2-tools, tpm2-openssl, python3. ctest sets ATTEST_REQ, ATTEST_SRC.
+# Check bodies are single-quoted on purpose (they expand inside `check ... eval`).
+# shellcheck disable=SC2016,SC2034
+set -euo pipefail
+
+ROOT=${ATTEST_SRC:-$(cd "$(dirname "$0")/../.." && pwd -P)}
+export ATTEST_REQ=${ATTEST_REQ:-$ROOT/build/attest-req}
+LAB=$ROOT/scripts/swtpm-lab.sh
+ENROLL=$ROOT/scripts/enroll.sh
+PASSED=0 FAILED=0
+check() {   # check NAME CMD... : run CMD, count and print the result
+    local name=$1; shift
+    if "$@"; then PASSED=$((PASSED + 1)); printf 'ok   %s\n' "$name"
+    else FAILED=$((FAILED + 1)); printf 'FAIL %s\n' "$name"; fi
+}
+
+T=$(mktemp -d "${TMPDIR:-/tmp}/test_enroll.XXXXXX")
+SWTPM_LAB_DIR="" SRV_PID=""
+cleanup() {
+    if [[ -n $SRV_PID ]]; then kill "$SRV_PID" 2>/dev/null || true; wait "$SRV_PID" 2>/dev/null || true; fi
+    if [[ -n $SWTPM_LAB_DIR ]]; then "$LAB" stop "$SWTPM_LAB_DIR" || true; fi
+    rm -rf "$T"
+}
+trap cleanup EXIT
+lab_env=$("$LAB" start)            # not eval "$(...)": that would hide a failed start
+eval "$lab_env"
+"$ROOT/scripts/tpm-provision.sh" "$T/p" >/dev/null
+P=$T/p
+mkdir "$T/trust"
+cp "$P/ca/root.pem" "$T/trust/"
+
+# rc_is N CMD...: run CMD (stdout -> $T/out, stderr -> $T/err); true if it exited N.
+rc_is() {
+    local want=$1 rc=0; shift
+    "$@" >"$T/out" 2>"$T/err" || rc=$?
+    [[ $rc == "$want" ]] || { echo "     exit $rc, want $want: $(tail -n 3 "$T/err")"; return 1; }
+}
+status_is() { python3 -c 'import json, sys; sys.exit(json.load(open(sys.argv[1]))["ear.status"] != sys.argv[2])' "$@"; }
+spki_fp() { openssl pkey -pubin -outform DER | sha256sum | cut -d' ' -f1; }
+cert_fp() { openssl x509 -in "$1" -pubkey -noout | spki_fp; }
+N=$(openssl rand -hex 32)
+echo "$N" >"$T/nonce.hex"
+KEY_FP=$(spki_fp <"$P/key-p256.spki.pem")
+
+# 1. A throw-away issuing CA for `openssl ca` (as in test_openssl_ca.sh).
+C=$T/ca
+mkdir -p "$C/newcerts"
+: >"$C/index.txt"
+echo 1000 >"$C/serial"
+cat >"$C/openssl.cnf" <<EOF
+[ca]
+default_ca = CA_default
+[CA_default]
+dir = $C
+database = \$dir/index.txt
+serial = \$dir/serial
+new_certs_dir = \$dir/newcerts
+certificate = \$dir/ca.pem
+private_key = \$dir/ca.key
+default_md = sha256
+default_days = 30
+policy = policy_anything
+copy_extensions = copy
+unique_subject = no
+x509_extensions = leaf
+[policy_anything]
+commonName = supplied
+organizationName = optional
+[leaf]
+basicConstraints = critical,CA:FALSE
+subjectKeyIdentifier = hash
+authorityKeyIdentifier = keyid:always
+[req]
+distinguished_name = dn
+prompt = no
+[dn]
+[v3_ca]
+basicConstraints = critical,CA:TRUE
+keyUsage = critical,keyCertSign,cRLSign
+subjectKeyIdentifier = hash
+[ak]
+basicConstraints = critical,CA:FALSE
+keyUsage = critical,digitalSignature
+extendedKeyUsage = 1.3.6.1.5.5.7.3.999
+subjectKeyIdentifier = hash
+authorityKeyIdentifier = keyid:always
+[ee]
+basicConstraints = critical,CA:FALSE
+EOF
+openssl req -config "$C/openssl.cnf" -x509 -new -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes \
+    -keyout "$C/ca.key" -subj "/CN=code-signing CA" -days 30 -extensions v3_ca -out "$C/ca.pem" 2>/dev/null
+issued() { [[ $(wc -l <"$C/index.txt") -eq $1 ]]; }
+CODE=(--addext "keyUsage=critical,digitalSignature" --addext "extendedKeyUsage=codeSigning")
+TPM=(--key 0x81000010 --ak 0x81008001 --ak-cert "$P/ak-ecc.pem" --ak-chain "$P/ca/int.pem" --trust-dir "$T/trust")
+
+# 2. A TPM key: tpm2 evidence (detected), affirming, issued by openssl ca.
+O=$T/o1
+check "TPM key -> 0 issued (openssl ca)" rc_is 0 "$ENROLL" "${TPM[@]}" --subject "/CN=tpm signer" "${CODE[@]}" \
+    --nonce "$N" --out-dir "$O" --ca-config "$C/openssl.cnf"
+check "out-dir holds request.pem, verdict.json, cert.pem and nothing else" \
+    eval '[[ $(cd "$O" && ls -A | sort | tr "\n" " ") == "cert.pem request.pem verdict.json " ]]'
+check "verdict.json: affirming" status_is "$O/verdict.json" affirming
+check "tpm2 evidence was chosen for a handle" grep -q "tpm2 evidence" "$T/err"
+check "the certificate's key is the TPM key, and the CA signed it" eval '[[ $(cert_fp "$O/cert.pem") == "$KEY_FP" ]] \
+    && openssl verify -CAfile "$C/ca.pem" "$O/cert.pem" >/dev/null'
+check "codeSigning copied from the request" eval 'openssl x509 -in "$O/cert.pem" -noout -ext extendedKeyUsage | grep -q "Code Signing"'
+check "the request verifies on its own (attest-req verify -> 0)" rc_is 0 "$ATTEST_REQ" verify --in "$O/request.pem" \
+    --trust-dir "$T/trust" --nonce "$N"
+check "CA database: one certificate" issued 1
+
+# 3. The same TPM key with pkix evidence (TPM AK through tpm2-openssl), --nonce-file.
+O=$T/o2
+check "--evidence pkix, TPM key and AK, --nonce-file -> 0 issued" rc_is 0 "$ENROLL" --evidence pkix --key 0x81000010 \
+    --ak handle:0x81008001 --ak-cert "$P/ak-ecc.pem" --ak-chain "$P/ca/int.pem" --trust-dir "$T/trust" \
+    --subject "/CN=tpm signer pkix" --nonce-file "$T/nonce.hex" --out-dir "$O" --ca-config "$C/openssl.cnf"
+check "pkix: verdict affirming, bundle statement is PKIX evidence" eval 'status_is "$O/verdict.json" affirming \
+    && grep -q "pkix-evidence" "$O/verdict.json" && [[ $(cert_fp "$O/cert.pem") == "$KEY_FP" ]]'
+check "CA database: two certificates" issued 2
+
+# 4. A software key (PEM) with a software AK: pkix, key-policy refuses it; with the relaxations a
+#    warning, which stops the pipeline (3) unless --accept-warning.
+openssl genpkey -algorithm EC -pkeyopt ec_paramgen_curve:P-256 -out "$T/sw.key" 2>/dev/null
+openssl genpkey -algorithm EC -pkeyopt ec_paramgen_curve:P-256 -out "$T/ak.key" 2>/dev/null
+openssl req -config "$C/openssl.cnf" -new -key "$T/ak.key" -subj "/CN=software AK" -out "$T/ak.csr"
+openssl x509 -req -in "$T/ak.csr" -CA "$C/ca.pem" -CAkey "$C/ca.key" -set_serial 0x77 -days 30 \
+    -extfile "$C/openssl.cnf" -extensions ak -out "$T/ak.pem" 2>/dev/null
+mkdir "$T/swtrust"
+cp "$C/ca.pem" "$T/swtrust/"
+SW=(--key "$T/sw.key" --ak "$T/ak.key" --ak-cert "$T/ak.pem" --trust-dir "$T/swtrust" --subject /CN=sw --nonce "$N")
+O=$T/o3
+check "software key -> 1 refused, no cert" eval 'rc_is 1 "$ENROLL" "${SW[@]}" --out-dir "$O" --ca-config "$C/openssl.cnf" \
+    && [[ ! -e $O/cert.pem && -s $O/request.pem ]] && status_is "$O/verdict.json" contraindicated \
+    && grep -q "pkix.key-policy" "$O/verdict.json"'
+O=$T/o4
+RELAX=(--allow exportable-key --allow imported-key)
+check "software key, relaxations -> 3 (warning), not issued" eval 'rc_is 3 "$ENROLL" "${SW[@]}" "${RELAX[@]}" \
+    --out-dir "$O" --ca-config "$C/openssl.cnf" && [[ ! -e $O/cert.pem ]] && status_is "$O/verdict.json" warning'
+check "CA database still two certificates" issued 2
+check "software key, relaxations, --accept-warning -> 0 issued" eval 'rc_is 0 "$ENROLL" "${SW[@]}" "${RELAX[@]}" \
+    --accept-warning --out-dir "$O" --ca-config "$C/openssl.cnf" && [[ -s $O/cert.pem ]]'
+check "CA database: three certificates" issued 3
+
+# 5. The AK's root is not trusted: chain.trust -> 1, nothing issued.
+O=$T/o5
+check "untrusted AK chain -> 1, no cert" eval 'rc_is 1 "$ENROLL" --key 0x81000010 --ak 0x81008001 --ak-cert "$P/ak-ecc.pem" \
+    --ak-chain "$P/ca/int.pem" --trust-dir "$T/swtrust" --subject /CN=x --nonce "$N" --out-dir "$O" \
+    --ca-config "$C/openssl.cnf" && [[ ! -e $O/cert.pem ]] && grep -q "chain.trust" "$O/verdict.json"'
+check "CA database still three certificates" issued 3
+
+# 6. No CA given: verify only.
+O=$T/o6
+check "no --ca-config / --cmp-server -> 0, request and verdict, no cert" eval 'rc_is 0 "$ENROLL" "${TPM[@]}" \
+    --subject /CN=x --nonce "$N" --out-dir "$O" && [[ -s $O/request.pem && -s $O/verdict.json && ! -e $O/cert.pem ]]'
+
+# 7. Usage and I/O errors: exit 2 before anything is written.
+E=$T/errs
+check "missing --subject -> 2" rc_is 2 "$ENROLL" "${TPM[@]}" --nonce "$N" --out-dir "$E"
+check "--nonce and --nonce-file -> 2" rc_is 2 "$ENROLL" "${TPM[@]}" --subject /CN=x --nonce "$N" \
+    --nonce-file "$T/nonce.hex" --out-dir "$E"
+check "--ca-config and --cmp-server -> 2" rc_is 2 "$ENROLL" "${TPM[@]}" --subject /CN=x --nonce "$N" --out-dir "$E" \
+    --ca-config "$C/openssl.cnf" --cmp-server 127.0.0.1:1/pkix/
+check "unknown option -> 2" rc_is 2 "$ENROLL" "${TPM[@]}" --subject /CN=x --nonce "$N" --out-dir "$E" --bogus
+check "usage errors wrote nothing" test ! -e "$E"
+check "TPM unreachable -> 2, no request" eval 'rc_is 2 env ATTEST_TCTI=swtpm:host=127.0.0.1,port=1 \
+    TPM2OPENSSL_TCTI=swtpm:host=127.0.0.1,port=1 "$ENROLL" "${TPM[@]}" --subject /CN=x --nonce "$N" --out-dir "$E" \
+    --ca-config "$C/openssl.cnf" && [[ -z $(ls -A "$E") ]]'
+check "openssl ca refuses (subject without CN) -> 2, no cert" eval 'rc_is 2 "$ENROLL" "${TPM[@]}" --subject /O=no-cn \
+    --nonce "$N" --out-dir "$T/o7" --ca-config "$C/openssl.cnf" && [[ ! -e $T/o7/cert.pem ]]'
+check "--help -> 0, names the exit codes" eval 'rc_is 0 "$ENROLL" --help && grep -q "not issued unless --accept-warning" "$T/out"'
+
+# 8. CMP: OpenSSL's mock server hands back a certificate for the TPM key (PBM secret).
+openssl x509 -req -in "$T/ak.csr" -force_pubkey "$P/key-p256.spki.pem" -CA "$C/ca.pem" -CAkey "$C/ca.key" \
+    -set_serial 0x78 -subj /CN=x -days 30 -extfile "$C/openssl.cnf" -extensions ee -out "$T/rsp.pem" 2>/dev/null
+for _ in $(seq 30); do
+    PORT=$((20000 + (RANDOM * 32768 + RANDOM) % 12000))
+    openssl cmp -config "" -port "$PORT" -srv_ref 1234 -srv_secret pass:test -rsp_cert "$T/rsp.pem" >"$T/srv.log" 2>&1 &
+    SRV_PID=$!
+    for _ in $(seq 300); do
+        grep -q '^ACCEPT' "$T/srv.log" && break
+        kill -0 "$SRV_PID" 2>/dev/null || break
+        sleep 0.01
+    done
+    grep -q '^ACCEPT' "$T/srv.log" && break
+    wait "$SRV_PID" 2>/dev/null || true
+    SRV_PID=""
+done
+[[ -n $SRV_PID ]] || { echo "no CMP mock server: $(head -n 3 "$T/srv.log")"; exit 1; }
+CMPO=(--cmp-server "127.0.0.1:$PORT/pkix/" --cmp-ref 1234 --cmp-secret pass:test --cmp-recipient /CN=mock)
+O=$T/c1
+check "CMP p10cr (the verified CSR) -> 0 issued" rc_is 0 "$ENROLL" "${TPM[@]}" --subject /CN=x --nonce "$N" \
+    --out-dir "$O" "${CMPO[@]}"
+check "CMP p10cr: cmp-request.der verifies -> 0 (crmf.parse, then the CSR)" eval 'rc_is 0 "$ATTEST_REQ" verify \
+    --in "$O/cmp-request.der" --trust-dir "$T/trust" --nonce "$N" && grep -q "crmf.parse .*p10cr" "$T/out"'
+O=$T/c2
+check "CMP ir (TPM key POPO via tpm2-openssl) -> 0 issued" rc_is 0 "$ENROLL" "${TPM[@]}" --subject /CN=x --nonce "$N" \
+    --out-dir "$O" "${CMPO[@]}" --cmp-cmd ir
+check "CMP ir: cmp-request.der verifies -> 0, crmf.popo pass" eval 'rc_is 0 "$ATTEST_REQ" verify --in "$O/cmp-request.der" \
+    --trust-dir "$T/trust" --nonce "$N" && grep -q "pass  crmf.popo" "$T/out"'
+check "CMP ir: cmp-reqexts.cnf kept next to the request" test -s "$O/cmp-reqexts.cnf"
+check "CMP to a closed port -> 2, no cert" eval 'rc_is 2 "$ENROLL" "${TPM[@]}" --subject /CN=x --nonce "$N" --out-dir "$T/c3" \
+    --cmp-server 127.0.0.1:1/pkix/ --cmp-ref 1234 --cmp-secret pass:test --cmp-opt -msg_timeout --cmp-opt 5 \
+    && [[ ! -e $T/c3/cert.pem ]]'
+check "no temporary files left in any out-dir" eval '[[ -z $(find "$T" -maxdepth 2 -name ".enroll.*") ]]'
+check "no transient handles left in the TPM" eval '[[ -z $(tpm2_getcap handles-transient) ]]'
+
+echo "$PASSED passed, $FAILED failed"
+(( FAILED == 0 )) || exit 1
