@@ -3,6 +3,7 @@
 #define ATTEST_CLI_H
 
 #include <stddef.h>
+#include <stdio.h>
 #include <time.h>
 #include <openssl/provider.h>
 
@@ -79,6 +80,14 @@ void cli_object_clear(cli_object *obj);
 /* output: "text", "json", "der", "pem".  Result in a malloc'd buffer. */
 int cli_encode(const cli_app *app, const cli_object *obj, const char *output,
                unsigned char **out, size_t *outlen);
+
+/* inputs.c: the inputs of a batch, one at a time. */
+typedef struct cli_inputs cli_inputs;
+cli_inputs *cli_inputs_new(const char *const *ins, int n_ins, FILE *list);
+/* 1 and the next input (io_error set when it cannot be read), 0 at the end. */
+int cli_inputs_next(cli_app *app, cli_inputs *in, char *name, size_t namelen, unsigned char **data,
+                    size_t *len, int *io_error);
+void cli_inputs_free(cli_inputs *in);
 
 int cmd_show(cli_app *app, int argc, char **argv);
 int cmd_verify(cli_app *app, int argc, char **argv);

@@ -322,124 +322,11 @@ done:
     j->data = NULL;
 }
 
-/* ---- inputs: --in files, --in-list lines, and PEM streams on stdin ---- */
-typedef struct {
-    const verify_opts *o;
-    int next_in;
-    FILE *list;
-    BIO *stdin_pem;              /* open while a PEM stream is being read */
-    int stdin_count;
-} input_iter;
-
-/*
- * The text of the next PEM block of the stdin stream (from its BEGIN line to
- * its END line) into *block, reading at most PEM_TEXT_CAP bytes: one endless
- * block (or endless junk between blocks) must not grow memory or run forever.
- * 1: a block (maybe unterminated at the end of the stream), 0: end, -1: over the cap.
- */
-#define PEM_TEXT_CAP (2 * ATTEST_MAX_INPUT)
-static int read_pem_block(BIO *in, BIO **block)
-{
-    char line[1024];
-    size_t total = 0;
-    int n;
-
-    *block = NULL;
-    while ((n = BIO_gets(in, line, sizeof(line))) > 0) {
-        if ((total += (size_t)n) > PEM_TEXT_CAP)
-            return -1;
-        if (*block == NULL) {
-            if (strncmp(line, "-----BEGIN ", 11) != 0)
-                continue;
-            if ((*block = BIO_new(BIO_s_mem())) == NULL)
-                return -1;
-        }
-        if (BIO_write(*block, line, n) != n)
-            return -1;
-        if (strncmp(line, "-----END ", 9) == 0)
-            return 1;
-    }
-    return *block != NULL;
-}
-
-/* The next input, or 0 at the end.  A file that cannot be read is an I/O-error job. */
-static int next_input(cli_app *app, input_iter *it, job *j)
+/* The next input as a job, or 0 at the end. */
+static int next_job(cli_app *app, cli_inputs *in, job *j)
 {
     memset(j, 0, sizeof(*j));
-    for (;;) {
-        if (it->stdin_pem != NULL) {
-            char *name = NULL, *hdr = NULL;
-            unsigned char *der = NULL;
-            long len = 0;
-            BIO *block = NULL;
-            int r = read_pem_block(it->stdin_pem, &block);
-
-            ERR_set_mark();
-            if (r > 0 && PEM_read_bio(block, &name, &hdr, &der, &len) > 0) {
-                ERR_pop_to_mark();
-                BIO_free(block);
-                OPENSSL_free(name);
-                OPENSSL_free(hdr);
-                snprintf(j->name, sizeof(j->name), "stdin#%d", ++it->stdin_count);
-                j->data = der;
-                j->len = (size_t)len;
-                if (j->len > ATTEST_MAX_INPUT) {
-                    cli_error(app, "%s: larger than the %d-byte input cap", j->name, ATTEST_MAX_INPUT);
-                    OPENSSL_free(j->data);
-                    j->data = NULL;
-                    j->io_error = 1;
-                }
-                return 1;
-            }
-            ERR_pop_to_mark();
-            BIO_free(block);
-            if (r < 0) {
-                /* The rest of the stream is not read: it may not end. */
-                snprintf(j->name, sizeof(j->name), "stdin#%d", ++it->stdin_count);
-                cli_error(app, "%s: PEM text over %d bytes (the input cap is %d bytes); rest of stdin not read",
-                          j->name, PEM_TEXT_CAP, ATTEST_MAX_INPUT);
-                j->io_error = 1;
-                BIO_free(it->stdin_pem);
-                it->stdin_pem = NULL;
-                return 1;
-            }
-            BIO_free(it->stdin_pem);
-            it->stdin_pem = NULL;
-            continue;
-        }
-        if (it->next_in < it->o->n_ins) {
-            const char *path = it->o->ins[it->next_in++];
-
-            if (strcmp(path, "-") == 0) {
-                int c = getc(stdin);
-
-                /* A PEM stream is read block by block: memory stays flat. */
-                if (c == '-') {
-                    ungetc(c, stdin);
-                    it->stdin_pem = BIO_new_fp(stdin, BIO_NOCLOSE);
-                    continue;
-                }
-                if (c != EOF)
-                    ungetc(c, stdin);
-            }
-            snprintf(j->name, sizeof(j->name), "%.255s", path);
-            j->io_error = cli_read_file(app, path, &j->data, &j->len) != 0;
-            return 1;
-        }
-        if (it->list != NULL) {
-            char line[4096];
-
-            if (fgets(line, sizeof(line), it->list) == NULL)
-                return 0;
-            line[strcspn(line, "\r\n")] = '\0';
-            if (line[0] == '\0' || line[0] == '#')
-                continue;
-            snprintf(j->name, sizeof(j->name), "%.255s", line);
-            j->io_error = cli_read_file(app, line, &j->data, &j->len) != 0;
-            return 1;
-        }
-        return 0;
-    }
+    return cli_inputs_next(app, in, j->name, sizeof(j->name), &j->data, &j->len, &j->io_error);
 }
 
 typedef struct {
@@ -531,7 +418,8 @@ int cmd_verify(cli_app *app, int argc, char **argv)
 {
     verify_opts o;
     verifier v;
-    input_iter it;
+    cli_inputs *in = NULL;
+    FILE *list = NULL;
     attest_trust *trust = NULL;
     EVP_PKEY *subject = NULL;
     unsigned char nonce[ATTEST_MAX_NONCE];
@@ -540,7 +428,6 @@ int cmd_verify(cli_app *app, int argc, char **argv)
     int r, rc = EXIT_USAGE, n, win, total = 0, worst = EXIT_OK;
 
     memset(&o, 0, sizeof(o));
-    memset(&it, 0, sizeof(it));
     o.format = "text";
     o.jobs = 1;
     attest_policy_default(&o.policy);
@@ -557,7 +444,7 @@ int cmd_verify(cli_app *app, int argc, char **argv)
         goto done;
     if (o.pubkey != NULL && (subject = load_pubkey(app, o.pubkey)) == NULL)
         goto done;
-    if (o.in_list != NULL && (it.list = fopen(o.in_list, "r")) == NULL) {
+    if (o.in_list != NULL && (list = fopen(o.in_list, "r")) == NULL) {
         cli_error(app, "%s: cannot open the input list", o.in_list);
         goto done;
     }
@@ -576,13 +463,14 @@ int cmd_verify(cli_app *app, int argc, char **argv)
     v.json = strcmp(o.format, "json") == 0;
     /* One verdict per line once there can be more than one. */
     v.json_lines = o.n_ins > 1 || o.in_list != NULL || (o.n_ins == 1 && strcmp(o.ins[0], "-") == 0);
-    it.o = &o;
+    if ((in = cli_inputs_new(o.ins, o.n_ins, list)) == NULL)
+        goto done;
     win = o.jobs * 4;
     if ((window = OPENSSL_zalloc((size_t)win * sizeof(*window))) == NULL)
         goto done;
     /* Windows of inputs keep memory flat however many there are. */
     do {
-        for (n = 0; n < win && next_input(app, &it, &window[n]); n++)
+        for (n = 0; n < win && next_job(app, in, &window[n]); n++)
             ;
         if (n > 0)
             worst = worse_rc(worst, run_window(&v, window, n, o.jobs));
@@ -600,9 +488,9 @@ int cmd_verify(cli_app *app, int argc, char **argv)
     }
     rc = worst;
 done:
-    if (it.list != NULL)
-        fclose(it.list);
-    BIO_free(it.stdin_pem);
+    cli_inputs_free(in);
+    if (list != NULL)
+        fclose(list);
     OPENSSL_free(window);
     OPENSSL_free(o.ins);
     EVP_PKEY_free(subject);
