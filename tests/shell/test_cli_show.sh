@@ -1,22 +1,17 @@
 #!/usr/bin/env bash
 # attest-req show: formats, type detection, errors and exit codes, atomic output.
 # Needs ATTEST_REQ, ATTEST_VECTORS and OPENSSL_MODULES (set by ctest).
+# Check bodies are single-quoted on purpose (they expand inside `bash -c`).
+# shellcheck disable=SC2016
 set -euo pipefail
+# shellcheck source-path=SCRIPTDIR
+. "$(dirname "$0")/lib.sh"
 
 : "${ATTEST_REQ:?set ATTEST_REQ to the attest-req binary}"
 : "${ATTEST_VECTORS:?set ATTEST_VECTORS to tests/vectors}"
 : "${OPENSSL_MODULES:?set OPENSSL_MODULES to the directory holding attest.so}"
 V=$ATTEST_VECTORS
 CSR=$V/csr-attestation/tcgAttestTpmCertify.9245d16.pem
-T=$(mktemp -d)
-trap 'rm -rf "$T"' EXIT
-
-passed=0
-failed=0
-ok() { passed=$((passed + 1)); }
-bad() { failed=$((failed + 1)); echo "FAIL: $*" >&2; }
-# check DESCRIPTION COMMAND...: the command must succeed.
-check() { local d=$1; shift; if "$@"; then ok; else bad "$d"; fi; }
 
 # run ARGS...: runs attest-req, sets rc, stdout in $T/out, stderr in $T/err.
 run() { rc=0; "$ATTEST_REQ" "$@" >"$T/out" 2>"$T/err" || rc=$?; }
@@ -24,17 +19,17 @@ lines() { wc -l <"$1" | tr -d ' '; }
 # expect_rc WANT DESCRIPTION: exit status; stderr empty on success, exactly one line on failure.
 expect_rc() {
     local want=$1 d=$2
-    if [ "$rc" -ne "$want" ]; then bad "$d: exit $rc, want $want ($(head -c 300 "$T/err"))"; return; fi
-    if [ "$want" -eq 0 ] && [ -s "$T/err" ]; then bad "$d: stderr on success: $(head -c 300 "$T/err")"; return; fi
+    if [ "$rc" -ne "$want" ]; then fail "$d: exit $rc, want $want ($(head -c 300 "$T/err"))"; return; fi
+    if [ "$want" -eq 0 ] && [ -s "$T/err" ]; then fail "$d: stderr on success: $(head -c 300 "$T/err")"; return; fi
     if [ "$want" -ne 0 ] && [ "$(lines "$T/err")" -ne 1 ]; then
-        bad "$d: want one stderr line, got: $(cat "$T/err")"; return
+        fail "$d: want one stderr line, got: $(cat "$T/err")"; return
     fi
-    ok
+    ok "$d"
 }
 # json_is PY_EXPR DESCRIPTION: PY_EXPR over j (the parsed stdout) must be true.
 json_is() {
     if python3 -c 'import json, sys; j = json.load(open(sys.argv[1])); sys.exit(0 if eval(sys.argv[2]) else 1)' \
-        "$T/out" "$1"; then ok; else bad "$2: $1"; fi
+        "$T/out" "$1"; then ok "$2"; else fail "$2: $1"; fi
 }
 
 # 1. The lamps 9245d16 CSR as JSON: the TPM fields and the legacy UTF8String hint.
@@ -210,5 +205,4 @@ check "openssl lists the PEM step" grep -q 'DER @ attest (provider=attest,input=
 ossl list -encoders -provider attest >"$T/enc" 2>&1 || true
 check "openssl lists the json encoder" grep -q 'AttestedCSR @ attest (.*output=json' "$T/enc"
 
-echo "$passed passed, $failed failed"
-[ "$failed" -eq 0 ]
+finish

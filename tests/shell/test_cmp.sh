@@ -10,56 +10,10 @@
 # Check bodies are single-quoted on purpose (they expand inside `check ... eval`).
 # shellcheck disable=SC2016,SC2034
 set -euo pipefail
-
-ROOT=${ATTEST_SRC:-$(cd "$(dirname "$0")/../.." && pwd -P)}
-REQ=${ATTEST_REQ:-$ROOT/build/attest-req}
-PASSED=0 FAILED=0
-check() {   # check NAME CMD... : run CMD, count and print the result
-    local name=$1; shift
-    if "$@"; then PASSED=$((PASSED + 1)); printf 'ok   %s\n' "$name"
-    else FAILED=$((FAILED + 1)); printf 'FAIL %s\n' "$name"; fi
-}
-
-T=$(mktemp -d "${TMPDIR:-/tmp}/test_cmp.XXXXXX")
-SRV_PID=""
-cleanup() {
-    if [[ -n $SRV_PID ]]; then kill "$SRV_PID" 2>/dev/null || true; wait "$SRV_PID" 2>/dev/null || true; fi
-    rm -rf "$T"
-}
-trap cleanup EXIT
+# shellcheck source-path=SCRIPTDIR
+. "$(dirname "$0")/lib.sh"
 
 # --- helpers (each returns the status of one && chain: `if` turns set -e off in them) --------
-# rc_is N CMD...: run CMD (stdout -> $T/out, stderr -> $T/err); true if it exited N.
-rc_is() {
-    local want=$1 rc=0; shift
-    "$@" >"$T/out" 2>"$T/err" || rc=$?
-    [[ $rc == "$want" ]] || { echo "     exit $rc, want $want: $(head -c 300 "$T/err")"; return 1; }
-}
-# js FILE EXPR: a Python expression over the JSON verdict in FILE:
-#   status  ear.status;  res(ID) / det(ID)  result / detail of check ID (any level)
-#   errors()  sorted ids of the checks that failed as errors;  ids()  top-level ids in order
-js() {
-    python3 - "$@" <<'EOF'
-import json, sys
-j = json.load(open(sys.argv[1]))
-def walk(o):
-    if isinstance(o, dict):
-        yield o
-        for v in o.values(): yield from walk(v)
-    elif isinstance(o, list):
-        for v in o: yield from walk(v)
-checks = [d for d in walk(j) if "id" in d and "result" in d]
-status = j.get("ear.status")
-def res(i): return next((c["result"] for c in checks if c["id"] == i), None)
-def det(i): return next((c.get("detail", "") for c in checks if c["id"] == i), "")
-def errors(): return sorted(c["id"] for c in checks if c["result"] == "fail" and c.get("severity") == "error")
-def ids(): return [c["id"] for c in j.get("checks", [])]
-ok = eval("(" + sys.argv[2] + "\n)")
-if not ok:
-    print("     js false: " + sys.argv[2] + "\n     " + " ".join(f'{c["id"]}={c["result"]}' for c in checks))
-sys.exit(0 if ok else 1)
-EOF
-}
 # der_at FILE DEPTH TYPE: "offset header-length length" of the first object at DEPTH with TYPE.
 der_at() {
     openssl asn1parse -inform DER -in "$1" \
@@ -72,38 +26,11 @@ open(sys.argv[3], "wb").write(b)' "$@"; }                             # flip IN 
 
 # 1. A throw-away AK CA, a software AK (PEM) with the draft's placeholder AK EKU, the P-256
 #    subject key (PEM), and the certificate the mock server hands back for that key.
-cat >"$T/x.cnf" <<'EOF'
-[req]
-distinguished_name = dn
-prompt = no
-[dn]
-[ca]
-basicConstraints = critical,CA:TRUE
-keyUsage = critical,keyCertSign,cRLSign
-subjectKeyIdentifier = hash
-[ak]
-basicConstraints = critical,CA:FALSE
-keyUsage = critical,digitalSignature
-extendedKeyUsage = 1.3.6.1.5.5.7.3.999
-subjectKeyIdentifier = hash
-authorityKeyIdentifier = keyid:always
-[ee]
-basicConstraints = critical,CA:FALSE
-keyUsage = critical,digitalSignature
-EOF
 mkdir "$T/trust" "$T/errs"
-gen() { openssl genpkey -algorithm EC -pkeyopt ec_paramgen_curve:P-256 -out "$1" 2>/dev/null; }
-issue() {   # issue KEY CN EXT OUT: a certificate from the throw-away CA
-    openssl req -config "$T/x.cnf" -new -key "$1" -subj "/CN=$2" -out "$T/tmp.csr"
-    openssl x509 -req -in "$T/tmp.csr" -CA "$T/trust/ca.pem" -CAkey "$T/ca.key" -set_serial "0x$(openssl rand -hex 8)" \
-        -days 30 -extfile "$T/x.cnf" -extensions "$3" -out "$4" 2>/dev/null
-}
-gen "$T/ca.key"
-openssl req -config "$T/x.cnf" -new -x509 -key "$T/ca.key" -subj "/CN=attest test AK CA" -days 30 \
-    -extensions ca -out "$T/trust/ca.pem"
-gen "$T/ak.key"; issue "$T/ak.key" "software AK" ak "$T/ak.pem"
-gen "$T/key.pem"; issue "$T/key.pem" x ee "$T/rsp.pem"
-gen "$T/key2.pem"
+akca "$T" "attest test AK CA"
+p256_key "$T/ak.key"; akca_issue "$T" "$T/ak.key" "software AK" ak "$T/ak.pem"
+p256_key "$T/key.pem"; akca_issue "$T" "$T/key.pem" x ee "$T/rsp.pem"
+p256_key "$T/key2.pem"
 N=$(openssl rand -hex 32)
 V=(--trust-dir "$T/trust" --nonce "$N" --allow exportable-key --allow imported-key --format json)
 
@@ -133,22 +60,8 @@ check "--cmp-reqexts - with --out - -> 2" rc_is 2 "$REQ" new --evidence pkix --k
 # 3. OpenSSL's CMP mock server: PBM secret, any request answered with rsp.pem. -accept_unprotected
 #    lets an unprotected request reach its POPO check (section 6). Started in the background on a
 #    free port in 20000-31999, ready when it prints ACCEPT, stopped by its PID in the EXIT trap.
-for _ in $(seq 30); do
-    P=$((20000 + (RANDOM * 32768 + RANDOM) % 12000))
-    openssl cmp -config "" -port "$P" -srv_ref 1234 -srv_secret pass:test -rsp_cert "$T/rsp.pem" \
-        -accept_unprotected >"$T/srv.log" 2>&1 &
-    SRV_PID=$!
-    for _ in $(seq 300); do
-        grep -q '^ACCEPT' "$T/srv.log" && break
-        kill -0 "$SRV_PID" 2>/dev/null || break
-        sleep 0.01
-    done
-    grep -q '^ACCEPT' "$T/srv.log" && break
-    wait "$SRV_PID" 2>/dev/null || true
-    SRV_PID=""
-done
-[[ -n $SRV_PID ]] || { echo "no CMP mock server: $(head -n 3 "$T/srv.log")"; exit 1; }
-CMP=(openssl cmp -server "127.0.0.1:$P/pkix/" -ref 1234 -secret pass:test -recipient /CN=mock)
+cmp_mock_start "$T/rsp.pem" -accept_unprotected
+CMP=(openssl cmp -server "127.0.0.1:$CMP_PORT/pkix/" -ref 1234 -secret pass:test -recipient /CN=mock)
 
 # 4. ir, cr, kur with the evidence in the template (-reqexts), p10cr with the CSR itself.
 check "openssl cmp -cmd ir -newkey key.pem -reqexts attest_reqexts -config ext.cnf -> issued" eval 'rc_is 0 \
@@ -237,5 +150,4 @@ head -c 500 "$T/ir.der" >"$T/trunc.der"
 check "verify a truncated ir -> 1" rc_is 1 "$REQ" verify --in "$T/trunc.der" "${V[@]}"
 check "failed runs left no file" eval '[[ -z $(ls -A "$T/errs") ]]'
 
-echo "$PASSED passed, $FAILED failed"
-(( FAILED == 0 )) || exit 1
+finish

@@ -8,41 +8,16 @@
 # Check bodies are single-quoted on purpose (they expand inside `check ... eval`).
 # shellcheck disable=SC2016,SC2034
 set -euo pipefail
-
-ROOT=${ATTEST_SRC:-$(cd "$(dirname "$0")/../.." && pwd -P)}
-export ATTEST_REQ=${ATTEST_REQ:-$ROOT/build/attest-req}
-LAB=$ROOT/scripts/swtpm-lab.sh
+# shellcheck source-path=SCRIPTDIR
+. "$(dirname "$0")/lib.sh"
+export ATTEST_REQ=$REQ
 ENROLL=$ROOT/scripts/enroll.sh
-PASSED=0 FAILED=0
-check() {   # check NAME CMD... : run CMD, count and print the result
-    local name=$1; shift
-    if "$@"; then PASSED=$((PASSED + 1)); printf 'ok   %s\n' "$name"
-    else FAILED=$((FAILED + 1)); printf 'FAIL %s\n' "$name"; fi
-}
 
-T=$(mktemp -d "${TMPDIR:-/tmp}/test_enroll.XXXXXX")
-SWTPM_LAB_DIR="" SRV_PID=""
-cleanup() {
-    if [[ -n $SRV_PID ]]; then kill "$SRV_PID" 2>/dev/null || true; wait "$SRV_PID" 2>/dev/null || true; fi
-    if [[ -n $SWTPM_LAB_DIR ]]; then "$LAB" stop "$SWTPM_LAB_DIR" || true; fi
-    rm -rf "$T"
-}
-trap cleanup EXIT
-lab_env=$("$LAB" start)            # not eval "$(...)": that would hide a failed start
-eval "$lab_env"
-"$ROOT/scripts/tpm-provision.sh" "$T/p" >/dev/null
-P=$T/p
+lab_up
 mkdir "$T/trust"
 cp "$P/ca/root.pem" "$T/trust/"
 
-# rc_is N CMD...: run CMD (stdout -> $T/out, stderr -> $T/err); true if it exited N.
-rc_is() {
-    local want=$1 rc=0; shift
-    "$@" >"$T/out" 2>"$T/err" || rc=$?
-    [[ $rc == "$want" ]] || { echo "     exit $rc, want $want: $(tail -n 3 "$T/err")"; return 1; }
-}
 status_is() { python3 -c 'import json, sys; sys.exit(json.load(open(sys.argv[1]))["ear.status"] != sys.argv[2])' "$@"; }
-spki_fp() { openssl pkey -pubin -outform DER | sha256sum | cut -d' ' -f1; }
 cert_fp() { openssl x509 -in "$1" -pubkey -noout | spki_fp; }
 N=$(openssl rand -hex 32)
 echo "$N" >"$T/nonce.hex"
@@ -50,49 +25,7 @@ KEY_FP=$(spki_fp <"$P/key-p256.spki.pem")
 
 # 1. A throw-away issuing CA for `openssl ca` (as in test_openssl_ca.sh).
 C=$T/ca
-mkdir -p "$C/newcerts"
-: >"$C/index.txt"
-echo 1000 >"$C/serial"
-cat >"$C/openssl.cnf" <<EOF
-[ca]
-default_ca = CA_default
-[CA_default]
-dir = $C
-database = \$dir/index.txt
-serial = \$dir/serial
-new_certs_dir = \$dir/newcerts
-certificate = \$dir/ca.pem
-private_key = \$dir/ca.key
-default_md = sha256
-default_days = 30
-policy = policy_anything
-copy_extensions = copy
-unique_subject = no
-x509_extensions = leaf
-[policy_anything]
-commonName = supplied
-organizationName = optional
-[leaf]
-basicConstraints = critical,CA:FALSE
-subjectKeyIdentifier = hash
-authorityKeyIdentifier = keyid:always
-[req]
-distinguished_name = dn
-prompt = no
-[dn]
-[v3_ca]
-basicConstraints = critical,CA:TRUE
-keyUsage = critical,keyCertSign,cRLSign
-subjectKeyIdentifier = hash
-[ak]
-basicConstraints = critical,CA:FALSE
-keyUsage = critical,digitalSignature
-extendedKeyUsage = 1.3.6.1.5.5.7.3.999
-subjectKeyIdentifier = hash
-authorityKeyIdentifier = keyid:always
-[ee]
-basicConstraints = critical,CA:FALSE
-EOF
+ca_init "$C"
 openssl req -config "$C/openssl.cnf" -x509 -new -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes \
     -keyout "$C/ca.key" -subj "/CN=code-signing CA" -days 30 -extensions v3_ca -out "$C/ca.pem" 2>/dev/null
 issued() { [[ $(wc -l <"$C/index.txt") -eq $1 ]]; }
@@ -125,8 +58,8 @@ check "CA database: two certificates" issued 2
 
 # 4. A software key (PEM) with a software AK: pkix, key-policy refuses it; with the relaxations a
 #    warning, which stops the pipeline (3) unless --accept-warning.
-openssl genpkey -algorithm EC -pkeyopt ec_paramgen_curve:P-256 -out "$T/sw.key" 2>/dev/null
-openssl genpkey -algorithm EC -pkeyopt ec_paramgen_curve:P-256 -out "$T/ak.key" 2>/dev/null
+p256_key "$T/sw.key"
+p256_key "$T/ak.key"
 openssl req -config "$C/openssl.cnf" -new -key "$T/ak.key" -subj "/CN=software AK" -out "$T/ak.csr"
 openssl x509 -req -in "$T/ak.csr" -CA "$C/ca.pem" -CAkey "$C/ca.key" -set_serial 0x77 -days 30 \
     -extfile "$C/openssl.cnf" -extensions ak -out "$T/ak.pem" 2>/dev/null
@@ -177,21 +110,8 @@ check "--help -> 0, names the exit codes" eval 'rc_is 0 "$ENROLL" --help && grep
 # 8. CMP: OpenSSL's mock server hands back a certificate for the TPM key (PBM secret).
 openssl x509 -req -in "$T/ak.csr" -force_pubkey "$P/key-p256.spki.pem" -CA "$C/ca.pem" -CAkey "$C/ca.key" \
     -set_serial 0x78 -subj /CN=x -days 30 -extfile "$C/openssl.cnf" -extensions ee -out "$T/rsp.pem" 2>/dev/null
-for _ in $(seq 30); do
-    PORT=$((20000 + (RANDOM * 32768 + RANDOM) % 12000))
-    openssl cmp -config "" -port "$PORT" -srv_ref 1234 -srv_secret pass:test -rsp_cert "$T/rsp.pem" >"$T/srv.log" 2>&1 &
-    SRV_PID=$!
-    for _ in $(seq 300); do
-        grep -q '^ACCEPT' "$T/srv.log" && break
-        kill -0 "$SRV_PID" 2>/dev/null || break
-        sleep 0.01
-    done
-    grep -q '^ACCEPT' "$T/srv.log" && break
-    wait "$SRV_PID" 2>/dev/null || true
-    SRV_PID=""
-done
-[[ -n $SRV_PID ]] || { echo "no CMP mock server: $(head -n 3 "$T/srv.log")"; exit 1; }
-CMPO=(--cmp-server "127.0.0.1:$PORT/pkix/" --cmp-ref 1234 --cmp-secret pass:test --cmp-recipient /CN=mock)
+cmp_mock_start "$T/rsp.pem"
+CMPO=(--cmp-server "127.0.0.1:$CMP_PORT/pkix/" --cmp-ref 1234 --cmp-secret pass:test --cmp-recipient /CN=mock)
 O=$T/c1
 check "CMP p10cr (the verified CSR) -> 0 issued" rc_is 0 "$ENROLL" "${TPM[@]}" --subject /CN=x --nonce "$N" \
     --out-dir "$O" "${CMPO[@]}"
@@ -209,5 +129,4 @@ check "CMP to a closed port -> 2, no cert" eval 'rc_is 2 "$ENROLL" "${TPM[@]}" -
 check "no temporary files left in any out-dir" eval '[[ -z $(find "$T" -maxdepth 2 -name ".enroll.*") ]]'
 check "no transient handles left in the TPM" eval '[[ -z $(tpm2_getcap handles-transient) ]]'
 
-echo "$PASSED passed, $FAILED failed"
-(( FAILED == 0 )) || exit 1
+finish

@@ -10,31 +10,16 @@
 # `check ... eval`).
 # shellcheck disable=SC2016
 set -euo pipefail
-
-ROOT=${ATTEST_SRC:-$(cd "$(dirname "$0")/../.." && pwd -P)}
-REQ=${ATTEST_REQ:-$ROOT/build/attest-req}
-LAB=$ROOT/scripts/swtpm-lab.sh
+# shellcheck source-path=SCRIPTDIR
+. "$(dirname "$0")/lib.sh"
 ITER=${FAULT_ITERATIONS:-12}
-PASSED=0 FAILED=0
-check() {   # check NAME CMD... : run CMD, count and print the result
-    local name=$1; shift
-    if "$@"; then PASSED=$((PASSED + 1)); printf 'ok   %s\n' "$name"
-    else FAILED=$((FAILED + 1)); printf 'FAIL %s\n' "$name"; fi
-}
 
-T=$(mktemp -d "${TMPDIR:-/tmp}/test_faults.XXXXXX")
-SWTPM_LAB_DIR=""
-cleanup() { if [[ -n $SWTPM_LAB_DIR ]]; then "$LAB" stop "$SWTPM_LAB_DIR" || true; fi; rm -rf "$T"; }
-trap cleanup EXIT
 # A unix socket: the restarted swtpm takes over the same path (no port to win back).
-lab_env=$("$LAB" start --unix)
-eval "$lab_env"
+lab_up --unix
 D=$SWTPM_LAB_DIR
-"$ROOT/scripts/tpm-provision.sh" "$T/p" >/dev/null
-P=$T/p
-mkdir "$T/trust" "$T/out"
+mkdir "$T/trust" "$T/o"
 cp "$P/ca/root.pem" "$T/trust/"
-O=$T/out
+O=$T/o
 N=$(openssl rand -hex 16)
 # ASan builds: tpm2-tss 3.2.1's swtpm TCTI leaks the strdup'd copy of its configuration when
 # Tss2_Tcti_Swtpm_Init fails after the data socket connected (the TPM died in between; a 6-line
@@ -49,7 +34,6 @@ exec {SLEEPFD}<>"$T/sleep.fifo"
 msleep_us() { local d; printf -v d '%d.%06d' $(($1 / 1000000)) $(($1 % 1000000)); read -r -t "$d" -u "$SLEEPFD" _ || true; }
 now_us() { local t=$EPOCHREALTIME; echo "${t/./}"; }
 swtpm_pid() { cat "$D/swtpm.pid" 2>/dev/null; }
-gone() { local st; st=$(cat "/proc/$1/stat" 2>/dev/null) || return 0; st=${st##*) }; [[ ${st%% *} == Z ]]; }
 
 # Restart the TPM from the same state directory, with the flags swtpm-lab.sh uses. swtpm keeps the
 # NV state (tpm2-00.permall: persistent handles, hierarchy state) on disk as it changes; the
@@ -61,7 +45,7 @@ restart_tpm() {
     local pid deadline
     pid=$(swtpm_pid)
     deadline=$(( $(now_us) + 2000000 ))
-    until gone "$pid"; do (( $(now_us) < deadline )) || return 1; msleep_us 5000; done
+    until pid_gone "$pid"; do (( $(now_us) < deadline )) || return 1; msleep_us 5000; done
     swtpm socket --tpm2 --tpmstate "dir=$D" --flags not-need-init,startup-clear --pid "file=$D/swtpm.pid" \
         --log "file=$D/swtpm.log,level=1" --daemon --server "type=unixio,path=$D/swtpm.sock" \
         --ctrl "type=unixio,path=$D/swtpm.sock.ctrl" </dev/null >/dev/null 2>"$T/restart.err" || return 1
@@ -81,12 +65,6 @@ persistent_intact() {
 NEW=("$REQ" new --evidence tpm2 --key 0x81000010 --ak 0x81008001 --ak-cert "$P/ak-ecc.pem"
      --ak-chain "$P/ca/int.pem" --nonce "$N" --subject "/CN=fault/O=attest")
 verifies() { "$REQ" verify --trust-dir "$T/trust" --in "$1" --nonce "$N" >/dev/null 2>&1; }
-one_line() { [[ $(wc -l <"$T/err") -eq 1 ]] && grep -q -- "$1" "$T/err"; }
-rc_is() {   # rc_is N CMD...: stdout -> $T/stdout, stderr -> $T/err
-    local want=$1 rc=0; shift
-    "$@" >"$T/stdout" 2>"$T/err" || rc=$?
-    [[ $rc == "$want" ]] || { echo "     exit $rc, want $want: $(head -c 300 "$T/err")"; return 1; }
-}
 out_empty() { [[ -z $(ls -A "$O") ]]; }
 
 # 0. how long does `new` take here? (the kills are spread over that window)
@@ -126,6 +104,7 @@ for (( i = 0; i < ITER; i++ )); do
         before=$FAILED
         check "$what: exit $rc, one stderr line, no output or temp file: $(head -n1 "$T/err")" \
             eval '(( rc == 2 )) && [[ $(wc -l <"$T/err") -eq 1 ]] && out_empty'
+        # shellcheck disable=SC2012  # a listing for the reader
         if (( FAILED > before )); then sed 's/^/     | /' "$T/err" | head -n 40; ls -A "$O" | sed 's/^/     out: /'; fi
     fi
     rm -f "$O"/*
@@ -172,5 +151,4 @@ check "TSS2 key with a nonexistent parent -> 1, one line, no output" eval 'rc_is
     && [[ $(wc -l <"$T/err") -eq 1 ]] && out_empty'
 check "  no transient handles after it" no_transients
 
-echo "$PASSED passed, $FAILED failed"
-(( FAILED == 0 )) || exit 1
+finish

@@ -3,17 +3,12 @@
 # the CLI, the provider activated from the shipped openssl.cnf snippet, pkg-config,
 # and a small C program built against the installed library.
 set -euo pipefail
+# shellcheck source-path=SCRIPTDIR
+. "$(dirname "$0")/lib.sh"
+CHECK_LOG=$T/out    # check: a command's output is shown only when it fails
 build=$(dirname "$ATTEST_REQ")
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
-pass=0 fail=0
-check() {
-    local name=$1; shift
-    if "$@" >"$tmp/out" 2>&1; then pass=$((pass + 1)); echo "ok   $name"
-    else fail=$((fail + 1)); echo "FAIL $name"; sed 's/^/     /' "$tmp/out" | head -20; fi
-}
 
-root=$tmp/root
+root=$T/root
 DESTDIR=$root cmake --install "$build" >/dev/null
 prefix=$(sed -n 's/^CMAKE_INSTALL_PREFIX:PATH=//p' "$build/CMakeCache.txt")
 moddir=$(sed -n 's/^ATTEST_MODULESDIR:PATH=//p' "$build/CMakeCache.txt")
@@ -36,21 +31,20 @@ check "installed attest-req show" env OPENSSL_MODULES="$root$moddir" "$root$pref
     --in "$ATTEST_VECTORS/pkix-evidence/evidence1.pem"
 
 # A C program built from pkg-config alone verifies the lamps sample (warning: no nonce).
-openssl req -in "$ATTEST_VECTORS/csr-attestation/tcgAttestTpmCertify.9245d16.pem" -outform DER -out "$tmp/lamps.der"
-dd if="$tmp/lamps.der" of="$tmp/root.der" bs=1 skip=2324 count=889 status=none
-openssl x509 -inform DER -in "$tmp/root.der" -out "$tmp/root.pem"
+openssl req -in "$ATTEST_VECTORS/csr-attestation/tcgAttestTpmCertify.9245d16.pem" -outform DER -out "$T/lamps.der"
+dd if="$T/lamps.der" of="$T/root.der" bs=1 skip=2324 count=889 status=none
+openssl x509 -inform DER -in "$T/root.der" -out "$T/root.pem"
 cflags=$(PKG_CONFIG_PATH=$libdir PKG_CONFIG_SYSROOT_DIR=$root pkg-config --cflags attest)
 libs=$(PKG_CONFIG_PATH=$libdir PKG_CONFIG_SYSROOT_DIR=$root pkg-config --static --libs attest)
 # shellcheck disable=SC2086
 check "example builds from pkg-config" ${ATTEST_CC:-cc} ${ATTEST_CFLAGS:-} -Wall -Wextra -Werror \
-    -o "$tmp/verify_csr" "$ATTEST_SRC/tests/install/verify_csr.c" $cflags $libs
+    -o "$T/verify_csr" "$ATTEST_SRC/tests/install/verify_csr.c" $cflags $libs
 rc=0
-"$tmp/verify_csr" "$tmp/lamps.der" "$tmp/root.pem" 1730419200 >"$tmp/verdict.json" || rc=$?
+"$T/verify_csr" "$T/lamps.der" "$T/root.pem" 1730419200 >"$T/verdict.json" || rc=$?
 check "example verdict is warning (3)" test "$rc" = 3
-check "example prints EAR JSON" grep -q '"ear.status": "warning"' "$tmp/verdict.json"
+check "example prints EAR JSON" grep -q '"ear.status": "warning"' "$T/verdict.json"
 rc=0
-"$tmp/verify_csr" "$tmp/lamps.der" "$tmp/root.pem" 0 >/dev/null || rc=$?
+"$T/verify_csr" "$T/lamps.der" "$T/root.pem" 0 >/dev/null || rc=$?
 check "example: expired chain today is contraindicated (1)" test "$rc" = 1
 
-echo "$pass passed, $fail failed"
-[ "$fail" -eq 0 ]
+finish

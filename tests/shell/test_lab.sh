@@ -5,30 +5,12 @@
 # The inner scripts below are single-quoted on purpose: they expand inside the lab.
 # shellcheck disable=SC2016
 set -euo pipefail
-
-ROOT=$(cd "$(dirname "$0")/../.." && pwd -P)
-LAB=$ROOT/scripts/swtpm-lab.sh
+# shellcheck source-path=SCRIPTDIR
+. "$(dirname "$0")/lib.sh"
 PROVISION=$ROOT/scripts/tpm-provision.sh
-FAILS=0
-ok() { printf 'ok   %s\n' "$*"; }
-fail() { printf 'FAIL %s\n' "$*"; FAILS=$((FAILS + 1)); }
-check() { local what=$1; shift; if "$@"; then ok "$what"; else fail "$what"; fi; }
-
-# Gone = no /proc entry, or a zombie waiting for a late reaper.
-pid_gone() {
-    local st
-    st=$(cat "/proc/$1/stat" 2>/dev/null) || return 0
-    st=${st##*) }
-    [[ ${st%% *} == Z ]]
-}
-
-WORK=$(mktemp -d "${TMPDIR:-/tmp}/test_lab.XXXXXX")
 UNIX_LAB=""
-cleanup() {
-    if [[ -n $UNIX_LAB ]]; then "$LAB" stop "$UNIX_LAB" || true; fi
-    rm -rf "$WORK"
-}
-trap cleanup EXIT
+stop_unix_lab() { if [[ -n $UNIX_LAB ]]; then "$LAB" stop "$UNIX_LAB"; fi; }
+on_exit stop_unix_lab
 
 # 1. run: provision a fresh lab and check the result from inside the lab. The inner script
 #    records the lab's PID and dir so we can check after `run` that both are gone.
@@ -52,11 +34,11 @@ grep -qx -- "- $AK_ECC" <<<"$persistent"
 grep -qx -- "- $KEY_P256" <<<"$persistent"
 '
 rc=0
-"$LAB" run -- bash -c "$inner" _ "$WORK" "$PROVISION" || rc=$?
+"$LAB" run -- bash -c "$inner" _ "$T" "$PROVISION" || rc=$?
 check "run + provision + verify AK cert + no transients (rc=$rc)" test "$rc" -eq 0
-pid=$(cat "$WORK/pid" 2>/dev/null || echo 0)
+pid=$(cat "$T/pid" 2>/dev/null || echo 0)
 check "swtpm pid $pid gone after run" pid_gone "$pid"
-check "lab dir removed after run" test ! -e "$(cat "$WORK/dir" 2>/dev/null || echo /nonexistent)"
+check "lab dir removed after run" test ! -e "$(cat "$T/dir" 2>/dev/null || echo /nonexistent)"
 
 # 2. run passes the command's exit status through.
 rc=0
@@ -78,10 +60,10 @@ UNIX_LAB=""
 # 4. manufacture a template; a lab cloned from it has the EK certs in NV, and provisioning
 #    keeps the certified RSA EK at 0x81010001 (the re-run path for existing primaries).
 if [[ ${TEST_LAB_MANUFACTURE:-1} != 0 ]]; then
-    check "manufacture" "$LAB" manufacture "$WORK/tpl"
+    check "manufacture" "$LAB" manufacture "$T/tpl"
     check "EK certs chain to the local CA" eval 'openssl verify \
-        -CAfile "$WORK/tpl/ca/swtpm-localca-rootca-cert.pem" -untrusted "$WORK/tpl/ca/issuercert.pem" \
-        "$WORK/tpl/certs/ek-rsa2048.pem" >/dev/null'
+        -CAfile "$T/tpl/ca/swtpm-localca-rootca-cert.pem" -untrusted "$T/tpl/ca/issuercert.pem" \
+        "$T/tpl/certs/ek-rsa2048.pem" >/dev/null'
     inner='
 set -euo pipefail
 tpm2_nvread 0x1c00002 -o "$1/ek-nv.der" 2>/dev/null
@@ -92,9 +74,8 @@ cmp <(openssl x509 -in "$1/tpl/certs/ek-rsa2048.pem" -pubkey -noout) "$1/p2/ek-r
 grep -qx "EK_ECC384=0x81010016" "$1/p2/handles.env"
 '
     rc=0
-    "$LAB" run --template "$WORK/tpl" -- bash -c "$inner" _ "$WORK" "$PROVISION" || rc=$?
+    "$LAB" run --template "$T/tpl" -- bash -c "$inner" _ "$T" "$PROVISION" || rc=$?
     check "template lab: EK cert in NV, provision keeps the certified EK (rc=$rc)" test "$rc" -eq 0
 fi
 
-if (( FAILS )); then echo "test_lab: $FAILS check(s) FAILED"; exit 1; fi
-echo "test_lab: all checks passed"
+finish

@@ -12,32 +12,12 @@
 # Needs swtpm, tpm2-tools, tpm2-openssl. ctest sets ATTEST_REQ, ATTEST_SRC.
 # shellcheck disable=SC2016
 set -euo pipefail
-
-ROOT=${ATTEST_SRC:-$(cd "$(dirname "$0")/../.." && pwd -P)}
-REQ=${ATTEST_REQ:-$ROOT/build/attest-req}
-LAB=$ROOT/scripts/swtpm-lab.sh
+# shellcheck source-path=SCRIPTDIR
+. "$(dirname "$0")/lib.sh"
 CAP=1048576
-PASSED=0 FAILED=0
-check() {   # check NAME CMD... : run CMD, count and print the result
-    local name=$1; shift
-    if "$@"; then PASSED=$((PASSED + 1)); printf 'ok   %s\n' "$name"
-    else FAILED=$((FAILED + 1)); printf 'FAIL %s\n' "$name"; fi
-}
 
-T=$(mktemp -d "${TMPDIR:-/tmp}/test_limits.XXXXXX")
-SWTPM_LAB_DIR=""
-cleanup() { if [[ -n $SWTPM_LAB_DIR ]]; then "$LAB" stop "$SWTPM_LAB_DIR" || true; fi; chmod -R u+rwx "$T" 2>/dev/null || true; rm -rf "$T"; }
-trap cleanup EXIT
-lab_env=$("$LAB" start)
-eval "$lab_env"
-"$ROOT/scripts/tpm-provision.sh" "$T/p" >/dev/null
-P=$T/p
+lab_up
 N=$(openssl rand -hex 16)
-rc_is() {   # rc_is N CMD...: stdout -> $T/out, stderr -> $T/err
-    local want=$1 rc=0; shift
-    "$@" >"$T/out" 2>"$T/err" || rc=$?
-    [[ $rc == "$want" ]] || { echo "     exit $rc, want $want: $(head -c 300 "$T/err")"; return 1; }
-}
 new() {  # new OUT [options]: an attested CSR (key P-256, ECC AK) with the nonce
     local o=$1; shift
     "$REQ" new --evidence tpm2 --key 0x81000010 --ak 0x81008001 --ak-cert "$P/ak-ecc.pem" --nonce "$N" \
@@ -135,5 +115,4 @@ check "a stream: good, oversized, good -> worst exit 2; both good ones verified"
     "$T/int.pem" | "$REQ" verify --in - --trust-dir "$R" --nonce "$N" --format json >"$T/out" 2>"$T/err"; \
     [[ ${PIPESTATUS[1]} == 2 && $(grep -c "\"ear.status\":\"affirming\"" "$T/out") == 2 ]]'
 
-echo "$PASSED passed, $FAILED failed"
-(( FAILED == 0 )) || exit 1
+finish

@@ -5,69 +5,18 @@
 # Check bodies are single-quoted on purpose (they expand inside `check ... eval`).
 # shellcheck disable=SC2016,SC2034
 set -euo pipefail
+# shellcheck source-path=SCRIPTDIR
+. "$(dirname "$0")/lib.sh"
 
-ROOT=${ATTEST_SRC:-$(cd "$(dirname "$0")/../.." && pwd -P)}
-REQ=${ATTEST_REQ:-$ROOT/build/attest-req}
-LAB=$ROOT/scripts/swtpm-lab.sh
-PASSED=0 FAILED=0
-check() {   # check NAME CMD... : run CMD, count and print the result
-    local name=$1; shift
-    if "$@"; then PASSED=$((PASSED + 1)); printf 'ok   %s\n' "$name"
-    else FAILED=$((FAILED + 1)); printf 'FAIL %s\n' "$name"; fi
-}
-
-T=$(mktemp -d "${TMPDIR:-/tmp}/test_openssl_ca.XXXXXX")
-SWTPM_LAB_DIR=""
-cleanup() { if [[ -n $SWTPM_LAB_DIR ]]; then "$LAB" stop "$SWTPM_LAB_DIR" || true; fi; rm -rf "$T"; }
-trap cleanup EXIT
-lab_env=$("$LAB" start)            # not eval "$(...)": that would hide a failed start
-eval "$lab_env"
-"$ROOT/scripts/tpm-provision.sh" "$T/p" >/dev/null
-P=$T/p
+lab_up
 mkdir "$T/trust"
 cp "$P/ca/root.pem" "$T/trust/"
-spki_fp() { openssl pkey -pubin -outform DER | sha256sum | cut -d' ' -f1; }
 KEY_FP=$(tpm2_readpublic -c 0x81000010 -f pem -o "$T/key.pem" >/dev/null && spki_fp <"$T/key.pem")
 N=$(openssl rand -hex 32)
 
 # 1. a throw-away issuing CA: config, database, serial, self-signed P-256 CA certificate.
 C=$T/ca
-mkdir -p "$C/newcerts"
-: >"$C/index.txt"
-echo 1000 >"$C/serial"
-cat >"$C/openssl.cnf" <<EOF
-[ca]
-default_ca = CA_default
-[CA_default]
-dir = $C
-database = \$dir/index.txt
-serial = \$dir/serial
-new_certs_dir = \$dir/newcerts
-certificate = \$dir/ca.pem
-private_key = \$dir/ca.key
-default_md = sha256
-default_days = 30
-policy = policy_anything
-copy_extensions = copy
-unique_subject = no
-x509_extensions = leaf
-[policy_anything]
-countryName = optional
-organizationName = optional
-commonName = supplied
-[leaf]
-basicConstraints = critical,CA:FALSE
-subjectKeyIdentifier = hash
-authorityKeyIdentifier = keyid:always
-[req]
-distinguished_name = dn
-prompt = no
-[dn]
-[v3_ca]
-basicConstraints = critical,CA:TRUE
-keyUsage = critical,keyCertSign,cRLSign
-subjectKeyIdentifier = hash
-EOF
+ca_init "$C"
 check "CA key + self-signed CA certificate" eval 'openssl req -config "$C/openssl.cnf" -x509 -new \
     -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -keyout "$C/ca.key" -subj "/O=attest test/CN=code-signing CA" \
     -days 30 -extensions v3_ca -out "$C/ca.pem" 2>/dev/null'
@@ -107,5 +56,4 @@ check "wrong nonce: no certificate file" test ! -e "$T/cert2.pem"
 check "CA database holds exactly one issued certificate" eval '[[ $(wc -l <"$C/index.txt") -eq 1 ]]'
 check "no transient handles left in the TPM" eval '[[ -z $(tpm2_getcap handles-transient) ]]'
 
-echo "$PASSED passed, $FAILED failed"
-(( FAILED == 0 )) || exit 1
+finish

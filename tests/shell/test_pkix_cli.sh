@@ -7,101 +7,28 @@
 # Check bodies are single-quoted on purpose (they expand inside `check ... eval`).
 # shellcheck disable=SC2016,SC2034
 set -euo pipefail
+# shellcheck source-path=SCRIPTDIR
+. "$(dirname "$0")/lib.sh"
 
-ROOT=${ATTEST_SRC:-$(cd "$(dirname "$0")/../.." && pwd -P)}
-REQ=${ATTEST_REQ:-$ROOT/build/attest-req}
-VEC=${ATTEST_VECTORS:-$ROOT/tests/vectors}
-LAB=$ROOT/scripts/swtpm-lab.sh
-PASSED=0 FAILED=0
-check() {   # check NAME CMD... : run CMD, count and print the result
-    local name=$1; shift
-    if "$@"; then PASSED=$((PASSED + 1)); printf 'ok   %s\n' "$name"
-    else FAILED=$((FAILED + 1)); printf 'FAIL %s\n' "$name"; fi
-}
-
-T=$(mktemp -d "${TMPDIR:-/tmp}/test_pkix_cli.XXXXXX")
-SWTPM_LAB_DIR=""
-cleanup() { if [[ -n $SWTPM_LAB_DIR ]]; then "$LAB" stop "$SWTPM_LAB_DIR" || true; fi; rm -rf "$T"; }
-trap cleanup EXIT
-lab_env=$("$LAB" start)            # not eval "$(...)": that would hide a failed start
-eval "$lab_env"
-"$ROOT/scripts/tpm-provision.sh" "$T/p" >/dev/null
-P=$T/p
+lab_up
 mkdir "$T/trust" "$T/errs" "$T/hsm" "$T/hsm/trust" "$T/vtrust"
 cp "$P/ca/root.pem" "$T/trust/"    # the TPM AKs' root only: intermediates come from the bundle
-
-# --- helpers (each returns the status of one && chain: `if` turns set -e off in them) --------
-# rc_is N CMD...: run CMD (stdout -> $T/out, stderr -> $T/err); true if it exited N.
-rc_is() {
-    local want=$1 rc=0; shift
-    "$@" >"$T/out" 2>"$T/err" || rc=$?
-    [[ $rc == "$want" ]] || { echo "     exit $rc, want $want: $(head -c 300 "$T/err")"; return 1; }
-}
-one_line() { [[ $(wc -l <"$T/err") -eq 1 ]] && grep -q -- "$1" "$T/err"; }
-# js FILE EXPR: a Python expression over the JSON in FILE, with helpers for verdicts (EAR) and
-# for `show --format json`:
-#   status            ear.status;  res(ID) / det(ID)  result / detail of check ID (any level)
-#   fails()           sorted ids of the checks that failed (any level)
-#   claim(NAME)       the value of the first claim NAME (show);  nsig()  signature blocks (show)
-js() {
-    python3 - "$@" <<'EOF'
-import json, sys
-j = json.load(open(sys.argv[1]))
-def walk(o):
-    if isinstance(o, dict):
-        yield o
-        for v in o.values(): yield from walk(v)
-    elif isinstance(o, list):
-        for v in o: yield from walk(v)
-checks = [d for d in walk(j) if "id" in d and "result" in d]
-status = j.get("ear.status")
-def res(i): return next((c["result"] for c in checks if c["id"] == i), None)
-def det(i): return next((c.get("detail", "") for c in checks if c["id"] == i), "")
-def fails(): return sorted(c["id"] for c in checks if c["result"] == "fail")
-def claim(n): return next((d["value"] for d in walk(j) if d.get("claim") == n), None)
-def nsig(): return sum(len(d["signatures"]) for d in walk(j) if isinstance(d.get("signatures"), list))
-ok = eval("(" + sys.argv[2] + "\n)")   # parenthesised: expressions may span lines
-if not ok:
-    print("     js false: " + sys.argv[2] + "\n     " + " ".join(f'{c["id"]}={c["result"]}' for c in checks))
-sys.exit(0 if ok else 1)
-EOF
-}
 N=$(openssl rand -hex 32)
 verify() { "$REQ" verify --format json "$@"; }          # JSON verdict in $T/out (with rc_is)
 
 # 1. Software HSM stand-in: AKs are PEM files certified by a throw-away CA with the draft's
 #    id-kp-attestationKey placeholder EKU (1.3.6.1.5.5.7.3.999); the subject key is a PEM file.
 H=$T/hsm
-cat >"$H/x.cnf" <<'EOF'
-[req]
-distinguished_name = dn
-prompt = no
-[dn]
-[ca]
-basicConstraints = critical,CA:TRUE
-keyUsage = critical,keyCertSign,cRLSign
-subjectKeyIdentifier = hash
-[ak]
-basicConstraints = critical,CA:FALSE
-keyUsage = critical,digitalSignature
-extendedKeyUsage = 1.3.6.1.5.5.7.3.999
-subjectKeyIdentifier = hash
-authorityKeyIdentifier = keyid:always
-EOF
-openssl genpkey -algorithm EC -pkeyopt ec_paramgen_curve:P-256 -out "$H/ca.key" 2>/dev/null
-openssl req -config "$H/x.cnf" -new -x509 -key "$H/ca.key" -subj "/CN=HSM test CA" -days 30 \
-    -extensions ca -out "$H/trust/ca.pem"
+akca "$H" "HSM test CA"
 mk_ak() {  # mk_ak NAME GENPKEY-ARGS...: NAME.key + NAME.pem issued by the HSM CA
     local n=$1; shift
     openssl genpkey "$@" -out "$H/$n.key" 2>/dev/null
-    openssl req -config "$H/x.cnf" -new -key "$H/$n.key" -subj "/CN=HSM AK $n" -out "$H/$n.csr"
-    openssl x509 -req -in "$H/$n.csr" -CA "$H/trust/ca.pem" -CAkey "$H/ca.key" -set_serial "0x$(openssl rand -hex 8)" \
-        -days 30 -extfile "$H/x.cnf" -extensions ak -out "$H/$n.pem" 2>/dev/null
+    akca_issue "$H" "$H/$n.key" "HSM AK $n" ak "$H/$n.pem"
 }
 mk_ak ak1 -algorithm EC -pkeyopt ec_paramgen_curve:P-256
 mk_ak ak2 -algorithm RSA -pkeyopt rsa_keygen_bits:2048
 mk_ak ak3 -algorithm ED25519
-openssl genpkey -algorithm EC -pkeyopt ec_paramgen_curve:P-256 -out "$H/key.pem" 2>/dev/null
+p256_key "$H/key.pem"
 openssl pkey -in "$H/key.pem" -pubout -out "$H/key.spki.pem"
 SW=(--key "$H/key.pem" --nonce "$N" --subject /CN=x)
 HV=(--trust-dir "$H/trust" --nonce "$N")
@@ -270,5 +197,4 @@ check "failed runs left no file (not even a temp file)" eval '[[ -z $(ls -A "$E"
 check "no transient handles or sessions left in the TPM" \
     eval '[[ -z $(tpm2_getcap handles-transient; tpm2_getcap handles-loaded-session) ]]'
 
-echo "$PASSED passed, $FAILED failed"
-(( FAILED == 0 )) || exit 1
+finish

@@ -7,38 +7,14 @@
 # variables look unused to shellcheck.
 # shellcheck disable=SC2016,SC2034
 set -euo pipefail
+# shellcheck source-path=SCRIPTDIR
+. "$(dirname "$0")/lib.sh"
 
-ROOT=${ATTEST_SRC:-$(cd "$(dirname "$0")/../.." && pwd -P)}
-REQ=${ATTEST_REQ:-$ROOT/build/attest-req}
-VEC=${ATTEST_VECTORS:-$ROOT/tests/vectors}
-LAB=$ROOT/scripts/swtpm-lab.sh
-PASSED=0 FAILED=0
-check() {   # check NAME CMD... : run CMD, count and print the result
-    local name=$1; shift
-    if "$@"; then PASSED=$((PASSED + 1)); printf 'ok   %s\n' "$name"
-    else FAILED=$((FAILED + 1)); printf 'FAIL %s\n' "$name"; fi
-}
-
-T=$(mktemp -d "${TMPDIR:-/tmp}/test_tpm_e2e.XXXXXX")
-SWTPM_LAB_DIR=""
-cleanup() { if [[ -n $SWTPM_LAB_DIR ]]; then "$LAB" stop "$SWTPM_LAB_DIR" || true; fi; rm -rf "$T"; }
-trap cleanup EXIT
-lab_env=$("$LAB" start)            # not eval "$(...)": that would hide a failed start
-eval "$lab_env"
-"$ROOT/scripts/tpm-provision.sh" "$T/p" >/dev/null
-P=$T/p
+lab_up
 mkdir "$T/trust" "$T/errs"
 cp "$P/ca/root.pem" "$T/trust/"    # the root only: the intermediate comes from the bundle
 
 # --- helpers (each returns the status of one && chain: `if` turns set -e off in them) --------
-# rc_is N CMD...: run CMD (stdout -> $T/out, stderr -> $T/err); true if it exited N.
-rc_is() {
-    local want=$1 rc=0; shift
-    "$@" >"$T/out" 2>"$T/err" || rc=$?
-    [[ $rc == "$want" ]] || { echo "     exit $rc, want $want: $(head -c 300 "$T/err")"; return 1; }
-}
-one_line() { [[ $(wc -l <"$T/err") -eq 1 ]] && grep -q -- "$1" "$T/err"; }
-spki_fp() { openssl pkey -pubin -outform DER | sha256sum | cut -d' ' -f1; }
 tpm_fp() { tpm2_readpublic -c "$1" -f pem -o "$T/rp.pem" >/dev/null && spki_fp <"$T/rp.pem"; }
 csr_fp() { openssl req -in "$1" -pubkey -noout | spki_fp; }
 # ear FILE STATUS FP [ID RESULT]...: EAR JSON with this ear.status, akpub = SPKI with sha256 FP
@@ -173,5 +149,4 @@ check "nonexistent trust dir -> 2" rc_is 2 "$REQ" verify --in "$T/0x81000010-ecc
 check "no transient handles or sessions left in the TPM" \
     eval '[[ -z $(tpm2_getcap handles-transient; tpm2_getcap handles-loaded-session) ]]'
 
-echo "$PASSED passed, $FAILED failed"
-(( FAILED == 0 )) || exit 1
+finish

@@ -26,6 +26,7 @@
 #include "attest/crmf.h"
 #include "attest/oids.h"
 #include "attest/verify.h"
+#include "testutil.h"
 
 /* Any DER will do for the extension: these tests are about where it sits. */
 static const unsigned char fake_bundle[] = { 0x30, 0x03, 0x02, 0x01, 0x00 };
@@ -160,17 +161,6 @@ static unsigned char *cmp_request(EVP_PKEY *key, int body, int n_ext, size_t *le
     return cap.der;
 }
 
-/* In an exact-size heap block. */
-static unsigned char *exact(const unsigned char *b, size_t n)
-{
-    unsigned char *p = malloc(n ? n : 1);
-
-    assert_non_null(p);
-    if (n)
-        memcpy(p, b, n);
-    return p;
-}
-
 static attest_crmf *decode_ok(const unsigned char *der, size_t len)
 {
     attest_crmf *c = NULL;
@@ -185,7 +175,7 @@ static void decode_fails(const unsigned char *der, size_t len, const char *want)
 {
     attest_crmf *c = NULL;
     attest_err err;
-    unsigned char *p = exact(der, len);
+    unsigned char *p = dup_bytes(der, len);
 
     err.msg[0] = '\0';
     assert_int_equal(attest_crmf_decode(p, len, NULL, NULL, &c, &err), -1);
@@ -485,7 +475,7 @@ static void test_every_byte_flipped(void **state)
     unsigned char *der = crmf_msgs(f->key, 1, OSSL_CRMF_POPO_SIGNATURE, 1, &len);
 
     for (i = 0; i < len; i++) {
-        unsigned char *m = exact(der, len);
+        unsigned char *m = dup_bytes(der, len);
         attest_crmf *c = NULL;
         attest_err err;
         attest_verdict *v;

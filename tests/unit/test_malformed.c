@@ -28,6 +28,7 @@
 #include "attest/oids.h"
 #include "attest/pkix.h"
 #include "attest/tpm2.h"
+#include "testutil.h"
 
 #define CSR_9245 "csr-attestation/tcgAttestTpmCertify.9245d16.pem"
 
@@ -36,69 +37,10 @@ static const char *const kind_names[] = { "bundle", "TcgAttestCertify", "evidenc
 
 /* ---------------------------------------------------------------- helpers */
 
-static char *vec_path(const char *rel)
-{
-    const char *dir = getenv("ATTEST_VECTORS");
-    static char path[4096];
-
-    assert_non_null(dir);
-    snprintf(path, sizeof(path), "%s/%s", dir, rel);
-    return path;
-}
-
-static unsigned char *read_vec(const char *rel, size_t *len)
-{
-    FILE *f = fopen(vec_path(rel), "rb");
-    unsigned char *buf;
-    long n;
-
-    assert_non_null(f);
-    assert_int_equal(fseek(f, 0, SEEK_END), 0);
-    n = ftell(f);
-    assert_true(n > 0);
-    rewind(f);
-    buf = malloc((size_t)n);
-    assert_non_null(buf);
-    assert_int_equal(fread(buf, 1, (size_t)n, f), (size_t)n);
-    fclose(f);
-    *len = (size_t)n;
-    return buf;
-}
-
-static unsigned char *read_pem_der(const char *rel, size_t *len)
-{
-    BIO *b = BIO_new_file(vec_path(rel), "r");
-    char *name = NULL, *header = NULL;
-    unsigned char *data = NULL, *copy;
-    long n = 0;
-
-    assert_non_null(b);
-    assert_true(PEM_read_bio(b, &name, &header, &data, &n) > 0);
-    copy = malloc((size_t)n);
-    assert_non_null(copy);
-    memcpy(copy, data, (size_t)n);
-    *len = (size_t)n;
-    OPENSSL_free(name);
-    OPENSSL_free(header);
-    OPENSSL_free(data);
-    BIO_free(b);
-    return copy;
-}
-
-static unsigned char *dup_bytes(const unsigned char *b, size_t n)
-{
-    unsigned char *d = malloc(n ? n : 1);
-
-    assert_non_null(d);
-    if (n)
-        memcpy(d, b, n);
-    return d;
-}
-
 /* The samples: the lamps bundle, its TcgAttestCertify, evidence2. */
 static unsigned char *lamps_csr(size_t *len)
 {
-    return read_pem_der(CSR_9245, len);
+    return read_pem_der(CSR_9245, NULL, len);
 }
 
 static unsigned char *lamps_bundle(size_t *len)
@@ -458,7 +400,7 @@ static void test_stmt_mutations(void **state)
 static void test_pkix_mutations(void **state)
 {
     size_t len;
-    unsigned char *der = read_pem_der("pkix-evidence/evidence2.pem", &len);
+    unsigned char *der = read_pem_der("pkix-evidence/evidence2.pem", NULL, &len);
 
     (void)state;
     run_all(K_PKIX, der, len, 0);
@@ -626,7 +568,7 @@ static void test_bundle_shapes(void **state)
 static void test_pkix_nonder_boolean(void **state)
 {
     size_t len, i, found = 0, tbs_end;
-    unsigned char *der = read_pem_der("pkix-evidence/evidence2.pem", &len);
+    unsigned char *der = read_pem_der("pkix-evidence/evidence2.pem", NULL, &len);
 
     (void)state;
     /* tbs is 30 82 02 C3 at offset 4 */

@@ -17,53 +17,26 @@
 #include "attest/describe.h"
 #include "attest/oids.h"
 #include "pkix_lab.h"
+#include "testutil.h"
 
 /* ---------------------------------------------------------------- samples */
 
-static const char *vec(const char *rel)
-{
-    static char path[4096];
-    const char *dir = getenv("ATTEST_VECTORS");
+#define SAMPLES "pkix-evidence/"
 
-    assert_non_null(dir);
-    snprintf(path, sizeof(path), "%s/pkix-evidence/%s", dir, rel);
-    return path;
-}
-
+/* The DER of a sample's EVIDENCE block. */
 static unsigned char *read_evidence(const char *rel, size_t *len)
 {
-    BIO *b = BIO_new_file(vec(rel), "r");
-    char *name = NULL, *header = NULL;
-    unsigned char *data = NULL;
-    long n = 0;
+    char path[256];
 
-    assert_non_null(b);
-    assert_true(PEM_read_bio(b, &name, &header, &data, &n) > 0);
-    assert_string_equal(name, "EVIDENCE");
-    OPENSSL_free(name);
-    OPENSSL_free(header);
-    BIO_free(b);
-    *len = (size_t)n;
-    return data;
-}
-
-static X509 *read_cert(const char *rel)
-{
-    BIO *b = BIO_new_file(vec(rel), "r");
-    X509 *x;
-
-    assert_non_null(b);
-    x = PEM_read_bio_X509(b, NULL, NULL, NULL);
-    BIO_free(b);
-    assert_non_null(x);
-    return x;
+    snprintf(path, sizeof(path), SAMPLES "%s", rel);
+    return read_pem_der(path, "EVIDENCE", len);
 }
 
 /* ca.crt as the anchor; int.crt (and ak.crt unless without_ak) as untrusted. */
 static attest_trust *sample_trust(int without_ak)
 {
     attest_trust *t = attest_trust_new();
-    X509 *ca = read_cert("ca.crt"), *in = read_cert("int.crt"), *ak = read_cert("ak.crt");
+    X509 *ca = read_cert(SAMPLES "ca.crt"), *in = read_cert(SAMPLES "int.crt"), *ak = read_cert(SAMPLES "ak.crt");
 
     assert_int_equal(attest_trust_add_anchor(t, ca), 0);
     assert_int_equal(attest_trust_add_untrusted(t, in), 0);
@@ -95,7 +68,7 @@ static attest_verdict *verify_sample(const char *rel, int without_ak, const unsi
     p.subject_key = subject;
     v = attest_verify_evidence(&p, der, len);
     assert_non_null(v);
-    OPENSSL_free(der);
+    free(der);
     attest_trust_free(t);
     return v;
 }
@@ -160,7 +133,7 @@ static EVP_PKEY *sample_key(const char *rel, int n)
     }
     assert_non_null(k);
     attest_pkix_free(p);
-    OPENSSL_free(der);
+    free(der);
     return k;
 }
 

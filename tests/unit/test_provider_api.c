@@ -32,6 +32,7 @@
 #include <openssl/provider.h>
 
 #include "attest/provider.h"
+#include "testutil.h"
 
 #define CSR_9245 "csr-attestation/tcgAttestTpmCertify.9245d16.pem"
 
@@ -47,28 +48,6 @@ typedef struct {
 } fixture;
 
 /* ---------------------------------------------------------------- helpers */
-
-static unsigned char *read_vec(const char *rel, size_t *len)
-{
-    const char *dir = getenv("ATTEST_VECTORS");
-    char path[4096];
-    FILE *f;
-    unsigned char *buf;
-    long n;
-
-    assert_non_null(dir);
-    snprintf(path, sizeof(path), "%s/%s", dir, rel);
-    assert_non_null(f = fopen(path, "rb"));
-    assert_int_equal(fseek(f, 0, SEEK_END), 0);
-    n = ftell(f);
-    assert_true(n > 0);
-    rewind(f);
-    assert_non_null(buf = malloc((size_t)n));
-    assert_int_equal(fread(buf, 1, (size_t)n, f), (size_t)n);
-    fclose(f);
-    *len = (size_t)n;
-    return buf;
-}
 
 /* PEM -> DER with plain libcrypto, to compare with what the provider hands back. */
 static unsigned char *pem_to_der(const unsigned char *pem, size_t len, size_t *derlen)
