@@ -557,8 +557,10 @@ static void check_key_policy(attest_vctx *v, const PKIX_ELEMENT *el, attest_chec
         char *dst = (allow & (flag)) ? soft : hard;                                      \
         addf(dst, sizeof(hard), __VA_ARGS__);                                            \
     }
-    PROBLEM(ex != 0 && nex != 1, ATTEST_ALLOW_EXPORTABLE_KEY, "exportable (extractable %s, never-extractable %s)",
-            ex < 0 ? "unknown" : "TRUE", nex < 0 ? "unknown" : "FALSE")
+    /* extractable TRUE is exportable whatever never-extractable says (the two contradict each other) */
+    PROBLEM(ex == 1 || (ex < 0 && nex != 1), ATTEST_ALLOW_EXPORTABLE_KEY,
+            "exportable (extractable %s, never-extractable %s)", ex < 0 ? "unknown" : "TRUE",
+            nex < 0 ? "unknown" : nex ? "TRUE" : "FALSE")
     PROBLEM(sens != 1, ATTEST_ALLOW_EXPORTABLE_KEY, "sensitive %s", sens < 0 ? "unknown" : "FALSE")
     PROBLEM(local != 1, ATTEST_ALLOW_IMPORTED_KEY, "local %s (not proven generated in the module)",
             local < 0 ? "unknown" : "FALSE")

@@ -1,7 +1,14 @@
 /*
- * Mutation suite: thousands of mutants of valid attested CSRs (forged TPM 2.0
- * certify evidence, see forge_tpm2.h; an ECC AK with a P-256 key and an RSA
- * AK with an RSA-2048 key), each judged by attest_verify_csr.
+ * Mutation suite: thousands of mutants of valid attested CSRs, each judged by
+ * attest_verify_csr.  Two families of bases:
+ *
+ *   - TPM: forged TPM 2.0 certify evidence (see forge_tpm2.h); an ECC AK with
+ *     a P-256 key and an RSA AK with an RSA-2048 key;
+ *   - PKIX: key attestation evidence (draft-ietf-rats-pkix-key-attestation)
+ *     about a P-256 subject key stated non-extractable, sensitive and local,
+ *     signed by an ECDSA P-256 AK, by an RSA-2048 AK, and by both (two
+ *     SignatureBlocks), AK certificates (id-kp-attestationKey) from the test
+ *     root in the cert bag, the transaction nonce set.
  *
  *   - no mutant may be affirmed (exit 0) unless it is byte-identical or
  *     provably equivalent (certs of the unordered bag reordered: those MUST
@@ -12,20 +19,35 @@
  * Mutations inside the id-aa-attestation attribute are re-signed with the
  * subject key afterwards (the requester owns that key, so the CSR signature
  * never protects the evidence); mutations elsewhere keep the old signature.
+ * The PKIX evidence's own signatures are kept (the requester does not own the
+ * AK) except in class j.pkix-claims, where the AK signs edited claims, so
+ * that only the claim checks stand between the edit and an affirmed verdict.
  *
  * Size: one flipped bit per byte of every signed region by default
- * (~7,700 mutants, ~4 s; ~13 s under ASan).  ATTEST_MUTANTS=N aims at about
- * N in total: the ~2,900 structural and certificate mutants always run, the
- * bit flips get the rest - fewer bytes below the default, up to 8 bits per
- * byte above it (~41,000 at most).  ATTEST_MUTATION_SEED picks the bits;
- * ATTEST_MUTANTS_DUMP=DIR writes every offending mutant there (DER).
- * The class -> exit codes -> failed check ids table goes to stdout.
+ * (~27,000 mutants, ~14 s; ~36 s under ASan), a third of them TPM.
+ * ATTEST_MUTANTS=N aims at about N in total: the ~10,900 structural,
+ * certificate and claim mutants always run, the bit flips get the rest -
+ * fewer bytes below the default, up to 8 bits per byte above it (~140,000
+ * at most).
+ * ATTEST_MUTATION_SEED picks the bits; ATTEST_MUTANTS_DUMP=DIR writes every
+ * offending mutant there (DER); ATTEST_MUTATION_SHOW_BASES=1 prints the bases'
+ * verdicts.  The class -> exit codes -> failed check ids table goes to
+ * stdout, one section per family.
  *
  * Equivalent by construction, so allowed (EQ_MAY) or required (EQ_MUST) to be
- * affirmed: a reordered cert bag (required), the same statement or certificate
- * twice, unrelated extra certificates, and changes to the parameters of the
- * request's outer signatureAlgorithm, which are not signed and which ECDSA and
- * RSASSA-PKCS1-v1_5 ignore (RFC 4055 requires accepting absent and NULL).
+ * affirmed: a reordered cert bag (required), the same statement, certificate
+ * or SignatureBlock twice, unrelated extra certificates, and changes to the
+ * parameters of the request's outer signatureAlgorithm, which are not signed
+ * and which ECDSA and RSASSA-PKCS1-v1_5 ignore (RFC 4055 requires accepting
+ * absent and NULL; the same holds for a SignatureBlock's RSA algorithm and
+ * for the rsaEncryption parameters of the unsigned sid's SPKI, which OpenSSL
+ * reads as the same key).  With two SignatureBlocks, a mutant that breaks
+ * only one block (its value, signer, algorithm, or the AK certificate it
+ * needs) while the other block still verifies and chains is equivalent by
+ * design: blocks can be removed without trace (specs §3.3).  Such a mutant
+ * may be affirmed only through the other block: pkix.signature must pass and
+ * chain.trust must name the other AK's certificate (only accepted blocks get
+ * their chain judged), or it counts as a false accept.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -44,6 +66,8 @@
 #include "attest/bundle.h"
 #include "attest/checks.h"
 #include "attest/oids.h"
+#include "attest/pkix.h"
+#include "attest/pkix_produce.h"
 #include "attest/request.h"
 #include "attest/verify.h"
 #include "forge_tpm2.h"
@@ -51,12 +75,16 @@
 
 /* ------------------------------------------------------------ bookkeeping */
 
-#define MAX_CLASSES 40
+#define MAX_CLASSES 80
 #define MAX_IDS 24
-#define MAX_REPORTS 12
+#define MAX_REPORTS 12   /* offending mutants printed with their verdict */
+#define MAX_LINES 200    /* ... and with one line */
+
+enum { FAM_TPM = 0, FAM_PKIX, FAM_N };
 
 typedef struct {
     const char *name;
+    int fam;
     long n, identical, equiv, exits[5];
     long false_accepts, must_affirm_misses, misses;
     char ids[MAX_IDS][32];
@@ -76,16 +104,27 @@ typedef struct {
     attest_severity only_sev;   /* 0 (info) means error */
     const char *detail;         /* substring of that check's detail */
     int fresh_trust;            /* a new trust store (no chain cache from earlier mutants) */
+    int other1;                 /* two blocks: 1 + the block that must carry an affirmed verdict; 0: none */
 } expect_t;
+
+#define MAX_AKS 2
 
 typedef struct {
     const char *name;
-    forge_out out;
-    EVP_PKEY *subject, *ak;
+    int fam;                    /* FAM_TPM / FAM_PKIX */
+    forge_out out;              /* PKIX: csr, stmt (the Evidence) and ak_cert (akc[0]) only */
+    EVP_PKEY *subject, *ak;     /* ak: the (first) AK */
     const EVP_MD *md;
+    const char *eku;            /* the AK EKU its certificates carry */
     mut_tree t;
     int root, cri, sigalg, sigval, attrs, attr, attr_oid, attr_set, bundle, stmts, certs;
     int stmt, stmt_type, tcg, attest, tsig, pub, cert, tbs;
+    /* PKIX: the AKs (block k is signed by aks[k]), their certificates (bag entry k), the nodes */
+    int naks;
+    EVP_PKEY *aks[MAX_AKS];
+    X509 *akc[MAX_AKS];
+    char akcn[MAX_AKS][40];     /* the AK certificates' CNs */
+    int ev, ptbs, sigs, block[MAX_AKS], bval[MAX_AKS], balg[MAX_AKS], salg[MAX_AKS], bcert[MAX_AKS], btbs[MAX_AKS];
     attest_trust *trust;
 } base_t;
 
@@ -100,20 +139,21 @@ static struct {
     mut_rng rng;
     long target;                /* ATTEST_MUTANTS, 0: default */
     int bits_per_byte, stride;
-    base_t bases[2];
+    base_t bases[5];
     int nbases;
 } S;
 
-static class_stat *stat_for(const char *name)
+static class_stat *stat_for(int fam, const char *name)
 {
     int i;
 
     for (i = 0; i < S.ncls; i++)
-        if (strcmp(S.cls[i].name, name) == 0)
+        if (S.cls[i].fam == fam && strcmp(S.cls[i].name, name) == 0)
             return &S.cls[i];
     assert_true(S.ncls < MAX_CLASSES);
     memset(&S.cls[S.ncls], 0, sizeof(S.cls[0]));
     S.cls[S.ncls].name = name;
+    S.cls[S.ncls].fam = fam;
     return &S.cls[S.ncls++];
 }
 
@@ -175,6 +215,38 @@ static int only_fails(const attest_verdict *v, const char *id, attest_severity s
     return found == 1;
 }
 
+/* The first check with this id, whatever its result. */
+static const attest_check *find_check(const attest_verdict *v, const char *id)
+{
+    size_t i, j;
+
+    for (i = 0; i <= v->n_subs; i++) {
+        const attest_checks *c = checks_at(v, i);
+
+        for (j = 0; j < c->n; j++)
+            if (strcmp(c->v[j].id, id) == 0)
+                return &c->v[j];
+    }
+    return NULL;
+}
+
+/*
+ * Two signature blocks, one broken on purpose: an affirmed verdict must rest
+ * on the other one, made by AK k.  Only accepted blocks (signature verified,
+ * signer among the ak-spki claims) get their chain judged, and chain.trust
+ * reports the signer that chained: it must name AK k's certificate.  (Block
+ * indexes shift when a block is removed, so the AK is what identifies it.)
+ */
+static int carried_by(const base_t *b, const attest_verdict *v, int k)
+{
+    const attest_check *s = find_check(v, CHK_PKIX_SIGNATURE), *t = find_check(v, CHK_CHAIN_TRUST);
+    char cn[64];
+
+    snprintf(cn, sizeof(cn), "/CN=%s ", b->akcn[k]);
+    return s != NULL && t != NULL && s->result == ATTEST_CHECK_PASS && t->result == ATTEST_CHECK_PASS
+           && strstr(s->detail, " verified") != NULL && strstr(t->detail, cn) != NULL;
+}
+
 static void dump_verdict(const attest_verdict *v)
 {
     BIO *b = BIO_new_fp(stderr, BIO_NOCLOSE);
@@ -202,11 +274,12 @@ static void report(const char *what, const char *cls, const base_t *b, const cha
                    const unsigned char *der, size_t len)
 {
     dump_file(cls, b, der, len);
-    if (S.reports++ >= MAX_REPORTS)
+    if (S.reports++ >= MAX_LINES)
         return;
     fprintf(stderr, "MUTANT %s: class %s, base %s: %s (exit %d)\n", what, cls, b->name, desc,
             attest_verdict_exit_code(v));
-    dump_verdict(v);
+    if (S.reports <= MAX_REPORTS)
+        dump_verdict(v);
 }
 
 /* ------------------------------------------------------------ one mutant */
@@ -250,7 +323,7 @@ static void run(const base_t *b, const char *cls, const expect_t *e, const unsig
         S.counted++;
         return;
     }
-    cs = stat_for(cls);
+    cs = stat_for(b->fam, cls);
     cs->n++;
     if (e->equiv != EQ_NO)
         cs->equiv++;
@@ -289,6 +362,10 @@ static void run(const base_t *b, const char *cls, const expect_t *e, const unsig
         cs->false_accepts++;
         S.false_accepts++;
         report("FALSE ACCEPT", cls, b, desc, v, in, in_len);
+    } else if (rc == 0 && e->other1 > 0 && !carried_by(b, v, e->other1 - 1)) {
+        cs->false_accepts++;
+        S.false_accepts++;
+        report("FALSE ACCEPT (not carried by the intact signature block)", cls, b, desc, v, in, in_len);
     } else if (rc != 0 && e->equiv == EQ_MUST) {
         cs->must_affirm_misses++;
         S.must_affirm_misses++;
@@ -337,7 +414,7 @@ static void run_splice(const base_t *b, const char *cls, const expect_t *e, int 
 
 /* ------------------------------------------------------------ regions */
 
-enum { R_OUTER, R_CRI, R_ATTR, R_BUNDLE, R_STMT, R_TCG, R_CERT };
+enum { R_OUTER, R_CRI, R_ATTR, R_BUNDLE, R_STMT, R_TCG, R_CERT, R_PTBS, R_PSIGS, R_BLOCK };
 static const char *const S_CSR[] = {CHK_CSR_PARSE, CHK_CSR_SIGNATURE, NULL};
 static const char *const S_ATTR[] = {CHK_CSR_PARSE, CHK_BUNDLE_COUNT, CHK_BUNDLE_PARSE, NULL};
 static const char *const S_BUNDLE[] = {CHK_CSR_PARSE, CHK_BUNDLE_COUNT, CHK_BUNDLE_PARSE, CHK_TPM2_SIGNATURE,
@@ -354,6 +431,15 @@ static const char *const S_TBS[] = {CHK_BUNDLE_PARSE, CHK_TPM2_SIGNATURE, CHK_CH
 static const char *const S_PKIX[] = {CHK_PKIX_STRUCTURE, NULL};
 static const char *const S_BPARSE[] = {CHK_BUNDLE_PARSE, NULL};
 static const char *const S_TPARSE[] = {CHK_TPM2_PARSE, NULL};
+/* PKIX bases: the AK comes from the SignatureBlock's sid, its certificate from the bag */
+static const char *const S_PBUNDLE[] = {CHK_CSR_PARSE, CHK_BUNDLE_COUNT, CHK_BUNDLE_PARSE, CHK_CHAIN_TRUST,
+                                        CHK_POLICY_KEY_ATTESTED, NULL};
+static const char *const S_PSTMT[] = {CHK_CSR_PARSE, CHK_BUNDLE_PARSE, CHK_POLICY_KEY_ATTESTED, CHK_PKIX_STRUCTURE,
+                                      NULL};
+static const char *const S_PEV[] = {CHK_BUNDLE_PARSE, CHK_PKIX_STRUCTURE, CHK_PKIX_SIGNATURE, NULL};
+static const char *const S_PCERT[] = {CHK_CSR_PARSE, CHK_BUNDLE_PARSE, CHK_CHAIN_TRUST, CHK_CHAIN_AK_PROFILE, NULL};
+static const char *const S_PSIG[] = {CHK_PKIX_SIGNATURE, NULL};
+static const char *const S_PCHAIN[] = {CHK_BUNDLE_PARSE, CHK_CHAIN_TRUST, NULL};
 
 static int region(const base_t *b, int i)
 {
@@ -363,6 +449,17 @@ static int region(const base_t *b, int i)
         return R_CRI;
     if (b->certs >= 0 && mut_is_ancestor(&b->t, b->certs, i))
         return R_CERT;
+    if (b->fam == FAM_PKIX) {
+        int k;
+
+        if (mut_within(&b->t, i, b->ptbs))
+            return R_PTBS;
+        for (k = 0; k < b->naks; k++)
+            if (mut_within(&b->t, i, b->block[k]))
+                return R_BLOCK;
+        if (i == b->sigs)
+            return R_PSIGS;
+    }
     if (mut_within(&b->t, i, b->tcg))
         return R_TCG;
     if (mut_within(&b->t, i, b->stmt))
@@ -383,21 +480,110 @@ static int sigalg_params(const base_t *b, int i)
     return mut_is_ancestor(&b->t, b->sigalg, i) && i != mut_child(&b->t, b->sigalg, 0);
 }
 
+/* The signature block / bag certificate (PKIX) that node i lies in, or -1. */
+static int block_of(const base_t *b, int i)
+{
+    int k;
+
+    for (k = 0; b->fam == FAM_PKIX && k < b->naks; k++)
+        if (mut_within(&b->t, i, b->block[k]))
+            return k;
+    return -1;
+}
+
+static int bag_cert_of(const base_t *b, int i)
+{
+    int k;
+
+    for (k = 0; b->fam == FAM_PKIX && k < b->naks; k++)
+        if (mut_within(&b->t, i, b->bcert[k]))
+            return k;
+    return -1;
+}
+
+/*
+ * As sigalg_params, for a SignatureBlock's signatureAlgorithm: an RSA block's NULL
+ * parameters may be absent (RFC 4055), ECDSA takes none (a mutant that adds
+ * some is refused, as the verifier must).  And for the rsaEncryption
+ * parameters of the sid's SubjectPublicKeyInfo: the sid is not signed, and a
+ * key read with other parameters is the same RSA key (OpenSSL ignores them),
+ * so the block still names the AK that made it.
+ */
+static int block_alg_params(const base_t *b, int i)
+{
+    int k = block_of(b, i);
+
+    return k >= 0 && EVP_PKEY_is_a(b->aks[k], "RSA")
+           && ((mut_is_ancestor(&b->t, b->balg[k], i) && i != mut_child(&b->t, b->balg[k], 0))
+               || (mut_is_ancestor(&b->t, b->salg[k], i) && i != mut_child(&b->t, b->salg[k], 0)));
+}
+
+/*
+ * Two blocks: whatever breaks block k (or the bag certificate of its AK)
+ * alone leaves the other block, which may carry the verdict.
+ */
+static void one_of_two(const base_t *b, expect_t *e, int k)
+{
+    if (b->naks == 2 && k >= 0) {
+        e->equiv = EQ_MAY;
+        e->other1 = 2 - k; /* 1 + (1 - k) */
+    }
+}
+
 /* The default expectation for a structural mutation of node i. */
 static expect_t region_expect(const base_t *b, int i)
 {
-    static const char *const *sets[] = {S_CSR, S_CSR, S_ATTR, S_BUNDLE, S_STMT, S_TCG, S_CERT};
+    static const char *const *sets[] = {S_CSR, S_CSR, S_ATTR, S_BUNDLE, S_STMT, S_TCG, S_CERT, S_PEV, S_PEV, S_PEV};
+    static const char *const *psets[] = {S_CSR, S_CSR, S_ATTR, S_PBUNDLE, S_PSTMT, NULL, S_PCERT, S_PEV, S_PEV, S_PEV};
     expect_t e;
     int r = region(b, i);
 
     memset(&e, 0, sizeof(e));
     e.want_rc = -1;
     e.resign = r >= R_ATTR;
-    e.oneof = sets[r];
+    e.oneof = b->fam == FAM_PKIX ? psets[r] : sets[r];
     e.allow_none = r == R_ATTR;
-    if (sigalg_params(b, i))
+    if (sigalg_params(b, i) || block_alg_params(b, i))
         e.equiv = EQ_MAY;
+    if (r == R_BLOCK)
+        one_of_two(b, &e, block_of(b, i));
+    else if (r == R_CERT)
+        one_of_two(b, &e, bag_cert_of(b, i));
     return e;
+}
+
+static expect_t ex_only(const char *id, const char *detail)
+{
+    expect_t e;
+
+    memset(&e, 0, sizeof(e));
+    e.want_rc = 1;
+    e.only = id;
+    e.detail = detail;
+    e.fresh_trust = 1;
+    return e;
+}
+
+static expect_t ex_equiv(int eq)
+{
+    expect_t e;
+
+    memset(&e, 0, sizeof(e));
+    e.want_rc = -1;
+    e.equiv = eq;
+    e.fresh_trust = 1;
+    return e;
+}
+
+/*
+ * The AK's certificate is nowhere.  A TPM statement names no AK but through
+ * its certificate (tpm2.signature cannot run); a PKIX block names its AK in
+ * the sid, and then its chain fails.
+ */
+static expect_t ex_nocert(const base_t *b, const char *tpm_detail)
+{
+    return b->fam == FAM_PKIX ? ex_only(CHK_CHAIN_TRUST, "no certificate for the signer")
+                              : ex_only(CHK_TPM2_SIGNATURE, tpm_detail);
 }
 
 static void describe(const base_t *b, int i, char *buf, size_t cap, const char *fmt, ...)
@@ -465,6 +651,14 @@ static size_t region_bytes(const base_t *b)
 {
     const mut_node *v = b->t.v;
 
+    if (b->fam == FAM_PKIX) {
+        size_t n = (v[b->cri].hdr + v[b->cri].len) + v[b->sigval].len + (v[b->ptbs].hdr + v[b->ptbs].len);
+        int k;
+
+        for (k = 0; k < b->naks; k++)
+            n += v[b->bval[k]].len + (v[b->btbs[k]].hdr + v[b->btbs[k]].len);
+        return n;
+    }
     return (v[b->cri].hdr + v[b->cri].len) + v[b->attest].len + v[b->pub].len + (v[b->tbs].hdr + v[b->tbs].len)
            + v[b->tsig].len + v[b->sigval].len;
 }
@@ -473,6 +667,7 @@ static void gen_bitflips(const base_t *b)
 {
     const mut_node *v = b->t.v;
     expect_t e;
+    int k;
 
     memset(&e, 0, sizeof(e));
     e.want_rc = -1;
@@ -481,6 +676,28 @@ static void gen_bitflips(const base_t *b)
     flip_range(b, "a.flip.cri", &e, v[b->cri].off, mut_end(&v[b->cri]));
     /* the request's signature value */
     flip_range(b, "a.flip.csr-sig", &e, content_off(b, b->sigval), mut_end(&v[b->sigval]));
+    if (b->fam == FAM_PKIX) {
+        /* inside the evidence, request re-signed: the TbsEvidence (every block's signature breaks) */
+        e.resign = 1;
+        e.oneof = S_PEV;
+        flip_range(b, "a.flip.pkix-tbs", &e, v[b->ptbs].off, mut_end(&v[b->ptbs]));
+        for (k = 0; k < b->naks; k++) {
+            expect_t ek = e;
+
+            /* a SignatureBlock's signatureValue; with two blocks the other one is intact */
+            ek.oneof = S_PSIG;
+            one_of_two(b, &ek, k);
+            flip_range(b, b->naks == 2 ? "a.flip.pkix-sig-1of2" : "a.flip.pkix-sig", &ek,
+                       content_off(b, b->bval[k]), mut_end(&v[b->bval[k]]));
+            /* the AK certificate's tbs in the bag */
+            ek = e;
+            ek.oneof = S_PCHAIN;
+            one_of_two(b, &ek, k);
+            flip_range(b, b->naks == 2 ? "a.flip.ak-tbs-1of2" : "a.flip.ak-tbs", &ek, v[b->btbs[k]].off,
+                       mut_end(&v[b->btbs[k]]));
+        }
+        return;
+    }
     /* inside the evidence, request re-signed */
     e.resign = 1;
     e.oneof = S_TPMSIG;
@@ -547,6 +764,12 @@ static void gen_trunc(const base_t *b)
                 e.oneof = S_BPARSE;
             else if (n == b->sigalg && k > 0)
                 e.equiv = EQ_MAY; /* parameters removed */
+            else if (b->fam == FAM_PKIX && k > 0 && block_alg_params(b, c))
+                e.equiv = EQ_MAY; /* an RSA block's (or sid key's) NULL parameters removed */
+            else if (n == b->sigs && k == 0)
+                e.oneof = S_PSIG; /* no SignatureBlock left */
+            else if (n == b->sigs || n == b->certs)
+                one_of_two(b, &e, 1); /* block 1 (the bag's second AK certificate) gone: block 0 carries */
             describe(b, n, desc, sizeof(desc), "content cut before child %d of %d", k, nd->nchild);
             if (S.counting) {
                 S.counted++;
@@ -563,13 +786,19 @@ static void gen_trunc(const base_t *b)
     for (n = 1; n < t->n; n++) {
         e = region_expect(b, n);
         if (n == b->certs) {
-            /* the whole cert bag gone: the AK cannot be found */
-            e.oneof = NULL;
-            e.only = CHK_TPM2_SIGNATURE;
-            e.detail = "no certificate in the bundle";
-        } else if (n == b->cert) {
+            /* the whole cert bag gone: the AK cannot be found (PKIX: the sid's key has no certificate) */
+            e = ex_nocert(b, "no certificate in the bundle");
+            e.fresh_trust = 0;
+            e.want_rc = -1;
+            e.resign = 1;
+        } else if (n == b->cert && b->t.v[b->certs].nchild == 1) {
             /* the only certificate gone: the bag is empty */
             e.oneof = S_BPARSE;
+        } else if (b->fam == FAM_PKIX && n == b->sigs) {
+            e.oneof = S_PEV;
+        } else if (b->fam == FAM_PKIX && b->t.v[n].parent == b->sigs && b->naks == 1) {
+            /* the only block gone */
+            e.oneof = S_PSIG;
         }
         describe(b, n, desc, sizeof(desc), "removed");
         run_splice(b, "b.drop", &e, n, NULL, 0, desc);
@@ -711,7 +940,7 @@ static void gen_tags(const base_t *b)
             /* A cert re-tagged [0] is the legacy implicit form: the same certificate, a shape warning. */
             expect_t ek = e;
 
-            if (n == b->cert && sw[k] == 0xa0) {
+            if (t->v[n].parent == b->certs && sw[k] == 0xa0) {
                 ek.oneof = NULL;
                 ek.only = CHK_BUNDLE_SHAPE;
                 ek.only_sev = ATTEST_SEV_WARNING;
@@ -777,6 +1006,8 @@ static void gen_oids(const base_t *b)
                 e.want_rc = 4;
             } else if (n == b->stmt_type && k == 4) {
                 e.oneof = S_PKIX;
+            } else if (n == b->stmt_type && k == 3) {
+                e.oneof = S_TPARSE; /* PKIX evidence read as TcgAttestCertify */
             } else if (n == b->stmt_type) {
                 /* a statement type this verifier does not check: no key evidence at all */
                 e.oneof = NULL;
@@ -815,9 +1046,10 @@ static void gen_dups(const base_t *b)
         } else if (n == mut_child(&b->t, b->sigalg, 0)) {
             /* the signature OID doubled: it becomes the (ignored) parameters */
             e.equiv = EQ_MAY;
-        } else if (n == b->stmt || n == b->cert) {
-            /* the same statement twice, the same certificate twice: equivalent content */
+        } else if (n == b->stmt || nd->parent == b->certs || (b->fam == FAM_PKIX && nd->parent == b->sigs)) {
+            /* the same statement, certificate or SignatureBlock twice: equivalent content */
             e.equiv = EQ_MAY;
+            e.other1 = 0;
         }
         describe(b, n, desc, sizeof(desc), "TLV duplicated in place");
         if (S.counting) {
@@ -894,14 +1126,21 @@ static X509 *mk_ca(const char *cn, EVP_PKEY *key, X509 *issuer, EVP_PKEY *ikey, 
     return mk_cert(cn, key, issuer, ikey, -3600, 5 * YEAR, bc, "critical,keyCertSign,cRLSign", NULL);
 }
 
-static X509 *mk_ak(EVP_PKEY *ak, X509 *issuer, EVP_PKEY *ikey)
+/* A certificate for the base's AK k (its CN and EKU). */
+static X509 *mk_ak_k(const base_t *b, int k, X509 *issuer, EVP_PKEY *ikey)
 {
-    return mk_cert("Mutation AK", ak, issuer, ikey, -3600, YEAR, "critical,CA:FALSE", "critical,digitalSignature",
-                   AK_EKU);
+    return mk_cert(b->akcn[k], b->fam == FAM_PKIX ? b->aks[k] : b->ak, issuer, ikey, -3600, YEAR,
+                   "critical,CA:FALSE", "critical,digitalSignature", b->eku);
 }
 
-/* A request with the base's statement and this cert bag. */
-static unsigned char *csr_with(const base_t *b, X509 *const *certs, int n, size_t *len)
+static X509 *mk_ak(const base_t *b, X509 *issuer, EVP_PKEY *ikey)
+{
+    return mk_ak_k(b, 0, issuer, ikey);
+}
+
+/* A request with this statement (of the base's kind) and this cert bag. */
+static unsigned char *csr_with_stmt(const base_t *b, const unsigned char *stmt, size_t stmt_len, X509 *const *certs,
+                                    int n, size_t *len)
 {
     attest_bundle *bu = attest_bundle_new();
     attest_request_opts ro;
@@ -911,8 +1150,9 @@ static unsigned char *csr_with(const base_t *b, X509 *const *certs, int n, size_
     int i;
 
     assert_non_null(bu);
-    assert_int_equal(attest_bundle_add_statement(bu, attest_oid_obj(ATTEST_OID_TPM_CERTIFY), b->out.stmt,
-                                                 b->out.stmt_len, &err), 0);
+    assert_int_equal(attest_bundle_add_statement(bu, attest_oid_obj(b->fam == FAM_PKIX ? ATTEST_OID_PKIX_STATEMENT
+                                                                                      : ATTEST_OID_TPM_CERTIFY),
+                                                 stmt, stmt_len, &err), 0);
     for (i = 0; i < n; i++)
         assert_int_equal(attest_bundle_add_cert(bu, certs[i]), 0);
     assert_int_equal(attest_bundle_encode(bu, &bd, &bl, &err), 0);
@@ -925,8 +1165,15 @@ static unsigned char *csr_with(const base_t *b, X509 *const *certs, int n, size_
     return der;
 }
 
-static void run_certs(const base_t *b, const char *cls, const expect_t *e, X509 *const *certs, int n,
-                      const char *desc)
+/* A request with the base's statement and this cert bag. */
+static unsigned char *csr_with(const base_t *b, X509 *const *certs, int n, size_t *len)
+{
+    return csr_with_stmt(b, b->out.stmt, b->out.stmt_len, certs, n, len);
+}
+
+/* The request with this bag, judged as given. */
+static void run_bag(const base_t *b, const char *cls, const expect_t *e, X509 *const *certs, int n,
+                    const char *desc)
 {
     size_t len = 0;
     unsigned char *der;
@@ -940,27 +1187,19 @@ static void run_certs(const base_t *b, const char *cls, const expect_t *e, X509 
     OPENSSL_free(der);
 }
 
-static expect_t ex_only(const char *id, const char *detail)
+/*
+ * The bag is about the (first) AK.  With two blocks, block 1's AK then has no
+ * certificate at all, so block 0 decides: an affirmed verdict must rest on it,
+ * and a failing one reports block 0's chain (the first accepted signer's).
+ */
+static void run_certs(const base_t *b, const char *cls, const expect_t *e, X509 *const *certs, int n,
+                      const char *desc)
 {
-    expect_t e;
+    expect_t e2 = *e;
 
-    memset(&e, 0, sizeof(e));
-    e.want_rc = 1;
-    e.only = id;
-    e.detail = detail;
-    e.fresh_trust = 1;
-    return e;
-}
-
-static expect_t ex_equiv(int eq)
-{
-    expect_t e;
-
-    memset(&e, 0, sizeof(e));
-    e.want_rc = -1;
-    e.equiv = eq;
-    e.fresh_trust = 1;
-    return e;
+    if (b->naks == 2 && e2.equiv != EQ_NO && e2.other1 == 0)
+        e2.other1 = 1;
+    run_bag(b, cls, &e2, certs, n, desc);
 }
 
 /* (g) the cert bag: removed, reordered, swapped for another CA's chain. */
@@ -983,32 +1222,34 @@ static void gen_certs(const base_t *b)
     assert_non_null(xk = EVP_PKEY_Q_keygen(NULL, NULL, "EC", "P-256"));
     assert_non_null(i2k = EVP_PKEY_Q_keygen(NULL, NULL, "EC", "P-256"));
     in = mk_ca("Mutation Intermediate CA", ik, env->root, env->ca_key, "critical,CA:TRUE");
-    aki = mk_ak(b->ak, in, ik);
+    aki = mk_ak(b, in, ik);
     /* a lookalike: same name as the intermediate, another key, issued by the other CA */
     look = mk_ca("Mutation Intermediate CA", lk, env->other_ca, env->other_ca_key, "critical,CA:TRUE");
-    akl = mk_ak(b->ak, look, lk);
-    ako = mk_ak(b->ak, env->other_ca, env->other_ca_key);
-    wrong = mk_ak(env->key_ec2, env->root, env->ca_key);          /* trusted, but not the AK */
-    selfak = mk_cert("Mutation AK", b->ak, NULL, b->ak, -3600, YEAR, "critical,CA:FALSE",
-                     "critical,digitalSignature,keyCertSign", AK_EKU);
+    akl = mk_ak(b, look, lk);
+    ako = mk_ak(b, env->other_ca, env->other_ca_key);
+    /* trusted, but not the AK */
+    wrong = mk_cert(b->akcn[0], env->key_ec2, env->root, env->ca_key, -3600, YEAR, "critical,CA:FALSE",
+                    "critical,digitalSignature", b->eku);
+    selfak = mk_cert(b->akcn[0], b->ak, NULL, b->ak, -3600, YEAR, "critical,CA:FALSE",
+                     "critical,digitalSignature,keyCertSign", b->eku);
     /* an end-entity certificate acting as the issuer */
     leafx = mk_cert("Mutation Leaf", xk, env->root, env->ca_key, -3600, YEAR, "critical,CA:FALSE",
                     "critical,digitalSignature,keyCertSign", NULL);
-    akx = mk_ak(b->ak, leafx, xk);
+    akx = mk_ak(b, leafx, xk);
     /* pathlen:0 intermediate with a CA below it */
     in0 = mk_ca("Mutation Intermediate pathlen 0", ik, env->root, env->ca_key, "critical,CA:TRUE,pathlen:0");
     in2 = mk_ca("Mutation Sub CA", i2k, in0, ik, "critical,CA:TRUE");
-    akd = mk_ak(b->ak, in2, i2k);
+    akd = mk_ak(b, in2, i2k);
     /* an intermediate without basicConstraints cA */
     nonca = mk_cert("Mutation Not A CA", xk, env->root, env->ca_key, -3600, YEAR, NULL,
                     "critical,keyCertSign", NULL);
-    akn = mk_ak(b->ak, nonca, xk);
+    akn = mk_ak(b, nonca, xk);
 
     e = ex_equiv(EQ_MUST);
     run_certs(b, "g.certs", &e, &b->out.ak_cert, 1, "control: [AK] rebuilt");
-    e = ex_only(CHK_TPM2_SIGNATURE, "no certificate in the bundle");
+    e = ex_nocert(b, "no certificate in the bundle");
     run_certs(b, "g.certs", &e, NULL, 0, "cert bag removed");
-    e = ex_only(CHK_TPM2_SIGNATURE, "no bundle certificate");
+    e = ex_nocert(b, "no bundle certificate");
     run_certs(b, "g.certs", &e, &in, 1, "AK cert removed, intermediate kept");
     bag[0] = in;
     bag[1] = env->root;
@@ -1060,7 +1301,7 @@ static void gen_certs(const base_t *b)
     bag[1] = nonca;
     run_certs(b, "g.certs", &e, bag, 2, "issuer without basicConstraints cA");
 
-    e = ex_only(CHK_TPM2_SIGNATURE, "no bundle certificate");
+    e = ex_nocert(b, "no bundle certificate");
     run_certs(b, "g.certs", &e, &wrong, 1, "trusted certificate of another key instead of the AK's");
     bag[0] = wrong;
     bag[1] = env->other_ca;
@@ -1098,11 +1339,12 @@ static void gen_certs(const base_t *b)
     EVP_PKEY_free(i2k);
 }
 
-/* A copy of the AK certificate with one change, re-signed by the test root. */
-static X509 *resigned_ak(const base_t *b, long nb, long na, int set_times, int nid, const char *value, int touch_ext)
+/* A copy of AK k's certificate with one change, re-signed by the test root. */
+static X509 *resigned_ak_k(const base_t *b, int k, long nb, long na, int set_times, int nid, const char *value,
+                           int touch_ext)
 {
     const forge_env *env = forge_env_get();
-    X509 *x = X509_dup(b->out.ak_cert);
+    X509 *x = X509_dup(k == 0 ? b->out.ak_cert : b->akc[k]);
     time_t now = time(NULL);
 
     assert_non_null(x);
@@ -1114,6 +1356,11 @@ static X509 *resigned_ak(const base_t *b, long nb, long na, int set_times, int n
         set_ext(x, env->root, nid, value);
     assert_true(X509_sign(x, env->ca_key, EVP_sha256()) > 0);
     return x;
+}
+
+static X509 *resigned_ak(const base_t *b, long nb, long na, int set_times, int nid, const char *value, int touch_ext)
+{
+    return resigned_ak_k(b, 0, nb, na, set_times, nid, value, touch_ext);
 }
 
 /* (h) validity windows: only time is wrong. */
@@ -1157,7 +1404,7 @@ static void gen_validity(const base_t *b)
     e = ex_only(CHK_CHAIN_TRUST, "expired");
     in = mk_cert("Mutation Expired CA", ik, env->root, env->ca_key, -2 * YEAR, -YEAR, "critical,CA:TRUE",
                  "critical,keyCertSign", NULL);
-    aki = mk_ak(b->ak, in, ik);
+    aki = mk_ak(b, in, ik);
     bag[0] = aki;
     bag[1] = in;
     run_certs(b, "h.validity", &e, bag, 2, "intermediate expired");
@@ -1166,7 +1413,7 @@ static void gen_validity(const base_t *b)
     e = ex_only(CHK_CHAIN_TRUST, "not yet valid");
     in = mk_cert("Mutation Future CA", ik, env->root, env->ca_key, YEAR, 2 * YEAR, "critical,CA:TRUE",
                  "critical,keyCertSign", NULL);
-    aki = mk_ak(b->ak, in, ik);
+    aki = mk_ak(b, in, ik);
     bag[0] = aki;
     bag[1] = in;
     run_certs(b, "h.validity", &e, bag, 2, "intermediate not yet valid");
@@ -1176,8 +1423,8 @@ static void gen_validity(const base_t *b)
     e = ex_equiv(EQ_MAY);
     in = mk_cert("Mutation Short CA", ik, env->root, env->ca_key, -3600, 86400, "critical,CA:TRUE",
                  "critical,keyCertSign", NULL);
-    aki = mk_cert("Mutation AK", b->ak, in, ik, -3600, 10 * YEAR, "critical,CA:FALSE", "critical,digitalSignature",
-                  AK_EKU);
+    aki = mk_cert(b->akcn[0], b->ak, in, ik, -3600, 10 * YEAR, "critical,CA:FALSE", "critical,digitalSignature",
+                  b->eku);
     bag[0] = aki;
     bag[1] = in;
     run_certs(b, "h.validity", &e, bag, 2, "AK cert outlives its issuer (both valid now)");
@@ -1185,7 +1432,7 @@ static void gen_validity(const base_t *b)
     X509_free(aki);
     e = ex_equiv(EQ_MUST);
     in = mk_ca("Mutation Valid CA", ik, env->root, env->ca_key, "critical,CA:TRUE");
-    aki = mk_ak(b->ak, in, ik);
+    aki = mk_ak(b, in, ik);
     bag[0] = aki;
     bag[1] = in;
     run_certs(b, "h.validity", &e, bag, 2, "control: intermediate valid");
@@ -1207,7 +1454,7 @@ static void gen_profile(const base_t *b)
         {NID_key_usage, "critical,keyCertSign", "keyUsage keyCertSign only", EQ_NO},
         {NID_basic_constraints, "critical,CA:TRUE", "basicConstraints cA TRUE", EQ_NO},
         {NID_basic_constraints, "critical,CA:TRUE,pathlen:0", "basicConstraints cA TRUE pathlen 0", EQ_NO},
-        {NID_ext_key_usage, "serverAuth," AK_EKU, "control: EKU serverAuth + tcg-kp-AIKCertificate", EQ_MUST},
+        {NID_ext_key_usage, "serverAuth,", "control: EKU serverAuth + the AK EKU", EQ_MUST},
         {NID_key_usage, "critical,digitalSignature,nonRepudiation", "control: keyUsage + nonRepudiation", EQ_MUST},
         {NID_basic_constraints, NULL, "control: basicConstraints removed", EQ_MUST},
     };
@@ -1220,11 +1467,549 @@ static void gen_profile(const base_t *b)
         return;
     }
     for (i = 0; i < sizeof(ch) / sizeof(ch[0]); i++) {
+        char value[96];
+
+        /* a value ending in ',' gets the base's AK EKU appended */
+        if (ch[i].value != NULL)
+            snprintf(value, sizeof(value), "%s%s", ch[i].value,
+                     ch[i].value[strlen(ch[i].value) - 1] == ',' ? b->eku : "");
         e = ch[i].equiv == EQ_MUST ? ex_equiv(EQ_MUST) : ex_only(CHK_CHAIN_AK_PROFILE, NULL);
-        x = resigned_ak(b, 0, 0, 0, ch[i].nid, ch[i].value, 1);
+        x = resigned_ak(b, 0, 0, 0, ch[i].nid, ch[i].value != NULL ? value : NULL, 1);
         run_certs(b, "i.ak-profile", &e, &x, 1, ch[i].what);
         X509_free(x);
     }
+}
+
+/* ------------------------------------------------------------ PKIX (b.sig-trunc, e.oid.pkix, j, 2-sig bags) */
+
+/* b.sig-trunc: each SignatureBlock's signatureValue cut at every byte, and one byte appended. */
+static void gen_sig_trunc(const base_t *b)
+{
+    char desc[200];
+    expect_t e;
+    int k;
+
+    for (k = 0; k < b->naks; k++) {
+        const mut_node *nd = &b->t.v[b->bval[k]];
+        const unsigned char *c = b->t.der + content_off(b, b->bval[k]);
+        unsigned char *ext, *r;
+        size_t n, rlen = 0;
+
+        memset(&e, 0, sizeof(e));
+        e.want_rc = -1;
+        e.resign = 1;
+        e.oneof = S_PSIG;
+        one_of_two(b, &e, k);
+        for (n = 0; n <= nd->len; n++) {
+            if (n == nd->len)
+                describe(b, b->bval[k], desc, sizeof(desc), "block %d: a 0x00 byte appended to the signature", k);
+            else
+                describe(b, b->bval[k], desc, sizeof(desc), "block %d: signature cut to %zu bytes", k, n);
+            if (S.counting) {
+                S.counted++;
+                continue;
+            }
+            assert_non_null(ext = OPENSSL_malloc(nd->len + 1));
+            memcpy(ext, c, nd->len);
+            ext[nd->len] = 0;
+            assert_non_null(r = mut_retlv(&b->t, b->bval[k], ext, n == nd->len ? n + 1 : n, 0, &rlen));
+            run_splice(b, "b.sig-trunc", &e, b->bval[k], r, rlen, desc);
+            OPENSSL_free(r);
+            OPENSSL_free(ext);
+        }
+    }
+}
+
+/* PKIX element and claim OIDs, and one no verifier knows. */
+static const attest_oid_id pkix_oid_targets[] = {
+    ATTEST_OID_PKIX_EL_TRANSACTION, ATTEST_OID_PKIX_EL_PLATFORM, ATTEST_OID_PKIX_EL_KEY,
+    ATTEST_OID_PKIX_TX_NONCE, ATTEST_OID_PKIX_TX_TIMESTAMP, ATTEST_OID_PKIX_TX_AK_SPKI,
+    ATTEST_OID_PKIX_PL_VENDOR, ATTEST_OID_PKIX_PL_FIPSLEVEL,
+    ATTEST_OID_PKIX_KEY_IDENTIFIER, ATTEST_OID_PKIX_KEY_SPKI, ATTEST_OID_PKIX_KEY_EXTRACTABLE,
+    ATTEST_OID_PKIX_KEY_SENSITIVE, ATTEST_OID_PKIX_KEY_NEVER_EXTRACTABLE, ATTEST_OID_PKIX_KEY_LOCAL,
+    ATTEST_OID_PKIX_KEY_PURPOSE, ATTEST_OID_PKIX_CAP_SIGN, ATTEST_OID_PKIX_CAP_ENCRYPT,
+};
+
+/*
+ * e.oid.pkix: every OID inside the evidence swapped for each PKIX element and
+ * claim OID (extractable <-> never-extractable, a claim typed as one of
+ * another element, an element typed as another, ...), the AK's signatures
+ * kept: inside the TbsEvidence pkix.signature must fail; inside a block the
+ * block is refused (with two blocks the other one may carry the verdict).
+ */
+static void gen_oids_pkix(const base_t *b)
+{
+    const mut_tree *t = &b->t;
+    char desc[200], name[80];
+    size_t k;
+    int n;
+
+    for (n = 0; n < t->n; n++) {
+        const mut_node *nd = &t->v[n];
+
+        if (nd->tag != 0x06 || !mut_within(t, n, b->ev))
+            continue;
+        for (k = 0; k < sizeof(pkix_oid_targets) / sizeof(pkix_oid_targets[0]); k++) {
+            const ASN1_OBJECT *o = attest_oid_obj(pkix_oid_targets[k]);
+            unsigned char *der = NULL;
+            expect_t e = region_expect(b, n);
+            int dl;
+
+            assert_true((dl = i2d_ASN1_OBJECT(o, &der)) > 0);
+            if ((size_t)dl == nd->hdr + nd->len && memcmp(der, t->der + nd->off, (size_t)dl) == 0) {
+                OPENSSL_free(der);
+                continue;
+            }
+            if (mut_within(t, n, b->ptbs))
+                e.oneof = S_PSIG;
+            OBJ_obj2txt(name, sizeof(name), o, 1);
+            describe(b, n, desc, sizeof(desc), "OID -> %s (%s)", attest_oid_info_get(pkix_oid_targets[k])->sn, name);
+            run_splice(b, "e.oid.pkix", &e, n, der, (size_t)dl, desc);
+            OPENSSL_free(der);
+        }
+    }
+}
+
+/* ---- j.pkix-claims: the AK signs edited claims */
+
+enum {
+    J_ASIS, J_SWAP, J_MOVE, J_RETYPE, J_DUP_CLAIM, J_DUP_EL, J_BOOL, J_DROP, J_DROP_EL, J_INT_VALUE, J_NO_VALUE,
+    J_NONCE, J_KEY_SPKI, J_AK_SPKI_ALL, J_DROP_AK_SPKI0, J_VERSION, J_FIPSLEVEL, J_KEY2
+};
+#define J_UNKNOWN ATTEST_OID_COUNT /* an element / claim type no verifier knows */
+
+typedef struct {
+    const char *what;
+    int op;
+    int a, b;                   /* claim or element ids, per op */
+    int v;                      /* value, per op */
+    const char *fail;           /* this check must fail (exit 1) ... */
+    int equiv;                  /* ... or this equivalence */
+    int equiv2, other2;         /* two blocks: equivalence and 1 + the AK that carries (0: as single) */
+} jcase;
+
+static ASN1_OBJECT *j_obj(int id)
+{
+    ASN1_OBJECT *o = id == J_UNKNOWN ? OBJ_txt2obj("1.3.6.1.4.1.55555.7.9", 1) : OBJ_dup(attest_oid_obj(id));
+
+    assert_non_null(o);
+    return o;
+}
+
+static PKIX_ELEMENT *j_el(attest_pkix *p, int type)
+{
+    int i;
+
+    for (i = 0; i < sk_PKIX_ELEMENT_num(p->ev->tbs->elements); i++) {
+        PKIX_ELEMENT *el = sk_PKIX_ELEMENT_value(p->ev->tbs->elements, i);
+
+        if (OBJ_cmp(el->type, attest_oid_obj(type)) == 0)
+            return el;
+    }
+    fail_msg("no element %s", attest_oid_info_get(type)->sn);
+    return NULL;
+}
+
+/* The claim and the element it is in. */
+static PKIX_CLAIM *j_claim(attest_pkix *p, int id, PKIX_ELEMENT **in)
+{
+    int i, j;
+
+    for (i = 0; i < sk_PKIX_ELEMENT_num(p->ev->tbs->elements); i++) {
+        PKIX_ELEMENT *el = sk_PKIX_ELEMENT_value(p->ev->tbs->elements, i);
+
+        for (j = 0; j < sk_PKIX_CLAIM_num(el->claims); j++) {
+            PKIX_CLAIM *c = sk_PKIX_CLAIM_value(el->claims, j);
+
+            if (OBJ_cmp(c->type, attest_oid_obj(id)) == 0) {
+                if (in != NULL)
+                    *in = el;
+                return c;
+            }
+        }
+    }
+    fail_msg("no claim %s", attest_oid_info_get(id)->sn);
+    return NULL;
+}
+
+static void j_set_spki(PKIX_CLAIM *c, EVP_PKEY *key)
+{
+    unsigned char *der = NULL;
+    int n = i2d_PUBKEY(key, &der);
+
+    assert_true(n > 0);
+    assert_int_equal(c->value->type, V_ASN1_OCTET_STRING);
+    assert_true(ASN1_OCTET_STRING_set(c->value->value.octet_string, der, n));
+    OPENSSL_free(der);
+}
+
+static void j_edit(attest_pkix *p, const jcase *jc)
+{
+    const forge_env *env = forge_env_get();
+    PKIX_ELEMENT *el, *el2;
+    PKIX_CLAIM *c, *c2;
+    ASN1_OBJECT *tmp;
+    ASN1_INTEGER *ai;
+    int i;
+
+    switch (jc->op) {
+    case J_ASIS:
+        break;
+    case J_SWAP: /* the types of claims a and b swapped, values stay */
+        c = j_claim(p, jc->a, NULL);
+        c2 = j_claim(p, jc->b, NULL);
+        tmp = c->type;
+        c->type = c2->type;
+        c2->type = tmp;
+        break;
+    case J_MOVE: /* claim a moved into the element of type b */
+        c = j_claim(p, jc->a, &el);
+        el2 = j_el(p, jc->b);
+        assert_non_null(sk_PKIX_CLAIM_delete_ptr(el->claims, c));
+        assert_true(sk_PKIX_CLAIM_push(el2->claims, c) > 0);
+        break;
+    case J_RETYPE: /* element a typed b */
+        el = j_el(p, jc->a);
+        ASN1_OBJECT_free(el->type);
+        el->type = j_obj(jc->b);
+        break;
+    case J_DUP_CLAIM:
+        c = j_claim(p, jc->a, &el);
+        assert_non_null(c2 = ASN1_item_dup(ASN1_ITEM_rptr(PKIX_CLAIM), c));
+        assert_true(sk_PKIX_CLAIM_push(el->claims, c2) > 0);
+        break;
+    case J_DUP_EL:
+        el = j_el(p, jc->a);
+        assert_non_null(el2 = ASN1_item_dup(ASN1_ITEM_rptr(PKIX_ELEMENT), el));
+        assert_true(sk_PKIX_ELEMENT_push(p->ev->tbs->elements, el2) > 0);
+        break;
+    case J_BOOL: /* claim a set to v, claim b (if set) to the opposite */
+        c = j_claim(p, jc->a, NULL);
+        ASN1_TYPE_set(c->value, V_ASN1_BOOLEAN, jc->v ? (void *)c : NULL);
+        if (jc->b != 0) {
+            c = j_claim(p, jc->b, NULL);
+            ASN1_TYPE_set(c->value, V_ASN1_BOOLEAN, jc->v ? NULL : (void *)c);
+        }
+        break;
+    case J_DROP: /* claims a and (if set) b removed */
+        for (i = 0; i < 2; i++) {
+            int id = i == 0 ? jc->a : jc->b;
+
+            if (i == 1 && id == 0)
+                break;
+            c = j_claim(p, id, &el);
+            assert_non_null(sk_PKIX_CLAIM_delete_ptr(el->claims, c));
+            PKIX_CLAIM_free(c);
+        }
+        break;
+    case J_DROP_EL:
+        el = j_el(p, jc->a);
+        assert_non_null(sk_PKIX_ELEMENT_delete_ptr(p->ev->tbs->elements, el));
+        PKIX_ELEMENT_free(el);
+        break;
+    case J_INT_VALUE: /* claim a's value an INTEGER v */
+        c = j_claim(p, jc->a, NULL);
+        assert_non_null(ai = ASN1_INTEGER_new());
+        assert_true(ASN1_INTEGER_set(ai, jc->v));
+        ASN1_TYPE_set(c->value, V_ASN1_INTEGER, ai);
+        break;
+    case J_NO_VALUE:
+        c = j_claim(p, jc->a, NULL);
+        ASN1_TYPE_free(c->value);
+        c->value = NULL;
+        break;
+    case J_NONCE: /* another nonce of the same length */
+        c = j_claim(p, ATTEST_OID_PKIX_TX_NONCE, NULL);
+        c->value->value.octet_string->data[0] ^= 0x01;
+        break;
+    case J_KEY_SPKI: /* the key element reports another key */
+        j_set_spki(j_claim(p, ATTEST_OID_PKIX_KEY_SPKI, NULL), env->key_ec2);
+        break;
+    case J_AK_SPKI_ALL: /* every ak-spki names another key */
+        el = j_el(p, ATTEST_OID_PKIX_EL_TRANSACTION);
+        for (i = 0; i < sk_PKIX_CLAIM_num(el->claims); i++) {
+            c = sk_PKIX_CLAIM_value(el->claims, i);
+            if (OBJ_cmp(c->type, attest_oid_obj(ATTEST_OID_PKIX_TX_AK_SPKI)) == 0)
+                j_set_spki(c, i % 2 ? env->key_rsa : env->key_ec2);
+        }
+        break;
+    case J_DROP_AK_SPKI0: /* the first ak-spki (AK 0's) removed */
+        c = j_claim(p, ATTEST_OID_PKIX_TX_AK_SPKI, &el);
+        assert_non_null(sk_PKIX_CLAIM_delete_ptr(el->claims, c));
+        PKIX_CLAIM_free(c);
+        break;
+    case J_VERSION:
+        assert_true(ASN1_INTEGER_set(p->ev->tbs->version, jc->v));
+        break;
+    case J_FIPSLEVEL:
+        c = j_claim(p, ATTEST_OID_PKIX_PL_FIPSLEVEL, NULL);
+        assert_true(ASN1_INTEGER_set(c->value->value.integer, jc->v));
+        break;
+    case J_KEY2: /* a second key element: v 0 another key, same id; 1 the subject key, another id; 2 another key and id */
+        el = j_el(p, ATTEST_OID_PKIX_EL_KEY);
+        assert_non_null(el2 = ASN1_item_dup(ASN1_ITEM_rptr(PKIX_ELEMENT), el));
+        for (i = 0; i < sk_PKIX_CLAIM_num(el2->claims); i++) {
+            c = sk_PKIX_CLAIM_value(el2->claims, i);
+            if (jc->v != 1 && OBJ_cmp(c->type, attest_oid_obj(ATTEST_OID_PKIX_KEY_SPKI)) == 0)
+                j_set_spki(c, env->key_ec2);
+            if (jc->v != 0 && OBJ_cmp(c->type, attest_oid_obj(ATTEST_OID_PKIX_KEY_IDENTIFIER)) == 0)
+                assert_true(ASN1_STRING_set(c->value->value.utf8string, "mutation-k2", -1));
+        }
+        assert_true(sk_PKIX_ELEMENT_push(p->ev->tbs->elements, el2) > 0);
+        break;
+    default:
+        fail_msg("j: op %d", jc->op);
+    }
+}
+
+/* Every block re-signed by its AK over the edited tbs (PKCS#1 v1.5 / ECDSA, SHA-256). */
+static unsigned char *j_build(const base_t *b, const jcase *jc, size_t *len)
+{
+    attest_pkix *p = NULL;
+    unsigned char *tbs = NULL, *der = NULL;
+    attest_err err;
+    int k, n;
+
+    if (attest_pkix_decode(b->out.stmt, b->out.stmt_len, &p, &err) != 0)
+        fail_msg("attest_pkix_decode: %s", err.msg);
+    j_edit(p, jc);
+    assert_true((n = i2d_PKIX_TBS(p->ev->tbs, &tbs)) > 0);
+    for (k = 0; k < b->naks; k++) {
+        PKIX_SIGBLOCK *blk = sk_PKIX_SIGBLOCK_value(p->ev->sigs, k);
+        EVP_MD_CTX *m = EVP_MD_CTX_new();
+        unsigned char sig[1024];
+        size_t siglen = sizeof(sig);
+
+        assert_non_null(m);
+        assert_true(EVP_DigestSignInit_ex(m, NULL, "SHA256", NULL, NULL, b->aks[k], NULL) > 0);
+        assert_true(EVP_DigestSign(m, sig, &siglen, tbs, (size_t)n) > 0);
+        assert_true(ASN1_OCTET_STRING_set(blk->value, sig, (int)siglen));
+        EVP_MD_CTX_free(m);
+    }
+    OPENSSL_free(tbs);
+    assert_int_equal(attest_pkix_encode(p, &der, len, &err), 0);
+    attest_pkix_free(p);
+    return der;
+}
+
+/*
+ * j.pkix-claims: what the AK itself might sign wrongly or a claims file might
+ * say - claims swapped, moved into the wrong element, elements retyped or
+ * repeated, values of the wrong type, weaker values - every block re-signed,
+ * so only the claim checks (pkix.structure, pkix.key-binding, pkix.nonce,
+ * pkix.key-policy, the ak-spki binding of pkix.signature) can refuse them.
+ */
+static void gen_claims(const base_t *b)
+{
+    enum {
+        TX = ATTEST_OID_PKIX_EL_TRANSACTION, PL = ATTEST_OID_PKIX_EL_PLATFORM, KEY = ATTEST_OID_PKIX_EL_KEY,
+        NONCE = ATTEST_OID_PKIX_TX_NONCE, AKSPKI = ATTEST_OID_PKIX_TX_AK_SPKI, KID = ATTEST_OID_PKIX_KEY_IDENTIFIER,
+        KSPKI = ATTEST_OID_PKIX_KEY_SPKI, EX = ATTEST_OID_PKIX_KEY_EXTRACTABLE, SENS = ATTEST_OID_PKIX_KEY_SENSITIVE,
+        NEX = ATTEST_OID_PKIX_KEY_NEVER_EXTRACTABLE, LOCAL = ATTEST_OID_PKIX_KEY_LOCAL,
+        PURPOSE = ATTEST_OID_PKIX_KEY_PURPOSE, VENDOR = ATTEST_OID_PKIX_PL_VENDOR, TS = ATTEST_OID_PKIX_TX_TIMESTAMP
+    };
+    static const jcase jc[] = {
+        {"control: every block re-signed as is", J_ASIS, 0, 0, 0, NULL, EQ_MUST, 0, 0},
+        /* claim types swapped, values kept */
+        {"key-extractable <-> key-never-extractable", J_SWAP, EX, NEX, 0, CHK_PKIX_KEY_POLICY, EQ_NO, 0, 0},
+        {"key-extractable <-> key-sensitive", J_SWAP, EX, SENS, 0, CHK_PKIX_KEY_POLICY, EQ_NO, 0, 0},
+        {"key-extractable <-> key-local", J_SWAP, EX, LOCAL, 0, CHK_PKIX_KEY_POLICY, EQ_NO, 0, 0},
+        {"key-never-extractable <-> key-local (both TRUE: the same claims)", J_SWAP, NEX, LOCAL, 0, NULL, EQ_MUST, 0, 0},
+        {"key-identifier <-> key-spki", J_SWAP, KID, KSPKI, 0, CHK_PKIX_STRUCTURE, EQ_NO, 0, 0},
+        {"tx-nonce <-> tx-ak-spki", J_SWAP, NONCE, AKSPKI, 0, CHK_PKIX_STRUCTURE, EQ_NO, 0, 0},
+        /* a claim in the wrong element */
+        {"key-extractable moved into the platform element", J_MOVE, EX, PL, 0, CHK_PKIX_STRUCTURE, EQ_NO, 0, 0},
+        {"key-never-extractable moved into the transaction element", J_MOVE, NEX, TX, 0, CHK_PKIX_STRUCTURE, EQ_NO, 0, 0},
+        {"key-sensitive moved into the platform element", J_MOVE, SENS, PL, 0, CHK_PKIX_STRUCTURE, EQ_NO, 0, 0},
+        {"key-local moved into the transaction element", J_MOVE, LOCAL, TX, 0, CHK_PKIX_STRUCTURE, EQ_NO, 0, 0},
+        {"key-spki moved into the transaction element", J_MOVE, KSPKI, TX, 0, CHK_PKIX_STRUCTURE, EQ_NO, 0, 0},
+        {"key-identifier moved into the platform element", J_MOVE, KID, PL, 0, CHK_PKIX_STRUCTURE, EQ_NO, 0, 0},
+        {"tx-nonce moved into the key element", J_MOVE, NONCE, KEY, 0, CHK_PKIX_STRUCTURE, EQ_NO, 0, 0},
+        {"tx-ak-spki moved into the key element", J_MOVE, AKSPKI, KEY, 0, CHK_PKIX_STRUCTURE, EQ_NO, 0, 0},
+        {"platform vendor moved into the key element", J_MOVE, VENDOR, KEY, 0, CHK_PKIX_STRUCTURE, EQ_NO, 0, 0},
+        /* elements retyped */
+        {"key element typed platform", J_RETYPE, KEY, PL, 0, CHK_PKIX_STRUCTURE, EQ_NO, 0, 0},
+        {"key element typed transaction", J_RETYPE, KEY, TX, 0, CHK_PKIX_STRUCTURE, EQ_NO, 0, 0},
+        {"key element typed unknown (ignored: no key element)", J_RETYPE, KEY, J_UNKNOWN, 0, CHK_PKIX_KEY_BINDING, EQ_NO, 0, 0},
+        {"transaction element typed key", J_RETYPE, TX, KEY, 0, CHK_PKIX_STRUCTURE, EQ_NO, 0, 0},
+        {"transaction element typed unknown (no nonce)", J_RETYPE, TX, J_UNKNOWN, 0, CHK_PKIX_NONCE, EQ_NO, 0, 0},
+        {"platform element typed key", J_RETYPE, PL, KEY, 0, CHK_PKIX_STRUCTURE, EQ_NO, 0, 0},
+        {"platform element typed transaction", J_RETYPE, PL, TX, 0, CHK_PKIX_STRUCTURE, EQ_NO, 0, 0},
+        {"control: platform element typed unknown (ignored)", J_RETYPE, PL, J_UNKNOWN, 0, NULL, EQ_MUST, 0, 0},
+        /* repeated */
+        {"key-extractable twice", J_DUP_CLAIM, EX, 0, 0, CHK_PKIX_STRUCTURE, EQ_NO, 0, 0},
+        {"key-spki twice", J_DUP_CLAIM, KSPKI, 0, 0, CHK_PKIX_STRUCTURE, EQ_NO, 0, 0},
+        {"tx-nonce twice", J_DUP_CLAIM, NONCE, 0, 0, CHK_PKIX_STRUCTURE, EQ_NO, 0, 0},
+        {"tx-ak-spki twice", J_DUP_CLAIM, AKSPKI, 0, 0, CHK_PKIX_STRUCTURE, EQ_NO, 0, 0},
+        {"key element twice", J_DUP_EL, KEY, 0, 0, CHK_PKIX_STRUCTURE, EQ_NO, 0, 0},
+        {"transaction element twice", J_DUP_EL, TX, 0, 0, CHK_PKIX_STRUCTURE, EQ_NO, 0, 0},
+        {"platform element twice", J_DUP_EL, PL, 0, 0, CHK_PKIX_STRUCTURE, EQ_NO, 0, 0},
+        {"second key element: another key, the same key-identifier", J_KEY2, 0, 0, 0, CHK_PKIX_STRUCTURE, EQ_NO, 0, 0},
+        {"second key element: the subject key, another key-identifier", J_KEY2, 0, 0, 1, CHK_PKIX_STRUCTURE, EQ_NO, 0, 0},
+        {"control: second key element about another key", J_KEY2, 0, 0, 2, NULL, EQ_MAY, 0, 0},
+        /* weaker values */
+        /* regression: was affirmed as "non-exportable" while never-extractable stayed TRUE */
+        {"key-extractable TRUE (key-never-extractable TRUE stays)", J_BOOL, EX, 0, 1, CHK_PKIX_KEY_POLICY, EQ_NO, 0, 0},
+        {"key-sensitive FALSE", J_BOOL, SENS, 0, 0, CHK_PKIX_KEY_POLICY, EQ_NO, 0, 0},
+        {"key-local FALSE", J_BOOL, LOCAL, 0, 0, CHK_PKIX_KEY_POLICY, EQ_NO, 0, 0},
+        {"key-extractable TRUE, key-never-extractable FALSE", J_BOOL, EX, NEX, 1, CHK_PKIX_KEY_POLICY, EQ_NO, 0, 0},
+        {"key-never-extractable FALSE (key-extractable FALSE stays)", J_BOOL, NEX, 0, 0, NULL, EQ_MAY, 0, 0},
+        {"key-sensitive removed", J_DROP, SENS, 0, 0, CHK_PKIX_KEY_POLICY, EQ_NO, 0, 0},
+        {"key-local removed", J_DROP, LOCAL, 0, 0, CHK_PKIX_KEY_POLICY, EQ_NO, 0, 0},
+        {"key-extractable and key-never-extractable removed", J_DROP, EX, NEX, 0, CHK_PKIX_KEY_POLICY, EQ_NO, 0, 0},
+        {"control: key-extractable removed (key-never-extractable TRUE)", J_DROP, EX, 0, 0, NULL, EQ_MUST, 0, 0},
+        /* the policy takes extractable FALSE alone as non-exportable today (the man page reads stricter) */
+        {"key-never-extractable removed (key-extractable FALSE)", J_DROP, NEX, 0, 0, NULL, EQ_MAY, 0, 0},
+        {"control: key-purpose and tx-timestamp removed", J_DROP, PURPOSE, TS, 0, NULL, EQ_MUST, 0, 0},
+        {"key-identifier removed", J_DROP, KID, 0, 0, CHK_PKIX_STRUCTURE, EQ_NO, 0, 0},
+        {"key-spki removed", J_DROP, KSPKI, 0, 0, CHK_PKIX_KEY_BINDING, EQ_NO, 0, 0},
+        {"tx-nonce removed", J_DROP, NONCE, 0, 0, CHK_PKIX_NONCE, EQ_NO, 0, 0},
+        {"key element removed", J_DROP_EL, KEY, 0, 0, CHK_PKIX_KEY_BINDING, EQ_NO, 0, 0},
+        {"transaction element removed", J_DROP_EL, TX, 0, 0, CHK_PKIX_NONCE, EQ_NO, 0, 0},
+        /* wrong value types and ranges */
+        {"key-extractable an INTEGER 0", J_INT_VALUE, EX, 0, 0, CHK_PKIX_STRUCTURE, EQ_NO, 0, 0},
+        {"key-sensitive an INTEGER 1", J_INT_VALUE, SENS, 0, 1, CHK_PKIX_STRUCTURE, EQ_NO, 0, 0},
+        {"key-local without a value", J_NO_VALUE, LOCAL, 0, 0, CHK_PKIX_STRUCTURE, EQ_NO, 0, 0},
+        {"tx-nonce without a value", J_NO_VALUE, NONCE, 0, 0, CHK_PKIX_STRUCTURE, EQ_NO, 0, 0},
+        {"version 2", J_VERSION, 0, 0, 2, CHK_PKIX_STRUCTURE, EQ_NO, 0, 0},
+        {"version 0", J_VERSION, 0, 0, 0, CHK_PKIX_STRUCTURE, EQ_NO, 0, 0},
+        {"fipslevel 5", J_FIPSLEVEL, 0, 0, 5, CHK_PKIX_STRUCTURE, EQ_NO, 0, 0},
+        {"fipslevel 0", J_FIPSLEVEL, 0, 0, 0, CHK_PKIX_STRUCTURE, EQ_NO, 0, 0},
+        /* bindings */
+        {"another nonce", J_NONCE, 0, 0, 0, CHK_PKIX_NONCE, EQ_NO, 0, 0},
+        {"key-spki of another key", J_KEY_SPKI, 0, 0, 0, CHK_PKIX_KEY_BINDING, EQ_NO, 0, 0},
+        {"every tx-ak-spki of another key", J_AK_SPKI_ALL, 0, 0, 0, CHK_PKIX_SIGNATURE, EQ_NO, 0, 0},
+        /* one AK: no ak-spki at all is allowed; two: AK 0 is no longer listed, AK 1 carries */
+        {"control: AK 0's tx-ak-spki removed", J_DROP_AK_SPKI0, 0, 0, 0, NULL, EQ_MUST, EQ_MUST, 2},
+    };
+    const size_t n = sizeof(jc) / sizeof(jc[0]);
+    size_t i, len = 0;
+    unsigned char *ev;
+    expect_t e;
+
+    if (S.counting) {
+        S.counted += (long)n;
+        return;
+    }
+    for (i = 0; i < n; i++) {
+        const char *one[2];
+
+        one[0] = jc[i].fail;
+        one[1] = NULL;
+        memset(&e, 0, sizeof(e));
+        e.want_rc = -1;
+        if (jc[i].fail != NULL) {
+            e.oneof = one;
+            e.want_rc = 1;
+        }
+        e.equiv = jc[i].equiv;
+        if (b->naks == 2 && jc[i].other2 > 0) {
+            e.equiv = jc[i].equiv2;
+            e.other1 = jc[i].other2;
+        }
+        ev = j_build(b, &jc[i], &len);
+        {
+            size_t clen = 0;
+            unsigned char *csr = csr_with_stmt(b, ev, len, b->akc, b->naks, &clen);
+
+            run(b, "j.pkix-claims", &e, csr, clen, jc[i].what);
+            OPENSSL_free(csr);
+        }
+        OPENSSL_free(ev);
+    }
+}
+
+/*
+ * Two blocks, both AK certificates in play (g/h/i-2sig): one AK's
+ * certificate broken and the other's intact is equivalent by design (the
+ * intact one carries); both broken must fail, with the first block's chain
+ * reported.  Plus the bag's orders and either certificate alone.
+ */
+static void gen_two(const base_t *b)
+{
+    static const struct { const char *cls, *what, *fail, *detail; long nb, na; int times, nid; const char *value; } ch[] = {
+        {"h.validity-2sig", "expired a day ago", CHK_CHAIN_TRUST, "expired", -2 * 86400, -86400 + 60, 1, 0, NULL},
+        {"h.validity-2sig", "valid from tomorrow", CHK_CHAIN_TRUST, "not yet valid", 86400, YEAR, 1, 0, NULL},
+        {"h.validity-2sig", "notBefore after notAfter", CHK_CHAIN_TRUST, NULL, 3600, -3600, 1, 0, NULL},
+        {"i.ak-profile-2sig", "EKU removed", CHK_CHAIN_AK_PROFILE, NULL, 0, 0, 0, NID_ext_key_usage, NULL},
+        {"i.ak-profile-2sig", "EKU serverAuth", CHK_CHAIN_AK_PROFILE, NULL, 0, 0, 0, NID_ext_key_usage, "serverAuth"},
+        {"i.ak-profile-2sig", "keyUsage keyEncipherment only", CHK_CHAIN_AK_PROFILE, NULL, 0, 0, 0, NID_key_usage,
+         "critical,keyEncipherment"},
+        {"i.ak-profile-2sig", "basicConstraints cA TRUE", CHK_CHAIN_AK_PROFILE, NULL, 0, 0, 0, NID_basic_constraints,
+         "critical,CA:TRUE"},
+    };
+    const forge_env *env = forge_env_get();
+    X509 *x[2], *o[2], *bag[3];
+    char desc[160];
+    expect_t e;
+    size_t i;
+    int k;
+
+    if (b->naks != 2)
+        return;
+    if (S.counting) {
+        S.counted += (long)(sizeof(ch) / sizeof(ch[0])) * 4 + 11;
+        return;
+    }
+    for (i = 0; i < sizeof(ch) / sizeof(ch[0]); i++) {
+        for (k = 0; k < 2; k++)
+            x[k] = resigned_ak_k(b, k, ch[i].nb, ch[i].na, ch[i].times, ch[i].nid, ch[i].value, ch[i].nid != 0);
+        e = ex_only(ch[i].fail, ch[i].detail);
+        snprintf(desc, sizeof(desc), "both AK certificates: %s", ch[i].what);
+        run_bag(b, ch[i].cls, &e, x, 2, desc);
+        for (k = 0; k < 2; k++) {
+            e = ex_equiv(EQ_MUST);
+            e.other1 = 2 - k;
+            bag[0] = k == 0 ? x[0] : b->akc[0];
+            bag[1] = k == 1 ? x[1] : b->akc[1];
+            snprintf(desc, sizeof(desc), "AK %d's certificate: %s, AK %d's intact", k, ch[i].what, 1 - k);
+            run_bag(b, ch[i].cls, &e, bag, 2, desc);
+        }
+        /* the broken one after the intact one */
+        e = ex_equiv(EQ_MUST);
+        e.other1 = 2;
+        bag[0] = b->akc[1];
+        bag[1] = x[0];
+        snprintf(desc, sizeof(desc), "[AK 1 intact, AK 0 %s]", ch[i].what);
+        run_bag(b, ch[i].cls, &e, bag, 2, desc);
+        X509_free(x[0]);
+        X509_free(x[1]);
+    }
+    for (k = 0; k < 2; k++)
+        o[k] = mk_ak_k(b, k, env->other_ca, env->other_ca_key);
+    e = ex_equiv(EQ_MUST);
+    e.other1 = 1;
+    run_bag(b, "g.certs-2sig", &e, b->akc, 2, "control: [AK 0, AK 1]");
+    bag[0] = b->akc[1];
+    bag[1] = b->akc[0];
+    run_bag(b, "g.certs-2sig", &e, bag, 2, "reordered [AK 1, AK 0]");
+    bag[0] = env->root;
+    bag[1] = b->akc[1];
+    bag[2] = b->akc[0];
+    run_bag(b, "g.certs-2sig", &e, bag, 3, "reordered [root, AK 1, AK 0]");
+    run_bag(b, "g.certs-2sig", &e, &b->akc[0], 1, "AK 1's certificate removed");
+    e.other1 = 2;
+    run_bag(b, "g.certs-2sig", &e, &b->akc[1], 1, "AK 0's certificate removed");
+    bag[0] = o[0];
+    bag[1] = b->akc[1];
+    bag[2] = env->other_ca;
+    run_bag(b, "g.certs-2sig", &e, bag, 3, "AK 0's certificate from another CA, AK 1's intact");
+    e.other1 = 1;
+    bag[0] = b->akc[0];
+    bag[1] = o[1];
+    run_bag(b, "g.certs-2sig", &e, bag, 2, "AK 1's certificate from another CA, AK 0's intact");
+    e = ex_only(CHK_CHAIN_TRUST, NULL);
+    run_bag(b, "g.certs-2sig", &e, o, 2, "both AK certificates from another CA");
+    bag[0] = o[1];
+    bag[1] = env->other_ca;
+    bag[2] = o[0];
+    run_bag(b, "g.certs-2sig", &e, bag, 3, "both AK certificates from another CA, with that CA");
+    e = ex_nocert(b, NULL);
+    run_bag(b, "g.certs-2sig", &e, NULL, 0, "cert bag removed");
+    bag[0] = env->root;
+    run_bag(b, "g.certs-2sig", &e, bag, 1, "both AK certificates removed, the root kept");
+    X509_free(o[0]);
+    X509_free(o[1]);
 }
 
 /* ------------------------------------------------------------ bases */
@@ -1253,22 +2038,13 @@ static int child(const base_t *b, int i, int k)
     return c;
 }
 
-static void base_init(base_t *b, const char *name, EVP_PKEY *ak, EVP_PKEY *subject)
+/* The request's nodes down to the statement and the cert bag. */
+static void find_nodes(base_t *b)
 {
-    forge_opts o;
     const unsigned char *aa;
     size_t aalen;
     int k, nattr;
 
-    memset(b, 0, sizeof(*b));
-    memset(&o, 0, sizeof(o));
-    b->name = name;
-    b->ak = ak;
-    b->subject = subject;
-    b->md = EVP_sha256();
-    o.ak = ak;
-    o.subject = subject;
-    assert_int_equal(forge_build(&o, &b->out), 0);
     assert_int_equal(mut_parse(&b->t, b->out.csr, b->out.csr_len), 0);
     b->root = 0;
     b->cri = child(b, 0, 0);
@@ -1293,10 +2069,6 @@ static void base_init(base_t *b, const char *name, EVP_PKEY *ak, EVP_PKEY *subje
     b->certs = child(b, b->bundle, 1);
     b->stmt = child(b, b->stmts, 0);
     b->stmt_type = child(b, b->stmt, 0);
-    b->tcg = child(b, b->stmt, 1);
-    b->attest = child(b, b->tcg, 0);
-    b->tsig = child(b, b->tcg, 1);
-    b->pub = child(b, b->tcg, 2);
     b->cert = child(b, b->certs, 0);
     b->tbs = child(b, b->cert, 0);
     /* the request is signed with SHA-256 (what mut_resign_csr uses) */
@@ -1305,8 +2077,125 @@ static void base_init(base_t *b, const char *name, EVP_PKEY *ak, EVP_PKEY *subje
     assert_int_equal(attest_trust_add_anchor(b->trust, forge_env_get()->root), 0);
 }
 
+static void tpm_base_init(base_t *b, const char *name, EVP_PKEY *ak, EVP_PKEY *subject)
+{
+    forge_opts o;
+
+    memset(b, 0, sizeof(*b));
+    memset(&o, 0, sizeof(o));
+    b->name = name;
+    b->fam = FAM_TPM;
+    b->ak = ak;
+    b->subject = subject;
+    b->md = EVP_sha256();
+    b->eku = AK_EKU;
+    snprintf(b->akcn[0], sizeof(b->akcn[0]), "Mutation AK");
+    o.ak = ak;
+    o.subject = subject;
+    assert_int_equal(forge_build(&o, &b->out), 0);
+    find_nodes(b);
+    b->tcg = child(b, b->stmt, 1);
+    b->attest = child(b, b->tcg, 0);
+    b->tsig = child(b, b->tcg, 1);
+    b->pub = child(b, b->tcg, 2);
+    b->ev = b->ptbs = b->sigs = -1;
+}
+
+#define PKIX_KEY_ID "mutation-k1"
+#define PKIX_TIME 1790000000
+
+/* The claims of every PKIX base: the subject key non-extractable, sensitive, local; a platform; the nonce. */
+static void pkix_claims(attest_pkix_claims *c, attest_pkix_platform *pl, EVP_PKEY *subject)
+{
+    attest_pkix_platform_init(pl);
+    pl->vendor = "Mutation Labs";
+    pl->hwmodel = "MUT-HSM-1";
+    pl->fipsboot = 1;
+    pl->fipslevel = 3;
+    attest_pkix_claims_init(c);
+    c->nonce = FORGE_NONCE;
+    c->nonce_len = sizeof(FORGE_NONCE);
+    c->timestamp = PKIX_TIME;
+    c->key = subject;
+    c->key_id = PKIX_KEY_ID;
+    c->extractable = 0;
+    c->never_extractable = 1;
+    c->sensitive = 1;
+    c->local = 1;
+    c->purposes = ATTEST_PKIX_CAP_SIGN | ATTEST_PKIX_CAP_VERIFY;
+    c->platform = pl;
+}
+
+/* One SignatureBlock per AK (sid = its SPKI), each AK's certificate from the test root in the bag. */
+static void pkix_base_init(base_t *b, const char *name, EVP_PKEY *const *aks, int naks, EVP_PKEY *subject)
+{
+    const forge_env *env = forge_env_get();
+    attest_pkix_claims c;
+    attest_pkix_platform pl;
+    attest_pkix_signer sg[MAX_AKS];
+    attest_err err;
+    int k, j;
+
+    memset(b, 0, sizeof(*b));
+    memset(sg, 0, sizeof(sg));
+    b->name = name;
+    b->fam = FAM_PKIX;
+    b->ak = aks[0];
+    b->subject = subject;
+    b->md = EVP_sha256();
+    b->eku = attest_oid_info_get(ATTEST_OID_KP_ATTESTATION_KEY)->dotted;
+    b->naks = naks;
+    for (k = 0; k < naks; k++) {
+        b->aks[k] = aks[k];
+        sg[k].key = aks[k];
+        sg[k].md = "SHA256";
+        snprintf(b->akcn[k], sizeof(b->akcn[k]), "Mutation PKIX %s AK", EVP_PKEY_get0_type_name(aks[k]));
+        b->akc[k] = mk_cert(b->akcn[k], aks[k], env->root, env->ca_key, -3600, YEAR, "critical,CA:FALSE",
+                            "critical,digitalSignature", b->eku);
+    }
+    pkix_claims(&c, &pl, subject);
+    if (attest_pkix_build(&c, sg, (size_t)naks, NULL, NULL, &b->out.stmt, &b->out.stmt_len, &err) != 0)
+        fail_msg("attest_pkix_build: %s", err.msg);
+    b->out.ak_cert = b->akc[0]; /* owned through out */
+    b->out.csr = csr_with(b, b->akc, naks, &b->out.csr_len);
+    find_nodes(b);
+    b->tcg = b->attest = b->tsig = b->pub = -1;
+    b->ev = child(b, b->stmt, 1);
+    b->ptbs = child(b, b->ev, 0);
+    b->sigs = child(b, b->ev, 1);
+    assert_int_equal(b->t.v[b->sigs].nchild, naks);
+    assert_int_equal(b->t.v[b->certs].nchild, naks);
+    for (k = 0; k < naks; k++) {
+        unsigned char *d = NULL;
+        int dl = i2d_X509(b->akc[k], &d);
+
+        b->block[k] = child(b, b->sigs, k);
+        /* sid [1] EXPLICIT SubjectPublicKeyInfo: its AlgorithmIdentifier */
+        b->salg[k] = child(b, child(b, child(b, child(b, b->block[k], 0), 0), 0), 0);
+        b->balg[k] = child(b, b->block[k], 1);
+        b->bval[k] = child(b, b->block[k], 2);
+        assert_int_equal(b->t.v[b->bval[k]].tag, 0x04);
+        /* bag entry of AK k */
+        b->bcert[k] = -1;
+        for (j = 0; j < naks; j++) {
+            int cn = child(b, b->certs, j);
+
+            if (b->t.v[cn].hdr + b->t.v[cn].len == (size_t)dl && memcmp(b->t.der + b->t.v[cn].off, d, (size_t)dl) == 0)
+                b->bcert[k] = cn;
+        }
+        OPENSSL_free(d);
+        /* the bag keeps the order given: entry k is AK k's (gen_trunc relies on it) */
+        assert_int_equal(b->bcert[k], child(b, b->certs, k));
+        b->btbs[k] = child(b, b->bcert[k], 0);
+    }
+}
+
 static void base_free(base_t *b)
 {
+    int k;
+
+    for (k = 1; k < b->naks; k++)
+        X509_free(b->akc[k]);
     forge_out_free(&b->out);
     mut_tree_free(&b->t);
     attest_trust_free(b->trust);
@@ -1316,6 +2205,7 @@ static int setup(void **state)
 {
     const forge_env *env = forge_env_get();
     const char *s;
+    EVP_PKEY *aks[2];
 
     (void)state;
     attest_policy_default(&S.pol);
@@ -1324,9 +2214,14 @@ static int setup(void **state)
     mut_rng_seed(&S.rng, s != NULL ? strtoull(s, NULL, 0) : 20241101ull);
     s = getenv("ATTEST_MUTANTS");
     S.target = s != NULL ? strtol(s, NULL, 10) : 0;
-    base_init(&S.bases[0], "ecc", env->ak_ec, env->key_ec);
-    base_init(&S.bases[1], "rsa", env->ak_rsa, env->key_rsa);
-    S.nbases = 2;
+    tpm_base_init(&S.bases[0], "ecc", env->ak_ec, env->key_ec);
+    tpm_base_init(&S.bases[1], "rsa", env->ak_rsa, env->key_rsa);
+    aks[0] = env->ak_ec;
+    aks[1] = env->ak_rsa;
+    pkix_base_init(&S.bases[2], "pkix-ec", &aks[0], 1, env->key_ec);
+    pkix_base_init(&S.bases[3], "pkix-rsa", &aks[1], 1, env->key_ec);
+    pkix_base_init(&S.bases[4], "pkix-2sig", aks, 2, env->key_ec);
+    S.nbases = 5;
     return 0;
 }
 
@@ -1343,10 +2238,55 @@ static int teardown(void **state)
 
 /* ------------------------------------------------------------ tests */
 
+/*
+ * A PKIX base: exit 0, every check PASS, each PKIX check present, and with
+ * two blocks both accepted ("2 of 2").
+ */
+static void pkix_expect_affirming(const base_t *b, const attest_verdict *v)
+{
+    static const char *const ids[] = {
+        CHK_CSR_PARSE, CHK_CSR_SIGNATURE, CHK_BUNDLE_COUNT, CHK_BUNDLE_PARSE, CHK_POLICY_KEY_ATTESTED,
+        CHK_PKIX_STRUCTURE, CHK_PKIX_SIGNATURE, CHK_CHAIN_TRUST, CHK_CHAIN_AK_PROFILE, CHK_PKIX_KEY_BINDING,
+        CHK_PKIX_NONCE, CHK_PKIX_KEY_POLICY, NULL
+    };
+    const char *bad = NULL;
+    char want[32];
+    size_t i, j;
+
+    for (i = 0; ids[i] != NULL && bad == NULL; i++)
+        if (find_check(v, ids[i]) == NULL)
+            bad = ids[i];
+    for (i = 0; i <= v->n_subs && bad == NULL; i++) {
+        const attest_checks *c = checks_at(v, i);
+
+        for (j = 0; j < c->n && bad == NULL; j++)
+            if (c->v[j].result != ATTEST_CHECK_PASS)
+                bad = c->v[j].id;
+    }
+    snprintf(want, sizeof(want), "%d of %d signature block", b->naks, b->naks);
+    if (bad == NULL && strstr(find_check(v, CHK_PKIX_SIGNATURE)->detail, want) == NULL)
+        bad = CHK_PKIX_SIGNATURE;
+    if (bad == NULL && !strstr(find_check(v, CHK_PKIX_KEY_POLICY)->detail, "non-exportable, sensitive"))
+        bad = CHK_PKIX_KEY_POLICY;
+    if (bad != NULL || attest_verdict_exit_code(v) != 0) {
+        dump_verdict(v);
+        fail_msg("base %s: expected an affirming verdict; offending check: %s", b->name,
+                 bad != NULL ? bad : "(exit code)");
+    }
+}
+
+static void expect_affirming(const base_t *b, const attest_verdict *v)
+{
+    if (b->fam == FAM_PKIX)
+        pkix_expect_affirming(b, v);
+    else
+        forge_expect_affirming(v, NULL);
+}
+
 /* The bases are affirming, and so is a base re-signed by mut_resign_csr. */
 static void test_baselines(void **state)
 {
-    int i;
+    int i, k;
 
     (void)state;
     for (i = 0; i < S.nbases; i++) {
@@ -1354,17 +2294,35 @@ static void test_baselines(void **state)
         attest_verdict *v = verify_der(b, b->out.csr, b->out.csr_len, 1);
         unsigned char *re;
         size_t rl = 0;
+        int n = b->fam == FAM_PKIX ? b->bval[0] : b->tsig;
 
-        forge_expect_affirming(v, NULL);
+        if (getenv("ATTEST_MUTATION_SHOW_BASES") != NULL)
+            dump_verdict(v);
+        expect_affirming(b, v);
         attest_verdict_free(v);
         assert_non_null(re = mut_resign_csr(b->out.csr, b->out.csr_len, b->subject, b->md, &rl));
         v = verify_der(b, re, rl, 1);
-        forge_expect_affirming(v, NULL);
+        expect_affirming(b, v);
         attest_verdict_free(v);
         OPENSSL_free(re);
+        /* with two blocks, each one alone carries the verdict too */
+        for (k = 0; b->naks == 2 && k < 2; k++) {
+            unsigned char *one, *re1;
+            size_t l1 = 0;
+
+            assert_non_null(one = mut_splice(&b->t, b->block[1 - k], NULL, 0, &l1));
+            assert_non_null(re1 = mut_resign_csr(one, l1, b->subject, b->md, &rl));
+            v = verify_der(b, re1, rl, 1);
+            if (attest_verdict_exit_code(v) != 0 || !carried_by(b, v, k)) {
+                dump_verdict(v);
+                fail_msg("base %s: block %d alone is not affirmed", b->name, k);
+            }
+            attest_verdict_free(v);
+            OPENSSL_free(re1);
+            OPENSSL_free(one);
+        }
         /* the splice of a node by itself gives the same bytes back */
-        assert_non_null(re = mut_splice(&b->t, b->tsig, b->t.der + b->t.v[b->tsig].off,
-                                        b->t.v[b->tsig].hdr + b->t.v[b->tsig].len, &rl));
+        assert_non_null(re = mut_splice(&b->t, n, b->t.der + b->t.v[n].off, b->t.v[n].hdr + b->t.v[n].len, &rl));
         assert_int_equal(rl, b->out.csr_len);
         assert_memory_equal(re, b->out.csr, rl);
         OPENSSL_free(re);
@@ -1379,7 +2337,10 @@ static void generate_all(void)
         const base_t *b = &S.bases[i];
 
         gen_trunc(b);
-        gen_tpm_trunc(b);
+        if (b->fam == FAM_TPM)
+            gen_tpm_trunc(b);
+        else
+            gen_sig_trunc(b);
         gen_lengths(b);
         gen_tags(b);
         gen_oids(b);
@@ -1387,36 +2348,69 @@ static void generate_all(void)
         gen_certs(b);
         gen_validity(b);
         gen_profile(b);
+        if (b->fam == FAM_PKIX) {
+            gen_oids_pkix(b);
+            gen_claims(b);
+            gen_two(b);
+        }
     }
+}
+
+static void print_row(const class_stat *cs)
+{
+    int i;
+
+    printf("%-21s %7ld %6ld %6ld %6ld %6ld %5ld %5ld  ", cs->name, cs->n, cs->exits[0], cs->exits[1], cs->exits[3],
+           cs->exits[4], cs->identical, cs->equiv);
+    for (i = 0; i < cs->nids; i++)
+        printf("%s%s:%ld", i ? " " : "", cs->ids[i], cs->idn[i]);
+    printf("\n");
 }
 
 static void print_table(double secs)
 {
     static const char *const order[] = {
-        "a.flip.cri", "a.flip.csr-sig", "a.flip.tpms-attest", "a.flip.tpm-sig", "a.flip.tpmt-public", "a.flip.ak-tbs",
-        "b.trunc.raw", "b.trunc.children", "b.drop", "b.tpm-trunc", "c.len.fixed", "c.len.raw", "d.tag", "e.oid",
-        "f.dup.attribute", "f.dup.value", "f.dup.element", "g.certs", "h.validity", "i.ak-profile", NULL
+        "a.flip.cri", "a.flip.csr-sig", "a.flip.tpms-attest", "a.flip.tpm-sig", "a.flip.tpmt-public",
+        "a.flip.pkix-tbs", "a.flip.pkix-sig", "a.flip.pkix-sig-1of2", "a.flip.ak-tbs", "a.flip.ak-tbs-1of2",
+        "b.trunc.raw", "b.trunc.children", "b.drop", "b.tpm-trunc", "b.sig-trunc", "c.len.fixed", "c.len.raw",
+        "d.tag", "e.oid", "e.oid.pkix", "f.dup.attribute", "f.dup.value", "f.dup.element", "g.certs", "g.certs-2sig",
+        "h.validity", "h.validity-2sig", "i.ak-profile", "i.ak-profile-2sig", "j.pkix-claims", NULL
     };
-    int o, i;
+    static const char *const fam_name[FAM_N] = {"TPM 2.0 certify", "PKIX evidence"};
+    int f, o, i, listed;
 
     printf("\nmutation suite: %ld mutants (%d bit(s) per byte, byte stride %d) in %.1f s; "
            "false accepts %ld, equivalents not affirmed %ld, expectation misses %ld, re-sign failures %ld\n",
            S.total, S.bits_per_byte, S.stride, secs, S.false_accepts, S.must_affirm_misses, S.misses, S.unsignable);
-    printf("%-19s %7s %6s %6s %6s %6s %5s %5s  %s\n", "class", "mutants", "exit0", "exit1", "exit3", "exit4", "ident",
-           "equiv", "failed check ids (mutants)");
-    for (o = 0; order[o] != NULL; o++) {
-        class_stat *cs = NULL;
+    for (f = 0; f < FAM_N; f++) {
+        long n = 0, fa = 0;
+        char bases[96] = "";
 
         for (i = 0; i < S.ncls; i++)
-            if (strcmp(S.cls[i].name, order[o]) == 0)
-                cs = &S.cls[i];
-        if (cs == NULL)
-            continue;
-        printf("%-19s %7ld %6ld %6ld %6ld %6ld %5ld %5ld  ", cs->name, cs->n, cs->exits[0], cs->exits[1], cs->exits[3],
-               cs->exits[4], cs->identical, cs->equiv);
-        for (i = 0; i < cs->nids; i++)
-            printf("%s%s:%ld", i ? " " : "", cs->ids[i], cs->idn[i]);
-        printf("\n");
+            if (S.cls[i].fam == f) {
+                n += S.cls[i].n;
+                fa += S.cls[i].false_accepts;
+            }
+        for (i = 0; i < S.nbases; i++)
+            if (S.bases[i].fam == f)
+                snprintf(bases + strlen(bases), sizeof(bases) - strlen(bases), "%s%s", bases[0] ? ", " : "",
+                         S.bases[i].name);
+        printf("\n%s bases (%s): %ld mutants, %ld false accepts\n", fam_name[f], bases, n, fa);
+        printf("%-21s %7s %6s %6s %6s %6s %5s %5s  %s\n", "class", "mutants", "exit0", "exit1", "exit3", "exit4",
+               "ident", "equiv", "failed check ids (mutants)");
+        for (o = 0; order[o] != NULL; o++)
+            for (i = 0; i < S.ncls; i++)
+                if (S.cls[i].fam == f && strcmp(S.cls[i].name, order[o]) == 0)
+                    print_row(&S.cls[i]);
+        /* a class missing from order[] still shows */
+        for (i = 0; i < S.ncls; i++) {
+            if (S.cls[i].fam != f)
+                continue;
+            for (o = 0, listed = 0; order[o] != NULL && !listed; o++)
+                listed = strcmp(S.cls[i].name, order[o]) == 0;
+            if (!listed)
+                print_row(&S.cls[i]);
+        }
     }
     fflush(stdout);
 }
@@ -1456,7 +2450,7 @@ static void test_mutants(void **state)
     print_table((double)(t1.tv_sec - t0.tv_sec) + (double)(t1.tv_nsec - t0.tv_nsec) / 1e9);
 
     if (S.target == 0)
-        assert_true(S.total >= 5000);
+        assert_true(S.total >= 20000);
     if (S.false_accepts != 0)
         fail_msg("%ld mutant(s) affirmed (see MUTANT FALSE ACCEPT above)", S.false_accepts);
     if (S.must_affirm_misses != 0)
