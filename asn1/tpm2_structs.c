@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <openssl/core_names.h>
+#include <openssl/ec.h>
 #include <openssl/param_build.h>
 #include <tss2/tss2_mu.h>
 
@@ -270,4 +271,26 @@ fail:
     BN_free(e);
     OSSL_PARAM_BLD_free(bld);
     return pk;
+}
+
+int attest_tpm2_ecdsa_der(const TPMS_SIGNATURE_ECC *e, unsigned char **der, size_t *len)
+{
+    ECDSA_SIG *s = ECDSA_SIG_new();
+    BIGNUM *r = BN_bin2bn(e->signatureR.buffer, e->signatureR.size, NULL);
+    BIGNUM *sv = BN_bin2bn(e->signatureS.buffer, e->signatureS.size, NULL);
+    int n;
+
+    *der = NULL;
+    if (s == NULL || r == NULL || sv == NULL || !ECDSA_SIG_set0(s, r, sv)) {
+        BN_free(r);
+        BN_free(sv);
+        ECDSA_SIG_free(s);
+        return -1;
+    }
+    n = i2d_ECDSA_SIG(s, der);
+    ECDSA_SIG_free(s);
+    if (n <= 0)
+        return -1;
+    *len = (size_t)n;
+    return 0;
 }

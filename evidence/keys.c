@@ -3,6 +3,7 @@
 #include <string.h>
 #include <openssl/x509.h>
 #include <openssl/core_names.h>
+#include <openssl/objects.h>
 #include <openssl/provider.h>
 #include <openssl/store.h>
 
@@ -84,4 +85,14 @@ EVP_PKEY *attest_load_private_key(const char *uri, OSSL_LIB_CTX *libctx, const c
     }
     OSSL_STORE_close(st);
     return key;
+}
+
+void attest_sigalg_canonical(X509_ALGOR *alg)
+{
+    int pk_nid = NID_undef;
+
+    /* ecdsa-with-SHA* take no parameters (RFC 5758); some providers write NULL. */
+    if (alg != NULL && OBJ_find_sigid_algs(OBJ_obj2nid(alg->algorithm), NULL, &pk_nid)
+        && pk_nid == NID_X9_62_id_ecPublicKey)
+        X509_ALGOR_set0(alg, OBJ_dup(alg->algorithm), V_ASN1_UNDEF, NULL);
 }

@@ -289,7 +289,6 @@ static X509_ALGOR *algorithm_id(EVP_PKEY_CTX *pctx, EVP_PKEY *key, const char *m
     const unsigned char *q = aid;
     OSSL_PARAM params[2];
     X509_ALGOR *a = NULL;
-    int pk_nid = NID_undef;
 
     params[0] = OSSL_PARAM_construct_octet_string(OSSL_SIGNATURE_PARAM_ALGORITHM_ID, aid, sizeof(aid));
     params[1] = OSSL_PARAM_construct_end();
@@ -299,9 +298,7 @@ static X509_ALGOR *algorithm_id(EVP_PKEY_CTX *pctx, EVP_PKEY *key, const char *m
     ERR_clear_error();
     if (a == NULL)
         return fallback_alg(key, md, pss);
-    /* ecdsa-with-SHA* take no parameters (RFC 5758); some providers emit NULL. */
-    if (OBJ_find_sigid_algs(OBJ_obj2nid(a->algorithm), NULL, &pk_nid) && pk_nid == NID_X9_62_id_ecPublicKey)
-        X509_ALGOR_set0(a, OBJ_dup(a->algorithm), V_ASN1_UNDEF, NULL);
+    attest_sigalg_canonical(a);
     return a;
 }
 

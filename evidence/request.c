@@ -157,15 +157,11 @@ static int sign_request(X509_REQ *req, EVP_PKEY *key, const attest_request_opts 
         attest_err_set(err, "signing the request failed%s%s", e ? ": " : "", e ? ERR_reason_error_string(e) : "");
         goto done;
     }
-    /* ecdsa-with-SHA* take no parameters (RFC 5758); some providers write NULL. */
     {
         const X509_ALGOR *alg = NULL;
-        int md_nid, pk_nid;
 
         X509_REQ_get0_signature(req, NULL, &alg);
-        if (alg != NULL && OBJ_find_sigid_algs(OBJ_obj2nid(alg->algorithm), &md_nid, &pk_nid)
-            && pk_nid == NID_X9_62_id_ecPublicKey)
-            X509_ALGOR_set0((X509_ALGOR *)alg, OBJ_dup(alg->algorithm), V_ASN1_UNDEF, NULL);
+        attest_sigalg_canonical((X509_ALGOR *)alg); /* the outer algorithm is not signed */
     }
     ok = 1;
 done:

@@ -13,6 +13,7 @@
 #include <tss2/tss2_mu.h>
 
 #include "attest/error.h"
+#include "attest/tpm2.h"
 #include "attest/tpm2_device.h"
 #include "tpm2_device_int.h"
 
@@ -67,41 +68,11 @@ static int
 ecdsa_to_der(const TPMS_SIGNATURE_ECC *e, unsigned char **der,
     size_t *der_len, char *err, size_t errlen)
 {
-	ECDSA_SIG *s = NULL;
-	BIGNUM *r = NULL, *sv = NULL;
-	unsigned char *p;
-	int n, ok = -1;
-
-	if ((s = ECDSA_SIG_new()) == NULL ||
-	    (r = BN_bin2bn(e->signatureR.buffer, e->signatureR.size,
-	    NULL)) == NULL ||
-	    (sv = BN_bin2bn(e->signatureS.buffer, e->signatureS.size,
-	    NULL)) == NULL || !ECDSA_SIG_set0(s, r, sv)) {
-		seterr(err, errlen, "TPM2_Sign: cannot build ECDSA-Sig-Value");
-		goto fail;
-	}
-	r = sv = NULL;	/* owned by s */
-	if ((n = i2d_ECDSA_SIG(s, NULL)) <= 0 ||
-	    (*der = OPENSSL_malloc((size_t)n)) == NULL) {
+	if (attest_tpm2_ecdsa_der(e, der, der_len) != 0) {
 		seterr(err, errlen, "TPM2_Sign: cannot encode ECDSA-Sig-Value");
-		goto fail;
+		return -1;
 	}
-	p = *der;
-	if (i2d_ECDSA_SIG(s, &p) != n) {
-		OPENSSL_free(*der);
-		*der = NULL;
-		seterr(err, errlen, "TPM2_Sign: cannot encode ECDSA-Sig-Value");
-		goto fail;
-	}
-	*der_len = (size_t)n;
-
-	ok = 0;
-fail:
-	BN_free(r);
-	BN_free(sv);
-	ECDSA_SIG_free(s);
-
-	return ok;
+	return 0;
 }
 
 static int

@@ -80,26 +80,6 @@ static const EVP_MD *recover_md(attest_vctx *v, EVP_PKEY *key, const unsigned ch
     return md;
 }
 
-static unsigned char *ecdsa_der(const TPMS_SIGNATURE_ECC *e, size_t *len)
-{
-    ECDSA_SIG *s = ECDSA_SIG_new();
-    BIGNUM *r = BN_bin2bn(e->signatureR.buffer, e->signatureR.size, NULL);
-    BIGNUM *sv = BN_bin2bn(e->signatureS.buffer, e->signatureS.size, NULL);
-    unsigned char *der = NULL;
-    int n;
-
-    if (s == NULL || r == NULL || sv == NULL || !ECDSA_SIG_set0(s, r, sv)) {
-        BN_free(r);
-        BN_free(sv);
-        ECDSA_SIG_free(s);
-        return NULL;
-    }
-    n = i2d_ECDSA_SIG(s, &der);
-    ECDSA_SIG_free(s);
-    *len = n > 0 ? (size_t)n : 0;
-    return n > 0 ? der : NULL;
-}
-
 /*
  * Does key verify the statement's signature?  On success *md is the hash
  * that was used and how says which form was recognised.
@@ -125,8 +105,8 @@ static int try_key(attest_vctx *v, EVP_PKEY *key, const attest_tpm2_stmt *s,
         }
         if (ts.sigAlg == TPM2_ALG_ECDSA && is_ec) {
             size_t dl = 0;
-            unsigned char *der = ecdsa_der(&ts.signature.ecdsa, &dl);
-            int ok = der != NULL && digest_verify(v, key, *md, 0, der, dl, s->attest, s->attest_len);
+            unsigned char *der = NULL;
+            int ok = attest_tpm2_ecdsa_der(&ts.signature.ecdsa, &der, &dl) == 0 && digest_verify(v, key, *md, 0, der, dl, s->attest, s->attest_len);
 
             OPENSSL_free(der);
             snprintf(how, howlen, "TPMT_SIGNATURE ecdsa/%s", EVP_MD_get0_name(*md));

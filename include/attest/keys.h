@@ -4,6 +4,7 @@
 
 #include <stddef.h>
 #include <openssl/evp.h>
+#include <openssl/x509.h>
 
 /*
  * The property query to sign with key: the caller's when given, else one
@@ -23,5 +24,8 @@ int attest_key_public_eq(const EVP_PKEY *a, const EVP_PKEY *b);
 
 /* The first private key behind a file path or provider URI (OSSL_STORE), or NULL. */
 EVP_PKEY *attest_load_private_key(const char *uri, OSSL_LIB_CTX *libctx, const char *propq);
+
+/* Drop the parameters a signature AlgorithmIdentifier must not carry (ECDSA). */
+void attest_sigalg_canonical(X509_ALGOR *alg);
 
 #endif

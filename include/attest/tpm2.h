@@ -50,6 +50,9 @@ const char *attest_tpm2_curve_name(uint16_t curve);
 /* "fixedTPM|fixedParent|..." */
 void attest_tpma_object_str(uint32_t attrs, char *buf, size_t cap);
 
+/* A TPM ECDSA signature (R, S) as a DER ECDSA-Sig-Value; 0 or -1. */
+int attest_tpm2_ecdsa_der(const TPMS_SIGNATURE_ECC *e, unsigned char **der, size_t *len);
+
 /* The public key of a TPMT_PUBLIC as an EVP_PKEY (RSA or NIST ECC). */
 EVP_PKEY *attest_tpmt_public_to_pkey(const TPMT_PUBLIC *pub, OSSL_LIB_CTX *libctx,
                                      attest_err *err);
