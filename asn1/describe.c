@@ -183,6 +183,14 @@ json_object *attest_describe_bundle_der(const unsigned char *der, size_t len, at
     return o;
 }
 
+/* The bundle of a request, or why there is none to show. */
+static json_object *describe_request_bundle(const unsigned char *der, size_t len)
+{
+    attest_err sub;
+
+    return attest_json_or_error(attest_describe_bundle_der(der, len, &sub), &sub);
+}
+
 json_object *attest_describe_csr_der(const unsigned char *der, size_t len, attest_err *err)
 {
     attest_csr *c = NULL;
@@ -206,14 +214,7 @@ json_object *attest_describe_csr_der(const unsigned char *der, size_t len, attes
     if (c->n_attest_attrs > 0) {
         attest_json_add(o, "attestation_values", json_object_new_int(c->n_values));
         if (c->bundle_der != NULL) {
-            attest_err sub;
-            json_object *b = attest_describe_bundle_der(c->bundle_der, c->bundle_len, &sub);
-
-            if (b == NULL) {
-                b = json_object_new_object();
-                attest_json_add(b, "error", json_object_new_string(sub.msg));
-            }
-            attest_json_add(o, "attestation_bundle", b);
+            attest_json_add(o, "attestation_bundle", describe_request_bundle(c->bundle_der, c->bundle_len));
         } else {
             snprintf(buf, sizeof(buf), "value is ASN.1 type %d, not a SEQUENCE", c->value_type);
             attest_json_add(o, "attestation_bundle", json_object_new_string(buf));
@@ -221,19 +222,6 @@ json_object *attest_describe_csr_der(const unsigned char *der, size_t len, attes
     }
     attest_csr_free(c);
     return o;
-}
-
-/* The bundle of a request, or why there is none to show. */
-static json_object *describe_request_bundle(const unsigned char *der, size_t len)
-{
-    attest_err sub;
-    json_object *b = attest_describe_bundle_der(der, len, &sub);
-
-    if (b == NULL) {
-        b = json_object_new_object();
-        attest_json_add(b, "error", json_object_new_string(sub.msg));
-    }
-    return b;
 }
 
 static json_object *describe_extensions(const STACK_OF(X509_EXTENSION) *exts)
@@ -277,13 +265,8 @@ json_object *attest_describe_crmf_der(const unsigned char *der, size_t len, atte
         attest_json_add(o, "body", json_object_new_string(attest_crmf_body_name(c->bodytype)));
     if (c->bodytype == OSSL_CMP_P10CR) {
         attest_err sub;
-        json_object *r = attest_describe_csr_der(c->p10_der, c->p10_len, &sub);
 
-        if (r == NULL) {
-            r = json_object_new_object();
-            attest_json_add(r, "error", json_object_new_string(sub.msg));
-        }
-        attest_json_add(o, "request", r);
+        attest_json_add(o, "request", attest_json_or_error(attest_describe_csr_der(c->p10_der, c->p10_len, &sub), &sub));
         attest_crmf_free(c);
         return o;
     }

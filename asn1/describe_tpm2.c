@@ -130,18 +130,6 @@ json_object *attest_describe_tpmt_signature(const unsigned char *b, size_t n)
     return o;
 }
 
-/* A sub-object, or the reason it could not be read. */
-static json_object *or_error(json_object *o, const attest_err *e)
-{
-    json_object *w;
-
-    if (o != NULL)
-        return o;
-    w = json_object_new_object();
-    attest_json_add(w, "error", json_object_new_string(e->msg));
-    return w;
-}
-
 json_object *attest_describe_tpm2_stmt_der(const unsigned char *der, size_t len, attest_err *err)
 {
     attest_tpm2_stmt s;
@@ -152,7 +140,7 @@ json_object *attest_describe_tpm2_stmt_der(const unsigned char *der, size_t len,
         return NULL;
     o = json_object_new_object();
     att = attest_describe_tpms_attest(s.attest, s.attest_len, &sub);
-    attest_json_add(o, "tpms_attest", or_error(att, &sub));
+    attest_json_add(o, "tpms_attest", attest_json_or_error(att, &sub));
     attest_json_add(o, "signature", attest_describe_tpmt_signature(s.sig, s.sig_len));
     if (s.pub != NULL) {
         unsigned char name[2 + EVP_MAX_MD_SIZE];
@@ -160,7 +148,7 @@ json_object *attest_describe_tpm2_stmt_der(const unsigned char *der, size_t len,
         int nl;
 
         pub = attest_describe_tpmt_public(s.pub, s.pub_len, &sub);
-        attest_json_add(o, "tpmt_public", or_error(pub, &sub));
+        attest_json_add(o, "tpmt_public", attest_json_or_error(pub, &sub));
         if (s.pub_was_tpm2b)
             attest_json_add(o, "legacy_shape", json_object_new_string("tpmTPublic-as-TPM2B_PUBLIC"));
         nl = attest_tpm2_name(s.pub, s.pub_len, name, sizeof(name), NULL);

@@ -24,6 +24,17 @@ json_object *attest_json_hex(const unsigned char *b, size_t n)
     return o;
 }
 
+json_object *attest_json_or_error(json_object *o, const attest_err *e)
+{
+    json_object *w;
+
+    if (o != NULL)
+        return o;
+    w = json_object_new_object();
+    attest_json_add(w, "error", json_object_new_string(e->msg));
+    return w;
+}
+
 void attest_json_add(json_object *o, const char *key, json_object *v)
 {
     if (o != NULL && v != NULL)

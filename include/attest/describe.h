@@ -48,6 +48,8 @@ json_object *attest_describe_crmf_der(const unsigned char *der, size_t len, atte
 /* Small helpers shared by the describers. */
 json_object *attest_json_hex(const unsigned char *b, size_t n);
 void attest_json_add(json_object *o, const char *key, json_object *v);
+/* o itself, or {"error": why} when o could not be made. */
+json_object *attest_json_or_error(json_object *o, const attest_err *e);
 json_object *attest_json_time(const ASN1_TIME *t);
 json_object *attest_json_name(const X509_NAME *n);
 json_object *attest_json_spki(const X509_PUBKEY *k);
