@@ -15,6 +15,7 @@
 #include <openssl/x509.h>
 
 #include "attest/bundle.h"
+#include "attest/certcache.h"
 #include "attest/der.h"
 #include "attest/limits.h"
 #include "attest/oids.h"
@@ -244,17 +245,10 @@ static int read_statement(ASN1_SEQUENCE_ANY *seq, attest_statement *st, attest_e
     return 1;
 }
 
-/* d2i_X509 that must consume exactly len bytes. */
+/* d2i_X509 that must consume exactly len bytes (cached: batches repeat their chains). */
 static X509 *cert_exact(const unsigned char *der, long len)
 {
-    const unsigned char *p = der;
-    X509 *x = d2i_X509(NULL, &p, len);
-
-    if (x != NULL && p != der + len) {
-        X509_free(x);
-        return NULL;
-    }
-    return x;
+    return len > 0 ? attest_cert_from_der(der, (size_t)len) : NULL;
 }
 
 /* Re-tag a context-specific constructed TLV as a SEQUENCE and parse it. */

@@ -1,0 +1,84 @@
+/* Decoded certificates cached by their exact bytes (see attest/certcache.h). */
+#include <limits.h>
+#include <string.h>
+#include <openssl/crypto.h>
+#include <openssl/err.h>
+
+#include "attest/certcache.h"
+
+#define SLOTS 32
+
+typedef struct {
+    unsigned char *der;
+    size_t len;
+    X509 *x;
+} slot;
+
+static slot slots[SLOTS];
+static size_t next_victim;
+static CRYPTO_RWLOCK *lock;
+static CRYPTO_ONCE once = CRYPTO_ONCE_STATIC_INIT;
+
+static void init_lock(void)
+{
+    lock = CRYPTO_THREAD_lock_new();
+}
+
+/* A reference to the cached certificate for der, or NULL. */
+static X509 *lookup(const unsigned char *der, size_t len)
+{
+    X509 *x = NULL;
+    size_t i;
+
+    if (!CRYPTO_THREAD_read_lock(lock))
+        return NULL;
+    for (i = 0; i < SLOTS && x == NULL; i++)
+        if (slots[i].x != NULL && slots[i].len == len && memcmp(slots[i].der, der, len) == 0
+            && X509_up_ref(slots[i].x))
+            x = slots[i].x;
+    CRYPTO_THREAD_unlock(lock);
+    return x;
+}
+
+/* Keep x for next time; a failure only means no caching. */
+static void insert(const unsigned char *der, size_t len, X509 *x)
+{
+    unsigned char *copy = OPENSSL_memdup(der, len);
+    slot *s;
+
+    if (copy == NULL || !X509_up_ref(x)) {
+        OPENSSL_free(copy);
+        return;
+    }
+    if (!CRYPTO_THREAD_write_lock(lock)) {
+        OPENSSL_free(copy);
+        X509_free(x);
+        return;
+    }
+    s = &slots[next_victim];
+    next_victim = (next_victim + 1) % SLOTS;
+    OPENSSL_free(s->der);
+    X509_free(s->x);
+    s->der = copy;
+    s->len = len;
+    s->x = x;
+    CRYPTO_THREAD_unlock(lock);
+}
+
+X509 *attest_cert_from_der(const unsigned char *der, size_t len)
+{
+    const unsigned char *p = der;
+    X509 *x;
+
+    if (der == NULL || len == 0 || len > LONG_MAX)
+        return NULL;
+    if (CRYPTO_THREAD_run_once(&once, init_lock) && lock != NULL && (x = lookup(der, len)) != NULL)
+        return x;
+    if ((x = d2i_X509(NULL, &p, (long)len)) == NULL || p != der + len) {
+        X509_free(x);
+        return NULL;
+    }
+    if (lock != NULL)
+        insert(der, len, x);
+    return x;
+}

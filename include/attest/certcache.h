@@ -1,0 +1,17 @@
+/*
+ * Decoded certificates, cached by their exact bytes.  Batches meet the same
+ * AK and intermediate certificates again and again, and on OpenSSL 3.0 each
+ * decode builds a decoder context for the public key, which costs more than
+ * the signature checks of a whole request.  Bounded: a few entries, reused
+ * round robin.  Thread-safe.
+ */
+#ifndef ATTEST_CERTCACHE_H
+#define ATTEST_CERTCACHE_H
+
+#include <stddef.h>
+#include <openssl/x509.h>
+
+/* The certificate for exactly these bytes (no trailing bytes), with a new reference; NULL if not one. */
+X509 *attest_cert_from_der(const unsigned char *der, size_t len);
+
+#endif
