@@ -21,7 +21,29 @@ targets=("$@")
 
 corpus="$build/fuzz-corpus" crashes="$build/fuzz-crash"
 mkdir -p "$corpus" "$crashes"
-"$build/tests/fuzz/fuzz_seedgen" "$root/tests/vectors" "$corpus/seeds" >/dev/null
+# Seeds: the vectors, plus requests made here with PKIX evidence (software keys, throw-away CA).
+gen=$(mktemp -d)
+trap 'rm -rf "$gen"' EXIT
+extra=()
+if [ -x "$build/attest-req" ]; then
+    ( cd "$gen" &&
+      openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -keyout ca.key -out ca.pem \
+          -subj /CN=seed-ca -days 2 -addext basicConstraints=critical,CA:TRUE >/dev/null 2>&1 &&
+      openssl genpkey -algorithm EC -pkeyopt ec_paramgen_curve:P-256 -out ak.key 2>/dev/null &&
+      openssl req -new -key ak.key -subj /CN=seed-ak -out ak.csr 2>/dev/null &&
+      printf 'keyUsage=critical,digitalSignature\nextendedKeyUsage=1.3.6.1.5.5.7.3.999\n' > ak.ext &&
+      openssl x509 -req -in ak.csr -CA ca.pem -CAkey ca.key -CAcreateserial -days 2 -extfile ak.ext \
+          -out ak.pem 2>/dev/null &&
+      for k in ec:P-256 rsa:2048; do
+          f=key-${k%%:*}.pem
+          if [ "${k%%:*}" = ec ]; then openssl genpkey -algorithm EC -pkeyopt ec_paramgen_curve:P-256 -out "$f" 2>/dev/null
+          else openssl genpkey -algorithm RSA -pkeyopt rsa_keygen_bits:2048 -out "$f" 2>/dev/null; fi
+          OPENSSL_MODULES="$build" "$build/attest-req" new --evidence pkix --key "$f" --ak ak.key --ak-cert ak.pem \
+              --nonce 0102030405060708 --subject /CN=seed --outform der --out "req-${k%%:*}.der" 2>/dev/null
+      done ) || true
+    for f in "$gen"/req-*.der; do [ -f "$f" ] && extra+=("$f"); done
+fi
+"$build/tests/fuzz/fuzz_seedgen" "$root/tests/vectors" "$corpus/seeds" "${extra[@]}" >/dev/null
 for t in "${targets[@]}"; do
     bin="$build/tests/fuzz/fuzz_$t"
     [ -x "$bin" ] || { echo "fuzz.sh: $bin not built (configure with -DATTEST_FUZZ=ON)" >&2; exit 2; }
