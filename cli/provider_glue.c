@@ -220,27 +220,6 @@ static int add_decoder(OSSL_DECODER_CTX *ctx, OSSL_LIB_CTX *libctx, const char *
     return ok;
 }
 
-/* Why the bytes are not a dt (PEM bodies unwrapped first). */
-static void explain(const unsigned char *in, size_t inlen, attest_datatype dt, attest_err *err)
-{
-    BIO *b = BIO_new_mem_buf(in, (int)inlen);
-    char *name = NULL, *header = NULL;
-    unsigned char *der = NULL;
-    long len = 0;
-
-    attest_err_set(err, "unrecognised data");
-    if (b != NULL && inlen > 10 && memcmp(in, "-----BEGIN", 10) == 0
-        && PEM_read_bio(b, &name, &header, &der, &len) > 0)
-        (void)attest_object_check(dt, der, (size_t)len, err);
-    else
-        (void)attest_object_check(dt, in, inlen, err);
-    OPENSSL_free(name);
-    OPENSSL_free(header);
-    OPENSSL_free(der);
-    BIO_free(b);
-    ERR_clear_error();
-}
-
 int cli_decode(const cli_app *app, const char *what, const unsigned char *in, size_t inlen,
                const char *type, cli_object *obj)
 {
@@ -288,15 +267,14 @@ int cli_decode(const cli_app *app, const char *what, const unsigned char *in, si
         ok = 0;
         goto done;
     }
-    /*
-     * OpenSSL 3.0 drops a decoder's own reason when no decoder succeeds, so
-     * for --type ask the core library directly what is wrong with the bytes.
-     */
+    /* Strict mode left the type decoder's reason last in the queue. */
     if (dt >= 0) {
-        attest_err err;
+        const char *data = NULL;
+        int flags = 0;
 
-        explain(in, inlen, (attest_datatype)dt, &err);
-        cli_error(app, "%s: not a valid %s: %s", what, attest_datatype_name((attest_datatype)dt), err.msg);
+        ERR_peek_last_error_all(NULL, NULL, NULL, &data, &flags);
+        cli_error(app, "%s: not a valid %s: %s", what, attest_datatype_name((attest_datatype)dt),
+                  data != NULL && (flags & ERR_TXT_STRING) && *data ? data : "unrecognised data");
     } else if (what != NULL) { /* NULL: a quiet probe (verify lets csr.parse explain) */
         cli_error(app, "%s: not a recognised attestation object (CSR, AttestationBundle, TcgAttestCertify, PKIX Evidence, TPMS_ATTEST, TPMT_PUBLIC, TPMT_SIGNATURE; PEM or DER; CRMF/CMP request, DER)", what);
     }
