@@ -121,6 +121,10 @@ int cli_tpm_keyref(const cli_app *app, const char *spec, attest_tpm_keyref *ref,
 const char *cli_key_uri(const char *spec, char *buf, size_t len);
 /* Is spec a TPM key (handle or TSS2 PRIVATE KEY file)? */
 int cli_is_tpm_key(const char *spec);
+/* tpm2-openssl's object: URI: a TPM object whose attributes attest-req cannot read. */
+int cli_is_tpm_object_uri(const char *spec);
+/* The local file a key spec names (bare path or file: URI), or NULL for a provider URI. */
+const char *cli_key_file(const char *spec);
 X509 *cli_load_cert(const cli_app *app, const char *path);
 int cli_load_certs(const cli_app *app, const char *path, STACK_OF(X509) *into);
 

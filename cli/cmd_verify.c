@@ -65,6 +65,7 @@ static void verify_usage(FILE *f)
             "  --nonce-file F     the same, from a file (hex text or raw bytes)\n"
             "  --allow NAME       relax one policy point, with a warning (repeatable):\n"
             "                     %s\n"
+            "                     (none admits a TPM AK certificate for PKIX evidence)\n"
             "  --strict           refuse older draft shapes of the bundle\n"
             "  --format F         text (default) or json (EAR-shaped; JSON Lines for several inputs)\n"
             "  --jobs N           verify N inputs at a time (default 1)\n"

@@ -47,26 +47,54 @@ static int file_has_tss2_key(const char *path)
     return found;
 }
 
+/*
+ * The local file a key spec names: a bare path or a file: URI (file:PATH,
+ * file:///PATH, file://localhost/PATH), as OpenSSL's file store reads them.
+ * NULL for a provider URI (handle:, object:, pkcs11:, ...).
+ */
+const char *cli_key_file(const char *spec)
+{
+    if (strncmp(spec, "file://", 7) == 0) {
+        spec += 7;
+        if (strncmp(spec, "localhost/", 10) == 0)
+            spec += 9;
+        return *spec == '/' ? spec : NULL;
+    }
+    if (strncmp(spec, "file:", 5) == 0)
+        return spec[5] != '\0' ? spec + 5 : NULL;
+    if (strchr(spec, ':') == NULL || spec[0] == '/' || spec[0] == '.')
+        return spec;
+    return NULL;
+}
+
+int cli_is_tpm_object_uri(const char *spec)
+{
+    return strncmp(spec, "object:", 7) == 0;
+}
+
 int cli_is_tpm_key(const char *spec)
 {
     uint32_t h;
+    const char *path = cli_key_file(spec);
 
-    return parse_handle(spec, &h) == 0 || file_has_tss2_key(spec);
+    return parse_handle(spec, &h) == 0 || cli_is_tpm_object_uri(spec) || (path != NULL && file_has_tss2_key(path));
 }
 
 int cli_tpm_keyref(const cli_app *app, const char *spec, attest_tpm_keyref *ref, unsigned char **blob)
 {
+    const char *path = cli_key_file(spec);
     size_t len = 0;
 
     memset(ref, 0, sizeof(*ref));
     *blob = NULL;
     if (parse_handle(spec, &ref->handle) == 0)
         return 0;
-    if (!file_has_tss2_key(spec)) {
-        cli_error(app, "%s: not a TPM key (expected handle:0x81..., 0x81... or a TSS2 PRIVATE KEY file)", spec);
+    if (path == NULL || !file_has_tss2_key(path)) {
+        cli_error(app, "%s: not a TPM key attest-req can read (expected handle:0x81..., 0x81... or a TSS2 PRIVATE KEY file)",
+                  spec);
         return -1;
     }
-    if (cli_read_file(app, spec, blob, &len) != 0)
+    if (cli_read_file(app, path, blob, &len) != 0)
         return -1;
     ref->tss2_pem = *blob;
     ref->tss2_pem_len = len;

@@ -11,6 +11,7 @@
 #include <openssl/err.h>
 #include <openssl/params.h>
 
+#include "attest/engine.h"
 #include "attest/keys.h"
 #include "attest/pkix.h"
 #include "attest/pkix_produce.h"
@@ -21,6 +22,7 @@
 #define TPMA_FIXED_TPM        0x00000002u
 #define TPMA_FIXED_PARENT     0x00000010u
 #define TPMA_SENSITIVE_ORIGIN 0x00000020u
+#define TPMA_RESTRICTED       0x00010000u
 
 /* Set a claim the store knows; a claims file may only agree with it. */
 static int know(const cli_app *app, int *field, int truth, const char *name, int from_file)
@@ -34,52 +36,115 @@ static int know(const cli_app *app, int *field, int truth, const char *name, int
     return 0;
 }
 
-/* What the key's own store can prove about it. */
+/* TPMA_OBJECT of a TPM key (handle or TSS2 key file): 0, -1 (message printed), -2 TPM unreachable. */
+static int tpm_key_attributes(cli_app *app, const char *tcti, const char *opt, const char *spec, uint32_t *attrs)
+{
+    attest_tpm_keyref ref;
+    attest_tpm *tpm = NULL;
+    unsigned char *blob = NULL, *pub = NULL;
+    size_t pub_len = 0;
+    TPMT_PUBLIC tp;
+    attest_err err;
+    char buf[256];
+    int rc;
+
+    if (cli_tpm_keyref(app, spec, &ref, &blob) != 0)
+        return -1;
+    rc = ref.tss2_pem == NULL ? attest_tpm_open(tcti, &tpm, buf, sizeof(buf)) : 0;
+    if (rc == 0)
+        rc = attest_tpm_read_public(tpm, &ref, &pub, &pub_len, buf, sizeof(buf));
+    attest_tpm_close(tpm);
+    OPENSSL_free(blob);
+    if (rc != 0) {
+        cli_error(app, "%s %s: %s", opt, spec, buf);
+        return rc == ATTEST_TPM_UNREACHABLE ? -2 : -1;
+    }
+    rc = attest_tpmt_public_parse(pub, pub_len, &tp, &err);
+    OPENSSL_free(pub);
+    if (rc != 0) {
+        cli_error(app, "%s %s: %s", opt, spec, err.msg);
+        return -1;
+    }
+    *attrs = tp.objectAttributes;
+    return 0;
+}
+
+/*
+ * What the key's own store can prove about it.  A TPM key's attributes come
+ * from the TPM; a key in a file can be copied, whichever way the file is
+ * named (bare path, file: URI); a TPM object attest-req cannot read
+ * (object:) proves nothing, so the claims file may not speak for it.  Other
+ * provider URIs (pkcs11: ...) leave the claims to the claims file, which is
+ * how an HSM SDK hands them over.
+ */
 static int key_facts(cli_app *app, const cli_pkix_opts *o, attest_pkix_claims *c, const attest_pkix_claims *file)
 {
+    if (cli_is_tpm_object_uri(o->key)) {
+        if (file->extractable == 0 || file->never_extractable == 1 || file->sensitive == 1 || file->local == 1) {
+            cli_error(app, "--key %s: attest-req cannot read this TPM object's attributes, so the claims file may not "
+                      "claim it non-extractable, sensitive or local (name it by handle: or its TSS2 key file)", o->key);
+            return -1;
+        }
+        return 0;
+    }
     if (cli_is_tpm_key(o->key)) {
-        attest_tpm_keyref ref;
-        attest_tpm *tpm = NULL;
-        unsigned char *blob = NULL, *pub = NULL;
-        size_t pub_len = 0;
-        TPMT_PUBLIC tp;
-        attest_err err;
-        char buf[256];
+        uint32_t attrs = 0;
         int rc, fixed;
 
-        if (cli_tpm_keyref(app, o->key, &ref, &blob) != 0)
-            return -1;
-        rc = ref.tss2_pem == NULL ? attest_tpm_open(o->tcti, &tpm, buf, sizeof(buf)) : 0;
-        if (rc == 0)
-            rc = attest_tpm_read_public(tpm, &ref, &pub, &pub_len, buf, sizeof(buf));
-        attest_tpm_close(tpm);
-        OPENSSL_free(blob);
-        if (rc != 0) {
-            cli_error(app, "--key %s: %s", o->key, buf);
-            return rc == ATTEST_TPM_UNREACHABLE ? -2 : -1;
-        }
-        rc = attest_tpmt_public_parse(pub, pub_len, &tp, &err);
-        OPENSSL_free(pub);
-        if (rc != 0) {
-            cli_error(app, "--key %s: %s", o->key, err.msg);
-            return -1;
-        }
-        fixed = (tp.objectAttributes & (TPMA_FIXED_TPM | TPMA_FIXED_PARENT)) == (TPMA_FIXED_TPM | TPMA_FIXED_PARENT);
+        if ((rc = tpm_key_attributes(app, o->tcti, "--key", o->key, &attrs)) != 0)
+            return rc;
+        fixed = (attrs & (TPMA_FIXED_TPM | TPMA_FIXED_PARENT)) == (TPMA_FIXED_TPM | TPMA_FIXED_PARENT);
         /* Attributes are fixed at creation: a fixed key never was and never will be extractable. */
         if (know(app, &c->extractable, !fixed, "extractable", file->extractable) != 0
             || know(app, &c->never_extractable, fixed, "never-extractable", file->never_extractable) != 0
             || (fixed && know(app, &c->sensitive, 1, "sensitive", file->sensitive) != 0)
-            || know(app, &c->local, (tp.objectAttributes & TPMA_SENSITIVE_ORIGIN) != 0, "local", file->local) != 0)
+            || know(app, &c->local, (attrs & TPMA_SENSITIVE_ORIGIN) != 0, "local", file->local) != 0)
             return -1;
         return 0;
     }
-    if (strchr(o->key, ':') == NULL) {
+    if (cli_key_file(o->key) != NULL) {
         /* A private key in a file can be copied: that much is certain. */
         if (know(app, &c->extractable, 1, "extractable", file->extractable) != 0
             || know(app, &c->never_extractable, 0, "never-extractable", file->never_extractable) != 0
             || know(app, &c->sensitive, 0, "sensitive", file->sensitive) != 0)
             return -1;
     }
+    return 0;
+}
+
+/*
+ * A TPM AK is restricted: it vouches only for structures the TPM generated
+ * and signs any other digest the host hands it (design §6), so PKIX claims
+ * it signed would be the host's word.  Refuse it, and an AK certificate that
+ * marks a TPM key; any other TPM key signs whatever it is given too, which
+ * is said once.  0, -1 (message printed), -2 TPM unreachable.
+ */
+static int ak_may_sign_pkix(cli_app *app, const cli_pkix_opts *o, const char *spec, X509 *cert)
+{
+    uint32_t attrs = 0;
+    int rc;
+
+    if (cert != NULL && attest_ak_cert_is_tpm(cert)) {
+        cli_error(app, "--ak %s: its certificate is a TPM AK certificate; a TPM AK cannot vouch for PKIX claims "
+                  "(use --evidence tpm2)", spec);
+        return -1;
+    }
+    if (cli_is_tpm_object_uri(spec)) {
+        cli_error(app, "--ak %s: attest-req cannot tell whether this TPM object is a restricted AK, which cannot vouch "
+                  "for PKIX claims (use --evidence tpm2, or name the key by handle:)", spec);
+        return -1;
+    }
+    if (!cli_is_tpm_key(spec))
+        return 0;
+    if ((rc = tpm_key_attributes(app, o->tcti, "--ak", spec, &attrs)) != 0)
+        return rc;
+    if (attrs & TPMA_RESTRICTED) {
+        cli_error(app, "--ak %s: a restricted TPM AK vouches only for TPM-generated structures, not for PKIX claims "
+                  "the host wrote (use --evidence tpm2)", spec);
+        return -1;
+    }
+    cli_notice(app, "--ak %s: a TPM key signs whatever the host hands it: these PKIX claims are the host's word "
+               "(for interop and CA testing, not for enrolment)", spec);
     return 0;
 }
 
@@ -194,6 +259,12 @@ int cli_make_pkix_evidence(cli_app *app, const cli_pkix_opts *o, EVP_PKEY *subje
         cli_error(app, "--claims %s", err.msg);
         goto done;
     }
+    /* The AKs first: no claim counts when the signer cannot vouch for claims. */
+    for (i = 0; i < o->n_aks; i++)
+        if ((r = ak_may_sign_pkix(app, o, o->aks[i], ak_certs[i])) != 0) {
+            rc = r;
+            goto done;
+        }
     c = file;
     if ((r = key_facts(app, o, &c, &file)) != 0) {
         rc = r;

@@ -111,26 +111,65 @@ void attest_ak_check_chain(attest_vctx *v, X509 *ak, attest_checks *c)
     attest_pass(c, CHK_CHAIN_TRUST, "AK certificate %s chains to a trust anchor", subj);
 }
 
-/* tcg-kp-AIKCertificate or id-kp-attestationKey. */
-static int has_ak_eku(X509 *ak)
+/* Which AK purposes the certificate's extendedKeyUsage names. */
+enum { EKU_NONE = 0, EKU_PRESENT = 1, EKU_TPM_AIK = 2, EKU_PKIX_AK = 4 };
+
+static int ak_ekus(X509 *ak)
 {
     EXTENDED_KEY_USAGE *eku = X509_get_ext_d2i(ak, NID_ext_key_usage, NULL, NULL);
-    int i, found = 0;
+    int i, found = eku != NULL ? EKU_PRESENT : EKU_NONE;
 
     for (i = 0; i < sk_ASN1_OBJECT_num(eku); i++) {
         int id = attest_oid_find(sk_ASN1_OBJECT_value(eku, i));
 
-        if (id == ATTEST_OID_TCG_KP_AIK || id == ATTEST_OID_KP_ATTESTATION_KEY)
-            found = 1;
+        if (id == ATTEST_OID_TCG_KP_AIK)
+            found |= EKU_TPM_AIK;
+        else if (id == ATTEST_OID_KP_ATTESTATION_KEY)
+            found |= EKU_PKIX_AK;
     }
     EXTENDED_KEY_USAGE_free(eku);
     return found;
 }
 
-void attest_ak_check_profile(attest_vctx *v, X509 *ak, attest_checks *c)
+/* TCG TPM attributes (manufacturer, model, version) in a subjectAltName directoryName. */
+static int san_names_tpm(X509 *x)
+{
+    GENERAL_NAMES *san = X509_get_ext_d2i(x, NID_subject_alt_name, NULL, NULL);
+    int i, j, found = 0;
+
+    for (i = 0; !found && i < sk_GENERAL_NAME_num(san); i++) {
+        const GENERAL_NAME *gn = sk_GENERAL_NAME_value(san, i);
+
+        if (gn->type != GEN_DIRNAME)
+            continue;
+        for (j = 0; !found && j < X509_NAME_entry_count(gn->d.dirn); j++) {
+            int id = attest_oid_find(X509_NAME_ENTRY_get_object(X509_NAME_get_entry(gn->d.dirn, j)));
+
+            found = id == ATTEST_OID_TCG_AT_TPM_MANUFACTURER || id == ATTEST_OID_TCG_AT_TPM_MODEL
+                    || id == ATTEST_OID_TCG_AT_TPM_VERSION;
+        }
+    }
+    GENERAL_NAMES_free(san);
+    return found;
+}
+
+int attest_ak_cert_is_tpm(X509 *ak)
+{
+    return (ak_ekus(ak) & EKU_TPM_AIK) != 0 || san_names_tpm(ak);
+}
+
+/*
+ * The EKU is scoped per evidence format (design §6): a TPM AK vouches only
+ * for TPM-generated TPMS_ATTEST and signs any other digest the host hands it,
+ * so a certificate that marks a TPM key never admits PKIX evidence, whatever
+ * else it lists and whatever --allow says.
+ */
+void attest_ak_check_profile(attest_vctx *v, X509 *ak, attest_ak_format fmt, attest_checks *c)
 {
     uint32_t ku;
     int allow_eku = (v->p->policy->allow & ATTEST_ALLOW_AK_WITHOUT_EKU) != 0;
+    int ekus, want, other;
+    const char *want_name, *fmt_name;
 
     /*
      * X509_check_ca also caches the extensions so the flags below are valid.
@@ -150,12 +189,37 @@ void attest_ak_check_profile(attest_vctx *v, X509 *ak, attest_checks *c)
         attest_fail(c, CHK_CHAIN_AK_PROFILE, "the AK certificate's keyUsage lacks digitalSignature");
         return;
     }
-    if (!has_ak_eku(ak)) {
-        if (allow_eku)
-            attest_warn(c, CHK_CHAIN_AK_PROFILE, "the AK certificate has no AK EKU (allowed by --allow ak-without-eku)");
-        else
-            attest_fail(c, CHK_CHAIN_AK_PROFILE, "the AK certificate has no EKU tcg-kp-AIKCertificate (2.23.133.8.3) or id-kp-attestationKey");
+    ekus = ak_ekus(ak);
+    if (fmt == ATTEST_AK_FOR_PKIX) {
+        if (attest_ak_cert_is_tpm(ak)) {
+            attest_fail(c, CHK_CHAIN_AK_PROFILE, "the AK certificate is a TPM AK certificate (%s): a TPM AK signs "
+                        "whatever the host hands it, so it cannot vouch for PKIX claims (no --allow changes this)",
+                        (ekus & EKU_TPM_AIK) ? "EKU tcg-kp-AIKCertificate" : "TCG TPM attributes in subjectAltName");
+            return;
+        }
+        want = EKU_PKIX_AK;
+        other = EKU_TPM_AIK;
+        want_name = "id-kp-attestationKey";
+        fmt_name = "PKIX evidence";
+    } else {
+        want = EKU_TPM_AIK;
+        other = EKU_PKIX_AK;
+        want_name = "tcg-kp-AIKCertificate (2.23.133.8.3)";
+        fmt_name = "TPM certify evidence";
+    }
+    if (!(ekus & want) && (ekus & other)) {
+        attest_fail(c, CHK_CHAIN_AK_PROFILE, "the AK certificate's EKU is for the other evidence format; %s needs %s",
+                    fmt_name, want_name);
         return;
     }
-    attest_pass(c, CHK_CHAIN_AK_PROFILE, "end-entity AK certificate with digitalSignature and an AK EKU");
+    if (!(ekus & want)) {
+        if (allow_eku)
+            attest_warn(c, CHK_CHAIN_AK_PROFILE, "the AK certificate has no EKU %s (allowed by --allow ak-without-eku)",
+                        want_name);
+        else
+            attest_fail(c, CHK_CHAIN_AK_PROFILE, "the AK certificate has no EKU %s, which %s needs", want_name,
+                        fmt_name);
+        return;
+    }
+    attest_pass(c, CHK_CHAIN_AK_PROFILE, "end-entity AK certificate with digitalSignature and EKU %s", want_name);
 }

@@ -384,7 +384,7 @@ static void check_ak_cert(attest_vctx *v, const attest_pkix *p, X509 *ak, attest
     } else {
         v->bundle_certs = all;
         attest_ak_check_chain(v, ak, c);
-        attest_ak_check_profile(v, ak, c);
+        attest_ak_check_profile(v, ak, ATTEST_AK_FOR_PKIX, c);
         v->bundle_certs = saved;
     }
     sk_X509_free(all);

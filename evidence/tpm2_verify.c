@@ -256,7 +256,7 @@ void attest_tpm2_verify(attest_vctx *v, const attest_statement *st, attest_submo
         attest_vctx_note_md(v, md, "the TPM signature");
         attest_vctx_note_key(v, X509_get0_pubkey(ak), "the AK");
         attest_ak_check_chain(v, ak, c);
-        attest_ak_check_profile(v, ak, c);
+        attest_ak_check_profile(v, ak, ATTEST_AK_FOR_TPM2, c);
     } else {
         attest_fail(c, CHK_TPM2_SIGNATURE, sk_X509_num(v->bundle_certs) == 0
                     ? "no certificate in the bundle: the AK cannot be found"

@@ -8,7 +8,7 @@
 #include <openssl/err.h>
 #include <openssl/params.h>
 
-#include "attest/keys.h"
+#include "attest/engine.h"
 #include "attest/keys.h"
 #include "attest/provider.h"
 #include "attest_prov.h"
@@ -76,6 +76,12 @@ static int ak_import(void *keydata, int selection, const OSSL_PARAM params[])
         q = der;
         if ((ak->cert = d2i_X509(NULL, &q, (long)der_len)) == NULL || q != (const unsigned char *)der + der_len) {
             attest_prov_raise(ak->prov, ATTEST_R_KEY_LOAD, "the \"cert\" parameter is not one DER certificate");
+            return 0;
+        }
+        /* A TPM AK signs whatever digest it is handed: it cannot vouch for PKIX claims (design §6). */
+        if (attest_ak_cert_is_tpm(ak->cert)) {
+            attest_prov_raise(ak->prov, ATTEST_R_KEY_LOAD, "the \"cert\" parameter is a TPM AK certificate: a TPM AK "
+                              "cannot sign PKIX evidence (use TPM certify evidence)");
             return 0;
         }
     }

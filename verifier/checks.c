@@ -11,7 +11,7 @@ static const attest_check_doc table[] = {
     {CHK_BUNDLE_SHAPE, "the bundle uses the current (-28) shape; older shapes warn (fail with --strict)"},
     {CHK_BUNDLE_TYPE, "the statement type is one this verifier understands"},
     {CHK_CHAIN_TRUST, "the attestation key certificate chains to an anchor of --trust-dir at the verification time"},
-    {CHK_CHAIN_AK_PROFILE, "the attestation key certificate is not a CA, has digitalSignature and an AK EKU"},
+    {CHK_CHAIN_AK_PROFILE, "the attestation key certificate is not a CA, has digitalSignature and the AK EKU of its evidence format (TPM certify: tcg-kp-AIKCertificate; PKIX: id-kp-attestationKey and no TPM AK mark)"},
     {CHK_TPM2_PARSE, "TcgAttestCertify, TPMS_ATTEST and TPMT_PUBLIC parse strictly; tpmTPublic is present"},
     {CHK_TPM2_MAGIC, "TPMS_ATTEST.magic is TPM_GENERATED_VALUE (ff544347)"},
     {CHK_TPM2_TYPE, "TPMS_ATTEST.type is TPM_ST_ATTEST_CERTIFY (8017)"},

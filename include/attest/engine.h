@@ -26,7 +26,10 @@ void attest_vctx_note_key(attest_vctx *v, EVP_PKEY *key, const char *where);
 
 /* AK certificate checks shared by the engines: chain.trust and chain.ak-profile. */
 void attest_ak_check_chain(attest_vctx *v, X509 *ak, attest_checks *c);
-void attest_ak_check_profile(attest_vctx *v, X509 *ak, attest_checks *c);
+typedef enum { ATTEST_AK_FOR_TPM2, ATTEST_AK_FOR_PKIX } attest_ak_format;
+void attest_ak_check_profile(attest_vctx *v, X509 *ak, attest_ak_format fmt, attest_checks *c);
+/* 1 when the certificate marks a TPM key: EKU tcg-kp-AIKCertificate or TCG TPM attributes in its SAN. */
+int attest_ak_cert_is_tpm(X509 *ak);
 
 /* Engines: fill sub with their checks. */
 void attest_tpm2_verify(attest_vctx *v, const attest_statement *st, attest_submod *sub);

@@ -16,6 +16,9 @@ typedef enum {
     ATTEST_OID_AA_ATTESTATION = 0,   /* CSR attribute / CRMF extension */
     ATTEST_OID_TPM_CERTIFY,          /* tcg-attest-tpm-certify statement */
     ATTEST_OID_TCG_KP_AIK,           /* EKU on TPM AK certificates */
+    ATTEST_OID_TCG_AT_TPM_MANUFACTURER, /* TPM attributes in a TPM certificate's subjectAltName */
+    ATTEST_OID_TCG_AT_TPM_MODEL,
+    ATTEST_OID_TCG_AT_TPM_VERSION,
     ATTEST_OID_PE_CMW,               /* CMW statement */
     ATTEST_OID_DICE_CMW,             /* TCG DICE conceptual message wrapper */
     ATTEST_OID_DICE_TCBINFO,

@@ -117,7 +117,7 @@ p256_key() { openssl genpkey -algorithm EC -pkeyopt ec_paramgen_curve:P-256 -out
 
 # ext_sections: the [req] stub and the extension sections of both kinds of CA: v3_ca (a CA
 # certificate), ak (an AK: the draft's id-kp-attestationKey placeholder EKU, 1.3.6.1.5.5.7.3.999)
-# and ee (an end entity).
+# aik (a TPM AK certificate: EKU tcg-kp-AIKCertificate 2.23.133.8.3) and ee (an end entity).
 ext_sections() {
     cat <<'EOF'
 [req]
@@ -132,6 +132,12 @@ subjectKeyIdentifier = hash
 basicConstraints = critical,CA:FALSE
 keyUsage = critical,digitalSignature
 extendedKeyUsage = 1.3.6.1.5.5.7.3.999
+subjectKeyIdentifier = hash
+authorityKeyIdentifier = keyid:always
+[aik]
+basicConstraints = critical,CA:FALSE
+keyUsage = critical,digitalSignature
+extendedKeyUsage = 2.23.133.8.3
 subjectKeyIdentifier = hash
 authorityKeyIdentifier = keyid:always
 [ee]

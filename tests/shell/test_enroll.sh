@@ -47,24 +47,30 @@ check "the request verifies on its own (attest-req verify -> 0)" rc_is 0 "$ATTES
     --trust-dir "$T/trust" --nonce "$N"
 check "CA database: one certificate" issued 1
 
-# 3. The same TPM key with pkix evidence (TPM AK through tpm2-openssl), --nonce-file.
-O=$T/o2
-check "--evidence pkix, TPM key and AK, --nonce-file -> 0 issued" rc_is 0 "$ENROLL" --evidence pkix --key 0x81000010 \
-    --ak handle:0x81008001 --ak-cert "$P/ak-ecc.pem" --ak-chain "$P/ca/int.pem" --trust-dir "$T/trust" \
-    --subject "/CN=tpm signer pkix" --nonce-file "$T/nonce.hex" --out-dir "$O" --ca-config "$C/openssl.cnf"
-check "pkix: verdict affirming, bundle statement is PKIX evidence" eval 'status_is "$O/verdict.json" affirming \
-    && grep -q "pkix-evidence" "$O/verdict.json" && [[ $(cert_fp "$O/cert.pem") == "$KEY_FP" ]]'
-check "CA database: two certificates" issued 2
-
-# 4. A software key (PEM) with a software AK: pkix, key-policy refuses it; with the relaxations a
-#    warning, which stops the pipeline (3) unless --accept-warning.
-p256_key "$T/sw.key"
+# 3. The same TPM key with pkix evidence signed by an HSM stand-in AK (a PEM key certified with
+#    id-kp-attestationKey), --nonce-file; a TPM AK is refused for pkix evidence (it would sign
+#    host-written claims), and nothing is issued.
 p256_key "$T/ak.key"
 openssl req -config "$C/openssl.cnf" -new -key "$T/ak.key" -subj "/CN=software AK" -out "$T/ak.csr"
 openssl x509 -req -in "$T/ak.csr" -CA "$C/ca.pem" -CAkey "$C/ca.key" -set_serial 0x77 -days 30 \
     -extfile "$C/openssl.cnf" -extensions ak -out "$T/ak.pem" 2>/dev/null
 mkdir "$T/swtrust"
 cp "$C/ca.pem" "$T/swtrust/"
+O=$T/o2
+check "--evidence pkix, TPM key, HSM AK, --nonce-file -> 0 issued" rc_is 0 "$ENROLL" --evidence pkix --key 0x81000010 \
+    --ak "$T/ak.key" --ak-cert "$T/ak.pem" --trust-dir "$T/swtrust" \
+    --subject "/CN=tpm signer pkix" --nonce-file "$T/nonce.hex" --out-dir "$O" --ca-config "$C/openssl.cnf"
+check "pkix: verdict affirming, bundle statement is PKIX evidence" eval 'status_is "$O/verdict.json" affirming \
+    && grep -q "pkix-evidence" "$O/verdict.json" && [[ $(cert_fp "$O/cert.pem") == "$KEY_FP" ]]'
+check "CA database: two certificates" issued 2
+check "--evidence pkix with a TPM AK -> refused, nothing issued" eval '! "$ENROLL" --evidence pkix --key 0x81000010 \
+    --ak handle:0x81008001 --ak-cert "$P/ak-ecc.pem" --ak-chain "$P/ca/int.pem" --trust-dir "$T/trust" \
+    --subject "/CN=tpm ak pkix" --nonce "$N" --out-dir "$T/o2b" --ca-config "$C/openssl.cnf" 2>"$T/err" \
+    && grep -q "TPM AK" "$T/err" && [[ ! -e $T/o2b/cert.pem ]] && issued 2'
+
+# 4. A software key (PEM) with a software AK: pkix, key-policy refuses it; with the relaxations a
+#    warning, which stops the pipeline (3) unless --accept-warning.
+p256_key "$T/sw.key"
 SW=(--key "$T/sw.key" --ak "$T/ak.key" --ak-cert "$T/ak.pem" --trust-dir "$T/swtrust" --subject /CN=sw --nonce "$N")
 O=$T/o3
 check "software key -> 1 refused, no cert" eval 'rc_is 1 "$ENROLL" "${SW[@]}" --out-dir "$O" --ca-config "$C/openssl.cnf" \

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # test_pkix_cli.sh - PKIX key attestation evidence through the CLI, on one throw-away swtpm:
-# `new --evidence pkix` with file AKs (a software HSM stand-in) and TPM AKs, several AKs at once,
+# `new --evidence pkix` with file AKs (a software HSM stand-in), TPM keys, several AKs at once, the
+# refusal of TPM AKs (a soundness regression),
 # claims files, `attest-req evidence` and `new --evidence-file`, `verify` of a standalone
 # Evidence, the reference samples of the draft, and the error paths.
 # Needs swtpm, tpm2-tools, tpm2-openssl, python3. ctest sets ATTEST_REQ, ATTEST_VECTORS, ATTEST_SRC.
@@ -87,16 +88,14 @@ check "multi: --ak-md SHA384 on the P-256 AK -> ecdsa-with-SHA384 verified" eval
     --ak "$H/ak1.key" --ak-cert "$H/ak1.pem" --ak-md SHA384 --out "$T/md.pem" && rc_is 3 verify --in "$T/md.pem" "${HV[@]}" "${ALLOW[@]}" \
     && js "$T/out" "\"ecdsa-with-SHA384 verified\" in det(\"pkix.signature\")"'
 
-# 3. TPM keys with every TPM AK through tpm2-openssl (handle:...): non-exportable and local,
-#    from TPMA_OBJECT, so verify affirms.
-AKS=("ecc 0x81008001" "rsa 0x81008002" "rsapss 0x81008003" "ecc384 0x81008004")
+# 3. TPM keys attested by HSM AKs: non-exportable and local come from TPMA_OBJECT, so verify affirms.
+cp "$H/trust/ca.pem" "$T/trust/hsm-ca.pem"
 for ks in "p256 0x81000010" "rsa2048 0x81000011"; do
     read -r kn kh <<<"$ks"
-    for as in "${AKS[@]}"; do
-        read -r an ah <<<"$as"
+    for an in ak1 ak2; do
         F=$T/tpm-$kn-$an.pem M="tpm $kn/$an"
-        check "$M: new --evidence pkix" rc_is 0 "$REQ" new --evidence pkix --key "$kh" --ak "handle:$ah" \
-            --ak-cert "$P/ak-$an.pem" --ak-chain "$P/ca/int.pem" --nonce "$N" --subject "/CN=pkix $kn $an" --out "$F"
+        check "$M: new --evidence pkix" rc_is 0 "$REQ" new --evidence pkix --key "$kh" --ak "$H/$an.key" \
+            --ak-cert "$H/$an.pem" --nonce "$N" --subject "/CN=pkix $kn $an" --out "$F"
         check "$M: verify --nonce -> 0, every check passes" eval 'rc_is 0 verify --in "$F" --trust-dir "$T/trust" --nonce "$N" \
             && js "$T/out" "status == \"affirming\" and fails() == [] and res(\"pkix.key-policy\") == \"pass\""'
         check "$M: show: extractable false, never-extractable true, local true" eval '"$REQ" show --in "$F" --format json \
@@ -105,23 +104,64 @@ for ks in "p256 0x81000010" "rsa2048 0x81000011"; do
                 and claim(\"pkix-key-sensitive\") is True and claim(\"pkix-key-identifier\") == \"tpm:$kh\""'
     done
 done
-check "tpm: rsapss AK signs rsassaPss" \
-    eval 'rc_is 0 verify --in "$T/tpm-p256-rsapss.pem" --trust-dir "$T/trust" --nonce "$N" && js "$T/out" "\"rsassaPss verified\" in det(\"pkix.signature\")"'
 check "tpm: no --nonce -> 3, pkix.nonce skipped" \
-    eval 'rc_is 3 verify --in "$T/tpm-p256-ecc.pem" --trust-dir "$T/trust" && js "$T/out" "res(\"pkix.nonce\") == \"skip\""'
-check "tpm: wrong nonce -> 1, pkix.nonce fails" eval 'rc_is 1 verify --in "$T/tpm-p256-ecc.pem" --trust-dir "$T/trust" \
+    eval 'rc_is 3 verify --in "$T/tpm-p256-ak1.pem" --trust-dir "$T/trust" && js "$T/out" "res(\"pkix.nonce\") == \"skip\""'
+check "tpm: wrong nonce -> 1, pkix.nonce fails" eval 'rc_is 1 verify --in "$T/tpm-p256-ak1.pem" --trust-dir "$T/trust" \
     --nonce "$(openssl rand -hex 32)" && js "$T/out" "fails() == [\"pkix.nonce\"]"'
-cp "$H/trust/ca.pem" "$T/trust/hsm-ca.pem"
-check "tpm key, a TPM AK and a file AK in one evidence -> 0, 2 of 2 verified" eval 'rc_is 0 "$REQ" new --evidence pkix \
-    --key 0x81000010 --ak handle:0x81008001 --ak-cert "$P/ak-ecc.pem" --ak "$H/ak2.key" --ak-cert "$H/ak2.pem" \
-    --ak-chain "$P/ca/int.pem" --nonce "$N" --subject /CN=mixed --out "$T/mixed.pem" \
-    && rc_is 0 verify --in "$T/mixed.pem" --trust-dir "$T/trust" --nonce "$N" && js "$T/out" "det(\"pkix.signature\").startswith(\"2 of 2\")"'
+
+# 3a. Regression (soundness): a restricted TPM AK signs any digest the host hands it, so it must
+#     never sign host-written PKIX claims. The false accept: a software key in a PEM file, named
+#     file:..., claims "non-extractable" from a claims file, signed by the TPM AK 0x81008001.
+printf 'extractable = false\nnever-extractable = true\nsensitive = true\nlocal = true\n' >"$T/lie-all.claims"
+openssl genpkey -algorithm EC -pkeyopt ec_paramgen_curve:P-256 -out "$T/soft.key" 2>/dev/null
+openssl genpkey -algorithm RSA -pkeyopt rsa_keygen_bits:2048 -out "$T/soft-rsa.key" 2>/dev/null
+for as in "ecc 0x81008001 soft.key" "rsa 0x81008002 soft-rsa.key"; do
+    read -r an ah sk <<<"$as"
+    check "regress: $an TPM AK + file: software key + lying claims -> 1, one line, no output" eval 'rc_is 1 "$REQ" new \
+        --evidence pkix --key "file:$T/$sk" --ak "handle:$ah" --ak-cert "$P/ak-$an.pem" --ak-chain "$P/ca/int.pem" \
+        --claims "$T/lie-all.claims" --nonce "$N" --subject /CN=soft --out "$T/errs/soft-$an.pem" \
+        && one_line "a TPM AK certificate" && grep -q -- "--evidence tpm2" "$T/err" && [[ ! -e $T/errs/soft-$an.pem ]]'
+    check "regress: no --ak-cert, honest claims -> 1 (the restricted AK itself is refused)" eval 'rc_is 1 "$REQ" new \
+        --evidence pkix --key "$T/$sk" --ak "handle:$ah" --nonce "$N" --subject /CN=soft \
+        --out "$T/errs/soft2-$an.pem" && one_line "restricted TPM AK" && [[ ! -e $T/errs/soft2-$an.pem ]]'
+done
+check "regress: evidence --ak handle:0x81008001 -> 1, one line" eval 'rc_is 1 "$REQ" evidence --key 0x81000010 \
+    --ak handle:0x81008001 --nonce "$N" --out "$T/errs/ev-tpmak.pem" && one_line "restricted TPM AK" \
+    && [[ ! -e $T/errs/ev-tpmak.pem ]]'
+# The claims file may only agree with the key's store whichever way the file is named.
+for spec in "file:$T/soft.key" "file://$T/soft.key" "$T/soft.key"; do
+    check "key facts: --key ${spec%%/*}... with extractable = false -> 1, one line" eval 'rc_is 1 "$REQ" new \
+        --evidence pkix --key "$spec" --ak "$H/ak1.key" --ak-cert "$H/ak1.pem" --claims "$T/lie-all.claims" --nonce "$N" \
+        --subject /CN=soft --out "$T/errs/facts.pem" && one_line "extractable" && [[ ! -e $T/errs/facts.pem ]]'
+done
+MODDIR=$(openssl version -m | sed -n 's/^MODULESDIR: "\(.*\)"$/\1/p')
+openssl genpkey -provider-path "$MODDIR" -provider tpm2 -provider default -algorithm EC -pkeyopt group:P-256 \
+    -pkeyopt parent:0x81000001 -out "$T/key-tss2.pem" 2>/dev/null
+check "key facts: --key file:TSS2-KEY reads the TPM's attributes" eval 'rc_is 0 "$REQ" new --evidence pkix \
+    --key "file:$T/key-tss2.pem" --ak "$H/ak1.key" --ak-cert "$H/ak1.pem" --nonce "$N" --subject /CN=tss2 --out "$T/tss2.pem" \
+    && "$REQ" show --in "$T/tss2.pem" --format json >"$T/show.json" \
+    && js "$T/show.json" "claim(\"pkix-key-extractable\") is False and claim(\"pkix-key-local\") is True"'
+# An AK certificate that marks a TPM AK (tcg-kp-AIKCertificate) is refused even for a file AK ...
+openssl genpkey -algorithm EC -pkeyopt ec_paramgen_curve:P-256 -out "$T/aik-file.key" 2>/dev/null
+akca_issue "$H" "$T/aik-file.key" "AK with a TPM EKU" aik "$T/aik-file.pem"
+check "regress: --ak-cert with EKU tcg-kp-AIKCertificate -> 1, one line, no output" eval 'rc_is 1 "$REQ" new \
+    --evidence pkix "${SW[@]}" --ak "$T/aik-file.key" --ak-cert "$T/aik-file.pem" --out "$T/errs/aik.pem" \
+    && one_line "TPM AK certificate" && [[ ! -e $T/errs/aik.pem ]]'
+# ... and by the verifier, whoever produced the evidence (made here without the certificate, then
+# carried with it): chain.ak-profile contraindicates it, --allow ak-without-eku included.
+check "regress: verify evidence whose AK certificate is a TPM AK certificate -> 1, chain.ak-profile" eval 'rc_is 0 \
+    "$REQ" evidence --key 0x81000010 --ak "$T/aik-file.key" --nonce "$N" --out "$T/aik-ev.pem" \
+    && rc_is 1 verify --in "$T/aik-ev.pem" --trust-dir "$H/trust" --untrusted "$T/aik-file.pem" --nonce "$N" \
+        --pubkey "$P/key-p256.spki.pem" --allow ak-without-eku \
+    && js "$T/out" "fails() == [\"chain.ak-profile\"] and \"TPM AK certificate\" in det(\"chain.ak-profile\")"'
+check "an unrestricted TPM key as AK: made, with a notice that the claims are the host's word" eval 'rc_is 0 "$REQ" \
+    evidence --key 0x81000010 --ak handle:0x81000011 --nonce "$N" --out "$T/unr.pem" && grep -q "host" "$T/err"'
 rm "$T/trust/hsm-ca.pem"
 
 # 4. attest-req evidence: the Evidence alone; verify it standalone, then carry it with --evidence-file.
-EV=(--trust-dir "$T/trust" --untrusted "$P/ca/int.pem" --nonce "$N")
-check "evidence --key 0x81000010 --ak handle:0x81008001 -> 0" rc_is 0 "$REQ" evidence --key 0x81000010 \
-    --ak handle:0x81008001 --ak-cert "$P/ak-ecc.pem" --nonce "$N" --out "$T/ev.pem"
+EV=(--trust-dir "$H/trust" --nonce "$N")
+check "evidence --key 0x81000010 --ak ak1.key -> 0" rc_is 0 "$REQ" evidence --key 0x81000010 \
+    --ak "$H/ak1.key" --ak-cert "$H/ak1.pem" --nonce "$N" --out "$T/ev.pem"
 check "evidence: PEM label EVIDENCE" eval '[[ $(head -n 1 "$T/ev.pem") == "-----BEGIN EVIDENCE-----" && $(tail -n 1 "$T/ev.pem") == "-----END EVIDENCE-----" ]]'
 check "evidence: show detects PkixEvidence" eval '"$REQ" show --in "$T/ev.pem" | head -n 1 | grep -qx "type: PkixEvidence"'
 check "verify ev.pem --pubkey key -> 0, key-binding and key-policy pass" eval 'rc_is 0 verify --in "$T/ev.pem" "${EV[@]}" \
@@ -137,24 +177,24 @@ check "... and with --pubkey -> 1, pkix.key-policy fails" eval 'rc_is 1 verify -
     --pubkey "$H/key.spki.pem" && js "$T/out" "fails() == [\"pkix.key-policy\"]"'
 check "verify ev.pem --pubkey of another key -> 1, pkix.key-binding fails" eval 'rc_is 1 verify --in "$T/ev.pem" "${EV[@]}" \
     --pubkey "$P/key-rsa2048.spki.pem" && js "$T/out" "\"pkix.key-binding\" in fails()"'
-check "verify ev.pem without the intermediate -> 1, chain.trust fails" eval 'rc_is 1 verify --in "$T/ev.pem" --trust-dir "$T/trust" \
+check "verify ev.pem against the TPM AKs' root -> 1, chain.trust fails" eval 'rc_is 1 verify --in "$T/ev.pem" --trust-dir "$T/trust" \
     --nonce "$N" --pubkey "$P/key-p256.spki.pem" && js "$T/out" "fails() == [\"chain.trust\"]"'
-check "evidence --outform der: DER (starts 0x30)" eval 'rc_is 0 "$REQ" evidence --key 0x81000010 --ak handle:0x81008001 \
-    --ak-cert "$P/ak-ecc.pem" --nonce "$N" --outform der --out "$T/ev.der" && [[ $(head -c 1 "$T/ev.der" | od -An -tx1 | tr -d " ") == 30 ]]'
+check "evidence --outform der: DER (starts 0x30)" eval 'rc_is 0 "$REQ" evidence --key 0x81000010 --ak "$H/ak1.key" \
+    --ak-cert "$H/ak1.pem" --nonce "$N" --outform der --out "$T/ev.der" && [[ $(head -c 1 "$T/ev.der" | od -An -tx1 | tr -d " ") == 30 ]]'
 check "verify ev.der --pubkey -> 0" rc_is 0 verify --in "$T/ev.der" "${EV[@]}" --pubkey "$P/key-p256.spki.pem"
 check "verify ev.der from stdin -> 0" eval 'rc_is 0 verify --in - "${EV[@]}" --pubkey "$P/key-p256.spki.pem" <"$T/ev.der"'
 check "new --evidence-file ev.pem -> 0" rc_is 0 "$REQ" new --evidence pkix --key 0x81000010 --evidence-file "$T/ev.pem" \
-    --ak-cert "$P/ak-ecc.pem" --ak-chain "$P/ca/int.pem" --subject /CN=x --out "$T/evf.pem"
-check "--evidence-file CSR: verify --nonce -> 0" eval 'rc_is 0 verify --in "$T/evf.pem" --trust-dir "$T/trust" --nonce "$N" \
+    --ak-cert "$H/ak1.pem" --subject /CN=x --out "$T/evf.pem"
+check "--evidence-file CSR: verify --nonce -> 0" eval 'rc_is 0 verify --in "$T/evf.pem" "${EV[@]}" \
     && js "$T/out" "status == \"affirming\" and fails() == []"'
 check "--evidence-file CSR carries the evidence unchanged" eval '"$REQ" show --in "$T/evf.pem" --format json >"$T/show.json" \
     && "$REQ" show --in "$T/ev.pem" --format json >"$T/ev.json" \
     && python3 -c "import json,sys; a=json.load(open(sys.argv[1])); b=json.load(open(sys.argv[2])); \
         sys.exit(a[\"content\"][\"attestation_bundle\"][\"attestations\"][0][\"statement\"] != b[\"content\"])" "$T/show.json" "$T/ev.json"'
 check "new --evidence-file ev.der (DER) -> 0" rc_is 0 "$REQ" new --evidence pkix --key 0x81000010 \
-    --evidence-file "$T/ev.der" --ak-cert "$P/ak-ecc.pem" --ak-chain "$P/ca/int.pem" --subject /CN=x --out "$T/evf2.pem"
+    --evidence-file "$T/ev.der" --ak-cert "$H/ak1.pem" --subject /CN=x --out "$T/evf2.pem"
 check "--evidence-file about ANOTHER key -> 1, one line, no output" eval 'rc_is 1 "$REQ" new --evidence pkix \
-    --key 0x81000011 --evidence-file "$T/ev.pem" --ak-cert "$P/ak-ecc.pem" --subject /CN=x --out "$T/errs/other.pem" \
+    --key 0x81000011 --evidence-file "$T/ev.pem" --ak-cert "$H/ak1.pem" --subject /CN=x --out "$T/errs/other.pem" \
     && one_line "no key-spki equal" && [[ ! -e $T/errs/other.pem ]]'
 
 # 5. The draft's reference samples through the CLI (anchor: their ca.crt only).

@@ -94,7 +94,8 @@ static X509 *new_ak_cert(const forge_opts *o, EVP_PKEY *ak)
         EXTENDED_KEY_USAGE *eku = sk_ASN1_OBJECT_new_null();
 
         assert_non_null(eku);
-        assert_true(sk_ASN1_OBJECT_push(eku, OBJ_dup(attest_oid_obj(ATTEST_OID_TCG_KP_AIK))) > 0);
+        assert_true(sk_ASN1_OBJECT_push(eku, OBJ_dup(attest_oid_obj(o->ak_eku_pkix ? ATTEST_OID_KP_ATTESTATION_KEY
+                                                                                   : ATTEST_OID_TCG_KP_AIK))) > 0);
         assert_int_equal(X509_add1_ext_i2d(x, NID_ext_key_usage, eku, 0, 0), 1);
         sk_ASN1_OBJECT_pop_free(eku, ASN1_OBJECT_free);
     }

@@ -68,6 +68,7 @@ typedef struct {
     int ak_other_ca;           /* issued by env->other_ca */
     int ak_ca_true;            /* basicConstraints critical,CA:TRUE */
     int ak_no_eku;             /* no extendedKeyUsage at all */
+    int ak_eku_pkix;           /* EKU id-kp-attestationKey (the PKIX format's) instead of tcg-kp-AIKCertificate */
     const char *ak_ku;         /* NULL: "critical,digitalSignature" */
     int ak_expired;            /* notAfter yesterday */
 

@@ -48,6 +48,25 @@ static void add_ext(X509 *x, X509V3_CTX *ctx, int nid, const char *value)
     X509_EXTENSION_free(e);
 }
 
+/* subjectAltName directoryName {tcg-at-tpmManufacturer, tcg-at-tpmModel, tcg-at-tpmVersion}, as TPM certificates carry. */
+static void add_san_tpm(X509 *x)
+{
+    GENERAL_NAMES *gens = GENERAL_NAMES_new();
+    GENERAL_NAME *gn = GENERAL_NAME_new();
+    X509_NAME *dn = X509_NAME_new();
+
+    assert_non_null(gens);
+    assert_non_null(gn);
+    assert_non_null(dn);
+    assert_true(X509_NAME_add_entry_by_txt(dn, "2.23.133.2.1", MBSTRING_ASC, (const unsigned char *)"id:53574D20", -1, -1, 0));
+    assert_true(X509_NAME_add_entry_by_txt(dn, "2.23.133.2.2", MBSTRING_ASC, (const unsigned char *)"swtpm", -1, -1, 0));
+    assert_true(X509_NAME_add_entry_by_txt(dn, "2.23.133.2.3", MBSTRING_ASC, (const unsigned char *)"id:20191023", -1, -1, 0));
+    GENERAL_NAME_set0_value(gn, GEN_DIRNAME, dn);
+    assert_true(sk_GENERAL_NAME_push(gens, gn) > 0);
+    assert_int_equal(X509_add1_ext_i2d(x, NID_subject_alt_name, gens, 1, 0), 1);
+    GENERAL_NAMES_free(gens);
+}
+
 X509 *lab_cert(EVP_PKEY *key, const char *cn, EVP_PKEY *ikey, X509 *issuer, int flags)
 {
     static long serial = 1;
@@ -75,10 +94,19 @@ X509 *lab_cert(EVP_PKEY *key, const char *cn, EVP_PKEY *ikey, X509 *issuer, int 
         add_ext(x, &ctx, NID_authority_key_identifier, "keyid");
         add_ext(x, &ctx, NID_basic_constraints, (flags & LAB_AK_IS_CA) ? "critical,CA:TRUE" : "critical,CA:FALSE");
         add_ext(x, &ctx, NID_key_usage, "critical,digitalSignature");
-        if (!(flags & LAB_AK_NO_EKU)) {
+        if (flags & LAB_AK_OTHER_EKU)
+            snprintf(eku, sizeof(eku), "critical,codeSigning");
+        else if (flags & LAB_AK_TPM_EKU)
+            snprintf(eku, sizeof(eku), "critical,%s", attest_oid_info_get(ATTEST_OID_TCG_KP_AIK)->dotted);
+        else if (flags & LAB_AK_BOTH_EKU)
+            snprintf(eku, sizeof(eku), "critical,%s,%s", attest_oid_info_get(ATTEST_OID_KP_ATTESTATION_KEY)->dotted,
+                     attest_oid_info_get(ATTEST_OID_TCG_KP_AIK)->dotted);
+        else
             snprintf(eku, sizeof(eku), "critical,%s", attest_oid_info_get(ATTEST_OID_KP_ATTESTATION_KEY)->dotted);
+        if (!(flags & LAB_AK_NO_EKU))
             add_ext(x, &ctx, NID_ext_key_usage, eku);
-        }
+        if (flags & LAB_AK_TPM_SAN)
+            add_san_tpm(x);
     }
     assert_true(X509_sign(x, ikey, EVP_PKEY_is_a(ikey, "ED25519") ? NULL : EVP_sha256()) > 0);
     X509_NAME_free(n);

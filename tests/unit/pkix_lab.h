@@ -39,7 +39,13 @@ EVP_PKEY *lab_ec(const char *curve);
 EVP_PKEY *lab_rsa(size_t bits);
 EVP_PKEY *lab_ed25519(void);
 
-enum { LAB_AK = 0, LAB_AK_NO_EKU = 1, LAB_AK_IS_CA = 2, LAB_ROOT = 4 };
+enum {
+    LAB_AK = 0, LAB_AK_NO_EKU = 1, LAB_AK_IS_CA = 2, LAB_ROOT = 4,
+    LAB_AK_TPM_EKU = 8,     /* EKU tcg-kp-AIKCertificate instead of id-kp-attestationKey */
+    LAB_AK_BOTH_EKU = 16,   /* both AK EKUs */
+    LAB_AK_TPM_SAN = 32,    /* TCG TPM attributes in a subjectAltName directoryName */
+    LAB_AK_OTHER_EKU = 64   /* EKU codeSigning only */
+};
 /* A certificate for key issued by ikey/issuer (issuer NULL: self-signed). */
 X509 *lab_cert(EVP_PKEY *key, const char *cn, EVP_PKEY *ikey, X509 *issuer, int flags);
 

@@ -10,6 +10,7 @@
 #include <openssl/x509.h>
 
 #include "attest/checks.h"
+#include "attest/engine.h"
 #include "attest/oids.h"
 #include "pkix_lab.h"
 
@@ -299,6 +300,53 @@ static void test_chain_ak_profile(void **state)
     EVP_PKEY_free(ak);
 }
 
+/*
+ * A TPM AK certificate never admits PKIX evidence (design §6): a TPM AK signs
+ * any digest the host hands it, so the claims would be the host's word.  The
+ * regression: a restricted TPM AK signed host-written claims about a software
+ * key and the verdict was affirming.  No --allow changes this.
+ */
+static void test_chain_ak_profile_tpm_ak(void **state)
+{
+    static const int marks[] = { LAB_AK_TPM_EKU, LAB_AK_BOTH_EKU, LAB_AK | LAB_AK_TPM_SAN,
+                                 LAB_AK_NO_EKU | LAB_AK_TPM_SAN };
+    EVP_PKEY *ak = lab_ec("P-256");
+    attest_pkix_claims c;
+    size_t i;
+
+    (void)state;
+    lab_claims(&c);
+    for (i = 0; i < sizeof(marks) / sizeof(marks[0]); i++) {
+        X509 *cert = lab_cert(ak, "TPM AK", lab.root_key, lab.root, marks[i]);
+        attest_verdict *v;
+
+        assert_int_equal(attest_ak_cert_is_tpm(cert), 1);
+        run_only(&c, ak, cert, NULL, NULL, CHK_CHAIN_AK_PROFILE);
+        v = run(&c, ak, cert, NULL, lab_nonce, ATTEST_ALLOW_AK_WITHOUT_EKU);
+        lab_only_fails(v, CHK_CHAIN_AK_PROFILE);
+        assert_non_null(strstr(lab_find(v, CHK_CHAIN_AK_PROFILE)->detail, "TPM AK certificate"));
+        attest_verdict_free(v);
+        X509_free(cert);
+    }
+    EVP_PKEY_free(ak);
+}
+
+/* An EKU for neither format (codeSigning) is what --allow ak-without-eku relaxes. */
+static void test_chain_ak_profile_other_eku(void **state)
+{
+    EVP_PKEY *ak = lab_ec("P-256");
+    X509 *cert = lab_cert(ak, "AK with codeSigning", lab.root_key, lab.root, LAB_AK_OTHER_EKU);
+    attest_pkix_claims c;
+
+    (void)state;
+    lab_claims(&c);
+    assert_int_equal(attest_ak_cert_is_tpm(cert), 0);
+    run_only(&c, ak, cert, NULL, NULL, CHK_CHAIN_AK_PROFILE);
+    run_allowed(&c, ak, cert, NULL, ATTEST_ALLOW_AK_WITHOUT_EKU, CHK_CHAIN_AK_PROFILE);
+    X509_free(cert);
+    EVP_PKEY_free(ak);
+}
+
 /* ---------------------------------------------------------------- pkix.key-binding */
 
 /* A second key element about the same key, its SPKI in compressed form (byte-different, key-equal). */
@@ -406,6 +454,8 @@ int main(void)
         cmocka_unit_test(test_signature),
         cmocka_unit_test(test_chain_trust),
         cmocka_unit_test(test_chain_ak_profile),
+        cmocka_unit_test(test_chain_ak_profile_tpm_ak),
+        cmocka_unit_test(test_chain_ak_profile_other_eku),
         cmocka_unit_test(test_key_binding),
         cmocka_unit_test(test_nonce),
         cmocka_unit_test(test_key_policy),

@@ -25,6 +25,7 @@
 #include <cmocka.h>
 
 #include <openssl/asn1.h>
+#include <openssl/x509v3.h>
 #include <openssl/core_names.h>
 #include <openssl/err.h>
 #include <openssl/evp.h>
@@ -470,6 +471,34 @@ static void test_cert_of_another_key(void **state)
     ERR_clear_error();
 }
 
+/* A certificate that marks a TPM AK (EKU tcg-kp-AIKCertificate) never makes an ATTEST-AK key. */
+static void test_cert_of_tpm_ak(void **state)
+{
+    fixture *f = *state;
+    X509 *x = NULL;
+    EXTENDED_KEY_USAGE *eku = sk_ASN1_OBJECT_new_null();
+    const unsigned char *p = f->ec_cert;
+    unsigned char *der = NULL;
+    const char *why;
+    int reason = 0, n;
+
+    assert_non_null(eku);
+    assert_non_null(x = d2i_X509(NULL, &p, f->ec_cert_len));
+    assert_true(sk_ASN1_OBJECT_push(eku, OBJ_txt2obj("2.23.133.8.3", 1)) > 0);
+    assert_int_equal(X509_add1_ext_i2d(x, NID_ext_key_usage, eku, 0, 0), 1);
+    assert_true(X509_sign(x, f->ec, EVP_sha256()) > 0);
+    assert_true((n = i2d_X509(x, &der)) > 0);
+    ERR_clear_error();
+    assert_null(load_ak(f->libctx, f->ec_path, der, (size_t)n));
+    why = last_error(&reason);
+    assert_int_equal(reason, ATTEST_R_KEY_LOAD);
+    assert_non_null(strstr(why, "TPM AK certificate"));
+    ERR_clear_error();
+    OPENSSL_free(der);
+    X509_free(x);
+    sk_ASN1_OBJECT_pop_free(eku, ASN1_OBJECT_free);
+}
+
 static void test_rsa_pss(void **state)
 {
     fixture *f = *state;
@@ -546,6 +575,7 @@ int main(void)
         cmocka_unit_test(test_digest_param),
         cmocka_unit_test(test_refuses_non_tbs),
         cmocka_unit_test(test_cert_of_another_key),
+        cmocka_unit_test(test_cert_of_tpm_ak),
         cmocka_unit_test(test_rsa_pss),
         cmocka_unit_test(test_missing_uri),
     };

@@ -327,6 +327,23 @@ static void test_chain_ak_profile_no_eku(void **state)
     expect_error(&o, NULL, CHK_CHAIN_AK_PROFILE);
 }
 
+/* An AK certificate for PKIX evidence does not admit TPM certify evidence, even with --allow ak-without-eku. */
+static void test_chain_ak_profile_pkix_eku(void **state)
+{
+    forge_opts o = {0};
+    forge_vparams vp = {0};
+    attest_verdict *v;
+
+    (void)state;
+    o.ak_eku_pkix = 1;
+    expect_error(&o, NULL, CHK_CHAIN_AK_PROFILE);
+    vp.allow = ATTEST_ALLOW_AK_WITHOUT_EKU;
+    v = forge_verify(&o, &vp);
+    forge_expect_only(v, CHK_CHAIN_AK_PROFILE, ATTEST_SEV_ERROR, NULL);
+    assert_non_null(strstr(forge_find(v, CHK_CHAIN_AK_PROFILE)->detail, "other evidence format"));
+    attest_verdict_free(v);
+}
+
 static void test_chain_ak_profile_key_usage(void **state)
 {
     forge_opts o = {0};
@@ -405,6 +422,7 @@ int main(void)
         cmocka_unit_test(test_chain_trust_expired),
         cmocka_unit_test(test_chain_ak_profile_ca),
         cmocka_unit_test(test_chain_ak_profile_no_eku),
+        cmocka_unit_test(test_chain_ak_profile_pkix_eku),
         cmocka_unit_test(test_chain_ak_profile_key_usage),
         cmocka_unit_test(test_tpm2_name),
         cmocka_unit_test(test_tpm2_key_binding),
