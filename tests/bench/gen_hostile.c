@@ -14,7 +14,8 @@
  * so a verifier that tries every certificate against every statement runs
  * an exponentiation each time.  Certificates are signed by a throw-away
  * P-256 key.  Writes OUTDIR/hostile-0.pem .. hostile-(COUNT-1).pem, each
- * with fresh random keys (no two inputs share a certificate).
+ * with fresh random keys (no two inputs share a certificate), and
+ * OUTDIR/hostile-cert.pem, one such certificate on its own.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -103,7 +104,17 @@ static unsigned char *statement(size_t *len)
     return der;
 }
 
-static void one_request(const char *path, int e_bits, EVP_PKEY *signer, EVP_PKEY *subject)
+static void write_cert(const char *dir, X509 *x)
+{
+    char path[4096];
+    FILE *f;
+
+    if ((size_t)snprintf(path, sizeof(path), "%s/hostile-cert.pem", dir) >= sizeof(path)
+        || (f = fopen(path, "w")) == NULL || !PEM_write_X509(f, x) || fclose(f) != 0)
+        DIE("cannot write %s/hostile-cert.pem", dir);
+}
+
+static void one_request(const char *path, const char *cert_dir, int e_bits, EVP_PKEY *signer, EVP_PKEY *subject)
 {
     attest_bundle *b = attest_bundle_new();
     attest_request_opts ro;
@@ -127,6 +138,8 @@ static void one_request(const char *path, int e_bits, EVP_PKEY *signer, EVP_PKEY
 
         if (attest_bundle_add_cert(b, x) != 0)
             DIE("bundle: certificate %d", i);
+        if (i == 0 && cert_dir != NULL)
+            write_cert(cert_dir, x);
         X509_free(x);
         EVP_PKEY_free(k);
     }
@@ -159,7 +172,7 @@ int main(int argc, char **argv)
     for (i = 0; i < count; i++) {
         if ((size_t)snprintf(path, sizeof(path), "%s/hostile-%d.pem", argv[1], i) >= sizeof(path))
             DIE("path too long");
-        one_request(path, e_bits, signer, subject);
+        one_request(path, i == 0 ? argv[1] : NULL, e_bits, signer, subject);
     }
     EVP_PKEY_free(subject);
     EVP_PKEY_free(signer);
