@@ -230,8 +230,9 @@ static void check_structure(const attest_pkix *p, attest_checks *c)
 /* ------------------------------------------------------------ signatures */
 
 
+/* Is the SPKI claim (der) the key?  The claim's key is refused, as everywhere, for an oversized RSA exponent. */
 static int same_key(attest_vctx *v, const unsigned char *der, size_t len, EVP_PKEY *key,
-                    const unsigned char *kder, size_t klen)
+                    const unsigned char *kder, size_t klen, const char *where)
 {
     const unsigned char *q = der;
     EVP_PKEY *k;
@@ -243,7 +244,7 @@ static int same_key(attest_vctx *v, const unsigned char *der, size_t len, EVP_PK
         ERR_clear_error();
         return 0;
     }
-    eq = q == der + len && attest_key_public_eq(k, key) == 1;
+    eq = q == der + len && attest_vctx_key_usable(v, k, where) && attest_key_public_eq(k, key) == 1;
     EVP_PKEY_free(k);
     ERR_clear_error();
     return eq;
@@ -266,7 +267,7 @@ static int ak_listed(attest_vctx *v, const attest_pkix *p, EVP_PKEY *key, const 
         if (OBJ_cmp(c->type, ak) == 0)
             found = c->value != NULL && c->value->type == V_ASN1_OCTET_STRING
                     && same_key(v, c->value->value.octet_string->data, (size_t)c->value->value.octet_string->length,
-                                key, kder, klen);
+                                key, kder, klen, "an ak-spki claim");
     }
     OPENSSL_free(kder);
     return found;
@@ -345,13 +346,25 @@ static int check_block(attest_vctx *v, const attest_pkix *p, const PKIX_SIGBLOCK
                        char *why, size_t cap)
 {
     sigalg alg;
-    char name[64];
+    char name[64], where[160], subj[96];
 
     if (resolve_signer(v, p, b->sid, s, why, cap) != 0 || attest_pkix_sigalg_of(b->alg, &alg, why, cap) != 0)
         return 0;
     OBJ_obj2txt(name, sizeof(name), b->alg->algorithm, 0);
     if (!attest_pkix_sigalg_key_fits(s->key, &alg)) {
         snprintf(why, cap, "%s with a %s key", name, EVP_PKEY_get0_type_name(s->key));
+        return 0;
+    }
+    /* Cheap checks before the signature operation: the key's exponent, then the input's budget. */
+    if (s->cert != NULL)
+        X509_NAME_oneline(X509_get_subject_name(s->cert), subj, sizeof(subj));
+    snprintf(where, sizeof(where), "the evidence signer %s", s->cert != NULL ? subj : "(bare SPKI)");
+    if (!attest_vctx_key_usable(v, s->key, where)) {
+        snprintf(why, cap, "the signer's RSA public exponent is over %d bits (limits.rsa-exponent)", ATTEST_MAX_RSA_EXPONENT_BITS);
+        return 0;
+    }
+    if (!attest_vctx_sig_op(v)) {
+        snprintf(why, cap, "not verified: the input's %d signature operations are spent (limits.signatures)", ATTEST_MAX_SIG_OPS);
         return 0;
     }
     if (!attest_pkix_sigalg_verify(v->p->libctx, v->p->propq, s->key, &alg, b->value, p->tbs_der, p->tbs_len)) {
@@ -368,16 +381,23 @@ static int check_block(attest_vctx *v, const attest_pkix *p, const PKIX_SIGBLOCK
     return 1;
 }
 
-/* The AK chain may use the bundle's certs and the evidence's own intermediates. */
+/* The AK chain may use the bundle's certs and the evidence's own intermediates (their keys checked first). */
 static void check_ak_cert(attest_vctx *v, const attest_pkix *p, X509 *ak, attest_checks *c)
 {
     STACK_OF(X509) *saved = v->bundle_certs, *all = sk_X509_new_null();
+    char where[160], subj[96];
     int i, ok = all != NULL;
 
     for (i = 0; ok && i < sk_X509_num(saved); i++)
         ok = sk_X509_push(all, sk_X509_value(saved, i)) > 0;
-    for (i = 0; ok && i < sk_X509_num(p->ev->intermediates); i++)
-        ok = sk_X509_push(all, sk_X509_value(p->ev->intermediates, i)) > 0;
+    for (i = 0; ok && i < sk_X509_num(p->ev->intermediates); i++) {
+        X509 *x = sk_X509_value(p->ev->intermediates, i);
+
+        X509_NAME_oneline(X509_get_subject_name(x), subj, sizeof(subj));
+        snprintf(where, sizeof(where), "evidence intermediate %d %s", i, subj);
+        if (attest_vctx_key_usable(v, X509_get0_pubkey(x), where))
+            ok = sk_X509_push(all, x) > 0;
+    }
     if (!ok) {
         attest_fail(c, CHK_CHAIN_TRUST, "out of memory");
         attest_skip(c, CHK_CHAIN_AK_PROFILE, "out of memory");
@@ -417,6 +437,7 @@ static void check_signatures(attest_vctx *v, const attest_pkix *p, attest_checks
     char detail[320] = "", why[160];
     signer ok[ATTEST_MAX_SIGNATURES], s;
     attest_checks first = {0}, scratch;
+    int refused = v->sig_ops_refused;
 
     if (n == 0) {
         attest_fail(c, CHK_PKIX_SIGNATURE, "unsigned evidence: no SignatureBlock, its claims cannot be relied on");
@@ -434,7 +455,12 @@ static void check_signatures(attest_vctx *v, const attest_pkix *p, attest_checks
              b->sid->cert != NULL ? "certificate" : b->sid->spki != NULL ? "SPKI" : b->sid->key_id != NULL ? "keyId" : "sid", why);
     }
     if (accepted == 0) {
-        attest_fail(c, CHK_PKIX_SIGNATURE, "no signature block accepted: %s", detail);
+        if (v->sig_ops_refused > refused)
+            /* Not run, and not sound: an error, though nothing failed here (limits.signatures did). */
+            attest_check_add(c, CHK_PKIX_SIGNATURE, ATTEST_CHECK_SKIP, ATTEST_SEV_ERROR,
+                             "no signature block accepted: %s", detail);
+        else
+            attest_fail(c, CHK_PKIX_SIGNATURE, "no signature block accepted: %s", detail);
         attest_skip(c, CHK_CHAIN_TRUST, "no accepted signer");
         attest_skip(c, CHK_CHAIN_AK_PROFILE, "no accepted signer");
         return;
@@ -490,7 +516,7 @@ static const PKIX_ELEMENT *check_binding(attest_vctx *v, const attest_pkix *p, a
         t = claim_get(el, ATTEST_OID_PKIX_KEY_SPKI);
         if (t != NULL && t->type == V_ASN1_OCTET_STRING
             && same_key(v, t->value.octet_string->data, (size_t)t->value.octet_string->length,
-                        v->subject_key, sder, slen)) {
+                        v->subject_key, sder, slen, "a key-spki claim")) {
             if (matches++ == 0) {
                 bound = el;
                 spki = t;

@@ -1,7 +1,10 @@
 /*
  * TPM 2.0 certify evidence, verify side: the checks of specs §2.7 in order.
- * The AK is whichever bundle certificate's key verifies the signature; its
- * certificate must then chain to the trust directory.
+ * TPMS_ATTEST names no signer, so the AK is the bundle certificate whose key
+ * verifies the signature; only certificates whose key fits the signature's
+ * scheme and size are tried, at most ATTEST_MAX_AK_CANDIDATES, each trial
+ * paid from the input's signature budget.  The AK certificate must then
+ * chain to the trust directory.
  */
 #include <stdio.h>
 #include <string.h>
@@ -14,6 +17,7 @@
 #include "attest/keys.h"
 #include "attest/checks.h"
 #include "attest/engine.h"
+#include "attest/limits.h"
 #include "attest/tpm2.h"
 
 #define TPMA_FIXED_TPM          0x00000002u
@@ -30,8 +34,10 @@ static int digest_verify(attest_vctx *v, EVP_PKEY *key, const EVP_MD *md, int ps
     EVP_PKEY_CTX *pctx = NULL;
     int ok = 0;
 
-    if (mctx == NULL)
+    if (mctx == NULL || !attest_vctx_sig_op(v)) {
+        EVP_MD_CTX_free(mctx);
         return 0;
+    }
     if (EVP_DigestVerifyInit_ex(mctx, &pctx, EVP_MD_get0_name(md), v->p->libctx, v->p->propq, key, NULL) > 0) {
         if (pss && (EVP_PKEY_CTX_set_rsa_padding(pctx, RSA_PKCS1_PSS_PADDING) <= 0
                     || EVP_PKEY_CTX_set_rsa_pss_saltlen(pctx, RSA_PSS_SALTLEN_AUTO) <= 0))
@@ -62,8 +68,10 @@ static const EVP_MD *recover_md(attest_vctx *v, EVP_PKEY *key, const unsigned ch
     const X509_ALGOR *alg = NULL;
     const EVP_MD *md = NULL;
 
-    if (ctx == NULL)
+    if (ctx == NULL || !attest_vctx_sig_op(v)) {
+        EVP_PKEY_CTX_free(ctx);
         return NULL;
+    }
     if (EVP_PKEY_verify_recover_init(ctx) > 0 && EVP_PKEY_CTX_set_rsa_padding(ctx, RSA_PKCS1_PADDING) > 0
         && EVP_PKEY_verify_recover(ctx, out, &outlen, sig, siglen) > 0
         && (di = d2i_X509_SIG(NULL, &p, (long)outlen)) != NULL) {
@@ -138,18 +146,58 @@ static int try_key(attest_vctx *v, EVP_PKEY *key, const attest_tpm2_stmt *s,
     return 0;
 }
 
-/* The first bundle certificate whose key verifies the signature is the AK. */
-static X509 *find_ak(attest_vctx *v, const attest_tpm2_stmt *s, const EVP_MD **md, char *how, size_t howlen)
+/*
+ * Could key have made this signature?  RSA: the signature is as long as the
+ * modulus.  ECDSA: r and s (or the DER signature) fit the key's size.  Only
+ * sizes are compared: no key operation.
+ */
+static int key_fits(EVP_PKEY *key, const attest_tpm2_stmt *s, const TPMT_SIGNATURE *ts, int is_tpmt)
 {
-    int i;
+    int is_rsa = EVP_PKEY_is_a(key, "RSA") || EVP_PKEY_is_a(key, "RSA-PSS");
+    int is_ec = EVP_PKEY_is_a(key, "EC");
+    int size = EVP_PKEY_get_size(key), bytes = (EVP_PKEY_get_bits(key) + 7) / 8;
 
+    if (!is_tpmt)
+        return (is_rsa && (size_t)size == s->sig_len) || (is_ec && size > 0 && s->sig_len <= (size_t)size);
+    switch (ts->sigAlg) {
+    case TPM2_ALG_RSASSA:
+    case TPM2_ALG_RSAPSS:
+        return is_rsa && size == ts->signature.rsassa.sig.size;
+    case TPM2_ALG_ECDSA:
+        return is_ec && ts->signature.ecdsa.signatureR.size <= bytes && ts->signature.ecdsa.signatureS.size <= bytes;
+    default:
+        return 0;
+    }
+}
+
+/* The first fitting bundle certificate whose key verifies the signature is the AK. */
+static X509 *find_ak(attest_vctx *v, const attest_tpm2_stmt *s, const EVP_MD **md, char *how, size_t howlen,
+                     int *tried, int *untried)
+{
+    TPMT_SIGNATURE ts;
+    int i, is_tpmt = attest_tpmt_signature_parse(s->sig, s->sig_len, &ts);
+
+    *tried = *untried = 0;
+    /* What the signature is, for the verdict when no key fits; try_key says more. */
+    if (is_tpmt)
+        snprintf(how, howlen, "TPMT_SIGNATURE scheme %s", attest_tpm2_alg_name(ts.sigAlg));
+    else
+        snprintf(how, howlen, "a plain signature of %zu bytes", s->sig_len);
     for (i = 0; i < sk_X509_num(v->bundle_certs); i++) {
         X509 *x = sk_X509_value(v->bundle_certs, i);
         EVP_PKEY *k = X509_get0_pubkey(x);
 
-        if (k != NULL && try_key(v, k, s, md, how, howlen))
+        if (k == NULL || !key_fits(k, s, &ts, is_tpmt))
+            continue;
+        if (*tried == ATTEST_MAX_AK_CANDIDATES) {
+            (*untried)++;
+            continue;
+        }
+        (*tried)++;
+        if (try_key(v, k, s, md, how, howlen))
             return x;
     }
+    ERR_clear_error();
     return NULL;
 }
 
@@ -212,7 +260,7 @@ void attest_tpm2_verify(attest_vctx *v, const attest_statement *st, attest_submo
     attest_err err;
     char how[160] = "", buf[160];
     unsigned char name[2 + EVP_MAX_MD_SIZE];
-    int nl, header_ok, parsed = 0;
+    int nl, header_ok, parsed = 0, tried = 0, untried = 0, refused = v->sig_ops_refused;
 
     if (attest_tpm2_stmt_decode(st->stmt, st->stmt_len, &s, &err) != 0) {
         attest_fail(c, CHK_TPM2_PARSE, "%s", err.msg);
@@ -250,7 +298,7 @@ void attest_tpm2_verify(attest_vctx *v, const attest_statement *st, attest_submo
     }
 
     /* The signature covers the exact TPMS_ATTEST bytes, whatever they hold. */
-    if ((ak = find_ak(v, &s, &md, how, sizeof(how))) != NULL) {
+    if ((ak = find_ak(v, &s, &md, how, sizeof(how), &tried, &untried)) != NULL) {
         attest_pass(c, CHK_TPM2_SIGNATURE, "%s, by %s", how,
                     X509_NAME_oneline(X509_get_subject_name(ak), buf, sizeof(buf)));
         attest_vctx_note_md(v, md, "the TPM signature");
@@ -258,10 +306,18 @@ void attest_tpm2_verify(attest_vctx *v, const attest_statement *st, attest_submo
         attest_ak_check_chain(v, ak, c);
         attest_ak_check_profile(v, ak, ATTEST_AK_FOR_TPM2, c);
     } else {
-        attest_fail(c, CHK_TPM2_SIGNATURE, sk_X509_num(v->bundle_certs) == 0
-                    ? "no certificate in the bundle: the AK cannot be found"
-                    : "no bundle certificate's key verifies the signature over TPMS_ATTEST%s%s",
-                    how[0] ? "; last form tried: " : "", how);
+        if (v->sig_ops_refused > refused)
+            /* Not run, and not sound: an error, though nothing failed here (limits.signatures did). */
+            attest_check_add(c, CHK_TPM2_SIGNATURE, ATTEST_CHECK_SKIP, ATTEST_SEV_ERROR,
+                             "not verified: the input's %d signature operations are spent (limits.signatures)",
+                             ATTEST_MAX_SIG_OPS);
+        else if (sk_X509_num(v->bundle_certs) == 0)
+            attest_fail(c, CHK_TPM2_SIGNATURE, "no certificate in the bundle (none with a usable key): the AK cannot be found");
+        else if (tried == 0)
+            attest_fail(c, CHK_TPM2_SIGNATURE, "no bundle certificate has a key of the kind and size the signature needs (%s)", how);
+        else
+            attest_fail(c, CHK_TPM2_SIGNATURE, "no bundle certificate's key verifies the signature over TPMS_ATTEST (%d tried%s); last form tried: %s",
+                        tried, untried ? ", more not tried: per-statement cap" : "", how);
         attest_skip(c, CHK_CHAIN_TRUST, "no AK certificate identified");
         attest_skip(c, CHK_CHAIN_AK_PROFILE, "no AK certificate identified");
     }

@@ -27,6 +27,8 @@ static const attest_check_doc table[] = {
     {CHK_PKIX_KEY_POLICY, "the bound key is not extractable, sensitive, and generated in the module"},
     {CHK_POLICY_WEAK_ALGS, "no SHA-1 and no RSA key under 2048 bits anywhere"},
     {CHK_POLICY_KEY_ATTESTED, "at least one statement binds the request's key with verified evidence"},
+    {CHK_LIMITS_RSA_EXPONENT, "no RSA key the verifier would use has a public exponent over 32 bits"},
+    {CHK_LIMITS_SIGNATURES, "the input needed at most 64 signature operations, all statements together"},
 };
 
 const attest_check_doc *attest_check_table(size_t *n)

@@ -14,6 +14,7 @@
 #include <openssl/pem.h>
 #include <openssl/x509v3.h>
 
+#include "attest/engine.h"
 #include "attest/limits.h"
 #include "attest/verify.h"
 
@@ -189,14 +190,32 @@ int attest_trust_add_dir(attest_trust *t, const char *dir, attest_notice_fn noti
 
 int attest_trust_add_untrusted_file(attest_trust *t, const char *file, attest_err *err)
 {
-    char why[128];
-    int n = 0;
+    STACK_OF(X509) *in = sk_X509_new_null();
+    char why[128], subj[96];
+    int n = 0, i, bits, ok = -1;
 
-    if (load_certs(file, t->untrusted, &n, why, sizeof(why)) != 0 || n == 0) {
-        attest_err_set(err, "%s: %s", file, why);
-        return -1;
+    if (in == NULL || load_certs(file, in, &n, why, sizeof(why)) != 0 || n == 0) {
+        attest_err_set(err, "%s: %s", file, in == NULL ? "out of memory" : why);
+        goto done;
     }
-    return 0;
+    /* Chain building would verify signatures with these keys: the exponent cap of limits.h holds here too. */
+    for (i = 0; i < n; i++) {
+        if ((bits = attest_rsa_exponent_bits(X509_get0_pubkey(sk_X509_value(in, i)))) > ATTEST_MAX_RSA_EXPONENT_BITS) {
+            X509_NAME_oneline(X509_get_subject_name(sk_X509_value(in, i)), subj, sizeof(subj));
+            attest_err_set(err, "%s: certificate %d %s has a %d-bit RSA public exponent (at most %d bits are accepted)",
+                           file, i + 1, subj, bits, ATTEST_MAX_RSA_EXPONENT_BITS);
+            goto done;
+        }
+    }
+    for (i = 0; i < n; i++)
+        if (!push_ref(t->untrusted, sk_X509_value(in, i))) {
+            attest_err_set(err, "%s: out of memory", file);
+            goto done;
+        }
+    ok = 0;
+done:
+    sk_X509_pop_free(in, X509_free);
+    return ok;
 }
 
 X509 *attest_trust_find_by_skid(const attest_trust *t, const unsigned char *kid, size_t len)

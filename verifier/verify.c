@@ -11,6 +11,7 @@
 #include "attest/checks.h"
 #include "attest/csr.h"
 #include "attest/engine.h"
+#include "attest/limits.h"
 #include "attest/oids.h"
 #include "verify_int.h"
 
@@ -99,6 +100,32 @@ static void vctx_init(attest_vctx *vc, const attest_verify_params *p, EVP_PKEY *
     vc->p = p;
     vc->subject_key = subject;
     attest_vctx_note_key(vc, subject, "the subject key");
+    (void)attest_vctx_key_usable(vc, subject, "the subject key");
+}
+
+/*
+ * The bundle's certificates whose keys may be used: an RSA exponent over the
+ * cap is refused here, before any statement (or chain) could try the key.
+ * A new stack of borrowed pointers.
+ */
+static STACK_OF(X509) *usable_certs(attest_vctx *vc, STACK_OF(X509) *certs)
+{
+    STACK_OF(X509) *out = sk_X509_new_reserve(NULL, sk_X509_num(certs));
+    char where[160], subj[96];
+    int i;
+
+    for (i = 0; out != NULL && i < sk_X509_num(certs); i++) {
+        X509 *x = sk_X509_value(certs, i);
+
+        if (attest_rsa_exponent_bits(X509_get0_pubkey(x)) > ATTEST_MAX_RSA_EXPONENT_BITS) {
+            X509_NAME_oneline(X509_get_subject_name(x), subj, sizeof(subj));
+            snprintf(where, sizeof(where), "bundle certificate %d %s", i, subj);
+            (void)attest_vctx_key_usable(vc, X509_get0_pubkey(x), where);
+            continue;
+        }
+        (void)sk_X509_push(out, x); /* reserved: cannot fail */
+    }
+    return out;
 }
 
 /* Bundle-level checks and the statements; the subject key (and its SPKI, from a request) is known. */
@@ -107,6 +134,7 @@ static void verify_bundle_into(attest_verdict *v, const attest_verify_params *p,
                                const unsigned char *der, size_t len)
 {
     attest_bundle *b = NULL;
+    STACK_OF(X509) *usable = NULL;
     attest_vctx vc;
     attest_err err;
     char legacy[160];
@@ -126,7 +154,12 @@ static void verify_bundle_into(attest_verdict *v, const attest_verify_params *p,
         attest_fail(&v->checks, CHK_BUNDLE_SHAPE, "older draft shape (%s) refused by --strict", legacy);
     else
         attest_warn(&v->checks, CHK_BUNDLE_SHAPE, "older draft shape accepted: %s", legacy);
-    vc.bundle_certs = b->certs;
+    if ((usable = usable_certs(&vc, b->certs)) == NULL) {
+        attest_fail(&v->checks, CHK_LIMITS_RSA_EXPONENT, "out of memory");
+        attest_bundle_free(b);
+        return;
+    }
+    vc.bundle_certs = usable;
     attest_vctx_note_md(&vc, request_md, "the request signature");
     for (i = 0; i < b->n_stmts; i++) {
         char name[48];
@@ -141,6 +174,8 @@ static void verify_bundle_into(attest_verdict *v, const attest_verify_params *p,
         sub->binds_subject_key = binds(sub);
     }
     policy_checks(v, &vc, 1);
+    attest_vctx_limits_checks(&vc, &v->checks);
+    sk_X509_free(usable);
     attest_bundle_free(b);
     ERR_clear_error();
 }
@@ -202,6 +237,10 @@ attest_verdict *attest_verify_csr(const attest_verify_params *p, const unsigned 
     key = X509_REQ_get0_pubkey(c->req);
     if (key == NULL)
         attest_fail(&v->checks, CHK_CSR_SIGNATURE, "the request's public key cannot be decoded");
+    else if (attest_rsa_exponent_bits(key) > ATTEST_MAX_RSA_EXPONENT_BITS)
+        attest_check_add(&v->checks, CHK_CSR_SIGNATURE, ATTEST_CHECK_SKIP, ATTEST_SEV_ERROR,
+                         "not verified: the subject key's RSA public exponent is over %d bits (limits.rsa-exponent)",
+                         ATTEST_MAX_RSA_EXPONENT_BITS);
     else if (!sigalg_params_ok(c->req))
         attest_fail(&v->checks, CHK_CSR_SIGNATURE, "the request's signatureAlgorithm carries parameters its algorithm forbids");
     else if (X509_REQ_verify_ex(c->req, key, p->libctx, p->propq) == 1)
@@ -234,6 +273,7 @@ attest_verdict *attest_verify_csr(const attest_verify_params *p, const unsigned 
     }
     verify_bundle_into(v, p, key, X509_REQ_get_X509_PUBKEY(c->req), sig_md, c->bundle_der, c->bundle_len);
 done:
+    attest_limits_subject(v, key);
     attest_csr_free(c);
     return v;
 }
@@ -252,6 +292,7 @@ attest_verdict *attest_verify_bundle(const attest_verify_params *p, const unsign
     attest_skip(&v->checks, CHK_CSR_SIGNATURE, "no request: proof of possession is the caller's business");
     attest_skip(&v->checks, CHK_BUNDLE_COUNT, "no request attribute to count");
     verify_bundle_into(v, p, p->subject_key, NULL, NULL, der, len);
+    attest_limits_subject(v, p->subject_key);
     return v;
 }
 
@@ -282,8 +323,22 @@ attest_verdict *attest_verify_evidence(const attest_verify_params *p, const unsi
     attest_pkix_verify(&vc, &st, sub);
     sub->binds_subject_key = binds(sub);
     policy_checks(v, &vc, p->subject_key != NULL);
+    attest_vctx_limits_checks(&vc, &v->checks);
     ERR_clear_error();
     return v;
+}
+
+/*
+ * Without a bundle (or when it does not parse) no attest_vctx records the
+ * subject key's exponent: say it here, once.
+ */
+void attest_limits_subject(attest_verdict *v, const EVP_PKEY *key)
+{
+    int bits = attest_rsa_exponent_bits(key);
+
+    if (bits > ATTEST_MAX_RSA_EXPONENT_BITS && attest_checks_find(&v->checks, CHK_LIMITS_RSA_EXPONENT) == NULL)
+        attest_fail(&v->checks, CHK_LIMITS_RSA_EXPONENT, "the subject key (%d-bit exponent): RSA public exponent over %d bits",
+                    bits, ATTEST_MAX_RSA_EXPONENT_BITS);
 }
 
 /* The same bundle checks for the other request formats (verify_crmf.c). */

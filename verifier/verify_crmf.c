@@ -14,6 +14,8 @@
 
 #include "attest/checks.h"
 #include "attest/crmf.h"
+#include "attest/engine.h"
+#include "attest/limits.h"
 #include "verify_int.h"
 
 static const EVP_MD *popo_md(const attest_crmf *c)
@@ -45,6 +47,12 @@ static void check_popo(attest_verdict *v, const attest_verify_params *p, const a
     }
     if (c->pubkey == NULL) {
         attest_fail(&v->checks, CHK_CRMF_POPO, "the template's public key cannot be decoded");
+        return;
+    }
+    if (attest_rsa_exponent_bits(c->pubkey) > ATTEST_MAX_RSA_EXPONENT_BITS) {
+        attest_check_add(&v->checks, CHK_CRMF_POPO, ATTEST_CHECK_SKIP, ATTEST_SEV_ERROR,
+                         "not verified: the template key's RSA public exponent is over %d bits (limits.rsa-exponent)",
+                         ATTEST_MAX_RSA_EXPONENT_BITS);
         return;
     }
     ERR_set_mark();
@@ -119,6 +127,7 @@ attest_verdict *attest_verify_crmf(const attest_verify_params *p, const unsigned
         attest_pass(&v->checks, CHK_BUNDLE_COUNT, "one id-aa-attestation extension%s", c->attest_critical ? " (critical)" : "");
     attest_verify_bundle_into(v, p, c->pubkey, c->spki, popo_md(c), c->bundle_der, c->bundle_len);
 done:
+    attest_limits_subject(v, c->pubkey);
     attest_crmf_free(c);
     return v;
 }

@@ -22,4 +22,7 @@ void attest_verify_bundle_into(attest_verdict *v, const attest_verify_params *p,
                                const X509_PUBKEY *subject_spki, const EVP_MD *request_md,
                                const unsigned char *der, size_t len);
 
+/* limits.rsa-exponent for the subject key when no bundle check recorded it. */
+void attest_limits_subject(attest_verdict *v, const EVP_PKEY *key);
+
 #endif

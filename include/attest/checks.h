@@ -33,6 +33,8 @@
 #define CHK_PKIX_KEY_POLICY    "pkix.key-policy"
 #define CHK_POLICY_WEAK_ALGS   "policy.weak-algorithms"
 #define CHK_POLICY_KEY_ATTESTED "policy.key-attested"
+#define CHK_LIMITS_RSA_EXPONENT "limits.rsa-exponent"
+#define CHK_LIMITS_SIGNATURES  "limits.signatures"
 
 typedef struct {
     const char *id;

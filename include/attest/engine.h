@@ -18,11 +18,24 @@ typedef struct {
     STACK_OF(X509) *bundle_certs;   /* the bundle's cert bag: intermediates only */
     char weak[256];                 /* weak algorithm uses seen, for policy.weak-algorithms */
     int weak_sha1, weak_rsa;
+    char big_e[256];                /* keys refused for their RSA exponent, for limits.rsa-exponent */
+    int n_big_e;
+    int sig_ops, sig_ops_refused;   /* this input's signature operations, for limits.signatures */
 } attest_vctx;
 
 /* Record algorithm uses; SHA-1 and RSA < 2048 are noted for the policy check. */
 void attest_vctx_note_md(attest_vctx *v, const EVP_MD *md, const char *where);
 void attest_vctx_note_key(attest_vctx *v, EVP_PKEY *key, const char *where);
+
+/* Bounded work per input (evidence/bounds.c, limits.h). */
+/* The RSA public exponent's size in bits; 0 for other keys. */
+int attest_rsa_exponent_bits(const EVP_PKEY *key);
+/* 1: key may be used.  0: its RSA exponent is over the cap; noted for limits.rsa-exponent under where. */
+int attest_vctx_key_usable(attest_vctx *v, const EVP_PKEY *key, const char *where);
+/* Take one signature operation from the input's budget: 1, or 0 when spent (noted for limits.signatures). */
+int attest_vctx_sig_op(attest_vctx *v);
+/* limits.rsa-exponent and limits.signatures for the finished input. */
+void attest_vctx_limits_checks(const attest_vctx *v, attest_checks *c);
 
 /* AK certificate checks shared by the engines: chain.trust and chain.ak-profile. */
 void attest_ak_check_chain(attest_vctx *v, X509 *ak, attest_checks *c);

@@ -9,25 +9,31 @@
 #   (b) one request per process: attest-req verify vs openssl req -verify on the same file;
 #   (c) attest-req new vs the TPM operations it needs (bench_tpm_raw: certify + sign);
 #   (d) peak RSS for 1 and for many inputs streamed as PEM on stdin;
+#   (e) hostile requests (bench_gen_hostile: 16 TPM statements, 32 RSA-3072 certificates with
+#       3070-bit exponents; issue 10): CPU per request in batches of 1k and 10k (linear?), and
+#       one per process, also for the build in ATTEST_BUILD_BEFORE when set;
 # and prints a table.  Needs: scripts/install-deps.sh and a build (default ./build, or
 # ATTEST_BUILD=DIR).  Environment: BENCH_CPU (core to pin to; default 1, or 0 on one core),
 # BENCH_N (batch size), BENCH_KEEP=1 (keep the work directory).
 #   --quick   200 inputs and fewer repetitions (about 15 s instead of about 30 s)
+#   --hostile only (e): no TPM needed
 set -euo pipefail
 export LC_ALL=C                      # EPOCHREALTIME with a '.', sort -n, printf %f
 
 ROOT=$(cd "$(dirname "$0")/../.." && pwd -P)
 BUILD=${ATTEST_BUILD:-$ROOT/build}
+[[ $BUILD == /* ]] || BUILD=$PWD/$BUILD   # the helpers are linked from elsewhere
 REQ=$BUILD/attest-req
 PROG=${0##*/}
 die() { printf '%s: error: %s\n' "$PROG" "$*" >&2; exit 1; }
 
-N=2000 RUNS_A=5 RUNS_B=31 RUNS_C=21 RSS_N=10000
+N=2000 RUNS_A=5 RUNS_B=31 RUNS_C=21 RSS_N=10000 HOSTILE_ONLY=0
 case ${1:-} in
     "") ;;
     --quick) N=200 RUNS_A=3 RUNS_B=30 RUNS_C=11 ;;
-    -h|--help) sed -n '2,16s/^# \{0,1\}//p' "$0"; exit 0 ;;
-    *) die "unknown option '$1' (usage: $PROG [--quick])" ;;
+    --hostile) HOSTILE_ONLY=1 ;;
+    -h|--help) sed -n '2,20s/^# \{0,1\}//p' "$0"; exit 0 ;;
+    *) die "unknown option '$1' (usage: $PROG [--quick|--hostile])" ;;
 esac
 N=${BENCH_N:-$N}
 
@@ -65,7 +71,7 @@ log() { printf '%s: %s\n' "$PROG" "$*" >&2; }
 # --- helpers: from the build tree when tests/bench is part of it, else compiled here ------------
 BIN=$W/bin
 mkdir -p "$BIN"
-for h in gen_pkix floor tpm_raw maxrss; do
+for h in gen_pkix gen_hostile floor tpm_raw maxrss; do
     if [[ -x $BUILD/tests/bench/bench_$h && $BUILD/tests/bench/bench_$h -nt $ROOT/tests/bench/$h.c ]]; then
         ln -s "$BUILD/tests/bench/bench_$h" "$BIN/bench_$h"
         continue
@@ -77,6 +83,66 @@ for h in gen_pkix floor tpm_raw maxrss; do
         $(pkg-config --cflags --libs libcrypto tss2-esys tss2-tctildr tss2-mu tss2-rc json-c) -lpthread \
         -o "$BIN/bench_$h" || die "cannot build bench_$h"
 done
+
+# --- (e) hostile requests: no TPM needed ------------------------------------------------------------
+cpu_s() {   # cpu_s CMD...: user+system CPU seconds of CMD (its output discarded)
+    local TIMEFORMAT='%U %S'
+    { time "$@" >/dev/null 2>&1 || true; } 2>&1 | awk 'NF == 2 {s = $1 + $2} END {printf "%.3f", s}'
+}
+hostile_bench() {
+    local H=$W/hostile distinct=100 n before="" r one=()
+    log "(e) hostile requests: $distinct distinct, batches of 1000 and 10000"
+    mkdir -p "$H/trust"
+    "$BIN/bench_gen_hostile" "$H" "$distinct" || die "bench_gen_hostile failed"
+    openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -keyout /dev/null \
+        -subj "/CN=attest bench hostile anchor" -days 2 -out "$H/trust/anchor.pem" 2>/dev/null
+    E_SIZE=$(openssl req -in "$H/hostile-0.pem" -outform DER | wc -c)
+    for n in 1000 10000; do
+        for ((r = 0; r < n; r++)); do echo "$H/hostile-$((r % distinct)).pem"; done >"$H/list-$n.txt"
+        E_CPU[$n]=$(cpu_s "${PIN[@]}" "$REQ" verify --trust-dir "$H/trust" --in-list "$H/list-$n.txt" --format json)
+    done
+    for ((r = 0; r < 5; r++)); do one+=("$(cpu_s "${PIN[@]}" "$REQ" verify --trust-dir "$H/trust" --in "$H/hostile-$r.pem")"); done
+    E_ONE=$(printf '%s\n' "${one[@]}" | median)
+    E_RC=0
+    "$REQ" verify --trust-dir "$H/trust" --in "$H/hostile-0.pem" --format json >"$H/verdict.json" 2>/dev/null || E_RC=$?
+    E_WHY=$(python3 -c 'import json,sys; j = json.load(open(sys.argv[1]))
+print(",".join(c["id"] for c in j["checks"] if c["result"] == "fail"))' "$H/verdict.json" 2>/dev/null || echo "?")
+    E_BEFORE=""
+    if [[ -n ${ATTEST_BUILD_BEFORE:-} ]]; then
+        before=$ATTEST_BUILD_BEFORE/attest-req
+        [[ -x $before ]] || die "$before not found"
+        one=()
+        for ((r = 0; r < 3; r++)); do one+=("$(cpu_s "${PIN[@]}" "$before" verify --trust-dir "$H/trust" --in "$H/hostile-$r.pem")"); done
+        E_BEFORE=$(printf '%s\n' "${one[@]}" | median)
+    fi
+}
+hostile_table() {
+    local per1k per10k
+    per1k=$(awk -v s="${E_CPU[1000]}" 'BEGIN {printf "%.2f", s}')
+    per10k=$(awk -v s="${E_CPU[10000]}" 'BEGIN {printf "%.2f", s / 10}')
+    echo "(e) hostile request ($E_SIZE bytes DER: 16 TPM statements, 32 RSA-3072 certificates, 3070-bit exponents);"
+    echo "    verdict: exit $E_RC, failing request-level checks: $E_WHY"
+    printf '    %-44s %10s %10s %8s  %s\n' "metric" "attest" "target" "met?" ""
+    printf '    %-44s %7s ms %7s ms %8s\n' "CPU per request, batch of 1000" "$per1k" "50" "$(ok "$per1k" 50 "<=")"
+    printf '    %-44s %7s ms %7s ms %8s\n' "CPU per request, batch of 10000" "$per10k" "50" "$(ok "$per10k" 50 "<=")"
+    printf '    %-44s %7s    %7s    %8s\n' "CPU 10000 / CPU 1000 (linear: about 10)" \
+        "$(awk -v a="${E_CPU[10000]}" -v b="${E_CPU[1000]}" 'BEGIN {printf "%.1f", a / b}')" "<= 11" \
+        "$(ok "$(awk -v a="${E_CPU[10000]}" -v b="${E_CPU[1000]}" 'BEGIN {printf "%.2f", a / b}')" 11 "<=")"
+    printf '    %-44s %7s ms\n' "CPU, one request per process (median of 5)" "$(awk -v s="$E_ONE" 'BEGIN {printf "%.1f", s * 1000}')"
+    [[ -z $E_BEFORE ]] || printf '    %-44s %7s ms  (%s)\n' "  the same with ATTEST_BUILD_BEFORE (median of 3)" \
+        "$(awk -v s="$E_BEFORE" 'BEGIN {printf "%.1f", s * 1000}')" "$ATTEST_BUILD_BEFORE"
+    echo "    CPU: user + system of 'attest-req verify --in-list LIST --format json' over 100 distinct requests in turn."
+}
+ok() { awk -v v="$1" -v t="$2" -v op="$3" 'BEGIN {print ((op == ">=" ? v >= t : v <= t) ? "yes" : "NO")}'; }
+declare -A E_CPU
+hostile_bench
+if (( HOSTILE_ONLY )); then
+    echo
+    echo "attest-req hostile-input benchmark ($(date -u +%FT%TZ)), pinned to core $CPU"
+    echo
+    hostile_table
+    exit 0
+fi
 
 # --- lab: a private TMPDIR, so that another run's `swtpm-lab.sh stop-all` cannot stop ours -------
 log "starting swtpm, provisioning"
@@ -181,7 +247,6 @@ D_ONE=$(rss "${FILES[0]}")
 D_MANY=$(rss "$W/stream.pem")
 
 # --- the table ------------------------------------------------------------------------------------
-ok() { awk -v v="$1" -v t="$2" -v op="$3" 'BEGIN {print ((op == ">=" ? v >= t : v <= t) ? "yes" : "NO")}'; }
 row() { printf '%-40s %14s %16s %8s %8s  %s\n' "$@"; }
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN {printf "%.2f", a / b}'; }
 ms() { awk -v u="$1" 'BEGIN {printf "%.2f ms", u / 1000}'; }
@@ -221,3 +286,4 @@ echo "    attest_tpm_open + attest_tpm_certify + SHA-256 + attest_tpm_sign_diges
 echo "    the same helper as a whole process took $(ms "${C_PROC[0]}") (RSA) and $(ms "${C_PROC[1]}") (P-256)."
 echo "(d) bench_maxrss (getrusage of the child) around 'attest-req verify --in - --format json'."
 [[ $a_rc == 0 ]] || echo "note: the batch exited $a_rc (not every input affirming; see the verdicts above)"
+hostile_table

@@ -8,6 +8,10 @@
 #      as intermediates.
 #   3. input over the 1 MiB cap (file, stdin DER, endless stdin, PEM stream blocks): exit 2 naming
 #      the cap, no verdict.
+#   4. work per input: the hostile request of issue 10 (16 statements, 32 RSA-3072 certificates with
+#      3070-bit exponents, from bench_gen_hostile) -> 1, limits.rsa-exponent, no signature operation;
+#      the same with 17-bit exponents -> 1, limits.signatures; an --untrusted certificate with a
+#      33-bit exponent -> 2, one line naming the file and the certificate.
 # The structure caps (statements, certificates, PKIX elements, chain depth) are in test_limits.c.
 # Needs swtpm, tpm2-tools, tpm2-openssl. ctest sets ATTEST_REQ, ATTEST_SRC.
 # shellcheck disable=SC2016
@@ -114,5 +118,20 @@ check "endless junk before any PEM block on stdin -> 2 within 10 s" eval '( prin
 check "a stream: good, oversized, good -> worst exit 2; both good ones verified" eval 'cat "$T/int.pem" "$T/big.pem" \
     "$T/int.pem" | "$REQ" verify --in - --trust-dir "$R" --nonce "$N" --format json >"$T/out" 2>"$T/err"; \
     [[ ${PIPESTATUS[1]} == 2 && $(grep -c "\"ear.status\":\"affirming\"" "$T/out") == 2 ]]'
+
+# --- 4. work per input ----------------------------------------------------------------------------
+GEN=${ATTEST_GEN_HOSTILE:-$(dirname "$REQ")/tests/bench/bench_gen_hostile}
+mkdir "$T/h3070" "$T/h17" "$T/h33"
+"$GEN" "$T/h3070" 1 && "$GEN" "$T/h17" 1 17 && "$GEN" "$T/h33" 1 33
+check "hostile request (3070-bit exponents) -> 1: limits.rsa-exponent names the 32 certificates, 0 signature operations" \
+    eval 'rc_is 1 verify "$T/h3070/hostile-0.pem" "$R" --format json && js "$T/out" "res(\"limits.rsa-exponent\") == \"fail\"
+        and \"32 key(s) refused\" in det(\"limits.rsa-exponent\") and det(\"limits.signatures\").startswith(\"0 of\")"'
+check "the same with 17-bit exponents -> 1: limits.signatures (the budget is spent), limits.rsa-exponent passes" \
+    eval 'rc_is 1 verify "$T/h17/hostile-0.pem" "$R" --format json && js "$T/out" "res(\"limits.signatures\") == \"fail\"
+        and res(\"limits.rsa-exponent\") == \"pass\""'
+check "--untrusted with a certificate whose exponent has 33 bits -> 2, one line naming the file and the certificate" \
+    eval 'rc_is 2 verify "$T/int.pem" "$R" --untrusted "$T/h33/hostile-cert.pem" && [[ $(wc -l <"$T/err") == 1 ]] \
+        && grep -q "hostile-cert.pem: certificate 1 /CN=hostile AK 0 has a 33-bit RSA public exponent" "$T/err" \
+        && [[ ! -s $T/out ]]'
 
 finish

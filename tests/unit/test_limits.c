@@ -6,7 +6,11 @@
  *   - PKIX reported elements, claims per element, signature blocks,
  *     intermediate certificates -> pkix.structure;
  *   - chain depth (intermediate CAs between the AK and the anchor) -> chain.trust;
- *   - input size for a request, a bare bundle and standalone evidence.
+ *   - input size for a request, a bare bundle and standalone evidence;
+ *   - work per input: RSA public exponents over 32 bits -> limits.rsa-exponent
+ *     (bundle certificate, subject key, PKIX signer), before any signature
+ *     operation; the signature budget shared by all statements ->
+ *     limits.signatures; bundle certificates tried per TPM statement.
  * The builders refuse to go over the caps, so the oversized structures are
  * raw DER.  Evidence comes from forge_tpm2 (software AK, in-memory test CA).
  */
@@ -18,7 +22,10 @@
 #include <time.h>
 #include <cmocka.h>
 
+#include <openssl/bn.h>
+#include <openssl/core_names.h>
 #include <openssl/err.h>
+#include <openssl/param_build.h>
 #include <openssl/x509v3.h>
 
 #include "attest/bundle.h"
@@ -551,6 +558,269 @@ static void test_input_size(void **state)
     OPENSSL_free(big.b);
 }
 
+/* ------------------------------------------------------------ work per input */
+
+/* An RSA-3072 public "key": random odd modulus, exponent e (hex).  Never used to sign. */
+static EVP_PKEY *rsa_with_e(const char *e_hex)
+{
+    OSSL_PARAM_BLD *bld = OSSL_PARAM_BLD_new();
+    EVP_PKEY_CTX *ctx = EVP_PKEY_CTX_new_from_name(NULL, "RSA", NULL);
+    OSSL_PARAM *params = NULL;
+    BIGNUM *n = BN_new(), *e = NULL;
+    EVP_PKEY *key = NULL;
+
+    assert_non_null(bld);
+    assert_non_null(ctx);
+    assert_non_null(n);
+    assert_true(BN_rand(n, 3072, BN_RAND_TOP_TWO, BN_RAND_BOTTOM_ODD));
+    assert_true(BN_hex2bn(&e, e_hex) > 0);
+    assert_true(OSSL_PARAM_BLD_push_BN(bld, OSSL_PKEY_PARAM_RSA_N, n));
+    assert_true(OSSL_PARAM_BLD_push_BN(bld, OSSL_PKEY_PARAM_RSA_E, e));
+    assert_non_null(params = OSSL_PARAM_BLD_to_param(bld));
+    assert_true(EVP_PKEY_fromdata_init(ctx) > 0);
+    assert_true(EVP_PKEY_fromdata(ctx, &key, EVP_PKEY_PUBLIC_KEY, params) > 0);
+    OSSL_PARAM_free(params);
+    OSSL_PARAM_BLD_free(bld);
+    EVP_PKEY_CTX_free(ctx);
+    BN_free(n);
+    BN_free(e);
+    return key;
+}
+
+/* A certificate from the test root for a key. */
+static X509 *cert_for(const char *cn, EVP_PKEY *key)
+{
+    return cert(cn, key, forge_env_get()->root, forge_env_get()->ca_key, 0);
+}
+
+/* The valid request with one more bundle certificate, for an RSA key with exponent e. */
+static attest_verdict *with_extra_e(const char *e_hex)
+{
+    EVP_PKEY *k = rsa_with_e(e_hex);
+    X509 *x = cert_for("Limits exponent", k);
+    buf_t r = request_with(bundle_der(1, &x, 1));
+    attest_verdict *v = verify(&r, 0);
+
+    OPENSSL_free(r.b);
+    X509_free(x);
+    EVP_PKEY_free(k);
+    return v;
+}
+
+static const char *detail_of(const attest_verdict *v, const char *id)
+{
+    const attest_check *k = attest_checks_find(&v->checks, id);
+
+    assert_non_null(k);
+    return k->detail;
+}
+
+/* e = 2^32+1 in any bundle certificate: limits.rsa-exponent, and only it; 65537 and 2^32-1 pass. */
+static void test_rsa_exponent_bundle_cert(void **state)
+{
+    attest_verdict *v;
+
+    (void)state;
+    v = with_extra_e("100000001");
+    forge_expect_only(v, CHK_LIMITS_RSA_EXPONENT, ATTEST_SEV_ERROR, NULL);
+    assert_non_null(strstr(detail_of(v, CHK_LIMITS_RSA_EXPONENT), "bundle certificate 1 /CN=Limits exponent (33-bit exponent)"));
+    attest_verdict_free(v);
+    v = with_extra_e("10001");
+    forge_expect_affirming(v, NULL);
+    attest_verdict_free(v);
+    v = with_extra_e("FFFFFFFF");
+    forge_expect_affirming(v, NULL);
+    attest_verdict_free(v);
+}
+
+/* The hostile request of issue 10: 16 statements, 32 certificates with 3070-bit exponents.
+ * Contraindicated by limits.rsa-exponent with no signature operation spent. */
+static void test_rsa_exponent_hostile(void **state)
+{
+    X509 *certs[ATTEST_MAX_BUNDLE_CERTS];
+    EVP_PKEY *k;
+    BIGNUM *e = BN_new();
+    char *e_hex, cn[32];
+    buf_t stmts = {0}, bag = {0}, b = {0}, one = statement_tlv(), r;
+    attest_verdict *v;
+    size_t i;
+    int j;
+
+    (void)state;
+    assert_non_null(e);
+    for (j = 0; j < ATTEST_MAX_BUNDLE_CERTS; j++) {
+        assert_true(BN_rand(e, 3070, BN_RAND_TOP_ONE, BN_RAND_BOTTOM_ODD));
+        assert_non_null(e_hex = BN_bn2hex(e));
+        k = rsa_with_e(e_hex);
+        snprintf(cn, sizeof(cn), "Hostile %d", j);
+        certs[j] = cert_for(cn, k);
+        put_cert(&bag, certs[j]);
+        OPENSSL_free(e_hex);
+        EVP_PKEY_free(k);
+    }
+    for (j = 0; j < ATTEST_MAX_STATEMENTS; j++)
+        put(&stmts, one.b, one.n);
+    OPENSSL_free(one.b);
+    stmts = wrap(V_ASN1_SEQUENCE, stmts);
+    bag = wrap(V_ASN1_SEQUENCE, bag);
+    put(&b, stmts.b, stmts.n);
+    put(&b, bag.b, bag.n);
+    OPENSSL_free(stmts.b);
+    OPENSSL_free(bag.b);
+    r = request_with(wrap(V_ASN1_SEQUENCE, b));
+    v = verify(&r, 0);
+    expect_fail(v, CHK_LIMITS_RSA_EXPONENT, "32 key(s) refused");
+    assert_non_null(strstr(detail_of(v, CHK_LIMITS_SIGNATURES), "0 of at most"));
+    assert_int_equal(v->n_subs, ATTEST_MAX_STATEMENTS);
+    for (i = 0; i < v->n_subs; i++)
+        assert_non_null(strstr(attest_checks_find(&v->subs[i].checks, CHK_TPM2_SIGNATURE)->detail, "none with a usable key"));
+    attest_verdict_free(v);
+    OPENSSL_free(r.b);
+    for (j = 0; j < ATTEST_MAX_BUNDLE_CERTS; j++)
+        X509_free(certs[j]);
+    BN_free(e);
+}
+
+/* A request whose own key has a 33-bit exponent: its self-signature is not even tried. */
+static void test_rsa_exponent_subject(void **state)
+{
+    EVP_PKEY *k = rsa_with_e("100000001");
+    X509_REQ *req = X509_REQ_new();
+    buf_t r = {0};
+    attest_verdict *v;
+    const attest_check *sig;
+    int n;
+
+    (void)state;
+    assert_non_null(req);
+    assert_int_equal(X509_REQ_set_pubkey(req, k), 1);
+    assert_true(X509_REQ_sign(req, forge_env_get()->key_ec, EVP_sha256()) > 0);
+    assert_true((n = i2d_X509_REQ(req, &r.b)) > 0);
+    r.n = (size_t)n;
+    v = verify(&r, 0);
+    expect_fail(v, CHK_LIMITS_RSA_EXPONENT, "the subject key (33-bit exponent)");
+    assert_non_null(sig = attest_checks_find(&v->checks, CHK_CSR_SIGNATURE));
+    assert_int_equal(sig->result, ATTEST_CHECK_SKIP);
+    assert_int_equal(sig->severity, ATTEST_SEV_ERROR);
+    attest_verdict_free(v);
+    OPENSSL_free(r.b);
+    X509_REQ_free(req);
+    EVP_PKEY_free(k);
+}
+
+/* PKIX evidence whose SignatureBlock names a signer SPKI with a 33-bit exponent: refused before verifying. */
+static void test_rsa_exponent_pkix_signer(void **state)
+{
+    attest_pkix *p = pkix_base();
+    PKIX_SIGBLOCK *sb = sk_PKIX_SIGBLOCK_value(p->ev->sigs, 0);
+    EVP_PKEY *k = rsa_with_e("100000001");
+    attest_verdict *v;
+    buf_t ev;
+
+    (void)state;
+    X509_PUBKEY_free(sb->sid->spki);
+    sb->sid->spki = NULL;
+    assert_int_equal(X509_PUBKEY_set(&sb->sid->spki, k), 1);
+    assert_int_equal(X509_ALGOR_set0(sb->alg, OBJ_nid2obj(NID_sha256WithRSAEncryption), V_ASN1_NULL, NULL), 1);
+    ev = pkix_der(p);
+    v = verify(&ev, 2);
+    expect_fail(v, CHK_LIMITS_RSA_EXPONENT, "the evidence signer (bare SPKI) (33-bit exponent)");
+    expect_fail(v, CHK_PKIX_SIGNATURE, "exponent is over 32 bits");
+    assert_non_null(strstr(detail_of(v, CHK_LIMITS_SIGNATURES), "0 of at most"));
+    attest_verdict_free(v);
+    OPENSSL_free(ev.b);
+    EVP_PKEY_free(k);
+}
+
+/* n_stmts statements; the bag: n_decoys P-256 certificates (they fit the signature, but do not verify it), then the AK. */
+static attest_verdict *with_decoys(int n_stmts, int n_decoys)
+{
+    X509 *decoys[ATTEST_MAX_BUNDLE_CERTS];
+    EVP_PKEY *k;
+    buf_t stmts = {0}, bag = {0}, b = {0}, one = statement_tlv(), r;
+    attest_verdict *v;
+    int i;
+
+    assert_true(n_decoys < ATTEST_MAX_BUNDLE_CERTS);
+    for (i = 0; i < n_decoys; i++) {
+        assert_non_null(k = EVP_PKEY_Q_keygen(NULL, NULL, "EC", "P-256"));
+        decoys[i] = cert_for("Limits decoy", k);
+        put_cert(&bag, decoys[i]);
+        EVP_PKEY_free(k);
+    }
+    put_cert(&bag, base.ak_cert);
+    for (i = 0; i < n_stmts; i++)
+        put(&stmts, one.b, one.n);
+    OPENSSL_free(one.b);
+    stmts = wrap(V_ASN1_SEQUENCE, stmts);
+    bag = wrap(V_ASN1_SEQUENCE, bag);
+    put(&b, stmts.b, stmts.n);
+    put(&b, bag.b, bag.n);
+    OPENSSL_free(stmts.b);
+    OPENSSL_free(bag.b);
+    r = request_with(wrap(V_ASN1_SEQUENCE, b));
+    v = verify(&r, 0);
+    OPENSSL_free(r.b);
+    for (i = 0; i < n_decoys; i++)
+        X509_free(decoys[i]);
+    return v;
+}
+
+/*
+ * Valid statements whose AK is the 5th fitting certificate: 5 signature
+ * operations each, 16 statements need 80 > ATTEST_MAX_SIG_OPS.  The budget is
+ * shared: the first 12 verify, the rest are not tried; limits.signatures is
+ * the only check that fails, the starved statements' tpm2.signature are
+ * "not run" errors.  At the cap (4 per statement) all is affirmed.
+ */
+static void test_signature_cap(void **state)
+{
+    int per = ATTEST_MAX_SIG_OPS / ATTEST_MAX_STATEMENTS;   /* 4 */
+    attest_verdict *v;
+    size_t i, starved = 0, j;
+
+    (void)state;
+    assert_int_equal(per * ATTEST_MAX_STATEMENTS, ATTEST_MAX_SIG_OPS);
+    v = with_decoys(ATTEST_MAX_STATEMENTS, per - 1);
+    forge_expect_affirming(v, NULL);
+    assert_non_null(strstr(detail_of(v, CHK_LIMITS_SIGNATURES), "64 of at most 64"));
+    attest_verdict_free(v);
+
+    v = with_decoys(ATTEST_MAX_STATEMENTS, per);
+    expect_fail(v, CHK_LIMITS_SIGNATURES, "cap of 64 signature operations");
+    for (i = 0; i <= v->n_subs; i++) {
+        const attest_checks *c = i == 0 ? &v->checks : &v->subs[i - 1].checks;
+
+        for (j = 0; j < c->n; j++) {
+            if (strcmp(c->v[j].id, CHK_LIMITS_SIGNATURES) == 0)
+                continue;
+            assert_int_not_equal(c->v[j].result, ATTEST_CHECK_FAIL);
+            if (strcmp(c->v[j].id, CHK_TPM2_SIGNATURE) == 0 && c->v[j].result == ATTEST_CHECK_SKIP) {
+                assert_int_equal(c->v[j].severity, ATTEST_SEV_ERROR);
+                assert_false(v->subs[i - 1].binds_subject_key);
+                starved++;
+            }
+        }
+    }
+    assert_int_equal(starved, ATTEST_MAX_STATEMENTS - ATTEST_MAX_SIG_OPS / (per + 1));
+    attest_verdict_free(v);
+}
+
+/* At most ATTEST_MAX_AK_CANDIDATES fitting certificates are tried per TPM statement. */
+static void test_ak_candidates(void **state)
+{
+    attest_verdict *v;
+
+    (void)state;
+    v = with_decoys(1, ATTEST_MAX_AK_CANDIDATES - 1);
+    forge_expect_affirming(v, NULL);
+    attest_verdict_free(v);
+    v = with_decoys(1, ATTEST_MAX_AK_CANDIDATES);
+    forge_expect_only(v, CHK_TPM2_SIGNATURE, ATTEST_SEV_ERROR, NULL);
+    expect_fail(v, CHK_TPM2_SIGNATURE, "8 tried, more not tried: per-statement cap");
+    attest_verdict_free(v);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -563,6 +833,12 @@ int main(void)
         cmocka_unit_test(test_pkix_intermediates),
         cmocka_unit_test(test_chain_depth),
         cmocka_unit_test(test_input_size),
+        cmocka_unit_test(test_rsa_exponent_bundle_cert),
+        cmocka_unit_test(test_rsa_exponent_hostile),
+        cmocka_unit_test(test_rsa_exponent_subject),
+        cmocka_unit_test(test_rsa_exponent_pkix_signer),
+        cmocka_unit_test(test_signature_cap),
+        cmocka_unit_test(test_ak_candidates),
     };
 
     return cmocka_run_group_tests(tests, setup, teardown);
