@@ -27,6 +27,7 @@ static const attest_check_doc table[] = {
     {CHK_PKIX_KEY_POLICY, "the bound key is not extractable, sensitive, and generated in the module"},
     {CHK_POLICY_WEAK_ALGS, "no SHA-1 and no RSA key under 2048 bits anywhere"},
     {CHK_POLICY_KEY_ATTESTED, "at least one statement binds the request's key with verified evidence"},
+    {CHK_POLICY_VERIFICATION_TIME, "evidence is judged at the current time; a time given with --at-time is a relaxation (warning)"},
 };
 
 const attest_check_doc *attest_check_table(size_t *n)

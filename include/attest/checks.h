@@ -33,6 +33,7 @@
 #define CHK_PKIX_KEY_POLICY    "pkix.key-policy"
 #define CHK_POLICY_WEAK_ALGS   "policy.weak-algorithms"
 #define CHK_POLICY_KEY_ATTESTED "policy.key-attested"
+#define CHK_POLICY_VERIFICATION_TIME "policy.verification-time"
 
 typedef struct {
     const char *id;
