@@ -92,8 +92,7 @@ static json_object *describe_cmw(const unsigned char *stmt, size_t len)
 
     if (t != NULL && t->type == V_ASN1_UTF8STRING) {
         attest_json_add(o, "cmw_form", json_object_new_string("json"));
-        attest_json_add(o, "json", json_object_new_string_len((const char *)t->value.utf8string->data,
-                                                              t->value.utf8string->length));
+        attest_json_add(o, "json", attest_json_text(t->value.utf8string->data, (size_t)t->value.utf8string->length));
     } else if (t != NULL && t->type == V_ASN1_OCTET_STRING) {
         attest_json_add(o, "cmw_form", json_object_new_string("cbor"));
         attest_json_add(o, "cbor", attest_json_hex(t->value.octet_string->data, (size_t)t->value.octet_string->length));
@@ -153,7 +152,7 @@ static json_object *describe_bundle(const attest_bundle *b)
         attest_json_add(s, "type_oid", json_object_new_string(dotted));
         attest_json_add(s, "kind", json_object_new_string(attest_stmt_kind_name(st->kind)));
         if (st->hint != NULL)
-            attest_json_add(s, "hint", json_object_new_string(st->hint));
+            attest_json_add(s, "hint", attest_json_text((const unsigned char *)st->hint, strlen(st->hint)));
         if (st->binds_public_key >= 0)
             attest_json_add(s, "binds_public_key", json_object_new_boolean(st->binds_public_key));
         attest_json_add(s, "statement", describe_stmt_value(st->kind, st->stmt, st->stmt_len));

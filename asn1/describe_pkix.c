@@ -82,7 +82,7 @@ static json_object *claim_value(const attest_pkix_claim_def *def, const ASN1_TYP
     case PKIX_VALUE_TIME:
         return attest_json_time(v->value.generalizedtime);
     case PKIX_VALUE_UTF8:
-        return json_object_new_string_len((const char *)v->value.utf8string->data, v->value.utf8string->length);
+        return attest_json_text(v->value.utf8string->data, (size_t)v->value.utf8string->length);
     case PKIX_VALUE_INT: {
         int64_t i;
 

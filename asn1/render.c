@@ -1,9 +1,113 @@
-/* Rendering describe trees: JSON through json-c, text as indented key: value lines. */
+/*
+ * Rendering describe trees: JSON through json-c, text as indented key: value
+ * lines; and the one escaper for text that came from input.
+ */
 #include <string.h>
 #include <openssl/asn1.h>
 #include <openssl/bio.h>
 
 #include "attest/describe.h"
+
+/*
+ * Length of the well-formed UTF-8 character at p (shortest form, no
+ * surrogates, at most U+10FFFF) and its code point; 0 when p starts none.
+ */
+static size_t utf8_char(const unsigned char *p, size_t n, unsigned long *cp)
+{
+    size_t len, i;
+    unsigned long c;
+
+    if (p[0] < 0x80) {
+        *cp = p[0];
+        return 1;
+    }
+    if (p[0] >= 0xc2 && p[0] <= 0xdf) {
+        len = 2;
+        c = p[0] & 0x1f;
+    } else if (p[0] >= 0xe0 && p[0] <= 0xef) {
+        len = 3;
+        c = p[0] & 0x0f;
+    } else if (p[0] >= 0xf0 && p[0] <= 0xf4) {
+        len = 4;
+        c = p[0] & 0x07;
+    } else {
+        return 0;
+    }
+    if (len > n)
+        return 0;
+    for (i = 1; i < len; i++) {
+        if ((p[i] & 0xc0) != 0x80)
+            return 0;
+        c = c << 6 | (p[i] & 0x3f);
+    }
+    if ((len == 3 && c < 0x800) || (len == 4 && (c < 0x10000 || c > 0x10ffff)) || (c >= 0xd800 && c <= 0xdfff))
+        return 0;
+    *cp = c;
+    return len;
+}
+
+/* Characters a terminal acts on, or that reorder what is shown (bidi controls). */
+static int unsafe_cp(unsigned long c)
+{
+    return c < 0x20 || (c >= 0x7f && c <= 0x9f) || c == 0x200e || c == 0x200f
+           || (c >= 0x202a && c <= 0x202e) || (c >= 0x2066 && c <= 0x2069);
+}
+
+size_t attest_escape(const unsigned char *in, size_t len, char *out, size_t cap, unsigned flags)
+{
+    static const char digits[] = "0123456789ABCDEF";
+    size_t i = 0, o = 0, n, k;
+    unsigned long cp;
+
+    if (cap == 0)
+        return 0;
+    while (i < len) {
+        n = utf8_char(in + i, len - i, &cp);
+        if (n == 0 || unsafe_cp(cp)) {
+            /* Every byte of it as \XX, the convention of RFC 2253 names. */
+            n = n == 0 ? 1 : n;
+            if (o + 3 * n >= cap)
+                break;
+            for (k = 0; k < n; k++) {
+                out[o++] = '\\';
+                out[o++] = digits[in[i + k] >> 4];
+                out[o++] = digits[in[i + k] & 15];
+            }
+        } else if (cp == '\\' && !(flags & ATTEST_ESC_KEEP_BACKSLASH)) {
+            if (o + 2 >= cap)
+                break;
+            out[o++] = '\\';
+            out[o++] = '\\';
+        } else {
+            /* Whole characters only: a cut never splits one. */
+            if (o + n >= cap)
+                break;
+            memcpy(out + o, in + i, n);
+            o += n;
+        }
+        i += n;
+    }
+    out[o] = '\0';
+    return o;
+}
+
+char *attest_escape_dup(const unsigned char *in, size_t len, unsigned flags)
+{
+    char *s = OPENSSL_malloc(3 * len + 1); /* \XX: three per byte at most */
+
+    if (s != NULL)
+        attest_escape(in, len, s, 3 * len + 1, flags);
+    return s;
+}
+
+json_object *attest_json_text(const unsigned char *s, size_t len)
+{
+    char *e = attest_escape_dup(s, len, 0);
+    json_object *o = e != NULL ? json_object_new_string(e) : NULL;
+
+    OPENSSL_free(e);
+    return o;
+}
 
 json_object *attest_json_hex(const unsigned char *b, size_t n)
 {
@@ -58,7 +162,7 @@ json_object *attest_json_time(const ASN1_TIME *t)
 json_object *attest_json_name(const X509_NAME *n)
 {
     BIO *b = BIO_new(BIO_s_mem());
-    char *data;
+    char *data, *e;
     long len;
     json_object *o;
 
@@ -66,7 +170,10 @@ json_object *attest_json_name(const X509_NAME *n)
         return NULL;
     X509_NAME_print_ex(b, n, 0, XN_FLAG_RFC2253 & ~ASN1_STRFLGS_ESC_MSB);
     len = BIO_get_mem_data(b, &data);
-    o = json_object_new_string_len(data, (int)len);
+    /* Already RFC 2253-escaped; this adds the C1 and bidi controls it lets through. */
+    e = attest_escape_dup((const unsigned char *)data, (size_t)len, ATTEST_ESC_KEEP_BACKSLASH);
+    o = e != NULL ? json_object_new_string(e) : NULL;
+    OPENSSL_free(e);
     BIO_free(b);
     return o;
 }
@@ -86,13 +193,48 @@ static int is_scalar(json_object *v)
 
 static void render_value(json_object *v, BIO *out, int depth);
 
+/*
+ * Input strings are escaped where the describers read them; this is the
+ * backstop for any that was not (a no-op on escaped text: backslashes kept).
+ */
+static char *safe_dup(json_object *v)
+{
+    return attest_escape_dup((const unsigned char *)json_object_get_string(v),
+                             (size_t)json_object_get_string_len(v), ATTEST_ESC_KEEP_BACKSLASH);
+}
+
+static void sanitize(json_object *v)
+{
+    size_t i, n;
+    char *s;
+
+    if (json_object_is_type(v, json_type_object)) {
+        json_object_object_foreach(v, key, val) {
+            (void)key;
+            sanitize(val);
+        }
+    } else if (json_object_is_type(v, json_type_array)) {
+        n = json_object_array_length(v);
+        for (i = 0; i < n; i++)
+            sanitize(json_object_array_get_idx(v, i));
+    } else if (json_object_is_type(v, json_type_string) && (s = safe_dup(v)) != NULL) {
+        if (strcmp(s, json_object_get_string(v)) != 0)
+            json_object_set_string(v, s);
+        OPENSSL_free(s);
+    }
+}
+
 static void render_scalar(json_object *v, BIO *out)
 {
-    if (v == NULL)
+    char *s;
+
+    if (v == NULL) {
         BIO_puts(out, "null");
-    else if (json_object_is_type(v, json_type_string))
-        BIO_puts(out, json_object_get_string(v));
-    else
+    } else if (json_object_is_type(v, json_type_string)) {
+        s = safe_dup(v);
+        BIO_puts(out, s != NULL ? s : "(out of memory)");
+        OPENSSL_free(s);
+    } else
         BIO_puts(out, json_object_to_json_string_ext(v, JSON_C_TO_STRING_PLAIN));
 }
 
@@ -158,6 +300,7 @@ int attest_render_json(json_object *o, BIO *out, int pretty)
 
     if (o == NULL || out == NULL)
         return 0;
+    sanitize(o); /* json-c passes invalid UTF-8 through: the result would not be JSON */
     s = json_object_to_json_string_ext(o, (pretty ? JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_SPACED : JSON_C_TO_STRING_PLAIN)
                                               | JSON_C_TO_STRING_NOSLASHESCAPE);
     return BIO_puts(out, s) >= 0 && BIO_puts(out, "\n") >= 0;

@@ -307,6 +307,22 @@ static int check_signing_key(cli_app *app, const unsigned char *stmt, size_t len
     return ok;
 }
 
+/* Still made (the caller may verify --at-time), but said: a verifier at the current time refuses it. */
+static void warn_validity(const cli_app *app, X509 *cert, const char *path)
+{
+    const ASN1_TIME *nb = X509_get0_notBefore(cert), *na = X509_get0_notAfter(cert);
+    const ASN1_TIME *when = X509_cmp_current_time(na) < 0 ? na : X509_cmp_current_time(nb) > 0 ? nb : NULL;
+    struct tm tm;
+    char buf[32] = "?";
+
+    if (when == NULL)
+        return;
+    if (ASN1_TIME_to_tm(when, &tm))
+        strftime(buf, sizeof(buf), "%Y-%m-%dT%H:%M:%SZ", &tm);
+    cli_notice(app, "warning: --ak-cert %s is %s %s: verify at the current time will fail chain.trust", path,
+               when == na ? "expired since" : "not valid before", buf);
+}
+
 /* Certificates for the bundle: the AK certificates, then --ak-chain. */
 static int load_bundle_certs(cli_app *app, const new_opts *o, X509 **ak_certs, STACK_OF(X509) *all)
 {
@@ -316,6 +332,7 @@ static int load_bundle_certs(cli_app *app, const new_opts *o, X509 **ak_certs, S
         if ((ak_certs[i] = cli_load_cert(app, o->ak_certs[i])) == NULL || !X509_up_ref(ak_certs[i])
             || !sk_X509_push(all, ak_certs[i]))
             return -1;
+        warn_validity(app, ak_certs[i], o->ak_certs[i]);
     }
     for (i = 0; i < o->n_ak_chain; i++)
         if (cli_load_certs(app, o->ak_chain[i], all) < 0)

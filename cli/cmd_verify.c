@@ -60,7 +60,8 @@ static void verify_usage(FILE *f)
             "  --trust-dir DIR    trust anchors: every PEM/DER certificate file in DIR\n"
             "  --untrusted FILE   more intermediate certificates (repeatable; never anchors)\n"
             "  --pubkey FILE      the key a bare bundle must bind to\n"
-            "  --at-time T        verification time: Unix seconds or 2024-11-01T00:00:00Z\n"
+            "  --at-time T        judge at time T, not now (a relaxation: at best a warning):\n"
+            "                     2024-11-01T00:00:00Z or Unix seconds, 1950 .. 9999\n"
             "  --nonce HEX        demand this nonce (TPM extraData / PKIX transaction nonce)\n"
             "  --nonce-file F     the same, from a file (hex text or raw bytes)\n"
             "  --allow NAME       relax one policy point, with a warning (repeatable):\n"
@@ -405,7 +406,8 @@ static int load_trust(cli_app *app, const verify_opts *o, attest_trust **out)
     }
     if (o->at_time != NULL) {
         if (cli_parse_time(o->at_time, &when) != 0) {
-            cli_error(app, "--at-time: expected Unix seconds or YYYY-MM-DDTHH:MM:SSZ, not '%s'", o->at_time);
+            cli_error(app, "--at-time: expected 1950-01-01T00:00:00Z .. 9999-12-31T23:59:59Z (RFC 3339 UTC) or "
+                      "Unix seconds -631152000 .. 253402300799, not '%s'", o->at_time);
             attest_trust_free(t);
             return -1;
         }

@@ -108,7 +108,7 @@ void attest_ak_check_chain(attest_vctx *v, X509 *ak, attest_checks *c)
         attest_fail(c, CHK_CHAIN_TRUST, "AK certificate %s does not chain to a trust anchor: %s", subj, err.msg);
         return;
     }
-    attest_pass(c, CHK_CHAIN_TRUST, "AK certificate %s chains to a trust anchor", subj);
+    attest_pass(c, CHK_CHAIN_TRUST, "AK certificate %s chains to a trust anchor %s", subj, err.msg);
 }
 
 /* Which AK purposes the certificate's extendedKeyUsage names. */

@@ -17,6 +17,7 @@
 
 #include "attest/keys.h"
 #include "attest/checks.h"
+#include "attest/describe.h"
 #include "attest/engine.h"
 #include "attest/limits.h"
 #include "attest/pkix.h"
@@ -498,7 +499,8 @@ static const PKIX_ELEMENT *check_binding(attest_vctx *v, const attest_pkix *p, a
     const ASN1_TYPE *spki = NULL, *id;
     unsigned char *sder = NULL;
     size_t slen = 0;
-    int i, n_key = 0, matches = 0, idlen;
+    char kid[96];
+    int i, n_key = 0, matches = 0;
 
     if (v->subject_key == NULL) {
         /* Without a key to bind to, the evidence proves nothing about any request: at best a warning. */
@@ -535,11 +537,13 @@ static const PKIX_ELEMENT *check_binding(attest_vctx *v, const attest_pkix *p, a
     }
     /* The identifier's type was checked by pkix.structure; print it only if it is text. */
     id = claim_get(bound, ATTEST_OID_PKIX_KEY_IDENTIFIER);
-    idlen = id != NULL && id->type == V_ASN1_UTF8STRING ? (id->value.utf8string->length > 64 ? 64 : id->value.utf8string->length) : 0;
+    kid[0] = '\0';
+    if (id != NULL && id->type == V_ASN1_UTF8STRING) /* HSM-written text: escaped, cut between characters */
+        attest_escape(id->value.utf8string->data, (size_t)id->value.utf8string->length, kid, sizeof(kid), 0);
     if ((sub->akpub = OPENSSL_memdup(spki->value.octet_string->data, (size_t)spki->value.octet_string->length)) != NULL)
         sub->akpub_len = (size_t)spki->value.octet_string->length;
-    attest_pass(c, CHK_PKIX_KEY_BINDING, "key element \"%.*s\" reports the subject key (%s-%d)", idlen,
-                idlen > 0 ? (const char *)id->value.utf8string->data : "", EVP_PKEY_get0_type_name(v->subject_key),
+    attest_pass(c, CHK_PKIX_KEY_BINDING, "key element \"%s\" reports the subject key (%s-%d)", kid,
+                EVP_PKEY_get0_type_name(v->subject_key),
                 EVP_PKEY_get_bits(v->subject_key));
     return bound;
 }

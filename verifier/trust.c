@@ -31,7 +31,9 @@ typedef struct {
 struct attest_trust {
     STACK_OF(X509) *anchors;
     STACK_OF(X509) *untrusted;
-    time_t at_time;              /* 0 until first use: then pinned for the whole run */
+    time_t at_time;              /* valid once time_set: pinned for the whole run */
+    int time_set;                /* a flag, not at_time == 0: 1970-01-01 is a time like any other */
+    int time_given;              /* set by the caller (--at-time), not read from the clock */
     X509_STORE *store;           /* built once, on first use */
     CRYPTO_RWLOCK *lock;
     chain_entry *cache;
@@ -91,6 +93,41 @@ int attest_trust_add_untrusted(attest_trust *t, X509 *x)
 void attest_trust_set_time(attest_trust *t, time_t when)
 {
     t->at_time = when;
+    t->time_set = 1;
+    t->time_given = 1;
+}
+
+/* Under the lock: the clock is read once, at first use, then pinned. */
+static void pin_time(attest_trust *t)
+{
+    if (!t->time_set) {
+        t->at_time = time(NULL);
+        t->time_set = 1;
+    }
+}
+
+int attest_trust_time(const attest_trust *ct, time_t *when)
+{
+    attest_trust *t = (attest_trust *)ct; /* pinning is not part of the trust's value */
+    int given;
+
+    if (!CRYPTO_THREAD_write_lock(t->lock)) {
+        *when = time(NULL);
+        return 0;
+    }
+    pin_time(t);
+    *when = t->at_time;
+    given = t->time_given;
+    CRYPTO_THREAD_unlock(t->lock);
+    return given;
+}
+
+void attest_time_text(time_t when, char *buf, size_t len)
+{
+    struct tm tm;
+
+    if (OPENSSL_gmtime(&when, &tm) == NULL || strftime(buf, len, "%Y-%m-%dT%H:%M:%SZ", &tm) == 0)
+        snprintf(buf, len, "%lld (Unix seconds)", (long long)when);
 }
 
 size_t attest_trust_anchor_count(const attest_trust *t)
@@ -313,6 +350,7 @@ static int verify_uncached(attest_trust *t, X509 *leaf, STACK_OF(X509) *extra, a
     X509_STORE_CTX *ctx = X509_STORE_CTX_new();
     STACK_OF(X509) *chain_in = sk_X509_new_null();
     X509_VERIFY_PARAM *vp;
+    char when[48];
     int i, ok = -1;
 
     if (ctx == NULL || chain_in == NULL)
@@ -330,12 +368,15 @@ static int verify_uncached(attest_trust *t, X509 *leaf, STACK_OF(X509) *extra, a
     X509_VERIFY_PARAM_set_flags(vp, X509_V_FLAG_PARTIAL_CHAIN);
     X509_VERIFY_PARAM_set_depth(vp, ATTEST_MAX_CHAIN_DEPTH);
     X509_VERIFY_PARAM_set_time(vp, t->at_time);
+    attest_time_text(t->at_time, when, sizeof(when));
     if (X509_verify_cert(ctx) == 1) {
         ok = 0;
+        attest_err_set(err, "at %s", when); /* the time is part of what was verified */
     } else {
         int e = X509_STORE_CTX_get_error(ctx);
 
-        attest_err_set(err, "%s (depth %d)", X509_verify_cert_error_string(e), X509_STORE_CTX_get_error_depth(ctx));
+        attest_err_set(err, "%s (depth %d) at %s", X509_verify_cert_error_string(e),
+                       X509_STORE_CTX_get_error_depth(ctx), when);
     }
     goto done;
 oom:
@@ -363,8 +404,7 @@ int attest_trust_verify(const attest_trust *ct, X509 *leaf, STACK_OF(X509) *extr
         attest_err_set(err, "cannot lock the trust store");
         return -1;
     }
-    if (t->at_time == 0)
-        t->at_time = time(NULL);
+    pin_time(t);
     if (t->store == NULL && (t->store = get_store(t)) == NULL) {
         CRYPTO_THREAD_unlock(t->lock);
         attest_err_set(err, "out of memory building the trust store");
@@ -388,7 +428,7 @@ int attest_trust_verify(const attest_trust *ct, X509 *leaf, STACK_OF(X509) *extr
             memcpy(e->key, key, sizeof(key));
             e->used = 1;
             e->ok = ok;
-            snprintf(e->msg, sizeof(e->msg), "%s", ok == 0 ? "" : err->msg);
+            snprintf(e->msg, sizeof(e->msg), "%s", err->msg);
         }
         CRYPTO_THREAD_unlock(t->lock);
     }

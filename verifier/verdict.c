@@ -8,13 +8,18 @@
 #include <time.h>
 #include <openssl/evp.h>
 
+#include "attest/checks.h"
 #include "attest/describe.h"
 #include "attest/verify.h"
+
+/* Formatted details may quote input; room for it before the escaper cuts to detail's size. */
+#define DETAIL_RAW 4096
 
 void attest_check_add(attest_checks *c, const char *id, attest_check_result r, attest_severity s,
                       const char *fmt, ...)
 {
     attest_check *k;
+    char raw[DETAIL_RAW];
     va_list ap;
 
     if (c->n == c->cap) {
@@ -34,8 +39,32 @@ void attest_check_add(attest_checks *c, const char *id, attest_check_result r, a
     k->result = r;
     k->severity = r == ATTEST_CHECK_PASS ? ATTEST_SEV_INFO : s;
     va_start(ap, fmt);
-    vsnprintf(k->detail, sizeof(k->detail), fmt, ap);
+    vsnprintf(raw, sizeof(raw), fmt, ap);
     va_end(ap);
+    /* Backslashes kept: engines escape what they quote, and a second pass changes nothing. */
+    attest_escape((const unsigned char *)raw, strlen(raw), k->detail, sizeof(k->detail), ATTEST_ESC_KEEP_BACKSLASH);
+}
+
+void attest_verdict_check_time(attest_verdict *v, const attest_verify_params *p)
+{
+    char when[48], now[48];
+    time_t clock = time(NULL);
+
+    if (p->trust != NULL) {
+        v->time_given = attest_trust_time(p->trust, &v->at_time);
+    } else {
+        v->at_time = clock;
+        v->time_given = 0;
+    }
+    v->has_time = 1;
+    attest_time_text(v->at_time, when, sizeof(when));
+    attest_time_text(clock, now, sizeof(now));
+    /* No tolerance: even a given time one second from now is the caller's, not the verifier's. */
+    if (v->time_given)
+        attest_warn(&v->checks, CHK_POLICY_VERIFICATION_TIME,
+                    "judged at %s given with --at-time, not at the current time (%s)", when, now);
+    else
+        attest_pass(&v->checks, CHK_POLICY_VERIFICATION_TIME, "judged at the current time, %s", when);
 }
 
 const attest_check *attest_checks_find(const attest_checks *c, const char *id)
@@ -175,7 +204,16 @@ json_object *attest_verdict_json(const attest_verdict *v)
     attest_json_add(o, "ear.verifier-id", vid);
     attest_json_add(o, "ear.status", json_object_new_string(attest_status_name(attest_verdict_status(v))));
     if (v->input[0])
-        attest_json_add(o, "input", json_object_new_string(v->input));
+        attest_json_add(o, "input", attest_json_text((const unsigned char *)v->input, strlen(v->input)));
+    if (v->has_time) {
+        json_object *t = json_object_new_object();
+        char when[48];
+
+        attest_time_text(v->at_time, when, sizeof(when));
+        attest_json_add(t, "time", json_object_new_string(when));
+        attest_json_add(t, "given", json_object_new_boolean(v->time_given));
+        attest_json_add(o, "verification_time", t);
+    }
     attest_json_add(o, "checks", checks_json(&v->checks));
     for (i = 0; i < v->n_subs; i++) {
         const attest_submod *s = &v->subs[i];
@@ -215,9 +253,15 @@ static void checks_text(const attest_checks *c, BIO *out, const char *indent)
 
 void attest_verdict_text(const attest_verdict *v, BIO *out)
 {
+    char name[sizeof(v->input) * 3], when[48];
     size_t i;
 
-    BIO_printf(out, "%s: %s\n", v->input[0] ? v->input : "input", attest_status_name(attest_verdict_status(v)));
+    attest_escape((const unsigned char *)v->input, strlen(v->input), name, sizeof(name), 0);
+    BIO_printf(out, "%s: %s\n", name[0] ? name : "input", attest_status_name(attest_verdict_status(v)));
+    if (v->has_time) {
+        attest_time_text(v->at_time, when, sizeof(when));
+        BIO_printf(out, "  verification time: %s (%s)\n", when, v->time_given ? "given with --at-time" : "the current time");
+    }
     checks_text(&v->checks, out, "  ");
     for (i = 0; i < v->n_subs; i++) {
         BIO_printf(out, "  %s %s (%s): %s\n", v->subs[i].name, v->subs[i].type, v->subs[i].kind,

@@ -65,6 +65,7 @@ static void policy_checks(attest_verdict *v, const attest_vctx *vc, int with_key
     size_t i;
     int bound = 0, verifiable = 0;
 
+    attest_verdict_check_time(v, vc->p);
     if (bad_sha1 || bad_rsa)
         attest_fail(&v->checks, CHK_POLICY_WEAK_ALGS, "refused: %s (%s to accept with a warning)", vc->weak,
                     bad_sha1 && bad_rsa ? "--allow sha1 --allow small-rsa" : bad_sha1 ? "--allow sha1" : "--allow small-rsa");

@@ -35,6 +35,7 @@
 #define CHK_POLICY_KEY_ATTESTED "policy.key-attested"
 #define CHK_LIMITS_RSA_EXPONENT "limits.rsa-exponent"
 #define CHK_LIMITS_SIGNATURES  "limits.signatures"
+#define CHK_POLICY_VERIFICATION_TIME "policy.verification-time"
 
 typedef struct {
     const char *id;

@@ -51,7 +51,12 @@ int attest_trust_add_anchor(attest_trust *t, X509 *x);
 /* Intermediates only, never anchors. */
 int attest_trust_add_untrusted_file(attest_trust *t, const char *file, attest_err *err);
 int attest_trust_add_untrusted(attest_trust *t, X509 *x);
+/* The verification time, any second of 1950..9999 (0 included); unset: the clock at first use. */
 void attest_trust_set_time(attest_trust *t, time_t when);
+/* The run's verification time (pinned on first call); 1 if it was set, 0 if read from the clock. */
+int attest_trust_time(const attest_trust *t, time_t *when);
+/* RFC 3339 UTC, "2024-11-01T00:00:00Z" (len >= 32). */
+void attest_time_text(time_t when, char *buf, size_t len);
 size_t attest_trust_anchor_count(const attest_trust *t);
 /* Build and validate a path from leaf to an anchor; extra are more intermediates. */
 int attest_trust_verify(const attest_trust *t, X509 *leaf, STACK_OF(X509) *extra, attest_err *err);
@@ -98,6 +103,9 @@ typedef struct {
     size_t n_subs;
     int no_attestation;         /* no id-aa-attestation attribute at all */
     char input[256];
+    int has_time;               /* the evidence was judged at at_time: */
+    time_t at_time;
+    int time_given;             /* the caller's time (--at-time), not the clock */
 } attest_verdict;
 
 void attest_check_add(attest_checks *c, const char *id, attest_check_result r, attest_severity s,
@@ -135,6 +143,12 @@ typedef struct {
     size_t nonce_len;
     EVP_PKEY *subject_key;       /* for a bare bundle: the key the evidence must bind to */
 } attest_verify_params;
+
+/*
+ * policy.verification-time, and the time recorded in the verdict: a time
+ * the caller set is a relaxation (a warning), the clock's passes.
+ */
+void attest_verdict_check_time(attest_verdict *v, const attest_verify_params *p);
 
 /* A DER CSR, or a bare AttestationBundle (then params->subject_key is required). */
 attest_verdict *attest_verify_csr(const attest_verify_params *p, const unsigned char *der, size_t len);
