@@ -59,12 +59,16 @@
 #include <time.h>
 #include <cmocka.h>
 
+#include <json-c/json.h>
+#include <openssl/bn.h>
+#include <openssl/rsa.h>
 #include <openssl/err.h>
 #include <openssl/objects.h>
 #include <openssl/x509v3.h>
 
 #include "attest/bundle.h"
 #include "attest/checks.h"
+#include "attest/limits.h"
 #include "attest/oids.h"
 #include "attest/pkix.h"
 #include "attest/pkix_produce.h"
@@ -2329,6 +2333,9 @@ static void test_baselines(void **state)
     }
 }
 
+/* The k.* regression classes (one per hole found by adversarial testing). */
+#include "mutation_regress.c"
+
 static void generate_all(void)
 {
     int i;
@@ -2353,6 +2360,7 @@ static void generate_all(void)
             gen_claims(b);
             gen_two(b);
         }
+        gen_regressions(b);
     }
 }
 
@@ -2374,7 +2382,8 @@ static void print_table(double secs)
         "a.flip.pkix-tbs", "a.flip.pkix-sig", "a.flip.pkix-sig-1of2", "a.flip.ak-tbs", "a.flip.ak-tbs-1of2",
         "b.trunc.raw", "b.trunc.children", "b.drop", "b.tpm-trunc", "b.sig-trunc", "c.len.fixed", "c.len.raw",
         "d.tag", "e.oid", "e.oid.pkix", "f.dup.attribute", "f.dup.value", "f.dup.element", "g.certs", "g.certs-2sig",
-        "h.validity", "h.validity-2sig", "i.ak-profile", "i.ak-profile-2sig", "j.pkix-claims", NULL
+        "h.validity", "h.validity-2sig", "i.ak-profile", "i.ak-profile-2sig", "j.pkix-claims",
+        "k.ak-format", "k.rsa-exponent", "k.sig-budget", "k.cri-der", "k.escape", NULL
     };
     static const char *const fam_name[FAM_N] = {"TPM 2.0 certify", "PKIX evidence"};
     int f, o, i, listed;
