@@ -410,7 +410,7 @@ static int strict_walk(const attest_crmf *c, const unsigned char *der, size_t le
 
     if (c->bodytype == OSSL_CMP_P10CR && (opaque[0] = p10cr_offset(der, len)) != 0)
         n = 1;
-    if (attest_der_strict_sorted(der, len, opaque, n, err) != 0) {
+    if (attest_der_strict_canonical(der, len, opaque, n, err) != 0) {
         attest_err_prefix(err, "%s", c->bodytype == ATTEST_CRMF_BARE ? "CRMF CertReqMessages" : "CMP PKIMessage");
         return -1;
     }

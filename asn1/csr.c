@@ -160,7 +160,7 @@ int attest_csr_decode(const unsigned char *der, size_t len, attest_csr **out, at
     }
     /* Strict DER all the way down: the walk for what OpenSSL keeps as received, the CRI re-encoded for the rest. */
     n_opaque = attestation_values(der, len, opaque, sizeof(opaque) / sizeof(opaque[0]));
-    if (attest_der_strict_sorted(der, len, opaque, n_opaque, err) != 0) {
+    if (attest_der_strict_canonical(der, len, opaque, n_opaque, err) != 0) {
         attest_err_prefix(err, "request");
         goto fail;
     }

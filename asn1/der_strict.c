@@ -50,7 +50,7 @@ static int set_sorted(const unsigned char *p, long len)
 }
 
 typedef struct {
-    int sorted;                  /* SET members in order */
+    int canonical;               /* SET members in order, INTEGER/ENUMERATED minimal */
     const size_t *opaque;        /* offsets of TLVs whose contents are judged elsewhere */
     size_t n_opaque;
 } walk_opts;
@@ -108,7 +108,12 @@ static int der_walk(const unsigned char *base, const unsigned char *p, long len,
         }
         if (cons && !is_opaque(o, off) && !der_walk(base, p, plen, depth + 1, o, err))
             return 0;
-        if (o->sorted && cls == V_ASN1_UNIVERSAL && tag == V_ASN1_SET && !set_sorted(p, plen)) {
+        if (o->canonical && cls == V_ASN1_UNIVERSAL && (tag == V_ASN1_INTEGER || tag == V_ASN1_ENUMERATED)
+            && (plen == 0 || (plen > 1 && ((p[0] == 0x00 && !(p[1] & 0x80)) || (p[0] == 0xff && (p[1] & 0x80)))))) {
+            attest_err_set(err, "not DER (INTEGER not in its shortest form at offset %ld)", off);
+            return 0;
+        }
+        if (o->canonical && cls == V_ASN1_UNIVERSAL && tag == V_ASN1_SET && !set_sorted(p, plen)) {
             attest_err_set(err, "not DER (SET OF members out of order at offset %ld)", off);
             return 0;
         }
@@ -132,7 +137,7 @@ int attest_der_strict(const unsigned char *der, size_t len, attest_err *err)
     return der_walk(der, der, (long)len, 0, &o, err) ? 0 : -1;
 }
 
-int attest_der_strict_sorted(const unsigned char *der, size_t len, const size_t *opaque, size_t n_opaque,
+int attest_der_strict_canonical(const unsigned char *der, size_t len, const size_t *opaque, size_t n_opaque,
                              attest_err *err)
 {
     walk_opts o = {1, opaque, n_opaque};

@@ -286,6 +286,30 @@ static void test_rdn_unsorted(void **state)
     expect_refused(f, cri, f->cri_len, 1, "not DER", "a multi-valued RDN out of DER order");
 }
 
+/* An attribute value OpenSSL keeps opaque, SEQUENCE { INTEGER 00 05 }: the padding is BER. */
+static void test_opaque_integer_padded(void **state)
+{
+    fixture *f = *state;
+    static const unsigned char val[] = { 0x30, 0x04, 0x02, 0x02, 0x00, 0x05 };
+    X509_REQ *req = X509_REQ_new();
+    ASN1_OBJECT *oid = OBJ_txt2obj("1.3.6.1.4.1.99999.1", 1);
+    unsigned char *re = NULL, *cri;
+    int n;
+
+    (void)state;
+    assert_non_null(req);
+    assert_non_null(oid);
+    assert_true(X509_REQ_set_pubkey(req, f->key));
+    assert_true(X509_REQ_add1_attr_by_OBJ(req, oid, V_ASN1_SEQUENCE, val, sizeof(val)));
+    assert_true((n = i2d_re_X509_REQ_tbs(req, &re)) > 0);
+    assert_non_null(cri = malloc((size_t)n));
+    memcpy(cri, re, (size_t)n);
+    OPENSSL_free(re);
+    expect_refused(f, cri, (size_t)n, 1, "INTEGER not in its shortest form", "a padded INTEGER in an attribute value");
+    ASN1_OBJECT_free(oid);
+    X509_REQ_free(req);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -296,6 +320,7 @@ int main(void)
         cmocka_unit_test(test_ext_request_boolean),
         cmocka_unit_test(test_attributes_unsorted),
         cmocka_unit_test(test_rdn_unsorted),
+        cmocka_unit_test(test_opaque_integer_padded),
     };
 
     return cmocka_run_group_tests(tests, setup, teardown);
