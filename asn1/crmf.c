@@ -22,12 +22,14 @@
  *   POPOSigningKey ::= SEQUENCE { poposkInput [0] POPOSigningKeyInput OPTIONAL,
  *       algorithmIdentifier AlgorithmIdentifier, signature BIT STRING }
  */
+#include <limits.h>
 #include <string.h>
 #include <openssl/asn1t.h>
 #include <openssl/err.h>
 #include <openssl/x509.h>
 
 #include "attest/crmf.h"
+#include "attest/der.h"
 #include "attest/limits.h"
 #include "attest/oids.h"
 
@@ -164,7 +166,7 @@ ASN1_SEQUENCE(CERT_REQ_MSG) = {
 
 struct attest_crmf_view {
     CMP_REQ_MSG *cmp;            /* a PKIMessage: owns msgs */
-    CERT_REQ_MSG *first;         /* the first CertReqMsg, read again through our template */
+    CERT_REQ_MSG *req[ATTEST_CRMF_MAX_REQS]; /* each CertReqMsg, read again through our template */
 };
 
 const char *attest_crmf_body_name(int bodytype)
@@ -192,6 +194,8 @@ const char *attest_crmf_popo_name(int popo_type)
 
 void attest_crmf_free(attest_crmf *c)
 {
+    int i;
+
     if (c == NULL)
         return;
     if (c->view != NULL) {
@@ -199,12 +203,15 @@ void attest_crmf_free(attest_crmf *c)
             ASN1_item_free((ASN1_VALUE *)c->view->cmp, ASN1_ITEM_rptr(CMP_REQ_MSG));
         else
             OSSL_CRMF_MSGS_free(c->msgs);
-        ASN1_item_free((ASN1_VALUE *)c->view->first, ASN1_ITEM_rptr(CERT_REQ_MSG));
+        for (i = 0; i < ATTEST_CRMF_MAX_REQS; i++)
+            ASN1_item_free((ASN1_VALUE *)c->view->req[i], ASN1_ITEM_rptr(CERT_REQ_MSG));
         OPENSSL_free(c->view);
     }
-    EVP_PKEY_free(c->pubkey);
+    for (i = 0; i < ATTEST_CRMF_MAX_REQS; i++) {
+        EVP_PKEY_free(c->reqs[i].pubkey);
+        OPENSSL_free(c->reqs[i].bundle_der);
+    }
     OPENSSL_free(c->p10_der);
-    OPENSSL_free(c->bundle_der);
     OPENSSL_free(c);
 }
 
@@ -263,63 +270,151 @@ static int read_cmp(attest_crmf *c, OSSL_CMP_MSG *msg, const unsigned char *der,
     return 0;
 }
 
-/* The first CertReqMsg: template, public key, POPO and the attestation extension(s). */
-static int read_first(attest_crmf *c, OSSL_LIB_CTX *libctx, const char *propq, attest_err *err)
+/* CertReqMsg i: template, public key, POPO and the attestation extension(s). */
+static int read_req(attest_crmf *c, int i, OSSL_LIB_CTX *libctx, const char *propq, attest_err *err)
 {
     const ASN1_OBJECT *oid = attest_oid_obj(ATTEST_OID_AA_ATTESTATION);
-    OSSL_CRMF_MSG *first = sk_OSSL_CRMF_MSG_value(c->msgs, 0);
-    OSSL_CRMF_CERTTEMPLATE *tmpl = first != NULL ? OSSL_CRMF_MSG_get0_tmpl(first) : NULL;
+    OSSL_CRMF_MSG *m = sk_OSSL_CRMF_MSG_value(c->msgs, i);
+    OSSL_CRMF_CERTTEMPLATE *tmpl = m != NULL ? OSSL_CRMF_MSG_get0_tmpl(m) : NULL;
+    attest_crmf_req *r = &c->reqs[i];
+    CERT_REQ_MSG *view;
     unsigned char *buf = NULL, *spki = NULL;
     const unsigned char *p;
-    int n, i, trailing;
+    int64_t id;
+    int n, j, trailing;
 
+    r->popo_type = -1;
     if (tmpl == NULL) {
-        attest_err_set(err, "CertReqMessages: no CertReqMsg");
+        attest_err_set(err, "certReq[%d]: no certificate template", i);
         return -1;
     }
-    c->cert_req_id = OSSL_CRMF_MSG_get_certReqId(first);
-    c->subject = OSSL_CRMF_CERTTEMPLATE_get0_subject(tmpl);
-    c->exts = OSSL_CRMF_CERTTEMPLATE_get0_extensions(tmpl);
-    for (i = 0; i < sk_X509_EXTENSION_num(c->exts); i++) {
-        X509_EXTENSION *x = sk_X509_EXTENSION_value(c->exts, i);
+    r->subject = OSSL_CRMF_CERTTEMPLATE_get0_subject(tmpl);
+    r->exts = OSSL_CRMF_CERTTEMPLATE_get0_extensions(tmpl);
+    for (j = 0; j < sk_X509_EXTENSION_num(r->exts); j++) {
+        X509_EXTENSION *x = sk_X509_EXTENSION_value(r->exts, j);
         const ASN1_OCTET_STRING *v;
 
-        if (OBJ_cmp(X509_EXTENSION_get_object(x), oid) != 0 || c->n_attest_exts++ > 0)
+        if (OBJ_cmp(X509_EXTENSION_get_object(x), oid) != 0 || r->n_attest_exts++ > 0)
             continue;
         v = X509_EXTENSION_get_data(x);
-        c->attest_critical = X509_EXTENSION_get_critical(x);
-        c->bundle_len = (size_t)ASN1_STRING_length(v);
-        if ((c->bundle_der = OPENSSL_memdup(ASN1_STRING_get0_data(v), c->bundle_len ? c->bundle_len : 1)) == NULL)
+        r->attest_critical = X509_EXTENSION_get_critical(x);
+        r->bundle_len = (size_t)ASN1_STRING_length(v);
+        if ((r->bundle_der = OPENSSL_memdup(ASN1_STRING_get0_data(v), r->bundle_len ? r->bundle_len : 1)) == NULL)
             goto oom;
     }
-    if ((n = i2d_OSSL_CRMF_MSG(first, &buf)) <= 0)
+    if ((n = i2d_OSSL_CRMF_MSG(m, &buf)) <= 0)
         goto oom;
-    c->view->first = (CERT_REQ_MSG *)d2i_all(buf, (size_t)n, ASN1_ITEM_rptr(CERT_REQ_MSG), &trailing);
+    view = (CERT_REQ_MSG *)d2i_all(buf, (size_t)n, ASN1_ITEM_rptr(CERT_REQ_MSG), &trailing);
     OPENSSL_free(buf);
-    if (c->view->first == NULL || trailing) {
-        attest_err_set(err, "CertReqMsg: cannot read its template and proof of possession");
+    c->view->req[i] = view;
+    if (view == NULL || trailing) {
+        attest_err_set(err, "certReq[%d]: cannot read its template and proof of possession", i);
         return -1;
     }
-    c->spki = c->view->first->cert_req->tmpl->public_key;
-    if (c->spki != NULL && (n = i2d_X509_PUBKEY(c->spki, &spki)) > 0) {
+    /* OSSL_CRMF_MSGS_verify_popo finds a request by an int certReqId. */
+    if (!ASN1_INTEGER_get_int64(&id, view->cert_req->cert_req_id) || id < 0 || id > INT_MAX) {
+        ERR_clear_error();
+        attest_err_set(err, "certReq[%d]: certReqId outside 0..%d", i, INT_MAX);
+        return -1;
+    }
+    r->cert_req_id = (long)id;
+    r->spki = view->cert_req->tmpl->public_key;
+    if (r->spki != NULL && (n = i2d_X509_PUBKEY(r->spki, &spki)) > 0) {
         /* A key OpenSSL cannot decode stays NULL: crmf.popo says so. */
         ERR_set_mark();
         p = spki;
-        c->pubkey = d2i_PUBKEY_ex(NULL, &p, n, libctx, propq);
+        r->pubkey = d2i_PUBKEY_ex(NULL, &p, n, libctx, propq);
         ERR_pop_to_mark();
     }
     OPENSSL_free(spki);
-    if (c->view->first->popo != NULL) {
-        c->popo_type = c->view->first->popo->type;
-        if (c->popo_type == OSSL_CRMF_POPO_SIGNATURE) {
-            c->popo_alg = c->view->first->popo->value.signature->alg;
-            c->popo_input = c->view->first->popo->value.signature->input != NULL;
+    if (view->popo != NULL) {
+        r->popo_type = view->popo->type;
+        if (r->popo_type == OSSL_CRMF_POPO_SIGNATURE) {
+            r->popo_alg = view->popo->value.signature->alg;
+            r->popo_input = view->popo->value.signature->input != NULL;
         }
     }
     return 0;
 oom:
-    attest_err_set(err, "CertReqMsg: out of memory");
+    attest_err_set(err, "certReq[%d]: out of memory", i);
     return -1;
+}
+
+/* Every request, bounded, with distinct certReqIds (the CA answers by id). */
+static int read_reqs(attest_crmf *c, OSSL_LIB_CTX *libctx, const char *propq, attest_err *err)
+{
+    const attest_crmf_req *f = &c->reqs[0];
+    int i, j;
+
+    c->n_reqs = sk_OSSL_CRMF_MSG_num(c->msgs);
+    if (c->n_reqs < 1) {
+        attest_err_set(err, "CertReqMessages: empty (SIZE (1..MAX))");
+        return -1;
+    }
+    if (c->n_reqs > ATTEST_CRMF_MAX_REQS) {
+        attest_err_set(err, "CertReqMessages: %d requests, at most %d are verified", c->n_reqs, ATTEST_CRMF_MAX_REQS);
+        return -1;
+    }
+    for (i = 0; i < c->n_reqs; i++) {
+        if (read_req(c, i, libctx, propq, err) != 0)
+            return -1;
+        for (j = 0; j < i; j++)
+            if (c->reqs[j].cert_req_id == c->reqs[i].cert_req_id) {
+                attest_err_set(err, "CertReqMessages: certReq[%d] and certReq[%d] share certReqId %ld", j, i,
+                               c->reqs[i].cert_req_id);
+                return -1;
+            }
+    }
+    c->cert_req_id = f->cert_req_id;
+    c->subject = f->subject;
+    c->spki = f->spki;
+    c->pubkey = f->pubkey;
+    c->popo_type = f->popo_type;
+    c->popo_alg = f->popo_alg;
+    c->popo_input = f->popo_input;
+    c->exts = f->exts;
+    c->n_attest_exts = f->n_attest_exts;
+    c->attest_critical = f->attest_critical;
+    c->bundle_der = f->bundle_der;
+    c->bundle_len = f->bundle_len;
+    return 0;
+}
+
+/* Offset of a p10cr's CertificationRequest: PKIMessage { header, [4] { here } }; 0 if not found. */
+static size_t p10cr_offset(const unsigned char *der, size_t len)
+{
+    const unsigned char *p = der;
+    long plen;
+    int tag, cls;
+
+    if (ASN1_get_object(&p, &plen, &tag, &cls, (long)len) != V_ASN1_CONSTRUCTED
+        || ASN1_get_object(&p, &plen, &tag, &cls, (long)(der + len - p)) != V_ASN1_CONSTRUCTED)
+        return 0;
+    p += plen; /* past the header */
+    if (p >= der + len || ASN1_get_object(&p, &plen, &tag, &cls, (long)(der + len - p)) != V_ASN1_CONSTRUCTED
+        || cls != V_ASN1_CONTEXT_SPECIFIC || tag != OSSL_CMP_P10CR)
+        return 0;
+    return (size_t)(p - der);
+}
+
+/*
+ * Strict DER all the way down: OpenSSL writes a Name back as received, so
+ * the re-encoding alone misses BER in a template's subject.  A p10cr's
+ * request is left to the CSR decoder, which walks it the same way and
+ * reports a bad bundle inside as bundle.parse.
+ */
+static int strict_walk(const attest_crmf *c, const unsigned char *der, size_t len, attest_err *err)
+{
+    size_t opaque[1];
+    size_t n = 0;
+
+    if (c->bodytype == OSSL_CMP_P10CR && (opaque[0] = p10cr_offset(der, len)) != 0)
+        n = 1;
+    if (attest_der_strict_canonical(der, len, opaque, n, err) != 0) {
+        attest_err_prefix(err, "%s", c->bodytype == ATTEST_CRMF_BARE ? "CRMF CertReqMessages" : "CMP PKIMessage");
+        return -1;
+    }
+    return 0;
 }
 
 int attest_crmf_decode(const unsigned char *der, size_t len, OSSL_LIB_CTX *libctx, const char *propq,
@@ -369,14 +464,10 @@ int attest_crmf_decode(const unsigned char *der, size_t len, OSSL_LIB_CTX *libct
         attest_err_set(err, "not a CMP PKIMessage or a CRMF CertReqMessages");
         goto fail;
     }
-    if (c->bodytype != OSSL_CMP_P10CR) {
-        if ((c->n_reqs = sk_OSSL_CRMF_MSG_num(c->msgs)) < 1) {
-            attest_err_set(err, "CertReqMessages: empty (SIZE (1..MAX))");
-            goto fail;
-        }
-        if (read_first(c, libctx, propq, err) != 0)
-            goto fail;
-    }
+    if (strict_walk(c, der, len, err) != 0)
+        goto fail;
+    if (c->bodytype != OSSL_CMP_P10CR && read_reqs(c, libctx, propq, err) != 0)
+        goto fail;
     OSSL_CMP_MSG_free(msg);
     *out = c;
     return 0;

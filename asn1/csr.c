@@ -8,6 +8,7 @@
 #include <openssl/x509v3.h>
 
 #include "attest/csr.h"
+#include "attest/der.h"
 #include "attest/limits.h"
 #include "attest/oids.h"
 
@@ -26,6 +27,87 @@ static int same_der(X509_REQ *req, const unsigned char *der, size_t len)
     int n = i2d_X509_REQ(req, &re);
     int ok = n > 0 && (size_t)n == len && memcmp(re, der, len) == 0;
 
+    OPENSSL_free(re);
+    return ok;
+}
+
+/* Reads the TLV at *p (definite length): *p moves to its contents, which end at *in_end; *start is its first byte. */
+static int enter(const unsigned char **p, const unsigned char *end, const unsigned char **in_end,
+                 const unsigned char **start, int *tag, int *cls)
+{
+    long plen;
+    int r;
+
+    *start = *p;
+    r = ASN1_get_object(p, &plen, tag, cls, (long)(end - *p));
+    if ((r & 0x80) || r == 0x21)
+        return 0;
+    *in_end = *p + plen;
+    return 1;
+}
+
+/*
+ * Offsets in der of the values of every id-aa-attestation attribute, at
+ * most cap: bundle.parse judges their contents (with the same walk), so a
+ * bad bundle is reported there and not as a bad request.
+ */
+static size_t attestation_values(const unsigned char *der, size_t len, size_t *off, size_t cap)
+{
+    const ASN1_OBJECT *oid = attest_oid_obj(ATTEST_OID_AA_ATTESTATION);
+    const unsigned char *p = der, *end = der + len, *cri_end, *attrs_end, *a_end, *s, *o;
+    unsigned char *oid_der = NULL;
+    int tag, cls, i, oid_len = i2d_ASN1_OBJECT(oid, &oid_der);
+    size_t n = 0;
+
+    if (oid_len <= 0 || !enter(&p, end, &end, &s, &tag, &cls) || !enter(&p, end, &cri_end, &s, &tag, &cls))
+        goto done;
+    for (i = 0; i < 3; i++) /* version, subject, subjectPKInfo */
+        if (!enter(&p, cri_end, &a_end, &s, &tag, &cls) || (p = a_end) > cri_end)
+            goto done;
+    if (p >= cri_end || !enter(&p, cri_end, &attrs_end, &s, &tag, &cls) || cls != V_ASN1_CONTEXT_SPECIFIC)
+        goto done;
+    while (p < attrs_end && enter(&p, attrs_end, &a_end, &s, &tag, &cls)) {
+        const unsigned char *set_end, *v_end;
+
+        o = p;
+        if (!enter(&p, a_end, &v_end, &s, &tag, &cls) || tag != V_ASN1_OBJECT)
+            goto done;
+        p = v_end;
+        if (v_end - o == oid_len && memcmp(o, oid_der, (size_t)oid_len) == 0
+            && enter(&p, a_end, &set_end, &s, &tag, &cls)) {
+            while (p < set_end && n < cap && enter(&p, set_end, &v_end, &s, &tag, &cls)) {
+                off[n++] = (size_t)(s - der);
+                p = v_end;
+            }
+        }
+        p = a_end;
+    }
+done:
+    OPENSSL_free(oid_der);
+    return n;
+}
+
+/*
+ * The CertificationRequestInfo as OpenSSL would write it from the parsed
+ * fields equals the one received.  OpenSSL caches the received CRI and
+ * writes it back on i2d (so same_der cannot see inside it); this catches
+ * what its templates normalise, e.g. the [0] IMPLICIT SET OF attributes
+ * out of order, which the walk cannot tell from any other [0].
+ */
+static int same_cri(X509_REQ *req, const unsigned char *der, size_t len)
+{
+    const unsigned char *p = der, *cri;
+    unsigned char *re = NULL;
+    long plen;
+    int tag, cls, n, ok;
+
+    if (ASN1_get_object(&p, &plen, &tag, &cls, (long)len) & 0x80)
+        return 0;
+    cri = p;
+    if (ASN1_get_object(&p, &plen, &tag, &cls, (long)(der + len - p)) & 0x80)
+        return 0;
+    n = i2d_re_X509_REQ_tbs(req, &re);
+    ok = n > 0 && n == (long)(p - cri) + plen && memcmp(re, cri, (size_t)n) == 0;
     OPENSSL_free(re);
     return ok;
 }
@@ -49,6 +131,7 @@ int attest_csr_decode(const unsigned char *der, size_t len, attest_csr **out, at
     const unsigned char *p = der;
     attest_csr *c = NULL;
     const ASN1_OBJECT *oid = attest_oid_obj(ATTEST_OID_AA_ATTESTATION);
+    size_t opaque[16], n_opaque;
     int i, first = -1;
 
     *out = NULL;
@@ -73,6 +156,16 @@ int attest_csr_decode(const unsigned char *der, size_t len, attest_csr **out, at
     }
     if (!same_der(c->req, der, len)) {
         attest_err_set(err, "request: not DER (re-encoding differs)");
+        goto fail;
+    }
+    /* Strict DER all the way down: the walk for what OpenSSL keeps as received, the CRI re-encoded for the rest. */
+    n_opaque = attestation_values(der, len, opaque, sizeof(opaque) / sizeof(opaque[0]));
+    if (attest_der_strict_canonical(der, len, opaque, n_opaque, err) != 0) {
+        attest_err_prefix(err, "request");
+        goto fail;
+    }
+    if (!same_cri(c->req, der, len)) {
+        attest_err_set(err, "request: not DER (the CertificationRequestInfo re-encodes differently, e.g. attributes out of order)");
         goto fail;
     }
     for (i = 0; i < X509_REQ_get_attr_count(c->req); i++) {

@@ -3,8 +3,10 @@
  * bytes, so inner lengths, BOOLEAN encodings and header minimality there go
  * unchecked by the templates; this walk (over ASN1_get_object, OpenSSL's own
  * tokenizer) refuses what DER forbids.  Used for statement values and the
- * signed part of PKIX evidence.
+ * signed part of PKIX evidence; with the SET OF order rule, over whole
+ * requests (OpenSSL writes a request's and a Name's bytes back as received).
  */
+#include <string.h>
 #include <openssl/asn1.h>
 
 #include "attest/der.h"
@@ -12,7 +14,59 @@
 
 #define DER_MAX_DEPTH 32
 
-static int der_walk(const unsigned char *base, const unsigned char *p, long len, int depth, attest_err *err)
+/* X.690 11.6: a <= b as octet strings, the shorter padded at its end with zero octets. */
+static int enc_le(const unsigned char *a, size_t alen, const unsigned char *b, size_t blen)
+{
+    size_t n = alen < blen ? alen : blen, i;
+    int c = memcmp(a, b, n);
+
+    if (c != 0)
+        return c < 0;
+    for (i = n; i < alen; i++)
+        if (a[i] != 0)
+            return 0;
+    return 1;
+}
+
+/* The members of a SET (already walked, so well formed) in ascending order. */
+static int set_sorted(const unsigned char *p, long len)
+{
+    const unsigned char *end = p + len, *prev = NULL;
+    size_t prev_len = 0;
+
+    while (p < end) {
+        const unsigned char *t = p;
+        long plen;
+        int tag, cls;
+
+        ASN1_get_object(&p, &plen, &tag, &cls, (long)(end - p));
+        p += plen;
+        if (prev != NULL && !enc_le(prev, prev_len, t, (size_t)(p - t)))
+            return 0;
+        prev = t;
+        prev_len = (size_t)(p - t);
+    }
+    return 1;
+}
+
+typedef struct {
+    int canonical;               /* SET members in order, INTEGER/ENUMERATED minimal */
+    const size_t *opaque;        /* offsets of TLVs whose contents are judged elsewhere */
+    size_t n_opaque;
+} walk_opts;
+
+static int is_opaque(const walk_opts *o, long off)
+{
+    size_t i;
+
+    for (i = 0; i < o->n_opaque; i++)
+        if ((long)o->opaque[i] == off)
+            return 1;
+    return 0;
+}
+
+static int der_walk(const unsigned char *base, const unsigned char *p, long len, int depth, const walk_opts *o,
+                    attest_err *err)
 {
     const unsigned char *end = p + len;
 
@@ -52,8 +106,17 @@ static int der_walk(const unsigned char *base, const unsigned char *p, long len,
                 return 0;
             }
         }
-        if (cons && !der_walk(base, p, plen, depth + 1, err))
+        if (cons && !is_opaque(o, off) && !der_walk(base, p, plen, depth + 1, o, err))
             return 0;
+        if (o->canonical && cls == V_ASN1_UNIVERSAL && (tag == V_ASN1_INTEGER || tag == V_ASN1_ENUMERATED)
+            && (plen == 0 || (plen > 1 && ((p[0] == 0x00 && !(p[1] & 0x80)) || (p[0] == 0xff && (p[1] & 0x80)))))) {
+            attest_err_set(err, "not DER (INTEGER not in its shortest form at offset %ld)", off);
+            return 0;
+        }
+        if (o->canonical && cls == V_ASN1_UNIVERSAL && tag == V_ASN1_SET && !set_sorted(p, plen)) {
+            attest_err_set(err, "not DER (SET OF members out of order at offset %ld)", off);
+            return 0;
+        }
         p += plen;
     }
     return 1;
@@ -65,6 +128,24 @@ int attest_der_strict(const unsigned char *der, size_t len, attest_err *err)
         attest_err_set(err, "size %zu over the %d-byte cap", len, ATTEST_MAX_INPUT);
         return -1;
     }
-    return der_walk(der, der, (long)len, 0, err) ? 0 : -1;
+    walk_opts o = {0, NULL, 0};
+
+    if (len > ATTEST_MAX_INPUT) {
+        attest_err_set(err, "size %zu over the %d-byte cap", len, ATTEST_MAX_INPUT);
+        return -1;
+    }
+    return der_walk(der, der, (long)len, 0, &o, err) ? 0 : -1;
+}
+
+int attest_der_strict_canonical(const unsigned char *der, size_t len, const size_t *opaque, size_t n_opaque,
+                             attest_err *err)
+{
+    walk_opts o = {1, opaque, n_opaque};
+
+    if (len > ATTEST_MAX_INPUT) {
+        attest_err_set(err, "size %zu over the %d-byte cap", len, ATTEST_MAX_INPUT);
+        return -1;
+    }
+    return der_walk(der, der, (long)len, 0, &o, err) ? 0 : -1;
 }
 

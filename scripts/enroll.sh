@@ -21,6 +21,8 @@
 # Nothing is fetched from the network but the CMP enrollment: the nonce comes from the caller.
 # Writes into --out-dir: request.pem, verdict.json (EAR), cert.pem only when issued; for CMP also
 # cmp-request.der (what was sent) and, for ir/cr, cmp-reqexts.cnf. Every file is written atomically.
+# These five are removed from --out-dir first, so that a refusal never leaves an earlier run's
+# cert.pem beside the new verdict; other files there are left alone.
 # attest-req is $ATTEST_REQ, else attest-req on PATH, else the source tree's build/attest-req.
 #
 # Exit status:
@@ -108,6 +110,9 @@ command -v openssl >/dev/null || die "openssl not found"
 mkdir -p "$out_dir" 2>/dev/null || die "--out-dir $out_dir: cannot create it"
 out=$(cd "$out_dir" && pwd -P)
 [[ -w $out ]] || die "--out-dir $out: not writable"
+# An earlier run's outputs go first: what sits here afterwards is this run's word alone.
+rm -f -- "$out/request.pem" "$out/verdict.json" "$out/cert.pem" "$out/cmp-request.der" "$out/cmp-reqexts.cnf" \
+    || die "--out-dir $out: cannot remove the previous run's outputs"
 if [[ -n $tcti ]]; then
     export TPM2OPENSSL_TCTI=$tcti          # tpm2-openssl (openssl cmp with a TPM key) reads only this
 fi

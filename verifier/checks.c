@@ -2,9 +2,9 @@
 #include "attest/checks.h"
 
 static const attest_check_doc table[] = {
-    {CHK_CSR_PARSE, "the input is a DER PKCS#10 request (or a bundle given with --pubkey)"},
+    {CHK_CSR_PARSE, "the input is a DER PKCS#10 request, strict DER all the way down (or a bundle given with --pubkey)"},
     {CHK_CSR_SIGNATURE, "the request's self-signature verifies with its own key (proof of possession)"},
-    {CHK_CRMF_PARSE, "the input is a DER CRMF CertReqMessages or a CMP PKIMessage with an ir, cr, kur or p10cr body"},
+    {CHK_CRMF_PARSE, "the input is a strict DER CRMF CertReqMessages or CMP PKIMessage (ir, cr, kur, p10cr); 1 to 8 requests, distinct certReqIds"},
     {CHK_CRMF_POPO, "the CRMF request's POPO signature verifies with its template's public key (raVerified is refused)"},
     {CHK_BUNDLE_COUNT, "exactly one id-aa-attestation attribute holding exactly one value (CRMF: one extension)"},
     {CHK_BUNDLE_PARSE, "the AttestationBundle is strict DER with no trailing bytes and within the caps"},

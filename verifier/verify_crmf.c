@@ -2,7 +2,10 @@
  * The verifier for CRMF requests, bare or inside a CMP PKIMessage: the
  * request-level checks (crmf.parse, crmf.popo, bundle.count), then the same
  * bundle, engine and policy checks as for a PKCS#10 request, with the
- * template's public key as the subject key.  A p10cr carries a PKCS#10
+ * template's public key as the subject key.  Every CertReqMsg is verified:
+ * a CA issues for each, so an unattested one riding along must not pass.
+ * With several, request i's checks go into a submodule certReq[i] and its
+ * statements into certReq[i].attestations[j].  A p10cr carries a PKCS#10
  * request, which is verified as one.  CMP message protection (PBM or
  * signature) authenticates the sender to the CA; it says nothing about the
  * key or the evidence, and is not checked here.
@@ -18,7 +21,7 @@
 #include "attest/limits.h"
 #include "verify_int.h"
 
-static const EVP_MD *popo_md(const attest_crmf *c)
+static const EVP_MD *popo_md(const attest_crmf_req *c)
 {
     int md_nid = NID_undef, pk_nid = NID_undef;
 
@@ -28,7 +31,8 @@ static const EVP_MD *popo_md(const attest_crmf *c)
     return EVP_get_digestbynid(md_nid);
 }
 
-static void check_popo(attest_verdict *v, const attest_verify_params *p, const attest_crmf *c)
+static void check_popo(attest_verdict *v, const attest_verify_params *p, const OSSL_CRMF_MSGS *msgs,
+                       const attest_crmf_req *c)
 {
     char alg[80] = "?";
     int ok;
@@ -56,7 +60,8 @@ static void check_popo(attest_verdict *v, const attest_verify_params *p, const a
         return;
     }
     ERR_set_mark();
-    ok = OSSL_CRMF_MSGS_verify_popo(c->msgs, 0, 0, p->libctx, p->propq) == 1;
+    /* by certReqId, which the decoder made distinct: this request's POPO and no other */
+    ok = OSSL_CRMF_MSGS_verify_popo(msgs, (int)c->cert_req_id, 0, p->libctx, p->propq) == 1;
     ERR_pop_to_mark();
     if (ok)
         attest_pass(&v->checks, CHK_CRMF_POPO, "POPO signature (%s, over the %s) verifies with the template key (%s-%d)",
@@ -86,11 +91,92 @@ static attest_verdict *verify_p10cr(const attest_verify_params *p, const attest_
     return v;
 }
 
+/* One request's checks into v; attested_elsewhere: another request of the message carries evidence. */
+static void verify_req(attest_verdict *v, const attest_verify_params *p, const attest_crmf *c,
+                       const attest_crmf_req *r, int attested_elsewhere)
+{
+    check_popo(v, p, c->msgs, r);
+    ERR_clear_error();
+    if (r->n_attest_exts == 0) {
+        if (attested_elsewhere) {
+            attest_fail(&v->checks, CHK_BUNDLE_COUNT, "no id-aa-attestation extension, while another request of the message "
+                        "carries one: every request must be attested");
+        } else {
+            v->no_attestation = 1;
+            attest_skip(&v->checks, CHK_BUNDLE_COUNT, "no id-aa-attestation extension in the certificate template");
+        }
+    } else {
+        if (r->n_attest_exts != 1)
+            attest_fail(&v->checks, CHK_BUNDLE_COUNT, "%d id-aa-attestation extensions in the certificate template, at most "
+                        "one allowed", r->n_attest_exts);
+        else
+            attest_pass(&v->checks, CHK_BUNDLE_COUNT, "one id-aa-attestation extension%s",
+                        r->attest_critical ? " (critical)" : "");
+        attest_verify_bundle_into(v, p, r->pubkey, r->spki, popo_md(r), r->bundle_der, r->bundle_len);
+    }
+    attest_limits_subject(v, r->pubkey);
+}
+
+/* Moves request i's verdict r into v: its checks as submodule certReq[i], its statements after it. */
+static int adopt(attest_verdict *v, attest_verdict *r, int i)
+{
+    const attest_check *k = attest_checks_find(&r->checks, CHK_POLICY_KEY_ATTESTED);
+    attest_submod *s;
+    char name[sizeof(s->name)];
+    size_t j;
+
+    snprintf(name, sizeof(name), "certReq[%d]", i);
+    if ((s = attest_verdict_add_submod(v, name)) == NULL)
+        return -1;
+    snprintf(s->type, sizeof(s->type), "CertReqMsg");
+    snprintf(s->kind, sizeof(s->kind), "crmf-request");
+    s->binds_subject_key = k != NULL && k->result == ATTEST_CHECK_PASS;
+    s->checks = r->checks;
+    memset(&r->checks, 0, sizeof(r->checks));
+    for (j = 0; j < r->n_subs; j++) {
+        if (snprintf(name, sizeof(name), "certReq[%d].%s", i, r->subs[j].name) >= (int)sizeof(name)
+            || (s = attest_verdict_add_submod(v, name)) == NULL)
+            return -1;
+        memcpy(s->type, r->subs[j].type, sizeof(s->type));
+        memcpy(s->kind, r->subs[j].kind, sizeof(s->kind));
+        s->akpub = r->subs[j].akpub;
+        s->akpub_len = r->subs[j].akpub_len;
+        s->binds_subject_key = r->subs[j].binds_subject_key;
+        s->checks = r->subs[j].checks;
+        memset(&r->subs[j], 0, sizeof(r->subs[j]));
+    }
+    return 0;
+}
+
+/* Several requests: each verified as if alone, then gathered; "none" only when none is attested and none fails. */
+static void verify_several(attest_verdict *v, const attest_verify_params *p, const attest_crmf *c)
+{
+    int i, attested = 0, bad = 0;
+
+    for (i = 0; i < c->n_reqs; i++)
+        attested |= c->reqs[i].n_attest_exts > 0;
+    for (i = 0; i < c->n_reqs; i++) {
+        attest_verdict *r = OPENSSL_zalloc(sizeof(*r));
+
+        if (r == NULL) {
+            v->checks.lost = 1;
+            return;
+        }
+        verify_req(r, p, c, &c->reqs[i], attested);
+        bad |= attest_verdict_status(r) == ATTEST_STATUS_CONTRAINDICATED;
+        if (adopt(v, r, i) != 0)
+            v->checks.lost = 1;
+        attest_verdict_free(r);
+    }
+    v->no_attestation = !attested && !bad;
+}
+
 attest_verdict *attest_verify_crmf(const attest_verify_params *p, const unsigned char *der, size_t len)
 {
     attest_verdict *v = OPENSSL_zalloc(sizeof(*v));
     attest_crmf *c = NULL;
     attest_err err;
+    const char *in_cmp;
 
     if (v == NULL)
         return NULL;
@@ -104,30 +190,16 @@ attest_verdict *attest_verify_crmf(const attest_verify_params *p, const unsigned
         attest_crmf_free(c);
         return v;
     }
-    if (c->n_reqs > 1)
-        attest_warn(&v->checks, CHK_CRMF_PARSE, "%s%s with %d requests: only the first (certReqId %ld) is verified",
-                    c->bodytype == ATTEST_CRMF_BARE ? "" : "CMP PKIMessage, body ", attest_crmf_body_name(c->bodytype),
-                    c->n_reqs, c->cert_req_id);
-    else
-        attest_pass(&v->checks, CHK_CRMF_PARSE, "%s%s, one request (certReqId %ld), %zu bytes",
-                    c->bodytype == ATTEST_CRMF_BARE ? "" : "CMP PKIMessage, body ", attest_crmf_body_name(c->bodytype),
-                    c->cert_req_id, len);
-    check_popo(v, p, c);
-    ERR_clear_error();
-
-    if (c->n_attest_exts == 0) {
-        v->no_attestation = 1;
-        attest_skip(&v->checks, CHK_BUNDLE_COUNT, "no id-aa-attestation extension in the certificate template");
-        goto done;
+    in_cmp = c->bodytype == ATTEST_CRMF_BARE ? "" : "CMP PKIMessage, body ";
+    if (c->n_reqs == 1) {
+        attest_pass(&v->checks, CHK_CRMF_PARSE, "%s%s, one request (certReqId %ld), %zu bytes", in_cmp,
+                    attest_crmf_body_name(c->bodytype), c->cert_req_id, len);
+        verify_req(v, p, c, &c->reqs[0], 0);
+    } else {
+        attest_pass(&v->checks, CHK_CRMF_PARSE, "%s%s, %d requests with distinct certReqIds, %zu bytes: each verified "
+                    "(submodules certReq[0..%d])", in_cmp, attest_crmf_body_name(c->bodytype), c->n_reqs, len, c->n_reqs - 1);
+        verify_several(v, p, c);
     }
-    if (c->n_attest_exts != 1)
-        attest_fail(&v->checks, CHK_BUNDLE_COUNT, "%d id-aa-attestation extensions in the certificate template, at most one allowed",
-                    c->n_attest_exts);
-    else
-        attest_pass(&v->checks, CHK_BUNDLE_COUNT, "one id-aa-attestation extension%s", c->attest_critical ? " (critical)" : "");
-    attest_verify_bundle_into(v, p, c->pubkey, c->spki, popo_md(c), c->bundle_der, c->bundle_len);
-done:
-    attest_limits_subject(v, c->pubkey);
     attest_crmf_free(c);
     return v;
 }

@@ -6,9 +6,9 @@
  *
  * Input is either a CRMF CertReqMessages (RFC 4211) or a CMP PKIMessage
  * (RFC 4210/9810) whose body is ir, cr or kur (CertReqMessages) or p10cr (a
- * PKCS#10 request).  The first CertReqMsg is the request; its template's
- * public key is the subject key, and the message keeps what the proof of
- * possession check (OSSL_CRMF_MSGS_verify_popo) needs.  CMP message
+ * PKCS#10 request).  Every CertReqMsg is a request of its own: its
+ * template's public key is its subject key, and the message keeps what the
+ * proof of possession check (OSSL_CRMF_MSGS_verify_popo) needs.  CMP message
  * protection is not looked at.
  */
 #ifndef ATTEST_CRMF_H
@@ -23,18 +23,14 @@
 
 /* bodytype of a bare CertReqMessages (a PKIMessage body is OSSL_CMP_IR, _CR, _P10CR or _KUR). */
 #define ATTEST_CRMF_BARE (-1)
+/* CertReqMsg entries verified per message; more is refused (work per input stays bounded). */
+#define ATTEST_CRMF_MAX_REQS 8
 
 typedef struct attest_crmf_view attest_crmf_view;
 
+/* One CertReqMsg: its template and proof of possession. */
 typedef struct {
-    int bodytype;                /* ATTEST_CRMF_BARE or OSSL_CMP_IR/CR/P10CR/KUR */
-    /* p10cr: the embedded request, for attest_verify_csr (nothing below is set) */
-    unsigned char *p10_der;
-    size_t p10_len;
-    /* CertReqMessages */
-    OSSL_CRMF_MSGS *msgs;        /* what OSSL_CRMF_MSGS_verify_popo(msgs, 0, ...) needs */
-    int n_reqs;                  /* CertReqMsg entries; the first is the request */
-    long cert_req_id;
+    long cert_req_id;            /* 0..INT_MAX, distinct within the message */
     const X509_NAME *subject;    /* template subject, or NULL */
     const X509_PUBKEY *spki;     /* template publicKey, or NULL */
     EVP_PKEY *pubkey;            /* spki decoded in the caller's library context, or NULL */
@@ -46,12 +42,38 @@ typedef struct {
     int attest_critical;         /* the first one is marked critical */
     unsigned char *bundle_der;   /* extnValue of the first one */
     size_t bundle_len;
-    attest_crmf_view *view;      /* internal: the decoded template and POPO */
+} attest_crmf_req;
+
+typedef struct {
+    int bodytype;                /* ATTEST_CRMF_BARE or OSSL_CMP_IR/CR/P10CR/KUR */
+    /* p10cr: the embedded request, for attest_verify_csr (nothing below is set) */
+    unsigned char *p10_der;
+    size_t p10_len;
+    /* CertReqMessages */
+    OSSL_CRMF_MSGS *msgs;        /* what OSSL_CRMF_MSGS_verify_popo(msgs, certReqId, ...) needs */
+    int n_reqs;                  /* CertReqMsg entries, 1..ATTEST_CRMF_MAX_REQS */
+    attest_crmf_req reqs[ATTEST_CRMF_MAX_REQS];
+    /* The first request again (borrowed from reqs[0]), for callers that show one. */
+    long cert_req_id;
+    const X509_NAME *subject;
+    const X509_PUBKEY *spki;
+    EVP_PKEY *pubkey;
+    int popo_type;
+    const X509_ALGOR *popo_alg;
+    int popo_input;
+    const STACK_OF(X509_EXTENSION) *exts;
+    int n_attest_exts;
+    int attest_critical;
+    unsigned char *bundle_der;
+    size_t bundle_len;
+    attest_crmf_view *view;      /* internal: the decoded templates and POPOs */
 } attest_crmf;
 
 /*
- * Strict: DER (re-encoding matches), no trailing bytes, size cap, at least one
- * CertReqMsg.  libctx/propq (may be NULL) decode the template's public key.
+ * Strict: DER all the way down (the strictness walk of der.h with SET OF
+ * order, and the re-encoding matches), no trailing bytes, size cap, 1 to
+ * ATTEST_CRMF_MAX_REQS CertReqMsgs with distinct certReqIds in 0..INT_MAX.
+ * libctx/propq (may be NULL) decode the templates' public keys.
  */
 int attest_crmf_decode(const unsigned char *der, size_t len, OSSL_LIB_CTX *libctx, const char *propq,
                        attest_crmf **out, attest_err *err);

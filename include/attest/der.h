@@ -15,4 +15,15 @@
  */
 int attest_der_strict(const unsigned char *der, size_t len, attest_err *err);
 
+/*
+ * attest_der_strict, and the members of every universal SET in ascending
+ * order of their encodings (X.690 11.6; SET OF is all X.509 has), and every
+ * INTEGER and ENUMERATED in its shortest form.  For whole requests, whose
+ * bytes OpenSSL hands back as received.  The TLVs starting
+ * at the n_opaque offsets get their headers checked, not their contents
+ * (an embedded bundle, which its own decoder judges and reports).
+ */
+int attest_der_strict_canonical(const unsigned char *der, size_t len, const size_t *opaque, size_t n_opaque,
+                             attest_err *err);
+
 #endif

@@ -97,6 +97,18 @@ O=$T/o6
 check "no --ca-config / --cmp-server -> 0, request and verdict, no cert" eval 'rc_is 0 "$ENROLL" "${TPM[@]}" \
     --subject /CN=x --nonce "$N" --out-dir "$O" && [[ -s $O/request.pem && -s $O/verdict.json && ! -e $O/cert.pem ]]'
 
+# 6b. An earlier run's outputs go before a new run starts: a refusal into the same out-dir leaves
+#     no cert.pem beside its verdict (files that are not enroll.sh's stay).
+O=$T/o8
+check "affirmed run -> 0, cert.pem issued" eval 'rc_is 0 "$ENROLL" "${TPM[@]}" --subject "/CN=again" "${CODE[@]}" \
+    --nonce "$N" --out-dir "$O" --ca-config "$C/openssl.cnf" && [[ -s $O/cert.pem ]]'
+echo keep >"$O/notes.txt"
+check "refused run into the same out-dir -> 1, cert.pem gone, verdict contraindicated" eval 'rc_is 1 "$ENROLL" \
+    "${SW[@]}" --out-dir "$O" --ca-config "$C/openssl.cnf" && [[ ! -e $O/cert.pem ]] \
+    && status_is "$O/verdict.json" contraindicated'
+check "the refused run's own request is there, notes.txt untouched" eval '[[ -s $O/request.pem \
+    && $(cat "$O/notes.txt") == keep ]]'
+
 # 7. Usage and I/O errors: exit 2 before anything is written.
 E=$T/errs
 check "missing --subject -> 2" rc_is 2 "$ENROLL" "${TPM[@]}" --nonce "$N" --out-dir "$E"

@@ -1,4 +1,9 @@
 # CRMF / CMP requests (asn1/crmf.c, attest_verify_crmf) built with OpenSSL's CRMF and CMP APIs:
-# fields, ir/cr/p10cr/genm bodies, truncations, trailing bytes, BER, every byte flipped,
-# duplicate extensions, several requests, raVerified.
-attest_unit_test(test_crmf ${CMAKE_CURRENT_LIST_DIR}/test_crmf.c ${CMAKE_CURRENT_LIST_DIR}/testutil.c)
+# fields, ir/cr/p10cr/genm bodies, truncations, trailing bytes, BER (also in a template subject),
+# every byte flipped, duplicate extensions, raVerified.
+attest_unit_test(test_crmf ${CMAKE_CURRENT_LIST_DIR}/test_crmf.c ${CMAKE_CURRENT_LIST_DIR}/testutil.c
+                 ${CMAKE_CURRENT_LIST_DIR}/der_edit.c)
+# Several CertReqMsgs per message with lab PKIX evidence: every one verified (an unattested rider,
+# shared certReqIds, another key's evidence, a later bad POPO, the cap of 8), one EAR object.
+attest_unit_test(test_crmf_multi ${CMAKE_CURRENT_LIST_DIR}/test_crmf_multi.c ${CMAKE_CURRENT_LIST_DIR}/testutil.c
+                 ${CMAKE_CURRENT_LIST_DIR}/pkix_lab.c ${CMAKE_CURRENT_LIST_DIR}/der_edit.c)
