@@ -11,7 +11,8 @@
  *                   (unbounded work)                               limits.rsa-exponent
  *   k.sig-budget    16 statements and decoy AK certificates that each fit
  *                   the signature (unbounded work)                 limits.signatures
- *   k.cri-der       BER inside CertificationRequestInfo, re-signed csr.parse
+ *   k.cri-der       a long-form length inside CertificationRequestInfo
+ *                   (subject, version, key), re-signed             csr.parse
  *   k.escape        a key identifier that forges output lines, ESC
  *                   sequences, 0xff, a UTF-8 character cut at 64 bytes:
  *                   affirmed (it is informational) and rendered inert
@@ -222,6 +223,40 @@ static void gen_sig_budget(const base_t *b)
     EVP_PKEY_free(decoy);
 }
 
+/* ---- k.cri-der: one length inside CertificationRequestInfo in long form, the request re-signed ---- */
+
+static void gen_cri_der(const base_t *b)
+{
+    size_t attrs_off = b->t.v[b->attrs].off;
+    expect_t e;
+    int i;
+
+    for (i = 0; i < b->t.n; i++) {
+        const mut_node *n = &b->t.v[i];
+        unsigned char *tlv;
+        char desc[160];
+
+        /* before the attributes (the bundle is bundle.parse's), short-form lengths only */
+        if (!mut_within(&b->t, i, b->cri) || i == b->cri || n->off >= attrs_off || n->hdr != n->idlen + 1
+            || n->len >= 0x80)
+            continue;
+        if (S.counting) {
+            S.counted++;
+            continue;
+        }
+        assert_non_null(tlv = OPENSSL_malloc(n->hdr + 1 + n->len));
+        memcpy(tlv, b->t.der + n->off, n->idlen);
+        tlv[n->idlen] = 0x81;
+        tlv[n->idlen + 1] = (unsigned char)n->len;
+        memcpy(tlv + n->idlen + 2, b->t.der + n->off + n->hdr, n->len);
+        e = ex_only(CHK_CSR_PARSE, NULL);
+        e.resign = 1;
+        describe(b, i, desc, sizeof(desc), "length of %02x in long form (81 %02zx)", n->tag, n->len);
+        run_splice(b, "k.cri-der", &e, i, tlv, n->hdr + 1 + n->len, desc);
+        OPENSSL_free(tlv);
+    }
+}
+
 /* ---- k.escape (PKIX: the key identifier is the HSM's to write, and informational) ---- */
 
 static unsigned char *with_key_id(const base_t *b, const unsigned char *id, size_t id_len, size_t *len)
@@ -329,5 +364,6 @@ static void gen_regressions(const base_t *b)
     gen_ak_format(b);
     gen_rsa_exponent(b);
     gen_sig_budget(b);
+    gen_cri_der(b);
     gen_escape(b);
 }
