@@ -78,12 +78,18 @@ static int read_piece(cli_inputs *it, piece *p)
     return p->n;
 }
 
+/* Not strchr: it would find the terminator for a NUL byte. */
+static int space(int c)
+{
+    return c == ' ' || c == '\t' || c == '\r' || c == '\n' || c == '\f' || c == '\v';
+}
+
 static int blank(const piece *p)
 {
     int i;
 
     for (i = 0; i < p->n; i++)
-        if (strchr(" \t\r\n\f\v", p->s[i]) == NULL)
+        if (!space((unsigned char)p->s[i]))
             return 0;
     return 1;
 }
@@ -206,7 +212,7 @@ static int stream_next(cli_inputs *it, cli_input *out)
     BIO *block = NULL;
     size_t total = 0;
     long first = 0;
-    int junk = 0, r = 1;
+    int junk = 0, nul = 0, r = 1;
 
     for (;;) {
         int is_begin;
@@ -238,16 +244,22 @@ static int stream_next(cli_inputs *it, cli_input *out)
             break;
         }
         if (block != NULL) {
+            nul |= memchr(p.s, '\0', (size_t)p.n) != NULL;
             if (BIO_write(block, p.s, p.n) != p.n) {
                 snprintf(out->error, sizeof(out->error), "out of memory");
                 break;
             }
             if (p.bol && strncmp(p.s, "-----END ", 9) == 0) {
-                finish_block(block, begin, p.s, first, p.line, out);
+                if (nul)         /* C strings would cut the text short: refuse it */
+                    snprintf(out->error, sizeof(out->error), "lines %ld-%ld: a NUL byte in the PEM block", first,
+                             p.line);
+                else
+                    finish_block(block, begin, p.s, first, p.line, out);
                 break;
             }
         } else if (is_begin) {
             first = p.line;
+            nul = memchr(p.s, '\0', (size_t)p.n) != NULL;
             memcpy(begin, p.s, (size_t)p.n + 1);
             if ((block = BIO_new(BIO_s_mem())) == NULL || BIO_write(block, p.s, p.n) != p.n) {
                 snprintf(out->error, sizeof(out->error), "out of memory");
@@ -264,14 +276,18 @@ static int stream_next(cli_inputs *it, cli_input *out)
     return r;
 }
 
-/* "-": one DER input, or a PEM stream (anything that does not open like DER). */
+/*
+ * "-": a PEM stream when it opens with text; one input read whole when it
+ * opens with 0x30 (a DER SEQUENCE) or any other binary byte (the verifier
+ * says what is wrong with it), or is empty (an error).
+ */
 static void start_stdin(cli_inputs *it, cli_input *out)
 {
     int c = getc(stdin);
 
     if (c != EOF)
         ungetc(c, stdin);
-    if (c == EOF || c == 0x30) {     /* empty: an error; 0x30: a DER SEQUENCE */
+    if (c == EOF || c == 0x30 || ((c < 0x20 || c > 0x7e) && !space(c))) {
         if (cli_read_input("-", &out->data, &out->len, out->error, sizeof(out->error)) != 0)
             out->data = NULL;
         return;

@@ -93,7 +93,12 @@ check "END label that does not match BEGIN -> error" eval '{ sed "\$s/.*/-----EN
 check "an empty PEM block -> error" eval '{ printf -- "-----BEGIN CERTIFICATE REQUEST-----\n-----END CERTIFICATE REQUEST-----\n"
     cat "$G"; } | batch 2 "stdin#1=error stdin#2=warning"'
 check "a stream of only whitespace -> one error, exit 2" eval 'printf "\n \n" | batch 2 "stdin=error" && err_is 1 "no PEM block"'
-check "binary garbage (not DER) on stdin -> an error, no crash" eval 'printf "\001\002\000\377x\n" | batch 2 "stdin#1=error"'
+check "NUL bytes between blocks are text, not whitespace -> an error input" eval '{ cat "$G"; printf "\000\000\n"; cat "$P"; } \
+    | batch 2 "stdin#1=warning stdin#2=error stdin#3=none"'
+check "a NUL byte inside a block -> an error input" eval '{ sed "2s/^/\x00/" "$P"; cat "$G"; } \
+    | batch 2 "stdin#1=error stdin#2=warning" && err_is 1 "stdin#1: .*NUL byte"'
+check "stdin opening with a binary byte -> one input read whole, csr.parse fails (1)" eval 'printf "\001\002\000\377x\n" \
+    | batch 1 "-=contraindicated"'
 
 # --- 3. files and lists ---------------------------------------------------------------------------
 printf '%s\n' "$G" "$T/missing.pem" "# a comment" "" "$P" "$T" >"$T/list"
