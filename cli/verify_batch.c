@@ -234,21 +234,28 @@ static void emit(batch *b, job *j)
     j->out = j->err = NULL;
 }
 
-/* Printed: the judged prefix.  Now one line, and the process ends by the signal. */
-static void interrupted(const batch *b)
+/* The default action of sig, from this thread: the process ends by the signal. */
+static void die_by(int sig)
 {
     sigset_t one;
-    int sig = b->stop;
 
-    fflush(stdout);
-    fprintf(stderr, "attest-req: %s: interrupted by %s: %ld input(s) judged (the worst exit %d), the rest not judged\n",
-            b->v->app->cmd, sig == SIGINT ? "SIGINT" : sig == SIGTERM ? "SIGTERM" : "a signal", b->head, b->worst);
     signal(sig, SIG_DFL);
     sigemptyset(&one);
     sigaddset(&one, sig);
     pthread_sigmask(SIG_UNBLOCK, &one, NULL);
     raise(sig);
     _exit(128 + sig);
+}
+
+/* Printed: the judged prefix.  Now one line, and the process ends by the signal. */
+static void interrupted(const batch *b)
+{
+    int sig = b->stop;
+
+    fflush(stdout);
+    fprintf(stderr, "attest-req: %s: interrupted by %s: %ld input(s) judged (the worst exit %d), the rest not judged\n",
+            b->v->app->cmd, sig == SIGINT ? "SIGINT" : sig == SIGTERM ? "SIGTERM" : "a signal", b->head, b->worst);
+    die_by(sig);
 }
 
 static void *printer(void *arg)
@@ -279,12 +286,16 @@ static void *printer(void *arg)
     return NULL;
 }
 
+/* The first signal stops the batch in order; a second one (stdout stuck, say) ends it at once. */
 static void *signals(void *arg)
 {
     batch *b = arg;
-    int sig;
+    int sig, first = 1;
 
-    if (sigwait(&b->sigs, &sig) == 0) {
+    while (sigwait(&b->sigs, &sig) == 0) {
+        if (!first)
+            die_by(sig);
+        first = 0;
         pthread_mutex_lock(&b->mu);
         b->stop = sig;
         pthread_cond_broadcast(&b->cv);

@@ -172,6 +172,14 @@ check "SIGINT mid-batch (--jobs 2): a whole-line prefix of the verdicts, exit 13
     [[ $rc == 130 || ( $rc == 3 && $k == 400 ) ]] && [[ $(lines "$T/many.out") == "${want% }" ]] \
         && [[ -z $(tail -c 1 "$T/many.out") ]] && echo "     $k of 400 judged before the signal"'
 
+# stdout nobody reads: the first SIGINT cannot finish printing; a second one ends the process at once.
+check "stdout stuck: the first SIGINT waits, a second one ends it, exit 130" eval 'mkfifo "$T/stuck"; exec {hold}<>"$T/stuck"
+    ( exec env --default-signal=INT "$REQ" "${V[@]}" --in - --format json <"$T/many.pem" >"$T/stuck" 2>/dev/null ) & pid=$!
+    sleep 1; kill -INT $pid; sleep 0.5; alive=0; kill -0 $pid 2>/dev/null && alive=1; kill -INT $pid
+    for _ in $(seq 100); do pid_gone $pid && break; sleep 0.1; done; pid_gone $pid || kill -KILL $pid
+    rc=0; wait $pid || rc=$?; exec {hold}<&-
+    [[ $alive == 1 && $rc == 130 ]] || { echo "     alive after the first: $alive, exit $rc"; false; }'
+
 # --- memory: a long stream does not grow memory (not under ASan: its shadow memory alone is larger) ---
 VLIMIT=300000; [[ -n ${ATTEST_OPENSSL_PRELOAD:-} ]] && VLIMIT=unlimited
 check "2000 inputs on stdin, --jobs 2, in $VLIMIT kB of address space -> 2000 lines" eval 'for i in $(seq 5); do
