@@ -58,6 +58,8 @@ void cli_app_end(cli_app *app);
 
 /* io.c */
 int cli_read_file(const cli_app *app, const char *path, unsigned char **out, size_t *len);
+/* The same, silent: on failure msg holds the reason (without the path). */
+int cli_read_input(const char *path, unsigned char **out, size_t *len, char *msg, size_t msglen);
 /* Atomic: temp file in the same directory, then rename; "-" is stdout. */
 int cli_write_file(const cli_app *app, const char *path, const unsigned char *data, size_t len);
 int cli_parse_hex(const char *hex, unsigned char *out, size_t cap, size_t *len);
@@ -83,10 +85,16 @@ int cli_encode(const cli_app *app, const cli_object *obj, const char *output,
 
 /* inputs.c: the inputs of a batch, one at a time. */
 typedef struct cli_inputs cli_inputs;
+typedef struct {
+    char name[256];             /* the path, "-", or "stdin#N" for block N of a PEM stream */
+    unsigned char *data;        /* DER or a file's bytes (OPENSSL_malloc'd) */
+    size_t len;
+    attest_datatype dt;         /* from the PEM label of a stream block; ATTEST_DT_COUNT: detect */
+    char error[256];            /* non-empty: this input is an error (exit 2), data is NULL */
+} cli_input;
 cli_inputs *cli_inputs_new(const char *const *ins, int n_ins, FILE *list);
-/* 1 and the next input (io_error set when it cannot be read), 0 at the end. */
-int cli_inputs_next(cli_app *app, cli_inputs *in, char *name, size_t namelen, unsigned char **data,
-                    size_t *len, int *io_error);
+/* 1 and the next input (maybe an error), 0 at the end.  Prints nothing. */
+int cli_inputs_next(cli_inputs *in, cli_input *out);
 void cli_inputs_free(cli_inputs *in);
 
 int cmd_show(cli_app *app, int argc, char **argv);

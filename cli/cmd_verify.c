@@ -5,7 +5,6 @@
  * chain results cached for the run.  The exit code is the worst verdict.
  */
 #include <getopt.h>
-#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -16,12 +15,9 @@
 #include "attest/checks.h"
 #include "attest/limits.h"
 #include "attest/verify.h"
-#include "cli.h"
+#include "verify_batch.h"
 
-#define EXIT_WARNING 3
-#define EXIT_NONE 4
 #define MAX_UNTRUSTED 16
-#define MAX_JOBS 64
 
 typedef struct {
     const char **ins;
@@ -31,23 +27,6 @@ typedef struct {
     int n_untrusted, jobs;
     attest_policy policy;
 } verify_opts;
-
-/* One input of a batch: its name, its bytes, and its rendered verdict. */
-typedef struct {
-    char name[256];
-    unsigned char *data;
-    size_t len;
-    int io_error;                /* could not be read: exit 2, no verdict */
-    char *out;                   /* rendered verdict (stdout) */
-    char *err;                   /* failure lines (stderr) */
-    int rc;
-} job;
-
-typedef struct {
-    cli_app *app;
-    attest_verify_params vp;
-    int json, json_lines;
-} verifier;
 
 static void verify_usage(FILE *f)
 {
@@ -189,200 +168,6 @@ static int parse_opts(cli_app *app, int argc, char **argv, verify_opts *o)
     return 0;
 }
 
-/* Exit-code badness: 0 affirming < 3 warning < 4 none < 1 contraindicated < 2 I/O. */
-static int worse_rc(int a, int b)
-{
-    static const int rank[] = {0, 3, 4, 1, 2};
-
-    return rank[b] > rank[a] ? b : a;
-}
-
-static char *bio_text(BIO *b)
-{
-    char *p = NULL;
-    long n = BIO_get_mem_data(b, &p);
-    char *s = OPENSSL_malloc((size_t)n + 1);
-
-    if (s != NULL) {
-        if (n > 0)
-            memcpy(s, p, (size_t)n);
-        s[n > 0 ? n : 0] = '\0';
-    }
-    return s;
-}
-
-/*
- * A request (DER, or PEM labelled CERTIFICATE REQUEST) goes straight to the
- * verifier: it decodes the request strictly itself (csr.parse), so the
- * provider's CSR decoder would parse it a second time only to say "CSR"
- * (with OpenSSL 3.0 a request parse costs about as much as its signature
- * check).  NULL when csr.parse does not pass: the provider path then
- * detects what the input is, exactly as before.
- */
-static attest_verdict *verify_request(const verifier *v, const job *j)
-{
-    static const char *const labels[] = { "-----BEGIN CERTIFICATE REQUEST-----",
-                                          "-----BEGIN NEW CERTIFICATE REQUEST-----" };
-    const unsigned char *der = NULL;
-    unsigned char *pem_der = NULL;
-    char *name = NULL, *hdr = NULL;
-    long len = 0;
-    size_t i;
-    attest_verdict *verdict = NULL;
-    const attest_check *parse;
-
-    if (j->len > 0 && j->data[0] == 0x30) {
-        der = j->data;
-        len = (long)j->len;
-    }
-    for (i = 0; der == NULL && i < sizeof(labels) / sizeof(labels[0]); i++) {
-        size_t n = strlen(labels[i]);
-        BIO *b;
-
-        if (j->len <= n || memcmp(j->data, labels[i], n) != 0)
-            continue;
-        if ((b = BIO_new_mem_buf(j->data, (int)j->len)) != NULL && PEM_read_bio(b, &name, &hdr, &pem_der, &len) > 0)
-            der = pem_der;
-        BIO_free(b);
-    }
-    if (der != NULL && (verdict = attest_verify_csr(&v->vp, der, (size_t)len)) != NULL
-        && ((parse = attest_checks_find(&verdict->checks, CHK_CSR_PARSE)) == NULL || parse->result != ATTEST_CHECK_PASS)) {
-        attest_verdict_free(verdict);
-        verdict = NULL;
-    }
-    OPENSSL_free(name);
-    OPENSSL_free(hdr);
-    OPENSSL_free(pem_der);
-    return verdict;
-}
-
-/* Decode through the provider, verify, render: everything one input needs. */
-static void run_job(const verifier *v, job *j)
-{
-    cli_object obj = {0};
-    attest_verdict *verdict = NULL;
-    BIO *out = BIO_new(BIO_s_mem()), *err = BIO_new(BIO_s_mem());
-
-    if (out == NULL || err == NULL)
-        goto done;
-    if (j->io_error) {
-        j->rc = EXIT_USAGE;
-        if (v->json) {
-            json_object *e = json_object_new_object();
-
-            attest_json_add(e, "input", json_object_new_string(j->name));
-            attest_json_add(e, "error", json_object_new_string("unreadable input"));
-            attest_render_json(e, out, 0);
-            json_object_put(e);
-        }
-        goto done;
-    }
-    ERR_set_mark();
-    if ((verdict = verify_request(v, j)) == NULL) {
-        if (cli_decode(v->app, NULL, j->data, j->len, NULL, &obj) == 0 && obj.dt == ATTEST_DT_BUNDLE)
-            verdict = attest_verify_bundle(&v->vp, obj.data, obj.len);
-        else if (obj.data != NULL && obj.dt == ATTEST_DT_PKIX)
-            verdict = attest_verify_evidence(&v->vp, obj.data, obj.len);
-        else if (obj.data != NULL && obj.dt == ATTEST_DT_CSR)
-            verdict = attest_verify_csr(&v->vp, obj.data, obj.len);
-        else if (obj.data != NULL && obj.dt == ATTEST_DT_CRMF)
-            verdict = attest_verify_crmf(&v->vp, obj.data, obj.len);
-        else
-            verdict = attest_verify_csr(&v->vp, j->data, j->len); /* csr.parse says what is wrong */
-    }
-    ERR_pop_to_mark();
-    if (verdict == NULL) {
-        BIO_printf(err, "attest-req: verify: %s: out of memory\n", j->name);
-        j->rc = EXIT_FAIL;
-        goto done;
-    }
-    snprintf(verdict->input, sizeof(verdict->input), "%.255s", j->name);
-    if (v->json) {
-        json_object *js = attest_verdict_json(verdict);
-
-        attest_render_json(js, out, !v->json_lines);
-        json_object_put(js);
-    } else {
-        attest_verdict_text(verdict, out);
-    }
-    j->rc = attest_verdict_exit_code(verdict);
-    if (j->rc == EXIT_FAIL) {
-        /* One line per failed check, for people reading stderr. */
-        BIO_printf(err, "attest-req: verify: %s: contraindicated\n", j->name);
-        attest_verdict_failures(verdict, err);
-    }
-done:
-    if (out != NULL)
-        j->out = bio_text(out);
-    if (err != NULL)
-        j->err = bio_text(err);
-    BIO_free(out);
-    BIO_free(err);
-    attest_verdict_free(verdict);
-    cli_object_clear(&obj);
-    OPENSSL_free(j->data);
-    j->data = NULL;
-}
-
-/* The next input as a job, or 0 at the end. */
-static int next_job(cli_app *app, cli_inputs *in, job *j)
-{
-    memset(j, 0, sizeof(*j));
-    return cli_inputs_next(app, in, j->name, sizeof(j->name), &j->data, &j->len, &j->io_error);
-}
-
-typedef struct {
-    const verifier *v;
-    job *jobs;
-    int n;
-    int next;
-    pthread_mutex_t mu;
-} pool;
-
-static void *worker(void *arg)
-{
-    pool *p = arg;
-
-    for (;;) {
-        int i;
-
-        pthread_mutex_lock(&p->mu);
-        i = p->next++;
-        pthread_mutex_unlock(&p->mu);
-        if (i >= p->n)
-            return NULL;
-        run_job(p->v, &p->jobs[i]);
-    }
-}
-
-/* Run a window of jobs on the pool, then print them in input order. */
-static int run_window(const verifier *v, job *jobs, int n, int threads)
-{
-    pthread_t tid[MAX_JOBS];
-    pool p = { v, jobs, n, 0, PTHREAD_MUTEX_INITIALIZER };
-    int i, started = 0, rc = EXIT_OK;
-
-    if (threads > n)
-        threads = n;
-    for (i = 1; i < threads; i++)
-        if (pthread_create(&tid[started], NULL, worker, &p) == 0)
-            started++;
-    worker(&p);
-    for (i = 0; i < started; i++)
-        pthread_join(tid[i], NULL);
-    for (i = 0; i < n; i++) {
-        if (jobs[i].out != NULL)
-            fputs(jobs[i].out, stdout);
-        if (jobs[i].err != NULL)
-            fputs(jobs[i].err, stderr);
-        rc = worse_rc(rc, jobs[i].rc);
-        OPENSSL_free(jobs[i].out);
-        OPENSSL_free(jobs[i].err);
-    }
-    fflush(stdout);
-    return rc;
-}
-
 static int load_trust(cli_app *app, const verify_opts *o, attest_trust **out)
 {
     attest_trust *t = attest_trust_new();
@@ -427,8 +212,8 @@ int cmd_verify(cli_app *app, int argc, char **argv)
     EVP_PKEY *subject = NULL;
     unsigned char nonce[ATTEST_MAX_NONCE];
     size_t nonce_len = 0;
-    job *window = NULL;
-    int r, rc = EXIT_USAGE, n, win, total = 0, worst = EXIT_OK;
+    long total = 0;
+    int r, rc = EXIT_USAGE, worst;
 
     memset(&o, 0, sizeof(o));
     o.format = "text";
@@ -468,17 +253,7 @@ int cmd_verify(cli_app *app, int argc, char **argv)
     v.json_lines = o.n_ins > 1 || o.in_list != NULL || (o.n_ins == 1 && strcmp(o.ins[0], "-") == 0);
     if ((in = cli_inputs_new(o.ins, o.n_ins, list)) == NULL)
         goto done;
-    win = o.jobs * 4;
-    if ((window = OPENSSL_zalloc((size_t)win * sizeof(*window))) == NULL)
-        goto done;
-    /* Windows of inputs keep memory flat however many there are. */
-    do {
-        for (n = 0; n < win && next_job(app, in, &window[n]); n++)
-            ;
-        if (n > 0)
-            worst = worse_rc(worst, run_window(&v, window, n, o.jobs));
-        total += n;
-    } while (n == win);
+    worst = verify_batch(&v, in, o.jobs, &total);
     if (total == 0) {
         cli_error(app, "no input to verify");
         goto done;
@@ -487,14 +262,13 @@ int cmd_verify(cli_app *app, int argc, char **argv)
         size_t hits, misses;
 
         attest_trust_cache_stats(trust, &hits, &misses);
-        cli_notice(app, "%d input(s); chain cache %zu hit(s), %zu miss(es)", total, hits, misses);
+        cli_notice(app, "%ld input(s); chain cache %zu hit(s), %zu miss(es)", total, hits, misses);
     }
     rc = worst;
 done:
     cli_inputs_free(in);
     if (list != NULL)
         fclose(list);
-    OPENSSL_free(window);
     OPENSSL_free(o.ins);
     EVP_PKEY_free(subject);
     attest_trust_free(trust);

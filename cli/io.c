@@ -13,17 +13,28 @@
 
 int cli_read_file(const cli_app *app, const char *path, unsigned char **out, size_t *len)
 {
+    char msg[256];
+
+    if (cli_read_input(path, out, len, msg, sizeof(msg)) == 0)
+        return 0;
+    cli_error(app, "%s: %s", path, msg);
+    return -1;
+}
+
+/* The reading itself: the reason goes to msg, so a batch can print it in input order. */
+int cli_read_input(const char *path, unsigned char **out, size_t *len, char *msg, size_t msglen)
+{
     FILE *f = strcmp(path, "-") == 0 ? stdin : fopen(path, "rb");
     unsigned char *buf = NULL;
     size_t n = 0, cap = 0;
     struct stat st;
 
     if (f == NULL) {
-        cli_error(app, "%s: cannot open: %s", path, strerror(errno));
+        snprintf(msg, msglen, "cannot open: %s", strerror(errno));
         return -1;
     }
     if (f != stdin && fstat(fileno(f), &st) == 0 && S_ISDIR(st.st_mode)) {
-        cli_error(app, "%s: is a directory", path);
+        snprintf(msg, msglen, "is a directory");
         fclose(f);
         return -1;
     }
@@ -34,12 +45,12 @@ int cli_read_file(const cli_app *app, const char *path, unsigned char **out, siz
             unsigned char *grown;
 
             if (cap > ATTEST_MAX_INPUT) {
-                cli_error(app, "%s: larger than the %d-byte input cap", path, ATTEST_MAX_INPUT);
+                snprintf(msg, msglen, "larger than the %d-byte input cap", ATTEST_MAX_INPUT);
                 goto fail;
             }
             cap = cap ? cap * 2 : 8192;
             if ((grown = OPENSSL_realloc(buf, cap + 1)) == NULL) {
-                cli_error(app, "%s: out of memory", path);
+                snprintf(msg, msglen, "out of memory");
                 goto fail;
             }
             buf = grown;
@@ -48,18 +59,18 @@ int cli_read_file(const cli_app *app, const char *path, unsigned char **out, siz
         n += r;
         if (r == 0) {
             if (ferror(f)) {
-                cli_error(app, "%s: read error: %s", path, strerror(errno));
+                snprintf(msg, msglen, "read error: %s", strerror(errno));
                 goto fail;
             }
             break;
         }
     }
     if (n > ATTEST_MAX_INPUT) {
-        cli_error(app, "%s: larger than the %d-byte input cap", path, ATTEST_MAX_INPUT);
+        snprintf(msg, msglen, "larger than the %d-byte input cap", ATTEST_MAX_INPUT);
         goto fail;
     }
     if (n == 0) {
-        cli_error(app, "%s: empty input", path);
+        snprintf(msg, msglen, "empty input");
         goto fail;
     }
     buf[n] = '\0';

@@ -1,0 +1,394 @@
+/*
+ * attest-req verify, the batch: one reader (the calling thread) takes the
+ * inputs in order into a ring of 4 x jobs slots, `jobs` workers judge them,
+ * one printer prints each verdict as soon as it and all earlier ones are
+ * judged.  Memory is bounded by the ring, however long the input is.
+ *
+ * SIGINT/SIGTERM are taken by a sigwait thread, not a handler: the printer
+ * prints the judged prefix (whole verdicts only, it is the one writer of
+ * stdout), says so on stderr and ends the process by the same signal, so
+ * the caller sees 128+N and never a pass for a batch that was not finished.
+ */
+#include <pthread.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <openssl/bio.h>
+#include <openssl/err.h>
+#include <openssl/pem.h>
+
+#include "attest/checks.h"
+#include "verify_batch.h"
+
+typedef struct {
+    cli_input in;
+    char *out;                   /* rendered verdict (stdout) */
+    char *err;                   /* error or failure lines (stderr) */
+    int rc;
+    int done;
+} job;
+
+typedef struct {
+    const verifier *v;
+    job *ring;
+    long cap;
+    long head, next, tail;       /* next to print <= next to judge <= next to fill */
+    int eof;                     /* the reader has taken every input */
+    int busy;                    /* inputs being judged */
+    int stop;                    /* the signal that interrupts the batch; 0: none */
+    int worst;                   /* printer's: the worst exit code printed */
+    pthread_mutex_t mu;
+    pthread_cond_t cv;
+    sigset_t sigs;
+} batch;
+
+/* Exit-code badness: 0 affirming < 3 warning < 4 none < 1 contraindicated < 2 I/O. */
+static int worse_rc(int a, int b)
+{
+    static const int rank[] = {0, 3, 4, 1, 2};
+
+    return rank[b] > rank[a] ? b : a;
+}
+
+static char *bio_text(BIO *b)
+{
+    char *p = NULL;
+    long n = BIO_get_mem_data(b, &p);
+    char *s = OPENSSL_malloc((size_t)n + 1);
+
+    if (s != NULL) {
+        if (n > 0)
+            memcpy(s, p, (size_t)n);
+        s[n > 0 ? n : 0] = '\0';
+    }
+    return s;
+}
+
+/*
+ * A request (DER, or PEM labelled CERTIFICATE REQUEST) goes straight to the
+ * verifier: it decodes the request strictly itself (csr.parse), so the
+ * provider's CSR decoder would parse it a second time only to say "CSR"
+ * (with OpenSSL 3.0 a request parse costs about as much as its signature
+ * check).  NULL when csr.parse does not pass: the provider path then
+ * detects what the input is, exactly as before.
+ */
+static attest_verdict *verify_request(const verifier *v, const cli_input *in)
+{
+    static const char *const labels[] = { "-----BEGIN CERTIFICATE REQUEST-----",
+                                          "-----BEGIN NEW CERTIFICATE REQUEST-----" };
+    const unsigned char *der = NULL;
+    unsigned char *pem_der = NULL;
+    char *name = NULL, *hdr = NULL;
+    long len = 0;
+    size_t i;
+    attest_verdict *verdict = NULL;
+    const attest_check *parse;
+
+    if (in->len > 0 && in->data[0] == 0x30) {
+        der = in->data;
+        len = (long)in->len;
+    }
+    for (i = 0; der == NULL && i < sizeof(labels) / sizeof(labels[0]); i++) {
+        size_t n = strlen(labels[i]);
+        BIO *b;
+
+        if (in->len <= n || memcmp(in->data, labels[i], n) != 0)
+            continue;
+        if ((b = BIO_new_mem_buf(in->data, (int)in->len)) != NULL && PEM_read_bio(b, &name, &hdr, &pem_der, &len) > 0)
+            der = pem_der;
+        BIO_free(b);
+    }
+    if (der != NULL && (verdict = attest_verify_csr(&v->vp, der, (size_t)len)) != NULL
+        && ((parse = attest_checks_find(&verdict->checks, CHK_CSR_PARSE)) == NULL || parse->result != ATTEST_CHECK_PASS)) {
+        attest_verdict_free(verdict);
+        verdict = NULL;
+    }
+    OPENSSL_free(name);
+    OPENSSL_free(hdr);
+    OPENSSL_free(pem_der);
+    return verdict;
+}
+
+/* The verdict on one input: by its PEM label when a stream gave one, else detected. */
+static attest_verdict *judge(const verifier *v, const cli_input *in)
+{
+    cli_object obj = {0};
+    attest_verdict *verdict = NULL;
+
+    switch (in->dt) {
+    case ATTEST_DT_CSR: return attest_verify_csr(&v->vp, in->data, in->len);
+    case ATTEST_DT_BUNDLE: return attest_verify_bundle(&v->vp, in->data, in->len);
+    case ATTEST_DT_PKIX: return attest_verify_evidence(&v->vp, in->data, in->len);
+    default: break;
+    }
+    if ((verdict = verify_request(v, in)) != NULL)
+        return verdict;
+    if (cli_decode(v->app, NULL, in->data, in->len, NULL, &obj) == 0 && obj.dt == ATTEST_DT_BUNDLE)
+        verdict = attest_verify_bundle(&v->vp, obj.data, obj.len);
+    else if (obj.data != NULL && obj.dt == ATTEST_DT_PKIX)
+        verdict = attest_verify_evidence(&v->vp, obj.data, obj.len);
+    else if (obj.data != NULL && obj.dt == ATTEST_DT_CSR)
+        verdict = attest_verify_csr(&v->vp, obj.data, obj.len);
+    else if (obj.data != NULL && obj.dt == ATTEST_DT_CRMF)
+        verdict = attest_verify_crmf(&v->vp, obj.data, obj.len);
+    else
+        verdict = attest_verify_csr(&v->vp, in->data, in->len); /* csr.parse says what is wrong */
+    cli_object_clear(&obj);
+    return verdict;
+}
+
+/* Verify and render: everything one input needs, into j->out / j->err. */
+static void run_job(const verifier *v, job *j)
+{
+    attest_verdict *verdict = NULL;
+    BIO *out = BIO_new(BIO_s_mem()), *err = BIO_new(BIO_s_mem());
+
+    j->rc = EXIT_USAGE;
+    if (out == NULL || err == NULL)
+        goto done;
+    if (j->in.error[0] != '\0') {
+        BIO_printf(err, "attest-req: %s: %s: %s\n", v->app->cmd, j->in.name, j->in.error);
+        if (v->json) {
+            json_object *e = json_object_new_object();
+
+            attest_json_add(e, "input", json_object_new_string(j->in.name));
+            attest_json_add(e, "error", json_object_new_string(j->in.error));
+            attest_render_json(e, out, 0);
+            json_object_put(e);
+        }
+        goto done;
+    }
+    ERR_set_mark();
+    verdict = judge(v, &j->in);
+    ERR_pop_to_mark();
+    if (verdict == NULL) {
+        BIO_printf(err, "attest-req: %s: %s: out of memory\n", v->app->cmd, j->in.name);
+        j->rc = EXIT_FAIL;
+        goto done;
+    }
+    snprintf(verdict->input, sizeof(verdict->input), "%.255s", j->in.name);
+    if (v->json) {
+        json_object *js = attest_verdict_json(verdict);
+
+        attest_render_json(js, out, !v->json_lines);
+        json_object_put(js);
+    } else {
+        attest_verdict_text(verdict, out);
+    }
+    j->rc = attest_verdict_exit_code(verdict);
+    if (j->rc == EXIT_FAIL) {
+        /* One line per failed check, for people reading stderr. */
+        BIO_printf(err, "attest-req: %s: %s: contraindicated\n", v->app->cmd, j->in.name);
+        attest_verdict_failures(verdict, err);
+    }
+done:
+    if (out != NULL)
+        j->out = bio_text(out);
+    if (err != NULL)
+        j->err = bio_text(err);
+    BIO_free(out);
+    BIO_free(err);
+    attest_verdict_free(verdict);
+    OPENSSL_free(j->in.data);
+    j->in.data = NULL;
+}
+
+static void *worker(void *arg)
+{
+    batch *b = arg;
+
+    pthread_mutex_lock(&b->mu);
+    for (;;) {
+        job *j;
+
+        while (!b->stop && !b->eof && b->next == b->tail)
+            pthread_cond_wait(&b->cv, &b->mu);
+        if (b->stop || b->next == b->tail)
+            break;
+        j = &b->ring[b->next++ % b->cap];
+        b->busy++;
+        pthread_mutex_unlock(&b->mu);
+        run_job(b->v, j);
+        pthread_mutex_lock(&b->mu);
+        j->done = 1;
+        b->busy--;
+        pthread_cond_broadcast(&b->cv);
+    }
+    pthread_mutex_unlock(&b->mu);
+    return NULL;
+}
+
+/* One verdict, whole, then flushed: a pipeline sees it now. */
+static void emit(batch *b, job *j)
+{
+    if (j->out != NULL)
+        fputs(j->out, stdout);
+    fflush(stdout);
+    if (j->err != NULL)
+        fputs(j->err, stderr);
+    b->worst = worse_rc(b->worst, j->rc);
+    OPENSSL_free(j->out);
+    OPENSSL_free(j->err);
+    j->out = j->err = NULL;
+}
+
+/* The default action of sig, from this thread: the process ends by the signal. */
+static void die_by(int sig)
+{
+    sigset_t one;
+
+    signal(sig, SIG_DFL);
+    sigemptyset(&one);
+    sigaddset(&one, sig);
+    pthread_sigmask(SIG_UNBLOCK, &one, NULL);
+    raise(sig);
+    _exit(128 + sig);
+}
+
+/* Printed: the judged prefix.  Now one line, and the process ends by the signal. */
+static void interrupted(const batch *b)
+{
+    int sig = b->stop;
+
+    fflush(stdout);
+    fprintf(stderr, "attest-req: %s: interrupted by %s: %ld input(s) judged (the worst exit %d), the rest not judged\n",
+            b->v->app->cmd, sig == SIGINT ? "SIGINT" : sig == SIGTERM ? "SIGTERM" : "a signal", b->head, b->worst);
+    die_by(sig);
+}
+
+static void *printer(void *arg)
+{
+    batch *b = arg;
+
+    pthread_mutex_lock(&b->mu);
+    for (;;) {
+        job *j = &b->ring[b->head % b->cap];
+
+        if (b->head < b->next && j->done) {
+            pthread_mutex_unlock(&b->mu);
+            emit(b, j);
+            pthread_mutex_lock(&b->mu);
+            b->head++;
+            pthread_cond_broadcast(&b->cv);
+            continue;
+        }
+        if (b->stop && b->busy == 0) {
+            pthread_mutex_unlock(&b->mu);
+            interrupted(b);
+        }
+        if (b->eof && b->head == b->tail)
+            break;
+        pthread_cond_wait(&b->cv, &b->mu);
+    }
+    pthread_mutex_unlock(&b->mu);
+    return NULL;
+}
+
+/* The first signal stops the batch in order; a second one (stdout stuck, say) ends it at once. */
+static void *signals(void *arg)
+{
+    batch *b = arg;
+    int sig, first = 1;
+
+    while (sigwait(&b->sigs, &sig) == 0) {
+        if (!first)
+            die_by(sig);
+        first = 0;
+        pthread_mutex_lock(&b->mu);
+        b->stop = sig;
+        pthread_cond_broadcast(&b->cv);
+        pthread_mutex_unlock(&b->mu);
+    }
+    return NULL;
+}
+
+/* SIGINT and SIGTERM, unless ignored (nohup, a background job of a script): those stay ignored. */
+static void wanted_signals(sigset_t *set)
+{
+    static const int sigs[] = { SIGINT, SIGTERM };
+    struct sigaction sa;
+    size_t i;
+
+    sigemptyset(set);
+    for (i = 0; i < sizeof(sigs) / sizeof(sigs[0]); i++)
+        if (sigaction(sigs[i], NULL, &sa) == 0 && sa.sa_handler != SIG_IGN)
+            sigaddset(set, sigs[i]);
+}
+
+int verify_batch(const verifier *v, cli_inputs *in, int jobs, long *count)
+{
+    batch b;
+    pthread_t tid[MAX_JOBS], ptid, stid;
+    sigset_t old;
+    int i, started = 0, have_printer = 0, have_sig = 0;
+
+    memset(&b, 0, sizeof(b));
+    b.v = v;
+    b.cap = 4L * jobs;
+    *count = 0;
+    if ((b.ring = OPENSSL_zalloc((size_t)b.cap * sizeof(*b.ring))) == NULL)
+        return EXIT_USAGE;
+    pthread_mutex_init(&b.mu, NULL);
+    pthread_cond_init(&b.cv, NULL);
+    /* Blocked in every thread from here on; only the sigwait thread takes them. */
+    wanted_signals(&b.sigs);
+    pthread_sigmask(SIG_BLOCK, &b.sigs, &old);
+    if (sigismember(&b.sigs, SIGINT) == 1 || sigismember(&b.sigs, SIGTERM) == 1)
+        have_sig = pthread_create(&stid, NULL, signals, &b) == 0;
+    for (i = 0; i < jobs; i++)
+        if (pthread_create(&tid[started], NULL, worker, &b) == 0)
+            started++;
+    have_printer = pthread_create(&ptid, NULL, printer, &b) == 0;
+    if (started == 0 || !have_printer) {
+        cli_error(v->app, "cannot start threads");
+        b.worst = EXIT_USAGE;
+    }
+    for (;;) {
+        job *j;
+
+        pthread_mutex_lock(&b.mu);
+        while (!b.stop && b.tail - b.head >= b.cap)
+            pthread_cond_wait(&b.cv, &b.mu);
+        if (b.stop || started == 0 || !have_printer) {
+            pthread_mutex_unlock(&b.mu);
+            break;
+        }
+        pthread_mutex_unlock(&b.mu);
+        /* The slot at tail is free: the printer has let go of it (head moved past). */
+        j = &b.ring[b.tail % b.cap];
+        memset(j, 0, sizeof(*j));
+        if (!cli_inputs_next(in, &j->in))
+            break;
+        pthread_mutex_lock(&b.mu);
+        b.tail++;
+        pthread_cond_broadcast(&b.cv);
+        pthread_mutex_unlock(&b.mu);
+    }
+    pthread_mutex_lock(&b.mu);
+    b.eof = 1;
+    pthread_cond_broadcast(&b.cv);
+    pthread_mutex_unlock(&b.mu);
+    for (i = 0; i < started; i++)
+        pthread_join(tid[i], NULL);
+    if (have_printer)
+        pthread_join(ptid, NULL);
+    if (have_sig) {
+        pthread_cancel(stid);
+        pthread_join(stid, NULL);
+    }
+    if (b.stop)                  /* a signal after the last verdict: the same contract */
+        interrupted(&b);
+    pthread_sigmask(SIG_SETMASK, &old, NULL);
+    *count = b.tail;
+    for (i = 0; i < b.cap; i++) {
+        OPENSSL_free(b.ring[i].in.data);
+        OPENSSL_free(b.ring[i].out);
+        OPENSSL_free(b.ring[i].err);
+    }
+    OPENSSL_free(b.ring);
+    pthread_cond_destroy(&b.cv);
+    pthread_mutex_destroy(&b.mu);
+    return b.worst;
+}
