@@ -262,33 +262,17 @@ static void gen_cri_der(const base_t *b)
 static unsigned char *with_key_id(const base_t *b, const unsigned char *id, size_t id_len, size_t *len)
 {
     attest_pkix *p = NULL;
-    unsigned char *tbs = NULL, *ev = NULL, *der;
+    unsigned char *ev, *der;
     size_t ev_len = 0;
     attest_err err;
     PKIX_CLAIM *c;
-    int k, n;
 
     if (attest_pkix_decode(b->out.stmt, b->out.stmt_len, &p, &err) != 0)
         fail_msg("attest_pkix_decode: %s", err.msg);
     c = j_claim(p, ATTEST_OID_PKIX_KEY_IDENTIFIER, NULL);
     assert_int_equal(c->value->type, V_ASN1_UTF8STRING);
     assert_true(ASN1_STRING_set(c->value->value.utf8string, id, (int)id_len));
-    assert_true((n = i2d_PKIX_TBS(p->ev->tbs, &tbs)) > 0);
-    for (k = 0; k < b->naks; k++) {
-        PKIX_SIGBLOCK *blk = sk_PKIX_SIGBLOCK_value(p->ev->sigs, k);
-        EVP_MD_CTX *m = EVP_MD_CTX_new();
-        unsigned char sig[1024];
-        size_t siglen = sizeof(sig);
-
-        assert_non_null(m);
-        assert_true(EVP_DigestSignInit_ex(m, NULL, "SHA256", NULL, NULL, b->aks[k], NULL) > 0);
-        assert_true(EVP_DigestSign(m, sig, &siglen, tbs, (size_t)n) > 0);
-        assert_true(ASN1_OCTET_STRING_set(blk->value, sig, (int)siglen));
-        EVP_MD_CTX_free(m);
-    }
-    OPENSSL_free(tbs);
-    assert_int_equal(attest_pkix_encode(p, &ev, &ev_len, &err), 0);
-    attest_pkix_free(p);
+    ev = j_resign(b, p, &ev_len);
     der = csr_with_stmt(b, ev, ev_len, b->akc, b->naks, len);
     OPENSSL_free(ev);
     return der;

@@ -1767,16 +1767,13 @@ static void j_edit(attest_pkix *p, const jcase *jc)
 }
 
 /* Every block re-signed by its AK over the edited tbs (PKCS#1 v1.5 / ECDSA, SHA-256). */
-static unsigned char *j_build(const base_t *b, const jcase *jc, size_t *len)
+/* Every block of p re-signed by its AK over p's (edited) tbs, then p encoded; p is consumed. */
+static unsigned char *j_resign(const base_t *b, attest_pkix *p, size_t *len)
 {
-    attest_pkix *p = NULL;
     unsigned char *tbs = NULL, *der = NULL;
     attest_err err;
     int k, n;
 
-    if (attest_pkix_decode(b->out.stmt, b->out.stmt_len, &p, &err) != 0)
-        fail_msg("attest_pkix_decode: %s", err.msg);
-    j_edit(p, jc);
     assert_true((n = i2d_PKIX_TBS(p->ev->tbs, &tbs)) > 0);
     for (k = 0; k < b->naks; k++) {
         PKIX_SIGBLOCK *blk = sk_PKIX_SIGBLOCK_value(p->ev->sigs, k);
@@ -1794,6 +1791,17 @@ static unsigned char *j_build(const base_t *b, const jcase *jc, size_t *len)
     assert_int_equal(attest_pkix_encode(p, &der, len, &err), 0);
     attest_pkix_free(p);
     return der;
+}
+
+static unsigned char *j_build(const base_t *b, const jcase *jc, size_t *len)
+{
+    attest_pkix *p = NULL;
+    attest_err err;
+
+    if (attest_pkix_decode(b->out.stmt, b->out.stmt_len, &p, &err) != 0)
+        fail_msg("attest_pkix_decode: %s", err.msg);
+    j_edit(p, jc);
+    return j_resign(b, p, len);
 }
 
 /*
