@@ -16,6 +16,12 @@
  *   k.escape        a key identifier that forges output lines, ESC
  *                   sequences, 0xff, a UTF-8 character cut at 64 bytes:
  *                   affirmed (it is informational) and rendered inert
+ *   k.time          judged at 0, 1950, 9999 (chain.trust) or a minute from
+ *                   now: a given time warns          policy.verification-time
+ *
+ * Two holes are not mutations of one request and have their own tests: a
+ * batch that dropped inputs (test_batch.sh) and a second, unattested
+ * CertReqMsg riding along (test_crmf_multi.c).
  */
 
 /* ---- k.ak-format ---- */
@@ -343,6 +349,46 @@ static void gen_escape(const base_t *b)
     }
 }
 
+/* ---- k.time: the base judged at another time (--at-time) ---- */
+
+static void gen_time(const base_t *b)
+{
+    static const struct { const char *what; int rel; time_t when; const char *detail; } at[] = {
+        {"at 0 (1970-01-01), before every notBefore", 0, 0, "not yet valid"},
+        {"at 1950-01-01T00:00:00Z", 0, -631152000, "not yet valid"},
+        {"at 9999-12-31T23:59:59Z, after every notAfter", 0, 253402300799, "expired"},
+        {"a minute from now, inside every validity", 1, 60, NULL},
+    };
+    size_t i;
+    expect_t e;
+
+    if (S.counting) {
+        S.counted += (long)(sizeof(at) / sizeof(at[0]));
+        return;
+    }
+    for (i = 0; i < sizeof(at) / sizeof(at[0]); i++) {
+        static const char *const trust[] = {CHK_CHAIN_TRUST, NULL};
+
+        at_time.set = 1;
+        at_time.when = at[i].rel ? time(NULL) + at[i].when : at[i].when;
+        if (at[i].detail != NULL) {
+            memset(&e, 0, sizeof(e));
+            e.want_rc = 1;
+            e.oneof = trust;
+            e.detail = at[i].detail;
+            e.fresh_trust = 1;
+        } else {
+            /* a given time is a named relaxation: a warning at best, never affirming */
+            e = ex_only(CHK_POLICY_VERIFICATION_TIME, NULL);
+            e.only_sev = ATTEST_SEV_WARNING;
+            e.want_rc = 3;
+        }
+        e.judge_identical = 1;
+        run(b, "k.time", &e, b->out.csr, b->out.csr_len, at[i].what);
+        at_time.set = 0;
+    }
+}
+
 static void gen_regressions(const base_t *b)
 {
     gen_ak_format(b);
@@ -350,4 +396,5 @@ static void gen_regressions(const base_t *b)
     gen_sig_budget(b);
     gen_cri_der(b);
     gen_escape(b);
+    gen_time(b);
 }
