@@ -140,7 +140,7 @@ for j in 1 2; do
     check "jobs $j: the first verdict arrives while stdin is open" eval '[[ $first == *"\"input\":\"stdin#1\""* ]]'
     cat "$T/bad.pem" >&"$CI"
     read -r -t 10 second <&"$CO" || true
-    check "jobs $j: then the error line for the second block" eval '[[ $second == "{\"input\":\"stdin#2\",\"error\":"* ]]'
+    check "jobs $j: then the error line for the second block" eval '[[ $second == *"\"attest-req\":{\"input\":\"stdin#2\",\"error\":"* ]]'
     cat "$P" >&"$CI"
     exec {CI}>&-
     rest=$(timeout 10 cat <&"$CO") || true
