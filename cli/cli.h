@@ -98,6 +98,8 @@ int cli_inputs_next(cli_inputs *in, cli_input *out);
 void cli_inputs_free(cli_inputs *in);
 
 int cmd_show(cli_app *app, int argc, char **argv);
+/* show_jws.c: verify a signed verdict with a certificate or public key file, print its EAR. */
+int cli_show_jws(cli_app *app, const char *in, const char *with, const char *format, const char *outpath);
 int cmd_verify(cli_app *app, int argc, char **argv);
 int cmd_new(cli_app *app, int argc, char **argv);
 int cmd_evidence(cli_app *app, int argc, char **argv);

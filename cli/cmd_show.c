@@ -13,7 +13,9 @@ static void show_usage(FILE *f)
           "  --type TYPE    csr, bundle, tpm2, pkix, tpms-attest, tpmt-public, tpmt-signature, crmf\n"
           "                 (default: detected)\n"
           "  --format F     text (default), json, or der/pem to convert\n"
-          "  --out FILE     write here, atomically (default: - for stdout)\n", f);
+          "  --out FILE     write here, atomically (default: - for stdout)\n"
+          "  --verify-with CERT|PUBKEY  the input is a signed verdict (verify --format jwt):\n"
+          "                 check its signature, print its EAR (exit 1 if it does not verify)\n", f);
 }
 
 int cmd_show(cli_app *app, int argc, char **argv)
@@ -23,11 +25,12 @@ int cmd_show(cli_app *app, int argc, char **argv)
         {"type", required_argument, NULL, 't'},
         {"format", required_argument, NULL, 'f'},
         {"out", required_argument, NULL, 'o'},
+        {"verify-with", required_argument, NULL, 'V'},
         {"help", no_argument, NULL, 'h'},
         CLI_COMMON_LONGOPTS,
         {NULL, 0, NULL, 0}
     };
-    const char *in = "-", *type = NULL, *format = "text", *outpath = "-";
+    const char *in = "-", *type = NULL, *format = "text", *outpath = "-", *verify_with = NULL;
     unsigned char *data = NULL, *out = NULL;
     size_t len = 0, outlen = 0;
     cli_object obj = {0};
@@ -40,6 +43,7 @@ int cmd_show(cli_app *app, int argc, char **argv)
         case 't': type = optarg; break;
         case 'f': format = optarg; break;
         case 'o': outpath = optarg; break;
+        case 'V': verify_with = optarg; break;
         case 'h': show_usage(stdout); return EXIT_OK;
         default:
             switch (cli_common_option(app, opt, optarg)) {
@@ -54,6 +58,11 @@ int cmd_show(cli_app *app, int argc, char **argv)
     if (optind < argc) {
         cli_error(app, "unexpected argument '%s' (try: attest-req show --help)", argv[optind]);
         return EXIT_USAGE;
+    }
+    if (verify_with != NULL) {
+        rc = cli_app_start(app) == 0 ? cli_show_jws(app, in, verify_with, format, outpath) : EXIT_USAGE;
+        cli_app_end(app);
+        return rc;
     }
     if (strcmp(format, "text") != 0 && strcmp(format, "json") != 0
         && strcmp(format, "der") != 0 && strcmp(format, "pem") != 0) {

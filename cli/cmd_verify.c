@@ -13,6 +13,7 @@
 #include <openssl/pem.h>
 
 #include "attest/checks.h"
+#include "attest/jws.h"
 #include "attest/limits.h"
 #include "attest/verify.h"
 #include "verify_batch.h"
@@ -22,7 +23,7 @@
 typedef struct {
     const char **ins;
     int n_ins;
-    const char *in_list, *trust_dir, *pubkey, *at_time, *nonce_hex, *nonce_file, *format;
+    const char *in_list, *trust_dir, *pubkey, *at_time, *nonce_hex, *nonce_file, *format, *sign_key;
     const char *untrusted[MAX_UNTRUSTED];
     int n_untrusted, jobs;
     attest_policy policy;
@@ -47,7 +48,9 @@ static void verify_usage(FILE *f)
             "                     %s\n"
             "                     (none admits a TPM AK certificate for PKIX evidence)\n"
             "  --strict           refuse older draft shapes of the bundle\n"
-            "  --format F         text (default) or json (EAR-shaped; JSON Lines for several inputs)\n"
+            "  --format F         text (default), json (an EAR; JSON Lines for several inputs) or\n"
+            "                     jwt (the EAR as a compact JWS, one per line; needs --sign-key)\n"
+            "  --sign-key KEY     the key that signs each verdict (file or provider URI)\n"
             "  --jobs N           verify N inputs at a time (default 1)\n"
             "exit: 0 affirming, 1 contraindicated, 2 usage/I-O, 3 warning, 4 no attestation;\n"
             "      for several inputs the worst of them (0 < 3 < 4 < 1 < 2)\n",
@@ -92,6 +95,7 @@ static int parse_opts(cli_app *app, int argc, char **argv, verify_opts *o)
         {"nonce", required_argument, NULL, 'n'}, {"nonce-file", required_argument, NULL, 'N'},
         {"allow", required_argument, NULL, 'A'}, {"strict", no_argument, NULL, 's'},
         {"format", required_argument, NULL, 'f'}, {"jobs", required_argument, NULL, 'j'},
+        {"sign-key", required_argument, NULL, 'S'},
         {"help", no_argument, NULL, 'h'},
         CLI_COMMON_LONGOPTS,
         {NULL, 0, NULL, 0}
@@ -127,6 +131,7 @@ static int parse_opts(cli_app *app, int argc, char **argv, verify_opts *o)
         }
         case 's': o->policy.strict_shape = 1; break;
         case 'f': o->format = optarg; break;
+        case 'S': o->sign_key = optarg; break;
         case 'j': {
             char *end;
             long n = strtol(optarg, &end, 10);
@@ -157,8 +162,13 @@ static int parse_opts(cli_app *app, int argc, char **argv, verify_opts *o)
         cli_error(app, "--in FILE (or --in-list FILE) is required");
         return -1;
     }
-    if (strcmp(o->format, "text") != 0 && strcmp(o->format, "json") != 0) {
-        cli_error(app, "--format must be text or json, not '%s'", o->format);
+    if (strcmp(o->format, "text") != 0 && strcmp(o->format, "json") != 0 && strcmp(o->format, "jwt") != 0) {
+        cli_error(app, "--format must be text, json or jwt, not '%s'", o->format);
+        return -1;
+    }
+    if ((strcmp(o->format, "jwt") == 0) != (o->sign_key != NULL)) {
+        cli_error(app, o->sign_key != NULL ? "--sign-key signs JWS verdicts: add --format jwt"
+                                           : "--format jwt needs --sign-key KEY (the verdicts' signer)");
         return -1;
     }
     if (o->trust_dir == NULL) {
@@ -209,7 +219,7 @@ int cmd_verify(cli_app *app, int argc, char **argv)
     cli_inputs *in = NULL;
     FILE *list = NULL;
     attest_trust *trust = NULL;
-    EVP_PKEY *subject = NULL;
+    EVP_PKEY *subject = NULL, *signer = NULL;
     unsigned char nonce[ATTEST_MAX_NONCE];
     size_t nonce_len = 0;
     long total = 0;
@@ -232,6 +242,15 @@ int cmd_verify(cli_app *app, int argc, char **argv)
         goto done;
     if (o.pubkey != NULL && (subject = load_pubkey(app, o.pubkey)) == NULL)
         goto done;
+    if (o.sign_key != NULL) {
+        if ((signer = cli_load_private_key(app, o.sign_key)) == NULL)
+            goto done;
+        if (attest_jws_alg(signer) == NULL) {
+            cli_error(app, "--sign-key %s: a %s key has no JWS algorithm here (EC P-256/P-384/P-521, RSA, Ed25519, Ed448)",
+                      o.sign_key, EVP_PKEY_get0_type_name(signer) ? EVP_PKEY_get0_type_name(signer) : "provider");
+            goto done;
+        }
+    }
     if (o.in_list != NULL && (list = fopen(o.in_list, "r")) == NULL) {
         cli_error(app, "%s: cannot open the input list", o.in_list);
         goto done;
@@ -248,7 +267,8 @@ int cmd_verify(cli_app *app, int argc, char **argv)
         v.vp.nonce = nonce;
         v.vp.nonce_len = nonce_len;
     }
-    v.json = strcmp(o.format, "json") == 0;
+    v.json = strcmp(o.format, "text") != 0;
+    v.sign_key = signer;
     /* One verdict per line once there can be more than one. */
     v.json_lines = o.n_ins > 1 || o.in_list != NULL || (o.n_ins == 1 && strcmp(o.ins[0], "-") == 0);
     if ((in = cli_inputs_new(o.ins, o.n_ins, list)) == NULL)
@@ -271,6 +291,7 @@ done:
         fclose(list);
     OPENSSL_free(o.ins);
     EVP_PKEY_free(subject);
+    EVP_PKEY_free(signer);
     attest_trust_free(trust);
     cli_app_end(app);
     return rc;

@@ -20,6 +20,7 @@
 #include <openssl/pem.h>
 
 #include "attest/checks.h"
+#include "attest/jws.h"
 #include "verify_batch.h"
 
 typedef struct {
@@ -139,6 +140,40 @@ static attest_verdict *judge(const verifier *v, const cli_input *in)
     return verdict;
 }
 
+/* One signer at a time: a provider's key (an HSM session, a TPM) need not take parallel signing. */
+static pthread_mutex_t sign_mu = PTHREAD_MUTEX_INITIALIZER;
+
+/* The EAR as the run asks for it: JSON (pretty, or one line in a batch) or one JWS line. 0, or -1 (err says). */
+static int render_ear(const verifier *v, json_object *js, const char *name, BIO *out, BIO *err)
+{
+    BIO *mem;
+    char *payload = NULL, *jws;
+    long n;
+    attest_err e;
+
+    if (v->sign_key == NULL) {
+        attest_render_json(js, out, !v->json_lines);
+        return 0;
+    }
+    if ((mem = BIO_new(BIO_s_mem())) == NULL)
+        return -1;
+    attest_render_json(js, mem, 0);
+    n = BIO_get_mem_data(mem, &payload);
+    while (n > 0 && payload[n - 1] == '\n')
+        n--;
+    pthread_mutex_lock(&sign_mu);
+    jws = attest_jws_sign(v->sign_key, v->app->libctx, v->app->propq, payload, (size_t)n, &e);
+    pthread_mutex_unlock(&sign_mu);
+    BIO_free(mem);
+    if (jws == NULL) {
+        BIO_printf(err, "attest-req: %s: %s: cannot sign the verdict: %s\n", v->app->cmd, name, e.msg);
+        return -1;
+    }
+    BIO_printf(out, "%s\n", jws);
+    OPENSSL_free(jws);
+    return 0;
+}
+
 /* Verify and render: everything one input needs, into j->out / j->err. */
 static void run_job(const verifier *v, job *j)
 {
@@ -151,11 +186,12 @@ static void run_job(const verifier *v, job *j)
     if (j->in.error[0] != '\0') {
         BIO_printf(err, "attest-req: %s: %s: %s\n", v->app->cmd, j->in.name, j->in.error);
         if (v->json) {
-            json_object *e = json_object_new_object();
+            /* The same EAR shape as a verdict, one line: contraindicated, with the reason. */
+            json_object *e = attest_verdict_error_json(j->in.name, j->in.error, v->vp.policy);
+            verifier one_line = *v;
 
-            attest_json_add(e, "input", json_object_new_string(j->in.name));
-            attest_json_add(e, "error", json_object_new_string(j->in.error));
-            attest_render_json(e, out, 0);
+            one_line.json_lines = 1;
+            (void)render_ear(&one_line, e, j->in.name, out, err);
             json_object_put(e);
         }
         goto done;
@@ -171,9 +207,13 @@ static void run_job(const verifier *v, job *j)
     snprintf(verdict->input, sizeof(verdict->input), "%.255s", j->in.name);
     if (v->json) {
         json_object *js = attest_verdict_json(verdict);
+        int bad = render_ear(v, js, j->in.name, out, err);
 
-        attest_render_json(js, out, !v->json_lines);
         json_object_put(js);
+        if (bad) {
+            (void)BIO_reset(out); /* no verdict rather than an unsigned one */
+            goto done;
+        }
     } else {
         attest_verdict_text(verdict, out);
     }

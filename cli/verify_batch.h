@@ -13,6 +13,7 @@ typedef struct {
     cli_app *app;
     attest_verify_params vp;
     int json, json_lines;
+    EVP_PKEY *sign_key;          /* --format jwt: each verdict a compact JWS by this key */
 } verifier;
 
 /*

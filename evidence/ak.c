@@ -98,16 +98,19 @@ void attest_ak_check_chain(attest_vctx *v, X509 *ak, attest_checks *c)
 {
     char subj[160];
     attest_err err;
+    unsigned char anchor[32];
 
     subject_line(ak, subj, sizeof(subj));
     if (v->p->trust == NULL) {
         attest_fail(c, CHK_CHAIN_TRUST, "no trust anchors given (--trust-dir)");
         return;
     }
-    if (attest_trust_verify(v->p->trust, ak, v->bundle_certs, &err) != 0) {
+    if (attest_trust_verify_anchor(v->p->trust, ak, v->bundle_certs, &err, anchor) != 0) {
+        attest_submod_record_chain(v->sub, ak, NULL);
         attest_fail(c, CHK_CHAIN_TRUST, "AK certificate %s does not chain to a trust anchor: %s", subj, err.msg);
         return;
     }
+    attest_submod_record_chain(v->sub, ak, anchor);
     attest_pass(c, CHK_CHAIN_TRUST, "AK certificate %s chains to a trust anchor %s", subj, err.msg);
 }
 

@@ -555,8 +555,11 @@ static void check_nonce(attest_vctx *v, const attest_pkix *p, attest_checks *c)
     const ASN1_OCTET_STRING *n = t != NULL && t->type == V_ASN1_OCTET_STRING ? t->value.octet_string : NULL;
     char buf[2 * 64 + 3] = "absent";
 
-    if (n != NULL)
+    if (n != NULL) {
         hex(n->data, (size_t)n->length, buf, sizeof(buf));
+        if (v->sub != NULL)
+            attest_submod_record_nonce(v->sub, n->data, (size_t)n->length);
+    }
     if (v->p->nonce == NULL)
         attest_skip_warn(c, CHK_PKIX_NONCE, "no --nonce given: freshness not checked (transaction nonce %s)", buf);
     else if (n == NULL)

@@ -360,6 +360,7 @@ void attest_tpm2_verify(attest_vctx *v, const attest_statement *st, attest_submo
     }
 
     hex(att.extraData.buffer, att.extraData.size, buf, sizeof(buf));
+    attest_submod_record_nonce(sub, att.extraData.buffer, att.extraData.size);
     if (v->p->nonce == NULL)
         attest_skip_warn(c, CHK_TPM2_NONCE, "no --nonce given: freshness not checked (extraData %s)", buf);
     else if (v->p->nonce_len == att.extraData.size && memcmp(v->p->nonce, att.extraData.buffer, v->p->nonce_len) == 0)

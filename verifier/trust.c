@@ -26,6 +26,7 @@ typedef struct {
     unsigned char key[SHA256_DIGEST_LENGTH];
     int used, ok;
     char msg[sizeof(((attest_err *)0)->msg)];
+    unsigned char anchor[SHA256_DIGEST_LENGTH]; /* the chain's top, when ok */
 } chain_entry;
 
 struct attest_trust {
@@ -345,7 +346,18 @@ static X509_STORE *get_store(attest_trust *t)
     return s;
 }
 
-static int verify_uncached(attest_trust *t, X509 *leaf, STACK_OF(X509) *extra, attest_err *err)
+/* SHA-256 of the top of a validated chain: the anchor it ended at, for the verdict's records. */
+static void anchor_digest(X509_STORE_CTX *ctx, unsigned char *anchor)
+{
+    STACK_OF(X509) *chain = X509_STORE_CTX_get0_chain(ctx);
+    unsigned int n = 0;
+
+    if (anchor != NULL && sk_X509_num(chain) > 0)
+        X509_digest(sk_X509_value(chain, sk_X509_num(chain) - 1), EVP_sha256(), anchor, &n);
+}
+
+static int verify_uncached(attest_trust *t, X509 *leaf, STACK_OF(X509) *extra, attest_err *err,
+                           unsigned char *anchor)
 {
     X509_STORE_CTX *ctx = X509_STORE_CTX_new();
     STACK_OF(X509) *chain_in = sk_X509_new_null();
@@ -371,6 +383,7 @@ static int verify_uncached(attest_trust *t, X509 *leaf, STACK_OF(X509) *extra, a
     attest_time_text(t->at_time, when, sizeof(when));
     if (X509_verify_cert(ctx) == 1) {
         ok = 0;
+        anchor_digest(ctx, anchor);
         attest_err_set(err, "at %s", when); /* the time is part of what was verified */
     } else {
         int e = X509_STORE_CTX_get_error(ctx);
@@ -395,8 +408,14 @@ done:
  */
 int attest_trust_verify(const attest_trust *ct, X509 *leaf, STACK_OF(X509) *extra, attest_err *err)
 {
+    return attest_trust_verify_anchor(ct, leaf, extra, err, NULL);
+}
+
+int attest_trust_verify_anchor(const attest_trust *ct, X509 *leaf, STACK_OF(X509) *extra, attest_err *err,
+                               unsigned char *anchor)
+{
     attest_trust *t = (attest_trust *)ct; /* the cache is not part of the trust's value */
-    unsigned char key[SHA256_DIGEST_LENGTH];
+    unsigned char key[SHA256_DIGEST_LENGTH], e_anchor[SHA256_DIGEST_LENGTH] = {0};
     chain_entry *e;
     int have_key, ok;
 
@@ -415,13 +434,17 @@ int attest_trust_verify(const attest_trust *ct, X509 *leaf, STACK_OF(X509) *extr
         t->hits++;
         ok = e->ok;
         attest_err_set(err, "%s", e->msg);
+        if (anchor != NULL && ok == 0)
+            memcpy(anchor, e->anchor, sizeof(e->anchor));
         CRYPTO_THREAD_unlock(t->lock);
         return ok;
     }
     t->misses++;
     CRYPTO_THREAD_unlock(t->lock);
 
-    ok = verify_uncached(t, leaf, extra, err);
+    ok = verify_uncached(t, leaf, extra, err, e_anchor);
+    if (anchor != NULL && ok == 0)
+        memcpy(anchor, e_anchor, sizeof(e_anchor));
 
     if (have_key && CRYPTO_THREAD_write_lock(t->lock)) {
         if ((e = cache_slot(t, key, 1)) != NULL && !e->used) {
@@ -429,6 +452,7 @@ int attest_trust_verify(const attest_trust *ct, X509 *leaf, STACK_OF(X509) *extr
             e->used = 1;
             e->ok = ok;
             snprintf(e->msg, sizeof(e->msg), "%s", err->msg);
+            memcpy(e->anchor, e_anchor, sizeof(e_anchor));
         }
         CRYPTO_THREAD_unlock(t->lock);
     }

@@ -6,7 +6,6 @@
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
-#include <openssl/evp.h>
 
 #include "attest/checks.h"
 #include "attest/describe.h"
@@ -143,99 +142,6 @@ int attest_verdict_exit_code(const attest_verdict *v)
     }
 }
 
-static const char *result_name(attest_check_result r)
-{
-    return r == ATTEST_CHECK_PASS ? "pass" : r == ATTEST_CHECK_FAIL ? "fail" : "skip";
-}
-
-static const char *severity_name(attest_severity s)
-{
-    return s == ATTEST_SEV_ERROR ? "error" : s == ATTEST_SEV_WARNING ? "warning" : "info";
-}
-
-static json_object *checks_json(const attest_checks *c)
-{
-    json_object *a = json_object_new_array();
-    size_t i;
-
-    for (i = 0; i < c->n; i++) {
-        json_object *o = json_object_new_object();
-
-        attest_json_add(o, "id", json_object_new_string(c->v[i].id));
-        attest_json_add(o, "result", json_object_new_string(result_name(c->v[i].result)));
-        if (c->v[i].result != ATTEST_CHECK_PASS)
-            attest_json_add(o, "severity", json_object_new_string(severity_name(c->v[i].severity)));
-        attest_json_add(o, "detail", json_object_new_string(c->v[i].detail));
-        json_object_array_add(a, o);
-    }
-    return a;
-}
-
-/* EAR carries keys as base64url without padding. */
-static json_object *b64url(const unsigned char *b, size_t n)
-{
-    size_t cap = 4 * ((n + 2) / 3) + 1;
-    char *s = OPENSSL_malloc(cap);
-    json_object *o;
-    int len, i;
-
-    if (s == NULL)
-        return NULL;
-    len = EVP_EncodeBlock((unsigned char *)s, b, (int)n);
-    while (len > 0 && s[len - 1] == '=')
-        len--;
-    for (i = 0; i < len; i++)
-        s[i] = s[i] == '+' ? '-' : s[i] == '/' ? '_' : s[i];
-    o = json_object_new_string_len(s, len);
-    OPENSSL_free(s);
-    return o;
-}
-
-json_object *attest_verdict_json(const attest_verdict *v)
-{
-    json_object *o = json_object_new_object(), *subs = json_object_new_object(), *vid;
-    size_t i;
-
-    attest_json_add(o, "eat_profile", json_object_new_string("tag:github.com,2023:veraison/ear"));
-    attest_json_add(o, "iat", json_object_new_int64((int64_t)time(NULL)));
-    vid = json_object_new_object();
-    attest_json_add(vid, "build", json_object_new_string("attest-req " ATTEST_VERSION));
-    attest_json_add(vid, "developer", json_object_new_string("attest"));
-    attest_json_add(o, "ear.verifier-id", vid);
-    attest_json_add(o, "ear.status", json_object_new_string(attest_status_name(attest_verdict_status(v))));
-    if (v->input[0])
-        attest_json_add(o, "input", attest_json_text((const unsigned char *)v->input, strlen(v->input)));
-    if (v->has_time) {
-        json_object *t = json_object_new_object();
-        char when[48];
-
-        attest_time_text(v->at_time, when, sizeof(when));
-        attest_json_add(t, "time", json_object_new_string(when));
-        attest_json_add(t, "given", json_object_new_boolean(v->time_given));
-        attest_json_add(o, "verification_time", t);
-    }
-    attest_json_add(o, "checks", checks_json(&v->checks));
-    for (i = 0; i < v->n_subs; i++) {
-        const attest_submod *s = &v->subs[i];
-        json_object *so = json_object_new_object();
-
-        attest_json_add(so, "ear.status", json_object_new_string(attest_status_name(attest_checks_status(&s->checks))));
-        attest_json_add(so, "type", json_object_new_string(s->type));
-        attest_json_add(so, "kind", json_object_new_string(s->kind));
-        if (s->akpub != NULL) {
-            json_object *ka = json_object_new_object();
-
-            attest_json_add(ka, "akpub", b64url(s->akpub, s->akpub_len));
-            attest_json_add(so, "ear.veraison.key-attestation", ka);
-        }
-        attest_json_add(so, "binds_subject_key", json_object_new_boolean(s->binds_subject_key));
-        attest_json_add(so, "checks", checks_json(&s->checks));
-        json_object_object_add(subs, s->name, so);
-    }
-    attest_json_add(o, "submods", subs);
-    return o;
-}
-
 static void checks_text(const attest_checks *c, BIO *out, const char *indent)
 {
     size_t i;
@@ -251,6 +157,58 @@ static void checks_text(const attest_checks *c, BIO *out, const char *indent)
     }
 }
 
+static void hex_text(BIO *out, const unsigned char *b, size_t n)
+{
+    size_t i;
+
+    for (i = 0; i < n; i++)
+        BIO_printf(out, "%02x", b[i]);
+}
+
+/* The records, one short line each: what an auditor needs to find the input and the keys again. */
+static void records_text(const attest_verdict *v, BIO *out)
+{
+    if (v->has_input_sha256) {
+        BIO_printf(out, "  input sha256: ");
+        hex_text(out, v->input_sha256, sizeof(v->input_sha256));
+        BIO_printf(out, "\n");
+    }
+    if (v->subject != NULL)
+        BIO_printf(out, "  subject: %s\n", v->subject);
+    if (v->has_subject_key) {
+        BIO_printf(out, "  subject key SPKI sha256: ");
+        hex_text(out, v->subject_spki_sha256, sizeof(v->subject_spki_sha256));
+        BIO_printf(out, "\n");
+    }
+    BIO_printf(out, "  nonce demanded: ");
+    if (v->nonce_demanded)
+        hex_text(out, v->nonce, v->nonce_len);
+    else
+        BIO_printf(out, "none");
+    BIO_printf(out, "\n");
+}
+
+static void submod_records_text(const attest_submod *s, BIO *out)
+{
+    int i;
+
+    if (s->has_nonce_found) {
+        BIO_printf(out, "    nonce found: ");
+        hex_text(out, s->nonce_found, s->nonce_found_len);
+        BIO_printf(out, "\n");
+    }
+    for (i = 0; i < s->n_chains; i++) {
+        BIO_printf(out, "    AK certificate sha256 ");
+        hex_text(out, s->chains[i].ak_sha256, 32);
+        BIO_printf(out, ", anchor sha256 ");
+        if (s->chains[i].has_anchor)
+            hex_text(out, s->chains[i].anchor_sha256, 32);
+        else
+            BIO_printf(out, "none (no valid path)");
+        BIO_printf(out, "\n");
+    }
+}
+
 void attest_verdict_text(const attest_verdict *v, BIO *out)
 {
     char name[sizeof(v->input) * 3], when[48];
@@ -262,10 +220,12 @@ void attest_verdict_text(const attest_verdict *v, BIO *out)
         attest_time_text(v->at_time, when, sizeof(when));
         BIO_printf(out, "  verification time: %s (%s)\n", when, v->time_given ? "given with --at-time" : "the current time");
     }
+    records_text(v, out);
     checks_text(&v->checks, out, "  ");
     for (i = 0; i < v->n_subs; i++) {
         BIO_printf(out, "  %s %s (%s): %s\n", v->subs[i].name, v->subs[i].type, v->subs[i].kind,
                    attest_status_name(attest_checks_status(&v->subs[i].checks)));
+        submod_records_text(&v->subs[i], out);
         checks_text(&v->subs[i].checks, out, "    ");
     }
 }
@@ -303,5 +263,6 @@ void attest_verdict_free(attest_verdict *v)
         OPENSSL_free(v->subs[i].akpub);
     }
     OPENSSL_free(v->subs);
+    OPENSSL_free(v->subject);
     OPENSSL_free(v);
 }

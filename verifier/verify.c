@@ -26,6 +26,7 @@ static void verify_statement(attest_vctx *vc, const attest_statement *st, attest
 
     snprintf(sub->type, sizeof(sub->type), "%s", attest_oid_name(st->type, buf, sizeof(buf)));
     snprintf(sub->kind, sizeof(sub->kind), "%s", attest_stmt_kind_name(st->kind));
+    vc->sub = sub;
     switch (st->kind) {
     case ATTEST_STMT_TPM2_CERTIFY:
         attest_pass(&sub->checks, CHK_BUNDLE_TYPE, "TPM 2.0 certify evidence");
@@ -230,12 +231,15 @@ attest_verdict *attest_verify_csr(const attest_verify_params *p, const unsigned 
 
     if (v == NULL)
         return NULL;
+    attest_verdict_record_params(v, p);
+    attest_verdict_record_input(v, der, len);
     if (attest_csr_decode(der, len, &c, &err) != 0) {
         attest_fail(&v->checks, CHK_CSR_PARSE, "%s", err.msg);
         return v;
     }
     attest_pass(&v->checks, CHK_CSR_PARSE, "PKCS#10 request, %zu bytes", len);
     key = X509_REQ_get0_pubkey(c->req);
+    attest_verdict_record_subject(v, X509_REQ_get_subject_name(c->req), X509_REQ_get_X509_PUBKEY(c->req), NULL);
     if (key == NULL)
         attest_fail(&v->checks, CHK_CSR_SIGNATURE, "the request's public key cannot be decoded");
     else if (attest_rsa_exponent_bits(key) > ATTEST_MAX_RSA_EXPONENT_BITS)
@@ -285,6 +289,9 @@ attest_verdict *attest_verify_bundle(const attest_verify_params *p, const unsign
 
     if (v == NULL)
         return NULL;
+    attest_verdict_record_params(v, p);
+    attest_verdict_record_input(v, der, len);
+    attest_verdict_record_subject(v, NULL, NULL, p->subject_key);
     if (p->subject_key == NULL) {
         attest_fail(&v->checks, CHK_CSR_PARSE, "a bare AttestationBundle needs the key it must bind to (--pubkey)");
         return v;
@@ -306,6 +313,9 @@ attest_verdict *attest_verify_evidence(const attest_verify_params *p, const unsi
 
     if (v == NULL)
         return NULL;
+    attest_verdict_record_params(v, p);
+    attest_verdict_record_input(v, der, len);
+    attest_verdict_record_subject(v, NULL, NULL, p->subject_key);
     memset(&st, 0, sizeof(st));
     /* The engine only reads the statement. */
     st.type = (ASN1_OBJECT *)attest_oid_obj(ATTEST_OID_PKIX_STATEMENT);
@@ -321,6 +331,7 @@ attest_verdict *attest_verify_evidence(const attest_verify_params *p, const unsi
     /* No bundle here, so no bundle.type: straight to the engine. */
     snprintf(sub->type, sizeof(sub->type), "%s", attest_oid_info_get(ATTEST_OID_PKIX_STATEMENT)->sn);
     snprintf(sub->kind, sizeof(sub->kind), "%s", attest_stmt_kind_name(ATTEST_STMT_PKIX));
+    vc.sub = sub;
     attest_pkix_verify(&vc, &st, sub);
     sub->binds_subject_key = binds(sub);
     policy_checks(v, &vc, p->subject_key != NULL);

@@ -95,6 +95,7 @@ static attest_verdict *verify_p10cr(const attest_verify_params *p, const attest_
 static void verify_req(attest_verdict *v, const attest_verify_params *p, const attest_crmf *c,
                        const attest_crmf_req *r, int attested_elsewhere)
 {
+    attest_verdict_record_subject(v, r->subject, r->spki, r->pubkey);
     check_popo(v, p, c->msgs, r);
     ERR_clear_error();
     if (r->n_attest_exts == 0) {
@@ -143,6 +144,11 @@ static int adopt(attest_verdict *v, attest_verdict *r, int i)
         s->akpub_len = r->subs[j].akpub_len;
         s->binds_subject_key = r->subs[j].binds_subject_key;
         s->checks = r->subs[j].checks;
+        memcpy(s->nonce_found, r->subs[j].nonce_found, sizeof(s->nonce_found));
+        s->nonce_found_len = r->subs[j].nonce_found_len;
+        s->has_nonce_found = r->subs[j].has_nonce_found;
+        memcpy(s->chains, r->subs[j].chains, sizeof(s->chains));
+        s->n_chains = r->subs[j].n_chains;
         memset(&r->subs[j], 0, sizeof(r->subs[j]));
     }
     return 0;
@@ -180,6 +186,8 @@ attest_verdict *attest_verify_crmf(const attest_verify_params *p, const unsigned
 
     if (v == NULL)
         return NULL;
+    attest_verdict_record_params(v, p);
+    attest_verdict_record_input(v, der, len);
     if (attest_crmf_decode(der, len, p->libctx, p->propq, &c, &err) != 0) {
         attest_fail(&v->checks, CHK_CRMF_PARSE, "%s", err.msg);
         return v;
@@ -187,6 +195,8 @@ attest_verdict *attest_verify_crmf(const attest_verify_params *p, const unsigned
     if (c->bodytype == OSSL_CMP_P10CR) {
         attest_verdict_free(v);
         v = verify_p10cr(p, c, len);
+        if (v != NULL)
+            attest_verdict_record_input(v, der, len); /* the message judged, not the request inside */
         attest_crmf_free(c);
         return v;
     }

@@ -21,6 +21,7 @@ typedef struct {
     char big_e[256];                /* keys refused for their RSA exponent, for limits.rsa-exponent */
     int n_big_e;
     int sig_ops, sig_ops_refused;   /* this input's signature operations, for limits.signatures */
+    attest_submod *sub;             /* the statement being judged: its records (AK paths) */
 } attest_vctx;
 
 /* Record algorithm uses; SHA-1 and RSA < 2048 are noted for the policy check. */

@@ -60,6 +60,9 @@ void attest_time_text(time_t when, char *buf, size_t len);
 size_t attest_trust_anchor_count(const attest_trust *t);
 /* Build and validate a path from leaf to an anchor; extra are more intermediates. */
 int attest_trust_verify(const attest_trust *t, X509 *leaf, STACK_OF(X509) *extra, attest_err *err);
+/* The same; on success anchor (32 bytes, may be NULL) gets the SHA-256 of the anchor the path ended at. */
+int attest_trust_verify_anchor(const attest_trust *t, X509 *leaf, STACK_OF(X509) *extra, attest_err *err,
+                               unsigned char *anchor);
 /* Chain results served from the per-run cache, and computed. */
 void attest_trust_cache_stats(const attest_trust *t, size_t *hits, size_t *misses);
 /* Find a certificate by subject key identifier among anchors and intermediates. */
@@ -68,6 +71,7 @@ X509 *attest_trust_find_by_skid(const attest_trust *t, const unsigned char *kid,
 X509 *attest_trust_find_by_pubkey(const attest_trust *t, EVP_PKEY *key);
 
 /* ---- the verdict ---- */
+#define ATTEST_RECORD_NONCE 64  /* nonces are recorded up to this many bytes */
 typedef enum { ATTEST_CHECK_PASS, ATTEST_CHECK_FAIL, ATTEST_CHECK_SKIP } attest_check_result;
 typedef enum { ATTEST_SEV_INFO, ATTEST_SEV_WARNING, ATTEST_SEV_ERROR } attest_severity;
 typedef enum {
@@ -87,14 +91,30 @@ typedef struct {
     int lost;                   /* a check could not be recorded: never affirm */
 } attest_checks;
 
+/* One AK certificate path a statement relied on (records for an audit). */
+typedef struct {
+    unsigned char ak_sha256[32];     /* the AK certificate (DER) */
+    unsigned char anchor_sha256[32]; /* the anchor the path ended at, when it validated */
+    int has_anchor;
+} attest_chain_record;
+
+#define ATTEST_MAX_CHAIN_RECORDS 4
+
 typedef struct {
     char name[48];              /* "attestations[0]" */
     char type[64];              /* statement type name */
     char kind[24];              /* tpm2-certify, pkix-evidence, cmw, other */
-    unsigned char *akpub;       /* SPKI DER of the attested key, if known */
+    /* SPKI DER of the key the evidence attests (the subject key when bound), if known.
+     * Not the attestation key: the JSON calls it attested_key. */
+    unsigned char *akpub;
     size_t akpub_len;
     int binds_subject_key;      /* key-binding passed */
     attest_checks checks;
+    unsigned char nonce_found[ATTEST_RECORD_NONCE]; /* the evidence's nonce (extraData, transaction nonce) */
+    size_t nonce_found_len;
+    int has_nonce_found;
+    attest_chain_record chains[ATTEST_MAX_CHAIN_RECORDS];
+    int n_chains;
 } attest_submod;
 
 typedef struct {
@@ -106,6 +126,16 @@ typedef struct {
     int has_time;               /* the evidence was judged at at_time: */
     time_t at_time;
     int time_given;             /* the caller's time (--at-time), not the clock */
+    /* Records for an audit (verifier/records.c), rendered in the EAR's "attest-req" member. */
+    unsigned char input_sha256[32];  /* the DER judged */
+    int has_input_sha256;
+    char *subject;              /* the request's subject, openssl -subject syntax, escaped; OPENSSL_malloc'd */
+    unsigned char subject_spki_sha256[32];
+    int has_subject_key;
+    unsigned char nonce[ATTEST_RECORD_NONCE]; /* the nonce demanded */
+    size_t nonce_len;
+    int nonce_demanded;
+    char policy_id[192];        /* ear.appraisal-policy-id */
 } attest_verdict;
 
 void attest_check_add(attest_checks *c, const char *id, attest_check_result r, attest_severity s,
@@ -127,7 +157,13 @@ attest_status attest_verdict_status(const attest_verdict *v);
 const char *attest_status_name(attest_status s);
 /* 0 affirming, 1 contraindicated, 3 warning, 4 none. */
 int attest_verdict_exit_code(const attest_verdict *v);
+/* The EAR claims-set (draft-ietf-rats-ear, Veraison profile; verifier/ear.c). */
 json_object *attest_verdict_json(const attest_verdict *v);
+/* The same shape for an input that could not be judged (unreadable, ...): contraindicated, with the reason. */
+json_object *attest_verdict_error_json(const char *input, const char *reason, const attest_policy *policy);
+/* ear.appraisal-policy-id: "policy:attest-req", then "+allow-NAME" per relaxation (table order), "+strict". */
+void attest_policy_id(const attest_policy *p, char *buf, size_t len);
+
 void attest_verdict_text(const attest_verdict *v, BIO *out);
 /* Every failed check as "id: detail", one per line (for stderr). */
 void attest_verdict_failures(const attest_verdict *v, BIO *out);
@@ -162,5 +198,25 @@ attest_verdict *attest_verify_bundle(const attest_verify_params *p, const unsign
 attest_verdict *attest_verify_crmf(const attest_verify_params *p, const unsigned char *der, size_t len);
 /* A standalone PKIX Evidence (DER); params->subject_key may be NULL (key binding is then skipped). */
 attest_verdict *attest_verify_evidence(const attest_verify_params *p, const unsigned char *der, size_t len);
+
+/* Records (verifier/records.c). */
+void attest_verdict_record_params(attest_verdict *v, const attest_verify_params *p);
+void attest_verdict_record_input(attest_verdict *v, const unsigned char *der, size_t len);
+/* name may be NULL; spki NULL: the SPKI is encoded from key. */
+void attest_verdict_record_subject(attest_verdict *v, const X509_NAME *name, const X509_PUBKEY *spki, EVP_PKEY *key);
+void attest_submod_record_nonce(attest_submod *s, const unsigned char *nonce, size_t len);
+void attest_submod_record_chain(attest_submod *s, X509 *ak, const unsigned char *anchor);
+/* A name as `openssl req -subject` prints it ("C = US, O = Ex, CN = x"), escaped; OPENSSL_free. */
+char *attest_name_oneline(const X509_NAME *name);
+
+/* Records (verifier/records.c). */
+void attest_verdict_record_params(attest_verdict *v, const attest_verify_params *p);
+void attest_verdict_record_input(attest_verdict *v, const unsigned char *der, size_t len);
+/* name may be NULL; spki NULL: the SPKI is encoded from key. */
+void attest_verdict_record_subject(attest_verdict *v, const X509_NAME *name, const X509_PUBKEY *spki, EVP_PKEY *key);
+void attest_submod_record_nonce(attest_submod *s, const unsigned char *nonce, size_t len);
+void attest_submod_record_chain(attest_submod *s, X509 *ak, const unsigned char *anchor);
+/* A name as `openssl req -subject` prints it ("C = US, O = Ex, CN = x"), escaped; OPENSSL_free. */
+char *attest_name_oneline(const X509_NAME *name);
 
 #endif

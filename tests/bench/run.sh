@@ -106,7 +106,7 @@ hostile_bench() {
     E_RC=0
     "$REQ" verify --trust-dir "$H/trust" --in "$H/hostile-0.pem" --format json >"$H/verdict.json" 2>/dev/null || E_RC=$?
     E_WHY=$(python3 -c 'import json,sys; j = json.load(open(sys.argv[1]))
-print(",".join(c["id"] for c in j["checks"] if c["result"] == "fail"))' "$H/verdict.json" 2>/dev/null || echo "?")
+print(",".join(c["id"] for c in j["attest-req"]["checks"] if c["result"] == "fail"))' "$H/verdict.json" 2>/dev/null || echo "?")
     E_BEFORE=""
     if [[ -n ${ATTEST_BUILD_BEFORE:-} ]]; then
         before=$ATTEST_BUILD_BEFORE/attest-req

@@ -89,7 +89,7 @@ def res(i): return next((c["result"] for c in checks if c["id"] == i), None)
 def det(i): return next((c.get("detail", "") for c in checks if c["id"] == i), "")
 def fails(): return sorted(c["id"] for c in checks if c["result"] == "fail")
 def errors(): return sorted(c["id"] for c in checks if c["result"] == "fail" and c.get("severity") == "error")
-def ids(): return [c["id"] for c in j.get("checks", [])]
+def ids(): return [c["id"] for c in j.get("attest-req", {}).get("checks", [])]
 def claim(n): return next((d["value"] for d in walk(j) if d.get("claim") == n), None)
 def nsig(): return sum(len(d["signatures"]) for d in walk(j) if isinstance(d.get("signatures"), list))
 ok = eval("(" + sys.argv[2] + "\n)")   # parenthesised: expressions may span lines

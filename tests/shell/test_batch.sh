@@ -36,7 +36,8 @@ import json, sys
 out = []
 for l in open(sys.argv[1]):
     j = json.loads(l)
-    out.append(j["input"] + "=" + ("error" if "error" in j else j["ear.status"]))
+    a = j["attest-req"]
+    out.append(a["input"] + "=" + ("error" if "error" in a else j["ear.status"]))
 print(" ".join(out))
 EOF
 }
@@ -56,7 +57,7 @@ for j in 1 2; do
         "$T/plain.pem" | batch 2 "stdin#1=warning stdin#2=error stdin#3=none" --jobs '$j
     check "jobs $j:   one stderr line naming stdin#2 and the bad base64" err_is 1 "stdin#2: .*base64"
     check "jobs $j:   the error line keeps \"input\" and says why" eval 'sed -n 2p "$T/out" \
-        | grep -q "^{\"input\":\"stdin#2\",\"error\":\".*base64.*\"}$"'
+        | grep -q "\"attest-req\":{\"input\":\"stdin#2\",\"error\":\".*base64.*\",\"checks\":\[\]}}$"'
     check "jobs $j: the same in text: two verdicts in order, one error line, exit 2" eval 'cat "$T/good.pem" "$T/bad.pem" \
         "$T/plain.pem" | rc_is 2 "$REQ" "${V[@]}" --in - --jobs '$j' && [[ $(grep -E "^stdin#[0-9]+: " "$T/out" \
         | cut -d" " -f1-2 | tr "\n" " ") == "stdin#1: warning stdin#3: none " ]] && err_is 1 "stdin#2: "'
@@ -139,7 +140,7 @@ for j in 1 2; do
     check "jobs $j: the first verdict arrives while stdin is open" eval '[[ $first == *"\"input\":\"stdin#1\""* ]]'
     cat "$T/bad.pem" >&"$CI"
     read -r -t 10 second <&"$CO" || true
-    check "jobs $j: then the error line for the second block" eval '[[ $second == "{\"input\":\"stdin#2\",\"error\":"* ]]'
+    check "jobs $j: then the error line for the second block" eval '[[ $second == *"\"attest-req\":{\"input\":\"stdin#2\",\"error\":"* ]]'
     cat "$P" >&"$CI"
     exec {CI}>&-
     rest=$(timeout 10 cat <&"$CO") || true

@@ -57,17 +57,17 @@ check "show json: strict UTF-8, the key id exactly escaped" eval 'rc_is 0 "$REQ"
 V=(verify --in inj.pem --trust-dir "$H/trust")
 check "--at-time 0 is honoured: chain.trust not yet valid at 1970-01-01T00:00:00Z" eval 'rc_is 1 "$REQ" "${V[@]}" \
     --at-time 0 --format json && js "$T/out" "\"not yet valid\" in det(\"chain.trust\") and \"1970-01-01T00:00:00Z\" in det(\"chain.trust\")
-        and j[\"verification_time\"] == {\"time\": \"1970-01-01T00:00:00Z\", \"given\": True}
+        and j[\"attest-req\"][\"verification_time\"] == {\"time\": \"1970-01-01T00:00:00Z\", \"given\": True}
         and res(\"policy.verification-time\") == \"fail\""'
 check "--at-time 1970-01-01T00:00:00Z: the time in the text verdict" eval 'rc_is 1 "$REQ" "${V[@]}" \
     --at-time 1970-01-01T00:00:00Z && grep -qx "  verification time: 1970-01-01T00:00:00Z (given with --at-time)" "$T/out"'
 for t in 1950-01-01T00:00:00Z -631152000; do
     check "--at-time $t accepted: judged at 1950-01-01T00:00:00Z" eval 'rc_is 1 "$REQ" "${V[@]}" --at-time "$t" \
-        --format json && js "$T/out" "j[\"verification_time\"][\"time\"] == \"1950-01-01T00:00:00Z\" and \"not yet valid\" in det(\"chain.trust\")"'
+        --format json && js "$T/out" "j[\"attest-req\"][\"verification_time\"][\"time\"] == \"1950-01-01T00:00:00Z\" and \"not yet valid\" in det(\"chain.trust\")"'
 done
 for t in 9999-12-31T23:59:59Z 253402300799; do
     check "--at-time $t accepted: judged at 9999-12-31T23:59:59Z" eval 'rc_is 1 "$REQ" "${V[@]}" --at-time "$t" \
-        --format json && js "$T/out" "j[\"verification_time\"][\"time\"] == \"9999-12-31T23:59:59Z\" and \"has expired\" in det(\"chain.trust\")"'
+        --format json && js "$T/out" "j[\"attest-req\"][\"verification_time\"][\"time\"] == \"9999-12-31T23:59:59Z\" and \"has expired\" in det(\"chain.trust\")"'
 done
 for t in 1949-12-31T23:59:59Z -631152001 10000-01-01T00:00:00Z 253402300800 99999999999999999999 \
          2024-02-30T00:00:00Z 2024-11-01T00:00:00+01:00 garbage ""; do
@@ -75,8 +75,8 @@ for t in 1949-12-31T23:59:59Z -631152001 10000-01-01T00:00:00Z 253402300800 9999
         && one_line "1950-01-01T00:00:00Z .. 9999-12-31T23:59:59Z" && [[ ! -s $T/out ]]'
 done
 check "no --at-time: the current time, not given; chain.trust names it" eval 'rc_is 1 "$REQ" "${V[@]}" --format json \
-    && js "$T/out" "j[\"verification_time\"][\"given\"] is False and res(\"policy.verification-time\") == \"pass\"
-        and j[\"verification_time\"][\"time\"] in det(\"chain.trust\")"'
+    && js "$T/out" "j[\"attest-req\"][\"verification_time\"][\"given\"] is False and res(\"policy.verification-time\") == \"pass\"
+        and j[\"attest-req\"][\"verification_time\"][\"time\"] in det(\"chain.trust\")"'
 check "no --at-time: text says the current time" eval 'rc_is 1 "$REQ" "${V[@]}" && grep -q "^  verification time: .* (the current time)$" "$T/out"'
 
 # --- 3. new with an expired AK certificate --------------------------------------------------------
@@ -100,7 +100,7 @@ check "the expired AK: verify now -> 1 (chain.trust expired)" eval 'rc_is 1 "$RE
 check "the expired AK: --at-time inside its validity passes chain.trust but is only a relaxation" eval 'rc_is 1 "$REQ" \
     verify --in "$T/old-req.pem" --trust-dir "$O/trust" --format json --at-time 2020-06-01T00:00:00Z \
     && js "$T/out" "res(\"chain.trust\") == \"pass\" and \"2020-06-01T00:00:00Z\" in det(\"chain.trust\")
-        and res(\"policy.verification-time\") == \"fail\" and j[\"verification_time\"][\"given\"] is True"'
+        and res(\"policy.verification-time\") == \"fail\" and j[\"attest-req\"][\"verification_time\"][\"given\"] is True"'
 check "new --ak-cert valid -> 0, stderr empty" eval 'rc_is 0 "$REQ" "${NEW[@]}" --out "$T/ok.pem" && [[ ! -s $T/err ]]'
 
 # --- 4. affirming, judged at a given time: a warning ----------------------------------------------

@@ -17,7 +17,7 @@ cp "$P/ca/root.pem" "$T/trust/"    # the root only: the intermediate comes from 
 # --- helpers (each returns the status of one && chain: `if` turns set -e off in them) --------
 tpm_fp() { tpm2_readpublic -c "$1" -f pem -o "$T/rp.pem" >/dev/null && spki_fp <"$T/rp.pem"; }
 csr_fp() { openssl req -in "$1" -pubkey -noout | spki_fp; }
-# ear FILE STATUS FP [ID RESULT]...: EAR JSON with this ear.status, akpub = SPKI with sha256 FP
+# ear FILE STATUS FP [ID RESULT]...: EAR JSON with this ear.status, attested_key = SPKI with sha256 FP
 # (- to skip) and, for each pair, a check ID (top level or any submod) with RESULT.
 ear() {
     python3 - "$@" <<'EOF'
@@ -27,9 +27,11 @@ j = json.load(open(f))
 subs = list(j.get("submods", {}).values())
 ok = j["ear.status"] == status
 if fp != "-":
-    a = j["submods"]["attestations[0]"]["ear.veraison.key-attestation"]["akpub"]
-    ok = ok and hashlib.sha256(base64.urlsafe_b64decode(a + "=" * (-len(a) % 4))).hexdigest() == fp
-checks = j.get("checks", []) + [c for s in subs for c in s.get("checks", [])]
+    k = j["submods"]["attestations[0]"]["attest-req"]["attested_key"]
+    a = k["spki"]
+    ok = ok and hashlib.sha256(base64.urlsafe_b64decode(a + "=" * (-len(a) % 4))).hexdigest() == fp == k["spki_sha256"]
+    ok = ok and j["attest-req"]["subject_key_spki_sha256"] == fp
+checks = j["attest-req"]["checks"] + [c for s in subs for c in s["attest-req"]["checks"]]
 for cid, res in zip(sys.argv[4::2], sys.argv[5::2]):
     ok = ok and any(c["id"] == cid and c["result"] == res for c in checks)
 sys.exit(0 if ok else 1)

@@ -1,0 +1,102 @@
+/*
+ * What a verdict records for an audit, beside its checks: the input's
+ * digest, the subject and its key, the nonce demanded and the ones found,
+ * the policy in force and each AK certificate path.
+ */
+#include <stdio.h>
+#include <string.h>
+#include <openssl/evp.h>
+#include <openssl/x509.h>
+
+#include "attest/describe.h"
+#include "attest/verify.h"
+
+void attest_policy_id(const attest_policy *p, char *buf, size_t len)
+{
+    /* Table order, so one policy is always spelled the same way. */
+    static const char *const names[] = {"sha1", "small-rsa", "exportable-key", "imported-key", "restricted-key",
+                                        "ak-without-eku"};
+    size_t i, n;
+
+    n = (size_t)snprintf(buf, len, "policy:attest-req");
+    for (i = 0; p != NULL && i < sizeof(names) / sizeof(names[0]) && n < len; i++)
+        if (p->allow & attest_policy_allow_flag(names[i]))
+            n += (size_t)snprintf(buf + n, len - n, "+allow-%s", names[i]);
+    if (p != NULL && p->strict_shape && n < len)
+        n += (size_t)snprintf(buf + n, len - n, "+strict");
+    if (p != NULL && !p->require_key_attestation && n < len)
+        snprintf(buf + n, len - n, "+key-attestation-optional");
+}
+
+void attest_verdict_record_params(attest_verdict *v, const attest_verify_params *p)
+{
+    attest_policy_id(p->policy, v->policy_id, sizeof(v->policy_id));
+    if (p->nonce != NULL) {
+        v->nonce_demanded = 1;
+        v->nonce_len = p->nonce_len < sizeof(v->nonce) ? p->nonce_len : sizeof(v->nonce);
+        memcpy(v->nonce, p->nonce, v->nonce_len);
+    }
+}
+
+void attest_verdict_record_input(attest_verdict *v, const unsigned char *der, size_t len)
+{
+    v->has_input_sha256 = EVP_Digest(der, len, v->input_sha256, NULL, EVP_sha256(), NULL) == 1;
+}
+
+char *attest_name_oneline(const X509_NAME *name)
+{
+    BIO *b = BIO_new(BIO_s_mem());
+    char *data = NULL, *e = NULL;
+    long len;
+
+    if (b == NULL)
+        return NULL;
+    /* OpenSSL 3.0's `req -subject` form; UTF-8 kept, controls left to the escaper. */
+    if (X509_NAME_print_ex(b, name, 0, (XN_FLAG_ONELINE & ~ASN1_STRFLGS_ESC_MSB) | ASN1_STRFLGS_UTF8_CONVERT) >= 0) {
+        len = BIO_get_mem_data(b, &data);
+        e = attest_escape_dup((const unsigned char *)data, (size_t)len, ATTEST_ESC_KEEP_BACKSLASH);
+    }
+    BIO_free(b);
+    return e;
+}
+
+void attest_verdict_record_subject(attest_verdict *v, const X509_NAME *name, const X509_PUBKEY *spki, EVP_PKEY *key)
+{
+    unsigned char *der = NULL;
+    int n = -1;
+
+    if (name != NULL && v->subject == NULL)
+        v->subject = attest_name_oneline(name);
+    if (spki != NULL)
+        n = i2d_X509_PUBKEY(spki, &der);
+    else if (key != NULL)
+        n = i2d_PUBKEY(key, &der);
+    if (n > 0)
+        v->has_subject_key = EVP_Digest(der, (size_t)n, v->subject_spki_sha256, NULL, EVP_sha256(), NULL) == 1;
+    OPENSSL_free(der);
+}
+
+void attest_submod_record_nonce(attest_submod *s, const unsigned char *nonce, size_t len)
+{
+    s->nonce_found_len = len < sizeof(s->nonce_found) ? len : sizeof(s->nonce_found);
+    if (s->nonce_found_len > 0)
+        memcpy(s->nonce_found, nonce, s->nonce_found_len);
+    s->has_nonce_found = 1;
+}
+
+void attest_submod_record_chain(attest_submod *s, X509 *ak, const unsigned char *anchor)
+{
+    attest_chain_record *r;
+    unsigned int n = 0;
+
+    if (s == NULL || s->n_chains == ATTEST_MAX_CHAIN_RECORDS)
+        return;
+    r = &s->chains[s->n_chains];
+    if (!X509_digest(ak, EVP_sha256(), r->ak_sha256, &n))
+        return;
+    if (anchor != NULL) {
+        memcpy(r->anchor_sha256, anchor, sizeof(r->anchor_sha256));
+        r->has_anchor = 1;
+    }
+    s->n_chains++;
+}
