@@ -86,11 +86,45 @@ fail:
     return -1;
 }
 
+/*
+ * Anything but a regular file -- a device, a FIFO, a symbolic link such as
+ * /dev/stdout -- is written in place: renaming over it would replace the
+ * device or the link (`--out /dev/null` once left a regular file there).
+ */
+static int write_in_place(const cli_app *app, const char *path, const unsigned char *data, size_t len)
+{
+    size_t off = 0;
+    int fd = open(path, O_WRONLY | O_NOCTTY | O_TRUNC);
+
+    if (fd < 0) {
+        cli_error(app, "%s: cannot open for writing: %s", path, strerror(errno));
+        return -1;
+    }
+    while (off < len) {
+        ssize_t w = write(fd, data + off, len - off);
+
+        if (w < 0 && errno == EINTR)
+            continue;
+        if (w < 0) {
+            cli_error(app, "%s: write failed: %s", path, strerror(errno));
+            close(fd);
+            return -1;
+        }
+        off += (size_t)w;
+    }
+    if (close(fd) != 0) {
+        cli_error(app, "%s: write failed: %s", path, strerror(errno));
+        return -1;
+    }
+    return 0;
+}
+
 int cli_write_file(const cli_app *app, const char *path, const unsigned char *data, size_t len)
 {
     char *tmp = NULL;
     size_t off = 0;
     int fd = -1, ok = -1;
+    struct stat st;
 
     if (strcmp(path, "-") == 0) {
         if (fwrite(data, 1, len, stdout) != len || fflush(stdout) != 0) {
@@ -98,6 +132,13 @@ int cli_write_file(const cli_app *app, const char *path, const unsigned char *da
             return -1;
         }
         return 0;
+    }
+    if (lstat(path, &st) == 0 && !S_ISREG(st.st_mode)) {
+        if (S_ISDIR(st.st_mode) || (stat(path, &st) == 0 && S_ISDIR(st.st_mode))) {
+            cli_error(app, "%s: is a directory", path);
+            return -1;
+        }
+        return write_in_place(app, path, data, len);
     }
     if ((tmp = OPENSSL_malloc(strlen(path) + 16)) == NULL)
         return -1;
