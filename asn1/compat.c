@@ -6,11 +6,11 @@
 
 #include "attest/compat.h"
 
-void attest_tss2_quiet_mu(void)
+void attest_tss2_quiet_marshal(void)
 {
     /* tss2's own log-level control: "module+level"; the user's setting wins. */
     if (getenv("TSS2_LOG") == NULL)
-        setenv("TSS2_LOG", "mu+none", 0);
+        setenv("TSS2_LOG", "marshal+none", 0);
 }
 
 unsigned long attest_ossl_reason(char *buf, size_t len)

@@ -41,7 +41,7 @@ int main(int argc, char **argv)
     size_t i;
     int opt;
 
-    attest_tss2_quiet_mu();
+    attest_tss2_quiet_marshal();
     opterr = 0;
     while ((opt = getopt_long(argc, argv, "+", longopts, NULL)) != -1) {
         switch (opt) {

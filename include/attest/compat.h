@@ -9,12 +9,12 @@
 #include <stddef.h>
 
 /*
- * tss2-mu 4 logs every refused unmarshal to stderr; attest probes with
- * tss2-mu and reports refusals itself.  Sets TSS2_LOG=mu+none unless the
+ * tss2-mu 4 logs every refused unmarshal to stderr (log module "marshal"); attest probes with
+ * tss2-mu and reports refusals itself.  Sets TSS2_LOG=marshal+none unless the
  * user set TSS2_LOG.  tss2 reads TSS2_LOG once per module at its first log
  * line, so call this early (CLI main, provider init), before threads.
  */
-void attest_tss2_quiet_mu(void);
+void attest_tss2_quiet_marshal(void);
 
 /*
  * The error that says why an OpenSSL call failed: the newest one raised by a
