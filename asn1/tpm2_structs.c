@@ -21,7 +21,25 @@ int attest_tpms_attest_parse(const unsigned char *b, size_t n, TPMS_ATTEST *out,
     TSS2_RC rc;
 
     memset(out, 0, sizeof(*out));
-    rc = Tss2_MU_TPMS_ATTEST_Unmarshal(b, n, &off, out);
+    /*
+     * Field by field rather than Tss2_MU_TPMS_ATTEST_Unmarshal: tss2-mu 4
+     * refuses a wrong magic there and tss2-mu 3 does not.  The magic is the
+     * verifier's own check (tpm2.magic); this judges only the structure, the
+     * same way on both.
+     */
+    rc = Tss2_MU_UINT32_Unmarshal(b, n, &off, &out->magic);
+    if (rc == TSS2_RC_SUCCESS)
+        rc = Tss2_MU_TPM2_ST_Unmarshal(b, n, &off, &out->type);
+    if (rc == TSS2_RC_SUCCESS)
+        rc = Tss2_MU_TPM2B_NAME_Unmarshal(b, n, &off, &out->qualifiedSigner);
+    if (rc == TSS2_RC_SUCCESS)
+        rc = Tss2_MU_TPM2B_DATA_Unmarshal(b, n, &off, &out->extraData);
+    if (rc == TSS2_RC_SUCCESS)
+        rc = Tss2_MU_TPMS_CLOCK_INFO_Unmarshal(b, n, &off, &out->clockInfo);
+    if (rc == TSS2_RC_SUCCESS)
+        rc = Tss2_MU_UINT64_Unmarshal(b, n, &off, &out->firmwareVersion);
+    if (rc == TSS2_RC_SUCCESS)
+        rc = Tss2_MU_TPMU_ATTEST_Unmarshal(b, n, &off, out->type, &out->attested);
     if (rc != TSS2_RC_SUCCESS) {
         attest_err_set(err, "TPMS_ATTEST: malformed (tss2-mu rc 0x%x)", (unsigned)rc);
         return -1;

@@ -3,6 +3,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "attest/compat.h"
 #include "attest/oids.h"
 #include "cli.h"
 
@@ -40,6 +41,7 @@ int main(int argc, char **argv)
     size_t i;
     int opt;
 
+    attest_tss2_quiet_marshal();
     opterr = 0;
     while ((opt = getopt_long(argc, argv, "+", longopts, NULL)) != -1) {
         switch (opt) {

@@ -219,8 +219,9 @@ static const char *resolve_tcti(cli_app *app, const char *tcti)
         tcti = getenv(vars[i]);
     if (tcti != NULL && (getenv("TPM2OPENSSL_TCTI") == NULL || tcti != getenv("TPM2OPENSSL_TCTI")))
         setenv("TPM2OPENSSL_TCTI", tcti, 1);
-    /* tss2 logs every failure to stderr; we print one line of our own instead. */
-    if (!app->verbose && getenv("TSS2_LOG") == NULL)
+    /* tss2 logs every failure to stderr; we print one line of our own instead
+     * (marshal+none is main's default, not the user's choice). */
+    if (!app->verbose && (getenv("TSS2_LOG") == NULL || strcmp(getenv("TSS2_LOG"), "marshal+none") == 0))
         setenv("TSS2_LOG", "all+none", 1);
     return tcti;
 }

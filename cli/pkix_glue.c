@@ -11,6 +11,7 @@
 #include <openssl/err.h>
 #include <openssl/params.h>
 
+#include "attest/compat.h"
 #include "attest/engine.h"
 #include "attest/keys.h"
 #include "attest/pkix.h"
@@ -168,12 +169,10 @@ static EVP_PKEY *load_ak(cli_app *app, const char *spec, X509 *cert, EVP_PKEY **
     params[i] = OSSL_PARAM_construct_end();
     if (kctx == NULL || EVP_PKEY_fromdata_init(kctx) <= 0
         || EVP_PKEY_fromdata(kctx, &ak, EVP_PKEY_KEYPAIR, params) <= 0) {
-        const char *data = NULL;
-        int flags = 0;
+        char why[256];
 
-        ERR_peek_last_error_all(NULL, NULL, NULL, &data, &flags);
-        cli_error(app, "--ak %s: %s", spec, data != NULL && (flags & ERR_TXT_STRING) && *data ? data
-                                                                                           : "cannot load the attestation key");
+        attest_ossl_reason(why, sizeof(why));
+        cli_error(app, "--ak %s: %s", spec, *why ? why : "cannot load the attestation key");
         goto done;
     }
     get[0] = OSSL_PARAM_construct_octet_string(ATTEST_AK_PARAM_SPKI, spki, sizeof(spki));
@@ -207,11 +206,10 @@ static int sign_with(cli_app *app, const cli_pkix_opts *o, EVP_PKEY *ak, const c
     if (sctx == NULL || EVP_PKEY_sign_init_ex(sctx, params) <= 0
         || EVP_PKEY_sign(sctx, NULL, len, tbs, tbs_len) <= 0 || (*block = OPENSSL_malloc(*len)) == NULL
         || EVP_PKEY_sign(sctx, *block, len, tbs, tbs_len) <= 0) {
-        const char *data = NULL;
-        int flags = 0;
+        char why[256];
 
-        ERR_peek_last_error_all(NULL, NULL, NULL, &data, &flags);
-        cli_error(app, "--ak %s: %s", spec, data != NULL && (flags & ERR_TXT_STRING) && *data ? data : "signing failed");
+        attest_ossl_reason(why, sizeof(why));
+        cli_error(app, "--ak %s: %s", spec, *why ? why : "signing failed");
         OPENSSL_free(*block);
         *block = NULL;
     } else {

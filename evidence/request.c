@@ -7,6 +7,7 @@
 #include <openssl/rsa.h>
 #include <openssl/x509v3.h>
 
+#include "attest/compat.h"
 #include "attest/csr.h"
 #include "attest/keys.h"
 #include "attest/request.h"
@@ -152,9 +153,10 @@ static int sign_request(X509_REQ *req, EVP_PKEY *key, const attest_request_opts 
         goto done;
     }
     if (X509_REQ_sign_ctx(req, mctx) <= 0) {
-        unsigned long e = ERR_peek_last_error();
+        unsigned long e = attest_ossl_reason(NULL, 0);
+        const char *why = e ? ERR_reason_error_string(e) : NULL;
 
-        attest_err_set(err, "signing the request failed%s%s", e ? ": " : "", e ? ERR_reason_error_string(e) : "");
+        attest_err_set(err, "signing the request failed%s%s", why ? ": " : "", why ? why : "");
         goto done;
     }
     {

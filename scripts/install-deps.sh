@@ -5,7 +5,7 @@ set -euo pipefail
 
 pkgs=(cmake gcc make pkg-config clang libclang-rt-14-dev libssl-dev openssl
       libtss2-dev libjson-c-dev libcmocka-dev swtpm swtpm-tools tpm2-tools tpm2-openssl
-      python3)
+      python3 debootstrap)
 
 missing=()
 for p in "${pkgs[@]}"; do

@@ -290,7 +290,7 @@ static void expect_inert(const base_t *b, const unsigned char *der, size_t len, 
     attest_verdict *v = verify_der(b, der, len, 1);
     BIO *out = BIO_new(BIO_s_mem());
     json_object *js, *back;
-    json_tokener *tok;
+    const char *why = NULL;
     char *text = NULL, *line, *save = NULL;
     const char *s;
     long n;
@@ -310,11 +310,8 @@ static void expect_inert(const base_t *b, const unsigned char *der, size_t len, 
     OPENSSL_free(text);
     assert_non_null(js = attest_verdict_json(v));
     s = json_object_to_json_string_ext(js, JSON_C_TO_STRING_PLAIN);
-    assert_non_null(tok = json_tokener_new());
-    json_tokener_set_flags(tok, JSON_TOKENER_STRICT | JSON_TOKENER_VALIDATE_UTF8);
-    if ((back = json_tokener_parse_ex(tok, s, (int)strlen(s))) == NULL)
-        fail_msg("%s: the JSON verdict does not parse as strict UTF-8 JSON", desc);
-    json_tokener_free(tok);
+    if ((back = json_strict_utf8_parse(s, &why)) == NULL)
+        fail_msg("%s: the JSON verdict does not parse as strict UTF-8 JSON (%s)", desc, why);
     json_object_put(back);
     json_object_put(js);
     BIO_free(out);

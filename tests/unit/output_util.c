@@ -11,6 +11,7 @@
 
 #include "attest/bundle.h"
 #include "attest/csr.h"
+#include "json_strict.h"
 #include "output_util.h"
 
 char *bio_string(BIO *b)
@@ -63,15 +64,11 @@ void assert_no_line(const char *out, const char *forged)
 /* JSON that json-c parses strictly, as valid UTF-8; returned for inspection. */
 json_object *assert_json(const char *s)
 {
-    json_tokener *tok = json_tokener_new();
-    json_object *o;
+    const char *why = NULL;
+    json_object *o = json_strict_utf8_parse(s, &why);
 
-    assert_non_null(tok);
-    json_tokener_set_flags(tok, JSON_TOKENER_STRICT | JSON_TOKENER_VALIDATE_UTF8);
-    o = json_tokener_parse_ex(tok, s, (int)strlen(s));
     if (o == NULL)
-        fail_msg("not JSON (%s):\n%s", json_tokener_error_desc(json_tokener_get_error(tok)), s);
-    json_tokener_free(tok);
+        fail_msg("not JSON (%s):\n%s", why, s);
     assert_safe_text(s);
     return o;
 }

@@ -1,0 +1,98 @@
+#!/usr/bin/env bash
+# The plain build + ctest pass on Debian 13 (trixie: OpenSSL 3.5, tpm2-tss 4),
+# in a minimal chroot made with debootstrap from Debian's archive.
+#   scripts/trixie.sh [BUILD_DIR]     default BUILD_DIR: build-trixie
+# The chroot is cached in BUILD_DIR/chroot and reused; the source tree is
+# bind-mounted read-only at /src, the build goes to /build inside the chroot.
+# /proc, /dev and /dev/pts are mounted for the run and always unmounted.
+# Exits 0 with one "skipped" line only when debootstrap cannot reach the archive.
+# Needs root (debootstrap, chroot, mount).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+src=$PWD
+out=${1:-build-trixie}
+mkdir -p "$out"
+out=$(cd "$out" && pwd)
+root=$out/chroot
+jobs=$(nproc 2>/dev/null || echo 2)
+
+# scripts/install-deps.sh's list, less the sanitizer toolchain (that leg runs on the host).
+pkgs=(cmake gcc make pkg-config libssl-dev openssl libtss2-dev libjson-c-dev libcmocka-dev
+      swtpm swtpm-tools tpm2-tools tpm2-openssl python3)
+
+mounts=()
+cleanup() {
+    local i
+    # swtpm instances a failed test left behind hold /dev and /src open.
+    [ -x "$root/src/scripts/swtpm-lab.sh" ] && chroot "$root" /src/scripts/swtpm-lab.sh stop-all >/dev/null 2>&1 || true
+    for ((i = ${#mounts[@]} - 1; i >= 0; i--)); do
+        umount "${mounts[i]}" 2>/dev/null || umount -l "${mounts[i]}" 2>/dev/null || true
+    done
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+# A mount left by a run that was killed: take it down before reusing the chroot.
+for m in src dev/pts dev proc; do
+    if [ -d "$root/$m" ] && mountpoint -q "$root/$m"; then
+        umount "$root/$m" 2>/dev/null || umount -l "$root/$m"
+    fi
+done
+
+mnt() { # mnt TARGET MOUNT-ARGS...
+    local target=$1
+    shift
+    mkdir -p "$target"
+    mount "$@" "$target"
+    mounts+=("$target")
+}
+
+if [ ! -x "$root/usr/bin/apt-get" ]; then
+    command -v debootstrap >/dev/null || { echo "trixie: debootstrap is not installed" >&2; exit 1; }
+    rm -rf "$root.tmp"
+    echo "trixie: debootstrap --variant=minbase trixie (log: $out/debootstrap.log)"
+    if ! debootstrap --variant=minbase trixie "$root.tmp" >"$out/debootstrap.log" 2>&1; then
+        if grep -qE 'Failed getting release file|Couldn.t download|Temporary failure resolving|Could not resolve|unable to fetch' \
+                "$out/debootstrap.log"; then
+            echo "trixie: skipped: debootstrap cannot reach Debian's archive ($(grep -m1 -E '^E:' "$out/debootstrap.log" || echo 'no answer'))"
+            rm -rf "$root.tmp"
+            exit 0
+        fi
+        echo "trixie: debootstrap failed:" >&2
+        tail -5 "$out/debootstrap.log" >&2
+        exit 1
+    fi
+    mv "$root.tmp" "$root"
+fi
+
+mnt "$root/proc" -t proc proc
+mnt "$root/dev" --bind /dev
+mnt "$root/dev/pts" --bind /dev/pts
+mnt "$root/src" --bind "$src"
+mount -o remount,bind,ro "$root/src"
+
+in_root() {
+    chroot "$root" /usr/bin/env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin HOME=/root LANG=C.UTF-8 \
+        DEBIAN_FRONTEND=noninteractive CI="${CI:-}" "$@"
+}
+
+# Packages: installed once, again only when the list changes.
+want="${pkgs[*]}"
+if [ "$(cat "$root/var/lib/attest-pkgs" 2>/dev/null)" != "$want" ]; then
+    echo "trixie: apt-get install ${pkgs[*]}"
+    if ! in_root sh -c 'apt-get update -qq && apt-get install -y -qq --no-install-recommends "$@"' sh "${pkgs[@]}" \
+            >"$out/apt.log" 2>&1; then
+        if grep -qE 'Temporary failure resolving|Could not resolve|Failed to fetch|Unable to connect' "$out/apt.log"; then
+            echo "trixie: skipped: apt-get cannot reach Debian's archive ($(grep -m1 -E '^(E|W):' "$out/apt.log"))"
+            exit 0
+        fi
+        echo "trixie: apt-get install failed:" >&2
+        tail -5 "$out/apt.log" >&2
+        exit 1
+    fi
+    echo "$want" >"$root/var/lib/attest-pkgs"
+fi
+
+echo "trixie: $(in_root openssl version), tpm2-tss $(in_root pkg-config --modversion tss2-esys)"
+in_root sh -c "cmake -S /src -B /build -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null && cmake --build /build -j$jobs \
+    && ctest --test-dir /build --output-on-failure -j$jobs"
