@@ -4,7 +4,7 @@
 #   scripts/trixie.sh [BUILD_DIR]     default BUILD_DIR: build-trixie
 # The chroot is cached in BUILD_DIR/chroot and reused; the source tree is
 # bind-mounted read-only at /src, the build goes to /build inside the chroot.
-# /proc, /dev and /dev/pts are mounted for the run and always unmounted.
+# /proc, a private /dev (tmpfs) and /dev/pts are mounted for the run and always unmounted.
 # Exits 0 with one "skipped" line only when debootstrap cannot reach the archive.
 # Needs root (debootstrap, chroot, mount).
 set -euo pipefail
@@ -65,9 +65,28 @@ if [ ! -x "$root/usr/bin/apt-get" ]; then
     mv "$root.tmp" "$root"
 fi
 
+# A /dev of its own (tmpfs with the few nodes the tests use), never the host's: a package script
+# or a test in the chroot that replaces /dev/null must not reach the machine's /dev.
+mkdev() {
+    local d=$root/dev
+    mknod -m 666 "$d/null" c 1 3
+    mknod -m 666 "$d/zero" c 1 5
+    mknod -m 666 "$d/full" c 1 7
+    mknod -m 666 "$d/random" c 1 8
+    mknod -m 666 "$d/urandom" c 1 9
+    mknod -m 666 "$d/tty" c 5 0
+    ln -s /proc/self/fd "$d/fd"
+    ln -s /proc/self/fd/0 "$d/stdin"
+    ln -s /proc/self/fd/1 "$d/stdout"
+    ln -s /proc/self/fd/2 "$d/stderr"
+    mkdir -m 1777 "$d/shm"
+    mkdir "$d/pts"
+}
 mnt "$root/proc" -t proc proc
-mnt "$root/dev" --bind /dev
-mnt "$root/dev/pts" --bind /dev/pts
+mnt "$root/dev" -t tmpfs -o mode=755,nosuid tmpfs
+mkdev
+mnt "$root/dev/pts" -t devpts -o newinstance,ptmxmode=0666,mode=620 devpts
+ln -s pts/ptmx "$root/dev/ptmx"
 mnt "$root/src" --bind "$src"
 mount -o remount,bind,ro "$root/src"
 

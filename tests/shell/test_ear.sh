@@ -75,7 +75,8 @@ IN_FP=$(openssl req -in "$T/req.pem" -outform DER | sha256sum | cut -d" " -f1)
 KEY_FP=$(openssl pkey -in "$H/key.pem" -pubout | spki_fp)
 AK_FP=$(openssl x509 -in "$H/ak.pem" -outform DER | sha256sum | cut -d" " -f1)
 CA_FP=$(openssl x509 -in "$H/trust/ca.pem" -outform DER | sha256sum | cut -d" " -f1)
-SUBJ_OSSL=$(openssl req -in "$T/req.pem" -noout -subject); SUBJ_OSSL=${SUBJ_OSSL#subject=}
+# -nameopt spelled out: the default differs between OpenSSL versions (3.0: oneline; 3.5 omits the spaces)
+SUBJ_OSSL=$(openssl req -in "$T/req.pem" -noout -subject -nameopt oneline,-esc_msb,utf8); SUBJ_OSSL=${SUBJ_OSSL#subject=}
 check "records: input, subject (openssl -subject syntax), subject key, attested key, AK and anchor" js "$T/warn.json" \
     "j[\"attest-req\"][\"input_sha256\"] == \"$IN_FP\" and j[\"attest-req\"][\"subject\"] == '''$SUBJ_OSSL'''
      and j[\"attest-req\"][\"subject_key_spki_sha256\"] == \"$KEY_FP\" == $A[\"attest-req\"][\"attested_key\"][\"spki_sha256\"]
