@@ -1,0 +1,2 @@
+# Software MakeCredential against worked values; and against swtpm's ActivateCredential.
+attest_unit_test(test_credential unit/test_credential.c)
