@@ -1,2 +1,3 @@
 # Software MakeCredential against worked values; and against swtpm's ActivateCredential.
 attest_unit_test(test_credential unit/test_credential.c)
+attest_unit_test(test_credential_tpm unit/test_credential_tpm.c LAB)
