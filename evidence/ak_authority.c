@@ -271,7 +271,9 @@ X509 *attest_ak_cert_issue(OSSL_LIB_CTX *libctx, const char *propq, const attest
         || !add_ext(x, ca_cert, NID_key_usage, "critical,digitalSignature")
         || !add_ext(x, ca_cert, NID_ext_key_usage, "2.23.133.8.3")
         || !add_ext(x, ca_cert, NID_subject_key_identifier, "hash")
-        || !add_ext(x, ca_cert, NID_authority_key_identifier, "keyid:always")) {
+        /* a CA certificate without an SKI gets its issuer and serial named instead */
+        || (!add_ext(x, ca_cert, NID_authority_key_identifier, "keyid:always")
+            && !add_ext(x, ca_cert, NID_authority_key_identifier, "issuer:always"))) {
         attest_err_set(err, "issue: cannot build the AK certificate");
         goto done;
     }
