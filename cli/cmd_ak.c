@@ -308,6 +308,7 @@ done:
     attest_ak_challenge_clear(&c);
     attest_ak_state_clear(&s);
     attest_trust_free(roots);
+    cli_app_end(app);
     return rc;
 }
 
@@ -373,6 +374,7 @@ done:
     OPENSSL_clear_free(sder, slen);
     attest_ak_response_clear(&r);
     attest_ak_state_clear(&s);
+    cli_app_end(app);
     return rc;
 }
 

@@ -30,6 +30,7 @@
 
 static char dir[] = "/tmp/test_credential_tpm.XXXXXX";
 
+__attribute__((format(printf, 1, 2))) static int sh(const char *fmt, ...);
 static int sh(const char *fmt, ...)
 {
     char cmd[1024];
