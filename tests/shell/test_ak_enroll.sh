@@ -175,6 +175,16 @@ check "P-384 EK via --ek-cert, RSA AK: request, challenge, activate, issue" eval
     ak challenge --in "$W/req4" "${CH[@]}" --out "$W/chal4" &&
     ak activate --ak 0x81008004 --tcti "$TC1" --in "$W/chal4" --out "$W/rsp4" &&
     rc_is 0 ak issue --in "$W/rsp4" "${IS[@]}" --out "$W/ak4.pem"'
+# the CA key through a provider URI: a key in TPM 1 via tpm2-openssl (as an HSM via pkcs11 would be)
+export TPM2OPENSSL_TCTI=$TC1
+MODDIR=$(openssl version -m | sed -E 's/^MODULESDIR: "(.*)"$/\1/')
+P2=(-provider-path "$MODDIR" -provider tpm2 -provider default -propquery '?provider=tpm2')
+check "ak issue --provider tpm2 --ca-key handle:0x81000010" eval '
+    openssl req "${P2[@]}" -new -x509 -key handle:0x81000010 -subj "/CN=TPM-held AK CA" -days 3 \
+        -addext basicConstraints=critical,CA:TRUE -addext keyUsage=critical,keyCertSign -out "$W/tpmca.pem" &&
+    ak challenge --in "$W/req4" "${CH[@]}" --out "$W/chal5" && ak activate --ak 0x81008004 --tcti "$TC1" --in "$W/chal5" --out "$W/rsp5" &&
+    rc_is 0 "$REQ" --provider tpm2 ak issue --in "$W/rsp5" --state "$W/state" --ca-cert "$W/tpmca.pem" \
+        --ca-key handle:0x81000010 --out "$W/ak5.pem" && openssl verify -CAfile "$W/tpmca.pem" "$W/ak5.pem" >/dev/null'
 
 # --- 5. usage and local errors ----------------------------------------------------------------------------
 check "occupied handle without --force: refused, exit 1" eval 'rc_is 1 ak create --ak 0x81008001 --tcti "$TC1" && one_line occupied'
