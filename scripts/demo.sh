@@ -20,6 +20,7 @@ export OPENSSL_MODULES="$root/build"
 # A software TPM for this run only, "manufactured" with EK certificates by a local CA
 # (swtpm_localca plays the TPM vendor); stopped by its PID and removed when we leave.
 work=$(mktemp -d "${TMPDIR:-/tmp}/attest-demo.XXXXXX")
+# shellcheck disable=SC2317  # run by the EXIT trap
 cleanup() {
     [ -z "${SWTPM_LAB_DIR:-}" ] || "$lab_sh" stop "$SWTPM_LAB_DIR"
     rm -rf "$work"
