@@ -16,6 +16,7 @@ static const struct {
     {"evidence", cmd_evidence, "emit PKIX key attestation evidence alone"},
     {"verify", cmd_verify, "judge an attested CSR against a trust-anchor directory"},
     {"show", cmd_show, "print or convert a CSR, bundle, TPM or PKIX evidence object"},
+    {"ak", cmd_ak, "TPM AK enrollment: create, request, challenge, activate, issue"},
 };
 
 static void usage(FILE *f)

@@ -103,6 +103,7 @@ int cli_show_jws(cli_app *app, const char *in, const char *with, const char *for
 int cmd_verify(cli_app *app, int argc, char **argv);
 int cmd_new(cli_app *app, int argc, char **argv);
 int cmd_evidence(cli_app *app, int argc, char **argv);
+int cmd_ak(cli_app *app, int argc, char **argv);
 
 /* pkix_glue.c: PKIX evidence about a key, signed by each AK through the provider. */
 #define CLI_MAX_AKS 8
