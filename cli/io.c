@@ -86,25 +86,20 @@ fail:
     return -1;
 }
 
-int cli_write_file(const cli_app *app, const char *path, const unsigned char *data, size_t len)
+int cli_stage_file(const cli_app *app, const char *path, const unsigned char *data, size_t len, char **tmpout)
 {
     char *tmp = NULL;
     size_t off = 0;
     int fd = -1, ok = -1;
 
-    if (strcmp(path, "-") == 0) {
-        if (fwrite(data, 1, len, stdout) != len || fflush(stdout) != 0) {
-            cli_error(app, "stdout: write failed: %s", strerror(errno));
-            return -1;
-        }
-        return 0;
-    }
+    *tmpout = NULL;
     if ((tmp = OPENSSL_malloc(strlen(path) + 16)) == NULL)
         return -1;
     sprintf(tmp, "%s.tmp.XXXXXX", path);
     if ((fd = mkstemp(tmp)) < 0) {
         cli_error(app, "%s: cannot create a temporary file: %s", path, strerror(errno));
-        goto done;
+        OPENSSL_free(tmp);
+        return -1;
     }
     while (off < len) {
         ssize_t w = write(fd, data + off, len - off);
@@ -123,18 +118,53 @@ int cli_write_file(const cli_app *app, const char *path, const unsigned char *da
         goto done;
     }
     fd = -1;
-    if (rename(tmp, path) != 0) {
-        cli_error(app, "%s: cannot rename into place: %s", path, strerror(errno));
-        goto done;
-    }
     ok = 0;
 done:
     if (fd >= 0)
         close(fd);
-    if (ok != 0 && tmp != NULL)
+    if (ok != 0) {
         unlink(tmp);
+        OPENSSL_free(tmp);
+    } else {
+        *tmpout = tmp;
+    }
+    return ok;
+}
+
+int cli_commit_file(const cli_app *app, const char *path, char *tmp)
+{
+    int ok = 0;
+
+    if (rename(tmp, path) != 0) {
+        cli_error(app, "%s: cannot rename into place: %s", path, strerror(errno));
+        unlink(tmp);
+        ok = -1;
+    }
     OPENSSL_free(tmp);
     return ok;
+}
+
+void cli_discard_file(char *tmp)
+{
+    if (tmp != NULL)
+        unlink(tmp);
+    OPENSSL_free(tmp);
+}
+
+int cli_write_file(const cli_app *app, const char *path, const unsigned char *data, size_t len)
+{
+    char *tmp;
+
+    if (strcmp(path, "-") == 0) {
+        if (fwrite(data, 1, len, stdout) != len || fflush(stdout) != 0) {
+            cli_error(app, "stdout: write failed: %s", strerror(errno));
+            return -1;
+        }
+        return 0;
+    }
+    if (cli_stage_file(app, path, data, len, &tmp) != 0)
+        return -1;
+    return cli_commit_file(app, path, tmp);
 }
 
 int cli_parse_hex(const char *hex, unsigned char *out, size_t cap, size_t *len)
