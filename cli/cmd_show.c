@@ -9,6 +9,7 @@
 static void show_usage(FILE *f)
 {
     fputs("usage: attest-req show [--in FILE] [--type TYPE] [--format text|json|der|pem] [--out FILE]\n"
+          "                       [--certs-out FILE] [--evidence-out FILE]\n"
           "  --in FILE      input, PEM or DER (default: - for stdin)\n"
           "  --type TYPE    csr, bundle, tpm2, pkix, tpms-attest, tpmt-public, tpmt-signature, crmf\n"
           "                 (default: detected)\n"
