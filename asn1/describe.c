@@ -195,6 +195,7 @@ json_object *attest_describe_csr_der(const unsigned char *der, size_t len, attes
     attest_csr *c = NULL;
     json_object *o;
     X509_PUBKEY *spki;
+    STACK_OF(X509_EXTENSION) *exts;
     char buf[128];
     int nid;
 
@@ -207,6 +208,9 @@ json_object *attest_describe_csr_der(const unsigned char *der, size_t len, attes
         attest_json_add(o, "public_key", attest_json_spki(spki));
     nid = X509_REQ_get_signature_nid(c->req);
     attest_json_add(o, "signature_algorithm", json_object_new_string(nid != NID_undef ? OBJ_nid2sn(nid) : "unknown"));
+    exts = X509_REQ_get_extensions(c->req);
+    attest_json_add(o, "requested_extensions", attest_describe_extensions(exts));
+    sk_X509_EXTENSION_pop_free(exts, X509_EXTENSION_free);
     attest_json_add(o, "attestation_attributes", json_object_new_int(c->n_attest_attrs));
     if (c->in_ext_request)
         attest_json_add(o, "attestation_in_extension_request", json_object_new_boolean(1));
@@ -221,33 +225,6 @@ json_object *attest_describe_csr_der(const unsigned char *der, size_t len, attes
     }
     attest_csr_free(c);
     return o;
-}
-
-static json_object *describe_extensions(const STACK_OF(X509_EXTENSION) *exts)
-{
-    json_object *a = json_object_new_array();
-    char name[128], dotted[96];
-    int i;
-
-    for (i = 0; i < sk_X509_EXTENSION_num(exts); i++) {
-        X509_EXTENSION *x = sk_X509_EXTENSION_value(exts, i);
-        const ASN1_OBJECT *obj = X509_EXTENSION_get_object(x);
-        json_object *e = json_object_new_object();
-        const char *nm = name;
-
-        /* Ours by our short name (OpenSSL may not know them), the rest as OpenSSL names them. */
-        if (attest_oid_find(obj) >= 0)
-            nm = attest_oid_name(obj, name, sizeof(name));
-        else
-            OBJ_obj2txt(name, sizeof(name), obj, 0);
-        OBJ_obj2txt(dotted, sizeof(dotted), obj, 1);
-        attest_json_add(e, "name", json_object_new_string(nm));
-        attest_json_add(e, "oid", json_object_new_string(dotted));
-        attest_json_add(e, "critical", json_object_new_boolean(X509_EXTENSION_get_critical(x)));
-        attest_json_add(e, "length", json_object_new_int(ASN1_STRING_length(X509_EXTENSION_get_data(x))));
-        json_object_array_add(a, e);
-    }
-    return a;
 }
 
 json_object *attest_describe_crmf_der(const unsigned char *der, size_t len, attest_err *err)
@@ -280,7 +257,7 @@ json_object *attest_describe_crmf_der(const unsigned char *der, size_t len, atte
         OBJ_obj2txt(alg, sizeof(alg), c->popo_alg->algorithm, 0);
         attest_json_add(o, "popo_algorithm", json_object_new_string(alg));
     }
-    attest_json_add(o, "extensions", describe_extensions(c->exts));
+    attest_json_add(o, "requested_extensions", attest_describe_extensions(c->exts));
     attest_json_add(o, "attestation_extensions", json_object_new_int(c->n_attest_exts));
     if (c->n_attest_exts > 0)
         attest_json_add(o, "attestation_bundle", describe_request_bundle(c->bundle_der, c->bundle_len));

@@ -159,22 +159,32 @@ json_object *attest_json_time(const ASN1_TIME *t)
     return json_object_new_string(buf);
 }
 
-json_object *attest_json_name(const X509_NAME *n)
+char *attest_name_oneline(const X509_NAME *name)
 {
     BIO *b = BIO_new(BIO_s_mem());
-    char *data, *e;
+    char *data = NULL, *e = NULL;
     long len;
-    json_object *o;
 
     if (b == NULL)
         return NULL;
-    X509_NAME_print_ex(b, n, 0, XN_FLAG_RFC2253 & ~ASN1_STRFLGS_ESC_MSB);
-    len = BIO_get_mem_data(b, &data);
-    /* Already RFC 2253-escaped; this adds the C1 and bidi controls it lets through. */
-    e = attest_escape_dup((const unsigned char *)data, (size_t)len, ATTEST_ESC_KEEP_BACKSLASH);
-    o = e != NULL ? json_object_new_string(e) : NULL;
-    OPENSSL_free(e);
+    /*
+     * `openssl req -subject`'s order and syntax (its default -nameopt oneline), with
+     * UTF-8 kept as characters (-esc_msb off): the escaper handles the controls left.
+     */
+    if (X509_NAME_print_ex(b, name, 0, (XN_FLAG_ONELINE & ~ASN1_STRFLGS_ESC_MSB) | ASN1_STRFLGS_UTF8_CONVERT) >= 0) {
+        len = BIO_get_mem_data(b, &data);
+        e = attest_escape_dup((const unsigned char *)data, (size_t)len, ATTEST_ESC_KEEP_BACKSLASH);
+    }
     BIO_free(b);
+    return e;
+}
+
+json_object *attest_json_name(const X509_NAME *n)
+{
+    char *e = attest_name_oneline(n);
+    json_object *o = e != NULL ? json_object_new_string(e) : NULL;
+
+    OPENSSL_free(e);
     return o;
 }
 

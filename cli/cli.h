@@ -62,6 +62,11 @@ int cli_read_file(const cli_app *app, const char *path, unsigned char **out, siz
 int cli_read_input(const char *path, unsigned char **out, size_t *len, char *msg, size_t msglen);
 /* Atomic: temp file in the same directory, then rename; "-" is stdout. */
 int cli_write_file(const cli_app *app, const char *path, const unsigned char *data, size_t len);
+/* The two halves, for all-or-nothing output to several files: stage writes the temporary
+ * (*tmp, OPENSSL_malloc'd); commit renames it over path; discard removes it.  Both free tmp. */
+int cli_stage_file(const cli_app *app, const char *path, const unsigned char *data, size_t len, char **tmp);
+int cli_commit_file(const cli_app *app, const char *path, char *tmp);
+void cli_discard_file(char *tmp);
 int cli_parse_hex(const char *hex, unsigned char *out, size_t cap, size_t *len);
 /* Unix seconds or RFC 3339 UTC. */
 int cli_parse_time(const char *s, time_t *out);
@@ -100,6 +105,15 @@ void cli_inputs_free(cli_inputs *in);
 int cmd_show(cli_app *app, int argc, char **argv);
 /* show_jws.c: verify a signed verdict with a certificate or public key file, print its EAR. */
 int cli_show_jws(cli_app *app, const char *in, const char *with, const char *format, const char *outpath);
+/* show_extract.c: --certs-out / --evidence-out of a decoded object. */
+typedef struct cli_extract cli_extract;
+/* Stages the files (nothing in place yet); NULL after one line on stderr, *rc set to 1 or 2. */
+cli_extract *cli_extract_stage(const cli_app *app, const cli_object *obj, const char *certs_out,
+                               const char *evidence_out, int *rc);
+/* Renames them into place (0, or -1 after one line); frees x. */
+int cli_extract_commit(const cli_app *app, cli_extract *x);
+/* Removes the staged files; frees x (NULL is fine). */
+void cli_extract_discard(cli_extract *x);
 int cmd_verify(cli_app *app, int argc, char **argv);
 int cmd_new(cli_app *app, int argc, char **argv);
 int cmd_evidence(cli_app *app, int argc, char **argv);

@@ -9,11 +9,15 @@
 static void show_usage(FILE *f)
 {
     fputs("usage: attest-req show [--in FILE] [--type TYPE] [--format text|json|der|pem] [--out FILE]\n"
+          "                       [--certs-out FILE] [--evidence-out FILE]\n"
           "  --in FILE      input, PEM or DER (default: - for stdin)\n"
           "  --type TYPE    csr, bundle, tpm2, pkix, tpms-attest, tpmt-public, tpmt-signature, crmf\n"
           "                 (default: detected)\n"
           "  --format F     text (default), json, or der/pem to convert\n"
           "  --out FILE     write here, atomically (default: - for stdout)\n"
+          "  --certs-out FILE     also write the bundle's certificates (or a PKIX evidence's\n"
+          "                       intermediates) as PEM\n"
+          "  --evidence-out FILE  also write each statement's DER (several: FILE.0, FILE.1, ...)\n"
           "  --verify-with CERT|PUBKEY  the input is a signed verdict (verify --format jwt):\n"
           "                 check its signature, print its EAR (exit 1 if it does not verify)\n", f);
 }
@@ -26,11 +30,15 @@ int cmd_show(cli_app *app, int argc, char **argv)
         {"format", required_argument, NULL, 'f'},
         {"out", required_argument, NULL, 'o'},
         {"verify-with", required_argument, NULL, 'V'},
+        {"certs-out", required_argument, NULL, 'C'},
+        {"evidence-out", required_argument, NULL, 'E'},
         {"help", no_argument, NULL, 'h'},
         CLI_COMMON_LONGOPTS,
         {NULL, 0, NULL, 0}
     };
     const char *in = "-", *type = NULL, *format = "text", *outpath = "-", *verify_with = NULL;
+    const char *certs_out = NULL, *evidence_out = NULL;
+    cli_extract *extract = NULL;
     unsigned char *data = NULL, *out = NULL;
     size_t len = 0, outlen = 0;
     cli_object obj = {0};
@@ -44,6 +52,8 @@ int cmd_show(cli_app *app, int argc, char **argv)
         case 'f': format = optarg; break;
         case 'o': outpath = optarg; break;
         case 'V': verify_with = optarg; break;
+        case 'C': certs_out = optarg; break;
+        case 'E': evidence_out = optarg; break;
         case 'h': show_usage(stdout); return EXIT_OK;
         default:
             switch (cli_common_option(app, opt, optarg)) {
@@ -57,6 +67,15 @@ int cmd_show(cli_app *app, int argc, char **argv)
     }
     if (optind < argc) {
         cli_error(app, "unexpected argument '%s' (try: attest-req show --help)", argv[optind]);
+        return EXIT_USAGE;
+    }
+    if ((certs_out != NULL && (*certs_out == '\0' || strcmp(certs_out, "-") == 0))
+        || (evidence_out != NULL && (*evidence_out == '\0' || strcmp(evidence_out, "-") == 0))) {
+        cli_error(app, "--certs-out and --evidence-out take a file name, not standard output");
+        return EXIT_USAGE;
+    }
+    if (verify_with != NULL && (certs_out != NULL || evidence_out != NULL)) {
+        cli_error(app, "--certs-out and --evidence-out do not go with --verify-with");
         return EXIT_USAGE;
     }
     if (verify_with != NULL) {
@@ -83,12 +102,21 @@ int cmd_show(cli_app *app, int argc, char **argv)
         goto done;
     if (cli_encode(app, &obj, format, &out, &outlen) != 0)
         goto done;
-    if (cli_write_file(app, outpath, out, outlen) != 0) {
-        rc = EXIT_USAGE;
+    /* Extracted files go into place only once the description is out: all or nothing. */
+    if ((certs_out != NULL || evidence_out != NULL)
+        && (extract = cli_extract_stage(app, &obj, certs_out, evidence_out, &rc)) == NULL)
+        goto done;
+    rc = EXIT_USAGE;
+    if (cli_write_file(app, outpath, out, outlen) != 0)
+        goto done;
+    if (extract != NULL && cli_extract_commit(app, extract) != 0) {
+        extract = NULL;
         goto done;
     }
+    extract = NULL;
     rc = EXIT_OK;
 done:
+    cli_extract_discard(extract);
     OPENSSL_free(out);
     OPENSSL_free(data);
     cli_object_clear(&obj);

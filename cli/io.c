@@ -119,20 +119,19 @@ static int write_in_place(const cli_app *app, const char *path, const unsigned c
     return 0;
 }
 
-int cli_write_file(const cli_app *app, const char *path, const unsigned char *data, size_t len)
+/*
+ * A regular file (or none yet) is staged into a temporary beside it; anything
+ * else is written in place right away and *tmpout stays NULL, which
+ * cli_commit_file and cli_discard_file take as "nothing to rename".
+ */
+int cli_stage_file(const cli_app *app, const char *path, const unsigned char *data, size_t len, char **tmpout)
 {
     char *tmp = NULL;
     size_t off = 0;
     int fd = -1, ok = -1;
     struct stat st;
 
-    if (strcmp(path, "-") == 0) {
-        if (fwrite(data, 1, len, stdout) != len || fflush(stdout) != 0) {
-            cli_error(app, "stdout: write failed: %s", strerror(errno));
-            return -1;
-        }
-        return 0;
-    }
+    *tmpout = NULL;
     if (lstat(path, &st) == 0 && !S_ISREG(st.st_mode)) {
         if (S_ISDIR(st.st_mode) || (stat(path, &st) == 0 && S_ISDIR(st.st_mode))) {
             cli_error(app, "%s: is a directory", path);
@@ -145,7 +144,8 @@ int cli_write_file(const cli_app *app, const char *path, const unsigned char *da
     sprintf(tmp, "%s.tmp.XXXXXX", path);
     if ((fd = mkstemp(tmp)) < 0) {
         cli_error(app, "%s: cannot create a temporary file: %s", path, strerror(errno));
-        goto done;
+        OPENSSL_free(tmp);
+        return -1;
     }
     while (off < len) {
         ssize_t w = write(fd, data + off, len - off);
@@ -164,18 +164,55 @@ int cli_write_file(const cli_app *app, const char *path, const unsigned char *da
         goto done;
     }
     fd = -1;
-    if (rename(tmp, path) != 0) {
-        cli_error(app, "%s: cannot rename into place: %s", path, strerror(errno));
-        goto done;
-    }
     ok = 0;
 done:
     if (fd >= 0)
         close(fd);
-    if (ok != 0 && tmp != NULL)
+    if (ok != 0) {
         unlink(tmp);
+        OPENSSL_free(tmp);
+    } else {
+        *tmpout = tmp;
+    }
+    return ok;
+}
+
+int cli_commit_file(const cli_app *app, const char *path, char *tmp)
+{
+    int ok = 0;
+
+    if (tmp == NULL)
+        return 0; /* written in place by cli_stage_file */
+    if (rename(tmp, path) != 0) {
+        cli_error(app, "%s: cannot rename into place: %s", path, strerror(errno));
+        unlink(tmp);
+        ok = -1;
+    }
     OPENSSL_free(tmp);
     return ok;
+}
+
+void cli_discard_file(char *tmp)
+{
+    if (tmp != NULL)
+        unlink(tmp);
+    OPENSSL_free(tmp);
+}
+
+int cli_write_file(const cli_app *app, const char *path, const unsigned char *data, size_t len)
+{
+    char *tmp;
+
+    if (strcmp(path, "-") == 0) {
+        if (fwrite(data, 1, len, stdout) != len || fflush(stdout) != 0) {
+            cli_error(app, "stdout: write failed: %s", strerror(errno));
+            return -1;
+        }
+        return 0;
+    }
+    if (cli_stage_file(app, path, data, len, &tmp) != 0)
+        return -1;
+    return cli_commit_file(app, path, tmp);
 }
 
 int cli_parse_hex(const char *hex, unsigned char *out, size_t cap, size_t *len)

@@ -43,23 +43,6 @@ void attest_verdict_record_input(attest_verdict *v, const unsigned char *der, si
     v->has_input_sha256 = EVP_Digest(der, len, v->input_sha256, NULL, EVP_sha256(), NULL) == 1;
 }
 
-char *attest_name_oneline(const X509_NAME *name)
-{
-    BIO *b = BIO_new(BIO_s_mem());
-    char *data = NULL, *e = NULL;
-    long len;
-
-    if (b == NULL)
-        return NULL;
-    /* OpenSSL 3.0's `req -subject` form; UTF-8 kept, controls left to the escaper. */
-    if (X509_NAME_print_ex(b, name, 0, (XN_FLAG_ONELINE & ~ASN1_STRFLGS_ESC_MSB) | ASN1_STRFLGS_UTF8_CONVERT) >= 0) {
-        len = BIO_get_mem_data(b, &data);
-        e = attest_escape_dup((const unsigned char *)data, (size_t)len, ATTEST_ESC_KEEP_BACKSLASH);
-    }
-    BIO_free(b);
-    return e;
-}
-
 void attest_verdict_record_subject(attest_verdict *v, const X509_NAME *name, const X509_PUBKEY *spki, EVP_PKEY *key)
 {
     unsigned char *der = NULL;

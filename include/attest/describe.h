@@ -65,7 +65,11 @@ void attest_json_add(json_object *o, const char *key, json_object *v);
 /* o itself, or {"error": why} when o could not be made. */
 json_object *attest_json_or_error(json_object *o, const attest_err *e);
 json_object *attest_json_time(const ASN1_TIME *t);
-json_object *attest_json_name(const X509_NAME *n);
+/* A name as `openssl req -subject` prints it ("C = US, O = Ex, CN = x"), UTF-8 kept, escaped; OPENSSL_free. */
+char *attest_name_oneline(const X509_NAME *name);
+json_object *attest_json_name(const X509_NAME *n); /* the same, as a string */
+/* Requested extensions: name, oid, critical, length, value (see describe_ext.c). */
+json_object *attest_describe_extensions(const STACK_OF(X509_EXTENSION) *exts);
 json_object *attest_json_spki(const X509_PUBKEY *k);
 
 int attest_render_text(json_object *o, BIO *out);

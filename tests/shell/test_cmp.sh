@@ -83,7 +83,7 @@ check "verify ir.der, wrong nonce -> 1, pkix.nonce" eval 'rc_is 1 "$REQ" verify 
     && js "$T/out" "errors() == [\"pkix.nonce\"]"'
 check "show ir.der: CrmfRequest, body ir, subject, the bundle" eval '"$REQ" show --in "$T/ir.der" --format json >"$T/show.json" \
     && python3 -c "import json,sys; j = json.load(open(sys.argv[1])); c = j[\"content\"]
-sys.exit(0 if j[\"type\"] == \"CrmfRequest\" and c[\"body\"] == \"ir\" and c[\"subject\"] == \"CN=x\" and c[\"popo\"] == \"signature\"
+sys.exit(0 if j[\"type\"] == \"CrmfRequest\" and c[\"body\"] == \"ir\" and c[\"subject\"] == \"CN = x\" and c[\"popo\"] == \"signature\"
     and c[\"attestation_extensions\"] == 1 and c[\"attestation_bundle\"][\"attestations\"][0][\"kind\"] == \"pkix-evidence\" else 1)" "$T/show.json"'
 check "show ir.der --format pem -> 1 (CRMF has no PEM form), one line" eval 'rc_is 1 "$REQ" show --in "$T/ir.der" \
     --format pem && [[ $(wc -l <"$T/err") -eq 1 ]]'
