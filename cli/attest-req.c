@@ -15,6 +15,7 @@ static const struct {
     {"evidence", cmd_evidence, "emit PKIX key attestation evidence alone"},
     {"verify", cmd_verify, "judge an attested CSR against a trust-anchor directory"},
     {"show", cmd_show, "print or convert a CSR, bundle, TPM or PKIX evidence object"},
+    {"nonce", cmd_nonce, "issue a single-use nonce for verify --nonce-state"},
 };
 
 static void usage(FILE *f)

@@ -101,6 +101,7 @@ int cmd_show(cli_app *app, int argc, char **argv);
 int cmd_verify(cli_app *app, int argc, char **argv);
 int cmd_new(cli_app *app, int argc, char **argv);
 int cmd_evidence(cli_app *app, int argc, char **argv);
+int cmd_nonce(cli_app *app, int argc, char **argv);
 
 /* pkix_glue.c: PKIX evidence about a key, signed by each AK through the provider. */
 #define CLI_MAX_AKS 8

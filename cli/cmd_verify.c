@@ -14,6 +14,7 @@
 
 #include "attest/checks.h"
 #include "attest/limits.h"
+#include "attest/nonce_state.h"
 #include "attest/verify.h"
 #include "verify_batch.h"
 
@@ -22,7 +23,7 @@
 typedef struct {
     const char **ins;
     int n_ins;
-    const char *in_list, *trust_dir, *pubkey, *at_time, *nonce_hex, *nonce_file, *format;
+    const char *in_list, *trust_dir, *pubkey, *at_time, *nonce_hex, *nonce_file, *nonce_state, *format;
     const char *untrusted[MAX_UNTRUSTED];
     int n_untrusted, jobs;
     attest_policy policy;
@@ -43,6 +44,8 @@ static void verify_usage(FILE *f)
             "                     2024-11-01T00:00:00Z or Unix seconds, 1950 .. 9999\n"
             "  --nonce HEX        demand this nonce (TPM extraData / PKIX transaction nonce)\n"
             "  --nonce-file F     the same, from a file (hex text or raw bytes)\n"
+            "  --nonce-state DIR  demand a single-use nonce issued by attest-req nonce --state DIR;\n"
+            "                     it is marked used when the evidence passes (nonce.state)\n"
             "  --allow NAME       relax one policy point, with a warning (repeatable):\n"
             "                     %s\n"
             "                     (none admits a TPM AK certificate for PKIX evidence)\n"
@@ -90,6 +93,7 @@ static int parse_opts(cli_app *app, int argc, char **argv, verify_opts *o)
         {"trust-dir", required_argument, NULL, 'T'}, {"untrusted", required_argument, NULL, 'u'},
         {"pubkey", required_argument, NULL, 'k'}, {"at-time", required_argument, NULL, 'a'},
         {"nonce", required_argument, NULL, 'n'}, {"nonce-file", required_argument, NULL, 'N'},
+        {"nonce-state", required_argument, NULL, 'S'},
         {"allow", required_argument, NULL, 'A'}, {"strict", no_argument, NULL, 's'},
         {"format", required_argument, NULL, 'f'}, {"jobs", required_argument, NULL, 'j'},
         {"help", no_argument, NULL, 'h'},
@@ -115,6 +119,7 @@ static int parse_opts(cli_app *app, int argc, char **argv, verify_opts *o)
         case 'a': o->at_time = optarg; break;
         case 'n': o->nonce_hex = optarg; break;
         case 'N': o->nonce_file = optarg; break;
+        case 'S': o->nonce_state = optarg; break;
         case 'A': {
             unsigned flag = attest_policy_allow_flag(optarg);
 
@@ -159,6 +164,10 @@ static int parse_opts(cli_app *app, int argc, char **argv, verify_opts *o)
     }
     if (strcmp(o->format, "text") != 0 && strcmp(o->format, "json") != 0) {
         cli_error(app, "--format must be text or json, not '%s'", o->format);
+        return -1;
+    }
+    if (o->nonce_state != NULL && (o->nonce_hex != NULL || o->nonce_file != NULL)) {
+        cli_error(app, "give --nonce-state or --nonce/--nonce-file, not both");
         return -1;
     }
     if (o->trust_dir == NULL) {
@@ -216,6 +225,7 @@ int cmd_verify(cli_app *app, int argc, char **argv)
     int r, rc = EXIT_USAGE, worst;
 
     memset(&o, 0, sizeof(o));
+    memset(&v, 0, sizeof(v));
     o.format = "text";
     o.jobs = 1;
     attest_policy_default(&o.policy);
@@ -230,6 +240,17 @@ int cmd_verify(cli_app *app, int argc, char **argv)
         goto done;
     if (cli_app_start(app) != 0 || load_trust(app, &o, &trust) != 0)
         goto done;
+    if (o.nonce_state != NULL) {
+        attest_err err;
+
+        /* Once per run: the directory must be usable, and expired entries go. */
+        if (attest_nonce_sweep(o.nonce_state, time(NULL), &err) < 0) {
+            cli_error(app, "%s", err.msg);
+            goto done;
+        }
+        v.nonce_state = o.nonce_state;
+        v.vp.nonce_by_state = 1;
+    }
     if (o.pubkey != NULL && (subject = load_pubkey(app, o.pubkey)) == NULL)
         goto done;
     if (o.in_list != NULL && (list = fopen(o.in_list, "r")) == NULL) {
@@ -237,7 +258,6 @@ int cmd_verify(cli_app *app, int argc, char **argv)
         goto done;
     }
 
-    memset(&v, 0, sizeof(v));
     v.app = app;
     v.vp.libctx = app->libctx;
     v.vp.propq = app->propq;

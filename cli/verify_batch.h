@@ -13,6 +13,7 @@ typedef struct {
     cli_app *app;
     attest_verify_params vp;
     int json, json_lines;
+    const char *nonce_state;     /* --nonce-state DIR, or NULL */
 } verifier;
 
 /*

@@ -359,13 +359,7 @@ void attest_tpm2_verify(attest_vctx *v, const attest_statement *st, attest_submo
         ERR_clear_error();
     }
 
-    hex(att.extraData.buffer, att.extraData.size, buf, sizeof(buf));
-    if (v->p->nonce == NULL)
-        attest_skip_warn(c, CHK_TPM2_NONCE, "no --nonce given: freshness not checked (extraData %s)", buf);
-    else if (v->p->nonce_len == att.extraData.size && memcmp(v->p->nonce, att.extraData.buffer, v->p->nonce_len) == 0)
-        attest_pass(c, CHK_TPM2_NONCE, "extraData equals the nonce");
-    else
-        attest_fail(c, CHK_TPM2_NONCE, "extraData %s is not the expected nonce", buf);
+    attest_engine_nonce(v, sub, CHK_TPM2_NONCE, "extraData", att.extraData.buffer, att.extraData.size, 1);
 
     check_attributes(v, pub.objectAttributes, c);
 done:

@@ -95,6 +95,11 @@ typedef struct {
     size_t akpub_len;
     int binds_subject_key;      /* key-binding passed */
     attest_checks checks;
+    /* The nonce the evidence carries (TPM extraData, PKIX transaction nonce), for nonce.state:
+     * nonce_found 1 when reported, -1 when longer than ATTEST_MAX_NONCE (never issued). */
+    int nonce_found;
+    size_t nonce_len;
+    unsigned char nonce[64];
 } attest_submod;
 
 typedef struct {
@@ -141,6 +146,7 @@ typedef struct {
     const attest_policy *policy;
     const unsigned char *nonce;  /* NULL: no nonce demanded */
     size_t nonce_len;
+    int nonce_by_state;          /* nonce judged afterwards by nonce.state (--nonce-state) */
     EVP_PKEY *subject_key;       /* for a bare bundle: the key the evidence must bind to */
 } attest_verify_params;
 
