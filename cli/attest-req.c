@@ -42,7 +42,7 @@ int main(int argc, char **argv)
     int opt;
 
     opterr = 0;
-    while ((opt = getopt_long(argc, argv, "+", longopts, NULL)) != -1) {
+    while ((opt = getopt_long(argc, argv, "+h", longopts, NULL)) != -1) {
         switch (opt) {
         case 'h':
             usage(stdout);
@@ -53,7 +53,7 @@ int main(int argc, char **argv)
         default:
             if (cli_common_option(&app, opt, optarg) == 1)
                 continue;
-            cli_error(&app, "unknown option '%s' (try: attest-req --help)", argv[optind - 1]);
+            cli_bad_option(&app, argv, "");
             return EXIT_USAGE;
         }
     }

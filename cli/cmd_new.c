@@ -19,6 +19,7 @@
 #include "attest/bundle.h"
 #include "attest/limits.h"
 #include "attest/oids.h"
+#include "attest/pkix_produce.h"
 #include "attest/request.h"
 #include "attest/tpm2.h"
 #include "attest/tpm2_produce.h"
@@ -137,10 +138,10 @@ static int parse_opts(cli_app *app, int argc, char **argv, new_opts *o)
         CLI_COMMON_LONGOPTS,
         {NULL, 0, NULL, 0}
     };
-    int opt;
+    int opt, i;
 
     optind = 1;
-    while ((opt = getopt_long(argc, argv, "+", longopts, NULL)) != -1) {
+    while ((opt = getopt_long(argc, argv, "+h", longopts, NULL)) != -1) {
         /* Options that only `new` has. */
         if (o->standalone && strchr("esxmpECER", opt) != NULL && opt != 0) {
             cli_error(app, "this option belongs to attest-req new (try: attest-req evidence --help)");
@@ -183,8 +184,11 @@ static int parse_opts(cli_app *app, int argc, char **argv, new_opts *o)
                   o->standalone ? "evidence" : "new");
         return -1;
     }
-    if (check_required(app, o) != 0)
+    if (check_required(app, o) != 0 || cli_check_key_file(app, o->key) != 0)
         return -1;
+    for (i = 0; i < o->n_aks; i++)
+        if (cli_check_key_file(app, o->aks[i]) != 0)
+            return -1;
     if (o->subject != NULL) {
         /* A malformed DN is a usage error (2), found before the TPM is touched. */
         attest_err err;
@@ -199,6 +203,27 @@ static int parse_opts(cli_app *app, int argc, char **argv, new_opts *o)
     if (o->cmp_reqexts != NULL && strcmp(o->cmp_reqexts, "-") == 0 && strcmp(o->out, "-") == 0) {
         cli_error(app, "--cmp-reqexts - and --out - would both write to stdout: give one of them a file");
         return -1;
+    }
+    {
+        /* Extensions and the claims file's syntax are usage errors (2), found before any key is touched. */
+        attest_err err;
+        attest_pkix_claims c;
+        attest_pkix_platform pl;
+        attest_pkix_strings hold = {0};
+        int bad;
+
+        if (attest_request_check_addext(o->addext, (size_t)o->n_addext, &err) != 0) {
+            cli_error(app, "%s", err.msg);
+            return -1;
+        }
+        attest_pkix_claims_init(&c);
+        attest_pkix_platform_init(&pl);
+        bad = o->claims != NULL && attest_pkix_claims_load(o->claims, &c, &pl, &hold, &err) != 0;
+        attest_pkix_strings_free(&hold);
+        if (bad) {
+            cli_error(app, "--claims %s", err.msg);
+            return -1;
+        }
     }
     if (strcmp(o->outform, "pem") != 0 && strcmp(o->outform, "der") != 0) {
         cli_error(app, "--outform must be pem or der");
@@ -511,7 +536,7 @@ static int run(cli_app *app, new_opts *o)
             if (tpm_gone(app, o->key, tcti))
                 rc = EXIT_USAGE;
             else
-                cli_error(app, "%s: no private key found (file or provider URI)", o->key);
+                rc = cli_no_private_key(app, o->key);
             goto done;
         }
     }

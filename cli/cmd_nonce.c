@@ -51,7 +51,7 @@ int cmd_nonce(cli_app *app, int argc, char **argv)
     long i;
 
     optind = 1;
-    while ((opt = getopt_long(argc, argv, "+", longopts, NULL)) != -1) {
+    while ((opt = getopt_long(argc, argv, "+h", longopts, NULL)) != -1) {
         switch (opt) {
         case 's': state = optarg; break;
         case 't':

@@ -103,7 +103,7 @@ static int parse_opts(cli_app *app, int argc, char **argv, verify_opts *o)
     int opt;
 
     optind = 1;
-    while ((opt = getopt_long(argc, argv, "+", longopts, NULL)) != -1) {
+    while ((opt = getopt_long(argc, argv, "+h", longopts, NULL)) != -1) {
         switch (opt) {
         case 'i': o->ins[o->n_ins++] = optarg; break;
         case 'L': o->in_list = optarg; break;
