@@ -24,8 +24,8 @@ typedef struct {
     const char **ins;
     int n_ins;
     const char *in_list, *trust_dir, *pubkey, *at_time, *nonce_hex, *nonce_file, *nonce_state, *format;
-    const char *untrusted[MAX_UNTRUSTED];
-    int n_untrusted, jobs;
+    const char *untrusted[MAX_UNTRUSTED], *trust_files[MAX_UNTRUSTED];
+    int n_untrusted, n_trust_files, jobs;
     attest_policy policy;
 } verify_opts;
 
@@ -38,6 +38,8 @@ static void verify_usage(FILE *f)
             "                     repeatable; - reads stdin (a stream of PEM requests, or one DER)\n"
             "  --in-list FILE     more inputs: one path per line\n"
             "  --trust-dir DIR    trust anchors: every PEM/DER certificate file in DIR\n"
+            "  --trust-file FILE  trust anchors: every certificate in FILE (repeatable; with or\n"
+            "                     without --trust-dir)\n"
             "  --untrusted FILE   more intermediate certificates (repeatable; never anchors)\n"
             "  --pubkey FILE      the key a bare bundle must bind to\n"
             "  --at-time T        judge at time T, not now (a relaxation: at best a warning):\n"
@@ -90,7 +92,7 @@ static int parse_opts(cli_app *app, int argc, char **argv, verify_opts *o)
 {
     static const struct option longopts[] = {
         {"in", required_argument, NULL, 'i'}, {"in-list", required_argument, NULL, 'L'},
-        {"trust-dir", required_argument, NULL, 'T'}, {"untrusted", required_argument, NULL, 'u'},
+        {"trust-dir", required_argument, NULL, 'T'}, {"trust-file", required_argument, NULL, 'F'}, {"untrusted", required_argument, NULL, 'u'},
         {"pubkey", required_argument, NULL, 'k'}, {"at-time", required_argument, NULL, 'a'},
         {"nonce", required_argument, NULL, 'n'}, {"nonce-file", required_argument, NULL, 'N'},
         {"nonce-state", required_argument, NULL, 'S'},
@@ -114,6 +116,13 @@ static int parse_opts(cli_app *app, int argc, char **argv, verify_opts *o)
                 return -1;
             }
             o->untrusted[o->n_untrusted++] = optarg;
+            break;
+        case 'F':
+            if (o->n_trust_files == MAX_UNTRUSTED) {
+                cli_error(app, "at most %d --trust-file files", MAX_UNTRUSTED);
+                return -1;
+            }
+            o->trust_files[o->n_trust_files++] = optarg;
             break;
         case 'k': o->pubkey = optarg; break;
         case 'a': o->at_time = optarg; break;
@@ -170,8 +179,8 @@ static int parse_opts(cli_app *app, int argc, char **argv, verify_opts *o)
         cli_error(app, "give --nonce-state or --nonce/--nonce-file, not both");
         return -1;
     }
-    if (o->trust_dir == NULL) {
-        cli_error(app, "--trust-dir DIR is required (the anchors the attestation keys must chain to)");
+    if (o->trust_dir == NULL && o->n_trust_files == 0) {
+        cli_error(app, "--trust-dir DIR or --trust-file FILE is required (the anchors the attestation keys must chain to)");
         return -1;
     }
     return 0;
@@ -186,7 +195,14 @@ static int load_trust(cli_app *app, const verify_opts *o, attest_trust **out)
 
     if (t == NULL)
         return -1;
-    if (attest_trust_add_dir(t, o->trust_dir, notice_cb, app, &err) != 0) {
+    for (i = 0; i < o->n_trust_files; i++) {
+        if (attest_trust_add_file(t, o->trust_files[i], &err) != 0) {
+            cli_error(app, "--trust-file %s", err.msg);
+            attest_trust_free(t);
+            return -1;
+        }
+    }
+    if (o->trust_dir != NULL && attest_trust_add_dir(t, o->trust_dir, notice_cb, app, &err) != 0) {
         cli_error(app, "%s", err.msg);
         attest_trust_free(t);
         return -1;

@@ -225,6 +225,18 @@ int attest_trust_add_dir(attest_trust *t, const char *dir, attest_notice_fn noti
     return 0;
 }
 
+int attest_trust_add_file(attest_trust *t, const char *file, attest_err *err)
+{
+    char why[128];
+    int n = 0;
+
+    if (load_certs(file, t->anchors, &n, why, sizeof(why)) != 0 || n == 0) {
+        attest_err_set(err, "%s: %s", file, why);
+        return -1;
+    }
+    return 0;
+}
+
 int attest_trust_add_untrusted_file(attest_trust *t, const char *file, attest_err *err)
 {
     STACK_OF(X509) *in = sk_X509_new_null();

@@ -48,6 +48,8 @@ void attest_trust_free(attest_trust *t);
 int attest_trust_add_dir(attest_trust *t, const char *dir, attest_notice_fn notice, void *arg,
                          attest_err *err);
 int attest_trust_add_anchor(attest_trust *t, X509 *x);
+/* Every certificate of one PEM (one or more) or DER file becomes an anchor (like openssl -CAfile). */
+int attest_trust_add_file(attest_trust *t, const char *file, attest_err *err);
 /* Intermediates only, never anchors. */
 int attest_trust_add_untrusted_file(attest_trust *t, const char *file, attest_err *err);
 int attest_trust_add_untrusted(attest_trust *t, X509 *x);

@@ -38,4 +38,27 @@ check "new --claims with a bad value: 2, file:line" eval 'rc_is 2 "${NEW[@]}" --
     && one_line "bad.claims:2"'
 check "new --claims of a missing file: 2" eval 'rc_is 2 "${NEW[@]}" --key "$T/k.pem" --claims "$T/none.claims"'
 check "no output file from any failed run" test ! -e "$T/o.pem"
+
+# --trust-file: anchors from one file of several certificates, alone or beside --trust-dir.
+H=$T/hsm
+mkdir -p "$H/trust" "$T/other" "$T/empty"
+akca "$H" "HSM test CA"
+openssl genpkey -algorithm EC -pkeyopt ec_paramgen_curve:P-256 -out "$H/ak.key" 2>/dev/null
+akca_issue "$H" "$H/ak.key" "HSM AK" ak "$H/ak.pem"
+p256_key "$T/other.key"
+openssl req -new -x509 -key "$T/other.key" -subj /CN=other -days 2 -out "$T/other/other.pem" 2>/dev/null
+cat "$T/other/other.pem" "$H/trust/ca.pem" >"$T/anchors.pem"
+"$REQ" new --evidence pkix --key "$T/k.pem" --ak "$H/ak.key" --ak-cert "$H/ak.pem" --nonce 00ff --subject /CN=x \
+    --out "$T/sw.pem"
+V=(--format json --nonce 00ff --allow exportable-key --allow imported-key --in "$T/sw.pem")
+check "--trust-file of two certificates (the anchor second): chain.trust pass, 3" eval 'rc_is 3 "$REQ" verify "${V[@]}" \
+    --trust-file "$T/anchors.pem" && js "$T/out" "res(\"chain.trust\") == \"pass\""'
+check "--trust-dir without the anchor: chain.trust fails, 1" rc_is 1 "$REQ" verify "${V[@]}" --trust-dir "$T/other"
+check "--trust-dir + --trust-file (DER) together: 3" eval 'openssl x509 -in "$H/trust/ca.pem" -outform DER -out "$T/ca.der" \
+    && rc_is 3 "$REQ" verify "${V[@]}" --trust-dir "$T/other" --trust-file "$T/other/other.pem" --trust-file "$T/ca.der"'
+check "--trust-file of a missing file: 2, one line" eval 'rc_is 2 "$REQ" verify "${V[@]}" --trust-file "$T/none.pem" \
+    && one_line "trust-file .*none.pem: No such file"'
+check "--trust-file of a key, not a certificate: 2" eval 'rc_is 2 "$REQ" verify "${V[@]}" --trust-file "$T/k.pem" \
+    && one_line "no certificate"'
+check "neither --trust-dir nor --trust-file: 2" eval 'rc_is 2 "$REQ" verify "${V[@]}" && one_line "trust-file FILE is required"'
 finish
