@@ -15,6 +15,7 @@
 #include <openssl/x509.h>
 #include <openssl/x509v3.h>
 
+#include "attest/certname.h"
 #include "attest/keys.h"
 #include "attest/checks.h"
 #include "attest/describe.h"
@@ -358,7 +359,7 @@ static int check_block(attest_vctx *v, const attest_pkix *p, const PKIX_SIGBLOCK
     }
     /* Cheap checks before the signature operation: the key's exponent, then the input's budget. */
     if (s->cert != NULL)
-        X509_NAME_oneline(X509_get_subject_name(s->cert), subj, sizeof(subj));
+        attest_cert_name(s->cert, subj, sizeof(subj));
     snprintf(where, sizeof(where), "the evidence signer %s", s->cert != NULL ? subj : "(bare SPKI)");
     if (!attest_vctx_key_usable(v, s->key, where)) {
         snprintf(why, cap, "the signer's RSA public exponent is over %d bits (limits.rsa-exponent)", ATTEST_MAX_RSA_EXPONENT_BITS);
@@ -394,7 +395,7 @@ static void check_ak_cert(attest_vctx *v, const attest_pkix *p, X509 *ak, attest
     for (i = 0; ok && i < sk_X509_num(p->ev->intermediates); i++) {
         X509 *x = sk_X509_value(p->ev->intermediates, i);
 
-        X509_NAME_oneline(X509_get_subject_name(x), subj, sizeof(subj));
+        attest_cert_name(x, subj, sizeof(subj));
         snprintf(where, sizeof(where), "evidence intermediate %d %s", i, subj);
         if (attest_vctx_key_usable(v, X509_get0_pubkey(x), where))
             ok = sk_X509_push(all, x) > 0;

@@ -14,6 +14,7 @@
 #include <openssl/rsa.h>
 #include <openssl/x509.h>
 
+#include "attest/certname.h"
 #include "attest/keys.h"
 #include "attest/checks.h"
 #include "attest/engine.h"
@@ -300,7 +301,7 @@ void attest_tpm2_verify(attest_vctx *v, const attest_statement *st, attest_submo
     /* The signature covers the exact TPMS_ATTEST bytes, whatever they hold. */
     if ((ak = find_ak(v, &s, &md, how, sizeof(how), &tried, &untried)) != NULL) {
         attest_pass(c, CHK_TPM2_SIGNATURE, "%s, by %s", how,
-                    X509_NAME_oneline(X509_get_subject_name(ak), buf, sizeof(buf)));
+                    (attest_cert_name(ak, buf, sizeof(buf)), buf));
         attest_vctx_note_md(v, md, "the TPM signature");
         attest_vctx_note_key(v, X509_get0_pubkey(ak), "the AK");
         attest_ak_check_chain(v, ak, c);

@@ -61,4 +61,31 @@ check "--trust-file of a missing file: 2, one line" eval 'rc_is 2 "$REQ" verify 
 check "--trust-file of a key, not a certificate: 2" eval 'rc_is 2 "$REQ" verify "${V[@]}" --trust-file "$T/k.pem" \
     && one_line "no certificate"'
 check "neither --trust-dir nor --trust-file: 2" eval 'rc_is 2 "$REQ" verify "${V[@]}" && one_line "trust-file FILE is required"'
+
+# chain.trust says what to do about a missing issuer, and names the certificate that expired.
+openssl req -config "$H/x.cnf" -new -key "$T/other.key" -subj "/CN=HSM issuing CA" -out "$H/int.csr"
+openssl x509 -req -in "$H/int.csr" -CA "$H/trust/ca.pem" -CAkey "$H/ca.key" -set_serial 0x11 -days 30 \
+    -extfile "$H/x.cnf" -extensions v3_ca -out "$H/int.pem" 2>/dev/null
+openssl req -config "$H/x.cnf" -new -key "$H/ak.key" -subj "/CN=HSM AK 2" -out "$H/ak2.csr"
+openssl x509 -req -in "$H/ak2.csr" -CA "$H/int.pem" -CAkey "$T/other.key" -set_serial 0x12 -days 400 \
+    -extfile "$H/x.cnf" -extensions ak -out "$H/ak2.pem" 2>/dev/null
+"$REQ" new --evidence pkix --key "$T/k.pem" --ak "$H/ak.key" --ak-cert "$H/ak2.pem" --nonce 00ff --subject /CN=x \
+    --out "$T/noint.pem"
+V2=(--format json --nonce 00ff --allow exportable-key --allow imported-key --trust-dir "$H/trust")
+check "missing intermediate: chain.trust says --untrusted / trust anchors, names the AK" eval 'rc_is 1 "$REQ" verify \
+    "${V2[@]}" --in "$T/noint.pem" && js "$T/out" "\"--untrusted FILE\" in det(\"chain.trust\")
+        and \"no issuer of /CN=HSM AK 2 (depth 0)\" in det(\"chain.trust\")"'
+check "... with --untrusted the intermediate: 3" rc_is 3 "$REQ" verify "${V2[@]}" --in "$T/noint.pem" --untrusted "$H/int.pem"
+LATER=$(( $(date +%s) + 60 * 86400 ))   # the CAs (30 days) have expired, the AK (400 days) has not
+check "expired root: chain.trust names the root that expired, not the AK" eval 'rc_is 1 "$REQ" verify "${V2[@]}" \
+    --in "$T/noint.pem" --untrusted "$H/int.pem" --at-time "$LATER" \
+    && js "$T/out" "\"has expired: /CN=HSM test CA (depth 2) expired at\" in det(\"chain.trust\")"'
+
+# An AK certificate with an empty subject is named by issuer and serial.
+openssl x509 -new -force_pubkey <(openssl pkey -in "$H/ak.key" -pubout) -subj / -CA "$H/trust/ca.pem" \
+    -CAkey "$H/ca.key" -set_serial 0x5eed -days 30 -extfile "$H/x.cnf" -extensions ak -out "$H/akx.pem" 2>/dev/null
+"$REQ" new --evidence pkix --key "$T/k.pem" --ak "$H/ak.key" --ak-cert "$H/akx.pem" --nonce 00ff --subject /CN=x \
+    --out "$T/akx.pem"
+check "empty-subject AK: named by serial and issuer, no blank" eval 'rc_is 3 "$REQ" verify "${V2[@]}" --in "$T/akx.pem" \
+    && js "$T/out" "\"AK certificate serial 0x5EED from /CN=HSM test CA chains\" in det(\"chain.trust\")"'
 finish
