@@ -14,6 +14,7 @@
 #include <string.h>
 #include <openssl/err.h>
 #include <openssl/pem.h>
+#include <openssl/x509v3.h>
 
 #include "attest/keys.h"
 #include "attest/bundle.h"
@@ -498,6 +499,24 @@ static int tpm_gone(cli_app *app, const char *spec, const char *tcti)
     return 1;
 }
 
+/* What will keep the request from verifying as made: stderr only, the run still succeeds. */
+static void warn_unverifiable(cli_app *app, const new_opts *o, X509 *const *ak_certs)
+{
+    char name[160];
+    int i;
+
+    for (i = 0; o->n_ak_chain == 0 && i < CLI_MAX_AKS; i++) {
+        if (ak_certs[i] == NULL || X509_check_issued(ak_certs[i], ak_certs[i]) == X509_V_OK)
+            continue;
+        X509_NAME_oneline(X509_get_issuer_name(ak_certs[i]), name, sizeof(name));
+        fprintf(stderr, "attest-req: %s: warning: no --ak-chain: the AK certificate is issued by %s, which a "
+                "verifier must then have as an anchor or --untrusted intermediate\n", app->cmd, name);
+    }
+    if (o->nonce_len == 0)
+        fprintf(stderr, "attest-req: %s: warning: no --nonce: a verifier cannot check freshness (at best a "
+                "warning verdict; refused under --nonce or --nonce-state)\n", app->cmd);
+}
+
 static int run(cli_app *app, new_opts *o)
 {
     const char *tcti = resolve_tcti(app, o->tcti);
@@ -575,6 +594,8 @@ static int run(cli_app *app, new_opts *o)
         goto done;
     }
     rc = write_out(app, o, "CERTIFICATE REQUEST", req, req_len) == 0 ? EXIT_OK : EXIT_USAGE;
+    if (rc == EXIT_OK)
+        warn_unverifiable(app, o, ak_certs);
     if (rc != EXIT_OK && o->cmp_reqexts != NULL && strcmp(o->cmp_reqexts, "-") != 0)
         (void)remove(o->cmp_reqexts);
 done:

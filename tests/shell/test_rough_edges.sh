@@ -62,6 +62,16 @@ check "--trust-file of a key, not a certificate: 2" eval 'rc_is 2 "$REQ" verify 
     && one_line "no certificate"'
 check "neither --trust-dir nor --trust-file: 2" eval 'rc_is 2 "$REQ" verify "${V[@]}" && one_line "trust-file FILE is required"'
 
+# new warns (stderr, exit 0) when the request will not verify as made.
+check "new without --nonce: 0, a warning naming --nonce" eval 'rc_is 0 "$REQ" new --evidence pkix --key "$T/k.pem" \
+    --ak "$H/ak.key" --ak-cert "$H/ak.pem" --ak-chain "$H/trust/ca.pem" --subject /CN=x --out "$T/w1.pem" \
+    && one_line "warning: no --nonce" && [[ -s $T/w1.pem ]]'
+check "new without --ak-chain, AK not self-issued: 0, a warning naming its issuer" eval 'rc_is 0 "$REQ" new \
+    --evidence pkix --key "$T/k.pem" --ak "$H/ak.key" --ak-cert "$H/ak.pem" --nonce 00 --subject /CN=x \
+    --out "$T/w2.pem" && one_line "warning: no --ak-chain: .*issued by /CN=HSM test CA"'
+check "new with both: 0, stderr empty" eval 'rc_is 0 "$REQ" new --evidence pkix --key "$T/k.pem" --ak "$H/ak.key" \
+    --ak-cert "$H/ak.pem" --ak-chain "$H/trust/ca.pem" --nonce 00 --subject /CN=x --out "$T/w3.pem" && [[ ! -s $T/err ]]'
+
 # chain.trust says what to do about a missing issuer, and names the certificate that expired.
 openssl req -config "$H/x.cnf" -new -key "$T/other.key" -subj "/CN=HSM issuing CA" -out "$H/int.csr"
 openssl x509 -req -in "$H/int.csr" -CA "$H/trust/ca.pem" -CAkey "$H/ca.key" -set_serial 0x11 -days 30 \
