@@ -72,6 +72,21 @@ check "new without --ak-chain, AK not self-issued: 0, a warning naming its issue
 check "new with both: 0, stderr empty" eval 'rc_is 0 "$REQ" new --evidence pkix --key "$T/k.pem" --ak "$H/ak.key" \
     --ak-cert "$H/ak.pem" --ak-chain "$H/trust/ca.pem" --nonce 00 --subject /CN=x --out "$T/w3.pem" && [[ ! -s $T/err ]]'
 
+# Scripts: --help prints usage and exits 0 (and runs nothing).
+for s in demo test fuzz install-deps swtpm-lab tpm-provision enroll; do
+    check "scripts/$s.sh --help: 0, usage on stdout" eval 'rc_is 0 "$ROOT/scripts/'"$s"'.sh" --help && [[ -s $T/out ]]'
+done
+check "scripts/demo.sh --bogus: 2, one line" eval 'rc_is 2 "$ROOT/scripts/demo.sh" --bogus && one_line "unknown option"'
+# tpm-provision.sh on a real TPM (device: TCTI, from ATTEST_TCTI) refuses to evict what it finds; a stub
+# tpm2_getcap stands in for the TPM, so nothing here can touch one.
+mkdir "$T/bin"
+printf '#!/bin/sh\necho "- 0x81010001"\necho "- 0x81008001"\n' >"$T/bin/tpm2_getcap"
+chmod +x "$T/bin/tpm2_getcap"
+check "tpm-provision.sh: ATTEST_TCTI=device:..., an AK handle in use: refuses, nothing evicted" eval 'rc_is 1 env \
+    -u TPM2TOOLS_TCTI -u TCTI PATH="$T/bin:$PATH" ATTEST_TCTI=device:/dev/attest-test-none \
+    "$ROOT/scripts/tpm-provision.sh" "$T/prov" && grep -q "0x81008001 is in use on device:/dev/attest-test-none: refusing" "$T/err" \
+    && ! grep -q evictcontrol "$T/prov/provision.log"'
+
 # chain.trust says what to do about a missing issuer, and names the certificate that expired.
 openssl req -config "$H/x.cnf" -new -key "$T/other.key" -subj "/CN=HSM issuing CA" -out "$H/int.csr"
 openssl x509 -req -in "$H/int.csr" -CA "$H/trust/ca.pem" -CAkey "$H/ca.key" -set_serial 0x11 -days 30 \
