@@ -87,6 +87,26 @@ check "tpm-provision.sh: ATTEST_TCTI=device:..., an AK handle in use: refuses, n
     "$ROOT/scripts/tpm-provision.sh" "$T/prov" && grep -q "0x81008001 is in use on device:/dev/attest-test-none: refusing" "$T/err" \
     && ! grep -q evictcontrol "$T/prov/provision.log"'
 
+# Bash completion: comp WORD... completes the last word as bash would (COMP_WORDBREAKS without '=').
+comp() {
+    (
+        # shellcheck source=/dev/null
+        . "$ROOT/scripts/attest-req.bash-completion"
+        COMP_WORDS=(attest-req "$@"); COMP_CWORD=$#
+        _attest_req
+        printf '%s\n' "${COMPREPLY[@]}"
+    )
+}
+check "completion: nothing after --nonce (a value, not an option)" eval '[[ -z $(comp new --nonce "") ]]'
+check "completion: nothing after --subject --" eval '[[ -z $(comp new --subject --) ]]'
+check "completion: --provider completes providers, not commands" eval 'out=$(comp --provider "") \
+    && grep -qx default <<<"$out" && grep -qx pkcs11 <<<"$out" && ! grep -qx verify <<<"$out"'
+check "completion: one --help at the top level" eval '[[ $(comp "" | grep -cx -- --help) == 1 ]]'
+check "completion: --format=js -> json, --evidence=t -> tpm2" eval '[[ $(comp verify --format=js) == json \
+    && $(comp new --evidence=t) == tpm2 ]]'
+check "completion: the nonce command and --nonce-state, --trust-file" eval 'comp "" | grep -qx nonce \
+    && comp verify --nonce- | grep -qx -- --nonce-state && comp verify --trust-f | grep -qx -- --trust-file'
+
 # chain.trust says what to do about a missing issuer, and names the certificate that expired.
 openssl req -config "$H/x.cnf" -new -key "$T/other.key" -subj "/CN=HSM issuing CA" -out "$H/int.csr"
 openssl x509 -req -in "$H/int.csr" -CA "$H/trust/ca.pem" -CAkey "$H/ca.key" -set_serial 0x11 -days 30 \
