@@ -245,6 +245,7 @@ static const char *resolve_tcti(cli_app *app, const char *tcti)
         tcti = getenv(vars[i]);
     if (tcti != NULL && (getenv("TPM2OPENSSL_TCTI") == NULL || tcti != getenv("TPM2OPENSSL_TCTI")))
         setenv("TPM2OPENSSL_TCTI", tcti, 1);
+    attest_tpm_set_verbose(app->verbose);
     /* tss2 logs every failure to stderr; we print one line of our own instead. */
     if (!app->verbose && getenv("TSS2_LOG") == NULL)
         setenv("TSS2_LOG", "all+none", 1);
