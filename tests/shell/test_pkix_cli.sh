@@ -215,8 +215,8 @@ check "evidence3 -> 1, pkix.structure fails" eval 'rc_is 1 verify --in "$S/evide
 
 # 6. Errors: one stderr line, the right exit code, no output file.
 E=$T/errs
-check "--ak that does not exist -> 1, one line naming it" eval 'rc_is 1 "$REQ" new --evidence pkix "${SW[@]}" \
-    --ak "$H/nope.key" --out "$E/1.pem" && one_line nope.key'
+check "--ak file that does not exist -> 2 (I/O), one line naming it" eval 'rc_is 2 "$REQ" new --evidence pkix "${SW[@]}" \
+    --ak "$H/nope.key" --out "$E/1.pem" && one_line "nope.key: No such file"'
 check "--ak handle that does not exist -> 1, one line" eval 'rc_is 1 "$REQ" new --evidence pkix "${SW[@]}" \
     --ak handle:0x81008099 --out "$E/2.pem" && one_line 0x81008099'
 check "--ak-cert of another key -> 1, one line" eval 'rc_is 1 "$REQ" new --evidence pkix "${SW[@]}" \
