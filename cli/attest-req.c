@@ -17,6 +17,7 @@ static const struct {
     {"verify", cmd_verify, "judge an attested CSR against a trust-anchor directory"},
     {"show", cmd_show, "print or convert a CSR, bundle, TPM or PKIX evidence object"},
     {"ak", cmd_ak, "TPM AK enrollment: create, request, challenge, activate, issue"},
+    {"nonce", cmd_nonce, "issue a single-use nonce for verify --nonce-state"},
 };
 
 static void usage(FILE *f)
@@ -44,7 +45,7 @@ int main(int argc, char **argv)
 
     attest_tss2_quiet_marshal();
     opterr = 0;
-    while ((opt = getopt_long(argc, argv, "+", longopts, NULL)) != -1) {
+    while ((opt = getopt_long(argc, argv, "+h", longopts, NULL)) != -1) {
         switch (opt) {
         case 'h':
             usage(stdout);
@@ -55,7 +56,7 @@ int main(int argc, char **argv)
         default:
             if (cli_common_option(&app, opt, optarg) == 1)
                 continue;
-            cli_error(&app, "unknown option '%s' (try: attest-req --help)", argv[optind - 1]);
+            cli_bad_option(&app, argv, "");
             return EXIT_USAGE;
         }
     }

@@ -118,6 +118,7 @@ int cmd_verify(cli_app *app, int argc, char **argv);
 int cmd_new(cli_app *app, int argc, char **argv);
 int cmd_evidence(cli_app *app, int argc, char **argv);
 int cmd_ak(cli_app *app, int argc, char **argv);
+int cmd_nonce(cli_app *app, int argc, char **argv);
 
 /* pkix_glue.c: PKIX evidence about a key, signed by each AK through the provider. */
 #define CLI_MAX_AKS 8
@@ -148,6 +149,10 @@ const char *cli_key_uri(const char *spec, char *buf, size_t len);
 int cli_is_tpm_key(const char *spec);
 /* tpm2-openssl's object: URI: a TPM object whose attributes attest-req cannot read. */
 int cli_is_tpm_object_uri(const char *spec);
+/* A key spec naming a local file that cannot be opened: one line with the errno text, -1 (a usage/I-O error). */
+int cli_check_key_file(const cli_app *app, const char *spec);
+/* "no private key found", with the --provider to add for a pkcs11: URI (then EXIT_USAGE, else EXIT_FAIL). */
+int cli_no_private_key(const cli_app *app, const char *spec);
 /* The local file a key spec names (bare path or file: URI), or NULL for a provider URI. */
 const char *cli_key_file(const char *spec);
 X509 *cli_load_cert(const cli_app *app, const char *path);

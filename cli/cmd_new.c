@@ -14,11 +14,13 @@
 #include <string.h>
 #include <openssl/err.h>
 #include <openssl/pem.h>
+#include <openssl/x509v3.h>
 
 #include "attest/keys.h"
 #include "attest/bundle.h"
 #include "attest/limits.h"
 #include "attest/oids.h"
+#include "attest/pkix_produce.h"
 #include "attest/request.h"
 #include "attest/tpm2.h"
 #include "attest/tpm2_produce.h"
@@ -137,10 +139,10 @@ static int parse_opts(cli_app *app, int argc, char **argv, new_opts *o)
         CLI_COMMON_LONGOPTS,
         {NULL, 0, NULL, 0}
     };
-    int opt;
+    int opt, i;
 
     optind = 1;
-    while ((opt = getopt_long(argc, argv, "+", longopts, NULL)) != -1) {
+    while ((opt = getopt_long(argc, argv, "+h", longopts, NULL)) != -1) {
         /* Options that only `new` has. */
         if (o->standalone && strchr("esxmpECER", opt) != NULL && opt != 0) {
             cli_error(app, "this option belongs to attest-req new (try: attest-req evidence --help)");
@@ -183,8 +185,11 @@ static int parse_opts(cli_app *app, int argc, char **argv, new_opts *o)
                   o->standalone ? "evidence" : "new");
         return -1;
     }
-    if (check_required(app, o) != 0)
+    if (check_required(app, o) != 0 || cli_check_key_file(app, o->key) != 0)
         return -1;
+    for (i = 0; i < o->n_aks; i++)
+        if (cli_check_key_file(app, o->aks[i]) != 0)
+            return -1;
     if (o->subject != NULL) {
         /* A malformed DN is a usage error (2), found before the TPM is touched. */
         attest_err err;
@@ -199,6 +204,27 @@ static int parse_opts(cli_app *app, int argc, char **argv, new_opts *o)
     if (o->cmp_reqexts != NULL && strcmp(o->cmp_reqexts, "-") == 0 && strcmp(o->out, "-") == 0) {
         cli_error(app, "--cmp-reqexts - and --out - would both write to stdout: give one of them a file");
         return -1;
+    }
+    {
+        /* Extensions and the claims file's syntax are usage errors (2), found before any key is touched. */
+        attest_err err;
+        attest_pkix_claims c;
+        attest_pkix_platform pl;
+        attest_pkix_strings hold = {0};
+        int bad;
+
+        if (attest_request_check_addext(o->addext, (size_t)o->n_addext, &err) != 0) {
+            cli_error(app, "%s", err.msg);
+            return -1;
+        }
+        attest_pkix_claims_init(&c);
+        attest_pkix_platform_init(&pl);
+        bad = o->claims != NULL && attest_pkix_claims_load(o->claims, &c, &pl, &hold, &err) != 0;
+        attest_pkix_strings_free(&hold);
+        if (bad) {
+            cli_error(app, "--claims %s", err.msg);
+            return -1;
+        }
     }
     if (strcmp(o->outform, "pem") != 0 && strcmp(o->outform, "der") != 0) {
         cli_error(app, "--outform must be pem or der");
@@ -219,6 +245,7 @@ static const char *resolve_tcti(cli_app *app, const char *tcti)
         tcti = getenv(vars[i]);
     if (tcti != NULL && (getenv("TPM2OPENSSL_TCTI") == NULL || tcti != getenv("TPM2OPENSSL_TCTI")))
         setenv("TPM2OPENSSL_TCTI", tcti, 1);
+    attest_tpm_set_verbose(app->verbose);
     /* tss2 logs every failure to stderr; we print one line of our own instead
      * (marshal+none is main's default, not the user's choice). */
     if (!app->verbose && (getenv("TSS2_LOG") == NULL || strcmp(getenv("TSS2_LOG"), "marshal+none") == 0))
@@ -474,6 +501,24 @@ static int tpm_gone(cli_app *app, const char *spec, const char *tcti)
     return 1;
 }
 
+/* What will keep the request from verifying as made: stderr only, the run still succeeds. */
+static void warn_unverifiable(cli_app *app, const new_opts *o, X509 *const *ak_certs)
+{
+    char name[160];
+    int i;
+
+    for (i = 0; o->n_ak_chain == 0 && i < CLI_MAX_AKS; i++) {
+        if (ak_certs[i] == NULL || X509_check_issued(ak_certs[i], ak_certs[i]) == X509_V_OK)
+            continue;
+        X509_NAME_oneline(X509_get_issuer_name(ak_certs[i]), name, sizeof(name));
+        fprintf(stderr, "attest-req: %s: warning: no --ak-chain: the AK certificate is issued by %s, which a "
+                "verifier must then have as an anchor or --untrusted intermediate\n", app->cmd, name);
+    }
+    if (o->nonce_len == 0)
+        fprintf(stderr, "attest-req: %s: warning: no --nonce: a verifier cannot check freshness (at best a "
+                "warning verdict; refused under --nonce or --nonce-state)\n", app->cmd);
+}
+
 static int run(cli_app *app, new_opts *o)
 {
     const char *tcti = resolve_tcti(app, o->tcti);
@@ -512,7 +557,7 @@ static int run(cli_app *app, new_opts *o)
             if (tpm_gone(app, o->key, tcti))
                 rc = EXIT_USAGE;
             else
-                cli_error(app, "%s: no private key found (file or provider URI)", o->key);
+                rc = cli_no_private_key(app, o->key);
             goto done;
         }
     }
@@ -551,6 +596,8 @@ static int run(cli_app *app, new_opts *o)
         goto done;
     }
     rc = write_out(app, o, "CERTIFICATE REQUEST", req, req_len) == 0 ? EXIT_OK : EXIT_USAGE;
+    if (rc == EXIT_OK)
+        warn_unverifiable(app, o, ak_certs);
     if (rc != EXIT_OK && o->cmp_reqexts != NULL && strcmp(o->cmp_reqexts, "-") != 0)
         (void)remove(o->cmp_reqexts);
 done:

@@ -15,6 +15,7 @@
 #include "attest/checks.h"
 #include "attest/jws.h"
 #include "attest/limits.h"
+#include "attest/nonce_state.h"
 #include "attest/verify.h"
 #include "verify_batch.h"
 
@@ -23,9 +24,9 @@
 typedef struct {
     const char **ins;
     int n_ins;
-    const char *in_list, *trust_dir, *pubkey, *at_time, *nonce_hex, *nonce_file, *format, *sign_key;
-    const char *untrusted[MAX_UNTRUSTED];
-    int n_untrusted, jobs;
+    const char *in_list, *trust_dir, *pubkey, *at_time, *nonce_hex, *nonce_file, *nonce_state, *format, *sign_key;
+    const char *untrusted[MAX_UNTRUSTED], *trust_files[MAX_UNTRUSTED];
+    int n_untrusted, n_trust_files, jobs;
     attest_policy policy;
 } verify_opts;
 
@@ -38,12 +39,16 @@ static void verify_usage(FILE *f)
             "                     repeatable; - reads stdin (a stream of PEM requests, or one DER)\n"
             "  --in-list FILE     more inputs: one path per line\n"
             "  --trust-dir DIR    trust anchors: every PEM/DER certificate file in DIR\n"
+            "  --trust-file FILE  trust anchors: every certificate in FILE (repeatable; with or\n"
+            "                     without --trust-dir)\n"
             "  --untrusted FILE   more intermediate certificates (repeatable; never anchors)\n"
             "  --pubkey FILE      the key a bare bundle must bind to\n"
             "  --at-time T        judge at time T, not now (a relaxation: at best a warning):\n"
             "                     2024-11-01T00:00:00Z or Unix seconds, 1950 .. 9999\n"
             "  --nonce HEX        demand this nonce (TPM extraData / PKIX transaction nonce)\n"
             "  --nonce-file F     the same, from a file (hex text or raw bytes)\n"
+            "  --nonce-state DIR  demand a single-use nonce issued by attest-req nonce --state DIR;\n"
+            "                     it is marked used when the evidence passes (nonce.state)\n"
             "  --allow NAME       relax one policy point, with a warning (repeatable):\n"
             "                     %s\n"
             "                     (none admits a TPM AK certificate for PKIX evidence)\n"
@@ -90,9 +95,10 @@ static int parse_opts(cli_app *app, int argc, char **argv, verify_opts *o)
 {
     static const struct option longopts[] = {
         {"in", required_argument, NULL, 'i'}, {"in-list", required_argument, NULL, 'L'},
-        {"trust-dir", required_argument, NULL, 'T'}, {"untrusted", required_argument, NULL, 'u'},
+        {"trust-dir", required_argument, NULL, 'T'}, {"trust-file", required_argument, NULL, 'F'}, {"untrusted", required_argument, NULL, 'u'},
         {"pubkey", required_argument, NULL, 'k'}, {"at-time", required_argument, NULL, 'a'},
         {"nonce", required_argument, NULL, 'n'}, {"nonce-file", required_argument, NULL, 'N'},
+        {"nonce-state", required_argument, NULL, 'S'},
         {"allow", required_argument, NULL, 'A'}, {"strict", no_argument, NULL, 's'},
         {"format", required_argument, NULL, 'f'}, {"jobs", required_argument, NULL, 'j'},
         {"sign-key", required_argument, NULL, 'S'},
@@ -103,7 +109,7 @@ static int parse_opts(cli_app *app, int argc, char **argv, verify_opts *o)
     int opt;
 
     optind = 1;
-    while ((opt = getopt_long(argc, argv, "+", longopts, NULL)) != -1) {
+    while ((opt = getopt_long(argc, argv, "+h", longopts, NULL)) != -1) {
         switch (opt) {
         case 'i': o->ins[o->n_ins++] = optarg; break;
         case 'L': o->in_list = optarg; break;
@@ -115,10 +121,18 @@ static int parse_opts(cli_app *app, int argc, char **argv, verify_opts *o)
             }
             o->untrusted[o->n_untrusted++] = optarg;
             break;
+        case 'F':
+            if (o->n_trust_files == MAX_UNTRUSTED) {
+                cli_error(app, "at most %d --trust-file files", MAX_UNTRUSTED);
+                return -1;
+            }
+            o->trust_files[o->n_trust_files++] = optarg;
+            break;
         case 'k': o->pubkey = optarg; break;
         case 'a': o->at_time = optarg; break;
         case 'n': o->nonce_hex = optarg; break;
         case 'N': o->nonce_file = optarg; break;
+        case 'S': o->nonce_state = optarg; break;
         case 'A': {
             unsigned flag = attest_policy_allow_flag(optarg);
 
@@ -171,8 +185,12 @@ static int parse_opts(cli_app *app, int argc, char **argv, verify_opts *o)
                                            : "--format jwt needs --sign-key KEY (the verdicts' signer)");
         return -1;
     }
-    if (o->trust_dir == NULL) {
-        cli_error(app, "--trust-dir DIR is required (the anchors the attestation keys must chain to)");
+    if (o->nonce_state != NULL && (o->nonce_hex != NULL || o->nonce_file != NULL)) {
+        cli_error(app, "give --nonce-state or --nonce/--nonce-file, not both");
+        return -1;
+    }
+    if (o->trust_dir == NULL && o->n_trust_files == 0) {
+        cli_error(app, "--trust-dir DIR or --trust-file FILE is required (the anchors the attestation keys must chain to)");
         return -1;
     }
     return 0;
@@ -187,7 +205,14 @@ static int load_trust(cli_app *app, const verify_opts *o, attest_trust **out)
 
     if (t == NULL)
         return -1;
-    if (attest_trust_add_dir(t, o->trust_dir, notice_cb, app, &err) != 0) {
+    for (i = 0; i < o->n_trust_files; i++) {
+        if (attest_trust_add_file(t, o->trust_files[i], &err) != 0) {
+            cli_error(app, "--trust-file %s", err.msg);
+            attest_trust_free(t);
+            return -1;
+        }
+    }
+    if (o->trust_dir != NULL && attest_trust_add_dir(t, o->trust_dir, notice_cb, app, &err) != 0) {
         cli_error(app, "%s", err.msg);
         attest_trust_free(t);
         return -1;
@@ -226,6 +251,7 @@ int cmd_verify(cli_app *app, int argc, char **argv)
     int r, rc = EXIT_USAGE, worst;
 
     memset(&o, 0, sizeof(o));
+    memset(&v, 0, sizeof(v));
     o.format = "text";
     o.jobs = 1;
     attest_policy_default(&o.policy);
@@ -240,6 +266,17 @@ int cmd_verify(cli_app *app, int argc, char **argv)
         goto done;
     if (cli_app_start(app) != 0 || load_trust(app, &o, &trust) != 0)
         goto done;
+    if (o.nonce_state != NULL) {
+        attest_err err;
+
+        /* Once per run: the directory must be usable, and expired entries go. */
+        if (attest_nonce_sweep(o.nonce_state, time(NULL), &err) < 0) {
+            cli_error(app, "%s", err.msg);
+            goto done;
+        }
+        v.nonce_state = o.nonce_state;
+        v.vp.nonce_by_state = 1;
+    }
     if (o.pubkey != NULL && (subject = load_pubkey(app, o.pubkey)) == NULL)
         goto done;
     if (o.sign_key != NULL) {
@@ -256,7 +293,6 @@ int cmd_verify(cli_app *app, int argc, char **argv)
         goto done;
     }
 
-    memset(&v, 0, sizeof(v));
     v.app = app;
     v.vp.libctx = app->libctx;
     v.vp.propq = app->propq;

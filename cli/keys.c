@@ -1,6 +1,9 @@
 /* Keys and certificates from files or provider URIs, through OSSL_STORE. */
+#include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <unistd.h>
 #include <string.h>
 #include <openssl/err.h>
 #include <openssl/pem.h>
@@ -101,13 +104,44 @@ int cli_tpm_keyref(const cli_app *app, const char *spec, attest_tpm_keyref *ref,
     return 0;
 }
 
+int cli_check_key_file(const cli_app *app, const char *spec)
+{
+    const char *path = cli_key_file(spec);
+    uint32_t h;
+    int fd;
+
+    if (path == NULL || parse_handle(spec, &h) == 0)
+        return 0;
+    if ((fd = open(path, O_RDONLY | O_CLOEXEC)) < 0) {
+        cli_error(app, "cannot open %s: %s", path, strerror(errno));
+        return -1;
+    }
+    close(fd);
+    return 0;
+}
+
+int cli_no_private_key(const cli_app *app, const char *spec)
+{
+    int i, asked = 0;
+
+    for (i = 0; i < app->n_providers; i++)
+        asked |= strcmp(app->provider_names[i], "pkcs11") == 0;
+    if (strncmp(spec, "pkcs11:", 7) == 0 && !asked) {
+        cli_error(app, "%s: no loaded provider opens pkcs11: URIs: add --provider pkcs11 (pkcs11-provider) "
+                  "or your HSM vendor's provider", spec);
+        return EXIT_USAGE;
+    }
+    cli_error(app, "%s: no private key found (file or provider URI)", spec);
+    return EXIT_FAIL;
+}
+
 EVP_PKEY *cli_load_private_key(const cli_app *app, const char *spec)
 {
     char buf[64];
     EVP_PKEY *key = attest_load_private_key(cli_key_uri(spec, buf, sizeof(buf)), app->libctx, app->propq);
 
     if (key == NULL)
-        cli_error(app, "%s: no private key found (file or provider URI)", spec);
+        cli_no_private_key(app, spec);
     ERR_clear_error();
     return key;
 }

@@ -55,14 +55,32 @@ void cli_notice(const cli_app *app, const char *fmt, ...)
     fputc('\n', stderr);
 }
 
+/*
+ * The word getopt stopped at.  An unknown short option inside "-in" leaves
+ * optind on that word; one at the end of a word has moved past it.
+ */
+static const char *bad_word(char **argv)
+{
+    const char *prev = optind > 1 ? argv[optind - 1] : NULL;
+
+    if (optopt != 0 && prev != NULL && prev[0] == '-' && prev[1] != '-' && prev[strlen(prev) - 1] == optopt)
+        return prev;
+    if (optopt != 0 && argv[optind] != NULL && argv[optind][0] == '-' && argv[optind][1] != '-')
+        return argv[optind];
+    return prev != NULL ? prev : "?";
+}
+
 void cli_bad_option(const cli_app *app, char **argv, const char *cmd)
 {
-    const char *what = optind > 0 ? argv[optind - 1] : "?";
+    const char *what = bad_word(argv);
 
-    if (optopt != 0 && strncmp(what, "--", 2) != 0)
-        cli_error(app, "option '%s' needs a value or is unknown (try: attest-req %s --help)", what, cmd);
+    /* OpenSSL habits: -in, -out, -key. */
+    if (what[0] == '-' && what[1] != '-' && what[1] != '\0' && what[2] != '\0')
+        cli_error(app, "unknown option '%s' (did you mean -%s? try: attest-req %s%s--help)", what, what, cmd,
+                  *cmd ? " " : "");
     else
-        cli_error(app, "unknown option or missing value: '%s' (try: attest-req %s --help)", what, cmd);
+        cli_error(app, "unknown option or missing value: '%s' (try: attest-req %s%s--help)", what, cmd,
+                  *cmd ? " " : "");
 }
 
 int cli_common_option(cli_app *app, int opt, const char *arg)

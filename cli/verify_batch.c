@@ -21,6 +21,7 @@
 
 #include "attest/checks.h"
 #include "attest/jws.h"
+#include "attest/nonce_state.h"
 #include "verify_batch.h"
 
 typedef struct {
@@ -199,6 +200,8 @@ static void run_job(const verifier *v, job *j)
     ERR_set_mark();
     verdict = judge(v, &j->in);
     ERR_pop_to_mark();
+    if (verdict != NULL && v->nonce_state != NULL)
+        attest_verdict_check_nonce_state(verdict, v->nonce_state);
     if (verdict == NULL) {
         BIO_printf(err, "attest-req: %s: %s: out of memory\n", v->app->cmd, j->in.name);
         j->rc = EXIT_FAIL;

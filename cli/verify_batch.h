@@ -14,6 +14,7 @@ typedef struct {
     attest_verify_params vp;
     int json, json_lines;
     EVP_PKEY *sign_key;          /* --format jwt: each verdict a compact JWS by this key */
+    const char *nonce_state;     /* --nonce-state DIR, or NULL */
 } verifier;
 
 /*

@@ -8,6 +8,7 @@
 #include <openssl/objects.h>
 #include <openssl/x509v3.h>
 
+#include "attest/certname.h"
 #include "attest/checks.h"
 #include "attest/engine.h"
 #include "attest/oids.h"
@@ -91,7 +92,7 @@ int attest_spki_is_canonical(const X509_PUBKEY *spki)
 
 static void subject_line(X509 *x, char *buf, size_t len)
 {
-    X509_NAME_oneline(X509_get_subject_name(x), buf, (int)len);
+    attest_cert_name(x, buf, len);
 }
 
 void attest_ak_check_chain(attest_vctx *v, X509 *ak, attest_checks *c)

@@ -15,6 +15,7 @@
 #include <openssl/x509.h>
 #include <openssl/x509v3.h>
 
+#include "attest/certname.h"
 #include "attest/keys.h"
 #include "attest/checks.h"
 #include "attest/describe.h"
@@ -358,7 +359,7 @@ static int check_block(attest_vctx *v, const attest_pkix *p, const PKIX_SIGBLOCK
     }
     /* Cheap checks before the signature operation: the key's exponent, then the input's budget. */
     if (s->cert != NULL)
-        X509_NAME_oneline(X509_get_subject_name(s->cert), subj, sizeof(subj));
+        attest_cert_name(s->cert, subj, sizeof(subj));
     snprintf(where, sizeof(where), "the evidence signer %s", s->cert != NULL ? subj : "(bare SPKI)");
     if (!attest_vctx_key_usable(v, s->key, where)) {
         snprintf(why, cap, "the signer's RSA public exponent is over %d bits (limits.rsa-exponent)", ATTEST_MAX_RSA_EXPONENT_BITS);
@@ -394,7 +395,7 @@ static void check_ak_cert(attest_vctx *v, const attest_pkix *p, X509 *ak, attest
     for (i = 0; ok && i < sk_X509_num(p->ev->intermediates); i++) {
         X509 *x = sk_X509_value(p->ev->intermediates, i);
 
-        X509_NAME_oneline(X509_get_subject_name(x), subj, sizeof(subj));
+        attest_cert_name(x, subj, sizeof(subj));
         snprintf(where, sizeof(where), "evidence intermediate %d %s", i, subj);
         if (attest_vctx_key_usable(v, X509_get0_pubkey(x), where))
             ok = sk_X509_push(all, x) > 0;
@@ -548,26 +549,14 @@ static const PKIX_ELEMENT *check_binding(attest_vctx *v, const attest_pkix *p, a
     return bound;
 }
 
-static void check_nonce(attest_vctx *v, const attest_pkix *p, attest_checks *c)
+static void check_nonce(attest_vctx *v, const attest_pkix *p, attest_submod *sub)
 {
     const PKIX_ELEMENT *tx = first_element(p, ATTEST_OID_PKIX_EL_TRANSACTION);
     const ASN1_TYPE *t = tx != NULL ? claim_get(tx, ATTEST_OID_PKIX_TX_NONCE) : NULL;
     const ASN1_OCTET_STRING *n = t != NULL && t->type == V_ASN1_OCTET_STRING ? t->value.octet_string : NULL;
-    char buf[2 * 64 + 3] = "absent";
 
-    if (n != NULL) {
-        hex(n->data, (size_t)n->length, buf, sizeof(buf));
-        if (v->sub != NULL)
-            attest_submod_record_nonce(v->sub, n->data, (size_t)n->length);
-    }
-    if (v->p->nonce == NULL)
-        attest_skip_warn(c, CHK_PKIX_NONCE, "no --nonce given: freshness not checked (transaction nonce %s)", buf);
-    else if (n == NULL)
-        attest_fail(c, CHK_PKIX_NONCE, "a nonce is required but the evidence has no transaction nonce");
-    else if ((size_t)n->length == v->p->nonce_len && memcmp(n->data, v->p->nonce, v->p->nonce_len) == 0)
-        attest_pass(c, CHK_PKIX_NONCE, "transaction nonce equals the nonce");
-    else
-        attest_fail(c, CHK_PKIX_NONCE, "transaction nonce %s is not the expected nonce", buf);
+    attest_engine_nonce(v, sub, CHK_PKIX_NONCE, "transaction nonce", n != NULL ? n->data : NULL,
+                        n != NULL ? (size_t)n->length : 0, n != NULL);
 }
 
 /* Missing claims are unknown, and unknown is not proven (design §3 policy defaults). */
@@ -625,7 +614,7 @@ void attest_pkix_verify(attest_vctx *v, const attest_statement *st, attest_submo
     check_structure(p, c);
     check_signatures(v, p, c);
     bound = check_binding(v, p, sub);
-    check_nonce(v, p, c);
+    check_nonce(v, p, sub);
     check_key_policy(v, bound, c);
     attest_pkix_free(p);
     ERR_clear_error();

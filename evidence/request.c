@@ -117,6 +117,22 @@ done:
     return ok;
 }
 
+int attest_request_check_addext(const char *const *addext, size_t n, attest_err *err)
+{
+    X509_REQ *req = X509_REQ_new();
+    attest_request_opts o;
+    int ok;
+
+    memset(&o, 0, sizeof(o));
+    o.addext = addext;
+    o.n_addext = n;
+    ok = req != NULL && add_extensions(req, &o, err);
+    if (req == NULL)
+        attest_err_set(err, "out of memory");
+    X509_REQ_free(req);
+    return ok ? 0 : -1;
+}
+
 static const char *default_md(EVP_PKEY *key)
 {
     if (EVP_PKEY_is_a(key, "ED25519") || EVP_PKEY_is_a(key, "ED448"))

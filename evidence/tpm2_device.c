@@ -91,13 +91,14 @@ int
 attest_tpmdev_fail(attest_tpm *t, char *err, size_t errlen, TSS2_RC rc,
     const char *fmt, ...)
 {
-	char step[192];
+	char step[192], why[256];
 	va_list ap;
 
 	va_start(ap, fmt);
 	vsnprintf(step, sizeof(step), fmt, ap);
 	va_end(ap);
-	seterr(err, errlen, "%s: %s (0x%x)", step, Tss2_RC_Decode(rc), rc);
+	attest_tpm_rc_text(rc, why, sizeof(why));
+	seterr(err, errlen, "%s: %s", step, why);
 	if (!rc_unreachable(rc))
 		return -1;
 	if (t != NULL)

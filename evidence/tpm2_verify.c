@@ -14,6 +14,7 @@
 #include <openssl/rsa.h>
 #include <openssl/x509.h>
 
+#include "attest/certname.h"
 #include "attest/keys.h"
 #include "attest/checks.h"
 #include "attest/engine.h"
@@ -300,7 +301,7 @@ void attest_tpm2_verify(attest_vctx *v, const attest_statement *st, attest_submo
     /* The signature covers the exact TPMS_ATTEST bytes, whatever they hold. */
     if ((ak = find_ak(v, &s, &md, how, sizeof(how), &tried, &untried)) != NULL) {
         attest_pass(c, CHK_TPM2_SIGNATURE, "%s, by %s", how,
-                    X509_NAME_oneline(X509_get_subject_name(ak), buf, sizeof(buf)));
+                    (attest_cert_name(ak, buf, sizeof(buf)), buf));
         attest_vctx_note_md(v, md, "the TPM signature");
         attest_vctx_note_key(v, X509_get0_pubkey(ak), "the AK");
         attest_ak_check_chain(v, ak, c);
@@ -359,14 +360,7 @@ void attest_tpm2_verify(attest_vctx *v, const attest_statement *st, attest_submo
         ERR_clear_error();
     }
 
-    hex(att.extraData.buffer, att.extraData.size, buf, sizeof(buf));
-    attest_submod_record_nonce(sub, att.extraData.buffer, att.extraData.size);
-    if (v->p->nonce == NULL)
-        attest_skip_warn(c, CHK_TPM2_NONCE, "no --nonce given: freshness not checked (extraData %s)", buf);
-    else if (v->p->nonce_len == att.extraData.size && memcmp(v->p->nonce, att.extraData.buffer, v->p->nonce_len) == 0)
-        attest_pass(c, CHK_TPM2_NONCE, "extraData equals the nonce");
-    else
-        attest_fail(c, CHK_TPM2_NONCE, "extraData %s is not the expected nonce", buf);
+    attest_engine_nonce(v, sub, CHK_TPM2_NONCE, "extraData", att.extraData.buffer, att.extraData.size, 1);
 
     check_attributes(v, pub.objectAttributes, c);
 done:

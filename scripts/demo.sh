@@ -5,6 +5,10 @@
 # code-signing key, and builds an attested CSR with the CA's nonce, which the CA then verifies.
 #   scripts/demo.sh [OUTDIR]     (default OUTDIR: ./demo-out)
 set -euo pipefail
+case ${1:-} in
+    -h|--help) sed -n '2,/^set -euo/{/^set -euo/d;s/^# \{0,1\}//p}' "$0"; exit 0 ;;
+    -*) echo "demo.sh: unknown option '$1' (usage: scripts/demo.sh [OUTDIR])" >&2; exit 2 ;;
+esac
 root=$(cd "$(dirname "$0")/.." && pwd)
 out=$(mkdir -p "${1:-demo-out}" && cd "${1:-demo-out}" && pwd)
 

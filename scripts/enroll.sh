@@ -3,8 +3,12 @@
 # the CA will, and only if the verdict is affirming hand it to the CA (openssl ca or openssl cmp).
 #
 # usage: enroll.sh --key KEY --ak AK --ak-cert FILE [--ak-chain FILE]... --subject DN
-#                  (--nonce HEX | --nonce-file FILE) --trust-dir DIR --out-dir DIR [options]
+#                  (--nonce HEX | --nonce-file FILE | --nonce-state DIR) --trust-dir DIR --out-dir DIR
+#                  [options]
 #                  [--ca-config FILE [--ca-opt ARG]... | --cmp-server URL [cmp options]]
+#   --nonce-state DIR     the RA's single-use nonce store (attest-req nonce / verify --nonce-state):
+#                         a nonce is issued from DIR unless --nonce/--nonce-file gives one issued
+#                         there; verify then accepts it only once (a replay is refused, exit 1)
 #   --evidence tpm2|pkix  default: tpm2 when KEY is a TPM key (handle:0x81..., 0x81..., a TSS2
 #                         PRIVATE KEY file), pkix otherwise; --ak/--ak-cert repeat for pkix
 #   --addext EXT          request extension, as attest-req new --addext (repeatable)
@@ -18,7 +22,8 @@
 #                         the verified CSR itself), ir or cr (the same bundle as a CRMF extension,
 #                         POPO by KEY); --cmp-ref REF, --cmp-secret PASS (openssl pass source),
 #                         --cmp-recipient DN, --cmp-trusted FILE, --cmp-opt ARG (repeatable, verbatim)
-# Nothing is fetched from the network but the CMP enrollment: the nonce comes from the caller.
+# Nothing is fetched from the network but the CMP enrollment: the nonce comes from the caller (or
+# from the local --nonce-state directory).
 # Writes into --out-dir: request.pem, verdict.json (EAR), cert.pem only when issued; for CMP also
 # cmp-request.der (what was sent) and, for ir/cr, cmp-reqexts.cnf. Every file is written atomically.
 # These five are removed from --out-dir first, so that a refusal never leaves an earlier run's
@@ -37,7 +42,7 @@ die() { printf '%s: error: %s\n' "$PROG" "$*" >&2; exit 2; }
 say() { printf '%s: %s\n' "$PROG" "$*" >&2; }
 usage() { sed -n '2,/^set -euo/{/^set -euo/d;s/^# \{0,1\}//p}' "$0"; }
 
-key="" subject="" nonce="" nonce_file="" trust_dir="" out_dir="" evidence="" tcti="" claims=""
+key="" subject="" nonce="" nonce_file="" nonce_state="" trust_dir="" out_dir="" evidence="" tcti="" claims=""
 ca_config="" cmp_server="" cmp_cmd=p10cr cmp_ref="" cmp_secret="" cmp_recipient="" cmp_trusted=""
 accept_warning=0
 aks=() ak_certs=() ak_chain=() addext=() providers=() allows=() ca_opts=() cmp_opts=()
@@ -51,6 +56,7 @@ while [[ $# -gt 0 ]]; do
         --subject) need "$@"; subject=$2 ;;
         --nonce) need "$@"; nonce=$2 ;;
         --nonce-file) need "$@"; nonce_file=$2 ;;
+        --nonce-state) need "$@"; nonce_state=$2 ;;
         --trust-dir) need "$@"; trust_dir=$2 ;;
         --out-dir) need "$@"; out_dir=$2 ;;
         --evidence) need "$@"; evidence=$2 ;;
@@ -81,7 +87,8 @@ for opt in key subject trust_dir out_dir; do
 done
 (( ${#aks[@]} > 0 )) || die "--ak is required"
 (( ${#ak_certs[@]} > 0 )) || die "--ak-cert is required"
-[[ -n $nonce || -n $nonce_file ]] || die "--nonce HEX or --nonce-file FILE is required (the CA's nonce)"
+[[ -n $nonce || -n $nonce_file || -n $nonce_state ]] \
+    || die "--nonce HEX, --nonce-file FILE or --nonce-state DIR is required (the CA's nonce)"
 [[ -z $nonce || -z $nonce_file ]] || die "give --nonce or --nonce-file, not both"
 [[ -z $ca_config || -z $cmp_server ]] || die "give --ca-config or --cmp-server, not both"
 [[ -d $trust_dir ]] || die "--trust-dir $trust_dir: not a directory"
@@ -123,6 +130,9 @@ publish() { mv -f "$work/$1" "$out/$1"; }      # same directory tree: an atomic 
 
 common=()
 for p in "${providers[@]}"; do common+=(--provider "$p"); done
+if [[ -n $nonce_state && -z $nonce && -z $nonce_file ]]; then
+    nonce=$("$req" nonce --state "$nonce_state") || die "attest-req nonce --state $nonce_state failed"
+fi
 nonce_opt=(--nonce "$nonce")
 [[ -z $nonce_file ]] || nonce_opt=(--nonce-file "$nonce_file")
 
@@ -147,6 +157,7 @@ publish request.pem
 say "request: $out/request.pem ($evidence evidence)"
 
 # --- 2. the verdict, exactly as the CA will ask for it --------------------------------------
+[[ -z $nonce_state ]] || nonce_opt=(--nonce-state "$nonce_state")
 verify=("$req" verify --in "$out/request.pem" --trust-dir "$trust_dir" "${nonce_opt[@]}" --format json)
 for a in "${allows[@]}"; do verify+=(--allow "$a"); done
 rc=0

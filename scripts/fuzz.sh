@@ -11,6 +11,7 @@ while [ $# -gt 0 ]; do
     case $1 in
         --build) build=$2; shift 2 ;;
         --seconds) seconds=$2; shift 2 ;;
+        -h|--help) sed -n '2,/^set -euo/{/^set -euo/d;s/^# \{0,1\}//p}' "$0"; exit 0 ;;
         --) shift; break ;;
         -*) echo "fuzz.sh: unknown option $1" >&2; exit 2 ;;
         *) break ;;

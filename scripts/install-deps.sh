@@ -2,6 +2,7 @@
 # Install what attest needs to build and test on Debian 12, only if missing.
 # Runs as root (CI) or through sudo when available.
 set -euo pipefail
+case ${1:-} in -h|--help) sed -n '2,/^set -euo/{/^set -euo/d;s/^# \{0,1\}//p}' "$0"; exit 0 ;; esac
 
 pkgs=(cmake gcc make pkg-config clang libclang-rt-14-dev libssl-dev openssl
       libtss2-dev libjson-c-dev libcmocka-dev swtpm swtpm-tools tpm2-tools tpm2-openssl

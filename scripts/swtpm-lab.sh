@@ -209,6 +209,6 @@ case $sub in
     run) cmd_run "$@" ;;
     manufacture) cmd_manufacture "$@" ;;
     stop-all) [[ $# -eq 0 ]] || usage; cmd_stop_all ;;
-    -h|--help|help) usage ;;
+    -h|--help|help) sed -n '2,9s/^# \{0,1\}//p' "$0"; exit 0 ;;
     *) die "unknown command '$sub' (start|stop|run|manufacture|stop-all)" ;;
 esac

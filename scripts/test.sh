@@ -6,6 +6,10 @@
 #   ATTEST_SKIP_SANITIZE=1     no sanitizer leg (quick local loop)
 #   ATTEST_SKIP_TRIXIE=1       no Debian 13 leg (quick local loop)
 set -euo pipefail
+case ${1:-} in
+    -h|--help) sed -n '2,/^set -euo/{/^set -euo/d;s/^# \{0,1\}//p}' "$0"; exit 0 ;;
+    ?*) echo "test.sh: takes no arguments (try: scripts/test.sh --help)" >&2; exit 2 ;;
+esac
 cd "$(dirname "$0")/.."
 
 scripts/install-deps.sh

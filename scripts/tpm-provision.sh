@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
-# tpm-provision.sh DIR - provision a (lab) TPM for tests: EKs, SRK, AKs, signing keys, a test CA
-# with AK certificates; public keys, handle map (DIR/handles.env) and chains go into DIR.
-# Needs TPM2TOOLS_TCTI (e.g. from `eval "$(scripts/swtpm-lab.sh start)"`).
+# tpm-provision.sh [--force-evict] DIR - provision a (lab) TPM for tests: EKs, SRK, AKs, signing
+# keys, a test CA with AK certificates; public keys, handle map (DIR/handles.env) and chains go
+# into DIR. The TPM: ATTEST_TCTI, else TPM2TOOLS_TCTI, else TCTI (e.g. from
+# `eval "$(scripts/swtpm-lab.sh start)"`). On a device: TCTI (a real TPM) it refuses to evict
+# handles it would replace unless --force-evict is given.
 #
 # Handles: EK RSA 0x81010001, EK ECC P-256 0x81010002, SRK 0x81000001, AKs 0x81008001-4,
 # unrestricted signing keys 0x81000010-13. Re-runnable: primaries (EK, SRK) that already exist
@@ -11,8 +13,15 @@ set -euo pipefail
 
 readonly PROG=${0##*/}
 die() { printf '%s: error: %s\n' "$PROG" "$*" >&2; exit 1; }
-[[ $# -eq 1 && $1 != -* ]] || { echo "usage: $PROG DIR" >&2; exit 2; }
-[[ -n ${TPM2TOOLS_TCTI:-} ]] || die "TPM2TOOLS_TCTI is not set (start a lab: scripts/swtpm-lab.sh start)"
+force_evict=0
+case ${1:-} in
+    -h|--help) sed -n '2,/^set -euo/{/^set -euo/d;s/^# \{0,1\}//p}' "$0"; exit 0 ;;
+    --force-evict) force_evict=1; shift ;;
+esac
+[[ $# -eq 1 && $1 != -* ]] || { echo "usage: $PROG [--force-evict] DIR (try: $PROG --help)" >&2; exit 2; }
+# The same order as attest-req's --tcti default.
+export TPM2TOOLS_TCTI=${ATTEST_TCTI:-${TPM2TOOLS_TCTI:-${TCTI:-}}}
+[[ -n $TPM2TOOLS_TCTI ]] || die "no TPM: set ATTEST_TCTI or TPM2TOOLS_TCTI (start a lab: scripts/swtpm-lab.sh start)"
 for t in tpm2_createek tpm2_createak tpm2_createprimary tpm2_create tpm2_evictcontrol \
          tpm2_readpublic tpm2_flushcontext tpm2_getcap openssl; do
     command -v "$t" >/dev/null || die "$t not found (apt-get install tpm2-tools tpm2-openssl openssl)"
@@ -52,6 +61,12 @@ pubout() {  # HANDLE PREFIX -> PREFIX.spki.pem (SubjectPublicKeyInfo) + PREFIX.n
 PERSISTENT=$(tpm2_getcap handles-persistent 2>>"$LOG") || die "TPM not reachable at $TPM2TOOLS_TCTI"
 has() { grep -qix -- "- $1" <<<"$PERSISTENT"; }
 evict_stale() { if has "$1"; then tpm tpm2_evictcontrol -C o -c "$1"; fi; }
+# A real TPM's persistent keys may be someone's: look before anything changes.
+if [[ $TPM2TOOLS_TCTI == device* ]] && (( ! force_evict )); then
+    for h in 0x81008001 0x81008002 0x81008003 0x81008004 0x81000010 0x81000011 0x81000012 0x81000013; do
+        ! has "$h" || die "$h is in use on $TPM2TOOLS_TCTI: refusing to evict it from a real TPM (--force-evict replaces it)"
+    done
+fi
 
 # --- endorsement keys (TCG default templates) and SRK ---------------------------------------
 has 0x81010001 || tpm tpm2_createek -G rsa -c 0x81010001 -u "$W/ek-rsa.pub"

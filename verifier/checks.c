@@ -30,6 +30,7 @@ static const attest_check_doc table[] = {
     {CHK_LIMITS_RSA_EXPONENT, "no RSA key the verifier would use has a public exponent over 32 bits"},
     {CHK_LIMITS_SIGNATURES, "the input needed at most 64 signature operations, all statements together"},
     {CHK_POLICY_VERIFICATION_TIME, "evidence is judged at the current time; a time given with --at-time is a relaxation (warning)"},
+    {CHK_NONCE_STATE, "with --nonce-state: the evidence's nonce (one for all statements) was issued there, has not expired and was not used; it is now marked used"},
 };
 
 const attest_check_doc *attest_check_table(size_t *n)

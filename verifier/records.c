@@ -67,6 +67,11 @@ void attest_submod_record_nonce(attest_submod *s, const unsigned char *nonce, si
     s->has_nonce_found = 1;
 }
 
+int attest_submod_has_nonce(const attest_submod *s)
+{
+    return s->has_nonce_found && s->nonce_found_len > 0 && !s->nonce_found_long;
+}
+
 void attest_submod_record_chain(attest_submod *s, X509 *ak, const unsigned char *anchor)
 {
     attest_chain_record *r;

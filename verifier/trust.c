@@ -14,6 +14,7 @@
 #include <openssl/pem.h>
 #include <openssl/x509v3.h>
 
+#include "attest/certname.h"
 #include "attest/engine.h"
 #include "attest/limits.h"
 #include "attest/verify.h"
@@ -226,6 +227,18 @@ int attest_trust_add_dir(attest_trust *t, const char *dir, attest_notice_fn noti
     return 0;
 }
 
+int attest_trust_add_file(attest_trust *t, const char *file, attest_err *err)
+{
+    char why[128];
+    int n = 0;
+
+    if (load_certs(file, t->anchors, &n, why, sizeof(why)) != 0 || n == 0) {
+        attest_err_set(err, "%s: %s", file, why);
+        return -1;
+    }
+    return 0;
+}
+
 int attest_trust_add_untrusted_file(attest_trust *t, const char *file, attest_err *err)
 {
     STACK_OF(X509) *in = sk_X509_new_null();
@@ -386,10 +399,29 @@ static int verify_uncached(attest_trust *t, X509 *leaf, STACK_OF(X509) *extra, a
         anchor_digest(ctx, anchor);
         attest_err_set(err, "at %s", when); /* the time is part of what was verified */
     } else {
-        int e = X509_STORE_CTX_get_error(ctx);
+        int e = X509_STORE_CTX_get_error(ctx), depth = X509_STORE_CTX_get_error_depth(ctx);
+        X509 *bad = X509_STORE_CTX_get_current_cert(ctx);
+        char name[160] = "?", bound[48] = "";
 
-        attest_err_set(err, "%s (depth %d) at %s", X509_verify_cert_error_string(e),
-                       X509_STORE_CTX_get_error_depth(ctx), when);
+        if (bad != NULL)
+            attest_cert_name(bad, name, sizeof(name));
+        if (bad != NULL && (e == X509_V_ERR_CERT_HAS_EXPIRED || e == X509_V_ERR_CERT_NOT_YET_VALID)) {
+            const ASN1_TIME *at = e == X509_V_ERR_CERT_HAS_EXPIRED ? X509_get0_notAfter(bad) : X509_get0_notBefore(bad);
+            struct tm tm;
+
+            if (ASN1_TIME_to_tm(at, &tm))
+                strftime(bound, sizeof(bound), "%Y-%m-%dT%H:%M:%SZ", &tm);
+        }
+        if (e == X509_V_ERR_UNABLE_TO_GET_ISSUER_CERT_LOCALLY || e == X509_V_ERR_UNABLE_TO_GET_ISSUER_CERT)
+            /* The issuer is missing, not wrong: say where it can come from. */
+            attest_err_set(err, "%s: no issuer of %s (depth %d) among the anchors and intermediates at %s; add the "
+                           "issuing CA certificate with --untrusted FILE (or new --ak-chain), or its root to the "
+                           "trust anchors", X509_verify_cert_error_string(e), name, depth, when);
+        else if (bound[0])
+            attest_err_set(err, "%s: %s (depth %d) %s %s, judged at %s", X509_verify_cert_error_string(e), name,
+                           depth, e == X509_V_ERR_CERT_HAS_EXPIRED ? "expired at" : "is valid only from", bound, when);
+        else
+            attest_err_set(err, "%s: %s (depth %d) at %s", X509_verify_cert_error_string(e), name, depth, when);
     }
     goto done;
 oom:

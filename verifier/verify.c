@@ -8,6 +8,7 @@
 #include <openssl/objects.h>
 #include <openssl/x509.h>
 
+#include "attest/certname.h"
 #include "attest/checks.h"
 #include "attest/csr.h"
 #include "attest/engine.h"
@@ -120,7 +121,7 @@ static STACK_OF(X509) *usable_certs(attest_vctx *vc, STACK_OF(X509) *certs)
         X509 *x = sk_X509_value(certs, i);
 
         if (attest_rsa_exponent_bits(X509_get0_pubkey(x)) > ATTEST_MAX_RSA_EXPONENT_BITS) {
-            X509_NAME_oneline(X509_get_subject_name(x), subj, sizeof(subj));
+            attest_cert_name(x, subj, sizeof(subj));
             snprintf(where, sizeof(where), "bundle certificate %d %s", i, subj);
             (void)attest_vctx_key_usable(vc, X509_get0_pubkey(x), where);
             continue;

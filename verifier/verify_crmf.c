@@ -147,6 +147,7 @@ static int adopt(attest_verdict *v, attest_verdict *r, int i)
         memcpy(s->nonce_found, r->subs[j].nonce_found, sizeof(s->nonce_found));
         s->nonce_found_len = r->subs[j].nonce_found_len;
         s->has_nonce_found = r->subs[j].has_nonce_found;
+        s->nonce_found_long = r->subs[j].nonce_found_long;
         memcpy(s->chains, r->subs[j].chains, sizeof(s->chains));
         s->n_chains = r->subs[j].n_chains;
         memset(&r->subs[j], 0, sizeof(r->subs[j]));

@@ -36,6 +36,7 @@
 #define CHK_LIMITS_RSA_EXPONENT "limits.rsa-exponent"
 #define CHK_LIMITS_SIGNATURES  "limits.signatures"
 #define CHK_POLICY_VERIFICATION_TIME "policy.verification-time"
+#define CHK_NONCE_STATE        "nonce.state"
 
 typedef struct {
     const char *id;

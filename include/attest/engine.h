@@ -45,6 +45,14 @@ void attest_ak_check_profile(attest_vctx *v, X509 *ak, attest_ak_format fmt, att
 /* 1 when the certificate marks a TPM key: EKU tcg-kp-AIKCertificate or TCG TPM attributes in its SAN. */
 int attest_ak_cert_is_tpm(X509 *ak);
 
+/*
+ * An engine's nonce check (evidence/nonce.c): record the nonce the evidence
+ * carries in sub (for nonce.state) and judge it against --nonce, or, with
+ * --nonce-state, require one.  what names the field ("extraData").
+ */
+void attest_engine_nonce(attest_vctx *v, attest_submod *sub, const char *id, const char *what,
+                         const unsigned char *nonce, size_t len, int present);
+
 /* Engines: fill sub with their checks. */
 void attest_tpm2_verify(attest_vctx *v, const attest_statement *st, attest_submod *sub);
 void attest_pkix_verify(attest_vctx *v, const attest_statement *st, attest_submod *sub);

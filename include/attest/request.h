@@ -23,6 +23,8 @@ typedef struct {
 } attest_request_opts;
 
 X509_NAME *attest_parse_subject(const char *s, attest_err *err);
+/* The --addext strings alone, as attest_request_build will take them: 0, or -1 with err (before any key is used). */
+int attest_request_check_addext(const char *const *addext, size_t n, attest_err *err);
 /* bundle may be NULL (a plain request).  Returns DER in *der. */
 int attest_request_build(EVP_PKEY *key, const attest_request_opts *o, const unsigned char *bundle,
                          size_t bundle_len, unsigned char **der, size_t *len, attest_err *err);

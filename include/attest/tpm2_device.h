@@ -41,6 +41,9 @@ typedef struct attest_tpm attest_tpm;		/* TCTI ctx + ESYS ctx */
 int	attest_tpm_open(const char *tcti, attest_tpm **out, char *err,
 	    size_t errlen);
 void	attest_tpm_close(attest_tpm *t);
+/* What a TPM response code means to do, "guidance"; the raw code too when verbose (or no guidance). */
+void	attest_tpm_set_verbose(int on);
+void	attest_tpm_rc_text(uint32_t rc, char *buf, size_t len);
 
 /*
  * A key reference.  If tss2_pem is set it wins: a "TSS2 PRIVATE KEY" (PEM,

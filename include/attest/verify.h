@@ -48,6 +48,8 @@ void attest_trust_free(attest_trust *t);
 int attest_trust_add_dir(attest_trust *t, const char *dir, attest_notice_fn notice, void *arg,
                          attest_err *err);
 int attest_trust_add_anchor(attest_trust *t, X509 *x);
+/* Every certificate of one PEM (one or more) or DER file becomes an anchor (like openssl -CAfile). */
+int attest_trust_add_file(attest_trust *t, const char *file, attest_err *err);
 /* Intermediates only, never anchors. */
 int attest_trust_add_untrusted_file(attest_trust *t, const char *file, attest_err *err);
 int attest_trust_add_untrusted(attest_trust *t, X509 *x);
@@ -115,6 +117,7 @@ typedef struct {
     int has_nonce_found;
     attest_chain_record chains[ATTEST_MAX_CHAIN_RECORDS];
     int n_chains;
+    int nonce_found_long;       /* the evidence's nonce is longer than any issued one (nonce.state) */
 } attest_submod;
 
 typedef struct {
@@ -177,6 +180,7 @@ typedef struct {
     const attest_policy *policy;
     const unsigned char *nonce;  /* NULL: no nonce demanded */
     size_t nonce_len;
+    int nonce_by_state;          /* nonce judged afterwards by nonce.state (--nonce-state) */
     EVP_PKEY *subject_key;       /* for a bare bundle: the key the evidence must bind to */
 } attest_verify_params;
 
@@ -205,16 +209,8 @@ void attest_verdict_record_input(attest_verdict *v, const unsigned char *der, si
 /* name may be NULL; spki NULL: the SPKI is encoded from key. */
 void attest_verdict_record_subject(attest_verdict *v, const X509_NAME *name, const X509_PUBKEY *spki, EVP_PKEY *key);
 void attest_submod_record_nonce(attest_submod *s, const unsigned char *nonce, size_t len);
-void attest_submod_record_chain(attest_submod *s, X509 *ak, const unsigned char *anchor);
-/* A name as `openssl req -subject` prints it ("C = US, O = Ex, CN = x"), escaped; OPENSSL_free. */
-char *attest_name_oneline(const X509_NAME *name);
-
-/* Records (verifier/records.c). */
-void attest_verdict_record_params(attest_verdict *v, const attest_verify_params *p);
-void attest_verdict_record_input(attest_verdict *v, const unsigned char *der, size_t len);
-/* name may be NULL; spki NULL: the SPKI is encoded from key. */
-void attest_verdict_record_subject(attest_verdict *v, const X509_NAME *name, const X509_PUBKEY *spki, EVP_PKEY *key);
-void attest_submod_record_nonce(attest_submod *s, const unsigned char *nonce, size_t len);
+/* 1 when the evidence reported a nonce nonce.state can judge (non-empty, not over-long). */
+int attest_submod_has_nonce(const attest_submod *s);
 void attest_submod_record_chain(attest_submod *s, X509 *ak, const unsigned char *anchor);
 /* A name as `openssl req -subject` prints it ("C = US, O = Ex, CN = x"), escaped; OPENSSL_free. */
 char *attest_name_oneline(const X509_NAME *name);

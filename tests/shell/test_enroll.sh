@@ -144,6 +144,16 @@ check "CMP ir: cmp-reqexts.cnf kept next to the request" test -s "$O/cmp-reqexts
 check "CMP to a closed port -> 2, no cert" eval 'rc_is 2 "$ENROLL" "${TPM[@]}" --subject /CN=x --nonce "$N" --out-dir "$T/c3" \
     --cmp-server 127.0.0.1:1/pkix/ --cmp-ref 1234 --cmp-secret pass:test --cmp-opt -msg_timeout --cmp-opt 5 \
     && [[ ! -e $T/c3/cert.pem ]]'
+# 9. The RA's single-use nonce store: enroll.sh issues the nonce itself; the request passes once.
+O=$T/n1
+check "--nonce-state DIR -> 0 issued, nonce.state pass" eval 'rc_is 0 "$ENROLL" "${TPM[@]}" --subject /CN=x \
+    --nonce-state "$T/nonces" --out-dir "$O" --ca-config "$C/openssl.cnf" \
+    && js "$O/verdict.json" "status == \"affirming\" and res(\"nonce.state\") == \"pass\""'
+check "... the same request again: a replay (1)" eval 'rc_is 1 "$ATTEST_REQ" verify --in "$O/request.pem" \
+    --trust-dir "$T/trust" --nonce-state "$T/nonces" && grep -q "replay" "$T/out"'
+check "--nonce-state with a nonce not issued there -> 1 refused, no cert" eval 'rc_is 1 "$ENROLL" "${TPM[@]}" \
+    --subject /CN=x --nonce "$N" --nonce-state "$T/nonces" --out-dir "$T/n2" --ca-config "$C/openssl.cnf" \
+    && [[ ! -e $T/n2/cert.pem ]]'
 check "no temporary files left in any out-dir" eval '[[ -z $(find "$T" -maxdepth 2 -name ".enroll.*") ]]'
 check "no transient handles left in the TPM" eval '[[ -z $(tpm2_getcap handles-transient) ]]'
 

@@ -21,7 +21,9 @@ akca "$H" "output test CA" 2>/dev/null
 p256_key "$H/ak.key"
 akca_issue "$H" "$H/ak.key" "output test AK" ak "$H/ak.pem"
 p256_key "$H/key.pem"
-NEW=(new --evidence pkix --key "$H/key.pem" --ak "$H/ak.key" --ak-cert "$H/ak.pem" --subject /CN=x)
+# --nonce and --ak-chain: without them `new` warns on stderr (the request would not verify as made).
+NEW=(new --evidence pkix --key "$H/key.pem" --ak "$H/ak.key" --ak-cert "$H/ak.pem" --ak-chain "$H/trust/ca.pem" \
+     --nonce 00ff --subject /CN=x)
 
 # safe FILE: strict UTF-8, and no control character but the line end (C0, DEL, C1).
 safe() {
@@ -93,7 +95,8 @@ openssl req -config "$H/x.cnf" -new -key "$H/ak.key" -subj "/CN=old AK" -out "$O
 openssl ca -config "$O/openssl.cnf" -batch -notext -in "$O/ak.csr" -startdate 20200101000000Z \
     -enddate 20210101000000Z -extensions ak -out "$H/old.pem" 2>/dev/null
 check "new --ak-cert expired -> 0, one warning line naming it and its end" eval 'rc_is 0 "$REQ" new --evidence pkix \
-    --key "$H/key.pem" --ak "$H/ak.key" --ak-cert "$H/old.pem" --subject /CN=x --out "$T/old-req.pem" \
+    --key "$H/key.pem" --ak "$H/ak.key" --ak-cert "$H/old.pem" --ak-chain "$H/trust/ca.pem" --nonce 00ff \
+    --subject /CN=x --out "$T/old-req.pem" \
     && one_line "warning: --ak-cert .*old.pem is expired since 2021-01-01T00:00:00Z" && [[ -s $T/old-req.pem ]]'
 check "the expired AK: verify now -> 1 (chain.trust expired)" eval 'rc_is 1 "$REQ" verify --in "$T/old-req.pem" \
     --trust-dir "$O/trust" --format json && js "$T/out" "\"expired\" in det(\"chain.trust\")"'

@@ -215,8 +215,8 @@ check "evidence3 -> 1, pkix.structure fails" eval 'rc_is 1 verify --in "$S/evide
 
 # 6. Errors: one stderr line, the right exit code, no output file.
 E=$T/errs
-check "--ak that does not exist -> 1, one line naming it" eval 'rc_is 1 "$REQ" new --evidence pkix "${SW[@]}" \
-    --ak "$H/nope.key" --out "$E/1.pem" && one_line nope.key'
+check "--ak file that does not exist -> 2 (I/O), one line naming it" eval 'rc_is 2 "$REQ" new --evidence pkix "${SW[@]}" \
+    --ak "$H/nope.key" --out "$E/1.pem" && one_line "nope.key: No such file"'
 check "--ak handle that does not exist -> 1, one line" eval 'rc_is 1 "$REQ" new --evidence pkix "${SW[@]}" \
     --ak handle:0x81008099 --out "$E/2.pem" && one_line 0x81008099'
 check "--ak-cert of another key -> 1, one line" eval 'rc_is 1 "$REQ" new --evidence pkix "${SW[@]}" \
@@ -226,8 +226,8 @@ check "--evidence tpm2 --claims f -> 2" eval 'rc_is 2 "$REQ" new --evidence tpm2
     --ak-cert "$P/ak-ecc.pem" --claims "$H/platform.claims" --subject /CN=x --out "$E/5.pem" && one_line --claims'
 check "--evidence-file with --ak -> 2" eval 'rc_is 2 "$REQ" new --evidence pkix "${SW[@]}" --ak "$H/ak1.key" \
     --evidence-file "$T/ev.pem" --out "$E/6.pem" && one_line --evidence-file'
-check "claims file with an unknown name -> 1, file:line" eval 'printf "vendor = x\ncolour = blue\n" >"$T/bad.claims" \
-    && rc_is 1 "$REQ" new --evidence pkix "${SW[@]}" --ak "$H/ak1.key" --claims "$T/bad.claims" --out "$E/7.pem" \
+check "claims file with an unknown name -> 2 (a usage error), file:line" eval 'printf "vendor = x\ncolour = blue\n" >"$T/bad.claims" \
+    && rc_is 2 "$REQ" new --evidence pkix "${SW[@]}" --ak "$H/ak1.key" --claims "$T/bad.claims" --out "$E/7.pem" \
     && one_line "bad.claims:2"'
 check "evidence --subject -> 2 (an option of new)" eval 'rc_is 2 "$REQ" evidence --key "$H/key.pem" --ak "$H/ak1.key" \
     --subject /CN=x --out "$E/8.pem" && one_line "attest-req new"'

@@ -103,6 +103,10 @@ check "AK cert of another AK -> 1, one line naming --ak-cert" eval 'rc_is 1 "${N
     --ak-cert "$P/ak-rsa.pem" --subject /CN=x --out "$E/1.pem" && one_line --ak-cert'
 check "nonexistent key handle -> 1, one line naming it" eval 'rc_is 1 "$REQ" new --evidence tpm2 \
     --key 0x81000099 --ak 0x81008001 --ak-cert "$P/ak-ecc.pem" --subject /CN=x --out "$E/2.pem" && one_line 0x81000099'
+check "... the line says what to do, not the raw code (0x18b)" eval 'one_line "no object at this handle: create it or make it persistent" \
+    && ! grep -q 0x18b "$T/err"'
+check "... with --verbose the raw code too" eval 'rc_is 1 "$REQ" --verbose new --evidence tpm2 --key 0x81000099 --ak 0x81008001 \
+    --ak-cert "$P/ak-ecc.pem" --nonce 00 --subject /CN=x --out "$E/2.pem" && grep -q "no object at this handle.*0x18b" "$T/err"'
 check "unknown option -> 2" eval 'rc_is 2 "${NEWE[@]}" --ak-cert "$P/ak-ecc.pem" --subject /CN=x --bogus --out "$E/3.pem" && one_line option'
 check "missing --subject -> 2" eval 'rc_is 2 "${NEWE[@]}" --ak-cert "$P/ak-ecc.pem" --out "$E/4.pem" && one_line --subject'
 check "malformed --subject -> 2, before the TPM is touched" eval 'rc_is 2 env ATTEST_TCTI=swtpm:host=127.0.0.1,port=1 \

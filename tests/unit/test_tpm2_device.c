@@ -767,8 +767,15 @@ test_missing_handles(void **state)
 	assert_int_equal(attest_tpm_certify(t, &missing, H_AK_ECC, NULL, 0,
 	    &o, err, sizeof(err)), -1);
 	assert_non_null(strstr(err, "key handle 0x81000099"));
-	assert_non_null(strstr(err, "handle"));	/* decoded TPM reason */
-	assert_non_null(strstr(err, "(0x18b)"));
+	/* What to do, not the raw code; the code and its decoding only when verbose. */
+	assert_non_null(strstr(err, "no object at this handle"));
+	assert_null(strstr(err, "0x18b"));
+	attest_tpm_set_verbose(1);
+	assert_int_equal(attest_tpm_certify(t, &missing, H_AK_ECC, NULL, 0,
+	    &o, err, sizeof(err)), -1);
+	attest_tpm_set_verbose(0);
+	if (strstr(err, "no object at this handle") == NULL || strstr(err, ", 0x18b]") == NULL)
+		fail_msg("verbose: %s", err);
 
 	err[0] = '\0';
 	assert_int_equal(attest_tpm_certify(t, &k, H_MISSING, NULL, 0, &o,
@@ -796,11 +803,13 @@ test_missing_handles(void **state)
 	    TPM2_ALG_SHA256, dg, sizeof(dg), &pub, &len, err, sizeof(err)),
 	    -1);
 	assert_non_null(strstr(err, "0x81000099"));
-	/* an AK that is not a signing key: the TPM says so, decoded */
+	/* an AK that is not a signing key: the TPM says so, in words */
 	err[0] = '\0';
 	assert_int_equal(attest_tpm_certify(t, &k, H_SRK, NULL, 0, &o, err,
 	    sizeof(err)), -1);
-	assert_non_null(strstr(err, "TPM2_Certify: tpm:"));
+	if (strstr(err, "TPM2_Certify: the key is not usable") == NULL &&
+	    strstr(err, "TPM2_Certify: the object's attributes forbid") == NULL)
+		fail_msg("%s", err);
 	assert_no_transients(t);
 	attest_tpm_close(t);
 }
