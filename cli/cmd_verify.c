@@ -101,7 +101,7 @@ static int parse_opts(cli_app *app, int argc, char **argv, verify_opts *o)
         {"nonce-state", required_argument, NULL, 'S'},
         {"allow", required_argument, NULL, 'A'}, {"strict", no_argument, NULL, 's'},
         {"format", required_argument, NULL, 'f'}, {"jobs", required_argument, NULL, 'j'},
-        {"sign-key", required_argument, NULL, 'S'},
+        {"sign-key", required_argument, NULL, 'K'},
         {"help", no_argument, NULL, 'h'},
         CLI_COMMON_LONGOPTS,
         {NULL, 0, NULL, 0}
@@ -145,7 +145,7 @@ static int parse_opts(cli_app *app, int argc, char **argv, verify_opts *o)
         }
         case 's': o->policy.strict_shape = 1; break;
         case 'f': o->format = optarg; break;
-        case 'S': o->sign_key = optarg; break;
+        case 'K': o->sign_key = optarg; break;
         case 'j': {
             char *end;
             long n = strtol(optarg, &end, 10);
