@@ -420,7 +420,7 @@ int cmd_ak(cli_app *app, int argc, char **argv)
     optind = 1;
     argc--;
     argv++;
-    while ((opt = getopt_long(argc, argv, "+", longopts, NULL)) != -1) {
+    while ((opt = getopt_long(argc, argv, "+h", longopts, NULL)) != -1) {
         if (opt == 'h') {
             printf("usage: attest-req %s\n", subs[k].usage);
             return EXIT_OK;

@@ -45,7 +45,7 @@ int cmd_show(cli_app *app, int argc, char **argv)
     int opt, rc = EXIT_USAGE;
 
     optind = 1;
-    while ((opt = getopt_long(argc, argv, "+", longopts, NULL)) != -1) {
+    while ((opt = getopt_long(argc, argv, "+h", longopts, NULL)) != -1) {
         switch (opt) {
         case 'i': in = optarg; break;
         case 't': type = optarg; break;
