@@ -51,7 +51,7 @@ else
         manifest=$U/build/install_manifest.txt
         tar -C "$build" --exclude='*.o' --exclude=./Testing -cf - . | tar -C "$U/build" -xf -
         chown -R 65534:65534 "$U/build"
-        install_prefix() {
+        install_prefix() {   # shellcheck disable=SC2016  # $1..$3 are the inner sh's
             unshare -m sh -c 'mount --bind "$1" "$2" && exec setpriv --reuid=65534 --regid=65534 \
                 --clear-groups cmake --install "$2" --prefix "$3"' sh "$U/build" "$build" "$1"
         }
@@ -72,6 +72,7 @@ check "snippet names the installed module" grep -qx "module = $pmod" "$P/share/a
 check "attest.pc names the prefix" grep -qx "prefix=$P" "$P/$rel/pkgconfig/attest.pc"
 
 # openssl with the snippet alone: no OPENSSL_MODULES, the absolute module path does it.
+# shellcheck disable=SC2086  # $preload: zero or two assignments
 check "openssl.cnf snippet activates attest" as_user env $preload \
     OPENSSL_CONF="$P/share/attest/attest-provider.cnf" bash -c \
     "openssl list -providers | grep -A3 '^  attest' | grep -q 'status: active'"
