@@ -2,11 +2,14 @@
  * The CLI's only door to the formats: it loads the attest provider into its
  * own library context and decodes/encodes through OSSL_DECODER/OSSL_ENCODER.
  */
+#define _XOPEN_SOURCE 700 /* realpath */
 #include <getopt.h>
+#include <limits.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 #include <openssl/core_names.h>
 #include <openssl/core_object.h>
 #include <openssl/decoder.h>
@@ -23,6 +26,9 @@
 #endif
 #ifndef ATTEST_BUILD_MODULESDIR
 #define ATTEST_BUILD_MODULESDIR ""
+#endif
+#ifndef ATTEST_EXE_MODULESDIR
+#define ATTEST_EXE_MODULESDIR ""
 #endif
 
 static void print_queue(void)
@@ -105,16 +111,40 @@ int cli_common_option(cli_app *app, int opt, const char *arg)
 }
 
 /*
+ * <dir of this executable>/ATTEST_EXE_MODULESDIR: an installed CLI finds the module
+ * installed with it whatever prefix `cmake --install --prefix` was given.
+ */
+static int exe_relative_dir(char out[PATH_MAX])
+{
+    char buf[PATH_MAX];
+    ssize_t n = readlink("/proc/self/exe", buf, sizeof(buf));
+    char *slash;
+
+    if (ATTEST_EXE_MODULESDIR[0] == '\0' || n <= 0 || (size_t)n >= sizeof(buf))
+        return 0;
+    buf[n] = '\0';
+    if ((slash = strrchr(buf, '/')) == NULL
+        || (size_t)(slash + 1 - buf) + strlen(ATTEST_EXE_MODULESDIR) >= sizeof(buf))
+        return 0;
+    strcpy(slash + 1, ATTEST_EXE_MODULESDIR);
+    return realpath(buf, out) != NULL; /* also: it exists */
+}
+
+/*
  * Where the module lives: OPENSSL_MODULES or OpenSSL's own directory first
- * (that is where `cmake --install` puts it), then the configured install
- * directory, then the build tree (so an uninstalled build just works).
+ * (where an install into OpenSSL's prefix puts it), then an explicit
+ * ATTEST_MODULESDIR, then next to the executable (../lib/ossl-modules), then
+ * the build tree (so an uninstalled build just works).
  */
 static OSSL_PROVIDER *load_attest(OSSL_LIB_CTX *libctx)
 {
-    static const char *const dirs[] = { ATTEST_INSTALL_MODULESDIR, ATTEST_BUILD_MODULESDIR };
+    char exedir[PATH_MAX];
+    const char *dirs[] = { ATTEST_INSTALL_MODULESDIR, "", ATTEST_BUILD_MODULESDIR };
     OSSL_PROVIDER *p = OSSL_PROVIDER_load(libctx, ATTEST_PROVIDER_NAME);
     size_t i;
 
+    if (p == NULL && exe_relative_dir(exedir))
+        dirs[1] = exedir;
     for (i = 0; p == NULL && i < sizeof(dirs) / sizeof(dirs[0]); i++) {
         if (dirs[i][0] == '\0' || getenv("OPENSSL_MODULES") != NULL)
             continue;
