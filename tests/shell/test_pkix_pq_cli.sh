@@ -39,6 +39,9 @@ else
             and \"--require-all-signatures\" in det(\"pkix.signature\")"'
 fi
 
+check "--require-all-signatures is part of ear.appraisal-policy-id" eval 'rc_is 3 "$REQ" verify --in "$V/hybrid.csr.pem" \
+    "${VV[@]}" --require-all-signatures || true; grep -q "+require-all-signatures" "$T/out"'
+
 # 2. Live signing where ML-DSA exists; the clean refusal where it does not.
 p256_key "$T/key.pem"
 akca "$T/h" "PQ test CA"
