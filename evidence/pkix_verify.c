@@ -369,7 +369,7 @@ static int check_block(attest_vctx *v, const attest_pkix *p, const PKIX_SIGBLOCK
     OBJ_obj2txt(name, sizeof(name), b->alg->algorithm, 0);
     if (!attest_pkix_sigalg_key_fits(s->key, &alg)) {
         snprintf(why, cap, "%s with a %s key", name, EVP_PKEY_get0_type_name(s->key));
-        return 0;
+        return BLOCK_BAD;
     }
     /* Cheap checks before the signature operation: the key's exponent, then the input's budget. */
     if (s->cert != NULL)
@@ -377,7 +377,7 @@ static int check_block(attest_vctx *v, const attest_pkix *p, const PKIX_SIGBLOCK
     snprintf(where, sizeof(where), "the evidence signer %s", s->cert != NULL ? subj : "(bare SPKI)");
     if (!attest_vctx_key_usable(v, s->key, where)) {
         snprintf(why, cap, "the signer's RSA public exponent is over %d bits (limits.rsa-exponent)", ATTEST_MAX_RSA_EXPONENT_BITS);
-        return 0;
+        return BLOCK_UNCHECKED; /* refused by limits.rsa-exponent, not verified */
     }
     if (!attest_vctx_sig_op(v)) {
         snprintf(why, cap, "not verified: the input's %d signature operations are spent (limits.signatures)", ATTEST_MAX_SIG_OPS);
@@ -385,7 +385,7 @@ static int check_block(attest_vctx *v, const attest_pkix *p, const PKIX_SIGBLOCK
     }
     if (!attest_pkix_sigalg_verify(v->p->libctx, v->p->propq, s->key, &alg, b->value, p->tbs_der, p->tbs_len)) {
         snprintf(why, cap, "%s signature does not verify", name);
-        return 0;
+        return BLOCK_BAD;
     }
     if (ak_listed(v, p, s->key, s->spki) == 0) {
         /* The signature is sound, the tbs just does not vouch for its signer: the block does not count. */
@@ -478,7 +478,7 @@ static void check_signatures(attest_vctx *v, const attest_pkix *p, attest_checks
     /*
      * Hybrid policy (design §6): every block whose algorithm is supported must
      * verify, and at least one must; require_all_signatures also refuses a
-     * block that does not count (unknown algorithm, spent budget, unlisted signer).
+     * block that does not count (unknown algorithm, a limit, an unlisted signer).
      */
     if (accepted > 0 && (bad > 0 || (unchecked > 0 && v->p->policy->require_all_signatures))) {
         attest_fail(c, CHK_PKIX_SIGNATURE, "%d of %d signature block(s) accepted, %s: %s", accepted, n,
