@@ -53,6 +53,9 @@ static void verify_usage(FILE *f)
             "                     %s\n"
             "                     (none admits a TPM AK certificate for PKIX evidence)\n"
             "  --strict           refuse older draft shapes of the bundle\n"
+            "  --require-all-signatures\n"
+            "                     PKIX evidence: refuse a signature block that cannot be verified\n"
+            "                     here (e.g. ML-DSA on OpenSSL < 3.5), not only one that fails\n"
             "  --format F         text (default), json (an EAR; JSON Lines for several inputs) or\n"
             "                     jwt (the EAR as a compact JWS, one per line; needs --sign-key)\n"
             "  --sign-key KEY     the key that signs each verdict (file or provider URI)\n"
@@ -100,6 +103,7 @@ static int parse_opts(cli_app *app, int argc, char **argv, verify_opts *o)
         {"nonce", required_argument, NULL, 'n'}, {"nonce-file", required_argument, NULL, 'N'},
         {"nonce-state", required_argument, NULL, 'S'},
         {"allow", required_argument, NULL, 'A'}, {"strict", no_argument, NULL, 's'},
+        {"require-all-signatures", no_argument, NULL, 'R'},
         {"format", required_argument, NULL, 'f'}, {"jobs", required_argument, NULL, 'j'},
         {"sign-key", required_argument, NULL, 'K'},
         {"help", no_argument, NULL, 'h'},
@@ -144,6 +148,7 @@ static int parse_opts(cli_app *app, int argc, char **argv, verify_opts *o)
             break;
         }
         case 's': o->policy.strict_shape = 1; break;
+        case 'R': o->policy.require_all_signatures = 1; break;
         case 'f': o->format = optarg; break;
         case 'K': o->sign_key = optarg; break;
         case 'j': {

@@ -247,9 +247,13 @@ static int build_key(PKIX_TBS *tbs, const attest_pkix_claims *c)
 
 /* ------------------------------------------------------------ signing */
 
+/* Signs the message itself (EdDSA; ML-DSA and SLH-DSA where OpenSSL >= 3.5 has them). */
 static int is_eddsa(EVP_PKEY *k)
 {
-    return EVP_PKEY_is_a(k, "ED25519") || EVP_PKEY_is_a(k, "ED448");
+    const char *t = EVP_PKEY_get0_type_name(k);
+
+    return EVP_PKEY_is_a(k, "ED25519") || EVP_PKEY_is_a(k, "ED448")
+           || (t != NULL && (strncmp(t, "ML-DSA-", 7) == 0 || strncmp(t, "SLH-DSA-", 8) == 0));
 }
 
 static const char *signer_md(const attest_pkix_signer *s)

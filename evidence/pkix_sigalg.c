@@ -72,14 +72,29 @@ int attest_pkix_sigalg_of(const X509_ALGOR *alg, sigalg *s, char *why, size_t ca
     case NID_sha512WithRSAEncryption: s->md = "SHA512"; s->keytype = "RSA"; break;
     case NID_ED25519: s->keytype = "ED25519"; break;
     case NID_ED448: s->keytype = "ED448"; break;
+#ifdef NID_ML_DSA_44
+    /* FIPS 204 / 205 (OpenSSL >= 3.5): pure mode, no separate digest, absent parameters (RFC 9881). */
+    case NID_ML_DSA_44: case NID_ML_DSA_65: case NID_ML_DSA_87:
+#endif
+#ifdef NID_SLH_DSA_SHA2_128s
+    case NID_SLH_DSA_SHA2_128s: case NID_SLH_DSA_SHA2_128f: case NID_SLH_DSA_SHA2_192s:
+    case NID_SLH_DSA_SHA2_192f: case NID_SLH_DSA_SHA2_256s: case NID_SLH_DSA_SHA2_256f:
+    case NID_SLH_DSA_SHAKE_128s: case NID_SLH_DSA_SHAKE_128f: case NID_SLH_DSA_SHAKE_192s:
+    case NID_SLH_DSA_SHAKE_192f: case NID_SLH_DSA_SHAKE_256s: case NID_SLH_DSA_SHAKE_256f:
+#endif
+#if defined(NID_ML_DSA_44) || defined(NID_SLH_DSA_SHA2_128s)
+        s->keytype = OBJ_nid2ln(nid);
+        break;
+#endif
     case NID_rsassaPss:
         s->keytype = "RSA";
         s->pss = 1;
         return pss_params(alg, s, why, cap);
     default:
         OBJ_obj2txt(oid, sizeof(oid), alg->algorithm, 1);
-        snprintf(why, cap, "unsupported signature algorithm %s", oid);
-        return -1;
+        /* Also ML-DSA / SLH-DSA on an OpenSSL that does not know them: a clean refusal, never a guess. */
+        snprintf(why, cap, "unsupported-algorithm: signature algorithm %s", oid);
+        return ATTEST_SIGALG_UNSUPPORTED;
     }
     /* RFC 5758 / 8410: absent parameters; RFC 4055: NULL (absent tolerated). */
     if (ptype != V_ASN1_UNDEF && !(ptype == V_ASN1_NULL && strcmp(s->keytype, "RSA") == 0)) {

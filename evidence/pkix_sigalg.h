@@ -11,14 +11,16 @@
 #include <openssl/x509.h>
 
 typedef struct {
-    const char *md;       /* NULL: no separate digest (EdDSA) */
+    const char *md;       /* NULL: no separate digest (EdDSA, ML-DSA, SLH-DSA) */
     const char *keytype;  /* what the signer key must be */
     int pss;
     const char *mgf1;
     int salt;
 } sigalg;
 
-/* 0, or -1 with why ("unsupported signature algorithm 1.2.3", bad parameters). */
+/* An algorithm this OpenSSL does not implement: the block cannot be verified here (not: it is wrong). */
+#define ATTEST_SIGALG_UNSUPPORTED (-2)
+/* 0; -1 with why (bad parameters); ATTEST_SIGALG_UNSUPPORTED with why ("unsupported-algorithm: ..."). */
 int attest_pkix_sigalg_of(const X509_ALGOR *alg, sigalg *s, char *why, size_t cap);
 /* 1 when key can make this signature. */
 int attest_pkix_sigalg_key_fits(EVP_PKEY *key, const sigalg *s);

@@ -337,25 +337,39 @@ static int resolve_signer(attest_vctx *v, const attest_pkix *p, const PKIX_SID *
     }
     ERR_clear_error();
     if (s->key == NULL) {
+        const ASN1_OBJECT *kalg = NULL;
+        char oid[80] = "";
+
+        if (s->spki != NULL && X509_PUBKEY_get0_param((ASN1_OBJECT **)&kalg, NULL, NULL, NULL, s->spki)
+            && kalg != NULL && OBJ_obj2nid(kalg) == NID_undef) {
+            /* A key type this OpenSSL does not know (ML-DSA before 3.5): not wrong, just not checkable here. */
+            OBJ_obj2txt(oid, sizeof(oid), kalg, 1);
+            snprintf(why, cap, "unsupported-algorithm: signer key algorithm %s", oid);
+            return ATTEST_SIGALG_UNSUPPORTED;
+        }
         snprintf(why, cap, "the signer's public key cannot be decoded");
         return -1;
     }
     return 0;
 }
 
-/* One block: 1 accepted, 0 not; why is its outcome. */
+/* One block: BLOCK_OK accepted; BLOCK_BAD refused; BLOCK_UNCHECKED does not count (not verifiable
+ * here, or a signer the tbs does not list); why is its outcome. */
+enum { BLOCK_BAD = 0, BLOCK_OK = 1, BLOCK_UNCHECKED = 2 };
+
 static int check_block(attest_vctx *v, const attest_pkix *p, const PKIX_SIGBLOCK *b, signer *s,
                        char *why, size_t cap)
 {
     sigalg alg;
     char name[64], where[160], subj[96];
+    int r;
 
-    if (resolve_signer(v, p, b->sid, s, why, cap) != 0 || attest_pkix_sigalg_of(b->alg, &alg, why, cap) != 0)
-        return 0;
+    if ((r = resolve_signer(v, p, b->sid, s, why, cap)) != 0 || (r = attest_pkix_sigalg_of(b->alg, &alg, why, cap)) != 0)
+        return r == ATTEST_SIGALG_UNSUPPORTED ? BLOCK_UNCHECKED : BLOCK_BAD;
     OBJ_obj2txt(name, sizeof(name), b->alg->algorithm, 0);
     if (!attest_pkix_sigalg_key_fits(s->key, &alg)) {
         snprintf(why, cap, "%s with a %s key", name, EVP_PKEY_get0_type_name(s->key));
-        return 0;
+        return BLOCK_BAD;
     }
     /* Cheap checks before the signature operation: the key's exponent, then the input's budget. */
     if (s->cert != NULL)
@@ -363,24 +377,25 @@ static int check_block(attest_vctx *v, const attest_pkix *p, const PKIX_SIGBLOCK
     snprintf(where, sizeof(where), "the evidence signer %s", s->cert != NULL ? subj : "(bare SPKI)");
     if (!attest_vctx_key_usable(v, s->key, where)) {
         snprintf(why, cap, "the signer's RSA public exponent is over %d bits (limits.rsa-exponent)", ATTEST_MAX_RSA_EXPONENT_BITS);
-        return 0;
+        return BLOCK_UNCHECKED; /* refused by limits.rsa-exponent, not verified */
     }
     if (!attest_vctx_sig_op(v)) {
         snprintf(why, cap, "not verified: the input's %d signature operations are spent (limits.signatures)", ATTEST_MAX_SIG_OPS);
-        return 0;
+        return BLOCK_UNCHECKED;
     }
     if (!attest_pkix_sigalg_verify(v->p->libctx, v->p->propq, s->key, &alg, b->value, p->tbs_der, p->tbs_len)) {
         snprintf(why, cap, "%s signature does not verify", name);
-        return 0;
+        return BLOCK_BAD;
     }
     if (ak_listed(v, p, s->key, s->spki) == 0) {
+        /* The signature is sound, the tbs just does not vouch for its signer: the block does not count. */
         snprintf(why, cap, "%s verifies, but the signer is not among the ak-spki claims", name);
-        return 0;
+        return BLOCK_UNCHECKED;
     }
     snprintf(why, cap, "%s verified", name);
     attest_vctx_note_md(v, alg.md != NULL ? EVP_get_digestbyname(alg.md) : NULL, "the evidence signature");
     attest_vctx_note_key(v, s->key, "the evidence AK");
-    return 1;
+    return BLOCK_OK;
 }
 
 /* The AK chain may use the bundle's certs and the evidence's own intermediates (their keys checked first). */
@@ -435,7 +450,7 @@ static void copy_checks(attest_checks *to, const attest_checks *from)
 
 static void check_signatures(attest_vctx *v, const attest_pkix *p, attest_checks *c)
 {
-    int i, n = sk_PKIX_SIGBLOCK_num(p->ev->sigs), accepted = 0;
+    int i, n = sk_PKIX_SIGBLOCK_num(p->ev->sigs), accepted = 0, bad = 0, unchecked = 0;
     char detail[320] = "", why[160];
     signer ok[ATTEST_MAX_SIGNATURES], s;
     attest_checks first = {0}, scratch;
@@ -449,12 +464,29 @@ static void check_signatures(attest_vctx *v, const attest_pkix *p, attest_checks
     }
     for (i = 0; i < n; i++) {
         const PKIX_SIGBLOCK *b = sk_PKIX_SIGBLOCK_value(p->ev->sigs, i);
+        int r;
 
         why[0] = '\0';
-        if (check_block(v, p, b, &s, why, sizeof(why)) && accepted < ATTEST_MAX_SIGNATURES)
+        r = check_block(v, p, b, &s, why, sizeof(why));
+        if (r == BLOCK_OK && accepted < ATTEST_MAX_SIGNATURES)
             ok[accepted++] = s;
+        bad += r == BLOCK_BAD;
+        unchecked += r == BLOCK_UNCHECKED;
         addf(detail, sizeof(detail), "[%d] %s: %s", i,
              b->sid->cert != NULL ? "certificate" : b->sid->spki != NULL ? "SPKI" : b->sid->key_id != NULL ? "keyId" : "sid", why);
+    }
+    /*
+     * Hybrid policy (design §6): every block whose algorithm is supported must
+     * verify, and at least one must; require_all_signatures also refuses a
+     * block that does not count (unknown algorithm, a limit, an unlisted signer).
+     */
+    if (accepted > 0 && (bad > 0 || (unchecked > 0 && v->p->policy->require_all_signatures))) {
+        attest_fail(c, CHK_PKIX_SIGNATURE, "%d of %d signature block(s) accepted, %s: %s", accepted, n,
+                    bad > 0 ? "a block with a supported algorithm does not verify"
+                            : "a block is not accepted (--require-all-signatures)", detail);
+        attest_skip(c, CHK_CHAIN_TRUST, "signature blocks refused");
+        attest_skip(c, CHK_CHAIN_AK_PROFILE, "signature blocks refused");
+        return;
     }
     if (accepted == 0) {
         if (v->sig_ops_refused > refused)

@@ -135,7 +135,11 @@ int attest_request_check_addext(const char *const *addext, size_t n, attest_err 
 
 static const char *default_md(EVP_PKEY *key)
 {
-    if (EVP_PKEY_is_a(key, "ED25519") || EVP_PKEY_is_a(key, "ED448"))
+    const char *t = EVP_PKEY_get0_type_name(key);
+
+    /* These sign the message itself: EdDSA, and ML-DSA / SLH-DSA (OpenSSL >= 3.5). */
+    if (EVP_PKEY_is_a(key, "ED25519") || EVP_PKEY_is_a(key, "ED448")
+        || (t != NULL && (strncmp(t, "ML-DSA-", 7) == 0 || strncmp(t, "SLH-DSA-", 8) == 0)))
         return NULL;
     if (EVP_PKEY_is_a(key, "EC")) {
         int bits = EVP_PKEY_get_bits(key);

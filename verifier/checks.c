@@ -21,7 +21,7 @@ static const attest_check_doc table[] = {
     {CHK_TPM2_NONCE, "extraData equals the nonce given with --nonce"},
     {CHK_TPM2_ATTRIBUTES, "fixedTPM, fixedParent, sensitiveDataOrigin and sign set; restricted clear"},
     {CHK_PKIX_STRUCTURE, "PKIX evidence follows the draft's structural rules (version, multiplicity, claim types)"},
-    {CHK_PKIX_SIGNATURE, "a signature block verifies over the exact tbs bytes with a resolved signer"},
+    {CHK_PKIX_SIGNATURE, "every signature block whose algorithm is supported verifies over the exact tbs bytes with a resolved signer, and at least one does (all of them with --require-all-signatures)"},
     {CHK_PKIX_KEY_BINDING, "exactly one key element's key-spki equals the request's subject key"},
     {CHK_PKIX_NONCE, "the transaction nonce equals the nonce given with --nonce"},
     {CHK_PKIX_KEY_POLICY, "the bound key is not extractable, sensitive, and generated in the module"},

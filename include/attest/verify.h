@@ -31,6 +31,7 @@ typedef struct {
     unsigned allow;
     int strict_shape;            /* legacy bundle shapes fail instead of warning */
     int require_key_attestation; /* some statement must bind the subject key (default 1) */
+    int require_all_signatures;  /* PKIX: a signature block that cannot be verified here fails (default 0) */
 } attest_policy;
 
 void attest_policy_default(attest_policy *p);

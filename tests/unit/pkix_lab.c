@@ -108,7 +108,7 @@ X509 *lab_cert(EVP_PKEY *key, const char *cn, EVP_PKEY *ikey, X509 *issuer, int 
         if (flags & LAB_AK_TPM_SAN)
             add_san_tpm(x);
     }
-    assert_true(X509_sign(x, ikey, EVP_PKEY_is_a(ikey, "ED25519") ? NULL : EVP_sha256()) > 0);
+    assert_true(X509_sign(x, ikey, lab_md_for(ikey) == NULL ? NULL : EVP_sha256()) > 0);
     X509_NAME_free(n);
     return x;
 }
@@ -245,6 +245,16 @@ void lab_drop_claim(PKIX_ELEMENT *el, attest_oid_id id)
     PKIX_CLAIM_free(c);
 }
 
+int lab_require_all_signatures;
+
+const char *lab_md_for(const EVP_PKEY *k)
+{
+    const char *t = EVP_PKEY_get0_type_name(k);
+
+    return t != NULL && (strncmp(t, "ED", 2) == 0 || strncmp(t, "ML-DSA", 6) == 0 || strncmp(t, "SLH-DSA", 7) == 0)
+               ? NULL : "SHA256";
+}
+
 attest_verdict *lab_verify_csr(const unsigned char *ev, size_t len, X509 *const *certs, size_t ncerts,
                                const unsigned char *nonce, size_t nonce_len, unsigned allow)
 {
@@ -271,12 +281,13 @@ attest_verdict *lab_verify_csr(const unsigned char *ev, size_t len, X509 *const 
     assert_int_equal(attest_bundle_encode(b, &bder, &blen, &err), 0);
     if (attest_csr_add_bundle(req, bder, blen, &err) != 0)
         fail_msg("attest_csr_add_bundle: %s", err.msg);
-    assert_true(EVP_DigestSignInit_ex(m, NULL, "SHA256", NULL, NULL, lab.subject, NULL) > 0);
+    assert_true(EVP_DigestSignInit_ex(m, NULL, lab_md_for(lab.subject), NULL, NULL, lab.subject, NULL) > 0);
     assert_true(X509_REQ_sign_ctx(req, m) > 0);
     assert_true((dlen = i2d_X509_REQ(req, &der)) > 0);
 
     attest_policy_default(&pol);
     pol.allow = allow;
+    pol.require_all_signatures = lab_require_all_signatures;
     memset(&p, 0, sizeof(p));
     p.trust = lab.trust;
     p.policy = &pol;

@@ -68,6 +68,11 @@ void lab_drop_claim(PKIX_ELEMENT *el, attest_oid_id id);
 attest_verdict *lab_verify_csr(const unsigned char *ev, size_t len, X509 *const *certs, size_t ncerts,
                                const unsigned char *nonce, size_t nonce_len, unsigned allow);
 
+/* The policy's require_all_signatures for lab_verify_csr (default 0). */
+extern int lab_require_all_signatures;
+/* "SHA256", or NULL for keys that sign the message itself (EdDSA, ML-DSA, SLH-DSA). */
+const char *lab_md_for(const EVP_PKEY *k);
+
 /* A check anywhere in the verdict (top level, then submodules). */
 const attest_check *lab_find(const attest_verdict *v, const char *id);
 void lab_expect(const attest_verdict *v, const char *id, attest_check_result r);
