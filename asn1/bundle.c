@@ -281,8 +281,10 @@ static int read_cert(attest_bundle *b, const ASN1_TYPE *t, size_t idx, attest_er
         const unsigned char *p = copy;
         OTHER_CERT *oc;
 
-        if (copy == NULL)
+        if (copy == NULL) {
+            attest_err_set(err, "out of memory");
             return 0;
+        }
         copy[0] = 0x30;
         oc = d2i_OTHER_CERT(NULL, &p, t->value.asn1_string->length);
         if (oc == NULL || p != copy + t->value.asn1_string->length) {
@@ -311,6 +313,7 @@ static int read_cert(attest_bundle *b, const ASN1_TYPE *t, size_t idx, attest_er
     }
     if (!sk_X509_push(b->certs, x)) {
         X509_free(x);
+        attest_err_set(err, "out of memory");
         return 0;
     }
     return 1;
@@ -339,8 +342,10 @@ static int read_wire(attest_bundle *b, const WIRE_BUNDLE *w, attest_err *err)
         return 0;
     }
     grown = OPENSSL_realloc(b->stmts, (b->n_stmts + (size_t)ns) * sizeof(*grown));
-    if (grown == NULL)
+    if (grown == NULL) {
+        attest_err_set(err, "out of memory");
         return 0;
+    }
     b->stmts = grown;
     for (i = 0; i < ns; i++) {
         attest_statement *st = &b->stmts[b->n_stmts];

@@ -357,9 +357,12 @@ static int load_bundle_certs(cli_app *app, const new_opts *o, X509 **ak_certs, S
     int i;
 
     for (i = 0; i < o->n_ak_certs; i++) {
-        if ((ak_certs[i] = cli_load_cert(app, o->ak_certs[i])) == NULL || !X509_up_ref(ak_certs[i])
-            || !sk_X509_push(all, ak_certs[i]))
+        if ((ak_certs[i] = cli_load_cert(app, o->ak_certs[i])) == NULL || !X509_up_ref(ak_certs[i]))
             return -1;
+        if (!sk_X509_push(all, ak_certs[i])) {
+            X509_free(ak_certs[i]); /* the reference meant for all */
+            return -1;
+        }
         warn_validity(app, ak_certs[i], o->ak_certs[i]);
     }
     for (i = 0; i < o->n_ak_chain; i++)

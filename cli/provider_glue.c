@@ -367,14 +367,13 @@ int cli_encode(const cli_app *app, const cli_object *obj, const char *output,
         OPENSSL_free(eo);
         return -1;
     }
-    /* OSSL_ENCODER_CTX_free() frees the construct data: it must be heap memory. */
-    if ((ctx = OSSL_ENCODER_CTX_new()) == NULL) {
+    /* OSSL_ENCODER_CTX_free() frees the construct data: hand eo over first so every exit frees it. */
+    if ((ctx = OSSL_ENCODER_CTX_new()) == NULL || !OSSL_ENCODER_CTX_set_construct_data(ctx, eo)) {
         OPENSSL_free(eo);
         goto done;
     }
-    if ( !OSSL_ENCODER_CTX_add_encoder(ctx, enc)
+    if (!OSSL_ENCODER_CTX_add_encoder(ctx, enc)
         || !OSSL_ENCODER_CTX_set_construct(ctx, encode_construct)
-        || !OSSL_ENCODER_CTX_set_construct_data(ctx, eo)
         || !OSSL_ENCODER_CTX_set_cleanup(ctx, encode_cleanup)) {
         cli_error(app, "cannot set up the %s encoder", output);
         goto done;

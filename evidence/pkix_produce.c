@@ -296,10 +296,12 @@ static X509_ALGOR *algorithm_id(EVP_PKEY_CTX *pctx, EVP_PKEY *key, const char *m
 
     params[0] = OSSL_PARAM_construct_octet_string(OSSL_SIGNATURE_PARAM_ALGORITHM_ID, aid, sizeof(aid));
     params[1] = OSSL_PARAM_construct_end();
+    /* A provider without the parameter is expected: drop its errors, not the caller's. */
+    ERR_set_mark();
     if (EVP_PKEY_CTX_get_params(pctx, params) > 0 && OSSL_PARAM_modified(&params[0])
         && params[0].return_size > 0 && params[0].return_size <= sizeof(aid))
         a = d2i_X509_ALGOR(NULL, &q, (long)params[0].return_size);
-    ERR_clear_error();
+    ERR_pop_to_mark();
     if (a == NULL)
         return fallback_alg(key, md, pss);
     attest_sigalg_canonical(a);
@@ -403,7 +405,6 @@ static int check_input(const attest_pkix_claims *c, EVP_PKEY *const *aks, size_t
             }
         }
     }
-    ERR_clear_error();
     return 1;
 }
 
@@ -415,8 +416,9 @@ int attest_pkix_make_tbs(const attest_pkix_claims *c, EVP_PKEY *const *aks, size
 
     *tbs = NULL;
     *len = 0;
+    ERR_set_mark(); /* the caller's queue is not ours to clear */
     if (!check_input(c, aks, n_aks, err))
-        return -1;
+        goto fail;
     if ((t = PKIX_TBS_new()) == NULL || !ASN1_INTEGER_set(t->version, 1)
         || !build_transaction(t, c, aks, n_aks)
         || (c->platform != NULL && !build_platform(t, c->platform))
@@ -432,7 +434,7 @@ int attest_pkix_make_tbs(const attest_pkix_claims *c, EVP_PKEY *const *aks, size
     ok = 0;
 fail:
     PKIX_TBS_free(t);
-    ERR_clear_error();
+    ERR_pop_to_mark();
     return ok;
 }
 
@@ -543,8 +545,11 @@ int attest_pkix_build(const attest_pkix_claims *c, const attest_pkix_signer *s, 
     }
     for (i = 0; i < n_signers; i++)
         aks[i] = s[i].key;
-    if (attest_pkix_make_tbs(c, aks, n_signers, &tbs, &tbs_len, err) != 0)
+    ERR_set_mark();
+    if (attest_pkix_make_tbs(c, aks, n_signers, &tbs, &tbs_len, err) != 0) {
+        ERR_pop_to_mark();
         return -1;
+    }
     /* From here the signed bytes are fixed: every block signs the same tbs. */
     for (i = 0; i < n_signers; i++) {
         if (attest_pkix_sign_tbs(tbs, tbs_len, &s[i], libctx, propq, &blocks[i], &blens[i], err) != 0) {
@@ -557,6 +562,6 @@ fail:
     for (i = 0; i < n_signers; i++)
         OPENSSL_free(blocks[i]);
     OPENSSL_free(tbs);
-    ERR_clear_error();
+    ERR_pop_to_mark();
     return ok;
 }

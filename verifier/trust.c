@@ -360,17 +360,24 @@ static X509_STORE *get_store(attest_trust *t)
 }
 
 /* SHA-256 of the top of a validated chain: the anchor it ended at, for the verdict's records. */
-static void anchor_digest(X509_STORE_CTX *ctx, unsigned char *anchor)
+static int anchor_digest(X509_STORE_CTX *ctx, unsigned char *anchor)
 {
     STACK_OF(X509) *chain = X509_STORE_CTX_get0_chain(ctx);
     unsigned int n = 0;
 
-    if (anchor != NULL && sk_X509_num(chain) > 0)
-        X509_digest(sk_X509_value(chain, sk_X509_num(chain) - 1), EVP_sha256(), anchor, &n);
+    return anchor == NULL
+           || (sk_X509_num(chain) > 0
+               && X509_digest(sk_X509_value(chain, sk_X509_num(chain) - 1), EVP_sha256(), anchor, &n));
 }
 
+/*
+ * *verdict: 1 when the result is about the chain itself and may be cached.
+ * OpenSSL 3.0 reports a failed allocation in X509_verify_cert as an ordinary
+ * chain error (a signature failure, a missing issuer), so only a validated
+ * chain is known to be the chain's own answer; failures are checked again.
+ */
 static int verify_uncached(attest_trust *t, X509 *leaf, STACK_OF(X509) *extra, attest_err *err,
-                           unsigned char *anchor)
+                           unsigned char *anchor, int *verdict)
 {
     X509_STORE_CTX *ctx = X509_STORE_CTX_new();
     STACK_OF(X509) *chain_in = sk_X509_new_null();
@@ -378,6 +385,8 @@ static int verify_uncached(attest_trust *t, X509 *leaf, STACK_OF(X509) *extra, a
     char when[48];
     int i, ok = -1;
 
+    *verdict = 0;
+    ERR_set_mark();
     if (ctx == NULL || chain_in == NULL)
         goto oom;
     for (i = 0; i < sk_X509_num(t->untrusted); i++)
@@ -396,12 +405,13 @@ static int verify_uncached(attest_trust *t, X509 *leaf, STACK_OF(X509) *extra, a
     attest_time_text(t->at_time, when, sizeof(when));
     if (X509_verify_cert(ctx) == 1) {
         ok = 0;
-        anchor_digest(ctx, anchor);
+        *verdict = anchor_digest(ctx, anchor);
         attest_err_set(err, "at %s", when); /* the time is part of what was verified */
     } else {
         int e = X509_STORE_CTX_get_error(ctx), depth = X509_STORE_CTX_get_error_depth(ctx);
         X509 *bad = X509_STORE_CTX_get_current_cert(ctx);
         char name[160] = "?", bound[48] = "";
+
 
         if (bad != NULL)
             attest_cert_name(bad, name, sizeof(name));
@@ -427,7 +437,7 @@ static int verify_uncached(attest_trust *t, X509 *leaf, STACK_OF(X509) *extra, a
 oom:
     attest_err_set(err, "out of memory building the chain");
 done:
-    ERR_clear_error();
+    ERR_pop_to_mark();
     sk_X509_free(chain_in);
     X509_STORE_CTX_free(ctx);
     return ok;
@@ -435,7 +445,7 @@ done:
 
 /*
  * Path validation through X509_verify_cert.  Batches meet the same AK chains
- * again and again, so results are cached for the run, keyed by the exact
+ * again and again, so validated chains are cached for the run, keyed by the exact
  * certificate bytes; the verification time is pinned at first use.
  */
 int attest_trust_verify(const attest_trust *ct, X509 *leaf, STACK_OF(X509) *extra, attest_err *err)
@@ -449,7 +459,8 @@ int attest_trust_verify_anchor(const attest_trust *ct, X509 *leaf, STACK_OF(X509
     attest_trust *t = (attest_trust *)ct; /* the cache is not part of the trust's value */
     unsigned char key[SHA256_DIGEST_LENGTH], e_anchor[SHA256_DIGEST_LENGTH] = {0};
     chain_entry *e;
-    int have_key, ok;
+    attest_err msg;
+    int have_key, ok, verdict;
 
     if (!CRYPTO_THREAD_write_lock(t->lock)) {
         attest_err_set(err, "cannot lock the trust store");
@@ -474,16 +485,19 @@ int attest_trust_verify_anchor(const attest_trust *ct, X509 *leaf, STACK_OF(X509
     t->misses++;
     CRYPTO_THREAD_unlock(t->lock);
 
-    ok = verify_uncached(t, leaf, extra, err, e_anchor);
+    ok = verify_uncached(t, leaf, extra, &msg, e_anchor, &verdict);
+    if (err != NULL)
+        *err = msg;
     if (anchor != NULL && ok == 0)
         memcpy(anchor, e_anchor, sizeof(e_anchor));
 
-    if (have_key && CRYPTO_THREAD_write_lock(t->lock)) {
+    /* Only what the chain itself decided holds for the rest of the batch. */
+    if (have_key && verdict && CRYPTO_THREAD_write_lock(t->lock)) {
         if ((e = cache_slot(t, key, 1)) != NULL && !e->used) {
             memcpy(e->key, key, sizeof(key));
             e->used = 1;
             e->ok = ok;
-            snprintf(e->msg, sizeof(e->msg), "%s", err->msg);
+            snprintf(e->msg, sizeof(e->msg), "%s", msg.msg);
             memcpy(e->anchor, e_anchor, sizeof(e_anchor));
         }
         CRYPTO_THREAD_unlock(t->lock);

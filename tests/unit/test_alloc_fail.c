@@ -16,71 +16,13 @@
 #include <openssl/crypto.h>
 #include <openssl/pem.h>
 
+#include "alloc_inject.h"
 #include "attest/bundle.h"
 #include "attest/csr.h"
 #include "attest/oids.h"
 #include "attest/pkix.h"
 #include "attest/tpm2.h"
 #include "attest/verify.h"
-
-static long fail_at = -1;        /* -1: never */
-static long count;
-static int injected;
-
-static void *t_malloc(size_t n, const char *file, int line)
-{
-    (void)file;
-    (void)line;
-    if (fail_at >= 0 && count++ == fail_at) {
-        injected = 1;
-        return NULL;
-    }
-    return malloc(n);
-}
-
-static void *t_realloc(void *p, size_t n, const char *file, int line)
-{
-    (void)file;
-    (void)line;
-    if (fail_at >= 0 && count++ == fail_at) {
-        injected = 1;
-        return NULL;
-    }
-    return realloc(p, n);
-}
-
-static void t_free(void *p, const char *file, int line)
-{
-    (void)file;
-    (void)line;
-    free(p);
-}
-
-static void arm(long n)
-{
-    count = 0;
-    injected = 0;
-    fail_at = n;
-}
-
-static unsigned char *load_der(const char *rel, size_t *n)
-{
-    char path[1024];
-    FILE *f;
-    char *name = NULL, *hdr = NULL;
-    unsigned char *der = NULL;
-    long len = 0;
-
-    snprintf(path, sizeof(path), "%s/%s", getenv("ATTEST_VECTORS"), rel);
-    f = fopen(path, "rb");
-    assert_non_null(f);
-    assert_true(PEM_read(f, &name, &hdr, &der, &len) > 0);
-    fclose(f);
-    OPENSSL_free(name);
-    OPENSSL_free(hdr);
-    *n = (size_t)len;
-    return der;
-}
 
 typedef int (*step_fn)(const unsigned char *der, size_t len, void *arg);
 
@@ -213,7 +155,7 @@ int main(void)
     };
 
     /* Must come before OpenSSL allocates anything. */
-    if (!CRYPTO_set_mem_functions(t_malloc, t_realloc, t_free) || !attest_oids_init())
+    if (!alloc_inject_install() || !attest_oids_init())
         return 1;
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
