@@ -163,31 +163,6 @@ static void gen_rsa_exponent(const base_t *b)
 
 /* ---- k.sig-budget (TPM: the AK is found by trying the bag's certificates) ---- */
 
-static unsigned char *csr_with_stmts(const base_t *b, int nstmt, X509 *const *certs, int n, size_t *len)
-{
-    attest_bundle *bu = attest_bundle_new();
-    attest_request_opts ro;
-    unsigned char *bd = NULL, *der = NULL;
-    size_t bl = 0;
-    attest_err err;
-    int i;
-
-    assert_non_null(bu);
-    for (i = 0; i < nstmt; i++)
-        assert_int_equal(attest_bundle_add_statement(bu, attest_oid_obj(ATTEST_OID_TPM_CERTIFY), b->out.stmt,
-                                                     b->out.stmt_len, &err), 0);
-    for (i = 0; i < n; i++)
-        assert_int_equal(attest_bundle_add_cert(bu, certs[i]), 0);
-    assert_int_equal(attest_bundle_encode(bu, &bd, &bl, &err), 0);
-    attest_bundle_free(bu);
-    memset(&ro, 0, sizeof(ro));
-    ro.subject = "/CN=mutation/O=attest tests";
-    if (attest_request_build(b->subject, &ro, bd, bl, &der, len, &err) != 0)
-        fail_msg("attest_request_build: %s", err.msg);
-    OPENSSL_free(bd);
-    return der;
-}
-
 static void gen_sig_budget(const base_t *b)
 {
     static const char *const budget[] = {CHK_LIMITS_SIGNATURES, NULL};
@@ -216,12 +191,12 @@ static void gen_sig_budget(const base_t *b)
     e.want_rc = 1;
     e.oneof = budget;
     e.fresh_trust = 1;
-    der = csr_with_stmts(b, ATTEST_MAX_STATEMENTS, bag, n, &len);
+    der = csr_with_stmts(b, b->out.stmt, b->out.stmt_len, ATTEST_MAX_STATEMENTS, bag, n, &len);
     run(b, "k.sig-budget", &e, der, len, "16 statements, 7 decoy AK certificates before the AK");
     OPENSSL_free(der);
     /* control: one statement with the same decoys stays within the budget */
     e = ex_equiv(EQ_MUST);
-    der = csr_with_stmts(b, 1, bag, n, &len);
+    der = csr_with_stmts(b, b->out.stmt, b->out.stmt_len, 1, bag, n, &len);
     run(b, "k.sig-budget", &e, der, len, "control: 1 statement, 7 decoy AK certificates before the AK");
     OPENSSL_free(der);
     for (i = 0; i < n - 1; i++)

@@ -1149,9 +1149,9 @@ static X509 *mk_ak(const base_t *b, X509 *issuer, EVP_PKEY *ikey)
     return mk_ak_k(b, 0, issuer, ikey);
 }
 
-/* A request with this statement (of the base's kind) and this cert bag. */
-static unsigned char *csr_with_stmt(const base_t *b, const unsigned char *stmt, size_t stmt_len, X509 *const *certs,
-                                    int n, size_t *len)
+/* A request with this statement (of the base's kind) nstmt times, and this cert bag. */
+static unsigned char *csr_with_stmts(const base_t *b, const unsigned char *stmt, size_t stmt_len, int nstmt,
+                                     X509 *const *certs, int n, size_t *len)
 {
     attest_bundle *bu = attest_bundle_new();
     attest_request_opts ro;
@@ -1161,9 +1161,10 @@ static unsigned char *csr_with_stmt(const base_t *b, const unsigned char *stmt, 
     int i;
 
     assert_non_null(bu);
-    assert_int_equal(attest_bundle_add_statement(bu, attest_oid_obj(b->fam == FAM_PKIX ? ATTEST_OID_PKIX_STATEMENT
-                                                                                      : ATTEST_OID_TPM_CERTIFY),
-                                                 stmt, stmt_len, &err), 0);
+    for (i = 0; i < nstmt; i++)
+        assert_int_equal(attest_bundle_add_statement(bu, attest_oid_obj(b->fam == FAM_PKIX ? ATTEST_OID_PKIX_STATEMENT
+                                                                                          : ATTEST_OID_TPM_CERTIFY),
+                                                     stmt, stmt_len, &err), 0);
     for (i = 0; i < n; i++)
         assert_int_equal(attest_bundle_add_cert(bu, certs[i]), 0);
     assert_int_equal(attest_bundle_encode(bu, &bd, &bl, &err), 0);
@@ -1174,6 +1175,12 @@ static unsigned char *csr_with_stmt(const base_t *b, const unsigned char *stmt, 
         fail_msg("attest_request_build: %s", err.msg);
     OPENSSL_free(bd);
     return der;
+}
+
+static unsigned char *csr_with_stmt(const base_t *b, const unsigned char *stmt, size_t stmt_len, X509 *const *certs,
+                                    int n, size_t *len)
+{
+    return csr_with_stmts(b, stmt, stmt_len, 1, certs, n, len);
 }
 
 /* A request with the base's statement and this cert bag. */
