@@ -13,22 +13,6 @@
 #include "attest/engine.h"
 #include "attest/limits.h"
 
-int attest_rsa_exponent_bits(const EVP_PKEY *key)
-{
-    BIGNUM *e = NULL;
-    int bits;
-
-    if (key == NULL || !(EVP_PKEY_is_a(key, "RSA") || EVP_PKEY_is_a(key, "RSA-PSS")))
-        return 0;
-    if (!EVP_PKEY_get_bn_param(key, OSSL_PKEY_PARAM_RSA_E, &e)) {
-        ERR_clear_error();
-        return 0; /* no exponent to read: OpenSSL cannot use the key either */
-    }
-    bits = BN_num_bits(e);
-    BN_free(e);
-    return bits;
-}
-
 int attest_vctx_key_usable(attest_vctx *v, const EVP_PKEY *key, const char *where)
 {
     int bits = attest_rsa_exponent_bits(key);

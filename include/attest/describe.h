@@ -12,6 +12,7 @@
 #include <openssl/x509.h>
 
 #include "attest/error.h"
+#include "attest/escape.h"
 
 /* The object kinds the provider decodes and encodes, by stable name. */
 typedef enum {
@@ -45,18 +46,6 @@ json_object *attest_describe_bundle_der(const unsigned char *der, size_t len, at
 json_object *attest_describe_csr_der(const unsigned char *der, size_t len, attest_err *err);
 json_object *attest_describe_crmf_der(const unsigned char *der, size_t len, attest_err *err);
 
-/*
- * The one escaper for text that came from input (names, key ids, claims,
- * hints, file names): control characters (C0, DEL, C1), bidi controls and
- * bytes that are not well-formed UTF-8 become \XX per byte, and a backslash
- * becomes \\ (the convention of RFC 2253 names).  Output is valid UTF-8 with
- * nothing a terminal acts on, NUL-terminated, cut at cap only between whole
- * characters or escapes; returns its length.  KEEP_BACKSLASH leaves
- * backslashes alone, so escaped text is unchanged by a second pass.
- */
-#define ATTEST_ESC_KEEP_BACKSLASH 1u
-size_t attest_escape(const unsigned char *in, size_t len, char *out, size_t cap, unsigned flags);
-char *attest_escape_dup(const unsigned char *in, size_t len, unsigned flags); /* OPENSSL_free */
 json_object *attest_json_text(const unsigned char *s, size_t len);            /* escaped */
 
 /* Small helpers shared by the describers. */
@@ -65,8 +54,6 @@ void attest_json_add(json_object *o, const char *key, json_object *v);
 /* o itself, or {"error": why} when o could not be made. */
 json_object *attest_json_or_error(json_object *o, const attest_err *e);
 json_object *attest_json_time(const ASN1_TIME *t);
-/* A name as `openssl req -subject` prints it ("C = US, O = Ex, CN = x"), UTF-8 kept, escaped; OPENSSL_free. */
-char *attest_name_oneline(const X509_NAME *name);
 json_object *attest_json_name(const X509_NAME *n); /* the same, as a string */
 /* Requested extensions: name, oid, critical, length, value (see describe_ext.c). */
 json_object *attest_describe_extensions(const STACK_OF(X509_EXTENSION) *exts);

@@ -29,8 +29,6 @@ void attest_vctx_note_md(attest_vctx *v, const EVP_MD *md, const char *where);
 void attest_vctx_note_key(attest_vctx *v, EVP_PKEY *key, const char *where);
 
 /* Bounded work per input (evidence/bounds.c, limits.h). */
-/* The RSA public exponent's size in bits; 0 for other keys. */
-int attest_rsa_exponent_bits(const EVP_PKEY *key);
 /* 1: key may be used.  0: its RSA exponent is over the cap; noted for limits.rsa-exponent under where. */
 int attest_vctx_key_usable(attest_vctx *v, const EVP_PKEY *key, const char *where);
 /* Take one signature operation from the input's budget: 1, or 0 when spent (noted for limits.signatures). */

@@ -27,4 +27,8 @@
 /* Bundle certificates whose key fits a TPM signature's scheme and size, tried per statement. */
 #define ATTEST_MAX_AK_CANDIDATES 8
 
+#include <openssl/evp.h>
+/* The RSA public exponent's size in bits; 0 for other keys. */
+int attest_rsa_exponent_bits(const EVP_PKEY *key);
+
 #endif

@@ -130,7 +130,7 @@ typedef struct {
     int has_time;               /* the evidence was judged at at_time: */
     time_t at_time;
     int time_given;             /* the caller's time (--at-time), not the clock */
-    /* Records for an audit (verifier/records.c), rendered in the EAR's "attest-req" member. */
+    /* Records for an audit (core/records.c), rendered in the EAR's "attest-req" member. */
     unsigned char input_sha256[32];  /* the DER judged */
     int has_input_sha256;
     char *subject;              /* the request's subject, openssl -subject syntax, escaped; OPENSSL_malloc'd */
@@ -204,7 +204,7 @@ attest_verdict *attest_verify_crmf(const attest_verify_params *p, const unsigned
 /* A standalone PKIX Evidence (DER); params->subject_key may be NULL (key binding is then skipped). */
 attest_verdict *attest_verify_evidence(const attest_verify_params *p, const unsigned char *der, size_t len);
 
-/* Records (verifier/records.c). */
+/* Records (core/records.c). */
 void attest_verdict_record_params(attest_verdict *v, const attest_verify_params *p);
 void attest_verdict_record_input(attest_verdict *v, const unsigned char *der, size_t len);
 /* name may be NULL; spki NULL: the SPKI is encoded from key. */
@@ -213,7 +213,5 @@ void attest_submod_record_nonce(attest_submod *s, const unsigned char *nonce, si
 /* 1 when the evidence reported a nonce nonce.state can judge (non-empty, not over-long). */
 int attest_submod_has_nonce(const attest_submod *s);
 void attest_submod_record_chain(attest_submod *s, X509 *ak, const unsigned char *anchor);
-/* A name as `openssl req -subject` prints it ("C = US, O = Ex, CN = x"), escaped; OPENSSL_free. */
-char *attest_name_oneline(const X509_NAME *name);
 
 #endif

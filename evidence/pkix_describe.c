@@ -7,25 +7,6 @@
 #include "attest/describe.h"
 #include "attest/pkix.h"
 
-json_object *attest_json_spki(const X509_PUBKEY *k)
-{
-    json_object *o = json_object_new_object();
-    EVP_PKEY *pk = X509_PUBKEY_get0(k);
-    unsigned char *der = NULL;
-    int n = i2d_X509_PUBKEY(k, &der);
-
-    if (pk != NULL) {
-        attest_json_add(o, "algorithm", json_object_new_string(EVP_PKEY_get0_type_name(pk)));
-        attest_json_add(o, "bits", json_object_new_int(EVP_PKEY_get_bits(pk)));
-    } else {
-        attest_json_add(o, "algorithm", json_object_new_string("unsupported"));
-    }
-    if (n > 0)
-        attest_json_add(o, "der", attest_json_hex(der, (size_t)n));
-    OPENSSL_free(der);
-    return o;
-}
-
 static json_object *oid_json(const ASN1_OBJECT *o)
 {
     char buf[128];

@@ -1,4 +1,4 @@
-/* The data-type table, and describing CSRs, bundles and certificates. */
+/* The object-type table, and describing CSRs, bundles and CRMF requests. */
 #include <stdio.h>
 #include <string.h>
 #include <strings.h>
@@ -51,36 +51,6 @@ int attest_datatype_from_name(const char *name)
         if (strcasecmp(name, dts[i].name) == 0 || strcasecmp(name, dts[i].alias) == 0)
             return i;
     return -1;
-}
-
-json_object *attest_describe_cert(X509 *x)
-{
-    json_object *o = json_object_new_object();
-    const ASN1_INTEGER *serial = X509_get0_serialNumber(x);
-    BIGNUM *bn = ASN1_INTEGER_to_BN(serial, NULL);
-    char *hex = bn != NULL ? BN_bn2hex(bn) : NULL;
-    EXTENDED_KEY_USAGE *eku = X509_get_ext_d2i(x, NID_ext_key_usage, NULL, NULL);
-    char buf[128];
-    int i;
-
-    attest_json_add(o, "subject", attest_json_name(X509_get_subject_name(x)));
-    attest_json_add(o, "issuer", attest_json_name(X509_get_issuer_name(x)));
-    attest_json_add(o, "serial", json_object_new_string(hex != NULL ? hex : "?"));
-    attest_json_add(o, "not_before", attest_json_time(X509_get0_notBefore(x)));
-    attest_json_add(o, "not_after", attest_json_time(X509_get0_notAfter(x)));
-    attest_json_add(o, "is_ca", json_object_new_boolean(X509_check_ca(x) > 0));
-    if (eku != NULL) {
-        json_object *a = json_object_new_array();
-
-        for (i = 0; i < sk_ASN1_OBJECT_num(eku); i++)
-            json_object_array_add(a, json_object_new_string(attest_oid_name(sk_ASN1_OBJECT_value(eku, i), buf, sizeof(buf))));
-        attest_json_add(o, "extended_key_usage", a);
-    }
-    attest_json_add(o, "public_key", attest_json_spki(X509_get_X509_PUBKEY(x)));
-    EXTENDED_KEY_USAGE_free(eku);
-    OPENSSL_free(hex);
-    BN_free(bn);
-    return o;
 }
 
 /* CMW: CHOICE { json UTF8String, cbor OCTET STRING }; shown, not verified. */

@@ -1,0 +1,122 @@
+/*
+ * The one escaper for text that came from input, and names in the form
+ * `openssl req -subject` prints them.
+ */
+#include <string.h>
+#include <openssl/asn1.h>
+#include <openssl/bio.h>
+#include <openssl/x509.h>
+
+#include "attest/escape.h"
+
+/*
+ * Length of the well-formed UTF-8 character at p (shortest form, no
+ * surrogates, at most U+10FFFF) and its code point; 0 when p starts none.
+ */
+static size_t utf8_char(const unsigned char *p, size_t n, unsigned long *cp)
+{
+    size_t len, i;
+    unsigned long c;
+
+    if (p[0] < 0x80) {
+        *cp = p[0];
+        return 1;
+    }
+    if (p[0] >= 0xc2 && p[0] <= 0xdf) {
+        len = 2;
+        c = p[0] & 0x1f;
+    } else if (p[0] >= 0xe0 && p[0] <= 0xef) {
+        len = 3;
+        c = p[0] & 0x0f;
+    } else if (p[0] >= 0xf0 && p[0] <= 0xf4) {
+        len = 4;
+        c = p[0] & 0x07;
+    } else {
+        return 0;
+    }
+    if (len > n)
+        return 0;
+    for (i = 1; i < len; i++) {
+        if ((p[i] & 0xc0) != 0x80)
+            return 0;
+        c = c << 6 | (p[i] & 0x3f);
+    }
+    if ((len == 3 && c < 0x800) || (len == 4 && (c < 0x10000 || c > 0x10ffff)) || (c >= 0xd800 && c <= 0xdfff))
+        return 0;
+    *cp = c;
+    return len;
+}
+
+/* Characters a terminal acts on, or that reorder what is shown (bidi controls). */
+static int unsafe_cp(unsigned long c)
+{
+    return c < 0x20 || (c >= 0x7f && c <= 0x9f) || c == 0x200e || c == 0x200f
+           || (c >= 0x202a && c <= 0x202e) || (c >= 0x2066 && c <= 0x2069);
+}
+
+size_t attest_escape(const unsigned char *in, size_t len, char *out, size_t cap, unsigned flags)
+{
+    static const char digits[] = "0123456789ABCDEF";
+    size_t i = 0, o = 0, n, k;
+    unsigned long cp;
+
+    if (cap == 0)
+        return 0;
+    while (i < len) {
+        n = utf8_char(in + i, len - i, &cp);
+        if (n == 0 || unsafe_cp(cp)) {
+            /* Every byte of it as \XX, the convention of RFC 2253 names. */
+            n = n == 0 ? 1 : n;
+            if (o + 3 * n >= cap)
+                break;
+            for (k = 0; k < n; k++) {
+                out[o++] = '\\';
+                out[o++] = digits[in[i + k] >> 4];
+                out[o++] = digits[in[i + k] & 15];
+            }
+        } else if (cp == '\\' && !(flags & ATTEST_ESC_KEEP_BACKSLASH)) {
+            if (o + 2 >= cap)
+                break;
+            out[o++] = '\\';
+            out[o++] = '\\';
+        } else {
+            /* Whole characters only: a cut never splits one. */
+            if (o + n >= cap)
+                break;
+            memcpy(out + o, in + i, n);
+            o += n;
+        }
+        i += n;
+    }
+    out[o] = '\0';
+    return o;
+}
+
+char *attest_escape_dup(const unsigned char *in, size_t len, unsigned flags)
+{
+    char *s = OPENSSL_malloc(3 * len + 1); /* \XX: three per byte at most */
+
+    if (s != NULL)
+        attest_escape(in, len, s, 3 * len + 1, flags);
+    return s;
+}
+
+char *attest_name_oneline(const X509_NAME *name)
+{
+    BIO *b = BIO_new(BIO_s_mem());
+    char *data = NULL, *e = NULL;
+    long len;
+
+    if (b == NULL)
+        return NULL;
+    /*
+     * `openssl req -subject`'s order and syntax (its default -nameopt oneline), with
+     * UTF-8 kept as characters (-esc_msb off): the escaper handles the controls left.
+     */
+    if (X509_NAME_print_ex(b, name, 0, (XN_FLAG_ONELINE & ~ASN1_STRFLGS_ESC_MSB) | ASN1_STRFLGS_UTF8_CONVERT) >= 0) {
+        len = BIO_get_mem_data(b, &data);
+        e = attest_escape_dup((const unsigned char *)data, (size_t)len, ATTEST_ESC_KEEP_BACKSLASH);
+    }
+    BIO_free(b);
+    return e;
+}

@@ -1,0 +1,26 @@
+/*
+ * The one escaper for text that came from input (names, key ids, claims,
+ * hints, file names), below every layer that prints.
+ */
+#ifndef ATTEST_ESCAPE_H
+#define ATTEST_ESCAPE_H
+
+#include <stddef.h>
+#include <openssl/x509.h>
+
+/*
+ * The escaper for text that came from input (names, key ids, claims,
+ * hints, file names): control characters (C0, DEL, C1), bidi controls and
+ * bytes that are not well-formed UTF-8 become \XX per byte, and a backslash
+ * becomes \\ (the convention of RFC 2253 names).  Output is valid UTF-8 with
+ * nothing a terminal acts on, NUL-terminated, cut at cap only between whole
+ * characters or escapes; returns its length.  KEEP_BACKSLASH leaves
+ * backslashes alone, so escaped text is unchanged by a second pass.
+ */
+#define ATTEST_ESC_KEEP_BACKSLASH 1u
+size_t attest_escape(const unsigned char *in, size_t len, char *out, size_t cap, unsigned flags);
+char *attest_escape_dup(const unsigned char *in, size_t len, unsigned flags); /* OPENSSL_free */
+/* A name as `openssl req -subject` prints it ("C = US, O = Ex, CN = x"), UTF-8 kept, escaped; OPENSSL_free. */
+char *attest_name_oneline(const X509_NAME *name);
+
+#endif
