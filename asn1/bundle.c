@@ -80,28 +80,6 @@ void attest_bundle_free(attest_bundle *b)
     OPENSSL_free(b);
 }
 
-attest_stmt_kind attest_stmt_kind_of(const ASN1_OBJECT *type)
-{
-    switch (attest_oid_find(type)) {
-    case ATTEST_OID_TPM_CERTIFY:
-        return ATTEST_STMT_TPM2_CERTIFY;
-    case ATTEST_OID_PKIX_STATEMENT:
-        return ATTEST_STMT_PKIX;
-    case ATTEST_OID_PE_CMW:
-    case ATTEST_OID_DICE_CMW:
-        return ATTEST_STMT_CMW;
-    default:
-        return ATTEST_STMT_OTHER;
-    }
-}
-
-const char *attest_stmt_kind_name(attest_stmt_kind k)
-{
-    static const char *names[] = { "other", "tpm2-certify", "pkix-evidence", "cmw" };
-
-    return (unsigned)k < sizeof(names) / sizeof(names[0]) ? names[k] : "other";
-}
-
 void attest_legacy_describe(unsigned legacy, char *buf, size_t buflen)
 {
     static const char *names[] = { "list-of-bundles", "hint-utf8string", "hint-ia5string",
@@ -239,7 +217,6 @@ static int read_statement(ASN1_SEQUENCE_ANY *seq, attest_statement *st, attest_e
         attest_err_prefix(err, "stmt");
         return 0;
     }
-    st->kind = attest_stmt_kind_of(st->type);
     if (trailer != NULL && !read_trailer(trailer, st, err))
         return 0;
     return 1;
@@ -481,7 +458,6 @@ int attest_bundle_add_statement(attest_bundle *b, const ASN1_OBJECT *type,
         goto oom;
     }
     st->stmt_len = len;
-    st->kind = attest_stmt_kind_of(type);
     b->n_stmts++;
     return 0;
 oom:

@@ -8,6 +8,7 @@
 #include <openssl/provider.h>
 
 #include "attest/describe.h"
+#include "attest/objects.h"
 #include "attest/tpm2_device.h"
 
 #define EXIT_OK 0
@@ -26,6 +27,7 @@ typedef struct {
     const char *propq;
     int verbose;
     const char *cmd;            /* for error lines */
+    int core_only;              /* verify: the library judges inputs itself, no attest provider needed */
 } cli_app;
 
 /* One line to stderr: "attest-req: CMD: message"; with --verbose, the OpenSSL error queue too. */

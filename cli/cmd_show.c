@@ -8,12 +8,13 @@
 
 static void show_usage(FILE *f)
 {
-    fputs("usage: attest-req show [--in FILE] [--type TYPE] [--format text|json|der|pem] [--out FILE]\n"
+    fprintf(f, "usage: attest-req show [--in FILE] [--type TYPE] [--format text|json|der|pem] [--out FILE]\n"
           "                       [--certs-out FILE] [--evidence-out FILE]\n"
+          "       attest-req show --list-types\n"
           "  --in FILE      input, PEM or DER (default: - for stdin)\n"
-          "  --type TYPE    csr, bundle, tpm2, pkix, tpms-attest, tpmt-public, tpmt-signature, crmf\n"
-          "                 (default: detected)\n"
-          "  --format F     text (default), json, or der/pem to convert\n"
+          "  --type TYPE    %s\n"
+          "                 (default: detected)\n", attest_object_names(1, ", "));
+    fputs("  --format F     text (default), json, or der/pem to convert\n"
           "  --out FILE     write here, atomically (default: - for stdout)\n"
           "  --certs-out FILE     also write the bundle's certificates (or a PKIX evidence's\n"
           "                       intermediates) as PEM\n"
@@ -22,11 +23,24 @@ static void show_usage(FILE *f)
           "                 check its signature, print its EAR (exit 1 if it does not verify)\n", f);
 }
 
+/* The object table, for scripts and completion: alias, name, summary. */
+static void list_types(void)
+{
+    size_t i;
+
+    for (i = 0; i < attest_object_count(); i++) {
+        const attest_object_type *t = attest_object_at((attest_datatype)i);
+
+        printf("%-16s %-20s %s\n", t->alias, t->name, t->summary);
+    }
+}
+
 int cmd_show(cli_app *app, int argc, char **argv)
 {
     static const struct option longopts[] = {
         {"in", required_argument, NULL, 'i'},
         {"type", required_argument, NULL, 't'},
+        {"list-types", no_argument, NULL, 'L'},
         {"format", required_argument, NULL, 'f'},
         {"out", required_argument, NULL, 'o'},
         {"verify-with", required_argument, NULL, 'V'},
@@ -55,6 +69,7 @@ int cmd_show(cli_app *app, int argc, char **argv)
         case 'C': certs_out = optarg; break;
         case 'E': evidence_out = optarg; break;
         case 'h': show_usage(stdout); return EXIT_OK;
+        case 'L': list_types(); return EXIT_OK;
         default:
             switch (cli_common_option(app, opt, optarg)) {
             case 1: continue;
@@ -90,7 +105,7 @@ int cmd_show(cli_app *app, int argc, char **argv)
     }
     /* A bad --type is a usage error (exit 2), not a failed decode. */
     if (type != NULL && attest_datatype_from_name(type) < 0) {
-        cli_error(app, "unknown --type '%s' (csr, bundle, tpm2, pkix, tpms-attest, tpmt-public, tpmt-signature, crmf)", type);
+        cli_error(app, "unknown --type '%s' (%s)", type, attest_object_names(1, ", "));
         return EXIT_USAGE;
     }
     if (cli_app_start(app) != 0)

@@ -269,6 +269,7 @@ int cmd_verify(cli_app *app, int argc, char **argv)
     if ((o.nonce_hex != NULL || o.nonce_file != NULL)
         && cli_load_nonce(app, o.nonce_hex, o.nonce_file, nonce, sizeof(nonce), &nonce_len) != 0)
         goto done;
+    app->core_only = 1;
     if (cli_app_start(app) != 0 || load_trust(app, &o, &trust) != 0)
         goto done;
     if (o.nonce_state != NULL) {

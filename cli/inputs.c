@@ -119,18 +119,12 @@ static int pem_label(const char *line, const char *lead, char *label, size_t cap
     return 0;
 }
 
-/* What a PEM label says the block is; ATTEST_DT_COUNT: not an input verify takes. */
+/* What a PEM label says the block is; ATTEST_DT_NONE: not an input verify takes (the object table says). */
 static attest_datatype label_type(const char *label)
 {
-    static const attest_datatype verifiable[] = { ATTEST_DT_CSR, ATTEST_DT_BUNDLE, ATTEST_DT_PKIX };
-    size_t i;
+    attest_datatype dt = attest_object_by_pem(label);
 
-    if (strcmp(label, "NEW CERTIFICATE REQUEST") == 0)
-        return ATTEST_DT_CSR;
-    for (i = 0; i < sizeof(verifiable) / sizeof(verifiable[0]); i++)
-        if (strcmp(label, attest_datatype_pem_label(verifiable[i])) == 0)
-            return verifiable[i];
-    return ATTEST_DT_COUNT;
+    return attest_object_verifiable(dt) ? dt : ATTEST_DT_NONE;
 }
 
 /* Printable, short: a label quoted in a message. */
@@ -156,7 +150,7 @@ static void finish_block(BIO *block, const char *begin, const char *end_line, lo
         snprintf(out->error, sizeof(out->error), "line %ld: malformed BEGIN line \"%s\"", first, shown);
         return;
     }
-    if ((out->dt = label_type(label)) == ATTEST_DT_COUNT) {
+    if ((out->dt = label_type(label)) == ATTEST_DT_NONE) {
         snprintf(out->error, sizeof(out->error),
                  "line %ld: PEM label \"%s\" is not a request, bundle or evidence", first, label);
         return;
@@ -315,6 +309,34 @@ static int pem_blocks(const unsigned char *d, size_t len)
     return n;
 }
 
+/* A file of one PEM block: its DER and the type its label names, or an error. */
+static void pem_file(cli_input *out)
+{
+    BIO *b = BIO_new_mem_buf(out->data, (int)out->len);
+    char *name = NULL, *hdr = NULL;
+    unsigned char *der = NULL;
+    long dlen = 0;
+
+    ERR_set_mark();
+    if (b == NULL || PEM_read_bio(b, &name, &hdr, &der, &dlen) <= 0 || dlen <= 0)
+        snprintf(out->error, sizeof(out->error), "the PEM block does not decode");
+    else if ((out->dt = label_type(name)) == ATTEST_DT_NONE)
+        snprintf(out->error, sizeof(out->error), "PEM label \"%.60s\" is not a request, bundle or evidence", name);
+    ERR_pop_to_mark();
+    OPENSSL_free(out->data);
+    out->data = NULL;
+    out->len = 0;
+    if (out->error[0] == '\0') {
+        out->data = der;
+        out->len = (size_t)dlen;
+        der = NULL;
+    }
+    OPENSSL_free(der);
+    OPENSSL_free(name);
+    OPENSSL_free(hdr);
+    BIO_free(b);
+}
+
 /*
  * A file is one input.  A file of several PEM blocks would have all but one
  * go unjudged, so it is an error input of its own that says how to judge
@@ -329,19 +351,19 @@ static void read_path(const char *path, cli_input *out)
         out->data = NULL;
         return;
     }
-    if (out->len > 0 && out->data[0] != 0x30 && (n = pem_blocks(out->data, out->len)) > 1) {
+    if (out->len == 0 || out->data[0] == 0x30 || (n = pem_blocks(out->data, out->len)) == 0)
+        return; /* DER, or neither: the verifier says what it is not */
+    if (n > 1)
         snprintf(out->error, sizeof(out->error), "%d PEM blocks in one file, which is one input: stream them to "
                  "judge each (cat FILE | attest-req verify --in - ...)", n);
-        OPENSSL_free(out->data);
-        out->data = NULL;
-        out->len = 0;
-    }
+    else
+        pem_file(out);
 }
 
 int cli_inputs_next(cli_inputs *it, cli_input *out)
 {
     memset(out, 0, sizeof(*out));
-    out->dt = ATTEST_DT_COUNT;
+    out->dt = ATTEST_DT_NONE;
     if (it->streaming && stream_next(it, out))
         return 1;
     if (it->next_in < it->n_ins) {

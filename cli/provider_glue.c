@@ -184,7 +184,11 @@ int cli_app_start(cli_app *app)
         cli_error(app, "cannot create a library context");
         return -1;
     }
-    if ((app->attest = load_attest(app->libctx)) == NULL) {
+    /*
+     * verify judges through the library (attest_verify_any): without our
+     * decoders in the context, every key decode OpenSSL does enumerates fewer.
+     */
+    if (!app->core_only && (app->attest = load_attest(app->libctx)) == NULL) {
         cli_error(app, "cannot load the attest provider (set OPENSSL_MODULES to the directory holding attest.so)");
         return -1;
     }
@@ -278,12 +282,12 @@ int cli_decode(const cli_app *app, const char *what, const unsigned char *in, si
 
     memset(obj, 0, sizeof(*obj));
     if (type != NULL && (dt = attest_datatype_from_name(type)) < 0) {
-        cli_error(app, "unknown --type '%s' (csr, bundle, tpm2, pkix, tpms-attest, tpmt-public, tpmt-signature, crmf)", type);
+        cli_error(app, "unknown --type '%s' (%s)", type, attest_object_names(1, ", "));
         goto done;
     }
     if (ctx == NULL)
         goto done;
-    for (i = 0; i < ATTEST_DT_COUNT; i++) {
+    for (i = 0; i < (int)attest_object_count(); i++) {
         if (dt >= 0 && i != dt)
             continue;
         if (!add_decoder(ctx, app->libctx, attest_datatype_name((attest_datatype)i))) {
@@ -324,7 +328,7 @@ int cli_decode(const cli_app *app, const char *what, const unsigned char *in, si
         cli_error(app, "%s: not a valid %s: %s", what, attest_datatype_name((attest_datatype)dt),
                   data != NULL && (flags & ERR_TXT_STRING) && *data ? data : "unrecognised data");
     } else if (what != NULL) { /* NULL: a quiet probe (verify lets csr.parse explain) */
-        cli_error(app, "%s: not a recognised attestation object (CSR, AttestationBundle, TcgAttestCertify, PKIX Evidence, TPMS_ATTEST, TPMT_PUBLIC, TPMT_SIGNATURE; PEM or DER; CRMF/CMP request, DER)", what);
+        cli_error(app, "%s: not a recognised attestation object (%s; PEM or DER)", what, attest_object_names(0, ", "));
     }
     ERR_clear_last_mark();
 done:

@@ -68,77 +68,10 @@ static char *bio_text(BIO *b)
     return s;
 }
 
-/*
- * A request (DER, or PEM labelled CERTIFICATE REQUEST) goes straight to the
- * verifier: it decodes the request strictly itself (csr.parse), so the
- * provider's CSR decoder would parse it a second time only to say "CSR"
- * (with OpenSSL 3.0 a request parse costs about as much as its signature
- * check).  NULL when csr.parse does not pass: the provider path then
- * detects what the input is, exactly as before.
- */
-static attest_verdict *verify_request(const verifier *v, const cli_input *in)
-{
-    static const char *const labels[] = { "-----BEGIN CERTIFICATE REQUEST-----",
-                                          "-----BEGIN NEW CERTIFICATE REQUEST-----" };
-    const unsigned char *der = NULL;
-    unsigned char *pem_der = NULL;
-    char *name = NULL, *hdr = NULL;
-    long len = 0;
-    size_t i;
-    attest_verdict *verdict = NULL;
-    const attest_check *parse;
-
-    if (in->len > 0 && in->data[0] == 0x30) {
-        der = in->data;
-        len = (long)in->len;
-    }
-    for (i = 0; der == NULL && i < sizeof(labels) / sizeof(labels[0]); i++) {
-        size_t n = strlen(labels[i]);
-        BIO *b;
-
-        if (in->len <= n || memcmp(in->data, labels[i], n) != 0)
-            continue;
-        if ((b = BIO_new_mem_buf(in->data, (int)in->len)) != NULL && PEM_read_bio(b, &name, &hdr, &pem_der, &len) > 0)
-            der = pem_der;
-        BIO_free(b);
-    }
-    if (der != NULL && (verdict = attest_verify_csr(&v->vp, der, (size_t)len)) != NULL
-        && ((parse = attest_checks_find(&verdict->checks, CHK_CSR_PARSE)) == NULL || parse->result != ATTEST_CHECK_PASS)) {
-        attest_verdict_free(verdict);
-        verdict = NULL;
-    }
-    OPENSSL_free(name);
-    OPENSSL_free(hdr);
-    OPENSSL_free(pem_der);
-    return verdict;
-}
-
-/* The verdict on one input: by its PEM label when a stream gave one, else detected. */
+/* The verdict on one input: by its PEM label when it had one, else detected by the library. */
 static attest_verdict *judge(const verifier *v, const cli_input *in)
 {
-    cli_object obj = {0};
-    attest_verdict *verdict = NULL;
-
-    switch (in->dt) {
-    case ATTEST_DT_CSR: return attest_verify_csr(&v->vp, in->data, in->len);
-    case ATTEST_DT_BUNDLE: return attest_verify_bundle(&v->vp, in->data, in->len);
-    case ATTEST_DT_PKIX: return attest_verify_evidence(&v->vp, in->data, in->len);
-    default: break;
-    }
-    if ((verdict = verify_request(v, in)) != NULL)
-        return verdict;
-    if (cli_decode(v->app, NULL, in->data, in->len, NULL, &obj) == 0 && obj.dt == ATTEST_DT_BUNDLE)
-        verdict = attest_verify_bundle(&v->vp, obj.data, obj.len);
-    else if (obj.data != NULL && obj.dt == ATTEST_DT_PKIX)
-        verdict = attest_verify_evidence(&v->vp, obj.data, obj.len);
-    else if (obj.data != NULL && obj.dt == ATTEST_DT_CSR)
-        verdict = attest_verify_csr(&v->vp, obj.data, obj.len);
-    else if (obj.data != NULL && obj.dt == ATTEST_DT_CRMF)
-        verdict = attest_verify_crmf(&v->vp, obj.data, obj.len);
-    else
-        verdict = attest_verify_csr(&v->vp, in->data, in->len); /* csr.parse says what is wrong */
-    cli_object_clear(&obj);
-    return verdict;
+    return attest_verify_any(&v->vp, in->dt, in->data, in->len);
 }
 
 /* One signer at a time: a provider's key (an HSM session, a TPM) need not take parallel signing. */

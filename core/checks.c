@@ -1,4 +1,7 @@
-/* The table of check ids, one line of documentation each. */
+/*
+ * The checks of the request, the bundle, the AK chain, policy and limits,
+ * one line of documentation each; every engine lists its own (engine.h).
+ */
 #include "attest/checks.h"
 
 static const attest_check_doc table[] = {
@@ -12,19 +15,6 @@ static const attest_check_doc table[] = {
     {CHK_BUNDLE_TYPE, "the statement type is one this verifier understands"},
     {CHK_CHAIN_TRUST, "the attestation key certificate chains to an anchor of --trust-dir at the verification time"},
     {CHK_CHAIN_AK_PROFILE, "the attestation key certificate is not a CA, has digitalSignature and the AK EKU of its evidence format (TPM certify: tcg-kp-AIKCertificate; PKIX: id-kp-attestationKey and no TPM AK mark)"},
-    {CHK_TPM2_PARSE, "TcgAttestCertify, TPMS_ATTEST and TPMT_PUBLIC parse strictly; tpmTPublic is present"},
-    {CHK_TPM2_MAGIC, "TPMS_ATTEST.magic is TPM_GENERATED_VALUE (ff544347)"},
-    {CHK_TPM2_TYPE, "TPMS_ATTEST.type is TPM_ST_ATTEST_CERTIFY (8017)"},
-    {CHK_TPM2_SIGNATURE, "the AK signature verifies over the exact TPMS_ATTEST bytes"},
-    {CHK_TPM2_NAME, "attested.name equals nameAlg || H(tpmTPublic)"},
-    {CHK_TPM2_KEY_BINDING, "the TPMT_PUBLIC key equals the request's subject key"},
-    {CHK_TPM2_NONCE, "extraData equals the nonce given with --nonce"},
-    {CHK_TPM2_ATTRIBUTES, "fixedTPM, fixedParent, sensitiveDataOrigin and sign set; restricted clear"},
-    {CHK_PKIX_STRUCTURE, "PKIX evidence follows the draft's structural rules (version, multiplicity, claim types)"},
-    {CHK_PKIX_SIGNATURE, "every signature block whose algorithm is supported verifies over the exact tbs bytes with a resolved signer, and at least one does (all of them with --require-all-signatures)"},
-    {CHK_PKIX_KEY_BINDING, "exactly one key element's key-spki equals the request's subject key"},
-    {CHK_PKIX_NONCE, "the transaction nonce equals the nonce given with --nonce"},
-    {CHK_PKIX_KEY_POLICY, "the bound key is not extractable, sensitive, and generated in the module"},
     {CHK_POLICY_WEAK_ALGS, "no SHA-1 and no RSA key under 2048 bits anywhere"},
     {CHK_POLICY_KEY_ATTESTED, "at least one statement binds the request's key with verified evidence"},
     {CHK_LIMITS_RSA_EXPONENT, "no RSA key the verifier would use has a public exponent over 32 bits"},

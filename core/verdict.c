@@ -99,6 +99,11 @@ static attest_status worse(attest_status a, attest_status b)
     return rank[b] > rank[a] ? b : a;
 }
 
+attest_verdict *attest_verdict_new(void)
+{
+    return OPENSSL_zalloc(sizeof(attest_verdict));
+}
+
 attest_submod *attest_verdict_add_submod(attest_verdict *v, const char *name)
 {
     attest_submod *grown = OPENSSL_realloc(v->subs, (v->n_subs + 1) * sizeof(*grown));

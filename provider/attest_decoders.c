@@ -11,6 +11,7 @@
 #include <openssl/pem.h>
 
 #include "attest/describe.h"
+#include "attest/objects.h"
 #include "attest/limits.h"
 #include "attest/provider.h"
 #include "attest_prov.h"
@@ -133,14 +134,9 @@ static int pem_decode(void *vctx, OSSL_CORE_BIO *cin, int selection,
     if (in == NULL)
         return 0;
     if (PEM_read_bio(in, &name, &header, &data, &len) > 0) {
-        for (dt = 0; dt < ATTEST_DT_COUNT; dt++)
-            if (attest_datatype_pem_label((attest_datatype)dt) != NULL
-                && strcmp(name, attest_datatype_pem_label((attest_datatype)dt)) == 0)
-                break;
-        if (dt == ATTEST_DT_COUNT && strcmp(name, "NEW CERTIFICATE REQUEST") == 0)
-            dt = ATTEST_DT_CSR;
+        dt = attest_object_by_pem(name);
         /* Strict: the one type decoder asked for must see (and judge) the bytes. */
-        if (dt < ATTEST_DT_COUNT)
+        if (dt != ATTEST_DT_NONE)
             ok = pass_object(c->strict ? -1 : dt, data, (size_t)len, data_cb, data_cbarg);
     }
     OPENSSL_free(name);
@@ -150,26 +146,25 @@ static int pem_decode(void *vctx, OSSL_CORE_BIO *cin, int selection,
     return ok;
 }
 
-#define DECODER_FNS(tag, DT)                                                    \
-    static OSSL_FUNC_decoder_newctx_fn tag##_newctx;                            \
-    static void *tag##_newctx(void *provctx) { return dec_newctx(provctx, DT); } \
-    static const OSSL_DISPATCH tag##_fns[] = {                                  \
-        {OSSL_FUNC_DECODER_NEWCTX, (void (*)(void))tag##_newctx},               \
+/*
+ * One decoder per row of the object table.  A decoder's newctx cannot be
+ * told which row it serves, so each slot has its own (ATTEST_MAX_OBJECT_TYPES
+ * of them); the algorithm table is made from the object table once.
+ */
+#define DECODER_SLOT(i)                                                         \
+    static void *slot##i##_newctx(void *provctx) { return dec_newctx(provctx, i); } \
+    static const OSSL_DISPATCH slot##i##_fns[] = {                              \
+        {OSSL_FUNC_DECODER_NEWCTX, (void (*)(void))slot##i##_newctx},           \
         {OSSL_FUNC_DECODER_FREECTX, (void (*)(void))dec_freectx},               \
         {OSSL_FUNC_DECODER_DOES_SELECTION, (void (*)(void))dec_does_selection}, \
         {OSSL_FUNC_DECODER_DECODE, (void (*)(void))dec_decode},                 \
         {OSSL_FUNC_DECODER_SETTABLE_CTX_PARAMS, (void (*)(void))dec_settable_ctx_params}, \
         {OSSL_FUNC_DECODER_SET_CTX_PARAMS, (void (*)(void))dec_set_ctx_params}, \
-        {0, NULL}}
+        {0, NULL}};
+ATTEST_OBJECT_SLOTS(DECODER_SLOT)
 
-DECODER_FNS(csr, ATTEST_DT_CSR);
-DECODER_FNS(bundle, ATTEST_DT_BUNDLE);
-DECODER_FNS(tpm2stmt, ATTEST_DT_TPM2_STMT);
-DECODER_FNS(pkix, ATTEST_DT_PKIX);
-DECODER_FNS(tpmsattest, ATTEST_DT_TPMS_ATTEST);
-DECODER_FNS(tpmtpublic, ATTEST_DT_TPMT_PUBLIC);
-DECODER_FNS(tpmtsig, ATTEST_DT_TPMT_SIGNATURE);
-DECODER_FNS(crmf, ATTEST_DT_CRMF);
+#define SLOT_FNS(i) slot##i##_fns,
+static const OSSL_DISPATCH *const slot_fns[] = { ATTEST_OBJECT_SLOTS(SLOT_FNS) };
 
 static OSSL_FUNC_decoder_newctx_fn pem_newctx;
 static void *pem_newctx(void *provctx)
@@ -187,17 +182,26 @@ static const OSSL_DISPATCH pem_fns[] = {
     {0, NULL}
 };
 
-#define DEC_PROPS(structure) "provider=attest,input=der,structure=" structure
+static OSSL_ALGORITHM decoders[ATTEST_MAX_OBJECT_TYPES + 2];
+static char decoder_props[ATTEST_MAX_OBJECT_TYPES][96];
 
-const OSSL_ALGORITHM attest_decoders[] = {
-    {"DER", "provider=attest,input=pem", pem_fns, "PEM to DER for attestation objects"},
-    {ATTEST_NAME_CSR, DEC_PROPS("csr"), csr_fns, "PKCS#10 request carrying id-aa-attestation"},
-    {ATTEST_NAME_BUNDLE, DEC_PROPS("bundle"), bundle_fns, "CSR attestation AttestationBundle"},
-    {ATTEST_NAME_TPM2_STMT, DEC_PROPS("tpm2"), tpm2stmt_fns, "TPM 2.0 certify statement"},
-    {ATTEST_NAME_PKIX, DEC_PROPS("pkix"), pkix_fns, "PKIX key attestation Evidence"},
-    {ATTEST_NAME_TPMS_ATTEST, DEC_PROPS("tpms-attest"), tpmsattest_fns, "marshaled TPMS_ATTEST"},
-    {ATTEST_NAME_TPMT_PUBLIC, DEC_PROPS("tpmt-public"), tpmtpublic_fns, "marshaled TPMT_PUBLIC"},
-    {ATTEST_NAME_TPMT_SIGNATURE, DEC_PROPS("tpmt-signature"), tpmtsig_fns, "marshaled TPMT_SIGNATURE"},
-    {ATTEST_NAME_CRMF, DEC_PROPS("crmf"), crmf_fns, "CRMF CertReqMessages or CMP ir/cr/kur/p10cr (DER)"},
-    {NULL, NULL, NULL, NULL}
-};
+static void decoders_build(void)
+{
+    size_t i, n = attest_object_count(), k = 0;
+
+    decoders[k++] = (OSSL_ALGORITHM){"DER", "provider=attest,input=pem", pem_fns, "PEM to DER for attestation objects"};
+    for (i = 0; i < n && i < ATTEST_MAX_OBJECT_TYPES; i++) {
+        const attest_object_type *t = attest_object_at((attest_datatype)i);
+
+        snprintf(decoder_props[i], sizeof(decoder_props[i]), "provider=attest,input=der,structure=%s", t->alias);
+        decoders[k++] = (OSSL_ALGORITHM){t->name, decoder_props[i], slot_fns[i], t->summary};
+    }
+    decoders[k] = (OSSL_ALGORITHM){NULL, NULL, NULL, NULL};
+}
+
+const OSSL_ALGORITHM *attest_decoders(void)
+{
+    static CRYPTO_ONCE once = CRYPTO_ONCE_STATIC_INIT;
+
+    return CRYPTO_THREAD_run_once(&once, decoders_build) ? decoders : NULL;
+}

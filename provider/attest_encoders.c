@@ -9,6 +9,7 @@
 #include <openssl/pem.h>
 
 #include "attest/describe.h"
+#include "attest/objects.h"
 #include "attest/provider.h"
 #include "attest_prov.h"
 
@@ -100,50 +101,48 @@ done:
     return ok;
 }
 
-#define ENCODER_FNS(tag, DT, OUT)                                                 \
-    static OSSL_FUNC_encoder_newctx_fn tag##_newctx;                              \
-    static void *tag##_newctx(void *provctx) { return enc_newctx(provctx, DT, OUT); } \
-    static const OSSL_DISPATCH tag##_fns[] = {                                    \
-        {OSSL_FUNC_ENCODER_NEWCTX, (void (*)(void))tag##_newctx},                 \
+/* Four encoders (DER, PEM, text, JSON) per row of the object table; slots as for the decoders. */
+#define ENCODER_FNS(i, OUT)                                                       \
+    static void *slot##i##_##OUT##_newctx(void *provctx) { return enc_newctx(provctx, i, OUT); } \
+    static const OSSL_DISPATCH slot##i##_##OUT##_fns[] = {                        \
+        {OSSL_FUNC_ENCODER_NEWCTX, (void (*)(void))slot##i##_##OUT##_newctx},     \
         {OSSL_FUNC_ENCODER_FREECTX, (void (*)(void))enc_freectx},                 \
         {OSSL_FUNC_ENCODER_DOES_SELECTION, (void (*)(void))enc_does_selection},   \
         {OSSL_FUNC_ENCODER_ENCODE, (void (*)(void))enc_encode},                   \
-        {0, NULL}}
+        {0, NULL}};
+#define ENCODER_SLOT(i) ENCODER_FNS(i, OUT_DER) ENCODER_FNS(i, OUT_PEM) ENCODER_FNS(i, OUT_TEXT) ENCODER_FNS(i, OUT_JSON)
+ATTEST_OBJECT_SLOTS(ENCODER_SLOT)
 
-#define ENCODERS_FOR(tag, DT)                 \
-    ENCODER_FNS(tag##_der, DT, OUT_DER);      \
-    ENCODER_FNS(tag##_pem, DT, OUT_PEM);      \
-    ENCODER_FNS(tag##_text, DT, OUT_TEXT);    \
-    ENCODER_FNS(tag##_json, DT, OUT_JSON)
+#define SLOT_FNS(i) {slot##i##_OUT_DER_fns, slot##i##_OUT_PEM_fns, slot##i##_OUT_TEXT_fns, slot##i##_OUT_JSON_fns},
+static const OSSL_DISPATCH *const slot_fns[][4] = { ATTEST_OBJECT_SLOTS(SLOT_FNS) };
 
-ENCODERS_FOR(csr, ATTEST_DT_CSR);
-ENCODERS_FOR(bundle, ATTEST_DT_BUNDLE);
-ENCODERS_FOR(tpm2stmt, ATTEST_DT_TPM2_STMT);
-ENCODERS_FOR(pkix, ATTEST_DT_PKIX);
-ENCODERS_FOR(tpmsattest, ATTEST_DT_TPMS_ATTEST);
-ENCODERS_FOR(tpmtpublic, ATTEST_DT_TPMT_PUBLIC);
-ENCODERS_FOR(tpmtsig, ATTEST_DT_TPMT_SIGNATURE);
-/* CRMF/CMP messages have no PEM label: DER, text and JSON only. */
-ENCODER_FNS(crmf_der, ATTEST_DT_CRMF, OUT_DER);
-ENCODER_FNS(crmf_text, ATTEST_DT_CRMF, OUT_TEXT);
-ENCODER_FNS(crmf_json, ATTEST_DT_CRMF, OUT_JSON);
+static OSSL_ALGORITHM encoders[4 * ATTEST_MAX_OBJECT_TYPES + 1];
+static char encoder_props[4 * ATTEST_MAX_OBJECT_TYPES][96], encoder_desc[4 * ATTEST_MAX_OBJECT_TYPES][80];
 
-#define ENC_ROW(NAME, tag, structure)                                                         \
-    {NAME, "provider=attest,output=der,structure=" structure, tag##_der_fns, NAME " to DER"},   \
-    {NAME, "provider=attest,output=pem,structure=" structure, tag##_pem_fns, NAME " to PEM"},   \
-    {NAME, "provider=attest,output=text,structure=" structure, tag##_text_fns, NAME " to text"}, \
-    {NAME, "provider=attest,output=json,structure=" structure, tag##_json_fns, NAME " to JSON"}
+static void encoders_build(void)
+{
+    static const char *const outs[] = {"der", "pem", "text", "json"}, *const outnames[] = {"DER", "PEM", "text", "JSON"};
+    size_t i, n = attest_object_count(), k = 0;
+    int o;
 
-const OSSL_ALGORITHM attest_encoders[] = {
-    ENC_ROW(ATTEST_NAME_CSR, csr, "csr"),
-    ENC_ROW(ATTEST_NAME_BUNDLE, bundle, "bundle"),
-    ENC_ROW(ATTEST_NAME_TPM2_STMT, tpm2stmt, "tpm2"),
-    ENC_ROW(ATTEST_NAME_PKIX, pkix, "pkix"),
-    ENC_ROW(ATTEST_NAME_TPMS_ATTEST, tpmsattest, "tpms-attest"),
-    ENC_ROW(ATTEST_NAME_TPMT_PUBLIC, tpmtpublic, "tpmt-public"),
-    ENC_ROW(ATTEST_NAME_TPMT_SIGNATURE, tpmtsig, "tpmt-signature"),
-    {ATTEST_NAME_CRMF, "provider=attest,output=der,structure=crmf", crmf_der_fns, ATTEST_NAME_CRMF " to DER"},
-    {ATTEST_NAME_CRMF, "provider=attest,output=text,structure=crmf", crmf_text_fns, ATTEST_NAME_CRMF " to text"},
-    {ATTEST_NAME_CRMF, "provider=attest,output=json,structure=crmf", crmf_json_fns, ATTEST_NAME_CRMF " to JSON"},
-    {NULL, NULL, NULL, NULL}
-};
+    for (i = 0; i < n && i < ATTEST_MAX_OBJECT_TYPES; i++) {
+        const attest_object_type *t = attest_object_at((attest_datatype)i);
+
+        for (o = OUT_DER; o <= OUT_JSON; o++) {
+            if (o == OUT_PEM && t->pem == NULL)
+                continue; /* no PEM label, no PEM encoder (CRMF) */
+            snprintf(encoder_props[k], sizeof(encoder_props[k]), "provider=attest,output=%s,structure=%s", outs[o], t->alias);
+            snprintf(encoder_desc[k], sizeof(encoder_desc[k]), "%s to %s", t->name, outnames[o]);
+            encoders[k] = (OSSL_ALGORITHM){t->name, encoder_props[k], slot_fns[i][o], encoder_desc[k]};
+            k++;
+        }
+    }
+    encoders[k] = (OSSL_ALGORITHM){NULL, NULL, NULL, NULL};
+}
+
+const OSSL_ALGORITHM *attest_encoders(void)
+{
+    static CRYPTO_ONCE once = CRYPTO_ONCE_STATIC_INIT;
+
+    return CRYPTO_THREAD_run_once(&once, encoders_build) ? encoders : NULL;
+}

@@ -133,9 +133,9 @@ static const OSSL_ALGORITHM *attest_query(void *provctx, int operation_id, int *
     *no_cache = 0;
     switch (operation_id) {
     case OSSL_OP_DECODER:
-        return attest_decoders;
+        return attest_decoders();
     case OSSL_OP_ENCODER:
-        return attest_encoders;
+        return attest_encoders();
     case OSSL_OP_KEYMGMT:
         return ak_keymgmt;
     case OSSL_OP_SIGNATURE:

@@ -12,8 +12,9 @@ typedef struct {
     OSSL_LIB_CTX *libctx;        /* child of the loading library context */
 } ATTEST_PROV_CTX;
 
-extern const OSSL_ALGORITHM attest_decoders[];
-extern const OSSL_ALGORITHM attest_encoders[];
+/* Made from the object table on first query. */
+const OSSL_ALGORITHM *attest_decoders(void);
+const OSSL_ALGORITHM *attest_encoders(void);
 extern const OSSL_DISPATCH attest_ak_keymgmt_functions[];
 extern const OSSL_DISPATCH attest_ak_signature_functions[];
 

@@ -1,4 +1,4 @@
-/* The object-type table, and describing CSRs, bundles and CRMF requests. */
+/* The request containers of the object table: checking and describing CSRs, bundles and CRMF requests. */
 #include <stdio.h>
 #include <string.h>
 #include <strings.h>
@@ -9,93 +9,22 @@
 #include "attest/crmf.h"
 #include "attest/csr.h"
 #include "attest/describe.h"
+#include "attest/engine.h"
+#include "attest/objects.h"
 #include "attest/oids.h"
-#include "attest/pkix.h"
-#include "attest/tpm2.h"
+#include "verify_int.h"
 
-static const struct {
-    const char *name, *pem, *alias;
-    int asn1;
-} dts[ATTEST_DT_COUNT] = {
-    [ATTEST_DT_CSR] = {"AttestedCSR", "CERTIFICATE REQUEST", "csr", 1},
-    [ATTEST_DT_BUNDLE] = {"AttestationBundle", "ATTESTATION BUNDLE", "bundle", 1},
-    [ATTEST_DT_TPM2_STMT] = {"TcgAttestCertify", "TCG ATTEST CERTIFY", "tpm2", 1},
-    [ATTEST_DT_PKIX] = {"PkixEvidence", "EVIDENCE", "pkix", 1},
-    [ATTEST_DT_TPMS_ATTEST] = {"TPMS_ATTEST", "TPMS ATTEST", "tpms-attest", 0},
-    [ATTEST_DT_TPMT_PUBLIC] = {"TPMT_PUBLIC", "TPMT PUBLIC", "tpmt-public", 0},
-    [ATTEST_DT_TPMT_SIGNATURE] = {"TPMT_SIGNATURE", "TPMT SIGNATURE", "tpmt-signature", 0},
-    /* No PEM label exists for CRMF/CMP messages: they travel as DER (application/pkixcmp). */
-    [ATTEST_DT_CRMF] = {"CrmfRequest", NULL, "crmf", 1},
-};
-
-const char *attest_datatype_name(attest_datatype dt)
-{
-    return (unsigned)dt < ATTEST_DT_COUNT ? dts[dt].name : NULL;
-}
-
-const char *attest_datatype_pem_label(attest_datatype dt)
-{
-    return (unsigned)dt < ATTEST_DT_COUNT ? dts[dt].pem : NULL;
-}
-
-int attest_datatype_is_asn1(attest_datatype dt)
-{
-    return (unsigned)dt < ATTEST_DT_COUNT && dts[dt].asn1;
-}
-
-int attest_datatype_from_name(const char *name)
-{
-    int i;
-
-    for (i = 0; name != NULL && i < ATTEST_DT_COUNT; i++)
-        if (strcasecmp(name, dts[i].name) == 0 || strcasecmp(name, dts[i].alias) == 0)
-            return i;
-    return -1;
-}
-
-/* CMW: CHOICE { json UTF8String, cbor OCTET STRING }; shown, not verified. */
-static json_object *describe_cmw(const unsigned char *stmt, size_t len)
-{
-    const unsigned char *p = stmt;
-    ASN1_TYPE *t = d2i_ASN1_TYPE(NULL, &p, (long)len);
-    json_object *o = json_object_new_object();
-
-    if (t != NULL && t->type == V_ASN1_UTF8STRING) {
-        attest_json_add(o, "cmw_form", json_object_new_string("json"));
-        attest_json_add(o, "json", attest_json_text(t->value.utf8string->data, (size_t)t->value.utf8string->length));
-    } else if (t != NULL && t->type == V_ASN1_OCTET_STRING) {
-        attest_json_add(o, "cmw_form", json_object_new_string("cbor"));
-        attest_json_add(o, "cbor", attest_json_hex(t->value.octet_string->data, (size_t)t->value.octet_string->length));
-    } else {
-        attest_json_add(o, "cmw_form", json_object_new_string("unknown"));
-        attest_json_add(o, "raw_der", attest_json_hex(stmt, len));
-    }
-    ASN1_TYPE_free(t);
-    return o;
-}
-
-static json_object *describe_stmt_value(attest_stmt_kind kind, const unsigned char *stmt, size_t len)
+/* A statement's value as its engine describes it; raw DER for types no engine knows. */
+static json_object *describe_stmt_value(const attest_engine *e, const unsigned char *stmt, size_t len)
 {
     attest_err err;
     json_object *o = NULL;
 
-    switch (kind) {
-    case ATTEST_STMT_TPM2_CERTIFY:
-        o = attest_describe_tpm2_stmt_der(stmt, len, &err);
-        break;
-    case ATTEST_STMT_PKIX:
-        o = attest_describe_pkix_der(stmt, len, &err);
-        break;
-    case ATTEST_STMT_CMW:
-        return describe_cmw(stmt, len);
-    default:
+    err.msg[0] = '\0';
+    if (e == NULL || e->describe == NULL || (o = e->describe(stmt, len, &err)) == NULL) {
         o = json_object_new_object();
-        attest_json_add(o, "raw_der", attest_json_hex(stmt, len));
-        return o;
-    }
-    if (o == NULL) {
-        o = json_object_new_object();
-        attest_json_add(o, "error", json_object_new_string(err.msg));
+        if (e != NULL && e->describe != NULL)
+            attest_json_add(o, "error", json_object_new_string(err.msg));
         attest_json_add(o, "raw_der", attest_json_hex(stmt, len));
     }
     return o;
@@ -120,12 +49,12 @@ static json_object *describe_bundle(const attest_bundle *b)
         OBJ_obj2txt(dotted, sizeof(dotted), st->type, 1);
         attest_json_add(s, "type", json_object_new_string(attest_oid_name(st->type, buf, sizeof(buf))));
         attest_json_add(s, "type_oid", json_object_new_string(dotted));
-        attest_json_add(s, "kind", json_object_new_string(attest_stmt_kind_name(st->kind)));
+        attest_json_add(s, "kind", json_object_new_string(attest_engine_kind(attest_engine_for_type(st->type))));
         if (st->hint != NULL)
             attest_json_add(s, "hint", attest_json_text((const unsigned char *)st->hint, strlen(st->hint)));
         if (st->binds_public_key >= 0)
             attest_json_add(s, "binds_public_key", json_object_new_boolean(st->binds_public_key));
-        attest_json_add(s, "statement", describe_stmt_value(st->kind, st->stmt, st->stmt_len));
+        attest_json_add(s, "statement", describe_stmt_value(attest_engine_for_type(st->type), st->stmt, st->stmt_len));
         json_object_array_add(stmts, s);
     }
     attest_json_add(o, "attestations", stmts);
@@ -235,83 +164,74 @@ json_object *attest_describe_crmf_der(const unsigned char *der, size_t len, atte
     return o;
 }
 
-static int check_raw_tpm(attest_datatype dt, const unsigned char *b, size_t n, attest_err *err)
+static int check_csr(const unsigned char *der, size_t len, attest_err *err)
 {
-    TPMS_ATTEST a;
-    TPMT_PUBLIC p;
-    TPMT_SIGNATURE s;
+    attest_csr *c = NULL;
+    int r = attest_csr_decode(der, len, &c, err);
 
-    switch (dt) {
-    case ATTEST_DT_TPMS_ATTEST:
-        /* Raw bytes carry no type: demand the TPM's magic before calling it one. */
-        if (n < 4 || memcmp(b, "\xff" "TCG", 4) != 0) {
-            attest_err_set(err, "TPMS_ATTEST: magic is not ff544347");
-            return -1;
-        }
-        return attest_tpms_attest_parse(b, n, &a, err);
-    case ATTEST_DT_TPMT_PUBLIC:
-        return attest_tpmt_public_parse(b, n, &p, err);
-    default:
-        if (!attest_tpmt_signature_parse(b, n, &s)) {
-            attest_err_set(err, "TPMT_SIGNATURE: not a marshaled TPMT_SIGNATURE");
-            return -1;
-        }
-        return 0;
-    }
+    attest_csr_free(c);
+    return r;
+}
+
+static int check_bundle(const unsigned char *der, size_t len, attest_err *err)
+{
+    attest_bundle *b = NULL;
+    int r = attest_bundle_decode(der, len, &b, err);
+
+    attest_bundle_free(b);
+    return r;
+}
+
+static int check_crmf(const unsigned char *der, size_t len, attest_err *err)
+{
+    attest_crmf *c = NULL;
+    int r = attest_crmf_decode(der, len, NULL, NULL, &c, err);
+
+    attest_crmf_free(c);
+    return r;
+}
+
+/* The request containers: the head of the object table (registry.c adds the engines'). */
+static const attest_object_type containers[] = {
+    {"AttestedCSR", "csr", "CERTIFICATE REQUEST", "PKCS#10 request carrying id-aa-attestation", 1, 1,
+     check_csr, attest_describe_csr_der, attest_verify_csr},
+    {"AttestationBundle", "bundle", "ATTESTATION BUNDLE", "CSR attestation AttestationBundle", 1, 1,
+     check_bundle, attest_describe_bundle_der, attest_verify_bundle},
+    /* No PEM label exists for CRMF/CMP messages: they travel as DER (application/pkixcmp). */
+    {"CrmfRequest", "crmf", NULL, "CRMF CertReqMessages or CMP ir/cr/kur/p10cr (DER)", 1, 1,
+     check_crmf, attest_describe_crmf_der, attest_verify_crmf},
+};
+
+const attest_object_type *attest_container_objects(size_t *n)
+{
+    *n = sizeof(containers) / sizeof(containers[0]);
+    return containers;
 }
 
 int attest_object_check(attest_datatype dt, const unsigned char *der, size_t len, attest_err *err)
 {
-    json_object *o;
+    const attest_object_type *t = attest_object_at(dt);
 
-    if (!attest_datatype_is_asn1(dt))
-        return check_raw_tpm(dt, der, len, err);
-    if (dt == ATTEST_DT_CSR) {
-        attest_csr *c = NULL;
-        int ok = attest_csr_decode(der, len, &c, err);
-
-        attest_csr_free(c);
-        return ok;
+    if (t == NULL) {
+        attest_err_set(err, "unknown data type");
+        return -1;
     }
-    if (dt == ATTEST_DT_CRMF) {
-        attest_crmf *c = NULL;
-        int ok = attest_crmf_decode(der, len, NULL, NULL, &c, err);
-
-        attest_crmf_free(c);
-        return ok;
-    }
-    o = attest_describe(dt, der, len, err);
-    json_object_put(o);
-    return o != NULL ? 0 : -1;
+    return t->check(der, len, err);
 }
 
 json_object *attest_describe(attest_datatype dt, const unsigned char *der, size_t len, attest_err *err)
 {
-    json_object *o = NULL, *w;
+    const attest_object_type *t = attest_object_at(dt);
+    json_object *o, *w;
 
-    switch (dt) {
-    case ATTEST_DT_CSR: o = attest_describe_csr_der(der, len, err); break;
-    case ATTEST_DT_BUNDLE: o = attest_describe_bundle_der(der, len, err); break;
-    case ATTEST_DT_TPM2_STMT: o = attest_describe_tpm2_stmt_der(der, len, err); break;
-    case ATTEST_DT_PKIX: o = attest_describe_pkix_der(der, len, err); break;
-    case ATTEST_DT_CRMF: o = attest_describe_crmf_der(der, len, err); break;
-    case ATTEST_DT_TPMS_ATTEST:
-        if (check_raw_tpm(dt, der, len, err) == 0)
-            o = attest_describe_tpms_attest(der, len, err);
-        break;
-    case ATTEST_DT_TPMT_PUBLIC: o = attest_describe_tpmt_public(der, len, err); break;
-    case ATTEST_DT_TPMT_SIGNATURE:
-        if (check_raw_tpm(dt, der, len, err) == 0)
-            o = attest_describe_tpmt_signature(der, len);
-        break;
-    default:
+    if (t == NULL) {
         attest_err_set(err, "unknown data type");
         return NULL;
     }
-    if (o == NULL)
+    if ((o = t->describe(der, len, err)) == NULL)
         return NULL;
     w = json_object_new_object();
-    attest_json_add(w, "type", json_object_new_string(attest_datatype_name(dt)));
+    attest_json_add(w, "type", json_object_new_string(t->name));
     attest_json_add(w, "content", o);
     return w;
 }

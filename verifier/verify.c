@@ -12,50 +12,74 @@
 #include "attest/checks.h"
 #include "attest/csr.h"
 #include "attest/engine.h"
+#include "attest/objects.h"
 #include "attest/limits.h"
 #include "attest/oids.h"
 #include "verify_int.h"
 
-static attest_verdict *verdict_new(void)
+/* A check's place in the engine's list, after the checks it does not list (bundle.type). */
+static size_t check_rank(const attest_engine *e, const char *id)
 {
-    return OPENSSL_zalloc(sizeof(attest_verdict));
+    size_t j;
+
+    for (j = 0; j < e->n_checks; j++)
+        if (strcmp(id, e->checks[j].id) == 0)
+            return j + 1;
+    return 0;
+}
+
+/* Order sub's checks as the engine lists them (a stable insertion sort: a dozen entries). */
+static void order_checks(const attest_engine *e, attest_checks *c)
+{
+    size_t i, j;
+    attest_check tmp;
+
+    for (i = 1; i < c->n; i++) {
+        size_t r = check_rank(e, c->v[i].id);
+
+        tmp = c->v[i];
+        for (j = i; j > 0 && check_rank(e, c->v[j - 1].id) > r; j--)
+            c->v[j] = c->v[j - 1];
+        c->v[j] = tmp;
+    }
+}
+
+/*
+ * Run the engine; the driver, not the engine, records the checks it did not
+ * reach, naming the first that failed.  1 when the statement binds the key.
+ */
+static int run_engine(attest_vctx *vc, const attest_engine *e, const attest_statement *st, attest_submod *sub)
+{
+    int bound = e->verify(vc, st, sub);
+    const char *why = NULL;
+    size_t i;
+
+    for (i = 0; i < sub->checks.n && why == NULL; i++)
+        if (sub->checks.v[i].result == ATTEST_CHECK_FAIL && sub->checks.v[i].severity == ATTEST_SEV_ERROR)
+            why = sub->checks.v[i].id;
+    for (i = 0; i < e->n_checks; i++)
+        if (attest_checks_find(&sub->checks, e->checks[i].id) == NULL)
+            attest_skip(&sub->checks, e->checks[i].id, "not reached%s%s", why ? ": " : "", why ? why : "");
+    order_checks(e, &sub->checks);
+    sub->verifiable = 1;
+    return bound && attest_checks_status(&sub->checks) != ATTEST_STATUS_CONTRAINDICATED;
 }
 
 static void verify_statement(attest_vctx *vc, const attest_statement *st, attest_submod *sub)
 {
+    const attest_engine *e = attest_engine_for_type(st->type);
     char buf[96];
 
     snprintf(sub->type, sizeof(sub->type), "%s", attest_oid_name(st->type, buf, sizeof(buf)));
-    snprintf(sub->kind, sizeof(sub->kind), "%s", attest_stmt_kind_name(st->kind));
+    snprintf(sub->kind, sizeof(sub->kind), "%s", attest_engine_kind(e));
     vc->sub = sub;
-    switch (st->kind) {
-    case ATTEST_STMT_TPM2_CERTIFY:
-        attest_pass(&sub->checks, CHK_BUNDLE_TYPE, "TPM 2.0 certify evidence");
-        attest_tpm2_verify(vc, st, sub);
-        break;
-    case ATTEST_STMT_PKIX:
-        attest_pass(&sub->checks, CHK_BUNDLE_TYPE, "PKIX key attestation evidence");
-        attest_pkix_verify(vc, st, sub);
-        break;
-    default:
+    if (e == NULL || e->verify == NULL) {
         /* Unknown types never count as verified; they do not fail the request either. */
         attest_skip(&sub->checks, CHK_BUNDLE_TYPE, "statement type %s is not verified by this verifier", sub->type);
-        break;
+        return;
     }
-}
-
-/* The statement's key-binding check passed and nothing in it failed. */
-static int binds(const attest_submod *sub)
-{
-    size_t i;
-
-    for (i = 0; i < sub->checks.n; i++) {
-        const char *dot = strchr(sub->checks.v[i].id, '.');
-
-        if (dot != NULL && strcmp(dot, ".key-binding") == 0 && sub->checks.v[i].result == ATTEST_CHECK_PASS)
-            return attest_checks_status(&sub->checks) != ATTEST_STATUS_CONTRAINDICATED;
-    }
-    return 0;
+    attest_pass(&sub->checks, CHK_BUNDLE_TYPE, "%s", e->summary);
+    sub->binds_subject_key = run_engine(vc, e, st, sub);
 }
 
 /* with_key: the run has a subject key, so ask whether evidence binds it. */
@@ -81,8 +105,7 @@ static void policy_checks(attest_verdict *v, const attest_vctx *vc, int with_key
     }
 
     for (i = 0; i < v->n_subs; i++) {
-        if (strcmp(v->subs[i].kind, "tpm2-certify") == 0 || strcmp(v->subs[i].kind, "pkix-evidence") == 0)
-            verifiable = 1;
+        verifiable |= v->subs[i].verifiable;
         bound |= v->subs[i].binds_subject_key;
     }
     /* Failures inside a statement are reported there once; this check only asks
@@ -174,7 +197,6 @@ static void verify_bundle_into(attest_verdict *v, const attest_verify_params *p,
             break;
         }
         verify_statement(&vc, &b->stmts[i], sub);
-        sub->binds_subject_key = binds(sub);
     }
     policy_checks(v, &vc, 1);
     attest_vctx_limits_checks(&vc, &v->checks);
@@ -239,7 +261,7 @@ static const EVP_MD *request_sig_md(X509_REQ *req)
 
 attest_verdict *attest_verify_csr(const attest_verify_params *p, const unsigned char *der, size_t len)
 {
-    attest_verdict *v = verdict_new();
+    attest_verdict *v = attest_verdict_new();
     attest_csr *c = NULL;
     EVP_PKEY *key;
     char oid[80];
@@ -305,7 +327,7 @@ done:
 
 attest_verdict *attest_verify_bundle(const attest_verify_params *p, const unsigned char *der, size_t len)
 {
-    attest_verdict *v = verdict_new();
+    attest_verdict *v = attest_verdict_new();
 
     if (v == NULL)
         return NULL;
@@ -324,9 +346,10 @@ attest_verdict *attest_verify_bundle(const attest_verify_params *p, const unsign
     return v;
 }
 
-attest_verdict *attest_verify_evidence(const attest_verify_params *p, const unsigned char *der, size_t len)
+attest_verdict *attest_verify_statement(const attest_verify_params *p, const attest_engine *e,
+                                       const unsigned char *der, size_t len)
 {
-    attest_verdict *v = verdict_new();
+    attest_verdict *v = attest_verdict_new();
     attest_statement st;
     attest_submod *sub;
     attest_vctx vc;
@@ -336,10 +359,14 @@ attest_verdict *attest_verify_evidence(const attest_verify_params *p, const unsi
     attest_verdict_record_params(v, p);
     attest_verdict_record_input(v, der, len);
     attest_verdict_record_subject(v, NULL, NULL, p->subject_key);
+    if (e == NULL || !e->standalone || e->verify == NULL || e->n_oids == 0) {
+        attest_fail(&v->checks, CHK_CSR_PARSE, "%s evidence is not verified on its own: give the request or bundle that carries it",
+                    e != NULL ? e->name : "this");
+        return v;
+    }
     memset(&st, 0, sizeof(st));
     /* The engine only reads the statement. */
-    st.type = (ASN1_OBJECT *)attest_oid_obj(ATTEST_OID_PKIX_STATEMENT);
-    st.kind = ATTEST_STMT_PKIX;
+    st.type = (ASN1_OBJECT *)attest_oid_obj(e->oids[0]);
     st.stmt = (unsigned char *)der;
     st.stmt_len = len;
     st.binds_public_key = -1;
@@ -349,15 +376,19 @@ attest_verdict *attest_verify_evidence(const attest_verify_params *p, const unsi
         return v;
     }
     /* No bundle here, so no bundle.type: straight to the engine. */
-    snprintf(sub->type, sizeof(sub->type), "%s", attest_oid_info_get(ATTEST_OID_PKIX_STATEMENT)->sn);
-    snprintf(sub->kind, sizeof(sub->kind), "%s", attest_stmt_kind_name(ATTEST_STMT_PKIX));
+    snprintf(sub->type, sizeof(sub->type), "%s", attest_oid_info_get(e->oids[0])->sn);
+    snprintf(sub->kind, sizeof(sub->kind), "%s", e->kind);
     vc.sub = sub;
-    attest_pkix_verify(&vc, &st, sub);
-    sub->binds_subject_key = binds(sub);
+    sub->binds_subject_key = run_engine(&vc, e, &st, sub);
     policy_checks(v, &vc, p->subject_key != NULL);
     attest_vctx_limits_checks(&vc, &v->checks);
     ERR_clear_error();
     return v;
+}
+
+attest_verdict *attest_verify_evidence(const attest_verify_params *p, const unsigned char *der, size_t len)
+{
+    return attest_verify_statement(p, attest_object_engine(ATTEST_DT_PKIX), der, len);
 }
 
 /*

@@ -138,18 +138,9 @@ static int adopt(attest_verdict *v, attest_verdict *r, int i)
         if (snprintf(name, sizeof(name), "certReq[%d].%s", i, r->subs[j].name) >= (int)sizeof(name)
             || (s = attest_verdict_add_submod(v, name)) == NULL)
             return -1;
-        memcpy(s->type, r->subs[j].type, sizeof(s->type));
-        memcpy(s->kind, r->subs[j].kind, sizeof(s->kind));
-        s->akpub = r->subs[j].akpub;
-        s->akpub_len = r->subs[j].akpub_len;
-        s->binds_subject_key = r->subs[j].binds_subject_key;
-        s->checks = r->subs[j].checks;
-        memcpy(s->nonce_found, r->subs[j].nonce_found, sizeof(s->nonce_found));
-        s->nonce_found_len = r->subs[j].nonce_found_len;
-        s->has_nonce_found = r->subs[j].has_nonce_found;
-        s->nonce_found_long = r->subs[j].nonce_found_long;
-        memcpy(s->chains, r->subs[j].chains, sizeof(s->chains));
-        s->n_chains = r->subs[j].n_chains;
+        /* The whole submodule moves (checks, records, akpub); only its name is new. */
+        *s = r->subs[j];
+        snprintf(s->name, sizeof(s->name), "%s", name);
         memset(&r->subs[j], 0, sizeof(r->subs[j]));
     }
     return 0;
@@ -163,7 +154,7 @@ static void verify_several(attest_verdict *v, const attest_verify_params *p, con
     for (i = 0; i < c->n_reqs; i++)
         attested |= c->reqs[i].n_attest_exts > 0;
     for (i = 0; i < c->n_reqs; i++) {
-        attest_verdict *r = OPENSSL_zalloc(sizeof(*r));
+        attest_verdict *r = attest_verdict_new();
 
         if (r == NULL) {
             v->checks.lost = 1;
@@ -180,7 +171,7 @@ static void verify_several(attest_verdict *v, const attest_verify_params *p, con
 
 attest_verdict *attest_verify_crmf(const attest_verify_params *p, const unsigned char *der, size_t len)
 {
-    attest_verdict *v = OPENSSL_zalloc(sizeof(*v));
+    attest_verdict *v = attest_verdict_new();
     attest_crmf *c = NULL;
     attest_err err;
     const char *in_cmp;

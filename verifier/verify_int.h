@@ -9,6 +9,7 @@
 #include <openssl/evp.h>
 #include <openssl/x509.h>
 
+#include "attest/objects.h"
 #include "attest/verify.h"
 
 /*
@@ -24,5 +25,8 @@ void attest_verify_bundle_into(attest_verdict *v, const attest_verify_params *p,
 
 /* limits.rsa-exponent for the subject key when no bundle check recorded it. */
 void attest_limits_subject(attest_verdict *v, const EVP_PKEY *key);
+
+/* The request containers, the head of the object table (objects.c). */
+const attest_object_type *attest_container_objects(size_t *n);
 
 #endif

@@ -23,16 +23,8 @@ enum {
     ATTEST_LEGACY_CERT_ATTRCERT = 1u << 7  /* cert bag [1]/[2] (attribute certs / typed certs) */
 };
 
-typedef enum {
-    ATTEST_STMT_OTHER = 0,
-    ATTEST_STMT_TPM2_CERTIFY,
-    ATTEST_STMT_PKIX,
-    ATTEST_STMT_CMW
-} attest_stmt_kind;
-
 typedef struct {
     ASN1_OBJECT *type;
-    attest_stmt_kind kind;
     unsigned char *stmt;        /* the exact stmt TLV */
     size_t stmt_len;
     char *hint;                 /* legacy hint text, or NULL */
@@ -67,8 +59,6 @@ int attest_bundle_add_cert(attest_bundle *b, X509 *cert); /* takes a reference *
 
 
 
-attest_stmt_kind attest_stmt_kind_of(const ASN1_OBJECT *type);
-const char *attest_stmt_kind_name(attest_stmt_kind k);
 /* Human-readable list of legacy flags ("list-of-bundles, hint-ia5"), "" when none. */
 void attest_legacy_describe(unsigned legacy, char *buf, size_t buflen);
 

@@ -1,7 +1,8 @@
 /*
  * Stable verifier check ids.  Each check exists once; scripts and the JSON
- * verdict use these strings.  attest_check_table() lists them with a line of
- * documentation each (the man page table is generated from the same words).
+ * verdict use these strings.  attest_check_table() documents the core's, each
+ * engine's descriptor its own; attest_check_docs() (objects.h) walks them all,
+ * and the man page's table is generated from it (test_man_checks compares).
  */
 #ifndef ATTEST_CHECKS_H
 #define ATTEST_CHECKS_H

@@ -14,28 +14,6 @@
 #include "attest/error.h"
 #include "attest/escape.h"
 
-/* The object kinds the provider decodes and encodes, by stable name. */
-typedef enum {
-    ATTEST_DT_CSR = 0,          /* "AttestedCSR"      PKCS#10 with the attribute */
-    ATTEST_DT_BUNDLE,           /* "AttestationBundle" */
-    ATTEST_DT_TPM2_STMT,        /* "TcgAttestCertify" */
-    ATTEST_DT_PKIX,             /* "PkixEvidence" */
-    ATTEST_DT_TPMS_ATTEST,      /* "TPMS_ATTEST"      raw TPM bytes */
-    ATTEST_DT_TPMT_PUBLIC,      /* "TPMT_PUBLIC" */
-    ATTEST_DT_TPMT_SIGNATURE,   /* "TPMT_SIGNATURE" */
-    ATTEST_DT_CRMF,             /* "CrmfRequest"      CertReqMessages, or a CMP ir/cr/kur/p10cr (DER only) */
-    ATTEST_DT_COUNT
-} attest_datatype;
-
-const char *attest_datatype_name(attest_datatype dt);
-const char *attest_datatype_pem_label(attest_datatype dt); /* NULL: the type has no PEM form */
-int attest_datatype_from_name(const char *name); /* -1 if unknown (case-insensitive, aliases) */
-int attest_datatype_is_asn1(attest_datatype dt);
-
-/* Strictly decode der as dt; 0 when it is one. */
-int attest_object_check(attest_datatype dt, const unsigned char *der, size_t len, attest_err *err);
-json_object *attest_describe(attest_datatype dt, const unsigned char *der, size_t len, attest_err *err);
-
 json_object *attest_describe_cert(X509 *x);
 json_object *attest_describe_tpms_attest(const unsigned char *b, size_t n, attest_err *err);
 json_object *attest_describe_tpmt_public(const unsigned char *b, size_t n, attest_err *err);

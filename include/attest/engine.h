@@ -9,6 +9,8 @@
 #include <openssl/x509.h>
 
 #include "attest/bundle.h"
+#include "attest/checks.h"
+#include "attest/objects.h"
 #include "attest/verify.h"
 
 typedef struct {
@@ -51,9 +53,40 @@ int attest_ak_cert_is_tpm(X509 *ak);
 void attest_engine_nonce(attest_vctx *v, attest_submod *sub, const char *id, const char *what,
                          const unsigned char *nonce, size_t len, int present);
 
-/* Engines: fill sub with their checks. */
-void attest_tpm2_verify(attest_vctx *v, const attest_statement *st, attest_submod *sub);
-void attest_pkix_verify(attest_vctx *v, const attest_statement *st, attest_submod *sub);
+/*
+ * One evidence format.  Each engine defines one descriptor (evidence/
+ * NAME_engine.c) and has one row in verifier/engines.inc; the registry
+ * (verifier/registry.c) makes it appear in verify, show, the provider's
+ * decoders and encoders, and the man page's check table.
+ */
+struct attest_engine {
+    const char *name;                  /* "tpm2": the prefix of its check ids */
+    const char *kind;                  /* "tpm2-certify": a statement's kind in verdicts and show */
+    const char *summary;               /* "TPM 2.0 certify evidence": bundle.type's text */
+    const int *oids;                   /* its statement types (attest_oid ids: configurable arcs) */
+    size_t n_oids;
+    const char *oid_text;              /* or a fixed dotted OID outside the table (a vendor's arc); NULL: none */
+    const attest_object_type *objects; /* objects[0]: the statement's value, when it has a type */
+    size_t n_objects;
+    /*
+     * Its checks in verdict order; what == NULL: a check documented once in the
+     * core table (chain.*).  The driver records the ones verify did not reach
+     * as skipped and puts them in this order.
+     */
+    const attest_check_doc *checks;
+    size_t n_checks;
+    int standalone;                    /* its statement verifies on its own (carries its certificates) */
+    /* The statement value for show; NULL: raw DER. */
+    json_object *(*describe)(const unsigned char *der, size_t len, attest_err *err);
+    /* Judge st into sub->checks; 1 when its key binding passed.  NULL: shown, not verified. */
+    int (*verify)(attest_vctx *v, const attest_statement *st, attest_submod *sub);
+    /* The attest-req new --evidence NAME that produces it; NULL: verify-only. */
+    const char *produce;
+};
+
+/* Engines' verify functions. */
+int attest_tpm2_verify(attest_vctx *v, const attest_statement *st, attest_submod *sub);
+int attest_pkix_verify(attest_vctx *v, const attest_statement *st, attest_submod *sub);
 
 /* SPKI DER of a key (for akpub), malloc'd. */
 int attest_spki_der(EVP_PKEY *key, unsigned char **der, size_t *len);

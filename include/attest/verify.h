@@ -112,6 +112,7 @@ typedef struct {
     unsigned char *akpub;
     size_t akpub_len;
     int binds_subject_key;      /* key-binding passed */
+    int verifiable;             /* an engine judged it (not an unknown type) */
     attest_checks checks;
     unsigned char nonce_found[ATTEST_RECORD_NONCE]; /* the evidence's nonce (extraData, transaction nonce) */
     size_t nonce_found_len;
@@ -156,6 +157,7 @@ void attest_check_add(attest_checks *c, const char *id, attest_check_result r, a
 
 const attest_check *attest_checks_find(const attest_checks *c, const char *id);
 attest_status attest_checks_status(const attest_checks *c);
+attest_verdict *attest_verdict_new(void);
 attest_submod *attest_verdict_add_submod(attest_verdict *v, const char *name);
 attest_status attest_verdict_status(const attest_verdict *v);
 const char *attest_status_name(attest_status s);
@@ -203,6 +205,10 @@ attest_verdict *attest_verify_bundle(const attest_verify_params *p, const unsign
 attest_verdict *attest_verify_crmf(const attest_verify_params *p, const unsigned char *der, size_t len);
 /* A standalone PKIX Evidence (DER); params->subject_key may be NULL (key binding is then skipped). */
 attest_verdict *attest_verify_evidence(const attest_verify_params *p, const unsigned char *der, size_t len);
+/* A standalone statement of engine e (one whose evidence carries its certificates, e.g. PKIX). */
+struct attest_engine;
+attest_verdict *attest_verify_statement(const attest_verify_params *p, const struct attest_engine *e,
+                                       const unsigned char *der, size_t len);
 
 /* Records (core/records.c). */
 void attest_verdict_record_params(attest_verdict *v, const attest_verify_params *p);

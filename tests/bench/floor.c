@@ -34,6 +34,7 @@
 #include <openssl/x509v3.h>
 
 #include "attest/bundle.h"
+#include "attest/oids.h"
 #include "attest/csr.h"
 #include "attest/pkix.h"
 #include "attest/tpm2.h"
@@ -326,9 +327,9 @@ static void setup(input *in)
         in->cert_der[in->n_cert_der] = cd;
         in->cert_len[in->n_cert_der++] = (size_t)cl;
     }
-    if (bundle->stmts[0].kind == ATTEST_STMT_TPM2_CERTIFY)
+    if (attest_oid_find(bundle->stmts[0].type) == ATTEST_OID_TPM_CERTIFY)
         setup_tpm2(in, &bundle->stmts[0]);
-    else if (bundle->stmts[0].kind == ATTEST_STMT_PKIX)
+    else if (attest_oid_find(bundle->stmts[0].type) == ATTEST_OID_PKIX_STATEMENT)
         setup_pkix(in, &bundle->stmts[0]);
     else
         DIE("%s: statement type not benchmarked", in->path);

@@ -6,6 +6,7 @@
 
 #include "attest/bundle.h"
 #include "attest/describe.h"
+#include "attest/objects.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

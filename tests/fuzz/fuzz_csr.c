@@ -5,6 +5,7 @@
 
 #include "attest/csr.h"
 #include "attest/describe.h"
+#include "attest/objects.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

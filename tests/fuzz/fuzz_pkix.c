@@ -5,6 +5,7 @@
 #include <openssl/crypto.h>
 
 #include "attest/describe.h"
+#include "attest/objects.h"
 #include "attest/pkix.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);

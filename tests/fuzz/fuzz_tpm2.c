@@ -4,6 +4,7 @@
 #include <openssl/crypto.h>
 
 #include "attest/describe.h"
+#include "attest/objects.h"
 #include "attest/tpm2.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);

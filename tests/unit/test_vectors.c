@@ -23,6 +23,7 @@
 
 #include "attest/bundle.h"
 #include "attest/csr.h"
+#include "attest/objects.h"
 #include "attest/oids.h"
 #include "attest/pkix.h"
 #include "attest/tpm2.h"
@@ -155,7 +156,7 @@ static void check_lamps(const char *rel, unsigned legacy_flag)
     if (attest_bundle_decode(c->bundle_der, c->bundle_len, &b, &err) != 0)
         fail_msg("bundle: %s", err.msg);
     assert_int_equal(b->n_stmts, 1);
-    assert_int_equal(b->stmts[0].kind, ATTEST_STMT_TPM2_CERTIFY);
+    assert_string_equal(attest_engine_kind(attest_engine_for_type(b->stmts[0].type)), "tpm2-certify");
     assert_int_equal(OBJ_cmp(b->stmts[0].type, attest_oid_obj(ATTEST_OID_TPM_CERTIFY)), 0);
     assert_int_equal(b->legacy, legacy_flag);
     assert_int_equal(b->stmts[0].legacy, legacy_flag);
@@ -986,7 +987,7 @@ static void test_bundle_builder(void **state)
 
     assert_int_equal(attest_bundle_add_statement(b, attest_oid_obj(ATTEST_OID_TPM_CERTIFY), stmt, stmtlen, &err), 0);
     assert_int_equal(b->n_stmts, 1);
-    assert_int_equal(b->stmts[0].kind, ATTEST_STMT_TPM2_CERTIFY);
+    assert_string_equal(attest_engine_kind(attest_engine_for_type(b->stmts[0].type)), "tpm2-certify");
     assert_int_equal(attest_bundle_add_cert(b, ak), 0);
     assert_int_equal(attest_bundle_add_cert(b, ca), 0);
     assert_int_equal(attest_bundle_encode(b, &der, &derlen, &err), 0);
@@ -994,7 +995,7 @@ static void test_bundle_builder(void **state)
     assert_int_equal(attest_bundle_decode(der, derlen, &d, &err), 0);
     assert_int_equal(d->legacy, 0);
     assert_int_equal(d->n_stmts, 1);
-    assert_int_equal(d->stmts[0].kind, ATTEST_STMT_TPM2_CERTIFY);
+    assert_string_equal(attest_engine_kind(attest_engine_for_type(d->stmts[0].type)), "tpm2-certify");
     assert_null(d->stmts[0].hint);
     assert_bytes(d->stmts[0].stmt, d->stmts[0].stmt_len, stmt, stmtlen);
     assert_int_equal(sk_X509_num(d->certs), 2);
@@ -1038,7 +1039,7 @@ static void test_bundle_builder(void **state)
 
         ev = read_pem_der("pkix-evidence/evidence1.pem", "EVIDENCE", &evlen);
         assert_int_equal(attest_bundle_add_statement(b, attest_oid_obj(ATTEST_OID_PKIX_STATEMENT), ev, evlen, &err), 0);
-        assert_int_equal(b->stmts[1].kind, ATTEST_STMT_PKIX);
+        assert_string_equal(attest_engine_kind(attest_engine_for_type(b->stmts[1].type)), "pkix-evidence");
         free(ev);
     }
 
@@ -1107,7 +1108,8 @@ static void test_oids(void **state)
     assert_non_null(unknown);
     assert_int_equal(attest_oid_find(unknown), -1);
     assert_null(attest_pkix_claim_def_find(unknown));
-    assert_int_equal(attest_stmt_kind_of(unknown), ATTEST_STMT_OTHER);
+    assert_null(attest_engine_for_type(unknown));
+    assert_string_equal(attest_engine_kind(NULL), "other");
     nm = attest_oid_name(unknown, buf, sizeof(buf));
     assert_string_equal(nm, "1.2.3.4.5.6.7");
     ASN1_OBJECT_free(unknown);
@@ -1128,10 +1130,9 @@ static void test_legacy_describe(void **state)
     assert_string_equal(buf, "hint-utf8string");
     attest_legacy_describe(ATTEST_LEGACY_BUNDLE_LIST | ATTEST_LEGACY_HINT_IA5, buf, sizeof(buf));
     assert_string_equal(buf, "list-of-bundles,hint-ia5string");
-    assert_string_equal(attest_stmt_kind_name(ATTEST_STMT_TPM2_CERTIFY), "tpm2-certify");
-    assert_int_equal(attest_stmt_kind_of(attest_oid_obj(ATTEST_OID_TPM_CERTIFY)), ATTEST_STMT_TPM2_CERTIFY);
-    assert_int_equal(attest_stmt_kind_of(attest_oid_obj(ATTEST_OID_PE_CMW)), ATTEST_STMT_CMW);
-    assert_int_equal(attest_stmt_kind_of(attest_oid_obj(ATTEST_OID_DICE_CMW)), ATTEST_STMT_CMW);
+    assert_string_equal(attest_engine_kind(attest_engine_for_type(attest_oid_obj(ATTEST_OID_TPM_CERTIFY))), "tpm2-certify");
+    assert_string_equal(attest_engine_kind(attest_engine_for_type(attest_oid_obj(ATTEST_OID_PE_CMW))), "cmw");
+    assert_string_equal(attest_engine_kind(attest_engine_for_type(attest_oid_obj(ATTEST_OID_DICE_CMW))), "cmw");
 }
 
 int main(void)
