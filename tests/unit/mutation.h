@@ -33,6 +33,7 @@
 #include "json_strict.h"
 #include "forge_tpm2.h"
 #include "mutate.h"
+#include "testutil.h"
 /* ------------------------------------------------------------ bookkeeping */
 
 #define MAX_CLASSES 80
@@ -143,11 +144,7 @@ extern const char *const S_PCHAIN[];
 class_stat *stat_for(int fam, const char *name);
 void fired(class_stat *cs, const char *id);
 const attest_checks *checks_at(const attest_verdict *v, size_t i);
-const attest_check *failed(const attest_verdict *v, const char *id);
-int only_fails(const attest_verdict *v, const char *id, attest_severity sev, const char *detail);
-const attest_check *find_check(const attest_verdict *v, const char *id);
 int carried_by(const base_t *b, const attest_verdict *v, int k);
-void dump_verdict(const attest_verdict *v);
 void dump_file(const char *cls, const base_t *b, const unsigned char *der, size_t len);
 void report(const char *what, const char *cls, const base_t *b, const char *desc, const attest_verdict *v,
     const unsigned char *der, size_t len);

@@ -242,7 +242,7 @@ void pkix_expect_affirming(const base_t *b, const attest_verdict *v)
     size_t i, j;
 
     for (i = 0; ids[i] != NULL && bad == NULL; i++)
-        if (find_check(v, ids[i]) == NULL)
+        if (verdict_check(v, ids[i]) == NULL)
             bad = ids[i];
     for (i = 0; i <= v->n_subs && bad == NULL; i++) {
         const attest_checks *c = checks_at(v, i);
@@ -252,12 +252,12 @@ void pkix_expect_affirming(const base_t *b, const attest_verdict *v)
                 bad = c->v[j].id;
     }
     snprintf(want, sizeof(want), "%d of %d signature block", b->naks, b->naks);
-    if (bad == NULL && strstr(find_check(v, CHK_PKIX_SIGNATURE)->detail, want) == NULL)
+    if (bad == NULL && strstr(verdict_check(v, CHK_PKIX_SIGNATURE)->detail, want) == NULL)
         bad = CHK_PKIX_SIGNATURE;
-    if (bad == NULL && !strstr(find_check(v, CHK_PKIX_KEY_POLICY)->detail, "non-exportable, sensitive"))
+    if (bad == NULL && !strstr(verdict_check(v, CHK_PKIX_KEY_POLICY)->detail, "non-exportable, sensitive"))
         bad = CHK_PKIX_KEY_POLICY;
     if (bad != NULL || attest_verdict_exit_code(v) != 0) {
-        dump_verdict(v);
+        verdict_dump(v);
         fail_msg("base %s: expected an affirming verdict; offending check: %s", b->name,
                  bad != NULL ? bad : "(exit code)");
     }

@@ -39,58 +39,6 @@ const attest_checks *checks_at(const attest_verdict *v, size_t i)
     return i == 0 ? &v->checks : &v->subs[i - 1].checks;
 }
 
-/* Some check with this id FAILed (any severity). */
-const attest_check *failed(const attest_verdict *v, const char *id)
-{
-    size_t i, j;
-
-    for (i = 0; i <= v->n_subs; i++) {
-        const attest_checks *c = checks_at(v, i);
-
-        for (j = 0; j < c->n; j++)
-            if (c->v[j].result == ATTEST_CHECK_FAIL && strcmp(c->v[j].id, id) == 0)
-                return &c->v[j];
-    }
-    return NULL;
-}
-
-int only_fails(const attest_verdict *v, const char *id, attest_severity sev, const char *detail)
-{
-    size_t i, j;
-    int found = 0;
-
-    for (i = 0; i <= v->n_subs; i++) {
-        const attest_checks *c = checks_at(v, i);
-
-        for (j = 0; j < c->n; j++) {
-            const attest_check *k = &c->v[j];
-
-            if (strcmp(k->id, id) == 0 && k->result == ATTEST_CHECK_FAIL) {
-                if (found++ || k->severity != sev || (detail != NULL && strstr(k->detail, detail) == NULL))
-                    return 0;
-            } else if (k->severity != ATTEST_SEV_INFO) {
-                return 0;
-            }
-        }
-    }
-    return found == 1;
-}
-
-/* The first check with this id, whatever its result. */
-const attest_check *find_check(const attest_verdict *v, const char *id)
-{
-    size_t i, j;
-
-    for (i = 0; i <= v->n_subs; i++) {
-        const attest_checks *c = checks_at(v, i);
-
-        for (j = 0; j < c->n; j++)
-            if (strcmp(c->v[j].id, id) == 0)
-                return &c->v[j];
-    }
-    return NULL;
-}
-
 /*
  * Two signature blocks, one broken on purpose: an affirmed verdict must rest
  * on the other one, made by AK k.  Only accepted blocks (signature verified,
@@ -100,21 +48,12 @@ const attest_check *find_check(const attest_verdict *v, const char *id)
  */
 int carried_by(const base_t *b, const attest_verdict *v, int k)
 {
-    const attest_check *s = find_check(v, CHK_PKIX_SIGNATURE), *t = find_check(v, CHK_CHAIN_TRUST);
+    const attest_check *s = verdict_check(v, CHK_PKIX_SIGNATURE), *t = verdict_check(v, CHK_CHAIN_TRUST);
     char cn[64];
 
     snprintf(cn, sizeof(cn), "/CN=%s ", b->akcn[k]);
     return s != NULL && t != NULL && s->result == ATTEST_CHECK_PASS && t->result == ATTEST_CHECK_PASS
            && strstr(s->detail, " verified") != NULL && strstr(t->detail, cn) != NULL;
-}
-
-void dump_verdict(const attest_verdict *v)
-{
-    BIO *b = BIO_new_fp(stderr, BIO_NOCLOSE);
-
-    if (b != NULL)
-        attest_verdict_text(v, b);
-    BIO_free(b);
 }
 
 void dump_file(const char *cls, const base_t *b, const unsigned char *der, size_t len)
@@ -140,7 +79,7 @@ void report(const char *what, const char *cls, const base_t *b, const char *desc
     fprintf(stderr, "MUTANT %s: class %s, base %s: %s (exit %d)\n", what, cls, b->name, desc,
             attest_verdict_exit_code(v));
     if (S.reports <= MAX_REPORTS)
-        dump_verdict(v);
+        verdict_dump(v);
 }
 
 /* ------------------------------------------------------------ one mutant */
@@ -247,13 +186,13 @@ void run(const base_t *b, const char *cls, const expect_t *e, const unsigned cha
     } else if (e->equiv != EQ_MUST) {
         ok = 1;
         if (e->only != NULL)
-            ok = only_fails(v, e->only, e->only_sev != ATTEST_SEV_INFO ? e->only_sev : ATTEST_SEV_ERROR, e->detail);
+            ok = verdict_only_failed(v, e->only, e->only_sev != ATTEST_SEV_INFO ? e->only_sev : ATTEST_SEV_ERROR, e->detail);
         if (ok && e->oneof != NULL) {
             const char *const *id;
 
             ok = e->allow_none && rc == 4;
             for (id = e->oneof; !ok && *id != NULL; id++) {
-                const attest_check *k2 = failed(v, *id);
+                const attest_check *k2 = verdict_failed(v, *id);
 
                 ok = k2 != NULL && (e->only != NULL || e->detail == NULL || strstr(k2->detail, e->detail) != NULL);
             }

@@ -201,7 +201,7 @@ static void test_baselines(void **state)
         int n = b->fam == FAM_PKIX ? b->bval[0] : b->tsig;
 
         if (getenv("ATTEST_MUTATION_SHOW_BASES") != NULL)
-            dump_verdict(v);
+            verdict_dump(v);
         expect_affirming(b, v);
         attest_verdict_free(v);
         assert_non_null(re = mut_resign_csr(b->out.csr, b->out.csr_len, b->subject, b->md, &rl));
@@ -218,7 +218,7 @@ static void test_baselines(void **state)
             assert_non_null(re1 = mut_resign_csr(one, l1, b->subject, b->md, &rl));
             v = verify_der(b, re1, rl, 1);
             if (attest_verdict_exit_code(v) != 0 || !carried_by(b, v, k)) {
-                dump_verdict(v);
+                verdict_dump(v);
                 fail_msg("base %s: block %d alone is not affirmed", b->name, k);
             }
             attest_verdict_free(v);
