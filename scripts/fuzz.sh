@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Run libFuzzer targets built with -DATTEST_FUZZ=ON (clang, ASan+UBSan).
 #   scripts/fuzz.sh [--build DIR] [--seconds N] [--jobs J] [TARGET...]
-# Targets: bundle tpm2 pkix csr verify (default: all).  Seeds are cut from the
+# Targets: bundle tpm2 pkix csr verify crmf (default: all).  Seeds are cut from the
 # test vectors; the corpus grows in DIR/fuzz-corpus/TARGET.  A crash leaves
 # its input as DIR/fuzz-crash/TARGET-*; turn it into a regression test.
 set -euo pipefail
@@ -18,7 +18,7 @@ while [ $# -gt 0 ]; do
     esac
 done
 targets=("$@")
-[ ${#targets[@]} -gt 0 ] || targets=(bundle tpm2 pkix csr verify)
+[ ${#targets[@]} -gt 0 ] || targets=(bundle tpm2 pkix csr verify crmf)
 
 corpus="$build/fuzz-corpus" crashes="$build/fuzz-crash"
 mkdir -p "$corpus" "$crashes"

@@ -68,6 +68,8 @@ int attest_trust_verify_anchor(const attest_trust *t, X509 *leaf, STACK_OF(X509)
                                unsigned char *anchor);
 /* Chain results served from the per-run cache, and computed. */
 void attest_trust_cache_stats(const attest_trust *t, size_t *hits, size_t *misses);
+/* on = 0: no chain result is looked up or stored, every chain goes to X509_verify_cert (tests). */
+void attest_trust_set_cache(attest_trust *t, int on);
 /* Find a certificate by subject key identifier among anchors and intermediates. */
 X509 *attest_trust_find_by_skid(const attest_trust *t, const unsigned char *kid, size_t len);
 /* Find a certificate whose public key equals key among anchors and intermediates. */

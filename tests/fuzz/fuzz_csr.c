@@ -6,8 +6,21 @@
 #include "attest/csr.h"
 #include "attest/describe.h"
 #include "attest/objects.h"
+#include "attest/oids.h"
 
+int LLVMFuzzerInitialize(int *argc, char ***argv);
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+static BIO *null_out;
+
+/* One-time set-up: the OID table and the sink the renderers write to. */
+int LLVMFuzzerInitialize(int *argc, char ***argv)
+{
+    (void)argc;
+    (void)argv;
+    null_out = BIO_new(BIO_s_null());
+    return null_out != NULL && attest_oids_init() ? 0 : 1;
+}
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
@@ -16,12 +29,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
     if (attest_csr_decode(data, size, &c, &err) == 0) {
         json_object *j = attest_describe(ATTEST_DT_CSR, data, size, &err);
-        BIO *null = BIO_new(BIO_s_null());
 
-        attest_render_text(j, null);
-        attest_render_json(j, null, 1);
+        attest_render_text(j, null_out);
+        attest_render_json(j, null_out, 1);
         json_object_put(j);
-        BIO_free(null);
     }
     attest_csr_free(c);
     return 0;

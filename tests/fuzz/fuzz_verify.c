@@ -13,13 +13,16 @@
 #include "attest/describe.h"
 #include "attest/verify.h"
 
+int LLVMFuzzerInitialize(int *argc, char ***argv);
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 static attest_trust *trust;
 static EVP_PKEY *pubkey;
 static attest_policy policy;
+static BIO *null_out;
 
-static void setup(void)
+/* One-time set-up: the anchor and trust store, the policy, the render sink. */
+int LLVMFuzzerInitialize(int *argc, char ***argv)
 {
     X509 *root = X509_new();
     EVP_PKEY *k = EVP_PKEY_Q_keygen(NULL, NULL, "EC", "P-256");
@@ -38,24 +41,26 @@ static void setup(void)
     attest_trust_add_anchor(trust, root);
     pubkey = k;
     attest_policy_default(&policy);
+    null_out = BIO_new(BIO_s_null());
     X509_NAME_free(n);
     X509_free(root);
+    (void)argc;
+    (void)argv;
+    return 0;
 }
 
 static void judge(attest_verdict *v)
 {
-    BIO *null = BIO_new(BIO_s_null());
     json_object *j;
 
     if (v == NULL)
         return;
     if (attest_verdict_exit_code(v) == 0)
         __builtin_trap();
-    attest_verdict_text(v, null);
+    attest_verdict_text(v, null_out);
     j = attest_verdict_json(v);
-    attest_render_json(j, null, 0);
+    attest_render_json(j, null_out, 0);
     json_object_put(j);
-    BIO_free(null);
     attest_verdict_free(v);
 }
 
@@ -64,8 +69,6 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     static const unsigned char nonce[8] = {1, 2, 3, 4, 5, 6, 7, 8};
     attest_verify_params p = {0};
 
-    if (trust == NULL)
-        setup();
     p.trust = trust;
     p.policy = &policy;
     p.nonce = nonce;

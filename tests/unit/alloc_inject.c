@@ -1,9 +1,14 @@
+/* dladdr (glibc) names the frames of an injected failure */
+#define _GNU_SOURCE
+#include <dlfcn.h>
+#include <execinfo.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <setjmp.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <cmocka.h>
 #include <openssl/crypto.h>
 #include <openssl/pem.h>
@@ -12,28 +17,50 @@
 
 long fail_at = -1;
 int injected;
+const char *inject_watch;
+int injected_in_watch;
 static long count;
+
+/* Is the function named inject_watch on the stack of this (failing) allocation? */
+static void watch(void)
+{
+    void *frames[128];
+    int i, n;
+
+    if (inject_watch == NULL)
+        return;
+    n = backtrace(frames, 128);
+    for (i = 0; i < n; i++) {
+        Dl_info info;
+
+        if (dladdr(frames[i], &info) != 0 && info.dli_sname != NULL && strcmp(info.dli_sname, inject_watch) == 0) {
+            injected_in_watch = 1;
+            return;
+        }
+    }
+}
+
+static int fail_now(void)
+{
+    if (fail_at < 0 || count++ != fail_at)
+        return 0;
+    injected = 1;
+    watch();
+    return 1;
+}
 
 static void *t_malloc(size_t n, const char *file, int line)
 {
     (void)file;
     (void)line;
-    if (fail_at >= 0 && count++ == fail_at) {
-        injected = 1;
-        return NULL;
-    }
-    return malloc(n);
+    return fail_now() ? NULL : malloc(n);
 }
 
 static void *t_realloc(void *p, size_t n, const char *file, int line)
 {
     (void)file;
     (void)line;
-    if (fail_at >= 0 && count++ == fail_at) {
-        injected = 1;
-        return NULL;
-    }
-    return realloc(p, n);
+    return fail_now() ? NULL : realloc(p, n);
 }
 
 static void t_free(void *p, const char *file, int line)
@@ -52,6 +79,7 @@ void arm(long n)
 {
     count = 0;
     injected = 0;
+    injected_in_watch = 0;
     fail_at = n;
 }
 

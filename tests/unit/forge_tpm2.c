@@ -565,16 +565,6 @@ static int listed(const char *const *ids, const char *id)
     return 0;
 }
 
-const attest_check *forge_find(const attest_verdict *v, const char *id)
-{
-    const attest_check *k = attest_checks_find(&v->checks, id);
-    size_t i;
-
-    for (i = 0; k == NULL && i < v->n_subs; i++)
-        k = attest_checks_find(&v->subs[i].checks, id);
-    return k;
-}
-
 static const char *const tpm2_ids[] = {
     CHK_BUNDLE_TYPE, CHK_TPM2_MAGIC, CHK_TPM2_TYPE, CHK_TPM2_PARSE, CHK_TPM2_SIGNATURE, CHK_CHAIN_TRUST,
     CHK_CHAIN_AK_PROFILE, CHK_TPM2_NAME, CHK_TPM2_KEY_BINDING, CHK_TPM2_NONCE, CHK_TPM2_ATTRIBUTES, NULL

@@ -14,6 +14,7 @@
 #include <openssl/x509.h>
 
 #include "attest/verify.h"
+#include "testutil.h" /* verdict_check and the verdict assertions */
 
 /* Keys and CAs made once per process (RSA key generation is slow under ASan). */
 typedef struct {
@@ -134,7 +135,5 @@ void forge_expect_only(const attest_verdict *v, const char *id, attest_severity 
 /* The same with the target's result given (ATTEST_CHECK_SKIP for a check that could not run). */
 void forge_expect_only_r(const attest_verdict *v, const char *id, attest_check_result r, attest_severity sev,
                          const char *const *also_warn);
-/* The check id wherever it is (top level first), or NULL. */
-const attest_check *forge_find(const attest_verdict *v, const char *id);
 
 #endif

@@ -24,9 +24,11 @@
  * CertReqMsg riding along (test_crmf_multi.c).
  */
 
+#include "mutation.h"
+
 /* ---- k.ak-format ---- */
 
-static void add_tpm_san(X509 *x)
+void add_tpm_san(X509 *x)
 {
     static const char *const attrs[][2] = {
         {"2.23.133.2.1", "id:53574D20"}, {"2.23.133.2.2", "swtpm"}, {"2.23.133.2.3", "id:20191023"}
@@ -48,7 +50,7 @@ static void add_tpm_san(X509 *x)
     GENERAL_NAMES_free(gens);
 }
 
-static void gen_ak_format(const base_t *b)
+void gen_ak_format(const base_t *b)
 {
     const forge_env *env = forge_env_get();
     const char *pkix = attest_oid_info_get(ATTEST_OID_KP_ATTESTATION_KEY)->dotted;
@@ -116,7 +118,7 @@ static void gen_ak_format(const base_t *b)
 /* ---- k.rsa-exponent ---- */
 
 /* A certificate for an RSA-2048 key with public exponent 2^32 + 1, issued by the root (made once). */
-static X509 *huge_exponent_cert(void)
+X509 *huge_exponent_cert(void)
 {
     static X509 *x;
     const forge_env *env = forge_env_get();
@@ -141,7 +143,7 @@ static X509 *huge_exponent_cert(void)
     return x;
 }
 
-static void gen_rsa_exponent(const base_t *b)
+void gen_rsa_exponent(const base_t *b)
 {
     X509 *bag[MAX_AKS + 1];
     expect_t e;
@@ -163,7 +165,7 @@ static void gen_rsa_exponent(const base_t *b)
 
 /* ---- k.sig-budget (TPM: the AK is found by trying the bag's certificates) ---- */
 
-static void gen_sig_budget(const base_t *b)
+void gen_sig_budget(const base_t *b)
 {
     static const char *const budget[] = {CHK_LIMITS_SIGNATURES, NULL};
     X509 *bag[ATTEST_MAX_AK_CANDIDATES];
@@ -206,7 +208,7 @@ static void gen_sig_budget(const base_t *b)
 
 /* ---- k.cri-der: one length inside CertificationRequestInfo in long form, the request re-signed ---- */
 
-static void gen_cri_der(const base_t *b)
+void gen_cri_der(const base_t *b)
 {
     size_t attrs_off = b->t.v[b->attrs].off;
     expect_t e;
@@ -240,7 +242,7 @@ static void gen_cri_der(const base_t *b)
 
 /* ---- k.escape (PKIX: the key identifier is the HSM's to write, and informational) ---- */
 
-static unsigned char *with_key_id(const base_t *b, const unsigned char *id, size_t id_len, size_t *len)
+unsigned char *with_key_id(const base_t *b, const unsigned char *id, size_t id_len, size_t *len)
 {
     attest_pkix *p = NULL;
     unsigned char *ev, *der;
@@ -260,7 +262,7 @@ static unsigned char *with_key_id(const base_t *b, const unsigned char *id, size
 }
 
 /* Text: no control byte but newline, no line that is a forged status or check line; JSON: parses, valid UTF-8. */
-static void expect_inert(const base_t *b, const unsigned char *der, size_t len, const char *desc)
+void expect_inert(const base_t *b, const unsigned char *der, size_t len, const char *desc)
 {
     attest_verdict *v = verify_der(b, der, len, 1);
     BIO *out = BIO_new(BIO_s_mem());
@@ -293,7 +295,7 @@ static void expect_inert(const base_t *b, const unsigned char *der, size_t len, 
     attest_verdict_free(v);
 }
 
-static void gen_escape(const base_t *b)
+void gen_escape(const base_t *b)
 {
     static const struct { const char *what; const char *id; size_t len; } ids[] = {
         {"forged status and check lines", "k\"\ninj.pem: affirming\n  pass  pkix.key-policy          ok", 0},
@@ -323,7 +325,7 @@ static void gen_escape(const base_t *b)
 
 /* ---- k.time: the base judged at another time (--at-time) ---- */
 
-static void gen_time(const base_t *b)
+void gen_time(const base_t *b)
 {
     static const struct { const char *what; int rel; time_t when; const char *detail; } at[] = {
         {"at 0 (1970-01-01), before every notBefore", 0, 0, "not yet valid"},
@@ -361,7 +363,7 @@ static void gen_time(const base_t *b)
     }
 }
 
-static void gen_regressions(const base_t *b)
+void gen_regressions(const base_t *b)
 {
     gen_ak_format(b);
     gen_rsa_exponent(b);

@@ -304,16 +304,6 @@ attest_verdict *lab_verify_csr(const unsigned char *ev, size_t len, X509 *const 
     return v;
 }
 
-const attest_check *lab_find(const attest_verdict *v, const char *id)
-{
-    const attest_check *c = attest_checks_find(&v->checks, id);
-    size_t i;
-
-    for (i = 0; c == NULL && i < v->n_subs; i++)
-        c = attest_checks_find(&v->subs[i].checks, id);
-    return c;
-}
-
 void lab_dump(const attest_verdict *v)
 {
     BIO *out = BIO_new_fp(stderr, BIO_NOCLOSE);
@@ -324,7 +314,7 @@ void lab_dump(const attest_verdict *v)
 
 void lab_expect(const attest_verdict *v, const char *id, attest_check_result r)
 {
-    const attest_check *c = lab_find(v, id);
+    const attest_check *c = verdict_check(v, id);
 
     if (c == NULL || c->result != r) {
         lab_dump(v);

@@ -18,6 +18,7 @@
 #include "attest/pkix.h"
 #include "attest/pkix_produce.h"
 #include "attest/verify.h"
+#include "testutil.h" /* verdict_check and the verdict assertions */
 
 typedef struct {
     EVP_PKEY *root_key;
@@ -73,8 +74,6 @@ extern int lab_require_all_signatures;
 /* "SHA256", or NULL for keys that sign the message itself (EdDSA, ML-DSA, SLH-DSA). */
 const char *lab_md_for(const EVP_PKEY *k);
 
-/* A check anywhere in the verdict (top level, then submodules). */
-const attest_check *lab_find(const attest_verdict *v, const char *id);
 void lab_expect(const attest_verdict *v, const char *id, attest_check_result r);
 /* id failed with error severity, each id at most once, and nothing else is an error. */
 void lab_only_fails(const attest_verdict *v, const char *id);

@@ -178,7 +178,7 @@ static attest_verdict *verify(const buf_t *in, int kind)
 /* id fails (error) and its detail contains text. */
 static void expect_fail(const attest_verdict *v, const char *id, const char *text)
 {
-    const attest_check *k = forge_find(v, id);
+    const attest_check *k = verdict_check(v, id);
 
     if (k == NULL || k->result != ATTEST_CHECK_FAIL || k->severity != ATTEST_SEV_ERROR || strstr(k->detail, text) == NULL) {
         BIO *b = BIO_new_fp(stderr, BIO_NOCLOSE);
@@ -187,7 +187,7 @@ static void expect_fail(const attest_verdict *v, const char *id, const char *tex
         BIO_free(b);
         fail_msg("expected %s to fail naming \"%s\"", id, text);
     }
-    assert_int_equal(attest_verdict_exit_code(v), 1);
+    assert_verdict_exit(v, 1);
 }
 
 static void expect_affirming(const buf_t *in)
@@ -377,7 +377,7 @@ static void pkix_cap(int what, int cap, const char *text)
         fail_msg("at the cap (%d): %s", cap, err.msg);
     attest_pkix_free(p);
     v = verify(&at, 2);
-    assert_null(strstr(forge_find(v, CHK_PKIX_STRUCTURE)->detail, text));
+    assert_null(strstr(verdict_check(v, CHK_PKIX_STRUCTURE)->detail, text));
     attest_verdict_free(v);
 
     assert_int_equal(attest_pkix_decode(over.b, over.n, &p, &err), -1);

@@ -343,7 +343,7 @@ static void test_verdict_no_nonce_and_failed(void **state)
     issue(n, sizeof(n), 60);
     v = judge_one(NULL, 0, 0);
     lab_only_fails(v, CHK_PKIX_NONCE);
-    assert_non_null(c = lab_find(v, CHK_PKIX_NONCE));
+    assert_non_null(c = verdict_check(v, CHK_PKIX_NONCE));
     assert_non_null(strstr(c->detail, "--nonce-state"));
     attest_verdict_free(v);
 

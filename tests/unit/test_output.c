@@ -94,7 +94,7 @@ static void test_key_id_forged_lines(void **state)
     (void)state;
     snprintf(v->input, sizeof(v->input), "inj.pem");
     assert_int_equal(attest_verdict_exit_code(v), 1);
-    k = lab_find(v, CHK_PKIX_KEY_BINDING);
+    k = verdict_check(v, CHK_PKIX_KEY_BINDING);
     assert_non_null(k);
     assert_int_equal(k->result, ATTEST_CHECK_PASS);
     assert_non_null(strstr(k->detail, "\"k\"\\0Ainj.pem: affirming\\0A  pass  pkix.key-policy          ok\""));

@@ -74,7 +74,7 @@ static attest_verdict *verify_sample(const char *rel, int without_ak, const unsi
     return v;
 }
 
-static void test_sample_evidence1(void **state)
+static void test_evidence1_warns_unbound_and_fails_wrong_nonce(void **state)
 {
     static const unsigned char other[8] = {1, 2, 3, 4, 5, 6, 7, 8};
     attest_verdict *v;
@@ -89,16 +89,16 @@ static void test_sample_evidence1(void **state)
     lab_expect(v, CHK_PKIX_NONCE, ATTEST_CHECK_SKIP);
     lab_expect(v, CHK_POLICY_KEY_ATTESTED, ATTEST_CHECK_SKIP);
     lab_expect(v, CHK_POLICY_WEAK_ALGS, ATTEST_CHECK_PASS);
-    assert_non_null(strstr(lab_find(v, CHK_PKIX_SIGNATURE)->detail, "ecdsa-with-SHA256 verified"));
-    assert_int_equal(attest_verdict_exit_code(v), 3);
+    assert_non_null(strstr(verdict_check(v, CHK_PKIX_SIGNATURE)->detail, "ecdsa-with-SHA256 verified"));
+    assert_verdict_exit(v, 3);
     attest_verdict_free(v);
 
     /* With the nonce: everything that can be checked passes, but no key is given to bind to,
      * so the verdict is a warning (3), never affirming. */
     v = verify_sample("evidence1.pem", 0, lab_nonce, sizeof(lab_nonce), NULL);
     lab_expect(v, CHK_PKIX_NONCE, ATTEST_CHECK_PASS);
-    assert_int_equal(lab_find(v, CHK_PKIX_KEY_BINDING)->severity, ATTEST_SEV_WARNING);
-    assert_int_equal(attest_verdict_exit_code(v), 3);
+    assert_int_equal(verdict_check(v, CHK_PKIX_KEY_BINDING)->severity, ATTEST_SEV_WARNING);
+    assert_verdict_exit(v, 3);
     attest_verdict_free(v);
 
     v = verify_sample("evidence1.pem", 0, other, sizeof(other), NULL);
@@ -108,7 +108,7 @@ static void test_sample_evidence1(void **state)
     /* The keyId is ak.crt's SKI: without ak.crt it cannot be resolved. */
     v = verify_sample("evidence1.pem", 1, NULL, 0, NULL);
     lab_expect(v, CHK_PKIX_SIGNATURE, ATTEST_CHECK_FAIL);
-    assert_non_null(strstr(lab_find(v, CHK_PKIX_SIGNATURE)->detail, "cannot be resolved"));
+    assert_non_null(strstr(verdict_check(v, CHK_PKIX_SIGNATURE)->detail, "cannot be resolved"));
     lab_expect(v, CHK_CHAIN_TRUST, ATTEST_CHECK_SKIP);
     attest_verdict_free(v);
 }
@@ -138,7 +138,7 @@ static EVP_PKEY *sample_key(const char *rel, int n)
     return k;
 }
 
-static void test_sample_evidence2(void **state)
+static void test_evidence2_binds_key1_and_refuses_exportable_key2(void **state)
 {
     EVP_PKEY *k1 = sample_key("evidence2.pem", 0), *k2 = sample_key("evidence2.pem", 1);
     attest_verdict *v;
@@ -153,29 +153,29 @@ static void test_sample_evidence2(void **state)
     lab_expect(v, CHK_PKIX_KEY_POLICY, ATTEST_CHECK_PASS);
     lab_expect(v, CHK_POLICY_KEY_ATTESTED, ATTEST_CHECK_PASS);
     assert_non_null(v->subs[0].akpub);
-    assert_int_equal(attest_verdict_exit_code(v), 3);
+    assert_verdict_exit(v, 3);
     attest_verdict_free(v);
 
     /* The second key is extractable and not sensitive. */
     v = verify_sample("evidence2.pem", 1, NULL, 0, k2);
     lab_expect(v, CHK_PKIX_KEY_BINDING, ATTEST_CHECK_PASS);
     lab_only_fails(v, CHK_PKIX_KEY_POLICY);
-    assert_non_null(strstr(lab_find(v, CHK_PKIX_KEY_POLICY)->detail, "exportable"));
+    assert_non_null(strstr(verdict_check(v, CHK_PKIX_KEY_POLICY)->detail, "exportable"));
     attest_verdict_free(v);
     EVP_PKEY_free(k1);
     EVP_PKEY_free(k2);
 }
 
-static void test_sample_evidence3(void **state)
+static void test_evidence3_fails_structure_and_chain(void **state)
 {
     attest_verdict *v = verify_sample("evidence3.pem", 0, NULL, 0, NULL);
 
     (void)state;
     lab_expect(v, CHK_PKIX_STRUCTURE, ATTEST_CHECK_FAIL);
-    assert_non_null(strstr(lab_find(v, CHK_PKIX_STRUCTURE)->detail, "2 platform elements"));
+    assert_non_null(strstr(verdict_check(v, CHK_PKIX_STRUCTURE)->detail, "2 platform elements"));
     /* Both blocks verify; the chain goes to an older root than ca.crt. */
     lab_expect(v, CHK_PKIX_SIGNATURE, ATTEST_CHECK_PASS);
-    assert_non_null(strstr(lab_find(v, CHK_PKIX_SIGNATURE)->detail, "2 of 2"));
+    assert_non_null(strstr(verdict_check(v, CHK_PKIX_SIGNATURE)->detail, "2 of 2"));
     lab_expect(v, CHK_CHAIN_TRUST, ATTEST_CHECK_FAIL);
     attest_verdict_free(v);
 }
@@ -207,20 +207,20 @@ static void round_trip(EVP_PKEY *ak_key, const char *md, int pss, int sid_cert, 
     json_object_put(j);
 
     v = lab_verify_csr(der, len, &ak, 1, NULL, 0, 0);
-    assert_non_null(strstr(lab_find(v, CHK_PKIX_SIGNATURE)->detail, alg_name));
+    assert_non_null(strstr(verdict_check(v, CHK_PKIX_SIGNATURE)->detail, alg_name));
     /* Only the nonce check may warn. */
     for (i = 0; i < v->subs[0].checks.n; i++)
         if (v->subs[0].checks.v[i].result != ATTEST_CHECK_PASS)
             assert_string_equal(v->subs[0].checks.v[i].id, CHK_PKIX_NONCE);
     if (attest_verdict_exit_code(v) != 3)
         lab_dump(v);
-    assert_int_equal(attest_verdict_exit_code(v), 3);
+    assert_verdict_exit(v, 3);
     attest_verdict_free(v);
 
     v = lab_verify_csr(der, len, &ak, 1, lab_nonce, sizeof(lab_nonce), 0);
     if (attest_verdict_exit_code(v) != 0)
         lab_dump(v);
-    assert_int_equal(attest_verdict_exit_code(v), 0);
+    assert_verdict_exit(v, 0);
     attest_verdict_free(v);
     OPENSSL_free(der);
     X509_free(ak);
@@ -312,17 +312,17 @@ static void test_two_signers(void **state)
     p = lab_decode(der, len);
     assert_int_equal(sk_PKIX_SIGBLOCK_num(p->ev->sigs), 2);
     v = lab_verify_csr(der, len, certs, 2, lab_nonce, sizeof(lab_nonce), 0);
-    assert_non_null(strstr(lab_find(v, CHK_PKIX_SIGNATURE)->detail, "2 of 2"));
-    assert_int_equal(attest_verdict_exit_code(v), 0);
+    assert_non_null(strstr(verdict_check(v, CHK_PKIX_SIGNATURE)->detail, "2 of 2"));
+    assert_verdict_exit(v, 0);
     attest_verdict_free(v);
 
     /* HSS/LMS: reported, not fatal, the other block still carries the evidence. */
     assert_true(X509_ALGOR_set0(sk_PKIX_SIGBLOCK_value(p->ev->sigs, 1)->alg, OBJ_txt2obj(lms, 1), V_ASN1_UNDEF, NULL));
     der2 = lab_encode(p, &len2);
     v = lab_verify_csr(der2, len2, certs, 2, lab_nonce, sizeof(lab_nonce), 0);
-    assert_non_null(strstr(lab_find(v, CHK_PKIX_SIGNATURE)->detail, "1 of 2"));
-    assert_non_null(strstr(lab_find(v, CHK_PKIX_SIGNATURE)->detail, "unsupported-algorithm: signature algorithm 1.2.840.113549.1.9.16.3.17"));
-    assert_int_equal(attest_verdict_exit_code(v), 0);
+    assert_non_null(strstr(verdict_check(v, CHK_PKIX_SIGNATURE)->detail, "1 of 2"));
+    assert_non_null(strstr(verdict_check(v, CHK_PKIX_SIGNATURE)->detail, "unsupported-algorithm: signature algorithm 1.2.840.113549.1.9.16.3.17"));
+    assert_verdict_exit(v, 0);
     attest_verdict_free(v);
 
     /* The same key twice would repeat an ak-spki value. */
@@ -460,9 +460,9 @@ static void test_claims_file(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_sample_evidence1),
-        cmocka_unit_test(test_sample_evidence2),
-        cmocka_unit_test(test_sample_evidence3),
+        cmocka_unit_test(test_evidence1_warns_unbound_and_fails_wrong_nonce),
+        cmocka_unit_test(test_evidence2_binds_key1_and_refuses_exportable_key2),
+        cmocka_unit_test(test_evidence3_fails_structure_and_chain),
         cmocka_unit_test(test_rt_p256),
         cmocka_unit_test(test_rt_p384),
         cmocka_unit_test(test_rt_rsa_pkcs1),

@@ -66,8 +66,8 @@ static void edited(edit_fn edit, int resign, const char *id, const char *want)
     der2 = lab_encode(p, &len2);
     v = lab_verify_csr(der2, len2, &lab.ak, 1, NULL, 0, 0);
     lab_only_fails(v, id);
-    if (strstr(lab_find(v, id)->detail, want) == NULL)
-        fail_msg("%s: \"%s\" does not say \"%s\"", id, lab_find(v, id)->detail, want);
+    if (strstr(verdict_check(v, id)->detail, want) == NULL)
+        fail_msg("%s: \"%s\" does not say \"%s\"", id, verdict_check(v, id)->detail, want);
     attest_verdict_free(v);
     attest_pkix_free(p);
     OPENSSL_free(der);
@@ -105,11 +105,11 @@ static void run_allowed(const attest_pkix_claims *c, EVP_PKEY *ak_key, X509 *ak_
                         unsigned allow, const char *id)
 {
     attest_verdict *v = run(c, ak_key, ak_cert, md, lab_nonce, allow);
-    const attest_check *k = lab_find(v, id);
+    const attest_check *k = verdict_check(v, id);
 
     assert_non_null(k);
     assert_int_equal(k->severity, ATTEST_SEV_WARNING);
-    assert_int_equal(attest_verdict_exit_code(v), 3);
+    assert_verdict_exit(v, 3);
     attest_verdict_free(v);
 }
 
@@ -217,8 +217,8 @@ static void test_structure_unknown_ignored(void **state)
     lab_resign(p, 0, lab.ak_key, "SHA256");
     der2 = lab_encode(p, &len2);
     v = lab_verify_csr(der2, len2, &lab.ak, 1, lab_nonce, sizeof(lab_nonce), 0);
-    assert_non_null(strstr(lab_find(v, CHK_PKIX_STRUCTURE)->detail, "ignored 1 unknown element"));
-    assert_int_equal(attest_verdict_exit_code(v), 0);
+    assert_non_null(strstr(verdict_check(v, CHK_PKIX_STRUCTURE)->detail, "ignored 1 unknown element"));
+    assert_verdict_exit(v, 0);
     attest_verdict_free(v);
     attest_pkix_free(p);
     OPENSSL_free(der);
@@ -324,7 +324,7 @@ static void test_chain_ak_profile_tpm_ak(void **state)
         run_only(&c, ak, cert, NULL, NULL, CHK_CHAIN_AK_PROFILE);
         v = run(&c, ak, cert, NULL, lab_nonce, ATTEST_ALLOW_AK_WITHOUT_EKU);
         lab_only_fails(v, CHK_CHAIN_AK_PROFILE);
-        assert_non_null(strstr(lab_find(v, CHK_CHAIN_AK_PROFILE)->detail, "TPM AK certificate"));
+        assert_non_null(strstr(verdict_check(v, CHK_CHAIN_AK_PROFILE)->detail, "TPM AK certificate"));
         attest_verdict_free(v);
         X509_free(cert);
     }

@@ -33,7 +33,7 @@ static EVP_PKEY *pq_key(const char *alg)
 
 static void expect_detail(const attest_verdict *v, const char *id, const char *want)
 {
-    const attest_check *c = lab_find(v, id);
+    const attest_check *c = verdict_check(v, id);
 
     assert_non_null(c);
     if (strstr(c->detail, want) == NULL)

@@ -53,7 +53,7 @@ static void test_baseline_ec_plain(void **state)
     o.sig_form = FORGE_SIG_PLAIN;
     v = forge_verify(&o, NULL);
     forge_expect_affirming(v, NULL);
-    assert_non_null(strstr(forge_find(v, CHK_TPM2_SIGNATURE)->detail, "plain ECDSA"));
+    assert_non_null(strstr(verdict_check(v, CHK_TPM2_SIGNATURE)->detail, "plain ECDSA"));
     attest_verdict_free(v);
 }
 
@@ -68,8 +68,8 @@ static void test_baseline_rsa_tpmt(void **state)
     o.subject = e->key_rsa;
     v = forge_verify(&o, NULL);
     forge_expect_affirming(v, NULL);
-    assert_non_null(strstr(forge_find(v, CHK_TPM2_SIGNATURE)->detail, "TPMT_SIGNATURE rsassa"));
-    assert_non_null(strstr(forge_find(v, CHK_TPM2_KEY_BINDING)->detail, "RSA-2048"));
+    assert_non_null(strstr(verdict_check(v, CHK_TPM2_SIGNATURE)->detail, "TPMT_SIGNATURE rsassa"));
+    assert_non_null(strstr(verdict_check(v, CHK_TPM2_KEY_BINDING)->detail, "RSA-2048"));
     attest_verdict_free(v);
 }
 
@@ -85,7 +85,7 @@ static void test_baseline_rsa_plain(void **state)
     o.sig_form = FORGE_SIG_PLAIN;
     v = forge_verify(&o, NULL);
     forge_expect_affirming(v, NULL);
-    assert_non_null(strstr(forge_find(v, CHK_TPM2_SIGNATURE)->detail, "plain RSASSA-PKCS1-v1_5"));
+    assert_non_null(strstr(verdict_check(v, CHK_TPM2_SIGNATURE)->detail, "plain RSASSA-PKCS1-v1_5"));
     attest_verdict_free(v);
 }
 
@@ -120,7 +120,7 @@ static void test_baseline_mixed_and_tpm2b(void **state)
     o.root_in_bundle = 1;
     v = forge_verify(&o, NULL);
     forge_expect_affirming(v, NULL);
-    assert_non_null(strstr(forge_find(v, CHK_TPM2_PARSE)->detail, "legacy TPM2B prefix stripped"));
+    assert_non_null(strstr(verdict_check(v, CHK_TPM2_PARSE)->detail, "legacy TPM2B prefix stripped"));
     attest_verdict_free(v);
 }
 
@@ -134,7 +134,7 @@ static void test_baseline_no_nonce(void **state)
     vp.no_nonce = 1;
     v = forge_verify(&o, &vp);
     forge_expect_only_r(v, CHK_TPM2_NONCE, ATTEST_CHECK_SKIP, ATTEST_SEV_WARNING, NULL);
-    assert_int_equal(attest_verdict_exit_code(v), 3);
+    assert_verdict_exit(v, 3);
     attest_verdict_free(v);
 }
 
@@ -236,8 +236,8 @@ static void test_tpm2_parse_trailing_attest(void **state)
     o.post_attest = append_zero;
     v = forge_verify(&o, NULL);
     forge_expect_only(v, CHK_TPM2_PARSE, ATTEST_SEV_ERROR, NULL);
-    assert_non_null(strstr(forge_find(v, CHK_TPM2_PARSE)->detail, "trailing"));
-    assert_int_equal(forge_find(v, CHK_TPM2_SIGNATURE)->result, ATTEST_CHECK_PASS);
+    assert_non_null(strstr(verdict_check(v, CHK_TPM2_PARSE)->detail, "trailing"));
+    assert_int_equal(verdict_check(v, CHK_TPM2_SIGNATURE)->result, ATTEST_CHECK_PASS);
     attest_verdict_free(v);
 }
 
@@ -303,7 +303,7 @@ static void test_chain_trust_expired(void **state)
     o.root_in_bundle = 1;
     v = forge_verify(&o, NULL);
     forge_expect_only(v, CHK_CHAIN_TRUST, ATTEST_SEV_ERROR, NULL);
-    assert_non_null(strstr(forge_find(v, CHK_CHAIN_TRUST)->detail, "expired"));
+    assert_non_null(strstr(verdict_check(v, CHK_CHAIN_TRUST)->detail, "expired"));
     attest_verdict_free(v);
 }
 
@@ -340,7 +340,7 @@ static void test_chain_ak_profile_pkix_eku(void **state)
     vp.allow = ATTEST_ALLOW_AK_WITHOUT_EKU;
     v = forge_verify(&o, &vp);
     forge_expect_only(v, CHK_CHAIN_AK_PROFILE, ATTEST_SEV_ERROR, NULL);
-    assert_non_null(strstr(forge_find(v, CHK_CHAIN_AK_PROFILE)->detail, "other evidence format"));
+    assert_non_null(strstr(verdict_check(v, CHK_CHAIN_AK_PROFILE)->detail, "other evidence format"));
     attest_verdict_free(v);
 }
 

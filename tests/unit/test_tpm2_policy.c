@@ -109,8 +109,8 @@ static void test_attributes_partly_relaxed(void **state)
     vp.allow = ATTEST_ALLOW_RESTRICTED_KEY;
     v = forge_verify(&o, &vp);
     forge_expect_only(v, CHK_TPM2_ATTRIBUTES, ATTEST_SEV_ERROR, NULL);
-    assert_non_null(strstr(forge_find(v, CHK_TPM2_ATTRIBUTES)->detail, "sensitiveDataOrigin"));
-    assert_null(strstr(forge_find(v, CHK_TPM2_ATTRIBUTES)->detail, "restricted"));
+    assert_non_null(strstr(verdict_check(v, CHK_TPM2_ATTRIBUTES)->detail, "sensitiveDataOrigin"));
+    assert_null(strstr(verdict_check(v, CHK_TPM2_ATTRIBUTES)->detail, "restricted"));
     attest_verdict_free(v);
     vp.allow |= ATTEST_ALLOW_IMPORTED_KEY;
     v = forge_verify(&o, &vp);
@@ -161,7 +161,7 @@ static void test_weak_sha1_csr_signature(void **state)
     o.csr_md = "SHA1";
     expect_relaxed_by(&o, CHK_POLICY_WEAK_ALGS, ATTEST_ALLOW_SHA1);
     v = forge_verify(&o, NULL);
-    assert_non_null(strstr(forge_find(v, CHK_POLICY_WEAK_ALGS)->detail, "request signature"));
+    assert_non_null(strstr(verdict_check(v, CHK_POLICY_WEAK_ALGS)->detail, "request signature"));
     attest_verdict_free(v);
 }
 
@@ -222,7 +222,7 @@ static void test_bundle_shape_legacy_list(void **state)
     o.legacy_list = 1;
     v = forge_verify(&o, &vp);
     forge_expect_only(v, CHK_BUNDLE_SHAPE, ATTEST_SEV_WARNING, NULL);
-    assert_non_null(strstr(forge_find(v, CHK_BUNDLE_SHAPE)->detail, "list"));
+    assert_non_null(strstr(verdict_check(v, CHK_BUNDLE_SHAPE)->detail, "list"));
     attest_verdict_free(v);
     vp.strict_shape = 1;
     v = forge_verify(&o, &vp);

@@ -228,13 +228,13 @@ static void check_lamps(const char *rel, unsigned legacy_flag)
     free(der);
 }
 
-static void test_lamps_9245d16(void **state)
+static void test_lamps_9245d16_is_utf8_legacy_bundle(void **state)
 {
     (void)state;
     check_lamps(CSR_9245, ATTEST_LEGACY_HINT_UTF8);
 }
 
-static void test_lamps_head(void **state)
+static void test_lamps_head_is_ia5_legacy_bundle(void **state)
 {
     (void)state;
     check_lamps(CSR_HEAD, ATTEST_LEGACY_HINT_IA5);
@@ -1138,8 +1138,8 @@ static void test_legacy_describe(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_lamps_9245d16),
-        cmocka_unit_test(test_lamps_head),
+        cmocka_unit_test(test_lamps_9245d16_is_utf8_legacy_bundle),
+        cmocka_unit_test(test_lamps_head_is_ia5_legacy_bundle),
         cmocka_unit_test(test_lamps_differ_at_1162),
         cmocka_unit_test(test_lamps_csr_signatures),
         cmocka_unit_test(test_swtpm_rsa),

@@ -83,7 +83,7 @@ static void test_time_now(void **state)
     attest_verdict *v = good_request_at(t);
 
     (void)state;
-    assert_int_equal(attest_verdict_exit_code(v), 0);
+    assert_verdict_exit(v, 0);
     lab_expect(v, CHK_POLICY_VERIFICATION_TIME, ATTEST_CHECK_PASS);
     expect_time(v, NULL, 0);
     attest_verdict_free(v);
@@ -96,11 +96,11 @@ static void test_time_given_is_relaxation(void **state)
     time_t now = time(NULL);
     attest_trust *t = trust_at(1, now);
     attest_verdict *v = good_request_at(t);
-    const attest_check *k = lab_find(v, CHK_POLICY_VERIFICATION_TIME);
+    const attest_check *k = verdict_check(v, CHK_POLICY_VERIFICATION_TIME);
     char when[48];
 
     (void)state;
-    assert_int_equal(attest_verdict_exit_code(v), 3);
+    assert_verdict_exit(v, 3);
     assert_non_null(k);
     assert_int_equal(k->result, ATTEST_CHECK_FAIL);
     assert_int_equal(k->severity, ATTEST_SEV_WARNING);
@@ -108,7 +108,7 @@ static void test_time_given_is_relaxation(void **state)
     only_warning(v, CHK_POLICY_VERIFICATION_TIME);
     attest_time_text(now, when, sizeof(when));
     expect_time(v, when, 1);
-    assert_non_null(strstr(lab_find(v, CHK_CHAIN_TRUST)->detail, when));
+    assert_non_null(strstr(verdict_check(v, CHK_CHAIN_TRUST)->detail, when));
     attest_verdict_free(v);
     attest_trust_free(t);
 }
@@ -127,9 +127,9 @@ static void test_time_zero_honoured(void **state)
     for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
         attest_trust *t = trust_at(1, cases[i].t);
         attest_verdict *v = good_request_at(t);
-        const attest_check *k = lab_find(v, CHK_CHAIN_TRUST);
+        const attest_check *k = verdict_check(v, CHK_CHAIN_TRUST);
 
-        assert_int_equal(attest_verdict_exit_code(v), 1);
+        assert_verdict_exit(v, 1);
         assert_non_null(k);
         assert_int_equal(k->result, ATTEST_CHECK_FAIL);
         if (strstr(k->detail, cases[i].why) == NULL || strstr(k->detail, cases[i].text) == NULL)

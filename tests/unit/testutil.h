@@ -3,7 +3,8 @@
  * found through ATTEST_VECTORS) read into exact-size heap blocks so that ASan
  * sees any over-read, and hex / byte helpers.  Each one asserts (cmocka) on
  * failure, so a caller gets a usable result or the test stops there.
- * Needs libcrypto and cmocka only (test_provider_api links no attestcore).
+ * testutil.c needs libcrypto and cmocka only (test_provider_api links no
+ * attestcore); the verdict assertions below are in testutil_verdict.c.
  */
 #ifndef TESTUTIL_H
 #define TESTUTIL_H
@@ -33,5 +34,27 @@ void assert_hex(const unsigned char *b, size_t n, const char *want);
 
 /* A copy of n bytes in an exact-size heap block (1 byte for n = 0); free() it. */
 unsigned char *dup_bytes(const unsigned char *b, size_t n);
+
+/*
+ * Verdict assertions (testutil_verdict.c, linked into every attest_unit_test;
+ * they need attestcore).  Checks are looked up in the top level, then in each
+ * statement's sub-verdict.  On failure the verdict goes to stderr.
+ */
+#include "attest/verify.h"
+
+/* The first check with this id, whatever its result; NULL if none. */
+const attest_check *verdict_check(const attest_verdict *v, const char *id);
+/* A check with this id that FAILed (any severity); NULL if none. */
+const attest_check *verdict_failed(const attest_verdict *v, const char *id);
+/* 1 when id failed exactly once, with severity sev (and detail in its text unless NULL), and no other
+ * check errors or warns. */
+int verdict_only_failed(const attest_verdict *v, const char *id, attest_severity sev, const char *detail);
+void verdict_dump(const attest_verdict *v);
+/* The verdict's exit code is want (0 affirming, 1 contraindicated, 3 warning, 4 none). */
+void assert_verdict_exit(const attest_verdict *v, int want);
+/* Check id failed (somewhere). */
+void assert_check_failed(const attest_verdict *v, const char *id);
+/* Exactly check id failed, as an error, and nothing else errors or warns. */
+void assert_only_failed(const attest_verdict *v, const char *id);
 
 #endif
