@@ -8,7 +8,7 @@
 #include <openssl/provider.h>
 
 #include "attest/describe.h"
-#include "attest/objects.h"
+#include "attest/registry.h"
 #include "attest/tpm2_device.h"
 
 #define EXIT_OK 0

@@ -16,7 +16,7 @@
 #include "attest/jws.h"
 #include "attest/limits.h"
 #include "attest/nonce_state.h"
-#include "attest/verify.h"
+#include "attest/verdict.h"
 #include "verify_batch.h"
 
 #define MAX_UNTRUSTED 16

@@ -2,7 +2,7 @@
 #ifndef ATTEST_CLI_VERIFY_BATCH_H
 #define ATTEST_CLI_VERIFY_BATCH_H
 
-#include "attest/verify.h"
+#include "attest/verdict.h"
 #include "cli.h"
 
 #define EXIT_WARNING 3

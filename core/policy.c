@@ -1,7 +1,7 @@
 /* Named policy relaxations. */
 #include <string.h>
 
-#include "attest/verify.h"
+#include "attest/verdict.h"
 
 static const struct {
     const char *name;

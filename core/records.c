@@ -9,7 +9,7 @@
 #include <openssl/x509.h>
 
 #include "attest/describe.h"
-#include "attest/verify.h"
+#include "attest/verdict.h"
 
 void attest_policy_id(const attest_policy *p, char *buf, size_t len)
 {

@@ -17,7 +17,7 @@
 #include "attest/certname.h"
 #include "attest/engine.h"
 #include "attest/limits.h"
-#include "attest/verify.h"
+#include "attest/verdict.h"
 
 #define MAX_TRUST_FILES 4096
 #define CACHE_SLOTS 1024         /* chain results kept per run; full means no more caching */

@@ -9,7 +9,7 @@
 
 #include "attest/checks.h"
 #include "attest/describe.h"
-#include "attest/verify.h"
+#include "attest/verdict.h"
 
 /* Formatted details may quote input; room for it before the escaper cuts to detail's size. */
 #define DETAIL_RAW 4096

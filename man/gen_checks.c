@@ -7,7 +7,7 @@
  */
 #include <stdio.h>
 
-#include "attest/objects.h"
+#include "attest/registry.h"
 
 /* roff: a hyphen is \-, a leading dot or quote would start a request. */
 static void roff(const char *s)

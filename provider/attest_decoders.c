@@ -11,7 +11,7 @@
 #include <openssl/pem.h>
 
 #include "attest/describe.h"
-#include "attest/objects.h"
+#include "attest/registry.h"
 #include "attest/limits.h"
 #include "attest/provider.h"
 #include "attest_prov.h"

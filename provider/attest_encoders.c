@@ -9,7 +9,7 @@
 #include <openssl/pem.h>
 
 #include "attest/describe.h"
-#include "attest/objects.h"
+#include "attest/registry.h"
 #include "attest/provider.h"
 #include "attest_prov.h"
 

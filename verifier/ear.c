@@ -13,7 +13,7 @@
 
 #include "attest/checks.h"
 #include "attest/describe.h"
-#include "attest/verify.h"
+#include "attest/verdict.h"
 
 #define EAR_PROFILE "tag:github.com,2023:veraison/ear"
 #define NS "attest-req"

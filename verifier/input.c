@@ -8,7 +8,7 @@
 
 #include "attest/checks.h"
 #include "attest/engine.h"
-#include "attest/objects.h"
+#include "attest/registry.h"
 #include "verify_int.h"
 
 attest_datatype attest_detect(const unsigned char *der, size_t len)

@@ -10,7 +10,7 @@
 #include "attest/csr.h"
 #include "attest/describe.h"
 #include "attest/engine.h"
-#include "attest/objects.h"
+#include "attest/registry.h"
 #include "attest/oids.h"
 #include "verify_int.h"
 

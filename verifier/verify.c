@@ -12,7 +12,7 @@
 #include "attest/checks.h"
 #include "attest/csr.h"
 #include "attest/engine.h"
-#include "attest/objects.h"
+#include "attest/registry.h"
 #include "attest/limits.h"
 #include "attest/oids.h"
 #include "verify_int.h"

@@ -9,8 +9,8 @@
 #include <openssl/evp.h>
 #include <openssl/x509.h>
 
-#include "attest/objects.h"
-#include "attest/verify.h"
+#include "attest/registry.h"
+#include "attest/verdict.h"
 
 /*
  * The bundle-level checks (bundle.parse, bundle.shape), one engine per

@@ -22,7 +22,7 @@
 #include <openssl/types.h>
 
 #include "attest/ak_enroll.h"
-#include "attest/verify.h"
+#include "attest/verdict.h"
 
 #define ATTEST_AK_TTL_DEFAULT 3600   /* seconds a challenge stays answerable */
 

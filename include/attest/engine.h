@@ -10,8 +10,8 @@
 
 #include "attest/bundle.h"
 #include "attest/checks.h"
-#include "attest/objects.h"
-#include "attest/verify.h"
+#include "attest/registry.h"
+#include "attest/verdict.h"
 
 typedef struct {
     const attest_verify_params *p;

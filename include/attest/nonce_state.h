@@ -14,7 +14,7 @@
 #include <time.h>
 
 #include "attest/error.h"
-#include "attest/verify.h"
+#include "attest/verdict.h"
 
 #define ATTEST_NONCE_MIN_BYTES 8
 #define ATTEST_NONCE_DEFAULT_BYTES 32

@@ -1,18 +1,22 @@
 /*
- * The verifier: trust store, policy, checks and the verdict.
+ * attest's public API: verify an attested request (PKCS#10, CRMF/CMP), a
+ * bare AttestationBundle or standalone evidence against a trust store and a
+ * policy, and read the verdict.
  *
- * A verdict has top-level checks (the CSR and the bundle) and one submodule
+ * A verdict has top-level checks (the request and the bundle) and one entry
  * per AttestationStatement with its own checks.  Each check passes, fails or
  * is skipped; a failure or skip is either an error (contraindicated) or a
- * warning (a relaxation in force, or a check that could not run).
+ * warning (a relaxation in force, or a check that could not run).  Verdicts
+ * are opaque: read them with the accessors below, or as an EAR JSON document.
  */
 #ifndef ATTEST_VERIFY_H
 #define ATTEST_VERIFY_H
 
 #include <stddef.h>
+#include <stdint.h>
 #include <time.h>
-#include <json-c/json.h>
 #include <openssl/bio.h>
+#include <openssl/evp.h>
 #include <openssl/x509.h>
 
 #include "attest/error.h"
@@ -38,6 +42,7 @@ void attest_policy_default(attest_policy *p);
 /* "sha1" -> ATTEST_ALLOW_SHA1; 0 when unknown. */
 unsigned attest_policy_allow_flag(const char *name);
 const char *attest_policy_allow_names(void); /* "sha1, small-rsa, ..." */
+
 
 /* ---- trust anchors and intermediates ---- */
 typedef struct attest_trust attest_trust;
@@ -70,113 +75,39 @@ int attest_trust_verify_anchor(const attest_trust *t, X509 *leaf, STACK_OF(X509)
 void attest_trust_cache_stats(const attest_trust *t, size_t *hits, size_t *misses);
 /* on = 0: no chain result is looked up or stored, every chain goes to X509_verify_cert (tests). */
 void attest_trust_set_cache(attest_trust *t, int on);
-/* Find a certificate by subject key identifier among anchors and intermediates. */
-X509 *attest_trust_find_by_skid(const attest_trust *t, const unsigned char *kid, size_t len);
-/* Find a certificate whose public key equals key among anchors and intermediates. */
-X509 *attest_trust_find_by_pubkey(const attest_trust *t, EVP_PKEY *key);
 
 /* ---- the verdict ---- */
-#define ATTEST_RECORD_NONCE 64  /* nonces are recorded up to this many bytes */
 typedef enum { ATTEST_CHECK_PASS, ATTEST_CHECK_FAIL, ATTEST_CHECK_SKIP } attest_check_result;
 typedef enum { ATTEST_SEV_INFO, ATTEST_SEV_WARNING, ATTEST_SEV_ERROR } attest_severity;
 typedef enum {
     ATTEST_STATUS_AFFIRMING, ATTEST_STATUS_WARNING, ATTEST_STATUS_CONTRAINDICATED, ATTEST_STATUS_NONE
 } attest_status;
+typedef struct attest_verdict attest_verdict;
 
-typedef struct {
-    char id[32];
-    attest_check_result result;
-    attest_severity severity;
-    char detail[320];
-} attest_check;
-
-typedef struct {
-    attest_check *v;
-    size_t n, cap;
-    int lost;                   /* a check could not be recorded: never affirm */
-} attest_checks;
-
-/* One AK certificate path a statement relied on (records for an audit). */
-typedef struct {
-    unsigned char ak_sha256[32];     /* the AK certificate (DER) */
-    unsigned char anchor_sha256[32]; /* the anchor the path ended at, when it validated */
-    int has_anchor;
-} attest_chain_record;
-
-#define ATTEST_MAX_CHAIN_RECORDS 4
-
-typedef struct {
-    char name[48];              /* "attestations[0]" */
-    char type[64];              /* statement type name */
-    char kind[24];              /* tpm2-certify, pkix-evidence, cmw, other */
-    /* SPKI DER of the key the evidence attests (the subject key when bound), if known.
-     * Not the attestation key: the JSON calls it attested_key. */
-    unsigned char *akpub;
-    size_t akpub_len;
-    int binds_subject_key;      /* key-binding passed */
-    int verifiable;             /* an engine judged it (not an unknown type) */
-    attest_checks checks;
-    unsigned char nonce_found[ATTEST_RECORD_NONCE]; /* the evidence's nonce (extraData, transaction nonce) */
-    size_t nonce_found_len;
-    int has_nonce_found;
-    attest_chain_record chains[ATTEST_MAX_CHAIN_RECORDS];
-    int n_chains;
-    int nonce_found_long;       /* the evidence's nonce is longer than any issued one (nonce.state) */
-} attest_submod;
-
-typedef struct {
-    attest_checks checks;       /* csr.*, bundle.*, policy.* */
-    attest_submod *subs;
-    size_t n_subs;
-    int no_attestation;         /* no id-aa-attestation attribute at all */
-    char input[256];
-    int has_time;               /* the evidence was judged at at_time: */
-    time_t at_time;
-    int time_given;             /* the caller's time (--at-time), not the clock */
-    /* Records for an audit (core/records.c), rendered in the EAR's "attest-req" member. */
-    unsigned char input_sha256[32];  /* the DER judged */
-    int has_input_sha256;
-    char *subject;              /* the request's subject, openssl -subject syntax, escaped; OPENSSL_malloc'd */
-    unsigned char subject_spki_sha256[32];
-    int has_subject_key;
-    unsigned char nonce[ATTEST_RECORD_NONCE]; /* the nonce demanded */
-    size_t nonce_len;
-    int nonce_demanded;
-    char policy_id[192];        /* ear.appraisal-policy-id */
-} attest_verdict;
-
-void attest_check_add(attest_checks *c, const char *id, attest_check_result r, attest_severity s,
-                      const char *fmt, ...)
-#if defined(__GNUC__)
-    __attribute__((format(printf, 5, 6)))
-#endif
-    ;
-#define attest_pass(c, id, ...) attest_check_add((c), (id), ATTEST_CHECK_PASS, ATTEST_SEV_INFO, __VA_ARGS__)
-#define attest_fail(c, id, ...) attest_check_add((c), (id), ATTEST_CHECK_FAIL, ATTEST_SEV_ERROR, __VA_ARGS__)
-#define attest_warn(c, id, ...) attest_check_add((c), (id), ATTEST_CHECK_FAIL, ATTEST_SEV_WARNING, __VA_ARGS__)
-#define attest_skip(c, id, ...) attest_check_add((c), (id), ATTEST_CHECK_SKIP, ATTEST_SEV_INFO, __VA_ARGS__)
-#define attest_skip_warn(c, id, ...) attest_check_add((c), (id), ATTEST_CHECK_SKIP, ATTEST_SEV_WARNING, __VA_ARGS__)
-
-const attest_check *attest_checks_find(const attest_checks *c, const char *id);
-attest_status attest_checks_status(const attest_checks *c);
-attest_verdict *attest_verdict_new(void);
-attest_submod *attest_verdict_add_submod(attest_verdict *v, const char *name);
 attest_status attest_verdict_status(const attest_verdict *v);
 const char *attest_status_name(attest_status s);
 /* 0 affirming, 1 contraindicated, 3 warning, 4 none. */
 int attest_verdict_exit_code(const attest_verdict *v);
-/* The EAR claims-set (draft-ietf-rats-ear, Veraison profile; verifier/ear.c). */
-json_object *attest_verdict_json(const attest_verdict *v);
-/* The same shape for an input that could not be judged (unreadable, ...): contraindicated, with the reason. */
-json_object *attest_verdict_error_json(const char *input, const char *reason, const attest_policy *policy);
-/* ear.appraisal-policy-id: "policy:attest-req", then "+allow-NAME" per relaxation (table order), "+strict". */
-void attest_policy_id(const attest_policy *p, char *buf, size_t len);
-
+/* The EAR claims-set (draft-ietf-rats-ear) as JSON text; OPENSSL_free.  pretty: indented. */
+char *attest_verdict_to_json(const attest_verdict *v, int pretty);
+/* The verdict as attest-req verify prints it; every failed check as "id: detail" lines. */
 void attest_verdict_text(const attest_verdict *v, BIO *out);
-/* Every failed check as "id: detail", one per line (for stderr). */
 void attest_verdict_failures(const attest_verdict *v, BIO *out);
 void attest_verdict_free(attest_verdict *v);
 
+/* Its statements ("attestations[0]", ..., "evidence", "certReq[0]"): name, kind ("tpm2-certify"), status. */
+size_t attest_verdict_statement_count(const attest_verdict *v);
+const char *attest_verdict_statement_name(const attest_verdict *v, size_t i);
+const char *attest_verdict_statement_kind(const attest_verdict *v, size_t i);
+attest_status attest_verdict_statement_status(const attest_verdict *v, size_t i);
+/* Checks of the request (where = ATTEST_VERDICT_TOP) or of statement where. */
+#define ATTEST_VERDICT_TOP SIZE_MAX
+size_t attest_verdict_check_count(const attest_verdict *v, size_t where);
+/* Check i: 1 and its fields (any pointer may be NULL; strings live as long as v), 0 if out of range. */
+int attest_verdict_check(const attest_verdict *v, size_t where, size_t i, const char **id,
+                         attest_check_result *result, attest_severity *severity, const char **detail);
+
+/* ---- verification ---- */
 /* ---- verification ---- */
 typedef struct {
     OSSL_LIB_CTX *libctx;
@@ -188,12 +119,6 @@ typedef struct {
     int nonce_by_state;          /* nonce judged afterwards by nonce.state (--nonce-state) */
     EVP_PKEY *subject_key;       /* for a bare bundle: the key the evidence must bind to */
 } attest_verify_params;
-
-/*
- * policy.verification-time, and the time recorded in the verdict: a time
- * the caller set is a relaxation (a warning), the clock's passes.
- */
-void attest_verdict_check_time(attest_verdict *v, const attest_verify_params *p);
 
 /* A DER CSR, or a bare AttestationBundle (then params->subject_key is required). */
 attest_verdict *attest_verify_csr(const attest_verify_params *p, const unsigned char *der, size_t len);
@@ -207,19 +132,5 @@ attest_verdict *attest_verify_bundle(const attest_verify_params *p, const unsign
 attest_verdict *attest_verify_crmf(const attest_verify_params *p, const unsigned char *der, size_t len);
 /* A standalone PKIX Evidence (DER); params->subject_key may be NULL (key binding is then skipped). */
 attest_verdict *attest_verify_evidence(const attest_verify_params *p, const unsigned char *der, size_t len);
-/* A standalone statement of engine e (one whose evidence carries its certificates, e.g. PKIX). */
-struct attest_engine;
-attest_verdict *attest_verify_statement(const attest_verify_params *p, const struct attest_engine *e,
-                                       const unsigned char *der, size_t len);
-
-/* Records (core/records.c). */
-void attest_verdict_record_params(attest_verdict *v, const attest_verify_params *p);
-void attest_verdict_record_input(attest_verdict *v, const unsigned char *der, size_t len);
-/* name may be NULL; spki NULL: the SPKI is encoded from key. */
-void attest_verdict_record_subject(attest_verdict *v, const X509_NAME *name, const X509_PUBKEY *spki, EVP_PKEY *key);
-void attest_submod_record_nonce(attest_submod *s, const unsigned char *nonce, size_t len);
-/* 1 when the evidence reported a nonce nonce.state can judge (non-empty, not over-long). */
-int attest_submod_has_nonce(const attest_submod *s);
-void attest_submod_record_chain(attest_submod *s, X509 *ak, const unsigned char *anchor);
 
 #endif

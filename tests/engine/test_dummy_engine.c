@@ -19,9 +19,9 @@
 #include "attest/bundle.h"
 #include "attest/checks.h"
 #include "attest/engine.h"
-#include "attest/objects.h"
+#include "attest/registry.h"
 #include "attest/request.h"
-#include "attest/verify.h"
+#include "attest/verdict.h"
 
 static EVP_PKEY *key_new(void)
 {

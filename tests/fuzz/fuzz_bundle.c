@@ -6,7 +6,7 @@
 
 #include "attest/bundle.h"
 #include "attest/describe.h"
-#include "attest/objects.h"
+#include "attest/registry.h"
 #include "attest/oids.h"
 
 int LLVMFuzzerInitialize(int *argc, char ***argv);

@@ -12,8 +12,8 @@
 
 #include "attest/crmf.h"
 #include "attest/describe.h"
-#include "attest/objects.h"
-#include "attest/verify.h"
+#include "attest/registry.h"
+#include "attest/verdict.h"
 
 int LLVMFuzzerInitialize(int *argc, char ***argv);
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);

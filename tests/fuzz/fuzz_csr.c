@@ -5,7 +5,7 @@
 
 #include "attest/csr.h"
 #include "attest/describe.h"
-#include "attest/objects.h"
+#include "attest/registry.h"
 #include "attest/oids.h"
 
 int LLVMFuzzerInitialize(int *argc, char ***argv);

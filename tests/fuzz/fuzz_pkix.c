@@ -5,7 +5,7 @@
 #include <openssl/crypto.h>
 
 #include "attest/describe.h"
-#include "attest/objects.h"
+#include "attest/registry.h"
 #include "attest/oids.h"
 #include "attest/pkix.h"
 

@@ -4,7 +4,7 @@
 #include <openssl/crypto.h>
 
 #include "attest/describe.h"
-#include "attest/objects.h"
+#include "attest/registry.h"
 #include "attest/oids.h"
 #include "attest/tpm2.h"
 

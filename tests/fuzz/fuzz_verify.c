@@ -11,7 +11,7 @@
 #include <openssl/x509.h>
 
 #include "attest/describe.h"
-#include "attest/verify.h"
+#include "attest/verdict.h"
 
 int LLVMFuzzerInitialize(int *argc, char ***argv);
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);

@@ -2,8 +2,8 @@
  * A small program that verifies an attested CSR with the installed attest
  * library:  verify_csr REQUEST.der TRUST_ANCHOR.pem AT_TIME [NONCE_HEX]
  * (AT_TIME: Unix seconds, 0 for now)
- * Build:    cc verify_csr.c $(pkg-config --cflags --libs --static attest)
- * Prints the verdict (EAR JSON) and exits like attest-req verify.
+ * Build:    cc verify_csr.c $(pkg-config --cflags --libs attest)
+ * Prints the verdict (EAR JSON) and its failed checks, and exits like attest-req verify.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -11,8 +11,7 @@
 #include <openssl/crypto.h>
 #include <openssl/pem.h>
 
-#include <attest/describe.h>
-#include <attest/verify.h>
+#include <attest/attest.h>
 
 static unsigned char *slurp(const char *path, size_t *len)
 {
@@ -37,11 +36,11 @@ int main(int argc, char **argv)
     attest_verdict *v;
     FILE *f;
     X509 *anchor;
-    BIO *out = BIO_new_fp(stdout, BIO_NOCLOSE);
-    json_object *j;
+    char *json;
+    size_t i, n;
     int rc;
 
-    if (argc < 4 || trust == NULL || out == NULL) {
+    if (argc < 4 || trust == NULL) {
         fprintf(stderr, "usage: verify_csr REQUEST.der TRUST_ANCHOR.pem AT_TIME [NONCE_HEX]\n");
         return 2;
     }
@@ -77,13 +76,23 @@ int main(int argc, char **argv)
     der = slurp(argv[1], &len);
     if ((v = attest_verify_csr(&params, der, len)) == NULL)
         return 1;
-    j = attest_verdict_json(v);
-    attest_render_json(j, out, 1);
+    if ((json = attest_verdict_to_json(v, 1)) == NULL)
+        return 1;
+    printf("%s\n", json);
+    OPENSSL_free(json);
+    /* The accessors: every failed request-level check, on stderr. */
+    n = attest_verdict_check_count(v, ATTEST_VERDICT_TOP);
+    for (i = 0; i < n; i++) {
+        const char *id, *detail;
+        attest_check_result r;
+
+        if (attest_verdict_check(v, ATTEST_VERDICT_TOP, i, &id, &r, NULL, &detail) && r == ATTEST_CHECK_FAIL)
+            fprintf(stderr, "%s: %s\n", id, detail);
+    }
+    fprintf(stderr, "attest %s: %s\n", attest_version(), attest_status_name(attest_verdict_status(v)));
     rc = attest_verdict_exit_code(v);
-    json_object_put(j);
     attest_verdict_free(v);
     attest_trust_free(trust);
     free(der);
-    BIO_free(out);
     return rc;
 }

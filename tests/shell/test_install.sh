@@ -88,10 +88,15 @@ check "installed attest-req show" as_user env -u OPENSSL_MODULES "$P/bin/attest-
 pc() { as_user env PKG_CONFIG_PATH="$P/$rel/pkgconfig" pkg-config "$@"; }
 check "pkg-config modulesdir" test "$(pc --variable=modulesdir attest)" = "$(dirname "$pmod")"
 cflags=$(pc --cflags attest)
-libs=$(pc --static --libs attest)
+libs=$(pc --libs attest)
+# The installed API is the public headers alone, and needs neither json-c nor the library's own headers.
+check "installed headers are the public ones" test "$(cd "$P/include/attest" && ls | tr '\n' ' ')" = \
+    "attest.h error.h objects.h provider.h verify.h version.h "
+check "pkg-config names no json-c" sh -c "! echo '$cflags $libs' | grep -q json"
 # shellcheck disable=SC2086
 check "example builds from pkg-config" as_user ${ATTEST_CC:-cc} ${ATTEST_CFLAGS:-} -Wall -Wextra -Werror \
-    -o "$U/verify_csr" "$ATTEST_SRC/tests/install/verify_csr.c" $cflags $libs
+    -o "$U/verify_csr" "$ATTEST_SRC/tests/install/verify_csr.c" $cflags $libs \
+    -Wl,-rpath,"$(pc --variable=libdir attest)"
 rc=0
 as_user "$U/verify_csr" "$T/lamps.der" "$T/root.pem" 1730419200 >"$T/verdict.json" || rc=$?
 check "example verdict is warning (3)" test "$rc" = 3

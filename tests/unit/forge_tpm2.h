@@ -13,7 +13,7 @@
 #include <openssl/evp.h>
 #include <openssl/x509.h>
 
-#include "attest/verify.h"
+#include "attest/verdict.h"
 #include "testutil.h" /* verdict_check and the verdict assertions */
 
 /* Keys and CAs made once per process (RSA key generation is slow under ASan). */

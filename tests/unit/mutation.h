@@ -29,7 +29,7 @@
 #include "attest/pkix.h"
 #include "attest/pkix_produce.h"
 #include "attest/request.h"
-#include "attest/verify.h"
+#include "attest/verdict.h"
 #include "json_strict.h"
 #include "forge_tpm2.h"
 #include "mutate.h"

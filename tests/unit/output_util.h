@@ -6,7 +6,7 @@
 #include <openssl/bio.h>
 
 #include "attest/describe.h"
-#include "attest/objects.h"
+#include "attest/registry.h"
 #include "pkix_lab.h"
 
 char *bio_string(BIO *b);

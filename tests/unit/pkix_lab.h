@@ -17,7 +17,7 @@
 
 #include "attest/pkix.h"
 #include "attest/pkix_produce.h"
-#include "attest/verify.h"
+#include "attest/verdict.h"
 #include "testutil.h" /* verdict_check and the verdict assertions */
 
 typedef struct {

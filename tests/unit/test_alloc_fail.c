@@ -23,7 +23,7 @@
 #include "attest/oids.h"
 #include "attest/pkix.h"
 #include "attest/tpm2.h"
-#include "attest/verify.h"
+#include "attest/verdict.h"
 
 typedef int (*step_fn)(const unsigned char *der, size_t len, void *arg);
 

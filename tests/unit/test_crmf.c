@@ -26,7 +26,7 @@
 #include "attest/checks.h"
 #include "attest/crmf.h"
 #include "attest/oids.h"
-#include "attest/verify.h"
+#include "attest/verdict.h"
 #include "der_edit.h"
 #include "testutil.h"
 

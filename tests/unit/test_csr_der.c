@@ -23,7 +23,7 @@
 #include "attest/checks.h"
 #include "attest/csr.h"
 #include "attest/oids.h"
-#include "attest/verify.h"
+#include "attest/verdict.h"
 #include "der_edit.h"
 
 typedef struct {

@@ -22,7 +22,7 @@
 #include "attest/oids.h"
 #include "attest/pkix_produce.h"
 #include "attest/tpm2_produce.h"
-#include "attest/verify.h"
+#include "attest/verdict.h"
 
 #define SAMPLE "csr-attestation/tcgAttestTpmCertify.9245d16.pem"
 #define SENTINEL "uninitialised-text"

@@ -35,7 +35,7 @@
 #include "attest/pkix.h"
 #include "attest/pkix_produce.h"
 #include "attest/request.h"
-#include "attest/verify.h"
+#include "attest/verdict.h"
 #include "forge_tpm2.h"
 
 static forge_out base;          /* a valid forged request: its statement and AK certificate */

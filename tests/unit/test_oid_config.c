@@ -16,7 +16,7 @@
 #include <openssl/pem.h>
 
 #include "attest/bundle.h"
-#include "attest/objects.h"
+#include "attest/registry.h"
 #include "attest/oids.h"
 #include "attest/pkix.h"
 

@@ -15,7 +15,7 @@
 
 #include "attest/checks.h"
 #include "attest/describe.h"
-#include "attest/objects.h"
+#include "attest/registry.h"
 #include "attest/oids.h"
 #include "pkix_lab.h"
 #include "testutil.h"

@@ -14,7 +14,7 @@
 #include <openssl/x509.h>
 
 #include "attest/checks.h"
-#include "attest/verify.h"
+#include "attest/verdict.h"
 #include "forge_tpm2.h"
 
 /* Forge with o, verify with vp, expect exactly id to fail with an error. */

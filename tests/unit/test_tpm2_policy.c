@@ -14,7 +14,7 @@
 #include <cmocka.h>
 
 #include "attest/checks.h"
-#include "attest/verify.h"
+#include "attest/verdict.h"
 #include "forge_tpm2.h"
 
 #define TPMA_FIXED_TPM        0x00000002u

@@ -23,7 +23,7 @@
 
 #include "attest/bundle.h"
 #include "attest/csr.h"
-#include "attest/objects.h"
+#include "attest/registry.h"
 #include "attest/oids.h"
 #include "attest/pkix.h"
 #include "attest/tpm2.h"

@@ -40,7 +40,7 @@ unsigned char *dup_bytes(const unsigned char *b, size_t n);
  * they need attestcore).  Checks are looked up in the top level, then in each
  * statement's sub-verdict.  On failure the verdict goes to stderr.
  */
-#include "attest/verify.h"
+#include "attest/verdict.h"
 
 /* The first check with this id, whatever its result; NULL if none. */
 const attest_check *verdict_check(const attest_verdict *v, const char *id);
