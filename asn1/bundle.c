@@ -375,17 +375,6 @@ static int looks_current(const WIRE_BUNDLE *w)
     return sk_ASN1_TYPE_num(s) > 0 && sk_ASN1_TYPE_value(s, 0)->type == V_ASN1_OBJECT;
 }
 
-/* Re-encoding must give back the input: that is our DER check. */
-static int same_der(const ASN1_VALUE *v, const ASN1_ITEM *it, const unsigned char *der, size_t len)
-{
-    unsigned char *re = NULL;
-    int n = ASN1_item_i2d((ASN1_VALUE *)v, &re, it);
-    int ok = n > 0 && (size_t)n == len && memcmp(re, der, len) == 0;
-
-    OPENSSL_free(re);
-    return ok;
-}
-
 int attest_bundle_decode(const unsigned char *der, size_t len, attest_bundle **out, attest_err *err)
 {
     const unsigned char *p = der;
@@ -403,7 +392,7 @@ int attest_bundle_decode(const unsigned char *der, size_t len, attest_bundle **o
         goto oom;
     w = d2i_WIRE_BUNDLE(NULL, &p, (long)len);
     if (w != NULL && p == der + len && looks_current(w)) {
-        if (!same_der((ASN1_VALUE *)w, ASN1_ITEM_rptr(WIRE_BUNDLE), der, len)) {
+        if (!attest_der_reencodes(ASN1_ITEM_rptr(WIRE_BUNDLE), w, der, len)) {
             attest_err_set(err, "bundle: not DER (re-encoding differs)");
             goto fail;
         }
@@ -422,7 +411,7 @@ int attest_bundle_decode(const unsigned char *der, size_t len, attest_bundle **o
             attest_err_set(err, "bundle: not an AttestationBundle (expected SEQUENCE { SEQUENCE OF { type, stmt }, certs })");
             goto fail;
         }
-        if (!same_der((ASN1_VALUE *)list, ASN1_ITEM_rptr(WIRE_BUNDLES), der, len)) {
+        if (!attest_der_reencodes(ASN1_ITEM_rptr(WIRE_BUNDLES), list, der, len)) {
             attest_err_set(err, "bundle: not DER (re-encoding differs)");
             goto fail;
         }

@@ -124,8 +124,7 @@ static int within_caps(const PKIX_EVIDENCE *ev, attest_err *err)
 int attest_pkix_decode(const unsigned char *der, size_t len, attest_pkix **out, attest_err *err)
 {
     attest_pkix *p = NULL;
-    unsigned char *re = NULL;
-    int n, ok = -1;
+    int ok = -1;
 
     *out = NULL;
     if (len == 0 || len > ATTEST_MAX_INPUT) {
@@ -141,8 +140,7 @@ int attest_pkix_decode(const unsigned char *der, size_t len, attest_pkix **out, 
         }
         p->intermediates_explicit = 1;
     }
-    n = ASN1_item_i2d((ASN1_VALUE *)p->ev, &re, item_for(p->intermediates_explicit));
-    if (n <= 0 || (size_t)n != len || memcmp(re, der, len) != 0) {
+    if (!attest_der_reencodes(item_for(p->intermediates_explicit), p->ev, der, len)) {
         attest_err_set(err, "evidence: not DER (re-encoding differs)");
         goto fail;
     }
@@ -157,7 +155,6 @@ int attest_pkix_decode(const unsigned char *der, size_t len, attest_pkix **out, 
     p = NULL;
     ok = 0;
 fail:
-    OPENSSL_free(re);
     attest_pkix_free(p);
     return ok;
 }

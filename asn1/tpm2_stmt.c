@@ -2,6 +2,7 @@
 #include <string.h>
 #include <openssl/asn1t.h>
 
+#include "attest/der.h"
 #include "attest/limits.h"
 #include "attest/tpm2.h"
 
@@ -55,8 +56,7 @@ int attest_tpm2_stmt_decode(const unsigned char *der, size_t len, attest_tpm2_st
 {
     const unsigned char *p = der;
     TCG_ATTEST_CERTIFY *t = NULL;
-    unsigned char *re = NULL;
-    int n, ok = -1;
+    int ok = -1;
 
     memset(out, 0, sizeof(*out));
     if (len == 0 || len > ATTEST_MAX_INPUT) {
@@ -72,8 +72,7 @@ int attest_tpm2_stmt_decode(const unsigned char *der, size_t len, attest_tpm2_st
         attest_err_set(err, "TcgAttestCertify: %zu trailing bytes", len - (size_t)(p - der));
         goto fail;
     }
-    n = i2d_TCG_ATTEST_CERTIFY(t, &re);
-    if (n <= 0 || (size_t)n != len || memcmp(re, der, len) != 0) {
+    if (!attest_der_reencodes(ASN1_ITEM_rptr(TCG_ATTEST_CERTIFY), t, der, len)) {
         attest_err_set(err, "TcgAttestCertify: not DER (re-encoding differs)");
         goto fail;
     }
@@ -89,7 +88,6 @@ int attest_tpm2_stmt_decode(const unsigned char *der, size_t len, attest_tpm2_st
 fail:
     if (ok != 0)
         attest_tpm2_stmt_clear(out);
-    OPENSSL_free(re);
     TCG_ATTEST_CERTIFY_free(t);
     return ok;
 }

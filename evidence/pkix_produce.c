@@ -17,6 +17,7 @@
 #include <openssl/rsa.h>
 #include <openssl/x509.h>
 
+#include "attest/der.h"
 #include "attest/keys.h"
 #include "attest/limits.h"
 #include "attest/pkix.h"
@@ -448,16 +449,11 @@ static PKIX_TBS *tbs_exact(const unsigned char *tbs, size_t len, attest_err *err
     ERR_set_mark();
     t = d2i_PKIX_TBS(NULL, &p, (long)len);
     ERR_pop_to_mark();
-    unsigned char *re = NULL;
-    int n;
-
-    if (t == NULL || p != tbs + len || (n = i2d_PKIX_TBS(t, &re)) <= 0 || (size_t)n != len
-        || memcmp(re, tbs, len) != 0) {
+    if (t == NULL || p != tbs + len || !attest_der_reencodes(ASN1_ITEM_rptr(PKIX_TBS), t, tbs, len)) {
         attest_err_set(err, "evidence: the data to sign is not one DER TbsEvidence");
         PKIX_TBS_free(t);
         t = NULL;
     }
-    OPENSSL_free(re);
     return t;
 }
 
