@@ -13,6 +13,7 @@
 
 #include "attest/compat.h"
 #include "attest/engine.h"
+#include "attest/escape.h"
 #include "attest/keys.h"
 #include "attest/pkix.h"
 #include "attest/pkix_produce.h"
@@ -223,15 +224,15 @@ static int sign_with(cli_app *app, const cli_pkix_opts *o, EVP_PKEY *ak, const c
 static void default_key_id(const cli_pkix_opts *o, EVP_PKEY *subject, char *buf, size_t len)
 {
     unsigned char *der = NULL, md[32];
-    int n = i2d_PUBKEY(subject, &der), i;
+    int n = i2d_PUBKEY(subject, &der);
 
     if (strncmp(o->key, "handle:", 7) == 0 || strncmp(o->key, "0x81", 4) == 0) {
         snprintf(buf, len, "tpm:%s", strncmp(o->key, "handle:", 7) == 0 ? o->key + 7 : o->key);
     } else if (n > 0 && EVP_Digest(der, (size_t)n, md, NULL, EVP_sha256(), NULL)) {
         int used = snprintf(buf, len, "spki-sha256:");
 
-        for (i = 0; i < 16 && (size_t)used + 3 <= len; i++)
-            used += snprintf(buf + used, len - (size_t)used, "%02x", md[i]);
+        if (used > 0 && (size_t)used < len)
+            attest_hex(md, 16, buf + used, len - (size_t)used);
     } else {
         snprintf(buf, len, "key");
     }

@@ -46,15 +46,6 @@ static void addf(char *buf, size_t cap, const char *fmt, ...)
     va_end(ap);
 }
 
-static void hex(const unsigned char *b, size_t n, char *out, size_t cap)
-{
-    size_t i;
-
-    out[0] = '\0';
-    for (i = 0; i < n && 2 * i + 3 <= cap; i++)
-        snprintf(out + 2 * i, 3, "%02x", b[i]);
-}
-
 static int el_is(const PKIX_ELEMENT *el, attest_oid_id id)
 {
     return OBJ_cmp(el->type, attest_oid_obj(id)) == 0;
@@ -325,7 +316,7 @@ static int resolve_signer(attest_vctx *v, const attest_pkix *p, const PKIX_SID *
         s->spki = sid->spki;
     } else if (sid->key_id != NULL) {
         if ((s->cert = find_cert(v, p, NULL, sid->key_id)) == NULL) {
-            hex(sid->key_id->data, (size_t)sid->key_id->length, kid, sizeof(kid));
+            attest_hex(sid->key_id->data, (size_t)sid->key_id->length, kid, sizeof(kid));
             snprintf(why, cap, "keyId %s cannot be resolved", kid);
             return -1;
         }

@@ -18,6 +18,7 @@
 #include "attest/keys.h"
 #include "attest/checks.h"
 #include "attest/engine.h"
+#include "attest/escape.h"
 #include "attest/limits.h"
 #include "attest/tpm2.h"
 
@@ -228,15 +229,6 @@ static void check_attributes(attest_vctx *v, uint32_t a, attest_checks *c)
         attest_pass(c, CHK_TPM2_ATTRIBUTES, "%s", names);
 }
 
-static void hex(const unsigned char *b, size_t n, char *out, size_t cap)
-{
-    size_t i;
-
-    out[0] = '\0';
-    for (i = 0; i < n && 2 * i + 3 <= cap; i++)
-        snprintf(out + 2 * i, 3, "%02x", b[i]);
-}
-
 /* Every other check of this engine, recorded as not run. */
 static void skip_all(attest_checks *c, const char *why)
 {
@@ -334,7 +326,7 @@ void attest_tpm2_verify(attest_vctx *v, const attest_statement *st, attest_submo
     nl = attest_tpm2_name(s.pub, s.pub_len, name, sizeof(name), &err);
     if (nl > 0 && (size_t)nl == att.attested.certify.name.size
         && memcmp(name, att.attested.certify.name.name, (size_t)nl) == 0) {
-        hex(name, (size_t)nl, buf, sizeof(buf));
+        attest_hex(name, (size_t)nl, buf, sizeof(buf));
         attest_pass(c, CHK_TPM2_NAME, "attested.name %s = nameAlg || H(tpmTPublic)", buf);
     } else {
         attest_fail(c, CHK_TPM2_NAME, "attested.name does not match nameAlg || H(tpmTPublic): the evidence is about another key");
