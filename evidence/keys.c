@@ -96,3 +96,16 @@ void attest_sigalg_canonical(X509_ALGOR *alg)
         && pk_nid == NID_X9_62_id_ecPublicKey)
         X509_ALGOR_set0(alg, OBJ_dup(alg->algorithm), V_ASN1_UNDEF, NULL);
 }
+
+const char *attest_default_md(const EVP_PKEY *key)
+{
+    const char *t = EVP_PKEY_get0_type_name(key);
+    int bits = EVP_PKEY_get_bits(key);
+
+    if (EVP_PKEY_is_a(key, "ED25519") || EVP_PKEY_is_a(key, "ED448")
+        || (t != NULL && (strncmp(t, "ML-DSA-", 7) == 0 || strncmp(t, "SLH-DSA-", 8) == 0)))
+        return NULL;
+    if (EVP_PKEY_is_a(key, "EC"))
+        return bits > 384 ? "SHA512" : bits > 256 ? "SHA384" : "SHA256";
+    return "SHA256";
+}

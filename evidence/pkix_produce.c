@@ -248,27 +248,12 @@ static int build_key(PKIX_TBS *tbs, const attest_pkix_claims *c)
 
 /* ------------------------------------------------------------ signing */
 
-/* Signs the message itself (EdDSA; ML-DSA and SLH-DSA where OpenSSL >= 3.5 has them). */
-static int is_eddsa(EVP_PKEY *k)
-{
-    const char *t = EVP_PKEY_get0_type_name(k);
-
-    return EVP_PKEY_is_a(k, "ED25519") || EVP_PKEY_is_a(k, "ED448")
-           || (t != NULL && (strncmp(t, "ML-DSA-", 7) == 0 || strncmp(t, "SLH-DSA-", 8) == 0));
-}
-
+/* The caller's digest, unless the key signs the message itself (NULL default). */
 static const char *signer_md(const attest_pkix_signer *s)
 {
-    int bits;
+    const char *md = attest_default_md(s->key);
 
-    if (is_eddsa(s->key))
-        return NULL;
-    if (s->md != NULL)
-        return s->md;
-    bits = EVP_PKEY_get_bits(s->key);
-    if (EVP_PKEY_is_a(s->key, "EC"))
-        return bits > 384 ? "SHA512" : bits > 256 ? "SHA384" : "SHA256";
-    return "SHA256";
+    return md != NULL && s->md != NULL ? s->md : md;
 }
 
 /* When the provider does not report an AlgorithmIdentifier: the plain OID, RFC 5758 / 4055 parameters. */
@@ -326,7 +311,7 @@ static PKIX_SIGBLOCK *sign_block(const unsigned char *tbs, size_t tbs_len, const
         attest_err_set(err, "evidence: out of memory");
         goto fail;
     }
-    if (s->md != NULL && is_eddsa(s->key)) {
+    if (s->md != NULL && attest_default_md(s->key) == NULL) {
         attest_err_set(err, "evidence: %s signs without a separate digest (no md)", EVP_PKEY_get0_type_name(s->key));
         goto fail;
     }

@@ -133,22 +133,6 @@ int attest_request_check_addext(const char *const *addext, size_t n, attest_err 
     return ok ? 0 : -1;
 }
 
-static const char *default_md(EVP_PKEY *key)
-{
-    const char *t = EVP_PKEY_get0_type_name(key);
-
-    /* These sign the message itself: EdDSA, and ML-DSA / SLH-DSA (OpenSSL >= 3.5). */
-    if (EVP_PKEY_is_a(key, "ED25519") || EVP_PKEY_is_a(key, "ED448")
-        || (t != NULL && (strncmp(t, "ML-DSA-", 7) == 0 || strncmp(t, "SLH-DSA-", 8) == 0)))
-        return NULL;
-    if (EVP_PKEY_is_a(key, "EC")) {
-        int bits = EVP_PKEY_get_bits(key);
-
-        return bits > 384 ? "SHA512" : bits > 256 ? "SHA384" : "SHA256";
-    }
-    return "SHA256";
-}
-
 /*
  * Sign with the key's own provider when none was asked for: a TPM or
  * PKCS#11 key cannot be exported to the default provider's signer.
@@ -163,7 +147,7 @@ static int sign_request(X509_REQ *req, EVP_PKEY *key, const attest_request_opts 
 
     if (mctx == NULL)
         return 0;
-    if (EVP_DigestSignInit_ex(mctx, &pctx, o->md != NULL ? o->md : default_md(key), o->libctx, pq, key, NULL) <= 0) {
+    if (EVP_DigestSignInit_ex(mctx, &pctx, o->md != NULL ? o->md : attest_default_md(key), o->libctx, pq, key, NULL) <= 0) {
         attest_err_set(err, "cannot start signing with the %s key", EVP_PKEY_get0_type_name(key));
         goto done;
     }
