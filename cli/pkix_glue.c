@@ -21,11 +21,6 @@
 #include "attest/tpm2.h"
 #include "cli.h"
 
-#define TPMA_FIXED_TPM        0x00000002u
-#define TPMA_FIXED_PARENT     0x00000010u
-#define TPMA_SENSITIVE_ORIGIN 0x00000020u
-#define TPMA_RESTRICTED       0x00010000u
-
 /* Set a claim the store knows; a claims file may only agree with it. */
 static int know(const cli_app *app, int *field, int truth, const char *name, int from_file)
 {
@@ -95,12 +90,12 @@ static int key_facts(cli_app *app, const cli_pkix_opts *o, attest_pkix_claims *c
 
         if ((rc = tpm_key_attributes(app, o->tcti, "--key", o->key, &attrs)) != 0)
             return rc;
-        fixed = (attrs & (TPMA_FIXED_TPM | TPMA_FIXED_PARENT)) == (TPMA_FIXED_TPM | TPMA_FIXED_PARENT);
+        fixed = (attrs & TPMA_OBJECT_FIXEDTPM) && (attrs & TPMA_OBJECT_FIXEDPARENT);
         /* Attributes are fixed at creation: a fixed key never was and never will be extractable. */
         if (know(app, &c->extractable, !fixed, "extractable", file->extractable) != 0
             || know(app, &c->never_extractable, fixed, "never-extractable", file->never_extractable) != 0
             || (fixed && know(app, &c->sensitive, 1, "sensitive", file->sensitive) != 0)
-            || know(app, &c->local, (attrs & TPMA_SENSITIVE_ORIGIN) != 0, "local", file->local) != 0)
+            || know(app, &c->local, (attrs & TPMA_OBJECT_SENSITIVEDATAORIGIN) != 0, "local", file->local) != 0)
             return -1;
         return 0;
     }
@@ -140,7 +135,7 @@ static int ak_may_sign_pkix(cli_app *app, const cli_pkix_opts *o, const char *sp
         return 0;
     if ((rc = tpm_key_attributes(app, o->tcti, "--ak", spec, &attrs)) != 0)
         return rc;
-    if (attrs & TPMA_RESTRICTED) {
+    if (attrs & TPMA_OBJECT_RESTRICTED) {
         cli_error(app, "--ak %s: a restricted TPM AK vouches only for TPM-generated structures, not for PKIX claims "
                   "the host wrote (use --evidence tpm2)", spec);
         return -1;

@@ -13,6 +13,7 @@
 #include <openssl/objects.h>
 #include <openssl/rsa.h>
 #include <openssl/x509.h>
+#include <tss2/tss2_mu.h>
 
 #include "attest/certname.h"
 #include "attest/keys.h"
@@ -21,12 +22,6 @@
 #include "attest/escape.h"
 #include "attest/limits.h"
 #include "attest/tpm2.h"
-
-#define TPMA_FIXED_TPM          0x00000002u
-#define TPMA_FIXED_PARENT       0x00000010u
-#define TPMA_SENSITIVE_ORIGIN   0x00000020u
-#define TPMA_RESTRICTED         0x00010000u
-#define TPMA_SIGN               0x00040000u
 
 /* One verification attempt: md may be NULL for "digest inside the signature". */
 static int digest_verify(attest_vctx *v, EVP_PKEY *key, const EVP_MD *md, int pss,
@@ -215,11 +210,11 @@ static void check_attributes(attest_vctx *v, uint32_t a, attest_checks *c)
         size_t used = strlen(dst);                                                  \
         snprintf(dst + used, 160 - used, "%s%s", used ? ", " : "", text);           \
     }
-    PROBLEM(!(a & TPMA_FIXED_TPM), ATTEST_ALLOW_EXPORTABLE_KEY, "fixedTPM clear (key can leave the TPM)")
-    PROBLEM(!(a & TPMA_FIXED_PARENT), ATTEST_ALLOW_EXPORTABLE_KEY, "fixedParent clear (key can be duplicated)")
-    PROBLEM(!(a & TPMA_SENSITIVE_ORIGIN), ATTEST_ALLOW_IMPORTED_KEY, "sensitiveDataOrigin clear (key was imported)")
-    PROBLEM(a & TPMA_RESTRICTED, ATTEST_ALLOW_RESTRICTED_KEY, "restricted set (an attestation key, not a subscriber key)")
-    PROBLEM(!(a & TPMA_SIGN), 0, "sign clear (not a signing key)")
+    PROBLEM(!(a & TPMA_OBJECT_FIXEDTPM), ATTEST_ALLOW_EXPORTABLE_KEY, "fixedTPM clear (key can leave the TPM)")
+    PROBLEM(!(a & TPMA_OBJECT_FIXEDPARENT), ATTEST_ALLOW_EXPORTABLE_KEY, "fixedParent clear (key can be duplicated)")
+    PROBLEM(!(a & TPMA_OBJECT_SENSITIVEDATAORIGIN), ATTEST_ALLOW_IMPORTED_KEY, "sensitiveDataOrigin clear (key was imported)")
+    PROBLEM(a & TPMA_OBJECT_RESTRICTED, ATTEST_ALLOW_RESTRICTED_KEY, "restricted set (an attestation key, not a subscriber key)")
+    PROBLEM(!(a & TPMA_OBJECT_SIGN_ENCRYPT), 0, "sign clear (not a signing key)")
 #undef PROBLEM
     if (hard[0])
         attest_fail(c, CHK_TPM2_ATTRIBUTES, "objectAttributes 0x%08x: %s", a, hard);
@@ -254,6 +249,9 @@ void attest_tpm2_verify(attest_vctx *v, const attest_statement *st, attest_submo
     char how[160] = "", buf[160];
     unsigned char name[2 + EVP_MAX_MD_SIZE];
     int nl, header_ok, parsed = 0, tried = 0, untried = 0, refused = v->sig_ops_refused;
+    UINT32 magic = 0;
+    TPM2_ST type = 0;
+    size_t hoff = 0;
 
     if (attest_tpm2_stmt_decode(st->stmt, st->stmt_len, &s, &err) != 0) {
         attest_fail(c, CHK_TPM2_PARSE, "%s", err.msg);
@@ -266,16 +264,16 @@ void attest_tpm2_verify(attest_vctx *v, const attest_statement *st, attest_submo
         goto done;
     }
     /* Magic and type come straight from the header, before any parsing. */
-    header_ok = s.attest_len >= 6;
-    if (header_ok && memcmp(s.attest, "\xff" "TCG", 4) == 0)
+    header_ok = Tss2_MU_UINT32_Unmarshal(s.attest, s.attest_len, &hoff, &magic) == TSS2_RC_SUCCESS
+                && Tss2_MU_TPM2_ST_Unmarshal(s.attest, s.attest_len, &hoff, &type) == TSS2_RC_SUCCESS;
+    if (header_ok && magic == TPM2_GENERATED_VALUE)
         attest_pass(c, CHK_TPM2_MAGIC, "magic ff544347");
     else
         attest_fail(c, CHK_TPM2_MAGIC, "TPMS_ATTEST.magic is not TPM_GENERATED_VALUE ff544347");
-    if (header_ok && s.attest[4] == 0x80 && s.attest[5] == 0x17)
+    if (header_ok && type == TPM2_ST_ATTEST_CERTIFY)
         attest_pass(c, CHK_TPM2_TYPE, "type 8017 (certify)");
     else {
-        attest_fail(c, CHK_TPM2_TYPE, "TPMS_ATTEST.type is %02x%02x, expected 8017 (certify)",
-                    header_ok ? s.attest[4] : 0, header_ok ? s.attest[5] : 0);
+        attest_fail(c, CHK_TPM2_TYPE, "TPMS_ATTEST.type is %04x, expected 8017 (certify)", header_ok ? type : 0);
         header_ok = 0;
     }
     if (attest_tpmt_public_parse(s.pub, s.pub_len, &pub, &err) != 0) {
