@@ -238,11 +238,7 @@ static int parse_opts(cli_app *app, int argc, char **argv, new_opts *o)
 
 static const char *resolve_tcti(cli_app *app, const char *tcti)
 {
-    static const char *vars[] = {"ATTEST_TCTI", "TPM2TOOLS_TCTI", "TCTI"};
-    size_t i;
-
-    for (i = 0; tcti == NULL && i < sizeof(vars) / sizeof(vars[0]); i++)
-        tcti = getenv(vars[i]);
+    tcti = attest_tpm_tcti(tcti);
     if (tcti != NULL && (getenv("TPM2OPENSSL_TCTI") == NULL || tcti != getenv("TPM2OPENSSL_TCTI")))
         setenv("TPM2OPENSSL_TCTI", tcti, 1);
     attest_tpm_set_verbose(app->verbose);
