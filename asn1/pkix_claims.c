@@ -130,3 +130,18 @@ int attest_pkix_add_claim(PKIX_ELEMENT *el, attest_oid_id claim, ASN1_TYPE *valu
     }
     return 1;
 }
+
+const ASN1_OCTET_STRING *attest_pkix_key_spki(const PKIX_ELEMENT *el)
+{
+    int i;
+
+    if (OBJ_cmp(el->type, attest_oid_obj(ATTEST_OID_PKIX_EL_KEY)) != 0)
+        return NULL;
+    for (i = 0; i < sk_PKIX_CLAIM_num(el->claims); i++) {
+        const PKIX_CLAIM *c = sk_PKIX_CLAIM_value(el->claims, i);
+
+        if (OBJ_cmp(c->type, attest_oid_obj(ATTEST_OID_PKIX_KEY_SPKI)) == 0)
+            return c->value != NULL && c->value->type == V_ASN1_OCTET_STRING ? c->value->value.octet_string : NULL;
+    }
+    return NULL;
+}

@@ -306,31 +306,23 @@ int cli_check_evidence_names_key(cli_app *app, const unsigned char *der, size_t 
 {
     attest_pkix *p = NULL;
     attest_err err;
-    int i, j, found = 0;
+    int i, found = 0;
 
     if (attest_pkix_decode(der, len, &p, &err) != 0) {
         cli_error(app, "%s: %s", what, err.msg);
         return -1;
     }
+    ERR_set_mark(); /* a claim that is no key is a mismatch, not an error */
     for (i = 0; i < sk_PKIX_ELEMENT_num(p->ev->tbs->elements); i++) {
-        const PKIX_ELEMENT *el = sk_PKIX_ELEMENT_value(p->ev->tbs->elements, i);
+        const ASN1_OCTET_STRING *spki = attest_pkix_key_spki(sk_PKIX_ELEMENT_value(p->ev->tbs->elements, i));
+        const unsigned char *q = spki != NULL ? spki->data : NULL;
+        EVP_PKEY *k = q != NULL ? d2i_PUBKEY_ex(NULL, &q, spki->length, app->libctx, NULL) : NULL;
 
-        for (j = 0; j < sk_PKIX_CLAIM_num(el->claims); j++) {
-            const PKIX_CLAIM *cl = sk_PKIX_CLAIM_value(el->claims, j);
-            const unsigned char *q;
-            EVP_PKEY *k;
-
-            if (attest_oid_find(cl->type) != ATTEST_OID_PKIX_KEY_SPKI || cl->value == NULL
-                || cl->value->type != V_ASN1_OCTET_STRING)
-                continue;
-            q = cl->value->value.octet_string->data;
-            k = d2i_PUBKEY_ex(NULL, &q, cl->value->value.octet_string->length, app->libctx, NULL);
-            found |= k != NULL && attest_key_public_eq(k, subject) == 1;
-            EVP_PKEY_free(k);
-        }
+        found |= k != NULL && attest_key_public_eq(k, subject) == 1;
+        EVP_PKEY_free(k);
     }
+    ERR_pop_to_mark();
     attest_pkix_free(p);
-    ERR_clear_error();
     if (!found)
         cli_error(app, "%s: the evidence names no key-spki equal to the request's key", what);
     return found ? 0 : -1;

@@ -77,6 +77,12 @@ const attest_pkix_claim_def *attest_pkix_claim_def_find(const ASN1_OBJECT *claim
 /* 1 when value has the kind's universal type (and content, for OID lists / SPKIs). */
 int attest_pkix_value_ok(const attest_pkix_claim_def *def, const ASN1_TYPE *value);
 
+/*
+ * The key-spki claim of a key element (the first, as the verifier reads it)
+ * when it is an OCTET STRING; NULL for any other element or value.
+ */
+const ASN1_OCTET_STRING *attest_pkix_key_spki(const PKIX_ELEMENT *el);
+
 /* Helpers for building evidence. */
 int attest_pkix_add_claim(PKIX_ELEMENT *el, attest_oid_id claim, ASN1_TYPE *value /* owned */);
 PKIX_ELEMENT *attest_pkix_element_new(attest_oid_id type);
