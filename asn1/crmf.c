@@ -270,7 +270,7 @@ static int read_req(attest_crmf *c, int i, OSSL_LIB_CTX *libctx, const char *pro
     unsigned char *buf = NULL, *spki = NULL;
     const unsigned char *p;
     int64_t id;
-    int n, j, trailing;
+    int n, j, trailing, ok;
 
     r->popo_type = -1;
     if (tmpl == NULL) {
@@ -301,8 +301,10 @@ static int read_req(attest_crmf *c, int i, OSSL_LIB_CTX *libctx, const char *pro
         return -1;
     }
     /* OSSL_CRMF_MSGS_verify_popo finds a request by an int certReqId. */
-    if (!ASN1_INTEGER_get_int64(&id, view->cert_req->cert_req_id) || id < 0 || id > INT_MAX) {
-        ERR_clear_error();
+    ERR_set_mark(); /* too large for int64 is ours to report, below */
+    ok = ASN1_INTEGER_get_int64(&id, view->cert_req->cert_req_id);
+    ERR_pop_to_mark();
+    if (!ok || id < 0 || id > INT_MAX) {
         attest_err_set(err, "certReq[%d]: certReqId outside 0..%d", i, INT_MAX);
         return -1;
     }

@@ -271,7 +271,6 @@ static int check_ak_cert(cli_app *app, attest_tpm *tpm, uint32_t ak, X509 *cert,
         ok = 0;
     EVP_PKEY_free(k);
     OPENSSL_free(pub);
-    ERR_clear_error();
     return ok;
 }
 static int make_tpm2_statement(cli_app *app, const new_opts *o, const char *tcti, X509 *ak_cert,
@@ -327,7 +326,6 @@ static int check_signing_key(cli_app *app, const unsigned char *stmt, size_t len
         ok = 0;
     EVP_PKEY_free(certified);
     attest_tpm2_stmt_clear(&s);
-    ERR_clear_error();
     return ok;
 }
 

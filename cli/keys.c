@@ -143,7 +143,6 @@ EVP_PKEY *cli_load_private_key(const cli_app *app, const char *spec)
 
     if (key == NULL)
         cli_no_private_key(app, spec);
-    ERR_clear_error();
     return key;
 }
 

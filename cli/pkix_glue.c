@@ -182,7 +182,6 @@ static EVP_PKEY *load_ak(cli_app *app, const char *spec, X509 *cert, EVP_PKEY **
 done:
     OPENSSL_free(der);
     EVP_PKEY_CTX_free(kctx);
-    ERR_clear_error();
     return ak;
 }
 
@@ -212,7 +211,6 @@ static int sign_with(cli_app *app, const cli_pkix_opts *o, EVP_PKEY *ak, const c
         ok = 0;
     }
     EVP_PKEY_CTX_free(sctx);
-    ERR_clear_error();
     return ok;
 }
 

@@ -271,19 +271,21 @@ X509 *attest_trust_find_by_skid(const attest_trust *t, const unsigned char *kid,
 X509 *attest_trust_find_by_pubkey(const attest_trust *t, EVP_PKEY *key)
 {
     STACK_OF(X509) *lists[2] = { t->anchors, t->untrusted };
+    X509 *found = NULL;
     int l, i;
 
-    for (l = 0; l < 2; l++) {
-        for (i = 0; i < sk_X509_num(lists[l]); i++) {
+    ERR_set_mark(); /* keys of other types compare unequal, with an error we do not want */
+    for (l = 0; found == NULL && l < 2; l++) {
+        for (i = 0; found == NULL && i < sk_X509_num(lists[l]); i++) {
             X509 *x = sk_X509_value(lists[l], i);
             EVP_PKEY *k = X509_get0_pubkey(x);
 
             if (k != NULL && EVP_PKEY_eq(k, key) == 1)
-                return x;
+                found = x;
         }
     }
-    ERR_clear_error();
-    return NULL;
+    ERR_pop_to_mark();
+    return found;
 }
 
 void attest_trust_cache_stats(const attest_trust *t, size_t *hits, size_t *misses)

@@ -233,13 +233,13 @@ static int same_key(attest_vctx *v, const unsigned char *der, size_t len, EVP_PK
 
     if (kder != NULL && klen == len && memcmp(kder, der, len) == 0)
         return 1;
-    if ((k = d2i_PUBKEY_ex(NULL, &q, (long)len, v->p->libctx, v->p->propq)) == NULL) {
-        ERR_clear_error();
+    ERR_set_mark(); /* a claim that is no key does not match: not an error */
+    k = d2i_PUBKEY_ex(NULL, &q, (long)len, v->p->libctx, v->p->propq);
+    ERR_pop_to_mark();
+    if (k == NULL)
         return 0;
-    }
     eq = q == der + len && attest_vctx_key_usable(v, k, where) && attest_key_public_eq(k, key) == 1;
     EVP_PKEY_free(k);
-    ERR_clear_error();
     return eq;
 }
 
@@ -301,6 +301,7 @@ static int resolve_signer(attest_vctx *v, const attest_pkix *p, const PKIX_SID *
     char kid[48];
 
     memset(s, 0, sizeof(*s));
+    ERR_set_mark(); /* an undecodable key is reported through why */
     if (sid->cert != NULL) {
         s->cert = sid->cert;
         s->key = X509_get0_pubkey(sid->cert);
@@ -308,6 +309,7 @@ static int resolve_signer(attest_vctx *v, const attest_pkix *p, const PKIX_SID *
         if (s->key != NULL && sid->spki != NULL && X509_PUBKEY_get0(sid->spki) != NULL
             && attest_key_public_eq(s->key, X509_PUBKEY_get0(sid->spki)) != 1) {
             snprintf(why, cap, "sid certificate and subjectPublicKeyInfo disagree");
+            ERR_pop_to_mark();
             return -1;
         }
     } else if (sid->spki != NULL) {
@@ -318,15 +320,17 @@ static int resolve_signer(attest_vctx *v, const attest_pkix *p, const PKIX_SID *
         if ((s->cert = find_cert(v, p, NULL, sid->key_id)) == NULL) {
             attest_hex(sid->key_id->data, (size_t)sid->key_id->length, kid, sizeof(kid));
             snprintf(why, cap, "keyId %s cannot be resolved", kid);
+            ERR_pop_to_mark();
             return -1;
         }
         s->key = X509_get0_pubkey(s->cert);
         s->spki = X509_get_X509_PUBKEY(s->cert);
     } else {
         snprintf(why, cap, "empty SignerIdentifier");
+        ERR_pop_to_mark();
         return -1;
     }
-    ERR_clear_error();
+    ERR_pop_to_mark();
     if (s->key == NULL) {
         const ASN1_OBJECT *kalg = NULL;
         char oid[80] = "";
@@ -634,11 +638,12 @@ void attest_pkix_verify(attest_vctx *v, const attest_statement *st, attest_submo
             attest_skip(c, rest[i], "not decoded");
         return;
     }
+    ERR_set_mark(); /* the checks say what failed; the caller's queue stays as it was */
     check_structure(p, c);
     check_signatures(v, p, c);
     bound = check_binding(v, p, sub);
     check_nonce(v, p, sub);
     check_key_policy(v, bound, c);
     attest_pkix_free(p);
-    ERR_clear_error();
+    ERR_pop_to_mark();
 }

@@ -35,6 +35,7 @@ static int digest_verify(attest_vctx *v, EVP_PKEY *key, const EVP_MD *md, int ps
         EVP_MD_CTX_free(mctx);
         return 0;
     }
+    ERR_set_mark(); /* a key that does not verify is an answer, not an error */
     if (EVP_DigestVerifyInit_ex(mctx, &pctx, EVP_MD_get0_name(md), v->p->libctx, v->p->propq, key, NULL) > 0) {
         if (pss && (EVP_PKEY_CTX_set_rsa_padding(pctx, RSA_PKCS1_PSS_PADDING) <= 0
                     || EVP_PKEY_CTX_set_rsa_pss_saltlen(pctx, RSA_PSS_SALTLEN_AUTO) <= 0))
@@ -43,7 +44,7 @@ static int digest_verify(attest_vctx *v, EVP_PKEY *key, const EVP_MD *md, int ps
     }
 done:
     EVP_MD_CTX_free(mctx);
-    ERR_clear_error();
+    ERR_pop_to_mark();
     return ok;
 }
 
@@ -69,6 +70,7 @@ static const EVP_MD *recover_md(attest_vctx *v, EVP_PKEY *key, const unsigned ch
         EVP_PKEY_CTX_free(ctx);
         return NULL;
     }
+    ERR_set_mark(); /* a probe: no DigestInfo is an answer */
     if (EVP_PKEY_verify_recover_init(ctx) > 0 && EVP_PKEY_CTX_set_rsa_padding(ctx, RSA_PKCS1_PADDING) > 0
         && EVP_PKEY_verify_recover(ctx, out, &outlen, sig, siglen) > 0
         && (di = d2i_X509_SIG(NULL, &p, (long)outlen)) != NULL) {
@@ -81,7 +83,7 @@ static const EVP_MD *recover_md(attest_vctx *v, EVP_PKEY *key, const unsigned ch
     }
     X509_SIG_free(di);
     EVP_PKEY_CTX_free(ctx);
-    ERR_clear_error();
+    ERR_pop_to_mark();
     return md;
 }
 
@@ -194,7 +196,6 @@ static X509 *find_ak(attest_vctx *v, const attest_tpm2_stmt *s, const EVP_MD **m
         if (try_key(v, k, s, md, how, howlen))
             return x;
     }
-    ERR_clear_error();
     return NULL;
 }
 
@@ -258,6 +259,7 @@ void attest_tpm2_verify(attest_vctx *v, const attest_statement *st, attest_submo
         skip_all(c, "the statement does not parse");
         return;
     }
+    ERR_set_mark(); /* the checks say what failed; the caller's queue stays as it was */
     if (s.pub == NULL) {
         attest_fail(c, CHK_TPM2_PARSE, "tpmTPublic is absent: the evidence cannot be bound to a key");
         skip_all(c, "no tpmTPublic");
@@ -347,14 +349,13 @@ void attest_tpm2_verify(attest_vctx *v, const attest_statement *st, attest_submo
         } else
             attest_fail(c, CHK_TPM2_KEY_BINDING, "the TPM key (%s-%d) is not the request's subject key",
                         EVP_PKEY_get0_type_name(tkey), EVP_PKEY_get_bits(tkey));
-        ERR_clear_error();
     }
 
     attest_engine_nonce(v, sub, CHK_TPM2_NONCE, "extraData", att.extraData.buffer, att.extraData.size, 1);
 
     check_attributes(v, pub.objectAttributes, c);
 done:
-    ERR_clear_error();
+    ERR_pop_to_mark();
     EVP_PKEY_free(tkey);
     attest_tpm2_stmt_clear(&s);
 }

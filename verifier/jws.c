@@ -195,6 +195,7 @@ char *attest_jws_sign(EVP_PKEY *key, OSSL_LIB_CTX *libctx, const char *propq, co
                        EVP_PKEY_get0_type_name(key) ? EVP_PKEY_get0_type_name(key) : "provider");
         return NULL;
     }
+    ERR_set_mark(); /* failures are told through err */
     if ((kid = kid_of(key)) == NULL) {
         attest_err_set(err, "cannot encode the signing key's public key (for kid)");
         goto done;
@@ -232,7 +233,7 @@ char *attest_jws_sign(EVP_PKEY *key, OSSL_LIB_CTX *libctx, const char *propq, co
 oom:
     attest_err_set(err, "out of memory");
 done:
-    ERR_clear_error();
+    ERR_pop_to_mark();
     EVP_MD_CTX_free(ctx);
     json_object_put(h);
     OPENSSL_free(kid);
@@ -263,6 +264,7 @@ char *attest_jws_verify(const char *jws, size_t jws_len, EVP_PKEY *key, OSSL_LIB
         attest_err_set(err, "not a compact JWS (header.payload.signature, one line)");
         return NULL;
     }
+    ERR_set_mark(); /* failures are told through err */
     if ((hdr = b64url_dec(jws, (size_t)(d1 - jws), &hlen)) == NULL
         || (payload = b64url_dec(d1 + 1, (size_t)(d2 - d1 - 1), &plen)) == NULL
         || (sig = b64url_dec(d2 + 1, jws_len - (size_t)(d2 + 1 - jws), &slen)) == NULL) {
@@ -303,7 +305,7 @@ char *attest_jws_verify(const char *jws, size_t jws_len, EVP_PKEY *key, OSSL_LIB
         *len = plen;
     }
 done:
-    ERR_clear_error();
+    ERR_pop_to_mark();
     EVP_MD_CTX_free(ctx);
     json_object_put(h);
     OPENSSL_free(hdr);

@@ -7,8 +7,8 @@
 
 /*
  * Pushes onto into every certificate of the PEM text in b, or when there is
- * none the one DER certificate b starts with (b must be resettable: a file
- * or memory BIO).  Returns how many were pushed (0: none found), -1 out of
+ * none the one DER certificate b starts with (b is read twice: a file BIO
+ * or BIO_new_mem_buf's, not a writable memory BIO, which a reset empties).  Returns how many were pushed (0: none found), -1 out of
  * memory.  The decoding attempts leave the caller's error queue as it was.
  */
 int attest_certs_read(BIO *b, STACK_OF(X509) *into);
