@@ -3,11 +3,13 @@
  * `openssl req -subject` prints them.
  */
 #include <ctype.h>
+#include <limits.h>
 #include <string.h>
 #include <openssl/asn1.h>
 #include <openssl/bio.h>
 #include <openssl/crypto.h>
 #include <openssl/err.h>
+#include <openssl/evp.h>
 #include <openssl/x509.h>
 
 #include "attest/escape.h"
@@ -147,4 +149,20 @@ char *attest_hex_dup(const unsigned char *b, size_t n)
     char *s = n < ((size_t)-1 - 1) / 2 ? OPENSSL_malloc(2 * n + 1) : NULL;
 
     return s != NULL ? attest_hex(b, n, s, 2 * n + 1) : NULL;
+}
+
+char *attest_b64url(const unsigned char *b, size_t n)
+{
+    char *s = n < (size_t)INT_MAX / 4 * 3 - 2 ? OPENSSL_malloc(4 * ((n + 2) / 3) + 1) : NULL;
+    int len, i;
+
+    if (s == NULL)
+        return NULL;
+    len = EVP_EncodeBlock((unsigned char *)s, b, (int)n);
+    while (len > 0 && s[len - 1] == '=')
+        len--;
+    s[len] = '\0';
+    for (i = 0; i < len; i++)
+        s[i] = s[i] == '+' ? '-' : s[i] == '/' ? '_' : s[i];
+    return s;
 }

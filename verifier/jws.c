@@ -54,22 +54,6 @@ const char *attest_jws_alg(EVP_PKEY *key)
     return alg_of(key, &a) == 0 ? a.alg : NULL;
 }
 
-static char *b64url_enc(const unsigned char *b, size_t n)
-{
-    char *s = OPENSSL_malloc(4 * ((n + 2) / 3) + 1);
-    int len, i;
-
-    if (s == NULL)
-        return NULL;
-    len = EVP_EncodeBlock((unsigned char *)s, b, (int)n);
-    while (len > 0 && s[len - 1] == '=')
-        len--;
-    s[len] = '\0';
-    for (i = 0; i < len; i++)
-        s[i] = s[i] == '+' ? '-' : s[i] == '/' ? '_' : s[i];
-    return s;
-}
-
 /* base64url without padding (RFC 7515 §2); -1 for any other character or a bad length. */
 static unsigned char *b64url_dec(const char *s, size_t n, size_t *out_len)
 {
@@ -205,8 +189,8 @@ char *attest_jws_sign(EVP_PKEY *key, OSSL_LIB_CTX *libctx, const char *propq, co
     attest_json_add(h, "typ", json_object_new_string("JWT"));
     attest_json_add(h, "kid", json_object_new_string(kid));
     hs = json_object_to_json_string_ext(h, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE);
-    hb = hs != NULL ? b64url_enc((const unsigned char *)hs, strlen(hs)) : NULL;
-    pb = b64url_enc((const unsigned char *)payload, len);
+    hb = hs != NULL ? attest_b64url((const unsigned char *)hs, strlen(hs)) : NULL;
+    pb = attest_b64url((const unsigned char *)payload, len);
     if (hb == NULL || pb == NULL || (tbs = OPENSSL_malloc(strlen(hb) + strlen(pb) + 2)) == NULL)
         goto oom;
     tbslen = (size_t)sprintf(tbs, "%s.%s", hb, pb);
@@ -222,9 +206,9 @@ char *attest_jws_sign(EVP_PKEY *key, OSSL_LIB_CTX *libctx, const char *propq, co
             attest_err_set(err, "the key's ECDSA signature is not DER");
             goto done;
         }
-        sb = b64url_enc(raw, 2 * (size_t)a.ecdsa_len);
+        sb = attest_b64url(raw, 2 * (size_t)a.ecdsa_len);
     } else {
-        sb = b64url_enc(sig, siglen);
+        sb = attest_b64url(sig, siglen);
     }
     if (sb == NULL || (out = OPENSSL_malloc(tbslen + strlen(sb) + 2)) == NULL)
         goto oom;

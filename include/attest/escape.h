@@ -31,5 +31,7 @@ char *attest_name_oneline(const X509_NAME *name);
  */
 char *attest_hex(const unsigned char *b, size_t n, char *out, size_t cap);
 char *attest_hex_dup(const unsigned char *b, size_t n);
+/* base64url without padding (RFC 7515 §2) of b[0..n), OPENSSL_malloc'd; NULL when out of memory. */
+char *attest_b64url(const unsigned char *b, size_t n);
 
 #endif

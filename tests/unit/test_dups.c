@@ -80,6 +80,20 @@ static void test_hex(void **state)
     OPENSSL_free(s);
 }
 
+static void test_b64url(void **state)
+{
+    static const unsigned char b[] = {0xfb, 0xff, 0x00, 0x3e};
+    char *s;
+
+    (void)state;
+    assert_non_null(s = attest_b64url(b, sizeof(b))); /* base64 "+/8APg==" */
+    assert_string_equal(s, "-_8APg");
+    OPENSSL_free(s);
+    assert_non_null(s = attest_b64url(b, 0));
+    assert_string_equal(s, "");
+    OPENSSL_free(s);
+}
+
 /* ------------------------------------------------------------ default digest */
 
 static EVP_PKEY *ec(const char *curve)
@@ -256,6 +270,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_reencodes_refuses_ber),
         cmocka_unit_test(test_hex),
+        cmocka_unit_test(test_b64url),
         cmocka_unit_test(test_default_md),
         cmocka_unit_test(test_certs_read),
         cmocka_unit_test(test_key_spki),
