@@ -9,6 +9,7 @@
 
 #include "attest/checks.h"
 #include "attest/describe.h"
+#include "attest/escape.h"
 #include "attest/verify.h"
 
 /* Formatted details may quote input; room for it before the escaper cuts to detail's size. */
@@ -159,10 +160,10 @@ static void checks_text(const attest_checks *c, BIO *out, const char *indent)
 
 static void hex_text(BIO *out, const unsigned char *b, size_t n)
 {
-    size_t i;
+    char *s = attest_hex_dup(b, n);
 
-    for (i = 0; i < n; i++)
-        BIO_printf(out, "%02x", b[i]);
+    BIO_puts(out, s != NULL ? s : "(out of memory)");
+    OPENSSL_free(s);
 }
 
 /* The records, one short line each: what an auditor needs to find the input and the keys again. */

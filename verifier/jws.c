@@ -96,11 +96,9 @@ static char *kid_of(EVP_PKEY *key)
     unsigned char *der = NULL, md[32];
     char *hex = NULL;
     int n = i2d_PUBKEY(key, &der);
-    size_t i;
 
-    if (n > 0 && EVP_Digest(der, (size_t)n, md, NULL, EVP_sha256(), NULL) == 1 && (hex = OPENSSL_malloc(65)) != NULL)
-        for (i = 0; i < sizeof(md); i++)
-            snprintf(hex + 2 * i, 3, "%02x", md[i]);
+    if (n > 0 && EVP_Digest(der, (size_t)n, md, NULL, EVP_sha256(), NULL) == 1)
+        hex = attest_hex_dup(md, sizeof(md));
     OPENSSL_free(der);
     return hex;
 }
