@@ -12,53 +12,53 @@ typedef struct {
     ASN1_INTEGER *version;
     X509 *ek_cert;
     ASN1_OCTET_STRING *ek_pub, *ak_pub, *ak_name;
-} AK_REQ;
-ASN1_SEQUENCE(AK_REQ) = {
-    ASN1_SIMPLE(AK_REQ, version, ASN1_INTEGER),
-    ASN1_SIMPLE(AK_REQ, ek_cert, X509),
-    ASN1_SIMPLE(AK_REQ, ek_pub, ASN1_OCTET_STRING),
-    ASN1_SIMPLE(AK_REQ, ak_pub, ASN1_OCTET_STRING),
-    ASN1_SIMPLE(AK_REQ, ak_name, ASN1_OCTET_STRING),
-} ASN1_SEQUENCE_END(AK_REQ)
-IMPLEMENT_ASN1_FUNCTIONS(AK_REQ)
+} ATTEST_AK_REQ;
+ASN1_SEQUENCE(ATTEST_AK_REQ) = {
+    ASN1_SIMPLE(ATTEST_AK_REQ, version, ASN1_INTEGER),
+    ASN1_SIMPLE(ATTEST_AK_REQ, ek_cert, X509),
+    ASN1_SIMPLE(ATTEST_AK_REQ, ek_pub, ASN1_OCTET_STRING),
+    ASN1_SIMPLE(ATTEST_AK_REQ, ak_pub, ASN1_OCTET_STRING),
+    ASN1_SIMPLE(ATTEST_AK_REQ, ak_name, ASN1_OCTET_STRING),
+} ASN1_SEQUENCE_END(ATTEST_AK_REQ)
+IMPLEMENT_ASN1_FUNCTIONS(ATTEST_AK_REQ)
 
 typedef struct {
     ASN1_INTEGER *version;
     ASN1_OCTET_STRING *id, *ek_pub, *blob, *secret;
-} AK_CHAL;
-ASN1_SEQUENCE(AK_CHAL) = {
-    ASN1_SIMPLE(AK_CHAL, version, ASN1_INTEGER),
-    ASN1_SIMPLE(AK_CHAL, id, ASN1_OCTET_STRING),
-    ASN1_SIMPLE(AK_CHAL, ek_pub, ASN1_OCTET_STRING),
-    ASN1_SIMPLE(AK_CHAL, blob, ASN1_OCTET_STRING),
-    ASN1_SIMPLE(AK_CHAL, secret, ASN1_OCTET_STRING),
-} ASN1_SEQUENCE_END(AK_CHAL)
-IMPLEMENT_ASN1_FUNCTIONS(AK_CHAL)
+} ATTEST_AK_CHAL;
+ASN1_SEQUENCE(ATTEST_AK_CHAL) = {
+    ASN1_SIMPLE(ATTEST_AK_CHAL, version, ASN1_INTEGER),
+    ASN1_SIMPLE(ATTEST_AK_CHAL, id, ASN1_OCTET_STRING),
+    ASN1_SIMPLE(ATTEST_AK_CHAL, ek_pub, ASN1_OCTET_STRING),
+    ASN1_SIMPLE(ATTEST_AK_CHAL, blob, ASN1_OCTET_STRING),
+    ASN1_SIMPLE(ATTEST_AK_CHAL, secret, ASN1_OCTET_STRING),
+} ASN1_SEQUENCE_END(ATTEST_AK_CHAL)
+IMPLEMENT_ASN1_FUNCTIONS(ATTEST_AK_CHAL)
 
 typedef struct {
     ASN1_INTEGER *version;
     ASN1_OCTET_STRING *id, *credential;
-} AK_RSP;
-ASN1_SEQUENCE(AK_RSP) = {
-    ASN1_SIMPLE(AK_RSP, version, ASN1_INTEGER),
-    ASN1_SIMPLE(AK_RSP, id, ASN1_OCTET_STRING),
-    ASN1_SIMPLE(AK_RSP, credential, ASN1_OCTET_STRING),
-} ASN1_SEQUENCE_END(AK_RSP)
-IMPLEMENT_ASN1_FUNCTIONS(AK_RSP)
+} ATTEST_AK_RSP;
+ASN1_SEQUENCE(ATTEST_AK_RSP) = {
+    ASN1_SIMPLE(ATTEST_AK_RSP, version, ASN1_INTEGER),
+    ASN1_SIMPLE(ATTEST_AK_RSP, id, ASN1_OCTET_STRING),
+    ASN1_SIMPLE(ATTEST_AK_RSP, credential, ASN1_OCTET_STRING),
+} ASN1_SEQUENCE_END(ATTEST_AK_RSP)
+IMPLEMENT_ASN1_FUNCTIONS(ATTEST_AK_RSP)
 
 typedef struct {
     ASN1_INTEGER *version, *not_after;
     ASN1_OCTET_STRING *credential, *ak_pub;
     X509 *ek_cert;
-} AK_STATE;
-ASN1_SEQUENCE(AK_STATE) = {
-    ASN1_SIMPLE(AK_STATE, version, ASN1_INTEGER),
-    ASN1_SIMPLE(AK_STATE, not_after, ASN1_INTEGER),
-    ASN1_SIMPLE(AK_STATE, credential, ASN1_OCTET_STRING),
-    ASN1_SIMPLE(AK_STATE, ak_pub, ASN1_OCTET_STRING),
-    ASN1_SIMPLE(AK_STATE, ek_cert, X509),
-} ASN1_SEQUENCE_END(AK_STATE)
-IMPLEMENT_ASN1_FUNCTIONS(AK_STATE)
+} ATTEST_AK_STATE;
+ASN1_SEQUENCE(ATTEST_AK_STATE) = {
+    ASN1_SIMPLE(ATTEST_AK_STATE, version, ASN1_INTEGER),
+    ASN1_SIMPLE(ATTEST_AK_STATE, not_after, ASN1_INTEGER),
+    ASN1_SIMPLE(ATTEST_AK_STATE, credential, ASN1_OCTET_STRING),
+    ASN1_SIMPLE(ATTEST_AK_STATE, ak_pub, ASN1_OCTET_STRING),
+    ASN1_SIMPLE(ATTEST_AK_STATE, ek_cert, X509),
+} ASN1_SEQUENCE_END(ATTEST_AK_STATE)
+IMPLEMENT_ASN1_FUNCTIONS(ATTEST_AK_STATE)
 
 static void bytes_clear(attest_bytes *b)
 {
@@ -134,10 +134,10 @@ static int set_cert(X509 **x, const attest_bytes *b)
         OPENSSL_free(re);                                                                               \
         return t;                                                                                       \
     }
-DECODE_STRICT(AK_REQ, "AkEnrollRequest")
-DECODE_STRICT(AK_CHAL, "AkChallenge")
-DECODE_STRICT(AK_RSP, "AkResponse")
-DECODE_STRICT(AK_STATE, "AkEnrollState")
+DECODE_STRICT(ATTEST_AK_REQ, "AkEnrollRequest")
+DECODE_STRICT(ATTEST_AK_CHAL, "AkChallenge")
+DECODE_STRICT(ATTEST_AK_RSP, "AkResponse")
+DECODE_STRICT(ATTEST_AK_STATE, "AkEnrollState")
 
 static int finish_encode(int n, unsigned char **der, size_t *len, const char *what, attest_err *err)
 {
@@ -154,20 +154,20 @@ static int finish_encode(int n, unsigned char **der, size_t *len, const char *wh
 /* ---- request ---- */
 int attest_ak_request_encode(const attest_ak_request *r, unsigned char **der, size_t *len, attest_err *err)
 {
-    AK_REQ *t = AK_REQ_new();
+    ATTEST_AK_REQ *t = ATTEST_AK_REQ_new();
     int n = -1;
 
     *der = NULL;
     if (t != NULL && ASN1_INTEGER_set(t->version, 0) && set_cert(&t->ek_cert, &r->ek_cert) == 0 && set_os(t->ek_pub, &r->ek_pub) == 0
         && set_os(t->ak_pub, &r->ak_pub) == 0 && set_os(t->ak_name, &r->ak_name) == 0)
-        n = i2d_AK_REQ(t, der);
-    AK_REQ_free(t);
+        n = i2d_ATTEST_AK_REQ(t, der);
+    ATTEST_AK_REQ_free(t);
     return finish_encode(n, der, len, "AkEnrollRequest", err);
 }
 
 int attest_ak_request_decode(const unsigned char *der, size_t len, attest_ak_request *r, attest_err *err)
 {
-    AK_REQ *t = AK_REQ_strict(der, len, err);
+    ATTEST_AK_REQ *t = ATTEST_AK_REQ_strict(der, len, err);
     int ok = -1;
 
     memset(r, 0, sizeof(*r));
@@ -178,7 +178,7 @@ int attest_ak_request_decode(const unsigned char *der, size_t len, attest_ak_req
         ok = 0;
     else
         attest_err_set(err, "AkEnrollRequest: out of memory");
-    AK_REQ_free(t);
+    ATTEST_AK_REQ_free(t);
     if (ok != 0)
         attest_ak_request_clear(r);
     return ok;
@@ -195,20 +195,20 @@ void attest_ak_request_clear(attest_ak_request *r)
 /* ---- challenge ---- */
 int attest_ak_challenge_encode(const attest_ak_challenge *c, unsigned char **der, size_t *len, attest_err *err)
 {
-    AK_CHAL *t = AK_CHAL_new();
+    ATTEST_AK_CHAL *t = ATTEST_AK_CHAL_new();
     int n = -1;
 
     *der = NULL;
     if (t != NULL && ASN1_INTEGER_set(t->version, 0) && set_os(t->id, &c->id) == 0 && set_os(t->ek_pub, &c->ek_pub) == 0
         && set_os(t->blob, &c->blob) == 0 && set_os(t->secret, &c->secret) == 0)
-        n = i2d_AK_CHAL(t, der);
-    AK_CHAL_free(t);
+        n = i2d_ATTEST_AK_CHAL(t, der);
+    ATTEST_AK_CHAL_free(t);
     return finish_encode(n, der, len, "AkChallenge", err);
 }
 
 int attest_ak_challenge_decode(const unsigned char *der, size_t len, attest_ak_challenge *c, attest_err *err)
 {
-    AK_CHAL *t = AK_CHAL_strict(der, len, err);
+    ATTEST_AK_CHAL *t = ATTEST_AK_CHAL_strict(der, len, err);
     int ok = -1;
 
     memset(c, 0, sizeof(*c));
@@ -221,7 +221,7 @@ int attest_ak_challenge_decode(const unsigned char *der, size_t len, attest_ak_c
         ok = 0;
     else
         attest_err_set(err, "AkChallenge: out of memory");
-    AK_CHAL_free(t);
+    ATTEST_AK_CHAL_free(t);
     if (ok != 0)
         attest_ak_challenge_clear(c);
     return ok;
@@ -238,19 +238,19 @@ void attest_ak_challenge_clear(attest_ak_challenge *c)
 /* ---- response ---- */
 int attest_ak_response_encode(const attest_ak_response *r, unsigned char **der, size_t *len, attest_err *err)
 {
-    AK_RSP *t = AK_RSP_new();
+    ATTEST_AK_RSP *t = ATTEST_AK_RSP_new();
     int n = -1;
 
     *der = NULL;
     if (t != NULL && ASN1_INTEGER_set(t->version, 0) && set_os(t->id, &r->id) == 0 && set_os(t->credential, &r->credential) == 0)
-        n = i2d_AK_RSP(t, der);
-    AK_RSP_free(t);
+        n = i2d_ATTEST_AK_RSP(t, der);
+    ATTEST_AK_RSP_free(t);
     return finish_encode(n, der, len, "AkResponse", err);
 }
 
 int attest_ak_response_decode(const unsigned char *der, size_t len, attest_ak_response *r, attest_err *err)
 {
-    AK_RSP *t = AK_RSP_strict(der, len, err);
+    ATTEST_AK_RSP *t = ATTEST_AK_RSP_strict(der, len, err);
     int ok = -1;
 
     memset(r, 0, sizeof(*r));
@@ -262,7 +262,7 @@ int attest_ak_response_decode(const unsigned char *der, size_t len, attest_ak_re
         ok = 0;
     else
         attest_err_set(err, "AkResponse: out of memory");
-    AK_RSP_free(t);
+    ATTEST_AK_RSP_free(t);
     if (ok != 0)
         attest_ak_response_clear(r);
     return ok;
@@ -277,21 +277,21 @@ void attest_ak_response_clear(attest_ak_response *r)
 /* ---- state ---- */
 int attest_ak_state_encode(const attest_ak_state *s, unsigned char **der, size_t *len, attest_err *err)
 {
-    AK_STATE *t = AK_STATE_new();
+    ATTEST_AK_STATE *t = ATTEST_AK_STATE_new();
     int n = -1;
 
     *der = NULL;
     if (t != NULL && ASN1_INTEGER_set(t->version, 0) && ASN1_INTEGER_set_int64(t->not_after, s->not_after)
         && set_os(t->credential, &s->credential) == 0 && set_os(t->ak_pub, &s->ak_pub) == 0
         && set_cert(&t->ek_cert, &s->ek_cert) == 0)
-        n = i2d_AK_STATE(t, der);
-    AK_STATE_free(t);
+        n = i2d_ATTEST_AK_STATE(t, der);
+    ATTEST_AK_STATE_free(t);
     return finish_encode(n, der, len, "AkEnrollState", err);
 }
 
 int attest_ak_state_decode(const unsigned char *der, size_t len, attest_ak_state *s, attest_err *err)
 {
-    AK_STATE *t = AK_STATE_strict(der, len, err);
+    ATTEST_AK_STATE *t = ATTEST_AK_STATE_strict(der, len, err);
     int ok = -1;
 
     memset(s, 0, sizeof(*s));
@@ -304,7 +304,7 @@ int attest_ak_state_decode(const unsigned char *der, size_t len, attest_ak_state
         ok = 0;
     else
         attest_err_set(err, "AkEnrollState: out of memory");
-    AK_STATE_free(t);
+    ATTEST_AK_STATE_free(t);
     if (ok != 0)
         attest_ak_state_clear(s);
     return ok;

@@ -25,31 +25,31 @@ DEFINE_STACK_OF(ASN1_SEQUENCE_ANY)
 typedef struct {
     STACK_OF(ASN1_SEQUENCE_ANY) *stmts;
     STACK_OF(ASN1_TYPE) *certs;
-} WIRE_BUNDLE;
+} ATTEST_WIRE_BUNDLE;
 
-ASN1_SEQUENCE(WIRE_BUNDLE) = {
-    ASN1_SEQUENCE_OF(WIRE_BUNDLE, stmts, ASN1_SEQUENCE_ANY),
-    ASN1_SEQUENCE_OF_OPT(WIRE_BUNDLE, certs, ASN1_ANY),
-} ASN1_SEQUENCE_END(WIRE_BUNDLE)
-IMPLEMENT_ASN1_FUNCTIONS(WIRE_BUNDLE)
+ASN1_SEQUENCE(ATTEST_WIRE_BUNDLE) = {
+    ASN1_SEQUENCE_OF(ATTEST_WIRE_BUNDLE, stmts, ASN1_SEQUENCE_ANY),
+    ASN1_SEQUENCE_OF_OPT(ATTEST_WIRE_BUNDLE, certs, ASN1_ANY),
+} ASN1_SEQUENCE_END(ATTEST_WIRE_BUNDLE)
+IMPLEMENT_ASN1_FUNCTIONS(ATTEST_WIRE_BUNDLE)
 
-DEFINE_STACK_OF(WIRE_BUNDLE)
-typedef STACK_OF(WIRE_BUNDLE) WIRE_BUNDLES;
-ASN1_ITEM_TEMPLATE(WIRE_BUNDLES) =
-    ASN1_EX_TEMPLATE_TYPE(ASN1_TFLG_SEQUENCE_OF, 0, WIRE_BUNDLES, WIRE_BUNDLE)
-ASN1_ITEM_TEMPLATE_END(WIRE_BUNDLES)
-IMPLEMENT_ASN1_FUNCTIONS(WIRE_BUNDLES)
+DEFINE_STACK_OF(ATTEST_WIRE_BUNDLE)
+typedef STACK_OF(ATTEST_WIRE_BUNDLE) ATTEST_WIRE_BUNDLES;
+ASN1_ITEM_TEMPLATE(ATTEST_WIRE_BUNDLES) =
+    ASN1_EX_TEMPLATE_TYPE(ASN1_TFLG_SEQUENCE_OF, 0, ATTEST_WIRE_BUNDLES, ATTEST_WIRE_BUNDLE)
+ASN1_ITEM_TEMPLATE_END(ATTEST_WIRE_BUNDLES)
+IMPLEMENT_ASN1_FUNCTIONS(ATTEST_WIRE_BUNDLES)
 
 /* [3] OtherCertificateFormat, read after re-tagging A3 -> 30. */
 typedef struct {
     ASN1_OBJECT *format;
     ASN1_TYPE *cert;
-} OTHER_CERT;
-ASN1_SEQUENCE(OTHER_CERT) = {
-    ASN1_SIMPLE(OTHER_CERT, format, ASN1_OBJECT),
-    ASN1_SIMPLE(OTHER_CERT, cert, ASN1_ANY),
-} ASN1_SEQUENCE_END(OTHER_CERT)
-IMPLEMENT_ASN1_FUNCTIONS(OTHER_CERT)
+} ATTEST_OTHER_CERT;
+ASN1_SEQUENCE(ATTEST_OTHER_CERT) = {
+    ASN1_SIMPLE(ATTEST_OTHER_CERT, format, ASN1_OBJECT),
+    ASN1_SIMPLE(ATTEST_OTHER_CERT, cert, ASN1_ANY),
+} ASN1_SEQUENCE_END(ATTEST_OTHER_CERT)
+IMPLEMENT_ASN1_FUNCTIONS(ATTEST_OTHER_CERT)
 
 attest_bundle *attest_bundle_new(void)
 {
@@ -256,21 +256,21 @@ static int read_cert(attest_bundle *b, const ASN1_TYPE *t, size_t idx, attest_er
     } else if (tag == 0xA3) {
         unsigned char *copy = OPENSSL_memdup(t->value.asn1_string->data, (size_t)t->value.asn1_string->length);
         const unsigned char *p = copy;
-        OTHER_CERT *oc;
+        ATTEST_OTHER_CERT *oc;
 
         if (copy == NULL) {
             attest_err_set(err, "out of memory");
             return 0;
         }
         copy[0] = 0x30;
-        oc = d2i_OTHER_CERT(NULL, &p, t->value.asn1_string->length);
+        oc = d2i_ATTEST_OTHER_CERT(NULL, &p, t->value.asn1_string->length);
         if (oc == NULL || p != copy + t->value.asn1_string->length) {
-            OTHER_CERT_free(oc);
+            ATTEST_OTHER_CERT_free(oc);
             OPENSSL_free(copy);
             attest_err_set(err, "certs[%zu] is a malformed OtherCertificateFormat", idx);
             return 0;
         }
-        OTHER_CERT_free(oc);
+        ATTEST_OTHER_CERT_free(oc);
         OPENSSL_free(copy);
         b->n_other_certs++;
         return 1;
@@ -296,7 +296,7 @@ static int read_cert(attest_bundle *b, const ASN1_TYPE *t, size_t idx, attest_er
     return 1;
 }
 
-static int read_wire(attest_bundle *b, const WIRE_BUNDLE *w, attest_err *err)
+static int read_wire(attest_bundle *b, const ATTEST_WIRE_BUNDLE *w, attest_err *err)
 {
     int i, ns = sk_ASN1_SEQUENCE_ANY_num(w->stmts);
     int nc = w->certs != NULL ? sk_ASN1_TYPE_num(w->certs) : 0;
@@ -342,7 +342,7 @@ static int read_wire(attest_bundle *b, const WIRE_BUNDLE *w, attest_err *err)
 }
 
 /* The first statement of the first bundle starts with an OID: current shape. */
-static int looks_current(const WIRE_BUNDLE *w)
+static int looks_current(const ATTEST_WIRE_BUNDLE *w)
 {
     ASN1_SEQUENCE_ANY *s;
 
@@ -352,22 +352,11 @@ static int looks_current(const WIRE_BUNDLE *w)
     return sk_ASN1_TYPE_num(s) > 0 && sk_ASN1_TYPE_value(s, 0)->type == V_ASN1_OBJECT;
 }
 
-/* Re-encoding must give back the input: that is our DER check. */
-static int same_der(const ASN1_VALUE *v, const ASN1_ITEM *it, const unsigned char *der, size_t len)
-{
-    unsigned char *re = NULL;
-    int n = ASN1_item_i2d((ASN1_VALUE *)v, &re, it);
-    int ok = n > 0 && (size_t)n == len && memcmp(re, der, len) == 0;
-
-    OPENSSL_free(re);
-    return ok;
-}
-
 int attest_bundle_decode(const unsigned char *der, size_t len, attest_bundle **out, attest_err *err)
 {
     const unsigned char *p = der;
-    WIRE_BUNDLE *w = NULL;
-    WIRE_BUNDLES *list = NULL;
+    ATTEST_WIRE_BUNDLE *w = NULL;
+    ATTEST_WIRE_BUNDLES *list = NULL;
     attest_bundle *b = NULL;
     int ok = -1, i;
 
@@ -378,9 +367,9 @@ int attest_bundle_decode(const unsigned char *der, size_t len, attest_bundle **o
     }
     if ((b = attest_bundle_new()) == NULL)
         goto oom;
-    w = d2i_WIRE_BUNDLE(NULL, &p, (long)len);
+    w = d2i_ATTEST_WIRE_BUNDLE(NULL, &p, (long)len);
     if (w != NULL && p == der + len && looks_current(w)) {
-        if (!same_der((ASN1_VALUE *)w, ASN1_ITEM_rptr(WIRE_BUNDLE), der, len)) {
+        if (!attest_der_reencodes(ASN1_ITEM_rptr(ATTEST_WIRE_BUNDLE), w, der, len)) {
             attest_err_set(err, "bundle: not DER (re-encoding differs)");
             goto fail;
         }
@@ -394,22 +383,22 @@ int attest_bundle_decode(const unsigned char *der, size_t len, attest_bundle **o
             goto fail;
         }
         p = der;
-        list = d2i_WIRE_BUNDLES(NULL, &p, (long)len);
-        if (list == NULL || p != der + len || sk_WIRE_BUNDLE_num(list) <= 0) {
+        list = d2i_ATTEST_WIRE_BUNDLES(NULL, &p, (long)len);
+        if (list == NULL || p != der + len || sk_ATTEST_WIRE_BUNDLE_num(list) <= 0) {
             attest_err_set(err, "bundle: not an AttestationBundle (expected SEQUENCE { SEQUENCE OF { type, stmt }, certs })");
             goto fail;
         }
-        if (!same_der((ASN1_VALUE *)list, ASN1_ITEM_rptr(WIRE_BUNDLES), der, len)) {
+        if (!attest_der_reencodes(ASN1_ITEM_rptr(ATTEST_WIRE_BUNDLES), list, der, len)) {
             attest_err_set(err, "bundle: not DER (re-encoding differs)");
             goto fail;
         }
         b->legacy |= ATTEST_LEGACY_BUNDLE_LIST;
-        for (i = 0; i < sk_WIRE_BUNDLE_num(list); i++) {
-            if (!looks_current(sk_WIRE_BUNDLE_value(list, i))) {
+        for (i = 0; i < sk_ATTEST_WIRE_BUNDLE_num(list); i++) {
+            if (!looks_current(sk_ATTEST_WIRE_BUNDLE_value(list, i))) {
                 attest_err_set(err, "bundle: bundle %d does not hold statements", i);
                 goto fail;
             }
-            if (!read_wire(b, sk_WIRE_BUNDLE_value(list, i), err)) {
+            if (!read_wire(b, sk_ATTEST_WIRE_BUNDLE_value(list, i), err)) {
                 attest_err_prefix(err, "bundle %d", i);
                 goto fail;
             }
@@ -422,8 +411,8 @@ int attest_bundle_decode(const unsigned char *der, size_t len, attest_bundle **o
 oom:
     attest_err_set(err, "bundle: out of memory");
 fail:
-    WIRE_BUNDLE_free(w);
-    WIRE_BUNDLES_free(list);
+    ATTEST_WIRE_BUNDLE_free(w);
+    ATTEST_WIRE_BUNDLES_free(list);
     attest_bundle_free(b);
     return ok;
 }
@@ -485,12 +474,12 @@ static ASN1_TYPE *tlv_to_any(const unsigned char *der, size_t len)
 
 int attest_bundle_encode(const attest_bundle *b, unsigned char **der, size_t *len, attest_err *err)
 {
-    WIRE_BUNDLE *w = WIRE_BUNDLE_new();
+    ATTEST_WIRE_BUNDLE *w = ATTEST_WIRE_BUNDLE_new();
     unsigned char *cder = NULL;
     int i, n, ok = -1;
     size_t s;
 
-    /* WIRE_BUNDLE_new() already made the (empty) statement list. */
+    /* ATTEST_WIRE_BUNDLE_new() already made the (empty) statement list. */
     if (w == NULL || (w->stmts == NULL && (w->stmts = sk_ASN1_SEQUENCE_ANY_new_null()) == NULL))
         goto oom;
     if (b->n_stmts == 0) {
@@ -540,7 +529,7 @@ int attest_bundle_encode(const attest_bundle *b, unsigned char **der, size_t *le
         }
     }
     *der = NULL;
-    if ((n = i2d_WIRE_BUNDLE(w, der)) <= 0)
+    if ((n = i2d_ATTEST_WIRE_BUNDLE(w, der)) <= 0)
         goto oom;
     *len = (size_t)n;
     ok = 0;
@@ -548,6 +537,6 @@ int attest_bundle_encode(const attest_bundle *b, unsigned char **der, size_t *le
 oom:
     attest_err_set(err, "bundle: encoding failed (out of memory)");
 fail:
-    WIRE_BUNDLE_free(w);
+    ATTEST_WIRE_BUNDLE_free(w);
     return ok;
 }

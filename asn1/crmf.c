@@ -228,17 +228,6 @@ static ASN1_VALUE *d2i_all(const unsigned char *der, size_t len, const ASN1_ITEM
     return v;
 }
 
-/* The re-encoding equals the input: DER, and what OpenSSL verifies is what was sent. */
-static int same_der(const ASN1_VALUE *v, const ASN1_ITEM *it, const unsigned char *der, size_t len)
-{
-    unsigned char *re = NULL;
-    int n = ASN1_item_i2d(v, &re, it);
-    int ok = n > 0 && (size_t)n == len && memcmp(re, der, len) == 0;
-
-    OPENSSL_free(re);
-    return ok;
-}
-
 /* A PKIMessage: its body must be a certificate request; keeps the view. */
 static int read_cmp(attest_crmf *c, OSSL_CMP_MSG *msg, const unsigned char *der, size_t len, attest_err *err)
 {
@@ -281,7 +270,7 @@ static int read_req(attest_crmf *c, int i, OSSL_LIB_CTX *libctx, const char *pro
     unsigned char *buf = NULL, *spki = NULL;
     const unsigned char *p;
     int64_t id;
-    int n, j, trailing;
+    int n, j, trailing, ok;
 
     r->popo_type = -1;
     if (tmpl == NULL) {
@@ -312,8 +301,10 @@ static int read_req(attest_crmf *c, int i, OSSL_LIB_CTX *libctx, const char *pro
         return -1;
     }
     /* OSSL_CRMF_MSGS_verify_popo finds a request by an int certReqId. */
-    if (!ASN1_INTEGER_get_int64(&id, view->cert_req->cert_req_id) || id < 0 || id > INT_MAX) {
-        ERR_clear_error();
+    ERR_set_mark(); /* too large for int64 is ours to report, below */
+    ok = ASN1_INTEGER_get_int64(&id, view->cert_req->cert_req_id);
+    ERR_pop_to_mark();
+    if (!ok || id < 0 || id > INT_MAX) {
         attest_err_set(err, "certReq[%d]: certReqId outside 0..%d", i, INT_MAX);
         return -1;
     }
@@ -445,7 +436,7 @@ int attest_crmf_decode(const unsigned char *der, size_t len, OSSL_LIB_CTX *libct
             attest_err_set(err, "CMP PKIMessage: trailing bytes after the message");
             goto fail;
         }
-        if (!same_der((ASN1_VALUE *)msg, ASN1_ITEM_rptr(OSSL_CMP_MSG), der, len)) {
+        if (!attest_der_reencodes(ASN1_ITEM_rptr(OSSL_CMP_MSG), msg, der, len)) {
             attest_err_set(err, "CMP PKIMessage: not DER (re-encoding differs)");
             goto fail;
         }
@@ -456,7 +447,7 @@ int attest_crmf_decode(const unsigned char *der, size_t len, OSSL_LIB_CTX *libct
             attest_err_set(err, "CRMF CertReqMessages: trailing bytes after the message");
             goto fail;
         }
-        if (!same_der((ASN1_VALUE *)c->msgs, ASN1_ITEM_rptr(OSSL_CRMF_MSGS), der, len)) {
+        if (!attest_der_reencodes(ASN1_ITEM_rptr(OSSL_CRMF_MSGS), c->msgs, der, len)) {
             attest_err_set(err, "CRMF CertReqMessages: not DER (re-encoding differs)");
             goto fail;
         }

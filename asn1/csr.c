@@ -21,16 +21,6 @@ void attest_csr_free(attest_csr *c)
     OPENSSL_free(c);
 }
 
-static int same_der(X509_REQ *req, const unsigned char *der, size_t len)
-{
-    unsigned char *re = NULL;
-    int n = i2d_X509_REQ(req, &re);
-    int ok = n > 0 && (size_t)n == len && memcmp(re, der, len) == 0;
-
-    OPENSSL_free(re);
-    return ok;
-}
-
 /* Reads the TLV at *p (definite length): *p moves to its contents, which end at *in_end; *start is its first byte. */
 static int enter(const unsigned char **p, const unsigned char *end, const unsigned char **in_end,
                  const unsigned char **start, int *tag, int *cls)
@@ -90,7 +80,7 @@ done:
 /*
  * The CertificationRequestInfo as OpenSSL would write it from the parsed
  * fields equals the one received.  OpenSSL caches the received CRI and
- * writes it back on i2d (so same_der cannot see inside it); this catches
+ * writes it back on i2d (so re-encoding cannot see inside it); this catches
  * what its templates normalise, e.g. the [0] IMPLICIT SET OF attributes
  * out of order, which the walk cannot tell from any other [0].
  */
@@ -154,7 +144,7 @@ int attest_csr_decode(const unsigned char *der, size_t len, attest_csr **out, at
         attest_err_set(err, "request: %zu trailing bytes", len - (size_t)(p - der));
         goto fail;
     }
-    if (!same_der(c->req, der, len)) {
+    if (!attest_der_reencodes(ASN1_ITEM_rptr(X509_REQ), c->req, der, len)) {
         attest_err_set(err, "request: not DER (re-encoding differs)");
         goto fail;
     }

@@ -8,6 +8,7 @@
  */
 #include <string.h>
 #include <openssl/asn1.h>
+#include <openssl/err.h>
 
 #include "attest/der.h"
 #include "attest/limits.h"
@@ -124,10 +125,6 @@ static int der_walk(const unsigned char *base, const unsigned char *p, long len,
 
 int attest_der_strict(const unsigned char *der, size_t len, attest_err *err)
 {
-    if (len > ATTEST_MAX_INPUT) {
-        attest_err_set(err, "size %zu over the %d-byte cap", len, ATTEST_MAX_INPUT);
-        return -1;
-    }
     walk_opts o = {0, NULL, 0};
 
     if (len > ATTEST_MAX_INPUT) {
@@ -149,3 +146,16 @@ int attest_der_strict_canonical(const unsigned char *der, size_t len, const size
     return der_walk(der, der, (long)len, 0, &o, err) ? 0 : -1;
 }
 
+
+int attest_der_reencodes(const ASN1_ITEM *it, const void *obj, const unsigned char *der, size_t len)
+{
+    unsigned char *re = NULL;
+    int n, same;
+
+    ERR_set_mark(); /* a failed encoding is our verdict, not the caller's error */
+    n = ASN1_item_i2d((const ASN1_VALUE *)obj, &re, it);
+    ERR_pop_to_mark();
+    same = n > 0 && (size_t)n == len && memcmp(re, der, len) == 0;
+    OPENSSL_free(re);
+    return same;
+}

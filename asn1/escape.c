@@ -2,9 +2,14 @@
  * The one escaper for text that came from input, and names in the form
  * `openssl req -subject` prints them.
  */
+#include <ctype.h>
+#include <limits.h>
 #include <string.h>
 #include <openssl/asn1.h>
 #include <openssl/bio.h>
+#include <openssl/crypto.h>
+#include <openssl/err.h>
+#include <openssl/evp.h>
 #include <openssl/x509.h>
 
 #include "attest/escape.h"
@@ -119,4 +124,45 @@ char *attest_name_oneline(const X509_NAME *name)
     }
     BIO_free(b);
     return e;
+}
+
+char *attest_hex(const unsigned char *b, size_t n, char *out, size_t cap)
+{
+    size_t fit = cap > 0 ? (cap - 1) / 2 : 0, i;
+
+    if (cap == 0)
+        return out;
+    out[0] = '\0';
+    if (n > fit)
+        n = fit;
+    ERR_set_mark();
+    if (n > 0 && !OPENSSL_buf2hexstr_ex(out, cap, NULL, b, n, '\0'))
+        out[0] = '\0';
+    ERR_pop_to_mark();
+    for (i = 0; out[i] != '\0'; i++)
+        out[i] = (char)tolower((unsigned char)out[i]);
+    return out;
+}
+
+char *attest_hex_dup(const unsigned char *b, size_t n)
+{
+    char *s = n < ((size_t)-1 - 1) / 2 ? OPENSSL_malloc(2 * n + 1) : NULL;
+
+    return s != NULL ? attest_hex(b, n, s, 2 * n + 1) : NULL;
+}
+
+char *attest_b64url(const unsigned char *b, size_t n)
+{
+    char *s = n < (size_t)INT_MAX / 4 * 3 - 2 ? OPENSSL_malloc(4 * ((n + 2) / 3) + 1) : NULL;
+    int len, i;
+
+    if (s == NULL)
+        return NULL;
+    len = EVP_EncodeBlock((unsigned char *)s, b, (int)n);
+    while (len > 0 && s[len - 1] == '=')
+        len--;
+    s[len] = '\0';
+    for (i = 0; i < len; i++)
+        s[i] = s[i] == '+' ? '-' : s[i] == '/' ? '_' : s[i];
+    return s;
 }

@@ -101,32 +101,47 @@ int attest_pkix_value_ok(const attest_pkix_claim_def *def, const ASN1_TYPE *v)
     return 0;
 }
 
-PKIX_ELEMENT *attest_pkix_element_new(attest_oid_id type)
+ATTEST_PKIX_ELEMENT *attest_pkix_element_new(attest_oid_id type)
 {
-    PKIX_ELEMENT *el = PKIX_ELEMENT_new();
+    ATTEST_PKIX_ELEMENT *el = ATTEST_PKIX_ELEMENT_new();
     const ASN1_OBJECT *o = attest_oid_obj(type);
 
     if (el == NULL || o == NULL || (el->type = OBJ_dup(o)) == NULL) {
-        PKIX_ELEMENT_free(el);
+        ATTEST_PKIX_ELEMENT_free(el);
         return NULL;
     }
     return el;
 }
 
-int attest_pkix_add_claim(PKIX_ELEMENT *el, attest_oid_id claim, ASN1_TYPE *value)
+int attest_pkix_add_claim(ATTEST_PKIX_ELEMENT *el, attest_oid_id claim, ASN1_TYPE *value)
 {
-    PKIX_CLAIM *c = PKIX_CLAIM_new();
+    ATTEST_PKIX_CLAIM *c = ATTEST_PKIX_CLAIM_new();
     const ASN1_OBJECT *o = attest_oid_obj(claim);
 
     if (c == NULL || o == NULL || (c->type = OBJ_dup(o)) == NULL) {
-        PKIX_CLAIM_free(c);
+        ATTEST_PKIX_CLAIM_free(c);
         ASN1_TYPE_free(value);
         return 0;
     }
     c->value = value;
-    if (!sk_PKIX_CLAIM_push(el->claims, c)) {
-        PKIX_CLAIM_free(c);
+    if (!sk_ATTEST_PKIX_CLAIM_push(el->claims, c)) {
+        ATTEST_PKIX_CLAIM_free(c);
         return 0;
     }
     return 1;
+}
+
+const ASN1_OCTET_STRING *attest_pkix_key_spki(const ATTEST_PKIX_ELEMENT *el)
+{
+    int i;
+
+    if (OBJ_cmp(el->type, attest_oid_obj(ATTEST_OID_PKIX_EL_KEY)) != 0)
+        return NULL;
+    for (i = 0; i < sk_ATTEST_PKIX_CLAIM_num(el->claims); i++) {
+        const ATTEST_PKIX_CLAIM *c = sk_ATTEST_PKIX_CLAIM_value(el->claims, i);
+
+        if (OBJ_cmp(c->type, attest_oid_obj(ATTEST_OID_PKIX_KEY_SPKI)) == 0)
+            return c->value != NULL && c->value->type == V_ASN1_OCTET_STRING ? c->value->value.octet_string : NULL;
+    }
+    return NULL;
 }

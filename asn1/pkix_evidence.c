@@ -7,73 +7,73 @@
 #include "attest/limits.h"
 #include "attest/pkix.h"
 
-ASN1_SEQUENCE(PKIX_CLAIM) = {
-    ASN1_SIMPLE(PKIX_CLAIM, type, ASN1_OBJECT),
-    ASN1_OPT(PKIX_CLAIM, value, ASN1_ANY),
-} ASN1_SEQUENCE_END(PKIX_CLAIM)
-IMPLEMENT_ASN1_FUNCTIONS(PKIX_CLAIM)
+ASN1_SEQUENCE(ATTEST_PKIX_CLAIM) = {
+    ASN1_SIMPLE(ATTEST_PKIX_CLAIM, type, ASN1_OBJECT),
+    ASN1_OPT(ATTEST_PKIX_CLAIM, value, ASN1_ANY),
+} ASN1_SEQUENCE_END(ATTEST_PKIX_CLAIM)
+IMPLEMENT_ASN1_FUNCTIONS(ATTEST_PKIX_CLAIM)
 
-ASN1_SEQUENCE(PKIX_ELEMENT) = {
-    ASN1_SIMPLE(PKIX_ELEMENT, type, ASN1_OBJECT),
-    ASN1_SEQUENCE_OF(PKIX_ELEMENT, claims, PKIX_CLAIM),
-} ASN1_SEQUENCE_END(PKIX_ELEMENT)
-IMPLEMENT_ASN1_FUNCTIONS(PKIX_ELEMENT)
+ASN1_SEQUENCE(ATTEST_PKIX_ELEMENT) = {
+    ASN1_SIMPLE(ATTEST_PKIX_ELEMENT, type, ASN1_OBJECT),
+    ASN1_SEQUENCE_OF(ATTEST_PKIX_ELEMENT, claims, ATTEST_PKIX_CLAIM),
+} ASN1_SEQUENCE_END(ATTEST_PKIX_ELEMENT)
+IMPLEMENT_ASN1_FUNCTIONS(ATTEST_PKIX_ELEMENT)
 
-ASN1_SEQUENCE(PKIX_TBS) = {
-    ASN1_SIMPLE(PKIX_TBS, version, ASN1_INTEGER),
-    ASN1_SEQUENCE_OF(PKIX_TBS, elements, PKIX_ELEMENT),
-} ASN1_SEQUENCE_END(PKIX_TBS)
-IMPLEMENT_ASN1_FUNCTIONS(PKIX_TBS)
+ASN1_SEQUENCE(ATTEST_PKIX_TBS) = {
+    ASN1_SIMPLE(ATTEST_PKIX_TBS, version, ASN1_INTEGER),
+    ASN1_SEQUENCE_OF(ATTEST_PKIX_TBS, elements, ATTEST_PKIX_ELEMENT),
+} ASN1_SEQUENCE_END(ATTEST_PKIX_TBS)
+IMPLEMENT_ASN1_FUNCTIONS(ATTEST_PKIX_TBS)
 
-ASN1_SEQUENCE(PKIX_SID) = {
-    ASN1_EXP_OPT(PKIX_SID, key_id, ASN1_OCTET_STRING, 0),
-    ASN1_EXP_OPT(PKIX_SID, spki, X509_PUBKEY, 1),
-    ASN1_EXP_OPT(PKIX_SID, cert, X509, 2),
-} ASN1_SEQUENCE_END(PKIX_SID)
-IMPLEMENT_ASN1_FUNCTIONS(PKIX_SID)
+ASN1_SEQUENCE(ATTEST_PKIX_SID) = {
+    ASN1_EXP_OPT(ATTEST_PKIX_SID, key_id, ASN1_OCTET_STRING, 0),
+    ASN1_EXP_OPT(ATTEST_PKIX_SID, spki, X509_PUBKEY, 1),
+    ASN1_EXP_OPT(ATTEST_PKIX_SID, cert, X509, 2),
+} ASN1_SEQUENCE_END(ATTEST_PKIX_SID)
+IMPLEMENT_ASN1_FUNCTIONS(ATTEST_PKIX_SID)
 
-ASN1_SEQUENCE(PKIX_SIGBLOCK) = {
-    ASN1_SIMPLE(PKIX_SIGBLOCK, sid, PKIX_SID),
-    ASN1_SIMPLE(PKIX_SIGBLOCK, alg, X509_ALGOR),
-    ASN1_SIMPLE(PKIX_SIGBLOCK, value, ASN1_OCTET_STRING),
-} ASN1_SEQUENCE_END(PKIX_SIGBLOCK)
-IMPLEMENT_ASN1_FUNCTIONS(PKIX_SIGBLOCK)
+ASN1_SEQUENCE(ATTEST_PKIX_SIGBLOCK) = {
+    ASN1_SIMPLE(ATTEST_PKIX_SIGBLOCK, sid, ATTEST_PKIX_SID),
+    ASN1_SIMPLE(ATTEST_PKIX_SIGBLOCK, alg, X509_ALGOR),
+    ASN1_SIMPLE(ATTEST_PKIX_SIGBLOCK, value, ASN1_OCTET_STRING),
+} ASN1_SEQUENCE_END(ATTEST_PKIX_SIGBLOCK)
+IMPLEMENT_ASN1_FUNCTIONS(ATTEST_PKIX_SIGBLOCK)
 
 /* The form the reference tools and samples emit: A0 { Certificate... }. */
-ASN1_SEQUENCE(PKIX_EVIDENCE) = {
-    ASN1_SIMPLE(PKIX_EVIDENCE, tbs, PKIX_TBS),
-    ASN1_SEQUENCE_OF(PKIX_EVIDENCE, sigs, PKIX_SIGBLOCK),
-    ASN1_IMP_SEQUENCE_OF_OPT(PKIX_EVIDENCE, intermediates, X509, 0),
-} ASN1_SEQUENCE_END(PKIX_EVIDENCE)
-IMPLEMENT_ASN1_FUNCTIONS(PKIX_EVIDENCE)
+ASN1_SEQUENCE(ATTEST_PKIX_EVIDENCE) = {
+    ASN1_SIMPLE(ATTEST_PKIX_EVIDENCE, tbs, ATTEST_PKIX_TBS),
+    ASN1_SEQUENCE_OF(ATTEST_PKIX_EVIDENCE, sigs, ATTEST_PKIX_SIGBLOCK),
+    ASN1_IMP_SEQUENCE_OF_OPT(ATTEST_PKIX_EVIDENCE, intermediates, X509, 0),
+} ASN1_SEQUENCE_END(ATTEST_PKIX_EVIDENCE)
+IMPLEMENT_ASN1_FUNCTIONS(ATTEST_PKIX_EVIDENCE)
 
 /* The form the -07 module (EXPLICIT TAGS) specifies: A0 { 30 { Certificate... } }. */
-typedef PKIX_EVIDENCE PKIX_EVIDENCE_EXP;
-ASN1_SEQUENCE(PKIX_EVIDENCE_EXP) = {
-    ASN1_SIMPLE(PKIX_EVIDENCE_EXP, tbs, PKIX_TBS),
-    ASN1_SEQUENCE_OF(PKIX_EVIDENCE_EXP, sigs, PKIX_SIGBLOCK),
-    ASN1_EXP_SEQUENCE_OF_OPT(PKIX_EVIDENCE_EXP, intermediates, X509, 0),
-} ASN1_SEQUENCE_END(PKIX_EVIDENCE_EXP)
+typedef ATTEST_PKIX_EVIDENCE ATTEST_PKIX_EVIDENCE_EXP;
+ASN1_SEQUENCE(ATTEST_PKIX_EVIDENCE_EXP) = {
+    ASN1_SIMPLE(ATTEST_PKIX_EVIDENCE_EXP, tbs, ATTEST_PKIX_TBS),
+    ASN1_SEQUENCE_OF(ATTEST_PKIX_EVIDENCE_EXP, sigs, ATTEST_PKIX_SIGBLOCK),
+    ASN1_EXP_SEQUENCE_OF_OPT(ATTEST_PKIX_EVIDENCE_EXP, intermediates, X509, 0),
+} ASN1_SEQUENCE_END(ATTEST_PKIX_EVIDENCE_EXP)
 
 void attest_pkix_free(attest_pkix *p)
 {
     if (p == NULL)
         return;
-    PKIX_EVIDENCE_free(p->ev);
+    ATTEST_PKIX_EVIDENCE_free(p->ev);
     OPENSSL_free(p->tbs_der);
     OPENSSL_free(p);
 }
 
 static const ASN1_ITEM *item_for(int explicit_form)
 {
-    return explicit_form ? ASN1_ITEM_rptr(PKIX_EVIDENCE_EXP) : ASN1_ITEM_rptr(PKIX_EVIDENCE);
+    return explicit_form ? ASN1_ITEM_rptr(ATTEST_PKIX_EVIDENCE_EXP) : ASN1_ITEM_rptr(ATTEST_PKIX_EVIDENCE);
 }
 
 /* Parse with one tagging of [0]; 1 when it consumed everything. */
-static PKIX_EVIDENCE *try_form(const unsigned char *der, size_t len, int explicit_form)
+static ATTEST_PKIX_EVIDENCE *try_form(const unsigned char *der, size_t len, int explicit_form)
 {
     const unsigned char *p = der;
-    PKIX_EVIDENCE *ev = (PKIX_EVIDENCE *)ASN1_item_d2i(NULL, &p, (long)len, item_for(explicit_form));
+    ATTEST_PKIX_EVIDENCE *ev = (ATTEST_PKIX_EVIDENCE *)ASN1_item_d2i(NULL, &p, (long)len, item_for(explicit_form));
 
     if (ev != NULL && p != der + len) {
         ASN1_item_free((ASN1_VALUE *)ev, item_for(explicit_form));
@@ -88,7 +88,7 @@ static int cache_tbs(attest_pkix *p, attest_err *err)
 
     OPENSSL_free(p->tbs_der);
     p->tbs_der = NULL;
-    if ((n = i2d_PKIX_TBS(p->ev->tbs, &p->tbs_der)) <= 0) {
+    if ((n = i2d_ATTEST_PKIX_TBS(p->ev->tbs, &p->tbs_der)) <= 0) {
         attest_err_set(err, "evidence: cannot encode tbs");
         return 0;
     }
@@ -96,21 +96,21 @@ static int cache_tbs(attest_pkix *p, attest_err *err)
     return 1;
 }
 
-static int within_caps(const PKIX_EVIDENCE *ev, attest_err *err)
+static int within_caps(const ATTEST_PKIX_EVIDENCE *ev, attest_err *err)
 {
     int i;
 
-    if (sk_PKIX_ELEMENT_num(ev->tbs->elements) > ATTEST_MAX_ELEMENTS) {
+    if (sk_ATTEST_PKIX_ELEMENT_num(ev->tbs->elements) > ATTEST_MAX_ELEMENTS) {
         attest_err_set(err, "evidence: more than %d reported elements", ATTEST_MAX_ELEMENTS);
         return 0;
     }
-    for (i = 0; i < sk_PKIX_ELEMENT_num(ev->tbs->elements); i++) {
-        if (sk_PKIX_CLAIM_num(sk_PKIX_ELEMENT_value(ev->tbs->elements, i)->claims) > ATTEST_MAX_CLAIMS) {
+    for (i = 0; i < sk_ATTEST_PKIX_ELEMENT_num(ev->tbs->elements); i++) {
+        if (sk_ATTEST_PKIX_CLAIM_num(sk_ATTEST_PKIX_ELEMENT_value(ev->tbs->elements, i)->claims) > ATTEST_MAX_CLAIMS) {
             attest_err_set(err, "evidence: element %d has more than %d claims", i, ATTEST_MAX_CLAIMS);
             return 0;
         }
     }
-    if (sk_PKIX_SIGBLOCK_num(ev->sigs) > ATTEST_MAX_SIGNATURES) {
+    if (sk_ATTEST_PKIX_SIGBLOCK_num(ev->sigs) > ATTEST_MAX_SIGNATURES) {
         attest_err_set(err, "evidence: more than %d signature blocks", ATTEST_MAX_SIGNATURES);
         return 0;
     }
@@ -124,8 +124,7 @@ static int within_caps(const PKIX_EVIDENCE *ev, attest_err *err)
 int attest_pkix_decode(const unsigned char *der, size_t len, attest_pkix **out, attest_err *err)
 {
     attest_pkix *p = NULL;
-    unsigned char *re = NULL;
-    int n, ok = -1;
+    int ok = -1;
 
     *out = NULL;
     if (len == 0 || len > ATTEST_MAX_INPUT) {
@@ -141,8 +140,7 @@ int attest_pkix_decode(const unsigned char *der, size_t len, attest_pkix **out, 
         }
         p->intermediates_explicit = 1;
     }
-    n = ASN1_item_i2d((ASN1_VALUE *)p->ev, &re, item_for(p->intermediates_explicit));
-    if (n <= 0 || (size_t)n != len || memcmp(re, der, len) != 0) {
+    if (!attest_der_reencodes(item_for(p->intermediates_explicit), p->ev, der, len)) {
         attest_err_set(err, "evidence: not DER (re-encoding differs)");
         goto fail;
     }
@@ -157,17 +155,16 @@ int attest_pkix_decode(const unsigned char *der, size_t len, attest_pkix **out, 
     p = NULL;
     ok = 0;
 fail:
-    OPENSSL_free(re);
     attest_pkix_free(p);
     return ok;
 }
 
-attest_pkix *attest_pkix_wrap(PKIX_EVIDENCE *ev, attest_err *err)
+attest_pkix *attest_pkix_wrap(ATTEST_PKIX_EVIDENCE *ev, attest_err *err)
 {
     attest_pkix *p = OPENSSL_zalloc(sizeof(*p));
 
     if (p == NULL) {
-        PKIX_EVIDENCE_free(ev);
+        ATTEST_PKIX_EVIDENCE_free(ev);
         attest_err_set(err, "evidence: out of memory");
         return NULL;
     }

@@ -21,13 +21,13 @@
 typedef struct {
     ASN1_INTEGER *n;
     ASN1_INTEGER *e;
-} RSA_PUB_FIELDS;
+} ATTEST_RSA_PUB_FIELDS;
 
-ASN1_SEQUENCE(RSA_PUB_FIELDS) = {
-    ASN1_SIMPLE(RSA_PUB_FIELDS, n, ASN1_INTEGER),
-    ASN1_SIMPLE(RSA_PUB_FIELDS, e, ASN1_INTEGER),
-} ASN1_SEQUENCE_END(RSA_PUB_FIELDS)
-IMPLEMENT_ASN1_FUNCTIONS(RSA_PUB_FIELDS)
+ASN1_SEQUENCE(ATTEST_RSA_PUB_FIELDS) = {
+    ASN1_SIMPLE(ATTEST_RSA_PUB_FIELDS, n, ASN1_INTEGER),
+    ASN1_SIMPLE(ATTEST_RSA_PUB_FIELDS, e, ASN1_INTEGER),
+} ASN1_SEQUENCE_END(ATTEST_RSA_PUB_FIELDS)
+IMPLEMENT_ASN1_FUNCTIONS(ATTEST_RSA_PUB_FIELDS)
 
 static EVP_PKEY *from_params(OSSL_LIB_CTX *libctx, const char *propq, const char *type, OSSL_PARAM *params)
 {
@@ -44,7 +44,7 @@ static EVP_PKEY *from_params(OSSL_LIB_CTX *libctx, const char *propq, const char
 static EVP_PKEY *rsa_key(const unsigned char *bits, int len, OSSL_LIB_CTX *libctx, const char *propq)
 {
     const unsigned char *p = bits;
-    RSA_PUB_FIELDS *f = d2i_RSA_PUB_FIELDS(NULL, &p, len);
+    ATTEST_RSA_PUB_FIELDS *f = d2i_ATTEST_RSA_PUB_FIELDS(NULL, &p, len);
     unsigned char *re = NULL;
     BIGNUM *n = NULL, *e = NULL;
     OSSL_PARAM_BLD *bld = NULL;
@@ -52,7 +52,7 @@ static EVP_PKEY *rsa_key(const unsigned char *bits, int len, OSSL_LIB_CTX *libct
     EVP_PKEY *key = NULL;
     int relen;
 
-    if (f == NULL || p != bits + len || (relen = i2d_RSA_PUB_FIELDS(f, &re)) != len || memcmp(re, bits, (size_t)len) != 0
+    if (f == NULL || p != bits + len || (relen = i2d_ATTEST_RSA_PUB_FIELDS(f, &re)) != len || memcmp(re, bits, (size_t)len) != 0
         || f->n->type != V_ASN1_INTEGER || f->e->type != V_ASN1_INTEGER) /* positive, DER */
         goto done;
     if ((n = ASN1_INTEGER_to_BN(f->n, NULL)) == NULL || (e = ASN1_INTEGER_to_BN(f->e, NULL)) == NULL
@@ -68,7 +68,7 @@ done:
     BN_free(n);
     BN_free(e);
     OPENSSL_free(re);
-    RSA_PUB_FIELDS_free(f);
+    ATTEST_RSA_PUB_FIELDS_free(f);
     return key;
 }
 

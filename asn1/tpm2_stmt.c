@@ -2,6 +2,7 @@
 #include <string.h>
 #include <openssl/asn1t.h>
 
+#include "attest/der.h"
 #include "attest/limits.h"
 #include "attest/tpm2.h"
 
@@ -9,14 +10,14 @@ typedef struct {
     ASN1_OCTET_STRING *attest;
     ASN1_OCTET_STRING *signature;
     ASN1_OCTET_STRING *pub;
-} TCG_ATTEST_CERTIFY;
+} ATTEST_TCG_ATTEST_CERTIFY;
 
-ASN1_SEQUENCE(TCG_ATTEST_CERTIFY) = {
-    ASN1_SIMPLE(TCG_ATTEST_CERTIFY, attest, ASN1_OCTET_STRING),
-    ASN1_SIMPLE(TCG_ATTEST_CERTIFY, signature, ASN1_OCTET_STRING),
-    ASN1_OPT(TCG_ATTEST_CERTIFY, pub, ASN1_OCTET_STRING),
-} ASN1_SEQUENCE_END(TCG_ATTEST_CERTIFY)
-IMPLEMENT_ASN1_FUNCTIONS(TCG_ATTEST_CERTIFY)
+ASN1_SEQUENCE(ATTEST_TCG_ATTEST_CERTIFY) = {
+    ASN1_SIMPLE(ATTEST_TCG_ATTEST_CERTIFY, attest, ASN1_OCTET_STRING),
+    ASN1_SIMPLE(ATTEST_TCG_ATTEST_CERTIFY, signature, ASN1_OCTET_STRING),
+    ASN1_OPT(ATTEST_TCG_ATTEST_CERTIFY, pub, ASN1_OCTET_STRING),
+} ASN1_SEQUENCE_END(ATTEST_TCG_ATTEST_CERTIFY)
+IMPLEMENT_ASN1_FUNCTIONS(ATTEST_TCG_ATTEST_CERTIFY)
 
 void attest_tpm2_stmt_clear(attest_tpm2_stmt *s)
 {
@@ -54,16 +55,15 @@ static void strip_tpm2b_public(attest_tpm2_stmt *s)
 int attest_tpm2_stmt_decode(const unsigned char *der, size_t len, attest_tpm2_stmt *out, attest_err *err)
 {
     const unsigned char *p = der;
-    TCG_ATTEST_CERTIFY *t = NULL;
-    unsigned char *re = NULL;
-    int n, ok = -1;
+    ATTEST_TCG_ATTEST_CERTIFY *t = NULL;
+    int ok = -1;
 
     memset(out, 0, sizeof(*out));
     if (len == 0 || len > ATTEST_MAX_INPUT) {
         attest_err_set(err, "TcgAttestCertify: size %zu outside 1..%d bytes", len, ATTEST_MAX_INPUT);
         return -1;
     }
-    t = d2i_TCG_ATTEST_CERTIFY(NULL, &p, (long)len);
+    t = d2i_ATTEST_TCG_ATTEST_CERTIFY(NULL, &p, (long)len);
     if (t == NULL) {
         attest_err_set(err, "TcgAttestCertify: expected SEQUENCE { OCTET STRING tpmSAttest, OCTET STRING signature, OCTET STRING tpmTPublic OPTIONAL }");
         goto fail;
@@ -72,8 +72,7 @@ int attest_tpm2_stmt_decode(const unsigned char *der, size_t len, attest_tpm2_st
         attest_err_set(err, "TcgAttestCertify: %zu trailing bytes", len - (size_t)(p - der));
         goto fail;
     }
-    n = i2d_TCG_ATTEST_CERTIFY(t, &re);
-    if (n <= 0 || (size_t)n != len || memcmp(re, der, len) != 0) {
+    if (!attest_der_reencodes(ASN1_ITEM_rptr(ATTEST_TCG_ATTEST_CERTIFY), t, der, len)) {
         attest_err_set(err, "TcgAttestCertify: not DER (re-encoding differs)");
         goto fail;
     }
@@ -89,14 +88,13 @@ int attest_tpm2_stmt_decode(const unsigned char *der, size_t len, attest_tpm2_st
 fail:
     if (ok != 0)
         attest_tpm2_stmt_clear(out);
-    OPENSSL_free(re);
-    TCG_ATTEST_CERTIFY_free(t);
+    ATTEST_TCG_ATTEST_CERTIFY_free(t);
     return ok;
 }
 
 int attest_tpm2_stmt_encode(const attest_tpm2_stmt *s, unsigned char **der, size_t *len, attest_err *err)
 {
-    TCG_ATTEST_CERTIFY *t = TCG_ATTEST_CERTIFY_new();
+    ATTEST_TCG_ATTEST_CERTIFY *t = ATTEST_TCG_ATTEST_CERTIFY_new();
     int n, ok = -1;
 
     if (t == NULL
@@ -109,13 +107,13 @@ int attest_tpm2_stmt_encode(const attest_tpm2_stmt *s, unsigned char **der, size
             goto fail;
     }
     *der = NULL;
-    if ((n = i2d_TCG_ATTEST_CERTIFY(t, der)) <= 0)
+    if ((n = i2d_ATTEST_TCG_ATTEST_CERTIFY(t, der)) <= 0)
         goto fail;
     *len = (size_t)n;
     ok = 0;
 fail:
     if (ok != 0)
         attest_err_set(err, "TcgAttestCertify: encoding failed");
-    TCG_ATTEST_CERTIFY_free(t);
+    ATTEST_TCG_ATTEST_CERTIFY_free(t);
     return ok;
 }

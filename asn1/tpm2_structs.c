@@ -13,7 +13,11 @@
 #include "attest/tpm2.h"
 
 /* TPMA_OBJECT bits defined up to rev 1.59; all others are reserved. */
-#define TPMA_DEFINED 0x000F0CF6u
+#define TPMA_DEFINED                                                                                          \
+    (TPMA_OBJECT_FIXEDTPM | TPMA_OBJECT_STCLEAR | TPMA_OBJECT_FIXEDPARENT | TPMA_OBJECT_SENSITIVEDATAORIGIN \
+     | TPMA_OBJECT_USERWITHAUTH | TPMA_OBJECT_ADMINWITHPOLICY | TPMA_OBJECT_NODA                            \
+     | TPMA_OBJECT_ENCRYPTEDDUPLICATION | TPMA_OBJECT_RESTRICTED | TPMA_OBJECT_DECRYPT                      \
+     | TPMA_OBJECT_SIGN_ENCRYPT | TPMA_OBJECT_X509SIGN)
 
 int attest_tpms_attest_parse(const unsigned char *b, size_t n, TPMS_ATTEST *out, attest_err *err)
 {
@@ -214,10 +218,18 @@ const char *attest_tpm2_curve_name(uint16_t curve)
 void attest_tpma_object_str(uint32_t attrs, char *buf, size_t cap)
 {
     static const struct { uint32_t bit; const char *name; } names[] = {
-        {0x2, "fixedTPM"}, {0x4, "stClear"}, {0x10, "fixedParent"},
-        {0x20, "sensitiveDataOrigin"}, {0x40, "userWithAuth"}, {0x80, "adminWithPolicy"},
-        {0x400, "noDA"}, {0x800, "encryptedDuplication"}, {0x10000, "restricted"},
-        {0x20000, "decrypt"}, {0x40000, "sign"}, {0x80000, "x509sign"},
+        {TPMA_OBJECT_FIXEDTPM, "fixedTPM"},
+        {TPMA_OBJECT_STCLEAR, "stClear"},
+        {TPMA_OBJECT_FIXEDPARENT, "fixedParent"},
+        {TPMA_OBJECT_SENSITIVEDATAORIGIN, "sensitiveDataOrigin"},
+        {TPMA_OBJECT_USERWITHAUTH, "userWithAuth"},
+        {TPMA_OBJECT_ADMINWITHPOLICY, "adminWithPolicy"},
+        {TPMA_OBJECT_NODA, "noDA"},
+        {TPMA_OBJECT_ENCRYPTEDDUPLICATION, "encryptedDuplication"},
+        {TPMA_OBJECT_RESTRICTED, "restricted"},
+        {TPMA_OBJECT_DECRYPT, "decrypt"},
+        {TPMA_OBJECT_SIGN_ENCRYPT, "sign"},
+        {TPMA_OBJECT_X509SIGN, "x509sign"},
     };
     size_t i, used = 0;
 

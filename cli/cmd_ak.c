@@ -18,6 +18,7 @@
 
 #include "attest/ak_authority.h"
 #include "attest/ak_enroll.h"
+#include "attest/escape.h"
 #include "attest/tpm2.h"
 #include "attest/tpm2_enroll.h"
 #include "cli.h"
@@ -110,9 +111,9 @@ static int do_create(cli_app *app, const ak_opts *o)
 {
     unsigned char *pub = NULL, name[2 + 64];
     attest_tpm *t = NULL;
-    size_t len = 0, i;
+    size_t len = 0;
     uint32_t h;
-    char buf[256];
+    char buf[256], hex[2 * sizeof(name) + 1];
     int rc, n;
 
     if (o->alg != NULL && strcmp(o->alg, "ecc") != 0 && strcmp(o->alg, "rsa") != 0) {
@@ -131,10 +132,7 @@ static int do_create(cli_app *app, const ak_opts *o)
         return tpm_rc(rc);
     }
     n = attest_tpm2_name(pub, len, name, sizeof(name), NULL);
-    printf("ak 0x%08x name ", h);
-    for (i = 0; n > 0 && i < (size_t)n; i++)
-        printf("%02x", name[i]);
-    printf("\n");
+    printf("ak 0x%08x name %s\n", h, attest_hex(name, n > 0 ? (size_t)n : 0, hex, sizeof(hex)));
     OPENSSL_free(pub);
     return EXIT_OK;
 }

@@ -238,11 +238,7 @@ static int parse_opts(cli_app *app, int argc, char **argv, new_opts *o)
 
 static const char *resolve_tcti(cli_app *app, const char *tcti)
 {
-    static const char *vars[] = {"ATTEST_TCTI", "TPM2TOOLS_TCTI", "TCTI"};
-    size_t i;
-
-    for (i = 0; tcti == NULL && i < sizeof(vars) / sizeof(vars[0]); i++)
-        tcti = getenv(vars[i]);
+    tcti = attest_tpm_tcti(tcti);
     if (tcti != NULL && (getenv("TPM2OPENSSL_TCTI") == NULL || tcti != getenv("TPM2OPENSSL_TCTI")))
         setenv("TPM2OPENSSL_TCTI", tcti, 1);
     attest_tpm_set_verbose(app->verbose);
@@ -275,7 +271,6 @@ static int check_ak_cert(cli_app *app, attest_tpm *tpm, uint32_t ak, X509 *cert,
         ok = 0;
     EVP_PKEY_free(k);
     OPENSSL_free(pub);
-    ERR_clear_error();
     return ok;
 }
 static int make_tpm2_statement(cli_app *app, const new_opts *o, const char *tcti, X509 *ak_cert,
@@ -331,7 +326,6 @@ static int check_signing_key(cli_app *app, const unsigned char *stmt, size_t len
         ok = 0;
     EVP_PKEY_free(certified);
     attest_tpm2_stmt_clear(&s);
-    ERR_clear_error();
     return ok;
 }
 

@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "attest/escape.h"
 #include "attest/limits.h"
 #include "attest/nonce_state.h"
 #include "cli.h"
@@ -46,9 +47,9 @@ int cmd_nonce(cli_app *app, int argc, char **argv)
     const char *state = NULL;
     long ttl = ATTEST_NONCE_DEFAULT_TTL, bytes = ATTEST_NONCE_DEFAULT_BYTES;
     unsigned char n[ATTEST_MAX_NONCE];
+    char hex[2 * ATTEST_MAX_NONCE + 1];
     attest_err err;
     int opt;
-    long i;
 
     optind = 1;
     while ((opt = getopt_long(argc, argv, "+h", longopts, NULL)) != -1) {
@@ -86,9 +87,7 @@ int cmd_nonce(cli_app *app, int argc, char **argv)
         cli_error(app, "%s", err.msg);
         return EXIT_USAGE;
     }
-    for (i = 0; i < bytes; i++)
-        printf("%02x", n[i]);
-    printf("\n");
+    printf("%s\n", attest_hex(n, (size_t)bytes, hex, sizeof(hex)));
     if (fflush(stdout) != 0 || ferror(stdout)) {
         cli_error(app, "cannot write the nonce to stdout");
         return EXIT_USAGE;

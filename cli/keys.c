@@ -9,6 +9,7 @@
 #include <openssl/pem.h>
 #include <openssl/ui.h>
 
+#include "attest/certfile.h"
 #include "attest/keys.h"
 #include "cli.h"
 
@@ -142,7 +143,6 @@ EVP_PKEY *cli_load_private_key(const cli_app *app, const char *spec)
 
     if (key == NULL)
         cli_no_private_key(app, spec);
-    ERR_clear_error();
     return key;
 }
 
@@ -151,33 +151,16 @@ int cli_load_certs(const cli_app *app, const char *path, STACK_OF(X509) *into)
     unsigned char *data = NULL;
     size_t len = 0;
     BIO *b;
-    X509 *x;
-    int n = 0;
+    int n = -1;
 
     if (cli_read_file(app, path, &data, &len) != 0)
         return -1;
-    if ((b = BIO_new_mem_buf(data, (int)len)) != NULL) {
-        while ((x = PEM_read_bio_X509(b, NULL, NULL, NULL)) != NULL) {
-            if (!sk_X509_push(into, x)) {
-                X509_free(x);
-                break;
-            }
-            n++;
-        }
-        if (n == 0) {
-            const unsigned char *p = data;
-
-            if ((x = d2i_X509(NULL, &p, (long)len)) != NULL && sk_X509_push(into, x))
-                n = 1;
-            else
-                X509_free(x);
-        }
-    }
+    if ((b = BIO_new_mem_buf(data, (int)len)) != NULL)
+        n = attest_certs_read(b, into);
     BIO_free(b);
     OPENSSL_free(data);
-    ERR_clear_error();
-    if (n == 0) {
-        cli_error(app, "%s: no certificate found (PEM or DER)", path);
+    if (n <= 0) {
+        cli_error(app, n < 0 ? "%s: out of memory" : "%s: no certificate found (PEM or DER)", path);
         return -1;
     }
     return n;

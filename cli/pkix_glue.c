@@ -13,17 +13,13 @@
 
 #include "attest/compat.h"
 #include "attest/engine.h"
+#include "attest/escape.h"
 #include "attest/keys.h"
 #include "attest/pkix.h"
 #include "attest/pkix_produce.h"
 #include "attest/provider.h"
 #include "attest/tpm2.h"
 #include "cli.h"
-
-#define TPMA_FIXED_TPM        0x00000002u
-#define TPMA_FIXED_PARENT     0x00000010u
-#define TPMA_SENSITIVE_ORIGIN 0x00000020u
-#define TPMA_RESTRICTED       0x00010000u
 
 /* Set a claim the store knows; a claims file may only agree with it. */
 static int know(const cli_app *app, int *field, int truth, const char *name, int from_file)
@@ -94,12 +90,12 @@ static int key_facts(cli_app *app, const cli_pkix_opts *o, attest_pkix_claims *c
 
         if ((rc = tpm_key_attributes(app, o->tcti, "--key", o->key, &attrs)) != 0)
             return rc;
-        fixed = (attrs & (TPMA_FIXED_TPM | TPMA_FIXED_PARENT)) == (TPMA_FIXED_TPM | TPMA_FIXED_PARENT);
+        fixed = (attrs & TPMA_OBJECT_FIXEDTPM) && (attrs & TPMA_OBJECT_FIXEDPARENT);
         /* Attributes are fixed at creation: a fixed key never was and never will be extractable. */
         if (know(app, &c->extractable, !fixed, "extractable", file->extractable) != 0
             || know(app, &c->never_extractable, fixed, "never-extractable", file->never_extractable) != 0
             || (fixed && know(app, &c->sensitive, 1, "sensitive", file->sensitive) != 0)
-            || know(app, &c->local, (attrs & TPMA_SENSITIVE_ORIGIN) != 0, "local", file->local) != 0)
+            || know(app, &c->local, (attrs & TPMA_OBJECT_SENSITIVEDATAORIGIN) != 0, "local", file->local) != 0)
             return -1;
         return 0;
     }
@@ -139,7 +135,7 @@ static int ak_may_sign_pkix(cli_app *app, const cli_pkix_opts *o, const char *sp
         return 0;
     if ((rc = tpm_key_attributes(app, o->tcti, "--ak", spec, &attrs)) != 0)
         return rc;
-    if (attrs & TPMA_RESTRICTED) {
+    if (attrs & TPMA_OBJECT_RESTRICTED) {
         cli_error(app, "--ak %s: a restricted TPM AK vouches only for TPM-generated structures, not for PKIX claims "
                   "the host wrote (use --evidence tpm2)", spec);
         return -1;
@@ -186,7 +182,6 @@ static EVP_PKEY *load_ak(cli_app *app, const char *spec, X509 *cert, EVP_PKEY **
 done:
     OPENSSL_free(der);
     EVP_PKEY_CTX_free(kctx);
-    ERR_clear_error();
     return ak;
 }
 
@@ -216,22 +211,21 @@ static int sign_with(cli_app *app, const cli_pkix_opts *o, EVP_PKEY *ak, const c
         ok = 0;
     }
     EVP_PKEY_CTX_free(sctx);
-    ERR_clear_error();
     return ok;
 }
 
 static void default_key_id(const cli_pkix_opts *o, EVP_PKEY *subject, char *buf, size_t len)
 {
     unsigned char *der = NULL, md[32];
-    int n = i2d_PUBKEY(subject, &der), i;
+    int n = i2d_PUBKEY(subject, &der);
 
     if (strncmp(o->key, "handle:", 7) == 0 || strncmp(o->key, "0x81", 4) == 0) {
         snprintf(buf, len, "tpm:%s", strncmp(o->key, "handle:", 7) == 0 ? o->key + 7 : o->key);
     } else if (n > 0 && EVP_Digest(der, (size_t)n, md, NULL, EVP_sha256(), NULL)) {
         int used = snprintf(buf, len, "spki-sha256:");
 
-        for (i = 0; i < 16 && (size_t)used + 3 <= len; i++)
-            used += snprintf(buf + used, len - (size_t)used, "%02x", md[i]);
+        if (used > 0 && (size_t)used < len)
+            attest_hex(md, 16, buf + used, len - (size_t)used);
     } else {
         snprintf(buf, len, "key");
     }
@@ -310,31 +304,23 @@ int cli_check_evidence_names_key(cli_app *app, const unsigned char *der, size_t 
 {
     attest_pkix *p = NULL;
     attest_err err;
-    int i, j, found = 0;
+    int i, found = 0;
 
     if (attest_pkix_decode(der, len, &p, &err) != 0) {
         cli_error(app, "%s: %s", what, err.msg);
         return -1;
     }
-    for (i = 0; i < sk_PKIX_ELEMENT_num(p->ev->tbs->elements); i++) {
-        const PKIX_ELEMENT *el = sk_PKIX_ELEMENT_value(p->ev->tbs->elements, i);
+    ERR_set_mark(); /* a claim that is no key is a mismatch, not an error */
+    for (i = 0; i < sk_ATTEST_PKIX_ELEMENT_num(p->ev->tbs->elements); i++) {
+        const ASN1_OCTET_STRING *spki = attest_pkix_key_spki(sk_ATTEST_PKIX_ELEMENT_value(p->ev->tbs->elements, i));
+        const unsigned char *q = spki != NULL ? spki->data : NULL;
+        EVP_PKEY *k = q != NULL ? d2i_PUBKEY_ex(NULL, &q, spki->length, app->libctx, NULL) : NULL;
 
-        for (j = 0; j < sk_PKIX_CLAIM_num(el->claims); j++) {
-            const PKIX_CLAIM *cl = sk_PKIX_CLAIM_value(el->claims, j);
-            const unsigned char *q;
-            EVP_PKEY *k;
-
-            if (attest_oid_find(cl->type) != ATTEST_OID_PKIX_KEY_SPKI || cl->value == NULL
-                || cl->value->type != V_ASN1_OCTET_STRING)
-                continue;
-            q = cl->value->value.octet_string->data;
-            k = d2i_PUBKEY_ex(NULL, &q, cl->value->value.octet_string->length, app->libctx, NULL);
-            found |= k != NULL && attest_key_public_eq(k, subject) == 1;
-            EVP_PKEY_free(k);
-        }
+        found |= k != NULL && attest_key_public_eq(k, subject) == 1;
+        EVP_PKEY_free(k);
     }
+    ERR_pop_to_mark();
     attest_pkix_free(p);
-    ERR_clear_error();
     if (!found)
         cli_error(app, "%s: the evidence names no key-spki equal to the request's key", what);
     return found ? 0 : -1;

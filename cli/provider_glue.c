@@ -47,6 +47,7 @@ void cli_error(const cli_app *app, const char *fmt, ...)
     fputc('\n', stderr);
     if (app != NULL && app->verbose)
         print_queue();
+    /* Reported (and printed when verbose): emptied, so the next message does not repeat it. */
     ERR_clear_error();
 }
 
@@ -140,39 +141,49 @@ static OSSL_PROVIDER *load_attest(OSSL_LIB_CTX *libctx)
 {
     char exedir[PATH_MAX];
     const char *dirs[] = { ATTEST_INSTALL_MODULESDIR, "", ATTEST_BUILD_MODULESDIR };
-    OSSL_PROVIDER *p = OSSL_PROVIDER_load(libctx, ATTEST_PROVIDER_NAME);
+    OSSL_PROVIDER *p;
     size_t i;
 
+    ERR_set_mark(); /* each retry supersedes the reasons of the attempt before */
+    p = OSSL_PROVIDER_load(libctx, ATTEST_PROVIDER_NAME);
     if (p == NULL && exe_relative_dir(exedir))
         dirs[1] = exedir;
     for (i = 0; p == NULL && i < sizeof(dirs) / sizeof(dirs[0]); i++) {
         if (dirs[i][0] == '\0' || getenv("OPENSSL_MODULES") != NULL)
             continue;
-        ERR_clear_error();
+        ERR_pop_to_mark();
+        ERR_set_mark();
         OSSL_PROVIDER_set_default_search_path(libctx, dirs[i]);
         p = OSSL_PROVIDER_load(libctx, ATTEST_PROVIDER_NAME);
     }
+    ERR_clear_last_mark();
     return p;
 }
 
 /* OPENSSL_MODULES may point at attest's directory only: fall back to OpenSSL's own. */
 static OSSL_PROVIDER *load_other(OSSL_LIB_CTX *libctx, const char *name)
 {
-    OSSL_PROVIDER *p = OSSL_PROVIDER_load(libctx, name);
+    OSSL_PROVIDER *p;
 
+    ERR_set_mark(); /* the retry supersedes the first attempt's reasons */
+    p = OSSL_PROVIDER_load(libctx, name);
     if (p == NULL && getenv("OPENSSL_MODULES") != NULL) {
         /* OpenSSL_version() says: MODULESDIR: "/usr/lib/.../ossl-modules" */
         const char *v = strchr(OpenSSL_version(OPENSSL_MODULES_DIR), '"');
         char dir[512];
 
-        if (v == NULL || snprintf(dir, sizeof(dir), "%s", v + 1) >= (int)sizeof(dir))
+        if (v == NULL || snprintf(dir, sizeof(dir), "%s", v + 1) >= (int)sizeof(dir)) {
+            ERR_clear_last_mark();
             return NULL;
+        }
         dir[strcspn(dir, "\"")] = '\0';
-        ERR_clear_error();
+        ERR_pop_to_mark();
+        ERR_set_mark();
         OSSL_PROVIDER_set_default_search_path(libctx, dir);
         p = OSSL_PROVIDER_load(libctx, name);
         OSSL_PROVIDER_set_default_search_path(libctx, NULL);
     }
+    ERR_clear_last_mark();
     return p;
 }
 

@@ -9,14 +9,15 @@
 int attest_rsa_exponent_bits(const EVP_PKEY *key)
 {
     BIGNUM *e = NULL;
-    int bits;
+    int bits, got;
 
     if (key == NULL || !(EVP_PKEY_is_a(key, "RSA") || EVP_PKEY_is_a(key, "RSA-PSS")))
         return 0;
-    if (!EVP_PKEY_get_bn_param(key, OSSL_PKEY_PARAM_RSA_E, &e)) {
-        ERR_clear_error();
+    ERR_set_mark(); /* a probe */
+    got = EVP_PKEY_get_bn_param(key, OSSL_PKEY_PARAM_RSA_E, &e);
+    ERR_pop_to_mark();
+    if (!got)
         return 0; /* no exponent to read: OpenSSL cannot use the key either */
-    }
     bits = BN_num_bits(e);
     BN_free(e);
     return bits;

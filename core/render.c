@@ -19,19 +19,9 @@ json_object *attest_json_text(const unsigned char *s, size_t len)
 
 json_object *attest_json_hex(const unsigned char *b, size_t n)
 {
-    static const char digits[] = "0123456789abcdef";
-    char *s = OPENSSL_malloc(2 * n + 1);
-    json_object *o;
-    size_t i;
+    char *s = attest_hex_dup(b, n);
+    json_object *o = s != NULL ? json_object_new_string(s) : NULL;
 
-    if (s == NULL)
-        return NULL;
-    for (i = 0; i < n; i++) {
-        s[2 * i] = digits[b[i] >> 4];
-        s[2 * i + 1] = digits[b[i] & 15];
-    }
-    s[2 * n] = '\0';
-    o = json_object_new_string(s);
     OPENSSL_free(s);
     return o;
 }

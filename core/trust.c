@@ -14,6 +14,7 @@
 #include <openssl/pem.h>
 #include <openssl/x509v3.h>
 
+#include "attest/certfile.h"
 #include "attest/certname.h"
 #include "attest/engine.h"
 #include "attest/limits.h"
@@ -142,9 +143,8 @@ size_t attest_trust_anchor_count(const attest_trust *t)
 static int load_certs(const char *path, STACK_OF(X509) *into, int *count, char *why, size_t whylen)
 {
     BIO *b = NULL;
-    X509 *x;
     struct stat st;
-    int n = 0, ok = -1;
+    int n;
 
     if (stat(path, &st) != 0) {
         snprintf(why, whylen, "%s", strerror(errno));
@@ -162,32 +162,14 @@ static int load_certs(const char *path, STACK_OF(X509) *into, int *count, char *
         snprintf(why, whylen, "cannot open: %s", strerror(errno));
         return -1;
     }
-    ERR_set_mark();
-    while ((x = PEM_read_bio_X509(b, NULL, NULL, NULL)) != NULL) {
-        if (!sk_X509_push(into, x)) {
-            X509_free(x);
-            goto done;
-        }
-        n++;
-    }
-    if (n == 0) {
-        (void)BIO_reset(b);
-        if ((x = d2i_X509_bio(b, NULL)) != NULL) {
-            if (!sk_X509_push(into, x)) {
-                X509_free(x);
-                goto done;
-            }
-            n = 1;
-        }
-    }
-    ok = 0;
-done:
-    ERR_pop_to_mark();
+    n = attest_certs_read(b, into);
     BIO_free(b);
-    *count = n;
-    if (n == 0)
+    *count = n > 0 ? n : 0;
+    if (n < 0)
+        snprintf(why, whylen, "out of memory");
+    else if (n == 0)
         snprintf(why, whylen, "no certificate in it");
-    return ok;
+    return n < 0 ? -1 : 0;
 }
 
 int attest_trust_add_dir(attest_trust *t, const char *dir, attest_notice_fn notice, void *arg, attest_err *err)
@@ -290,19 +272,21 @@ X509 *attest_trust_find_by_skid(const attest_trust *t, const unsigned char *kid,
 X509 *attest_trust_find_by_pubkey(const attest_trust *t, EVP_PKEY *key)
 {
     STACK_OF(X509) *lists[2] = { t->anchors, t->untrusted };
+    X509 *found = NULL;
     int l, i;
 
-    for (l = 0; l < 2; l++) {
-        for (i = 0; i < sk_X509_num(lists[l]); i++) {
+    ERR_set_mark(); /* keys of other types compare unequal, with an error we do not want */
+    for (l = 0; found == NULL && l < 2; l++) {
+        for (i = 0; found == NULL && i < sk_X509_num(lists[l]); i++) {
             X509 *x = sk_X509_value(lists[l], i);
             EVP_PKEY *k = X509_get0_pubkey(x);
 
             if (k != NULL && EVP_PKEY_eq(k, key) == 1)
-                return x;
+                found = x;
         }
     }
-    ERR_clear_error();
-    return NULL;
+    ERR_pop_to_mark();
+    return found;
 }
 
 void attest_trust_cache_stats(const attest_trust *t, size_t *hits, size_t *misses)

@@ -9,6 +9,7 @@
 
 #include "attest/checks.h"
 #include "attest/describe.h"
+#include "attest/escape.h"
 #include "attest/verdict.h"
 
 /* Formatted details may quote input; room for it before the escaper cuts to detail's size. */
@@ -99,6 +100,15 @@ static attest_status worse(attest_status a, attest_status b)
     return rank[b] > rank[a] ? b : a;
 }
 
+void attest_checks_append(attest_checks *to, const attest_checks *from)
+{
+    size_t i;
+
+    for (i = 0; i < from->n; i++)
+        attest_check_add(to, from->v[i].id, from->v[i].result, from->v[i].severity, "%s", from->v[i].detail);
+    to->lost |= from->lost;
+}
+
 attest_verdict *attest_verdict_new(void)
 {
     return OPENSSL_zalloc(sizeof(attest_verdict));
@@ -164,10 +174,10 @@ static void checks_text(const attest_checks *c, BIO *out, const char *indent)
 
 static void hex_text(BIO *out, const unsigned char *b, size_t n)
 {
-    size_t i;
+    char *s = attest_hex_dup(b, n);
 
-    for (i = 0; i < n; i++)
-        BIO_printf(out, "%02x", b[i]);
+    BIO_puts(out, s != NULL ? s : "(out of memory)");
+    OPENSSL_free(s);
 }
 
 /* The records, one short line each: what an auditor needs to find the input and the keys again. */

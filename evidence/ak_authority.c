@@ -211,15 +211,6 @@ static int add_ext(X509 *x, X509 *ca, int nid, const char *value)
     return ok;
 }
 
-static const char *sign_md(EVP_PKEY *key)
-{
-    if (EVP_PKEY_is_a(key, "ED25519") || EVP_PKEY_is_a(key, "ED448"))
-        return NULL;
-    if (EVP_PKEY_is_a(key, "EC") && EVP_PKEY_get_bits(key) > 256)
-        return EVP_PKEY_get_bits(key) > 384 ? "SHA512" : "SHA384";
-    return "SHA256";
-}
-
 static int random_serial(X509 *x)
 {
     unsigned char b[16];
@@ -278,7 +269,7 @@ X509 *attest_ak_cert_issue(OSSL_LIB_CTX *libctx, const char *propq, const attest
         goto done;
     }
     if ((mctx = EVP_MD_CTX_new()) == NULL
-        || EVP_DigestSignInit_ex(mctx, NULL, sign_md(ca_key), libctx, attest_key_propq(ca_key, propq, pq, sizeof(pq)),
+        || EVP_DigestSignInit_ex(mctx, NULL, attest_default_md(ca_key), libctx, attest_key_propq(ca_key, propq, pq, sizeof(pq)),
                                  ca_key, NULL) <= 0
         || X509_sign_ctx(x, mctx) <= 0) {
         unsigned long e = ERR_peek_last_error();

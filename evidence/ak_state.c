@@ -9,18 +9,17 @@
 #include <openssl/crypto.h>
 
 #include "attest/ak_authority.h"
+#include "attest/escape.h"
 #include "attest/limits.h"
 
 static int entry_path(const char *dir, const unsigned char *id, size_t idlen, const char *suffix, char *out,
                       size_t cap)
 {
     char hex[2 * ATTEST_AK_ID_LEN + 1];
-    size_t i;
 
     if (idlen != ATTEST_AK_ID_LEN)
         return -1;
-    for (i = 0; i < idlen; i++)
-        snprintf(hex + 2 * i, 3, "%02x", id[i]);
+    attest_hex(id, idlen, hex, sizeof(hex));
     return (size_t)snprintf(out, cap, "%s/%s%s", dir, hex, suffix) < cap ? 0 : -1;
 }
 

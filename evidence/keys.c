@@ -3,6 +3,7 @@
 #include <string.h>
 #include <openssl/x509.h>
 #include <openssl/core_names.h>
+#include <openssl/err.h>
 #include <openssl/objects.h>
 #include <openssl/provider.h>
 #include <openssl/store.h>
@@ -56,11 +57,11 @@ int attest_key_public_eq(const EVP_PKEY *a, const EVP_PKEY *b)
 
     if (a == NULL || b == NULL)
         return 0;
-    if (EVP_PKEY_eq(a, b) == 1)
-        return 1;
-    if (!is_rsa(a) || !is_rsa(b))
-        return 0;
-    same = public_bits(a, &da, &ba, &la) && public_bits(b, &db, &bb, &lb) && la == lb && memcmp(ba, bb, (size_t)la) == 0;
+    ERR_set_mark(); /* keys of different types are "not equal", not an error */
+    same = EVP_PKEY_eq(a, b) == 1
+           || (is_rsa(a) && is_rsa(b) && public_bits(a, &da, &ba, &la) && public_bits(b, &db, &bb, &lb) && la == lb
+               && memcmp(ba, bb, (size_t)la) == 0);
+    ERR_pop_to_mark();
     OPENSSL_free(da);
     OPENSSL_free(db);
     return same;
@@ -73,6 +74,8 @@ EVP_PKEY *attest_load_private_key(const char *uri, OSSL_LIB_CTX *libctx, const c
 
     if (st == NULL)
         return NULL;
+    /* The store tries decoder after decoder: only a failure's reasons are worth keeping. */
+    ERR_set_mark();
     OSSL_STORE_expect(st, OSSL_STORE_INFO_PKEY);
     while (key == NULL && !OSSL_STORE_eof(st)) {
         OSSL_STORE_INFO *info = OSSL_STORE_load(st);
@@ -84,6 +87,10 @@ EVP_PKEY *attest_load_private_key(const char *uri, OSSL_LIB_CTX *libctx, const c
         OSSL_STORE_INFO_free(info);
     }
     OSSL_STORE_close(st);
+    if (key != NULL)
+        ERR_pop_to_mark();
+    else
+        ERR_clear_last_mark();
     return key;
 }
 
@@ -95,4 +102,17 @@ void attest_sigalg_canonical(X509_ALGOR *alg)
     if (alg != NULL && OBJ_find_sigid_algs(OBJ_obj2nid(alg->algorithm), NULL, &pk_nid)
         && pk_nid == NID_X9_62_id_ecPublicKey)
         X509_ALGOR_set0(alg, OBJ_dup(alg->algorithm), V_ASN1_UNDEF, NULL);
+}
+
+const char *attest_default_md(const EVP_PKEY *key)
+{
+    const char *t = EVP_PKEY_get0_type_name(key);
+    int bits = EVP_PKEY_get_bits(key);
+
+    if (EVP_PKEY_is_a(key, "ED25519") || EVP_PKEY_is_a(key, "ED448")
+        || (t != NULL && (strncmp(t, "ML-DSA-", 7) == 0 || strncmp(t, "SLH-DSA-", 8) == 0)))
+        return NULL;
+    if (EVP_PKEY_is_a(key, "EC"))
+        return bits > 384 ? "SHA512" : bits > 256 ? "SHA384" : "SHA256";
+    return "SHA256";
 }

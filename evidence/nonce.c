@@ -7,16 +7,17 @@
 #include <string.h>
 
 #include "attest/engine.h"
+#include "attest/escape.h"
 #include "attest/limits.h"
 
 /* Hex of at most ATTEST_MAX_NONCE bytes ("..." after), "(empty)" or "absent". */
 static void nonce_text(const unsigned char *n, size_t len, int present, char *buf)
 {
-    size_t i, shown = len < ATTEST_MAX_NONCE ? len : ATTEST_MAX_NONCE;
+    size_t shown = len < ATTEST_MAX_NONCE ? len : ATTEST_MAX_NONCE;
 
     strcpy(buf, !present ? "absent" : len == 0 ? "(empty)" : "");
-    for (i = 0; present && i < shown; i++)
-        snprintf(buf + 2 * i, 3, "%02x", n[i]);
+    if (present && shown > 0)
+        attest_hex(n, shown, buf, 2 * shown + 1);
     if (shown < len)
         strcpy(buf + 2 * shown, "...");
 }

@@ -79,14 +79,14 @@ static json_object *claim_value(const attest_pkix_claim_def *def, const ASN1_TYP
     return raw_der(v);
 }
 
-static json_object *element_json(const PKIX_ELEMENT *el)
+static json_object *element_json(const ATTEST_PKIX_ELEMENT *el)
 {
     json_object *o = json_object_new_object(), *claims = json_object_new_array();
     int i;
 
     attest_json_add(o, "type", oid_json(el->type));
-    for (i = 0; i < sk_PKIX_CLAIM_num(el->claims); i++) {
-        const PKIX_CLAIM *c = sk_PKIX_CLAIM_value(el->claims, i);
+    for (i = 0; i < sk_ATTEST_PKIX_CLAIM_num(el->claims); i++) {
+        const ATTEST_PKIX_CLAIM *c = sk_ATTEST_PKIX_CLAIM_value(el->claims, i);
         const attest_pkix_claim_def *def = attest_pkix_claim_def_find(c->type);
         json_object *cj = json_object_new_object();
 
@@ -100,7 +100,7 @@ static json_object *element_json(const PKIX_ELEMENT *el)
     return o;
 }
 
-static json_object *sigblock_json(const PKIX_SIGBLOCK *sb)
+static json_object *sigblock_json(const ATTEST_PKIX_SIGBLOCK *sb)
 {
     json_object *o = json_object_new_object(), *sid = json_object_new_object();
     char buf[128];
@@ -130,12 +130,12 @@ json_object *attest_describe_pkix_der(const unsigned char *der, size_t len, atte
     ASN1_INTEGER_get_int64(&version, p->ev->tbs->version);
     attest_json_add(o, "version", json_object_new_int64(version));
     els = json_object_new_array();
-    for (i = 0; i < sk_PKIX_ELEMENT_num(p->ev->tbs->elements); i++)
-        json_object_array_add(els, element_json(sk_PKIX_ELEMENT_value(p->ev->tbs->elements, i)));
+    for (i = 0; i < sk_ATTEST_PKIX_ELEMENT_num(p->ev->tbs->elements); i++)
+        json_object_array_add(els, element_json(sk_ATTEST_PKIX_ELEMENT_value(p->ev->tbs->elements, i)));
     attest_json_add(o, "reported_elements", els);
     sigs = json_object_new_array();
-    for (i = 0; i < sk_PKIX_SIGBLOCK_num(p->ev->sigs); i++)
-        json_object_array_add(sigs, sigblock_json(sk_PKIX_SIGBLOCK_value(p->ev->sigs, i)));
+    for (i = 0; i < sk_ATTEST_PKIX_SIGBLOCK_num(p->ev->sigs); i++)
+        json_object_array_add(sigs, sigblock_json(sk_ATTEST_PKIX_SIGBLOCK_value(p->ev->sigs, i)));
     attest_json_add(o, "signatures", sigs);
     if (p->ev->intermediates != NULL) {
         ints = json_object_new_array();

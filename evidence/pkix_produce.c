@@ -17,6 +17,7 @@
 #include <openssl/rsa.h>
 #include <openssl/x509.h>
 
+#include "attest/der.h"
 #include "attest/keys.h"
 #include "attest/limits.h"
 #include "attest/pkix.h"
@@ -155,33 +156,33 @@ static ASN1_TYPE *v_purposes(unsigned bits)
 
 /* ------------------------------------------------------------ elements */
 
-static int add(PKIX_ELEMENT *el, attest_oid_id id, ASN1_TYPE *v)
+static int add(ATTEST_PKIX_ELEMENT *el, attest_oid_id id, ASN1_TYPE *v)
 {
     return v != NULL && attest_pkix_add_claim(el, id, v);
 }
 
-static int add_text(PKIX_ELEMENT *el, attest_oid_id id, const char *s)
+static int add_text(ATTEST_PKIX_ELEMENT *el, attest_oid_id id, const char *s)
 {
     return s == NULL || add(el, id, v_utf8(s));
 }
 
-static int add_bool(PKIX_ELEMENT *el, attest_oid_id id, int b)
+static int add_bool(ATTEST_PKIX_ELEMENT *el, attest_oid_id id, int b)
 {
     return b < 0 || add(el, id, v_bool(b));
 }
 
 /* Elements need at least one claim: an empty one is not pushed. */
-static int push(PKIX_TBS *tbs, PKIX_ELEMENT *el)
+static int push(ATTEST_PKIX_TBS *tbs, ATTEST_PKIX_ELEMENT *el)
 {
-    if (sk_PKIX_CLAIM_num(el->claims) == 0 || sk_PKIX_ELEMENT_push(tbs->elements, el) > 0)
+    if (sk_ATTEST_PKIX_CLAIM_num(el->claims) == 0 || sk_ATTEST_PKIX_ELEMENT_push(tbs->elements, el) > 0)
         return 1;
-    PKIX_ELEMENT_free(el);
+    ATTEST_PKIX_ELEMENT_free(el);
     return 0;
 }
 
-static int build_transaction(PKIX_TBS *tbs, const attest_pkix_claims *c, EVP_PKEY *const *aks, size_t n)
+static int build_transaction(ATTEST_PKIX_TBS *tbs, const attest_pkix_claims *c, EVP_PKEY *const *aks, size_t n)
 {
-    PKIX_ELEMENT *el = attest_pkix_element_new(ATTEST_OID_PKIX_EL_TRANSACTION);
+    ATTEST_PKIX_ELEMENT *el = attest_pkix_element_new(ATTEST_OID_PKIX_EL_TRANSACTION);
     size_t i;
     int ok = el != NULL;
 
@@ -193,15 +194,15 @@ static int build_transaction(PKIX_TBS *tbs, const attest_pkix_claims *c, EVP_PKE
     for (i = 0; ok && i < n; i++)
         ok = add(el, ATTEST_OID_PKIX_TX_AK_SPKI, v_spki(aks[i]));
     if (!ok) {
-        PKIX_ELEMENT_free(el);
+        ATTEST_PKIX_ELEMENT_free(el);
         return 0;
     }
     return push(tbs, el);
 }
 
-static int build_platform(PKIX_TBS *tbs, const attest_pkix_platform *pl)
+static int build_platform(ATTEST_PKIX_TBS *tbs, const attest_pkix_platform *pl)
 {
-    PKIX_ELEMENT *el = attest_pkix_element_new(ATTEST_OID_PKIX_EL_PLATFORM);
+    ATTEST_PKIX_ELEMENT *el = attest_pkix_element_new(ATTEST_OID_PKIX_EL_PLATFORM);
     int ok = el != NULL;
 
     ok = ok && add_text(el, ATTEST_OID_PKIX_PL_VENDOR, pl->vendor);
@@ -219,15 +220,15 @@ static int build_platform(PKIX_TBS *tbs, const attest_pkix_platform *pl)
         ok = add(el, ATTEST_OID_PKIX_PL_FIPSLEVEL, v_int(pl->fipslevel));
     ok = ok && add_text(el, ATTEST_OID_PKIX_PL_FIPSMODULE, pl->fipsmodule);
     if (!ok) {
-        PKIX_ELEMENT_free(el);
+        ATTEST_PKIX_ELEMENT_free(el);
         return 0;
     }
     return push(tbs, el);
 }
 
-static int build_key(PKIX_TBS *tbs, const attest_pkix_claims *c)
+static int build_key(ATTEST_PKIX_TBS *tbs, const attest_pkix_claims *c)
 {
-    PKIX_ELEMENT *el = attest_pkix_element_new(ATTEST_OID_PKIX_EL_KEY);
+    ATTEST_PKIX_ELEMENT *el = attest_pkix_element_new(ATTEST_OID_PKIX_EL_KEY);
     int ok = el != NULL;
 
     ok = ok && add_text(el, ATTEST_OID_PKIX_KEY_IDENTIFIER, c->key_id);
@@ -239,7 +240,7 @@ static int build_key(PKIX_TBS *tbs, const attest_pkix_claims *c)
     if (ok && c->purposes != 0)
         ok = add(el, ATTEST_OID_PKIX_KEY_PURPOSE, v_purposes(c->purposes));
     if (!ok) {
-        PKIX_ELEMENT_free(el);
+        ATTEST_PKIX_ELEMENT_free(el);
         return 0;
     }
     return push(tbs, el);
@@ -247,27 +248,12 @@ static int build_key(PKIX_TBS *tbs, const attest_pkix_claims *c)
 
 /* ------------------------------------------------------------ signing */
 
-/* Signs the message itself (EdDSA; ML-DSA and SLH-DSA where OpenSSL >= 3.5 has them). */
-static int is_eddsa(EVP_PKEY *k)
-{
-    const char *t = EVP_PKEY_get0_type_name(k);
-
-    return EVP_PKEY_is_a(k, "ED25519") || EVP_PKEY_is_a(k, "ED448")
-           || (t != NULL && (strncmp(t, "ML-DSA-", 7) == 0 || strncmp(t, "SLH-DSA-", 8) == 0));
-}
-
+/* The caller's digest, unless the key signs the message itself (NULL default). */
 static const char *signer_md(const attest_pkix_signer *s)
 {
-    int bits;
+    const char *md = attest_default_md(s->key);
 
-    if (is_eddsa(s->key))
-        return NULL;
-    if (s->md != NULL)
-        return s->md;
-    bits = EVP_PKEY_get_bits(s->key);
-    if (EVP_PKEY_is_a(s->key, "EC"))
-        return bits > 384 ? "SHA512" : bits > 256 ? "SHA384" : "SHA256";
-    return "SHA256";
+    return md != NULL && s->md != NULL ? s->md : md;
 }
 
 /* When the provider does not report an AlgorithmIdentifier: the plain OID, RFC 5758 / 4055 parameters. */
@@ -308,10 +294,10 @@ static X509_ALGOR *algorithm_id(EVP_PKEY_CTX *pctx, EVP_PKEY *key, const char *m
     return a;
 }
 
-static PKIX_SIGBLOCK *sign_block(const unsigned char *tbs, size_t tbs_len, const attest_pkix_signer *s,
+static ATTEST_PKIX_SIGBLOCK *sign_block(const unsigned char *tbs, size_t tbs_len, const attest_pkix_signer *s,
                                  OSSL_LIB_CTX *libctx, const char *propq, attest_err *err)
 {
-    PKIX_SIGBLOCK *b = PKIX_SIGBLOCK_new();
+    ATTEST_PKIX_SIGBLOCK *b = ATTEST_PKIX_SIGBLOCK_new();
     EVP_MD_CTX *mctx = EVP_MD_CTX_new();
     EVP_PKEY_CTX *pctx = NULL;
     const char *md = signer_md(s);
@@ -325,7 +311,7 @@ static PKIX_SIGBLOCK *sign_block(const unsigned char *tbs, size_t tbs_len, const
         attest_err_set(err, "evidence: out of memory");
         goto fail;
     }
-    if (s->md != NULL && is_eddsa(s->key)) {
+    if (s->md != NULL && attest_default_md(s->key) == NULL) {
         attest_err_set(err, "evidence: %s signs without a separate digest (no md)", EVP_PKEY_get0_type_name(s->key));
         goto fail;
     }
@@ -366,7 +352,7 @@ fail:
     OPENSSL_free(sig);
     EVP_MD_CTX_free(mctx);
     if (ok != 0) {
-        PKIX_SIGBLOCK_free(b);
+        ATTEST_PKIX_SIGBLOCK_free(b);
         b = NULL;
     }
     return b;
@@ -411,7 +397,7 @@ static int check_input(const attest_pkix_claims *c, EVP_PKEY *const *aks, size_t
 int attest_pkix_make_tbs(const attest_pkix_claims *c, EVP_PKEY *const *aks, size_t n_aks,
                          unsigned char **tbs, size_t *len, attest_err *err)
 {
-    PKIX_TBS *t = NULL;
+    ATTEST_PKIX_TBS *t = NULL;
     int n, ok = -1;
 
     *tbs = NULL;
@@ -419,45 +405,40 @@ int attest_pkix_make_tbs(const attest_pkix_claims *c, EVP_PKEY *const *aks, size
     ERR_set_mark(); /* the caller's queue is not ours to clear */
     if (!check_input(c, aks, n_aks, err))
         goto fail;
-    if ((t = PKIX_TBS_new()) == NULL || !ASN1_INTEGER_set(t->version, 1)
+    if ((t = ATTEST_PKIX_TBS_new()) == NULL || !ASN1_INTEGER_set(t->version, 1)
         || !build_transaction(t, c, aks, n_aks)
         || (c->platform != NULL && !build_platform(t, c->platform))
         || !build_key(t, c)) {
         attest_err_set(err, "evidence: cannot build the claims (out of memory or unencodable key)");
         goto fail;
     }
-    if ((n = i2d_PKIX_TBS(t, tbs)) <= 0) {
+    if ((n = i2d_ATTEST_PKIX_TBS(t, tbs)) <= 0) {
         attest_err_set(err, "evidence: cannot encode the claims");
         goto fail;
     }
     *len = (size_t)n;
     ok = 0;
 fail:
-    PKIX_TBS_free(t);
+    ATTEST_PKIX_TBS_free(t);
     ERR_pop_to_mark();
     return ok;
 }
 
 /* The bytes are exactly one DER TbsEvidence: an AK signs attestation, nothing else. */
-static PKIX_TBS *tbs_exact(const unsigned char *tbs, size_t len, attest_err *err)
+static ATTEST_PKIX_TBS *tbs_exact(const unsigned char *tbs, size_t len, attest_err *err)
 {
     const unsigned char *p = tbs;
-    PKIX_TBS *t;
+    ATTEST_PKIX_TBS *t;
 
     /* A refusal is ours to explain; keep libcrypto's decoding noise out of the queue. */
     ERR_set_mark();
-    t = d2i_PKIX_TBS(NULL, &p, (long)len);
+    t = d2i_ATTEST_PKIX_TBS(NULL, &p, (long)len);
     ERR_pop_to_mark();
-    unsigned char *re = NULL;
-    int n;
-
-    if (t == NULL || p != tbs + len || (n = i2d_PKIX_TBS(t, &re)) <= 0 || (size_t)n != len
-        || memcmp(re, tbs, len) != 0) {
+    if (t == NULL || p != tbs + len || !attest_der_reencodes(ASN1_ITEM_rptr(ATTEST_PKIX_TBS), t, tbs, len)) {
         attest_err_set(err, "evidence: the data to sign is not one DER TbsEvidence");
-        PKIX_TBS_free(t);
+        ATTEST_PKIX_TBS_free(t);
         t = NULL;
     }
-    OPENSSL_free(re);
     return t;
 }
 
@@ -465,18 +446,18 @@ int attest_pkix_sign_tbs(const unsigned char *tbs, size_t tbs_len, const attest_
                          OSSL_LIB_CTX *libctx, const char *propq, unsigned char **block, size_t *len,
                          attest_err *err)
 {
-    PKIX_TBS *t;
-    PKIX_SIGBLOCK *b;
+    ATTEST_PKIX_TBS *t;
+    ATTEST_PKIX_SIGBLOCK *b;
     int n;
 
     *block = NULL;
     if ((t = tbs_exact(tbs, tbs_len, err)) == NULL)
         return -1;
-    PKIX_TBS_free(t);
+    ATTEST_PKIX_TBS_free(t);
     if ((b = sign_block(tbs, tbs_len, s, libctx, propq, err)) == NULL)
         return -1;
-    n = i2d_PKIX_SIGBLOCK(b, block);
-    PKIX_SIGBLOCK_free(b);
+    n = i2d_ATTEST_PKIX_SIGBLOCK(b, block);
+    ATTEST_PKIX_SIGBLOCK_free(b);
     if (n <= 0) {
         attest_err_set(err, "evidence: cannot encode the signature block");
         return -1;
@@ -489,7 +470,7 @@ int attest_pkix_assemble(const unsigned char *tbs, size_t tbs_len, const unsigne
                          const size_t *block_lens, size_t n, unsigned char **der, size_t *len,
                          attest_err *err)
 {
-    PKIX_EVIDENCE *ev = PKIX_EVIDENCE_new();
+    ATTEST_PKIX_EVIDENCE *ev = ATTEST_PKIX_EVIDENCE_new();
     attest_pkix *p = NULL;
     size_t i;
     int ok = -1;
@@ -497,24 +478,24 @@ int attest_pkix_assemble(const unsigned char *tbs, size_t tbs_len, const unsigne
     *der = NULL;
     if (ev == NULL)
         goto oom;
-    PKIX_TBS_free(ev->tbs);
+    ATTEST_PKIX_TBS_free(ev->tbs);
     if ((ev->tbs = tbs_exact(tbs, tbs_len, err)) == NULL) {
-        PKIX_EVIDENCE_free(ev);
+        ATTEST_PKIX_EVIDENCE_free(ev);
         return -1;
     }
     for (i = 0; i < n; i++) {
         const unsigned char *q = blocks[i];
-        PKIX_SIGBLOCK *b = d2i_PKIX_SIGBLOCK(NULL, &q, (long)block_lens[i]);
+        ATTEST_PKIX_SIGBLOCK *b = d2i_ATTEST_PKIX_SIGBLOCK(NULL, &q, (long)block_lens[i]);
 
         if (b == NULL || q != blocks[i] + block_lens[i]) {
-            PKIX_SIGBLOCK_free(b);
-            PKIX_EVIDENCE_free(ev);
+            ATTEST_PKIX_SIGBLOCK_free(b);
+            ATTEST_PKIX_EVIDENCE_free(ev);
             attest_err_set(err, "evidence: signature block %zu is not one DER SignatureBlock", i);
             return -1;
         }
-        if (sk_PKIX_SIGBLOCK_push(ev->sigs, b) <= 0) {
-            PKIX_SIGBLOCK_free(b);
-            PKIX_EVIDENCE_free(ev);
+        if (sk_ATTEST_PKIX_SIGBLOCK_push(ev->sigs, b) <= 0) {
+            ATTEST_PKIX_SIGBLOCK_free(b);
+            ATTEST_PKIX_EVIDENCE_free(ev);
             goto oom;
         }
     }

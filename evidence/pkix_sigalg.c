@@ -120,6 +120,7 @@ int attest_pkix_sigalg_verify(OSSL_LIB_CTX *libctx, const char *propq, EVP_PKEY 
 
     if (mctx == NULL)
         return 0;
+    ERR_set_mark(); /* a signature that does not verify is an answer, not an error */
     if (EVP_DigestVerifyInit_ex(mctx, &pctx, s->md, libctx, propq, key, NULL) <= 0)
         goto done;
     if (s->pss && (EVP_PKEY_CTX_set_rsa_padding(pctx, RSA_PKCS1_PSS_PADDING) <= 0
@@ -129,7 +130,7 @@ int attest_pkix_sigalg_verify(OSSL_LIB_CTX *libctx, const char *propq, EVP_PKEY 
     ok = EVP_DigestVerify(mctx, sig->data, (size_t)sig->length, tbs, tbslen) == 1;
 done:
     EVP_MD_CTX_free(mctx);
-    ERR_clear_error();
+    ERR_pop_to_mark();
     return ok;
 }
 

@@ -46,28 +46,19 @@ static void addf(char *buf, size_t cap, const char *fmt, ...)
     va_end(ap);
 }
 
-static void hex(const unsigned char *b, size_t n, char *out, size_t cap)
-{
-    size_t i;
-
-    out[0] = '\0';
-    for (i = 0; i < n && 2 * i + 3 <= cap; i++)
-        snprintf(out + 2 * i, 3, "%02x", b[i]);
-}
-
-static int el_is(const PKIX_ELEMENT *el, attest_oid_id id)
+static int el_is(const ATTEST_PKIX_ELEMENT *el, attest_oid_id id)
 {
     return OBJ_cmp(el->type, attest_oid_obj(id)) == 0;
 }
 
 /* The first value of a claim in an element, NULL when absent. */
-static const ASN1_TYPE *claim_get(const PKIX_ELEMENT *el, attest_oid_id id)
+static const ASN1_TYPE *claim_get(const ATTEST_PKIX_ELEMENT *el, attest_oid_id id)
 {
     const ASN1_OBJECT *o = attest_oid_obj(id);
     int i;
 
-    for (i = 0; i < sk_PKIX_CLAIM_num(el->claims); i++) {
-        const PKIX_CLAIM *c = sk_PKIX_CLAIM_value(el->claims, i);
+    for (i = 0; i < sk_ATTEST_PKIX_CLAIM_num(el->claims); i++) {
+        const ATTEST_PKIX_CLAIM *c = sk_ATTEST_PKIX_CLAIM_value(el->claims, i);
 
         if (OBJ_cmp(c->type, o) == 0)
             return c->value;
@@ -76,7 +67,7 @@ static const ASN1_TYPE *claim_get(const PKIX_ELEMENT *el, attest_oid_id id)
 }
 
 /* -1 absent (or not a BOOLEAN: unknown), else 0/1. */
-static int claim_bool(const PKIX_ELEMENT *el, attest_oid_id id)
+static int claim_bool(const ATTEST_PKIX_ELEMENT *el, attest_oid_id id)
 {
     const ASN1_TYPE *t = claim_get(el, id);
 
@@ -85,13 +76,13 @@ static int claim_bool(const PKIX_ELEMENT *el, attest_oid_id id)
     return t->value.boolean != 0;
 }
 
-static const PKIX_ELEMENT *first_element(const attest_pkix *p, attest_oid_id type)
+static const ATTEST_PKIX_ELEMENT *first_element(const attest_pkix *p, attest_oid_id type)
 {
     int i;
 
-    for (i = 0; i < sk_PKIX_ELEMENT_num(ELEMENTS(p)); i++)
-        if (el_is(sk_PKIX_ELEMENT_value(ELEMENTS(p), i), type))
-            return sk_PKIX_ELEMENT_value(ELEMENTS(p), i);
+    for (i = 0; i < sk_ATTEST_PKIX_ELEMENT_num(ELEMENTS(p)); i++)
+        if (el_is(sk_ATTEST_PKIX_ELEMENT_value(ELEMENTS(p), i), type))
+            return sk_ATTEST_PKIX_ELEMENT_value(ELEMENTS(p), i);
     return NULL;
 }
 
@@ -138,7 +129,7 @@ static void find_duplicates(uniq *u, size_t n, char *why, size_t cap)
 }
 
 /* The claims of one known element: placement, value type, repetition, ranges. */
-static void check_claims(const PKIX_ELEMENT *el, int idx, int el_id, uniq *u, size_t *nu,
+static void check_claims(const ATTEST_PKIX_ELEMENT *el, int idx, int el_id, uniq *u, size_t *nu,
                          int *unknown, char *why, size_t cap)
 {
     int counts[ATTEST_OID_COUNT] = {0};
@@ -146,8 +137,8 @@ static void check_claims(const PKIX_ELEMENT *el, int idx, int el_id, uniq *u, si
     char buf[64];
     const char *name;
 
-    for (j = 0; j < sk_PKIX_CLAIM_num(el->claims); j++) {
-        const PKIX_CLAIM *c = sk_PKIX_CLAIM_value(el->claims, j);
+    for (j = 0; j < sk_ATTEST_PKIX_CLAIM_num(el->claims); j++) {
+        const ATTEST_PKIX_CLAIM *c = sk_ATTEST_PKIX_CLAIM_value(el->claims, j);
         const attest_pkix_claim_def *def = attest_pkix_claim_def_find(c->type);
 
         if (def == NULL) {
@@ -190,16 +181,16 @@ static void check_structure(const attest_pkix *p, attest_checks *c)
     size_t nu = 0;
     uniq *u;
 
-    for (i = 0; i < sk_PKIX_ELEMENT_num(ELEMENTS(p)); i++)
-        n_claims += sk_PKIX_CLAIM_num(sk_PKIX_ELEMENT_value(ELEMENTS(p), i)->claims);
+    for (i = 0; i < sk_ATTEST_PKIX_ELEMENT_num(ELEMENTS(p)); i++)
+        n_claims += sk_ATTEST_PKIX_CLAIM_num(sk_ATTEST_PKIX_ELEMENT_value(ELEMENTS(p), i)->claims);
     if ((u = OPENSSL_malloc(sizeof(*u) * (size_t)(n_claims + 1))) == NULL) {
         attest_fail(c, CHK_PKIX_STRUCTURE, "out of memory");
         return;
     }
     if (!ASN1_INTEGER_get_int64(&version, p->ev->tbs->version) || version != 1)
         addf(why, sizeof(why), "version is not 1");
-    for (i = 0; i < sk_PKIX_ELEMENT_num(ELEMENTS(p)); i++) {
-        const PKIX_ELEMENT *el = sk_PKIX_ELEMENT_value(ELEMENTS(p), i);
+    for (i = 0; i < sk_ATTEST_PKIX_ELEMENT_num(ELEMENTS(p)); i++) {
+        const ATTEST_PKIX_ELEMENT *el = sk_ATTEST_PKIX_ELEMENT_value(ELEMENTS(p), i);
         int id = attest_oid_find(el->type);
 
         if (id == ATTEST_OID_PKIX_EL_TRANSACTION)
@@ -242,13 +233,13 @@ static int same_key(attest_vctx *v, const unsigned char *der, size_t len, EVP_PK
 
     if (kder != NULL && klen == len && memcmp(kder, der, len) == 0)
         return 1;
-    if ((k = d2i_PUBKEY_ex(NULL, &q, (long)len, v->p->libctx, v->p->propq)) == NULL) {
-        ERR_clear_error();
+    ERR_set_mark(); /* a claim that is no key does not match: not an error */
+    k = d2i_PUBKEY_ex(NULL, &q, (long)len, v->p->libctx, v->p->propq);
+    ERR_pop_to_mark();
+    if (k == NULL)
         return 0;
-    }
     eq = q == der + len && attest_vctx_key_usable(v, k, where) && attest_key_public_eq(k, key) == 1;
     EVP_PKEY_free(k);
-    ERR_clear_error();
     return eq;
 }
 
@@ -256,15 +247,15 @@ static int same_key(attest_vctx *v, const unsigned char *der, size_t len, EVP_PK
  * transaction element already fails pkix.structure.) */
 static int ak_listed(attest_vctx *v, const attest_pkix *p, EVP_PKEY *key, const X509_PUBKEY *spki)
 {
-    const PKIX_ELEMENT *tx = first_element(p, ATTEST_OID_PKIX_EL_TRANSACTION);
+    const ATTEST_PKIX_ELEMENT *tx = first_element(p, ATTEST_OID_PKIX_EL_TRANSACTION);
     const ASN1_OBJECT *ak = attest_oid_obj(ATTEST_OID_PKIX_TX_AK_SPKI);
     unsigned char *kder = NULL;
     size_t klen = 0;
     int j, found = -1;
 
     (void)attest_spki_der_of(spki, key, &kder, &klen);
-    for (j = 0; tx != NULL && j < sk_PKIX_CLAIM_num(tx->claims) && found != 1; j++) {
-        const PKIX_CLAIM *c = sk_PKIX_CLAIM_value(tx->claims, j);
+    for (j = 0; tx != NULL && j < sk_ATTEST_PKIX_CLAIM_num(tx->claims) && found != 1; j++) {
+        const ATTEST_PKIX_CLAIM *c = sk_ATTEST_PKIX_CLAIM_value(tx->claims, j);
 
         if (OBJ_cmp(c->type, ak) == 0)
             found = c->value != NULL && c->value->type == V_ASN1_OCTET_STRING
@@ -304,12 +295,13 @@ typedef struct {
 } signer;
 
 /* Resolve the SignerIdentifier; -1 with why when the block cannot be verified. */
-static int resolve_signer(attest_vctx *v, const attest_pkix *p, const PKIX_SID *sid, signer *s,
+static int resolve_signer(attest_vctx *v, const attest_pkix *p, const ATTEST_PKIX_SID *sid, signer *s,
                           char *why, size_t cap)
 {
     char kid[48];
 
     memset(s, 0, sizeof(*s));
+    ERR_set_mark(); /* an undecodable key is reported through why */
     if (sid->cert != NULL) {
         s->cert = sid->cert;
         s->key = X509_get0_pubkey(sid->cert);
@@ -317,6 +309,7 @@ static int resolve_signer(attest_vctx *v, const attest_pkix *p, const PKIX_SID *
         if (s->key != NULL && sid->spki != NULL && X509_PUBKEY_get0(sid->spki) != NULL
             && attest_key_public_eq(s->key, X509_PUBKEY_get0(sid->spki)) != 1) {
             snprintf(why, cap, "sid certificate and subjectPublicKeyInfo disagree");
+            ERR_pop_to_mark();
             return -1;
         }
     } else if (sid->spki != NULL) {
@@ -325,17 +318,19 @@ static int resolve_signer(attest_vctx *v, const attest_pkix *p, const PKIX_SID *
         s->spki = sid->spki;
     } else if (sid->key_id != NULL) {
         if ((s->cert = find_cert(v, p, NULL, sid->key_id)) == NULL) {
-            hex(sid->key_id->data, (size_t)sid->key_id->length, kid, sizeof(kid));
+            attest_hex(sid->key_id->data, (size_t)sid->key_id->length, kid, sizeof(kid));
             snprintf(why, cap, "keyId %s cannot be resolved", kid);
+            ERR_pop_to_mark();
             return -1;
         }
         s->key = X509_get0_pubkey(s->cert);
         s->spki = X509_get_X509_PUBKEY(s->cert);
     } else {
         snprintf(why, cap, "empty SignerIdentifier");
+        ERR_pop_to_mark();
         return -1;
     }
-    ERR_clear_error();
+    ERR_pop_to_mark();
     if (s->key == NULL) {
         const ASN1_OBJECT *kalg = NULL;
         char oid[80] = "";
@@ -357,7 +352,7 @@ static int resolve_signer(attest_vctx *v, const attest_pkix *p, const PKIX_SID *
  * here, or a signer the tbs does not list); why is its outcome. */
 enum { BLOCK_BAD = 0, BLOCK_OK = 1, BLOCK_UNCHECKED = 2 };
 
-static int check_block(attest_vctx *v, const attest_pkix *p, const PKIX_SIGBLOCK *b, signer *s,
+static int check_block(attest_vctx *v, const attest_pkix *p, const ATTEST_PKIX_SIGBLOCK *b, signer *s,
                        char *why, size_t cap)
 {
     sigalg alg;
@@ -439,18 +434,9 @@ static attest_status judge_signer(attest_vctx *v, const attest_pkix *p, const si
     return attest_checks_status(out);
 }
 
-static void copy_checks(attest_checks *to, const attest_checks *from)
-{
-    size_t i;
-
-    for (i = 0; i < from->n; i++)
-        attest_check_add(to, from->v[i].id, from->v[i].result, from->v[i].severity, "%s", from->v[i].detail);
-    to->lost |= from->lost;
-}
-
 static void check_signatures(attest_vctx *v, const attest_pkix *p, attest_checks *c)
 {
-    int i, n = sk_PKIX_SIGBLOCK_num(p->ev->sigs), accepted = 0, bad = 0, unchecked = 0;
+    int i, n = sk_ATTEST_PKIX_SIGBLOCK_num(p->ev->sigs), accepted = 0, bad = 0, unchecked = 0;
     char detail[320] = "", why[160];
     signer ok[ATTEST_MAX_SIGNATURES], s;
     attest_checks first = {0}, scratch;
@@ -463,7 +449,7 @@ static void check_signatures(attest_vctx *v, const attest_pkix *p, attest_checks
         return;
     }
     for (i = 0; i < n; i++) {
-        const PKIX_SIGBLOCK *b = sk_PKIX_SIGBLOCK_value(p->ev->sigs, i);
+        const ATTEST_PKIX_SIGBLOCK *b = sk_ATTEST_PKIX_SIGBLOCK_value(p->ev->sigs, i);
         int r;
 
         why[0] = '\0';
@@ -508,7 +494,7 @@ static void check_signatures(attest_vctx *v, const attest_pkix *p, attest_checks
     for (i = 0; i < accepted; i++) {
         memset(&scratch, 0, sizeof(scratch));
         if (judge_signer(v, p, &ok[i], &scratch) != ATTEST_STATUS_CONTRAINDICATED) {
-            copy_checks(c, &scratch);
+            attest_checks_append(c, &scratch);
             OPENSSL_free(scratch.v);
             OPENSSL_free(first.v);
             return;
@@ -518,18 +504,19 @@ static void check_signatures(attest_vctx *v, const attest_pkix *p, attest_checks
         else
             OPENSSL_free(scratch.v);
     }
-    copy_checks(c, &first);
+    attest_checks_append(c, &first);
     OPENSSL_free(first.v);
 }
 
 /* ------------------------------------------------------------ the key */
 
 /* The key element about the subject key, or NULL (the check is recorded). */
-static const PKIX_ELEMENT *check_binding(attest_vctx *v, const attest_pkix *p, attest_submod *sub)
+static const ATTEST_PKIX_ELEMENT *check_binding(attest_vctx *v, const attest_pkix *p, attest_submod *sub)
 {
     attest_checks *c = &sub->checks;
-    const PKIX_ELEMENT *bound = NULL;
-    const ASN1_TYPE *spki = NULL, *id;
+    const ATTEST_PKIX_ELEMENT *bound = NULL;
+    const ASN1_OCTET_STRING *spki = NULL;
+    const ASN1_TYPE *id;
     unsigned char *sder = NULL;
     size_t slen = 0;
     char kid[96];
@@ -541,17 +528,15 @@ static const PKIX_ELEMENT *check_binding(attest_vctx *v, const attest_pkix *p, a
         return NULL;
     }
     (void)attest_spki_der_of(v->subject_spki, v->subject_key, &sder, &slen);
-    for (i = 0; i < sk_PKIX_ELEMENT_num(ELEMENTS(p)); i++) {
-        const PKIX_ELEMENT *el = sk_PKIX_ELEMENT_value(ELEMENTS(p), i);
-        const ASN1_TYPE *t;
+    for (i = 0; i < sk_ATTEST_PKIX_ELEMENT_num(ELEMENTS(p)); i++) {
+        const ATTEST_PKIX_ELEMENT *el = sk_ATTEST_PKIX_ELEMENT_value(ELEMENTS(p), i);
+        const ASN1_OCTET_STRING *t;
 
         if (!el_is(el, ATTEST_OID_PKIX_EL_KEY))
             continue;
         n_key++;
-        t = claim_get(el, ATTEST_OID_PKIX_KEY_SPKI);
-        if (t != NULL && t->type == V_ASN1_OCTET_STRING
-            && same_key(v, t->value.octet_string->data, (size_t)t->value.octet_string->length,
-                        v->subject_key, sder, slen, "a key-spki claim")) {
+        t = attest_pkix_key_spki(el);
+        if (t != NULL && same_key(v, t->data, (size_t)t->length, v->subject_key, sder, slen, "a key-spki claim")) {
             if (matches++ == 0) {
                 bound = el;
                 spki = t;
@@ -573,8 +558,8 @@ static const PKIX_ELEMENT *check_binding(attest_vctx *v, const attest_pkix *p, a
     kid[0] = '\0';
     if (id != NULL && id->type == V_ASN1_UTF8STRING) /* HSM-written text: escaped, cut between characters */
         attest_escape(id->value.utf8string->data, (size_t)id->value.utf8string->length, kid, sizeof(kid), 0);
-    if ((sub->akpub = OPENSSL_memdup(spki->value.octet_string->data, (size_t)spki->value.octet_string->length)) != NULL)
-        sub->akpub_len = (size_t)spki->value.octet_string->length;
+    if ((sub->akpub = OPENSSL_memdup(spki->data, (size_t)spki->length)) != NULL)
+        sub->akpub_len = (size_t)spki->length;
     attest_pass(c, CHK_PKIX_KEY_BINDING, "key element \"%s\" reports the subject key (%s-%d)", kid,
                 EVP_PKEY_get0_type_name(v->subject_key),
                 EVP_PKEY_get_bits(v->subject_key));
@@ -583,7 +568,7 @@ static const PKIX_ELEMENT *check_binding(attest_vctx *v, const attest_pkix *p, a
 
 static void check_nonce(attest_vctx *v, const attest_pkix *p, attest_submod *sub)
 {
-    const PKIX_ELEMENT *tx = first_element(p, ATTEST_OID_PKIX_EL_TRANSACTION);
+    const ATTEST_PKIX_ELEMENT *tx = first_element(p, ATTEST_OID_PKIX_EL_TRANSACTION);
     const ASN1_TYPE *t = tx != NULL ? claim_get(tx, ATTEST_OID_PKIX_TX_NONCE) : NULL;
     const ASN1_OCTET_STRING *n = t != NULL && t->type == V_ASN1_OCTET_STRING ? t->value.octet_string : NULL;
 
@@ -592,7 +577,7 @@ static void check_nonce(attest_vctx *v, const attest_pkix *p, attest_submod *sub
 }
 
 /* Missing claims are unknown, and unknown is not proven (design §3 policy defaults). */
-static void check_key_policy(attest_vctx *v, const PKIX_ELEMENT *el, attest_checks *c)
+static void check_key_policy(attest_vctx *v, const ATTEST_PKIX_ELEMENT *el, attest_checks *c)
 {
     unsigned allow = v->p->policy->allow;
     int ex, nex, sens, local;
@@ -632,19 +617,20 @@ int attest_pkix_verify(attest_vctx *v, const attest_statement *st, attest_submod
 {
     attest_checks *c = &sub->checks;
     attest_pkix *p = NULL;
-    const PKIX_ELEMENT *bound;
+    const ATTEST_PKIX_ELEMENT *bound;
     attest_err err;
 
     if (attest_pkix_decode(st->stmt, st->stmt_len, &p, &err) != 0) {
         attest_fail(c, CHK_PKIX_STRUCTURE, "%s", err.msg);
         return 0;
     }
+    ERR_set_mark(); /* the checks say what failed; the caller's queue stays as it was */
     check_structure(p, c);
     check_signatures(v, p, c);
     bound = check_binding(v, p, sub);
     check_nonce(v, p, sub);
     check_key_policy(v, bound, c);
     attest_pkix_free(p);
-    ERR_clear_error();
+    ERR_pop_to_mark();
     return bound != NULL;
 }

@@ -20,6 +20,7 @@ X509_NAME *attest_parse_subject(const char *s, attest_err *err)
     const char *r;
     int next_set = 0;
 
+    ERR_set_mark(); /* X509_NAME's refusals are told through err */
     if (n == NULL || s == NULL || *s != '/') {
         attest_err_set(err, "subject must look like /CN=name/O=org");
         goto fail;
@@ -62,12 +63,12 @@ X509_NAME *attest_parse_subject(const char *s, attest_err *err)
         goto fail;
     }
     OPENSSL_free(buf);
-    ERR_clear_error();
+    ERR_pop_to_mark();
     return n;
 fail:
     OPENSSL_free(buf);
     X509_NAME_free(n);
-    ERR_clear_error();
+    ERR_pop_to_mark();
     return NULL;
 }
 
@@ -113,7 +114,6 @@ static int add_extensions(X509_REQ *req, const attest_request_opts *o, attest_er
         attest_err_set(err, "cannot add the requested extensions");
 done:
     sk_X509_EXTENSION_pop_free(exts, X509_EXTENSION_free);
-    ERR_clear_error();
     return ok;
 }
 
@@ -133,22 +133,6 @@ int attest_request_check_addext(const char *const *addext, size_t n, attest_err 
     return ok ? 0 : -1;
 }
 
-static const char *default_md(EVP_PKEY *key)
-{
-    const char *t = EVP_PKEY_get0_type_name(key);
-
-    /* These sign the message itself: EdDSA, and ML-DSA / SLH-DSA (OpenSSL >= 3.5). */
-    if (EVP_PKEY_is_a(key, "ED25519") || EVP_PKEY_is_a(key, "ED448")
-        || (t != NULL && (strncmp(t, "ML-DSA-", 7) == 0 || strncmp(t, "SLH-DSA-", 8) == 0)))
-        return NULL;
-    if (EVP_PKEY_is_a(key, "EC")) {
-        int bits = EVP_PKEY_get_bits(key);
-
-        return bits > 384 ? "SHA512" : bits > 256 ? "SHA384" : "SHA256";
-    }
-    return "SHA256";
-}
-
 /*
  * Sign with the key's own provider when none was asked for: a TPM or
  * PKCS#11 key cannot be exported to the default provider's signer.
@@ -163,7 +147,7 @@ static int sign_request(X509_REQ *req, EVP_PKEY *key, const attest_request_opts 
 
     if (mctx == NULL)
         return 0;
-    if (EVP_DigestSignInit_ex(mctx, &pctx, o->md != NULL ? o->md : default_md(key), o->libctx, pq, key, NULL) <= 0) {
+    if (EVP_DigestSignInit_ex(mctx, &pctx, o->md != NULL ? o->md : attest_default_md(key), o->libctx, pq, key, NULL) <= 0) {
         attest_err_set(err, "cannot start signing with the %s key", EVP_PKEY_get0_type_name(key));
         goto done;
     }
@@ -203,6 +187,7 @@ int attest_request_build(EVP_PKEY *key, const attest_request_opts *o, const unsi
         attest_err_set(err, "out of memory");
         return -1;
     }
+    ERR_set_mark(); /* what fails is told through err; the caller's queue stays as it was */
     if ((name = attest_parse_subject(o->subject, err)) == NULL)
         goto done;
     if (!X509_REQ_set_version(req, X509_REQ_VERSION_1) || !X509_REQ_set_subject_name(req, name)
@@ -223,7 +208,7 @@ int attest_request_build(EVP_PKEY *key, const attest_request_opts *o, const unsi
     *len = (size_t)n;
     ok = 0;
 done:
-    ERR_clear_error();
+    ERR_pop_to_mark();
     X509_NAME_free(name);
     X509_REQ_free(req);
     return ok;

@@ -118,8 +118,8 @@ attest_tpmdev_alive(const attest_tpm *t, char *err, size_t errlen)
 	return ATTEST_TPM_UNREACHABLE;
 }
 
-static const char *
-tcti_conf(const char *tcti)
+const char *
+attest_tpm_tcti(const char *tcti)
 {
 	static const char *const vars[] = { "ATTEST_TCTI", "TPM2TOOLS_TCTI",
 	    "TCTI" };
@@ -184,7 +184,7 @@ attest_tpm_open(const char *tcti, attest_tpm **out, char *err, size_t errlen)
 		return -1;
 	}
 	*out = NULL;
-	conf = tcti_conf(tcti);
+	conf = attest_tpm_tcti(tcti);
 	if ((t = OPENSSL_zalloc(sizeof(*t))) == NULL) {
 		seterr(err, errlen, "attest_tpm_open: out of memory");
 		goto fail;

@@ -13,19 +13,15 @@
 #include <openssl/objects.h>
 #include <openssl/rsa.h>
 #include <openssl/x509.h>
+#include <tss2/tss2_mu.h>
 
 #include "attest/certname.h"
 #include "attest/keys.h"
 #include "attest/checks.h"
 #include "attest/engine.h"
+#include "attest/escape.h"
 #include "attest/limits.h"
 #include "attest/tpm2.h"
-
-#define TPMA_FIXED_TPM          0x00000002u
-#define TPMA_FIXED_PARENT       0x00000010u
-#define TPMA_SENSITIVE_ORIGIN   0x00000020u
-#define TPMA_RESTRICTED         0x00010000u
-#define TPMA_SIGN               0x00040000u
 
 /* One verification attempt: md may be NULL for "digest inside the signature". */
 static int digest_verify(attest_vctx *v, EVP_PKEY *key, const EVP_MD *md, int pss,
@@ -39,6 +35,7 @@ static int digest_verify(attest_vctx *v, EVP_PKEY *key, const EVP_MD *md, int ps
         EVP_MD_CTX_free(mctx);
         return 0;
     }
+    ERR_set_mark(); /* a key that does not verify is an answer, not an error */
     if (EVP_DigestVerifyInit_ex(mctx, &pctx, EVP_MD_get0_name(md), v->p->libctx, v->p->propq, key, NULL) > 0) {
         if (pss && (EVP_PKEY_CTX_set_rsa_padding(pctx, RSA_PKCS1_PSS_PADDING) <= 0
                     || EVP_PKEY_CTX_set_rsa_pss_saltlen(pctx, RSA_PSS_SALTLEN_AUTO) <= 0))
@@ -47,7 +44,7 @@ static int digest_verify(attest_vctx *v, EVP_PKEY *key, const EVP_MD *md, int ps
     }
 done:
     EVP_MD_CTX_free(mctx);
-    ERR_clear_error();
+    ERR_pop_to_mark();
     return ok;
 }
 
@@ -73,6 +70,7 @@ static const EVP_MD *recover_md(attest_vctx *v, EVP_PKEY *key, const unsigned ch
         EVP_PKEY_CTX_free(ctx);
         return NULL;
     }
+    ERR_set_mark(); /* a probe: no DigestInfo is an answer */
     if (EVP_PKEY_verify_recover_init(ctx) > 0 && EVP_PKEY_CTX_set_rsa_padding(ctx, RSA_PKCS1_PADDING) > 0
         && EVP_PKEY_verify_recover(ctx, out, &outlen, sig, siglen) > 0
         && (di = d2i_X509_SIG(NULL, &p, (long)outlen)) != NULL) {
@@ -85,7 +83,7 @@ static const EVP_MD *recover_md(attest_vctx *v, EVP_PKEY *key, const unsigned ch
     }
     X509_SIG_free(di);
     EVP_PKEY_CTX_free(ctx);
-    ERR_clear_error();
+    ERR_pop_to_mark();
     return md;
 }
 
@@ -198,7 +196,6 @@ static X509 *find_ak(attest_vctx *v, const attest_tpm2_stmt *s, const EVP_MD **m
         if (try_key(v, k, s, md, how, howlen))
             return x;
     }
-    ERR_clear_error();
     return NULL;
 }
 
@@ -214,11 +211,11 @@ static void check_attributes(attest_vctx *v, uint32_t a, attest_checks *c)
         size_t used = strlen(dst);                                                  \
         snprintf(dst + used, 160 - used, "%s%s", used ? ", " : "", text);           \
     }
-    PROBLEM(!(a & TPMA_FIXED_TPM), ATTEST_ALLOW_EXPORTABLE_KEY, "fixedTPM clear (key can leave the TPM)")
-    PROBLEM(!(a & TPMA_FIXED_PARENT), ATTEST_ALLOW_EXPORTABLE_KEY, "fixedParent clear (key can be duplicated)")
-    PROBLEM(!(a & TPMA_SENSITIVE_ORIGIN), ATTEST_ALLOW_IMPORTED_KEY, "sensitiveDataOrigin clear (key was imported)")
-    PROBLEM(a & TPMA_RESTRICTED, ATTEST_ALLOW_RESTRICTED_KEY, "restricted set (an attestation key, not a subscriber key)")
-    PROBLEM(!(a & TPMA_SIGN), 0, "sign clear (not a signing key)")
+    PROBLEM(!(a & TPMA_OBJECT_FIXEDTPM), ATTEST_ALLOW_EXPORTABLE_KEY, "fixedTPM clear (key can leave the TPM)")
+    PROBLEM(!(a & TPMA_OBJECT_FIXEDPARENT), ATTEST_ALLOW_EXPORTABLE_KEY, "fixedParent clear (key can be duplicated)")
+    PROBLEM(!(a & TPMA_OBJECT_SENSITIVEDATAORIGIN), ATTEST_ALLOW_IMPORTED_KEY, "sensitiveDataOrigin clear (key was imported)")
+    PROBLEM(a & TPMA_OBJECT_RESTRICTED, ATTEST_ALLOW_RESTRICTED_KEY, "restricted set (an attestation key, not a subscriber key)")
+    PROBLEM(!(a & TPMA_OBJECT_SIGN_ENCRYPT), 0, "sign clear (not a signing key)")
 #undef PROBLEM
     if (hard[0])
         attest_fail(c, CHK_TPM2_ATTRIBUTES, "objectAttributes 0x%08x: %s", a, hard);
@@ -226,15 +223,6 @@ static void check_attributes(attest_vctx *v, uint32_t a, attest_checks *c)
         attest_warn(c, CHK_TPM2_ATTRIBUTES, "objectAttributes 0x%08x: %s (allowed by policy)", a, soft);
     else
         attest_pass(c, CHK_TPM2_ATTRIBUTES, "%s", names);
-}
-
-static void hex(const unsigned char *b, size_t n, char *out, size_t cap)
-{
-    size_t i;
-
-    out[0] = '\0';
-    for (i = 0; i < n && 2 * i + 3 <= cap; i++)
-        snprintf(out + 2 * i, 3, "%02x", b[i]);
 }
 
 /* The checks it does not reach are recorded by the driver (verifier/verify.c). */
@@ -251,26 +239,30 @@ int attest_tpm2_verify(attest_vctx *v, const attest_statement *st, attest_submod
     char how[160] = "", buf[160];
     unsigned char name[2 + EVP_MAX_MD_SIZE];
     int nl, header_ok, parsed = 0, tried = 0, untried = 0, refused = v->sig_ops_refused, bound = 0;
+    UINT32 magic = 0;
+    TPM2_ST type = 0;
+    size_t hoff = 0;
 
     if (attest_tpm2_stmt_decode(st->stmt, st->stmt_len, &s, &err) != 0) {
         attest_fail(c, CHK_TPM2_PARSE, "%s", err.msg);
         return 0;
     }
+    ERR_set_mark(); /* the checks say what failed; the caller's queue stays as it was */
     if (s.pub == NULL) {
         attest_fail(c, CHK_TPM2_PARSE, "tpmTPublic is absent: the evidence cannot be bound to a key");
         goto done;
     }
     /* Magic and type come straight from the header, before any parsing. */
-    header_ok = s.attest_len >= 6;
-    if (header_ok && memcmp(s.attest, "\xff" "TCG", 4) == 0)
+    header_ok = Tss2_MU_UINT32_Unmarshal(s.attest, s.attest_len, &hoff, &magic) == TSS2_RC_SUCCESS
+                && Tss2_MU_TPM2_ST_Unmarshal(s.attest, s.attest_len, &hoff, &type) == TSS2_RC_SUCCESS;
+    if (header_ok && magic == TPM2_GENERATED_VALUE)
         attest_pass(c, CHK_TPM2_MAGIC, "magic ff544347");
     else
         attest_fail(c, CHK_TPM2_MAGIC, "TPMS_ATTEST.magic is not TPM_GENERATED_VALUE ff544347");
-    if (header_ok && s.attest[4] == 0x80 && s.attest[5] == 0x17)
+    if (header_ok && type == TPM2_ST_ATTEST_CERTIFY)
         attest_pass(c, CHK_TPM2_TYPE, "type 8017 (certify)");
     else {
-        attest_fail(c, CHK_TPM2_TYPE, "TPMS_ATTEST.type is %02x%02x, expected 8017 (certify)",
-                    header_ok ? s.attest[4] : 0, header_ok ? s.attest[5] : 0);
+        attest_fail(c, CHK_TPM2_TYPE, "TPMS_ATTEST.type is %04x, expected 8017 (certify)", header_ok ? type : 0);
         header_ok = 0;
     }
     if (attest_tpmt_public_parse(s.pub, s.pub_len, &pub, &err) != 0) {
@@ -314,7 +306,7 @@ int attest_tpm2_verify(attest_vctx *v, const attest_statement *st, attest_submod
     nl = attest_tpm2_name(s.pub, s.pub_len, name, sizeof(name), &err);
     if (nl > 0 && (size_t)nl == att.attested.certify.name.size
         && memcmp(name, att.attested.certify.name.name, (size_t)nl) == 0) {
-        hex(name, (size_t)nl, buf, sizeof(buf));
+        attest_hex(name, (size_t)nl, buf, sizeof(buf));
         attest_pass(c, CHK_TPM2_NAME, "attested.name %s = nameAlg || H(tpmTPublic)", buf);
     } else {
         attest_fail(c, CHK_TPM2_NAME, "attested.name does not match nameAlg || H(tpmTPublic): the evidence is about another key");
@@ -337,14 +329,13 @@ int attest_tpm2_verify(attest_vctx *v, const attest_statement *st, attest_submod
         } else
             attest_fail(c, CHK_TPM2_KEY_BINDING, "the TPM key (%s-%d) is not the request's subject key",
                         EVP_PKEY_get0_type_name(tkey), EVP_PKEY_get_bits(tkey));
-        ERR_clear_error();
     }
 
     attest_engine_nonce(v, sub, CHK_TPM2_NONCE, "extraData", att.extraData.buffer, att.extraData.size, 1);
 
     check_attributes(v, pub.objectAttributes, c);
 done:
-    ERR_clear_error();
+    ERR_pop_to_mark();
     EVP_PKEY_free(tkey);
     attest_tpm2_stmt_clear(&s);
     return bound;

@@ -93,7 +93,6 @@ static int ak_import(void *keydata, int selection, const OSSL_PARAM params[])
         attest_prov_raise(ak->prov, ATTEST_R_KEY_LOAD, "%s: the certificate is for another key", uri);
         return 0;
     }
-    ERR_clear_error();
     return 1;
 }
 

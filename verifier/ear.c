@@ -127,19 +127,9 @@ static json_object *checks_json(const attest_checks *c)
 /* EAR carries binary data as base64url without padding. */
 static json_object *b64url(const unsigned char *b, size_t n)
 {
-    size_t cap = 4 * ((n + 2) / 3) + 1;
-    char *s = OPENSSL_malloc(cap);
-    json_object *o;
-    int len, i;
+    char *s = attest_b64url(b, n);
+    json_object *o = s != NULL ? json_object_new_string(s) : NULL;
 
-    if (s == NULL)
-        return NULL;
-    len = EVP_EncodeBlock((unsigned char *)s, b, (int)n);
-    while (len > 0 && s[len - 1] == '=')
-        len--;
-    for (i = 0; i < len; i++)
-        s[i] = s[i] == '+' ? '-' : s[i] == '/' ? '_' : s[i];
-    o = json_object_new_string_len(s, len);
     OPENSSL_free(s);
     return o;
 }

@@ -54,22 +54,6 @@ const char *attest_jws_alg(EVP_PKEY *key)
     return alg_of(key, &a) == 0 ? a.alg : NULL;
 }
 
-static char *b64url_enc(const unsigned char *b, size_t n)
-{
-    char *s = OPENSSL_malloc(4 * ((n + 2) / 3) + 1);
-    int len, i;
-
-    if (s == NULL)
-        return NULL;
-    len = EVP_EncodeBlock((unsigned char *)s, b, (int)n);
-    while (len > 0 && s[len - 1] == '=')
-        len--;
-    s[len] = '\0';
-    for (i = 0; i < len; i++)
-        s[i] = s[i] == '+' ? '-' : s[i] == '/' ? '_' : s[i];
-    return s;
-}
-
 /* base64url without padding (RFC 7515 §2); -1 for any other character or a bad length. */
 static unsigned char *b64url_dec(const char *s, size_t n, size_t *out_len)
 {
@@ -112,11 +96,9 @@ static char *kid_of(EVP_PKEY *key)
     unsigned char *der = NULL, md[32];
     char *hex = NULL;
     int n = i2d_PUBKEY(key, &der);
-    size_t i;
 
-    if (n > 0 && EVP_Digest(der, (size_t)n, md, NULL, EVP_sha256(), NULL) == 1 && (hex = OPENSSL_malloc(65)) != NULL)
-        for (i = 0; i < sizeof(md); i++)
-            snprintf(hex + 2 * i, 3, "%02x", md[i]);
+    if (n > 0 && EVP_Digest(der, (size_t)n, md, NULL, EVP_sha256(), NULL) == 1)
+        hex = attest_hex_dup(md, sizeof(md));
     OPENSSL_free(der);
     return hex;
 }
@@ -195,6 +177,7 @@ char *attest_jws_sign(EVP_PKEY *key, OSSL_LIB_CTX *libctx, const char *propq, co
                        EVP_PKEY_get0_type_name(key) ? EVP_PKEY_get0_type_name(key) : "provider");
         return NULL;
     }
+    ERR_set_mark(); /* failures are told through err */
     if ((kid = kid_of(key)) == NULL) {
         attest_err_set(err, "cannot encode the signing key's public key (for kid)");
         goto done;
@@ -204,8 +187,8 @@ char *attest_jws_sign(EVP_PKEY *key, OSSL_LIB_CTX *libctx, const char *propq, co
     attest_json_add(h, "typ", json_object_new_string("JWT"));
     attest_json_add(h, "kid", json_object_new_string(kid));
     hs = json_object_to_json_string_ext(h, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE);
-    hb = hs != NULL ? b64url_enc((const unsigned char *)hs, strlen(hs)) : NULL;
-    pb = b64url_enc((const unsigned char *)payload, len);
+    hb = hs != NULL ? attest_b64url((const unsigned char *)hs, strlen(hs)) : NULL;
+    pb = attest_b64url((const unsigned char *)payload, len);
     if (hb == NULL || pb == NULL || (tbs = OPENSSL_malloc(strlen(hb) + strlen(pb) + 2)) == NULL)
         goto oom;
     tbslen = (size_t)sprintf(tbs, "%s.%s", hb, pb);
@@ -221,9 +204,9 @@ char *attest_jws_sign(EVP_PKEY *key, OSSL_LIB_CTX *libctx, const char *propq, co
             attest_err_set(err, "the key's ECDSA signature is not DER");
             goto done;
         }
-        sb = b64url_enc(raw, 2 * (size_t)a.ecdsa_len);
+        sb = attest_b64url(raw, 2 * (size_t)a.ecdsa_len);
     } else {
-        sb = b64url_enc(sig, siglen);
+        sb = attest_b64url(sig, siglen);
     }
     if (sb == NULL || (out = OPENSSL_malloc(tbslen + strlen(sb) + 2)) == NULL)
         goto oom;
@@ -232,7 +215,7 @@ char *attest_jws_sign(EVP_PKEY *key, OSSL_LIB_CTX *libctx, const char *propq, co
 oom:
     attest_err_set(err, "out of memory");
 done:
-    ERR_clear_error();
+    ERR_pop_to_mark();
     EVP_MD_CTX_free(ctx);
     json_object_put(h);
     OPENSSL_free(kid);
@@ -263,6 +246,7 @@ char *attest_jws_verify(const char *jws, size_t jws_len, EVP_PKEY *key, OSSL_LIB
         attest_err_set(err, "not a compact JWS (header.payload.signature, one line)");
         return NULL;
     }
+    ERR_set_mark(); /* failures are told through err */
     if ((hdr = b64url_dec(jws, (size_t)(d1 - jws), &hlen)) == NULL
         || (payload = b64url_dec(d1 + 1, (size_t)(d2 - d1 - 1), &plen)) == NULL
         || (sig = b64url_dec(d2 + 1, jws_len - (size_t)(d2 + 1 - jws), &slen)) == NULL) {
@@ -303,7 +287,7 @@ char *attest_jws_verify(const char *jws, size_t jws_len, EVP_PKEY *key, OSSL_LIB
         *len = plen;
     }
 done:
-    ERR_clear_error();
+    ERR_pop_to_mark();
     EVP_MD_CTX_free(ctx);
     json_object_put(h);
     OPENSSL_free(hdr);

@@ -19,6 +19,7 @@
 #include <openssl/rand.h>
 
 #include "attest/checks.h"
+#include "attest/escape.h"
 #include "attest/limits.h"
 #include "attest/nonce_state.h"
 
@@ -30,11 +31,10 @@
 
 static void hex_name(const unsigned char *n, size_t len, const char *pre, const char *suf, char *out)
 {
-    size_t i, o = (size_t)sprintf(out, "%s", pre);
+    size_t o = (size_t)sprintf(out, "%s", pre);
 
-    for (i = 0; i < len; i++)
-        o += (size_t)sprintf(out + o, "%02x", n[i]);
-    strcpy(out + o, suf);
+    attest_hex(n, len, out + o, 2 * len + 1);
+    strcpy(out + o + 2 * len, suf);
 }
 
 /* The directory, created 0700 when create and absent; refused when others may write to it. */

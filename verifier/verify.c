@@ -155,9 +155,9 @@ static STACK_OF(X509) *usable_certs(attest_vctx *vc, STACK_OF(X509) *certs)
 }
 
 /* Bundle-level checks and the statements; the subject key (and its SPKI, from a request) is known. */
-static void verify_bundle_into(attest_verdict *v, const attest_verify_params *p, EVP_PKEY *subject,
-                               const X509_PUBKEY *subject_spki, const EVP_MD *request_md,
-                               const unsigned char *der, size_t len)
+static void bundle_checks(attest_verdict *v, const attest_verify_params *p, EVP_PKEY *subject,
+                          const X509_PUBKEY *subject_spki, const EVP_MD *request_md,
+                          const unsigned char *der, size_t len)
 {
     attest_bundle *b = NULL;
     STACK_OF(X509) *usable = NULL;
@@ -202,7 +202,16 @@ static void verify_bundle_into(attest_verdict *v, const attest_verify_params *p,
     attest_vctx_limits_checks(&vc, &v->checks);
     sk_X509_free(usable);
     attest_bundle_free(b);
-    ERR_clear_error();
+}
+
+/* The errors OpenSSL queues while the checks run are theirs to report, not the caller's to find. */
+static void verify_bundle_into(attest_verdict *v, const attest_verify_params *p, EVP_PKEY *subject,
+                               const X509_PUBKEY *subject_spki, const EVP_MD *request_md,
+                               const unsigned char *der, size_t len)
+{
+    ERR_set_mark();
+    bundle_checks(v, p, subject, subject_spki, request_md, der, len);
+    ERR_pop_to_mark();
 }
 
 /*
@@ -379,10 +388,11 @@ attest_verdict *attest_verify_statement(const attest_verify_params *p, const att
     snprintf(sub->type, sizeof(sub->type), "%s", attest_oid_info_get(e->oids[0])->sn);
     snprintf(sub->kind, sizeof(sub->kind), "%s", e->kind);
     vc.sub = sub;
+    ERR_set_mark();
     sub->binds_subject_key = run_engine(&vc, e, &st, sub);
     policy_checks(v, &vc, p->subject_key != NULL);
     attest_vctx_limits_checks(&vc, &v->checks);
-    ERR_clear_error();
+    ERR_pop_to_mark();
     return v;
 }
 

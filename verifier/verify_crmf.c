@@ -76,16 +76,12 @@ static attest_verdict *verify_p10cr(const attest_verify_params *p, const attest_
 {
     attest_verdict *v = attest_verify_csr(p, c->p10_der, c->p10_len);
     attest_checks all;
-    size_t i;
 
     if (v == NULL)
         return NULL;
     memset(&all, 0, sizeof(all));
     attest_pass(&all, CHK_CRMF_PARSE, "CMP PKIMessage (p10cr, %zu bytes): the PKCS#10 request inside is verified as one", len);
-    for (i = 0; i < v->checks.n; i++)
-        attest_check_add(&all, v->checks.v[i].id, v->checks.v[i].result, v->checks.v[i].severity, "%s",
-                         v->checks.v[i].detail);
-    all.lost |= v->checks.lost;
+    attest_checks_append(&all, &v->checks);
     OPENSSL_free(v->checks.v);
     v->checks = all;
     return v;
@@ -96,8 +92,9 @@ static void verify_req(attest_verdict *v, const attest_verify_params *p, const a
                        const attest_crmf_req *r, int attested_elsewhere)
 {
     attest_verdict_record_subject(v, r->subject, r->spki, r->pubkey);
+    ERR_set_mark(); /* check_popo says what failed; the caller's queue stays */
     check_popo(v, p, c->msgs, r);
-    ERR_clear_error();
+    ERR_pop_to_mark();
     if (r->n_attest_exts == 0) {
         if (attested_elsewhere) {
             attest_fail(&v->checks, CHK_BUNDLE_COUNT, "no id-aa-attestation extension, while another request of the message "

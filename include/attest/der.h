@@ -3,6 +3,7 @@
 #define ATTEST_DER_H
 
 #include <stddef.h>
+#include <openssl/asn1.h>
 
 #include "attest/error.h"
 
@@ -25,5 +26,12 @@ int attest_der_strict(const unsigned char *der, size_t len, attest_err *err);
  */
 int attest_der_strict_canonical(const unsigned char *der, size_t len, const size_t *opaque, size_t n_opaque,
                              attest_err *err);
+
+/*
+ * 1 when obj, encoded as it, gives back der[0..len) byte for byte: the check
+ * that a template decode read DER (OpenSSL's decoder accepts BER) and that
+ * what gets verified is what was sent.  0 otherwise, or when encoding fails.
+ */
+int attest_der_reencodes(const ASN1_ITEM *it, const void *obj, const unsigned char *der, size_t len);
 
 #endif

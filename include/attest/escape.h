@@ -23,4 +23,15 @@ char *attest_escape_dup(const unsigned char *in, size_t len, unsigned flags); /*
 /* A name as `openssl req -subject` prints it ("C = US, O = Ex, CN = x"), UTF-8 kept, escaped; OPENSSL_free. */
 char *attest_name_oneline(const X509_NAME *name);
 
+/*
+ * Lowercase hex of b[0..n) (OpenSSL's OPENSSL_buf2hexstr_ex, lowercased: our
+ * output has always been lowercase).  attest_hex writes as many whole bytes
+ * as fit in cap, NUL-terminated, and returns out; attest_hex_dup returns an
+ * OPENSSL_malloc'd string, NULL when out of memory.
+ */
+char *attest_hex(const unsigned char *b, size_t n, char *out, size_t cap);
+char *attest_hex_dup(const unsigned char *b, size_t n);
+/* base64url without padding (RFC 7515 §2) of b[0..n), OPENSSL_malloc'd; NULL when out of memory. */
+char *attest_b64url(const unsigned char *b, size_t n);
+
 #endif

@@ -25,6 +25,13 @@ int attest_key_public_eq(const EVP_PKEY *a, const EVP_PKEY *b);
 /* The first private key behind a file path or provider URI (OSSL_STORE), or NULL. */
 EVP_PKEY *attest_load_private_key(const char *uri, OSSL_LIB_CTX *libctx, const char *propq);
 
+/*
+ * The digest to sign with key when none was asked for: NULL for keys that
+ * sign the message itself (EdDSA; ML-DSA, SLH-DSA where OpenSSL has them),
+ * SHA-384 / SHA-512 for EC keys over 256 / 384 bits, else SHA-256.
+ */
+const char *attest_default_md(const EVP_PKEY *key);
+
 /* Drop the parameters a signature AlgorithmIdentifier must not carry (ECDSA). */
 void attest_sigalg_canonical(X509_ALGOR *alg);
 

@@ -24,29 +24,29 @@
 #include "attest/error.h"
 #include "attest/oids.h"
 
-typedef struct { ASN1_OBJECT *type; ASN1_TYPE *value; } PKIX_CLAIM;
-DEFINE_STACK_OF(PKIX_CLAIM)
-typedef struct { ASN1_OBJECT *type; STACK_OF(PKIX_CLAIM) *claims; } PKIX_ELEMENT;
-DEFINE_STACK_OF(PKIX_ELEMENT)
-typedef struct { ASN1_INTEGER *version; STACK_OF(PKIX_ELEMENT) *elements; } PKIX_TBS;
-typedef struct { ASN1_OCTET_STRING *key_id; X509_PUBKEY *spki; X509 *cert; } PKIX_SID;
-typedef struct { PKIX_SID *sid; X509_ALGOR *alg; ASN1_OCTET_STRING *value; } PKIX_SIGBLOCK;
-DEFINE_STACK_OF(PKIX_SIGBLOCK)
+typedef struct { ASN1_OBJECT *type; ASN1_TYPE *value; } ATTEST_PKIX_CLAIM;
+DEFINE_STACK_OF(ATTEST_PKIX_CLAIM)
+typedef struct { ASN1_OBJECT *type; STACK_OF(ATTEST_PKIX_CLAIM) *claims; } ATTEST_PKIX_ELEMENT;
+DEFINE_STACK_OF(ATTEST_PKIX_ELEMENT)
+typedef struct { ASN1_INTEGER *version; STACK_OF(ATTEST_PKIX_ELEMENT) *elements; } ATTEST_PKIX_TBS;
+typedef struct { ASN1_OCTET_STRING *key_id; X509_PUBKEY *spki; X509 *cert; } ATTEST_PKIX_SID;
+typedef struct { ATTEST_PKIX_SID *sid; X509_ALGOR *alg; ASN1_OCTET_STRING *value; } ATTEST_PKIX_SIGBLOCK;
+DEFINE_STACK_OF(ATTEST_PKIX_SIGBLOCK)
 typedef struct {
-    PKIX_TBS *tbs;
-    STACK_OF(PKIX_SIGBLOCK) *sigs;
+    ATTEST_PKIX_TBS *tbs;
+    STACK_OF(ATTEST_PKIX_SIGBLOCK) *sigs;
     STACK_OF(X509) *intermediates;
-} PKIX_EVIDENCE;
+} ATTEST_PKIX_EVIDENCE;
 
-DECLARE_ASN1_FUNCTIONS(PKIX_CLAIM)
-DECLARE_ASN1_FUNCTIONS(PKIX_ELEMENT)
-DECLARE_ASN1_FUNCTIONS(PKIX_TBS)
-DECLARE_ASN1_FUNCTIONS(PKIX_SID)
-DECLARE_ASN1_FUNCTIONS(PKIX_SIGBLOCK)
-DECLARE_ASN1_FUNCTIONS(PKIX_EVIDENCE)
+DECLARE_ASN1_FUNCTIONS(ATTEST_PKIX_CLAIM)
+DECLARE_ASN1_FUNCTIONS(ATTEST_PKIX_ELEMENT)
+DECLARE_ASN1_FUNCTIONS(ATTEST_PKIX_TBS)
+DECLARE_ASN1_FUNCTIONS(ATTEST_PKIX_SID)
+DECLARE_ASN1_FUNCTIONS(ATTEST_PKIX_SIGBLOCK)
+DECLARE_ASN1_FUNCTIONS(ATTEST_PKIX_EVIDENCE)
 
 typedef struct {
-    PKIX_EVIDENCE *ev;
+    ATTEST_PKIX_EVIDENCE *ev;
     int intermediates_explicit;  /* 1: A0 { 30 { certs } }, 0: A0 { certs } */
     unsigned char *tbs_der;      /* the exact signed bytes */
     size_t tbs_len;
@@ -58,7 +58,7 @@ int attest_pkix_decode(const unsigned char *der, size_t len, attest_pkix **out, 
 int attest_pkix_encode(const attest_pkix *p, unsigned char **der, size_t *len, attest_err *err);
 void attest_pkix_free(attest_pkix *p);
 /* Wrap an evidence we built (takes ownership of ev) and cache its tbs DER. */
-attest_pkix *attest_pkix_wrap(PKIX_EVIDENCE *ev, attest_err *err);
+attest_pkix *attest_pkix_wrap(ATTEST_PKIX_EVIDENCE *ev, attest_err *err);
 
 /* The claim table: which element a claim belongs to and what its value is. */
 typedef enum {
@@ -77,8 +77,14 @@ const attest_pkix_claim_def *attest_pkix_claim_def_find(const ASN1_OBJECT *claim
 /* 1 when value has the kind's universal type (and content, for OID lists / SPKIs). */
 int attest_pkix_value_ok(const attest_pkix_claim_def *def, const ASN1_TYPE *value);
 
+/*
+ * The key-spki claim of a key element (the first, as the verifier reads it)
+ * when it is an OCTET STRING; NULL for any other element or value.
+ */
+const ASN1_OCTET_STRING *attest_pkix_key_spki(const ATTEST_PKIX_ELEMENT *el);
+
 /* Helpers for building evidence. */
-int attest_pkix_add_claim(PKIX_ELEMENT *el, attest_oid_id claim, ASN1_TYPE *value /* owned */);
-PKIX_ELEMENT *attest_pkix_element_new(attest_oid_id type);
+int attest_pkix_add_claim(ATTEST_PKIX_ELEMENT *el, attest_oid_id claim, ASN1_TYPE *value /* owned */);
+ATTEST_PKIX_ELEMENT *attest_pkix_element_new(attest_oid_id type);
 
 #endif

@@ -40,6 +40,8 @@ typedef struct attest_tpm attest_tpm;		/* TCTI ctx + ESYS ctx */
  */
 int	attest_tpm_open(const char *tcti, attest_tpm **out, char *err,
 	    size_t errlen);
+/* That lookup: tcti itself, else the first set variable; NULL for the default search. */
+const char *attest_tpm_tcti(const char *tcti);
 void	attest_tpm_close(attest_tpm *t);
 /* What a TPM response code means to do, "guidance"; the raw code too when verbose (or no guidance). */
 void	attest_tpm_set_verbose(int on);

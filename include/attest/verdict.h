@@ -91,6 +91,8 @@ void attest_check_add(attest_checks *c, const char *id, attest_check_result r, a
 #define attest_skip_warn(c, id, ...) attest_check_add((c), (id), ATTEST_CHECK_SKIP, ATTEST_SEV_WARNING, __VA_ARGS__)
 
 const attest_check *attest_checks_find(const attest_checks *c, const char *id);
+/* Every check of from, in order, added to to. */
+void attest_checks_append(attest_checks *to, const attest_checks *from);
 attest_status attest_checks_status(const attest_checks *c);
 attest_verdict *attest_verdict_new(void);
 attest_submod *attest_verdict_add_submod(attest_verdict *v, const char *name);

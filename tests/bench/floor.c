@@ -241,7 +241,7 @@ static void setup_tpm2(input *in, const attest_statement *st)
 static void setup_pkix(input *in, const attest_statement *st)
 {
     attest_pkix *p = NULL;
-    const PKIX_SIGBLOCK *b;
+    const ATTEST_PKIX_SIGBLOCK *b;
     attest_err err;
     int md_nid, pk_nid, i;
     X509 *ak = NULL;
@@ -249,9 +249,9 @@ static void setup_pkix(input *in, const attest_statement *st)
 
     if (attest_pkix_decode(st->stmt, st->stmt_len, &p, &err) != 0)
         DIE("%s: %s", in->path, err.msg);
-    if (sk_PKIX_SIGBLOCK_num(p->ev->sigs) != 1)
+    if (sk_ATTEST_PKIX_SIGBLOCK_num(p->ev->sigs) != 1)
         DIE("%s: one signature block expected", in->path);
-    b = sk_PKIX_SIGBLOCK_value(p->ev->sigs, 0);
+    b = sk_ATTEST_PKIX_SIGBLOCK_value(p->ev->sigs, 0);
     if (!OBJ_find_sigid_algs(OBJ_obj2nid(b->alg->algorithm), &md_nid, &pk_nid))
         DIE("%s: PKIX signature algorithm not benchmarked", in->path);
     in->ev.md = fetch_md(md_nid);

@@ -20,6 +20,11 @@ declared=$(for h in error objects verify version; do sed 's|/\*.*\*/||' "$ROOT/i
 check "libattest exports exactly the installed headers' functions ($(echo "$declared" | wc -l))" \
     test "$exported" = "$declared"
 check "libattest exports no unprefixed symbol" eval '! echo "$exported" | grep -qv "^attest_"'
+# Inside, too: every global the core library defines is in attest's namespace (attest_*, or
+# ATTEST_* for ASN.1 types and the d2i_/i2d_ functions OpenSSL's templates generate).
+CORE=$(dirname "$REQ")/libattestcore.a
+stray=$(nm -g --defined-only "$CORE" | awk 'NF == 3 {print $3}' | grep -Ev '^(attest_|ATTEST_|d2i_ATTEST_|i2d_ATTEST_)' || true)
+check "every global of libattestcore.a is prefixed${stray:+ (not: $(echo $stray | head -c 200))}" test -z "$stray"
 # attest-req loads the module through OpenSSL and decodes with it (a sanitized module needs an
 # instrumented program to load it, so not the openssl command here).
 check "the module still loads and decodes (attest-req show of the lamps sample)" eval '"$REQ" show \

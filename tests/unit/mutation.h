@@ -200,7 +200,7 @@ void gen_oids_pkix(const base_t *b);
 void gen_claims(const base_t *b);
 void gen_two(const base_t *b);
 /* The claim with this id and the element it is in; every block of p re-signed by its AK over p's tbs. */
-PKIX_CLAIM *j_claim(attest_pkix *p, int id, PKIX_ELEMENT **in);
+ATTEST_PKIX_CLAIM *j_claim(attest_pkix *p, int id, ATTEST_PKIX_ELEMENT **in);
 unsigned char *j_resign(const base_t *b, attest_pkix *p, size_t *len);
 const unsigned char *oid_der(attest_oid_id id, size_t *len);
 int child(const base_t *b, int i, int k);

@@ -117,12 +117,12 @@ static ASN1_OBJECT *j_obj(int id)
     return o;
 }
 
-static PKIX_ELEMENT *j_el(attest_pkix *p, int type)
+static ATTEST_PKIX_ELEMENT *j_el(attest_pkix *p, int type)
 {
     int i;
 
-    for (i = 0; i < sk_PKIX_ELEMENT_num(p->ev->tbs->elements); i++) {
-        PKIX_ELEMENT *el = sk_PKIX_ELEMENT_value(p->ev->tbs->elements, i);
+    for (i = 0; i < sk_ATTEST_PKIX_ELEMENT_num(p->ev->tbs->elements); i++) {
+        ATTEST_PKIX_ELEMENT *el = sk_ATTEST_PKIX_ELEMENT_value(p->ev->tbs->elements, i);
 
         if (OBJ_cmp(el->type, attest_oid_obj(type)) == 0)
             return el;
@@ -132,15 +132,15 @@ static PKIX_ELEMENT *j_el(attest_pkix *p, int type)
 }
 
 /* The claim and the element it is in. */
-PKIX_CLAIM *j_claim(attest_pkix *p, int id, PKIX_ELEMENT **in)
+ATTEST_PKIX_CLAIM *j_claim(attest_pkix *p, int id, ATTEST_PKIX_ELEMENT **in)
 {
     int i, j;
 
-    for (i = 0; i < sk_PKIX_ELEMENT_num(p->ev->tbs->elements); i++) {
-        PKIX_ELEMENT *el = sk_PKIX_ELEMENT_value(p->ev->tbs->elements, i);
+    for (i = 0; i < sk_ATTEST_PKIX_ELEMENT_num(p->ev->tbs->elements); i++) {
+        ATTEST_PKIX_ELEMENT *el = sk_ATTEST_PKIX_ELEMENT_value(p->ev->tbs->elements, i);
 
-        for (j = 0; j < sk_PKIX_CLAIM_num(el->claims); j++) {
-            PKIX_CLAIM *c = sk_PKIX_CLAIM_value(el->claims, j);
+        for (j = 0; j < sk_ATTEST_PKIX_CLAIM_num(el->claims); j++) {
+            ATTEST_PKIX_CLAIM *c = sk_ATTEST_PKIX_CLAIM_value(el->claims, j);
 
             if (OBJ_cmp(c->type, attest_oid_obj(id)) == 0) {
                 if (in != NULL)
@@ -153,7 +153,7 @@ PKIX_CLAIM *j_claim(attest_pkix *p, int id, PKIX_ELEMENT **in)
     return NULL;
 }
 
-static void j_set_spki(PKIX_CLAIM *c, EVP_PKEY *key)
+static void j_set_spki(ATTEST_PKIX_CLAIM *c, EVP_PKEY *key)
 {
     unsigned char *der = NULL;
     int n = i2d_PUBKEY(key, &der);
@@ -167,8 +167,8 @@ static void j_set_spki(PKIX_CLAIM *c, EVP_PKEY *key)
 static void j_edit(attest_pkix *p, const jcase *jc)
 {
     const forge_env *env = forge_env_get();
-    PKIX_ELEMENT *el, *el2;
-    PKIX_CLAIM *c, *c2;
+    ATTEST_PKIX_ELEMENT *el, *el2;
+    ATTEST_PKIX_CLAIM *c, *c2;
     ASN1_OBJECT *tmp;
     ASN1_INTEGER *ai;
     int i;
@@ -186,8 +186,8 @@ static void j_edit(attest_pkix *p, const jcase *jc)
     case J_MOVE: /* claim a moved into the element of type b */
         c = j_claim(p, jc->a, &el);
         el2 = j_el(p, jc->b);
-        assert_non_null(sk_PKIX_CLAIM_delete_ptr(el->claims, c));
-        assert_true(sk_PKIX_CLAIM_push(el2->claims, c) > 0);
+        assert_non_null(sk_ATTEST_PKIX_CLAIM_delete_ptr(el->claims, c));
+        assert_true(sk_ATTEST_PKIX_CLAIM_push(el2->claims, c) > 0);
         break;
     case J_RETYPE: /* element a typed b */
         el = j_el(p, jc->a);
@@ -196,13 +196,13 @@ static void j_edit(attest_pkix *p, const jcase *jc)
         break;
     case J_DUP_CLAIM:
         c = j_claim(p, jc->a, &el);
-        assert_non_null(c2 = ASN1_item_dup(ASN1_ITEM_rptr(PKIX_CLAIM), c));
-        assert_true(sk_PKIX_CLAIM_push(el->claims, c2) > 0);
+        assert_non_null(c2 = ASN1_item_dup(ASN1_ITEM_rptr(ATTEST_PKIX_CLAIM), c));
+        assert_true(sk_ATTEST_PKIX_CLAIM_push(el->claims, c2) > 0);
         break;
     case J_DUP_EL:
         el = j_el(p, jc->a);
-        assert_non_null(el2 = ASN1_item_dup(ASN1_ITEM_rptr(PKIX_ELEMENT), el));
-        assert_true(sk_PKIX_ELEMENT_push(p->ev->tbs->elements, el2) > 0);
+        assert_non_null(el2 = ASN1_item_dup(ASN1_ITEM_rptr(ATTEST_PKIX_ELEMENT), el));
+        assert_true(sk_ATTEST_PKIX_ELEMENT_push(p->ev->tbs->elements, el2) > 0);
         break;
     case J_BOOL: /* claim a set to v, claim b (if set) to the opposite */
         c = j_claim(p, jc->a, NULL);
@@ -219,14 +219,14 @@ static void j_edit(attest_pkix *p, const jcase *jc)
             if (i == 1 && id == 0)
                 break;
             c = j_claim(p, id, &el);
-            assert_non_null(sk_PKIX_CLAIM_delete_ptr(el->claims, c));
-            PKIX_CLAIM_free(c);
+            assert_non_null(sk_ATTEST_PKIX_CLAIM_delete_ptr(el->claims, c));
+            ATTEST_PKIX_CLAIM_free(c);
         }
         break;
     case J_DROP_EL:
         el = j_el(p, jc->a);
-        assert_non_null(sk_PKIX_ELEMENT_delete_ptr(p->ev->tbs->elements, el));
-        PKIX_ELEMENT_free(el);
+        assert_non_null(sk_ATTEST_PKIX_ELEMENT_delete_ptr(p->ev->tbs->elements, el));
+        ATTEST_PKIX_ELEMENT_free(el);
         break;
     case J_INT_VALUE: /* claim a's value an INTEGER v */
         c = j_claim(p, jc->a, NULL);
@@ -248,16 +248,16 @@ static void j_edit(attest_pkix *p, const jcase *jc)
         break;
     case J_AK_SPKI_ALL: /* every ak-spki names another key */
         el = j_el(p, ATTEST_OID_PKIX_EL_TRANSACTION);
-        for (i = 0; i < sk_PKIX_CLAIM_num(el->claims); i++) {
-            c = sk_PKIX_CLAIM_value(el->claims, i);
+        for (i = 0; i < sk_ATTEST_PKIX_CLAIM_num(el->claims); i++) {
+            c = sk_ATTEST_PKIX_CLAIM_value(el->claims, i);
             if (OBJ_cmp(c->type, attest_oid_obj(ATTEST_OID_PKIX_TX_AK_SPKI)) == 0)
                 j_set_spki(c, i % 2 ? env->key_rsa : env->key_ec2);
         }
         break;
     case J_DROP_AK_SPKI0: /* the first ak-spki (AK 0's) removed */
         c = j_claim(p, ATTEST_OID_PKIX_TX_AK_SPKI, &el);
-        assert_non_null(sk_PKIX_CLAIM_delete_ptr(el->claims, c));
-        PKIX_CLAIM_free(c);
+        assert_non_null(sk_ATTEST_PKIX_CLAIM_delete_ptr(el->claims, c));
+        ATTEST_PKIX_CLAIM_free(c);
         break;
     case J_VERSION:
         assert_true(ASN1_INTEGER_set(p->ev->tbs->version, jc->v));
@@ -268,15 +268,15 @@ static void j_edit(attest_pkix *p, const jcase *jc)
         break;
     case J_KEY2: /* a second key element: v 0 another key, same id; 1 the subject key, another id; 2 another key and id */
         el = j_el(p, ATTEST_OID_PKIX_EL_KEY);
-        assert_non_null(el2 = ASN1_item_dup(ASN1_ITEM_rptr(PKIX_ELEMENT), el));
-        for (i = 0; i < sk_PKIX_CLAIM_num(el2->claims); i++) {
-            c = sk_PKIX_CLAIM_value(el2->claims, i);
+        assert_non_null(el2 = ASN1_item_dup(ASN1_ITEM_rptr(ATTEST_PKIX_ELEMENT), el));
+        for (i = 0; i < sk_ATTEST_PKIX_CLAIM_num(el2->claims); i++) {
+            c = sk_ATTEST_PKIX_CLAIM_value(el2->claims, i);
             if (jc->v != 1 && OBJ_cmp(c->type, attest_oid_obj(ATTEST_OID_PKIX_KEY_SPKI)) == 0)
                 j_set_spki(c, env->key_ec2);
             if (jc->v != 0 && OBJ_cmp(c->type, attest_oid_obj(ATTEST_OID_PKIX_KEY_IDENTIFIER)) == 0)
                 assert_true(ASN1_STRING_set(c->value->value.utf8string, "mutation-k2", -1));
         }
-        assert_true(sk_PKIX_ELEMENT_push(p->ev->tbs->elements, el2) > 0);
+        assert_true(sk_ATTEST_PKIX_ELEMENT_push(p->ev->tbs->elements, el2) > 0);
         break;
     default:
         fail_msg("j: op %d", jc->op);
@@ -291,9 +291,9 @@ unsigned char *j_resign(const base_t *b, attest_pkix *p, size_t *len)
     attest_err err;
     int k, n;
 
-    assert_true((n = i2d_PKIX_TBS(p->ev->tbs, &tbs)) > 0);
+    assert_true((n = i2d_ATTEST_PKIX_TBS(p->ev->tbs, &tbs)) > 0);
     for (k = 0; k < b->naks; k++) {
-        PKIX_SIGBLOCK *blk = sk_PKIX_SIGBLOCK_value(p->ev->sigs, k);
+        ATTEST_PKIX_SIGBLOCK *blk = sk_ATTEST_PKIX_SIGBLOCK_value(p->ev->sigs, k);
         EVP_MD_CTX *m = EVP_MD_CTX_new();
         unsigned char sig[1024];
         size_t siglen = sizeof(sig);

@@ -248,7 +248,7 @@ unsigned char *with_key_id(const base_t *b, const unsigned char *id, size_t id_l
     unsigned char *ev, *der;
     size_t ev_len = 0;
     attest_err err;
-    PKIX_CLAIM *c;
+    ATTEST_PKIX_CLAIM *c;
 
     if (attest_pkix_decode(b->out.stmt, b->out.stmt_len, &p, &err) != 0)
         fail_msg("attest_pkix_decode: %s", err.msg);

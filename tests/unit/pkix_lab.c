@@ -188,11 +188,11 @@ attest_pkix *lab_decode(const unsigned char *der, size_t len)
 
 void lab_resign(attest_pkix *p, int i, EVP_PKEY *key, const char *md)
 {
-    PKIX_SIGBLOCK *b = sk_PKIX_SIGBLOCK_value(p->ev->sigs, i);
+    ATTEST_PKIX_SIGBLOCK *b = sk_ATTEST_PKIX_SIGBLOCK_value(p->ev->sigs, i);
     EVP_MD_CTX *m = EVP_MD_CTX_new();
     unsigned char *tbs = NULL, sig[1024];
     size_t siglen = sizeof(sig);
-    int n = i2d_PKIX_TBS(p->ev->tbs, &tbs);
+    int n = i2d_ATTEST_PKIX_TBS(p->ev->tbs, &tbs);
 
     assert_non_null(b);
     assert_true(n > 0);
@@ -212,12 +212,12 @@ unsigned char *lab_encode(const attest_pkix *p, size_t *len)
     return der;
 }
 
-PKIX_ELEMENT *lab_element(attest_pkix *p, attest_oid_id type)
+ATTEST_PKIX_ELEMENT *lab_element(attest_pkix *p, attest_oid_id type)
 {
     int i;
 
-    for (i = 0; i < sk_PKIX_ELEMENT_num(p->ev->tbs->elements); i++) {
-        PKIX_ELEMENT *el = sk_PKIX_ELEMENT_value(p->ev->tbs->elements, i);
+    for (i = 0; i < sk_ATTEST_PKIX_ELEMENT_num(p->ev->tbs->elements); i++) {
+        ATTEST_PKIX_ELEMENT *el = sk_ATTEST_PKIX_ELEMENT_value(p->ev->tbs->elements, i);
 
         if (OBJ_cmp(el->type, attest_oid_obj(type)) == 0)
             return el;
@@ -226,23 +226,23 @@ PKIX_ELEMENT *lab_element(attest_pkix *p, attest_oid_id type)
     return NULL;
 }
 
-PKIX_CLAIM *lab_claim(PKIX_ELEMENT *el, attest_oid_id id)
+ATTEST_PKIX_CLAIM *lab_claim(ATTEST_PKIX_ELEMENT *el, attest_oid_id id)
 {
     int i;
 
-    for (i = 0; i < sk_PKIX_CLAIM_num(el->claims); i++)
-        if (OBJ_cmp(sk_PKIX_CLAIM_value(el->claims, i)->type, attest_oid_obj(id)) == 0)
-            return sk_PKIX_CLAIM_value(el->claims, i);
+    for (i = 0; i < sk_ATTEST_PKIX_CLAIM_num(el->claims); i++)
+        if (OBJ_cmp(sk_ATTEST_PKIX_CLAIM_value(el->claims, i)->type, attest_oid_obj(id)) == 0)
+            return sk_ATTEST_PKIX_CLAIM_value(el->claims, i);
     fail_msg("no claim %s", attest_oid_info_get(id)->sn);
     return NULL;
 }
 
-void lab_drop_claim(PKIX_ELEMENT *el, attest_oid_id id)
+void lab_drop_claim(ATTEST_PKIX_ELEMENT *el, attest_oid_id id)
 {
-    PKIX_CLAIM *c = lab_claim(el, id);
+    ATTEST_PKIX_CLAIM *c = lab_claim(el, id);
 
-    assert_non_null(sk_PKIX_CLAIM_delete_ptr(el->claims, c));
-    PKIX_CLAIM_free(c);
+    assert_non_null(sk_ATTEST_PKIX_CLAIM_delete_ptr(el->claims, c));
+    ATTEST_PKIX_CLAIM_free(c);
 }
 
 int lab_require_all_signatures;

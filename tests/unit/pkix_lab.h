@@ -61,9 +61,9 @@ void lab_resign(attest_pkix *p, int i, EVP_PKEY *key, const char *md);
 unsigned char *lab_encode(const attest_pkix *p, size_t *len);
 
 /* Element / claim editing. */
-PKIX_ELEMENT *lab_element(attest_pkix *p, attest_oid_id type);
-PKIX_CLAIM *lab_claim(PKIX_ELEMENT *el, attest_oid_id id);
-void lab_drop_claim(PKIX_ELEMENT *el, attest_oid_id id);
+ATTEST_PKIX_ELEMENT *lab_element(attest_pkix *p, attest_oid_id type);
+ATTEST_PKIX_CLAIM *lab_claim(ATTEST_PKIX_ELEMENT *el, attest_oid_id id);
+void lab_drop_claim(ATTEST_PKIX_ELEMENT *el, attest_oid_id id);
 
 /* Wrap evidence into a CSR for lab.subject with certs in the bundle; verify against lab.trust. */
 attest_verdict *lab_verify_csr(const unsigned char *ev, size_t len, X509 *const *certs, size_t ncerts,

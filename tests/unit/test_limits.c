@@ -320,20 +320,20 @@ enum { GROW_ELEMENTS, GROW_CLAIMS, GROW_SIGS, GROW_CERTS };
 static buf_t pkix_grown(int what, int total)
 {
     attest_pkix *p = pkix_base();
-    PKIX_EVIDENCE *ev = p->ev;
-    PKIX_ELEMENT *key_el = sk_PKIX_ELEMENT_value(ev->tbs->elements, sk_PKIX_ELEMENT_num(ev->tbs->elements) - 1);
+    ATTEST_PKIX_EVIDENCE *ev = p->ev;
+    ATTEST_PKIX_ELEMENT *key_el = sk_ATTEST_PKIX_ELEMENT_value(ev->tbs->elements, sk_ATTEST_PKIX_ELEMENT_num(ev->tbs->elements) - 1);
 
     switch (what) {
     case GROW_ELEMENTS:
-        while (sk_PKIX_ELEMENT_num(ev->tbs->elements) < total) {
-            PKIX_ELEMENT *el = attest_pkix_element_new(ATTEST_OID_PKIX_EL_PLATFORM);
+        while (sk_ATTEST_PKIX_ELEMENT_num(ev->tbs->elements) < total) {
+            ATTEST_PKIX_ELEMENT *el = attest_pkix_element_new(ATTEST_OID_PKIX_EL_PLATFORM);
 
             assert_non_null(el);
-            assert_true(sk_PKIX_ELEMENT_push(ev->tbs->elements, el) > 0);
+            assert_true(sk_ATTEST_PKIX_ELEMENT_push(ev->tbs->elements, el) > 0);
         }
         break;
     case GROW_CLAIMS:
-        while (sk_PKIX_CLAIM_num(key_el->claims) < total) {
+        while (sk_ATTEST_PKIX_CLAIM_num(key_el->claims) < total) {
             ASN1_TYPE *t = ASN1_TYPE_new();
 
             assert_non_null(t);
@@ -342,11 +342,11 @@ static buf_t pkix_grown(int what, int total)
         }
         break;
     case GROW_SIGS:
-        while (sk_PKIX_SIGBLOCK_num(ev->sigs) < total) {
-            PKIX_SIGBLOCK *sb = ASN1_item_dup(ASN1_ITEM_rptr(PKIX_SIGBLOCK), sk_PKIX_SIGBLOCK_value(ev->sigs, 0));
+        while (sk_ATTEST_PKIX_SIGBLOCK_num(ev->sigs) < total) {
+            ATTEST_PKIX_SIGBLOCK *sb = ASN1_item_dup(ASN1_ITEM_rptr(ATTEST_PKIX_SIGBLOCK), sk_ATTEST_PKIX_SIGBLOCK_value(ev->sigs, 0));
 
             assert_non_null(sb);
-            assert_true(sk_PKIX_SIGBLOCK_push(ev->sigs, sb) > 0);
+            assert_true(sk_ATTEST_PKIX_SIGBLOCK_push(ev->sigs, sb) > 0);
         }
         break;
     default:
@@ -712,7 +712,7 @@ static void test_rsa_exponent_subject(void **state)
 static void test_rsa_exponent_pkix_signer(void **state)
 {
     attest_pkix *p = pkix_base();
-    PKIX_SIGBLOCK *sb = sk_PKIX_SIGBLOCK_value(p->ev->sigs, 0);
+    ATTEST_PKIX_SIGBLOCK *sb = sk_ATTEST_PKIX_SIGBLOCK_value(p->ev->sigs, 0);
     EVP_PKEY *k = rsa_with_e("100000001");
     attest_verdict *v;
     buf_t ev;

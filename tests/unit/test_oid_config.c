@@ -78,7 +78,7 @@ static void test_sample_claims_unknown(void **state)
     long len = 0;
     attest_pkix *p = NULL;
     attest_err err = {{0}};
-    const PKIX_ELEMENT *el;
+    const ATTEST_PKIX_ELEMENT *el;
 
     (void)state;
     assert_non_null(dir);
@@ -86,9 +86,9 @@ static void test_sample_claims_unknown(void **state)
     assert_non_null(b = BIO_new_file(path, "r"));
     assert_true(PEM_read_bio(b, &name, &header, &data, &len) > 0);
     assert_int_equal(attest_pkix_decode(data, (size_t)len, &p, &err), 0);
-    el = sk_PKIX_ELEMENT_value(p->ev->tbs->elements, 0);
+    el = sk_ATTEST_PKIX_ELEMENT_value(p->ev->tbs->elements, 0);
     assert_int_equal(attest_oid_find(el->type), -1);
-    assert_null(attest_pkix_claim_def_find(sk_PKIX_CLAIM_value(el->claims, 0)->type));
+    assert_null(attest_pkix_claim_def_find(sk_ATTEST_PKIX_CLAIM_value(el->claims, 0)->type));
     attest_pkix_free(p);
     OPENSSL_free(name);
     OPENSSL_free(header);

@@ -122,8 +122,8 @@ static EVP_PKEY *sample_key(const char *rel, int n)
     int i, seen = 0;
     EVP_PKEY *k = NULL;
 
-    for (i = 0; i < sk_PKIX_ELEMENT_num(p->ev->tbs->elements) && k == NULL; i++) {
-        PKIX_ELEMENT *el = sk_PKIX_ELEMENT_value(p->ev->tbs->elements, i);
+    for (i = 0; i < sk_ATTEST_PKIX_ELEMENT_num(p->ev->tbs->elements) && k == NULL; i++) {
+        ATTEST_PKIX_ELEMENT *el = sk_ATTEST_PKIX_ELEMENT_value(p->ev->tbs->elements, i);
 
         if (OBJ_cmp(el->type, attest_oid_obj(ATTEST_OID_PKIX_EL_KEY)) == 0 && seen++ == n) {
             const ASN1_OCTET_STRING *os = lab_claim(el, ATTEST_OID_PKIX_KEY_SPKI)->value->value.octet_string;
@@ -200,7 +200,7 @@ static void round_trip(EVP_PKEY *ak_key, const char *md, int pss, int sid_cert, 
     if (attest_pkix_build(&c, &s, 1, NULL, NULL, &der, &len, &err) != 0)
         fail_msg("build: %s", err.msg);
     p = lab_decode(der, len);
-    assert_int_equal(sk_PKIX_SIGBLOCK_num(p->ev->sigs), 1);
+    assert_int_equal(sk_ATTEST_PKIX_SIGBLOCK_num(p->ev->sigs), 1);
     attest_pkix_free(p);
     j = attest_describe(ATTEST_DT_PKIX, der, len, &err);
     assert_non_null(j);
@@ -270,7 +270,7 @@ static void test_rt_rsa_pss(void **state)
     /* SHA-256, MGF1-SHA-256, salt 32 in the AlgorithmIdentifier. */
     der = lab_evidence(k, NULL, 1, &len);
     p = lab_decode(der, len);
-    a = sk_PKIX_SIGBLOCK_value(p->ev->sigs, 0)->alg;
+    a = sk_ATTEST_PKIX_SIGBLOCK_value(p->ev->sigs, 0)->alg;
     assert_int_equal(OBJ_obj2nid(a->algorithm), NID_rsassaPss);
     pp = ASN1_TYPE_unpack_sequence(ASN1_ITEM_rptr(RSA_PSS_PARAMS), a->parameter);
     assert_non_null(pp);
@@ -310,14 +310,14 @@ static void test_two_signers(void **state)
     lab_claims(&c);
     assert_int_equal(attest_pkix_build(&c, s, 2, NULL, NULL, &der, &len, &err), 0);
     p = lab_decode(der, len);
-    assert_int_equal(sk_PKIX_SIGBLOCK_num(p->ev->sigs), 2);
+    assert_int_equal(sk_ATTEST_PKIX_SIGBLOCK_num(p->ev->sigs), 2);
     v = lab_verify_csr(der, len, certs, 2, lab_nonce, sizeof(lab_nonce), 0);
     assert_non_null(strstr(verdict_check(v, CHK_PKIX_SIGNATURE)->detail, "2 of 2"));
     assert_verdict_exit(v, 0);
     attest_verdict_free(v);
 
     /* HSS/LMS: reported, not fatal, the other block still carries the evidence. */
-    assert_true(X509_ALGOR_set0(sk_PKIX_SIGBLOCK_value(p->ev->sigs, 1)->alg, OBJ_txt2obj(lms, 1), V_ASN1_UNDEF, NULL));
+    assert_true(X509_ALGOR_set0(sk_ATTEST_PKIX_SIGBLOCK_value(p->ev->sigs, 1)->alg, OBJ_txt2obj(lms, 1), V_ASN1_UNDEF, NULL));
     der2 = lab_encode(p, &len2);
     v = lab_verify_csr(der2, len2, certs, 2, lab_nonce, sizeof(lab_nonce), 0);
     assert_non_null(strstr(verdict_check(v, CHK_PKIX_SIGNATURE)->detail, "1 of 2"));
@@ -352,9 +352,9 @@ static void test_unknown_left_out(void **state)
     assert_int_equal(attest_pkix_build(&c, &s, 1, NULL, NULL, &der, &len, &err), 0);
     p = lab_decode(der, len);
     /* transaction {ak-spki}, key {identifier, spki}: no platform, nothing guessed. */
-    assert_int_equal(sk_PKIX_ELEMENT_num(p->ev->tbs->elements), 2);
-    assert_int_equal(sk_PKIX_CLAIM_num(sk_PKIX_ELEMENT_value(p->ev->tbs->elements, 0)->claims), 1);
-    assert_int_equal(sk_PKIX_CLAIM_num(sk_PKIX_ELEMENT_value(p->ev->tbs->elements, 1)->claims), 2);
+    assert_int_equal(sk_ATTEST_PKIX_ELEMENT_num(p->ev->tbs->elements), 2);
+    assert_int_equal(sk_ATTEST_PKIX_CLAIM_num(sk_ATTEST_PKIX_ELEMENT_value(p->ev->tbs->elements, 0)->claims), 1);
+    assert_int_equal(sk_ATTEST_PKIX_CLAIM_num(sk_ATTEST_PKIX_ELEMENT_value(p->ev->tbs->elements, 1)->claims), 2);
     attest_pkix_free(p);
     OPENSSL_free(der);
 
@@ -401,7 +401,7 @@ static void test_claims_file(void **state)
     unsigned char *der = NULL;
     size_t len = 0;
     attest_pkix *p;
-    PKIX_ELEMENT *el;
+    ATTEST_PKIX_ELEMENT *el;
     static const struct { const char *text, *want; } bad[] = {
         {"# c\nvendor = x\ncolour = blue\n", ":3: unknown claim name \"colour\""},
         {"local = yes\n", ":1: \"local\" must be true or false"},
@@ -432,10 +432,10 @@ static void test_claims_file(void **state)
     assert_int_equal(attest_pkix_build(&c, &s, 1, NULL, NULL, &der, &len, &err), 0);
     p = lab_decode(der, len);
     el = lab_element(p, ATTEST_OID_PKIX_EL_PLATFORM);
-    assert_int_equal(sk_PKIX_CLAIM_num(el->claims), 10);
+    assert_int_equal(sk_ATTEST_PKIX_CLAIM_num(el->claims), 10);
     assert_int_equal(lab_claim(el, ATTEST_OID_PKIX_PL_HWMODEL)->value->type, V_ASN1_OCTET_STRING);
     el = lab_element(p, ATTEST_OID_PKIX_EL_KEY);
-    assert_int_equal(sk_PKIX_CLAIM_num(el->claims), 7);
+    assert_int_equal(sk_ATTEST_PKIX_CLAIM_num(el->claims), 7);
     attest_pkix_free(p);
     OPENSSL_free(der);
     attest_pkix_strings_free(&h);

@@ -29,7 +29,7 @@ static ASN1_TYPE *any_string(int type, const char *s)
 }
 
 /* Replace a claim's value (owned). */
-static void set_value(PKIX_CLAIM *c, ASN1_TYPE *v)
+static void set_value(ATTEST_PKIX_CLAIM *c, ASN1_TYPE *v)
 {
     ASN1_TYPE_free(c->value);
     c->value = v;
@@ -117,9 +117,9 @@ static void run_allowed(const attest_pkix_claims *c, EVP_PKEY *ak_key, X509 *ak_
 
 static void e_dup_platform(attest_pkix *p)
 {
-    PKIX_ELEMENT *el = ASN1_item_dup(ASN1_ITEM_rptr(PKIX_ELEMENT), lab_element(p, ATTEST_OID_PKIX_EL_PLATFORM));
+    ATTEST_PKIX_ELEMENT *el = ASN1_item_dup(ASN1_ITEM_rptr(ATTEST_PKIX_ELEMENT), lab_element(p, ATTEST_OID_PKIX_EL_PLATFORM));
 
-    assert_true(sk_PKIX_ELEMENT_push(p->ev->tbs->elements, el) > 0);
+    assert_true(sk_ATTEST_PKIX_ELEMENT_push(p->ev->tbs->elements, el) > 0);
 }
 
 static void e_repeat_vendor(attest_pkix *p)
@@ -135,7 +135,7 @@ static void e_no_identifier(attest_pkix *p)
 
 static void e_fipslevel5(attest_pkix *p)
 {
-    PKIX_CLAIM *c = lab_claim(lab_element(p, ATTEST_OID_PKIX_EL_PLATFORM), ATTEST_OID_PKIX_PL_FIPSLEVEL);
+    ATTEST_PKIX_CLAIM *c = lab_claim(lab_element(p, ATTEST_OID_PKIX_EL_PLATFORM), ATTEST_OID_PKIX_PL_FIPSLEVEL);
 
     assert_true(ASN1_INTEGER_set(c->value->value.integer, 5));
 }
@@ -193,14 +193,14 @@ static void test_structure(void **state)
 /* Unknown elements and claims are ignored, and say so. */
 static void e_unknown(attest_pkix *p)
 {
-    PKIX_ELEMENT *el = PKIX_ELEMENT_new();
-    PKIX_CLAIM *c = PKIX_CLAIM_new();
+    ATTEST_PKIX_ELEMENT *el = ATTEST_PKIX_ELEMENT_new();
+    ATTEST_PKIX_CLAIM *c = ATTEST_PKIX_CLAIM_new();
 
     ASN1_OBJECT_free(el->type);
     el->type = OBJ_txt2obj("1.3.6.1.4.1.99999.1", 1);
     c->type = OBJ_txt2obj("1.3.6.1.4.1.99999.2", 1);
-    assert_true(sk_PKIX_CLAIM_push(el->claims, c) > 0);
-    assert_true(sk_PKIX_ELEMENT_push(p->ev->tbs->elements, el) > 0);
+    assert_true(sk_ATTEST_PKIX_CLAIM_push(el->claims, c) > 0);
+    assert_true(sk_ATTEST_PKIX_ELEMENT_push(p->ev->tbs->elements, el) > 0);
     assert_true(attest_pkix_add_claim(lab_element(p, ATTEST_OID_PKIX_EL_KEY), ATTEST_OID_PKIX_KEY_IDENTIFIER,
                                       any_string(V_ASN1_UTF8STRING, "alias")));
 }
@@ -234,13 +234,13 @@ static void e_flip_vendor(attest_pkix *p)
 
 static void e_no_blocks(attest_pkix *p)
 {
-    while (sk_PKIX_SIGBLOCK_num(p->ev->sigs) > 0)
-        PKIX_SIGBLOCK_free(sk_PKIX_SIGBLOCK_pop(p->ev->sigs));
+    while (sk_ATTEST_PKIX_SIGBLOCK_num(p->ev->sigs) > 0)
+        ATTEST_PKIX_SIGBLOCK_free(sk_ATTEST_PKIX_SIGBLOCK_pop(p->ev->sigs));
 }
 
 static void e_unknown_keyid(attest_pkix *p)
 {
-    PKIX_SID *sid = sk_PKIX_SIGBLOCK_value(p->ev->sigs, 0)->sid;
+    ATTEST_PKIX_SID *sid = sk_ATTEST_PKIX_SIGBLOCK_value(p->ev->sigs, 0)->sid;
 
     X509_PUBKEY_free(sid->spki);
     sid->spki = NULL;
@@ -352,14 +352,14 @@ static void test_chain_ak_profile_other_eku(void **state)
 /* A second key element about the same key, its SPKI in compressed form (byte-different, key-equal). */
 static void e_same_key_twice(attest_pkix *p)
 {
-    PKIX_ELEMENT *el = ASN1_item_dup(ASN1_ITEM_rptr(PKIX_ELEMENT), lab_element(p, ATTEST_OID_PKIX_EL_KEY));
+    ATTEST_PKIX_ELEMENT *el = ASN1_item_dup(ASN1_ITEM_rptr(ATTEST_PKIX_ELEMENT), lab_element(p, ATTEST_OID_PKIX_EL_KEY));
     EVP_PKEY *k = EVP_PKEY_dup(lab.subject);
 
     assert_non_null(k);
     assert_true(EVP_PKEY_set_utf8_string_param(k, OSSL_PKEY_PARAM_EC_POINT_CONVERSION_FORMAT, "compressed"));
     set_value(lab_claim(el, ATTEST_OID_PKIX_KEY_IDENTIFIER), any_string(V_ASN1_UTF8STRING, "k2"));
     set_value(lab_claim(el, ATTEST_OID_PKIX_KEY_SPKI), spki_octets(k));
-    assert_true(sk_PKIX_ELEMENT_push(p->ev->tbs->elements, el) > 0);
+    assert_true(sk_ATTEST_PKIX_ELEMENT_push(p->ev->tbs->elements, el) > 0);
     EVP_PKEY_free(k);
 }
 

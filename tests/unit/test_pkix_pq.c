@@ -67,7 +67,7 @@ static attest_verdict *ec_evidence_with_alg(const char *oid)
     attest_pkix *p = lab_decode(der, len);
     attest_verdict *v;
 
-    assert_true(X509_ALGOR_set0(sk_PKIX_SIGBLOCK_value(p->ev->sigs, 0)->alg, OBJ_txt2obj(oid, 1), V_ASN1_UNDEF, NULL));
+    assert_true(X509_ALGOR_set0(sk_ATTEST_PKIX_SIGBLOCK_value(p->ev->sigs, 0)->alg, OBJ_txt2obj(oid, 1), V_ASN1_UNDEF, NULL));
     der2 = lab_encode(p, &len2);
     v = lab_verify_csr(der2, len2, &lab.ak, 1, lab_nonce, sizeof(lab_nonce), 0);
     attest_pkix_free(p);
@@ -134,7 +134,7 @@ static void test_mldsa_signer_spki(void **state)
         unsigned char *spki = mldsa_spki_der(i, &slen), *der = lab_evidence(lab.ak_key, NULL, 0, &len), *der2;
         const unsigned char *q = spki;
         attest_pkix *p = lab_decode(der, len);
-        PKIX_SIGBLOCK *b = sk_PKIX_SIGBLOCK_value(p->ev->sigs, 0);
+        ATTEST_PKIX_SIGBLOCK *b = sk_ATTEST_PKIX_SIGBLOCK_value(p->ev->sigs, 0);
         EVP_PKEY *k = pq_key(mldsa[i]);
         attest_verdict *v;
         char want[80];
@@ -321,14 +321,14 @@ static void test_hybrid_policy(void **state)
     X509 *c2;
     attest_pkix *p;
     attest_verdict *v;
-    PKIX_SIGBLOCK *b;
+    ATTEST_PKIX_SIGBLOCK *b;
 
     (void)state;
     if (!pq)
         k2 = lab_ed25519();
     c2 = lab_cert(k2, "second AK", lab.root_key, lab.root, LAB_AK);
     p = hybrid(k2, c2);
-    b = sk_PKIX_SIGBLOCK_value(p->ev->sigs, 1);
+    b = sk_ATTEST_PKIX_SIGBLOCK_value(p->ev->sigs, 1);
 
     /* Both verify. */
     v = verify_pkix(p, c2, 1);

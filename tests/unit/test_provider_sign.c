@@ -570,6 +570,30 @@ static void test_missing_uri(void **state)
     ERR_clear_error();
 }
 
+/* Loading an AK and signing with it leave the caller's error queue as they found it. */
+static void test_caller_queue_survives(void **state)
+{
+    fixture *f = *state;
+    EVP_PKEY *ak;
+    unsigned char *tbs, *block = NULL;
+    size_t tbs_len, block_len = 0;
+
+    ERR_clear_error();
+    ERR_raise_data(ERR_LIB_USER, 4242, "the caller's own error");
+    ak = load_ak(f->libctx, f->ec_path, f->ec_cert, (size_t)f->ec_cert_len);
+    assert_non_null(ak);
+    tbs = make_tbs(&tbs_len);
+    assert_true(sign_tbs(f->libctx, ak, NULL, tbs, tbs_len, &block, &block_len));
+    /* still there, and alone: nothing wiped it, nothing piled on top */
+    assert_int_equal(ERR_GET_LIB(ERR_peek_error()), ERR_LIB_USER);
+    assert_int_equal(ERR_GET_REASON(ERR_peek_error()), 4242);
+    assert_int_equal(ERR_peek_last_error(), ERR_peek_error());
+    ERR_clear_error();
+    OPENSSL_free(block);
+    OPENSSL_free(tbs);
+    EVP_PKEY_free(ak);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -580,6 +604,7 @@ int main(void)
         cmocka_unit_test(test_cert_of_tpm_ak),
         cmocka_unit_test(test_rsa_pss),
         cmocka_unit_test(test_missing_uri),
+        cmocka_unit_test(test_caller_queue_survives),
     };
 
     return cmocka_run_group_tests(tests, setup, teardown);

@@ -253,10 +253,15 @@ static void test_tpm2_magic(void **state)
 static void test_tpm2_type(void **state)
 {
     forge_opts o = {0};
+    attest_verdict *v;
 
     (void)state;
     o.st_type = 0x8018; /* quote, re-signed */
-    expect_error(&o, NULL, CHK_TPM2_TYPE);
+    v = forge_verify(&o, NULL);
+    forge_expect_only(v, CHK_TPM2_TYPE, ATTEST_SEV_ERROR, NULL);
+    /* The type as read from the header (tss2-mu), in the message. */
+    assert_non_null(strstr(verdict_check(v, CHK_TPM2_TYPE)->detail, "type is 8018"));
+    attest_verdict_free(v);
 }
 
 static void flip_clock(unsigned char *b, size_t *len, size_t cap, void *arg)

@@ -76,12 +76,12 @@ static unsigned char *ecdsa_rs_to_der(const TPMS_SIGNATURE_ECC *e, size_t *len)
     return der;
 }
 
-static const ASN1_TYPE *claim_value(const PKIX_ELEMENT *el, attest_oid_id id)
+static const ASN1_TYPE *claim_value(const ATTEST_PKIX_ELEMENT *el, attest_oid_id id)
 {
     int i;
 
-    for (i = 0; i < sk_PKIX_CLAIM_num(el->claims); i++) {
-        const PKIX_CLAIM *c = sk_PKIX_CLAIM_value(el->claims, i);
+    for (i = 0; i < sk_ATTEST_PKIX_CLAIM_num(el->claims); i++) {
+        const ATTEST_PKIX_CLAIM *c = sk_ATTEST_PKIX_CLAIM_value(el->claims, i);
 
         if (OBJ_cmp(c->type, attest_oid_obj(id)) == 0)
             return c->value;
@@ -89,7 +89,7 @@ static const ASN1_TYPE *claim_value(const PKIX_ELEMENT *el, attest_oid_id id)
     return NULL;
 }
 
-static int element_is(const PKIX_ELEMENT *el, attest_oid_id id)
+static int element_is(const ATTEST_PKIX_ELEMENT *el, attest_oid_id id)
 {
     return OBJ_cmp(el->type, attest_oid_obj(id)) == 0;
 }
@@ -98,8 +98,8 @@ static int count_elements(const attest_pkix *p, attest_oid_id id)
 {
     int i, n = 0;
 
-    for (i = 0; i < sk_PKIX_ELEMENT_num(p->ev->tbs->elements); i++)
-        n += element_is(sk_PKIX_ELEMENT_value(p->ev->tbs->elements, i), id);
+    for (i = 0; i < sk_ATTEST_PKIX_ELEMENT_num(p->ev->tbs->elements); i++)
+        n += element_is(sk_ATTEST_PKIX_ELEMENT_value(p->ev->tbs->elements, i), id);
     return n;
 }
 
@@ -529,13 +529,13 @@ static void check_known_claims(const attest_pkix *p)
 {
     int i, j, n = 0;
 
-    for (i = 0; i < sk_PKIX_ELEMENT_num(p->ev->tbs->elements); i++) {
-        const PKIX_ELEMENT *el = sk_PKIX_ELEMENT_value(p->ev->tbs->elements, i);
+    for (i = 0; i < sk_ATTEST_PKIX_ELEMENT_num(p->ev->tbs->elements); i++) {
+        const ATTEST_PKIX_ELEMENT *el = sk_ATTEST_PKIX_ELEMENT_value(p->ev->tbs->elements, i);
 
         assert_true(element_is(el, ATTEST_OID_PKIX_EL_TRANSACTION) || element_is(el, ATTEST_OID_PKIX_EL_PLATFORM)
                     || element_is(el, ATTEST_OID_PKIX_EL_KEY));
-        for (j = 0; j < sk_PKIX_CLAIM_num(el->claims); j++) {
-            const PKIX_CLAIM *c = sk_PKIX_CLAIM_value(el->claims, j);
+        for (j = 0; j < sk_ATTEST_PKIX_CLAIM_num(el->claims); j++) {
+            const ATTEST_PKIX_CLAIM *c = sk_ATTEST_PKIX_CLAIM_value(el->claims, j);
             const attest_pkix_claim_def *def = attest_pkix_claim_def_find(c->type);
             char buf[96];
 
@@ -557,9 +557,9 @@ static void test_pkix_evidence1(void **state)
     unsigned char *der;
     size_t len;
     attest_pkix *p = decode_evidence("pkix-evidence/evidence1.pem", &der, &len);
-    const PKIX_ELEMENT *tx, *pl;
+    const ATTEST_PKIX_ELEMENT *tx, *pl;
     const ASN1_TYPE *v;
-    const PKIX_SIGBLOCK *sb;
+    const ATTEST_PKIX_SIGBLOCK *sb;
     X509 *ak = read_cert("pkix-evidence/ak.crt");
     unsigned char *spki = NULL;
     int spkilen;
@@ -567,9 +567,9 @@ static void test_pkix_evidence1(void **state)
     (void)state;
     assert_int_equal(len, 448);
     assert_int_equal(ASN1_INTEGER_get(p->ev->tbs->version), 1);
-    assert_int_equal(sk_PKIX_ELEMENT_num(p->ev->tbs->elements), 2);
-    tx = sk_PKIX_ELEMENT_value(p->ev->tbs->elements, 0);
-    pl = sk_PKIX_ELEMENT_value(p->ev->tbs->elements, 1);
+    assert_int_equal(sk_ATTEST_PKIX_ELEMENT_num(p->ev->tbs->elements), 2);
+    tx = sk_ATTEST_PKIX_ELEMENT_value(p->ev->tbs->elements, 0);
+    pl = sk_ATTEST_PKIX_ELEMENT_value(p->ev->tbs->elements, 1);
     assert_true(element_is(tx, ATTEST_OID_PKIX_EL_TRANSACTION));
     assert_true(element_is(pl, ATTEST_OID_PKIX_EL_PLATFORM));
 
@@ -604,8 +604,8 @@ static void test_pkix_evidence1(void **state)
     /* not a transaction claim */
     assert_null(claim_value(pl, ATTEST_OID_PKIX_TX_NONCE));
 
-    assert_int_equal(sk_PKIX_SIGBLOCK_num(p->ev->sigs), 1);
-    sb = sk_PKIX_SIGBLOCK_value(p->ev->sigs, 0);
+    assert_int_equal(sk_ATTEST_PKIX_SIGBLOCK_num(p->ev->sigs), 1);
+    sb = sk_ATTEST_PKIX_SIGBLOCK_value(p->ev->sigs, 0);
     assert_non_null(sb->sid->key_id);
     assert_null(sb->sid->cert);
     assert_null(sb->sid->spki);
@@ -638,8 +638,8 @@ static void test_pkix_evidence2(void **state)
     size_t len;
     attest_pkix *p = decode_evidence("pkix-evidence/evidence2.pem", &der, &len);
     X509 *ak = read_cert("pkix-evidence/ak.crt"), *intc = read_cert("pkix-evidence/int.crt");
-    const PKIX_SIGBLOCK *sb;
-    const PKIX_ELEMENT *k1 = NULL, *k2 = NULL;
+    const ATTEST_PKIX_SIGBLOCK *sb;
+    const ATTEST_PKIX_ELEMENT *k1 = NULL, *k2 = NULL;
     const ASN1_TYPE *v;
     int i;
 
@@ -652,8 +652,8 @@ static void test_pkix_evidence2(void **state)
     assert_int_equal(der[1333], 0xA0);
     assert_int_equal(der[1337], 0x30);
 
-    assert_int_equal(sk_PKIX_SIGBLOCK_num(p->ev->sigs), 1);
-    sb = sk_PKIX_SIGBLOCK_value(p->ev->sigs, 0);
+    assert_int_equal(sk_ATTEST_PKIX_SIGBLOCK_num(p->ev->sigs), 1);
+    sb = sk_ATTEST_PKIX_SIGBLOCK_value(p->ev->sigs, 0);
     assert_null(sb->sid->key_id);
     assert_non_null(sb->sid->cert);
     assert_int_equal(X509_cmp(sb->sid->cert, ak), 0);
@@ -663,8 +663,8 @@ static void test_pkix_evidence2(void **state)
     assert_int_equal(count_elements(p, ATTEST_OID_PKIX_EL_KEY), 2);
     assert_int_equal(count_elements(p, ATTEST_OID_PKIX_EL_TRANSACTION), 1);
     assert_int_equal(count_elements(p, ATTEST_OID_PKIX_EL_PLATFORM), 1);
-    for (i = 0; i < sk_PKIX_ELEMENT_num(p->ev->tbs->elements); i++) {
-        const PKIX_ELEMENT *el = sk_PKIX_ELEMENT_value(p->ev->tbs->elements, i);
+    for (i = 0; i < sk_ATTEST_PKIX_ELEMENT_num(p->ev->tbs->elements); i++) {
+        const ATTEST_PKIX_ELEMENT *el = sk_ATTEST_PKIX_ELEMENT_value(p->ev->tbs->elements, i);
 
         if (!element_is(el, ATTEST_OID_PKIX_EL_KEY))
             continue;
@@ -731,18 +731,18 @@ static void test_pkix_evidence3(void **state)
     assert_int_equal(count_elements(p, ATTEST_OID_PKIX_EL_PLATFORM), 2);
     assert_int_equal(count_elements(p, ATTEST_OID_PKIX_EL_TRANSACTION), 1);
     assert_int_equal(count_elements(p, ATTEST_OID_PKIX_EL_KEY), 1);
-    assert_int_equal(sk_PKIX_SIGBLOCK_num(p->ev->sigs), 2);
+    assert_int_equal(sk_ATTEST_PKIX_SIGBLOCK_num(p->ev->sigs), 2);
     /* both signatures verify with the certificates they carry */
     for (i = 0; i < 2; i++) {
-        const PKIX_SIGBLOCK *sb = sk_PKIX_SIGBLOCK_value(p->ev->sigs, i);
+        const ATTEST_PKIX_SIGBLOCK *sb = sk_ATTEST_PKIX_SIGBLOCK_value(p->ev->sigs, i);
 
         assert_non_null(sb->sid->cert);
         assert_int_equal(verify_sha256(X509_get0_pubkey(sb->sid->cert), sb->value->data,
                                        (size_t)sb->value->length, p->tbs_der, p->tbs_len), 1);
     }
     /* two different signers */
-    assert_int_not_equal(X509_cmp(sk_PKIX_SIGBLOCK_value(p->ev->sigs, 0)->sid->cert,
-                                  sk_PKIX_SIGBLOCK_value(p->ev->sigs, 1)->sid->cert), 0);
+    assert_int_not_equal(X509_cmp(sk_ATTEST_PKIX_SIGBLOCK_value(p->ev->sigs, 0)->sid->cert,
+                                  sk_ATTEST_PKIX_SIGBLOCK_value(p->ev->sigs, 1)->sid->cert), 0);
     attest_pkix_free(p);
     free(der);
 }
@@ -911,10 +911,10 @@ static void test_pkix_explicit_form(void **state)
     size_t len, relen = 0, re2len = 0;
     attest_pkix *p = decode_evidence("pkix-evidence/evidence2.pem", &der, &len), *w, *p2 = NULL;
     attest_err err = {{0}};
-    PKIX_EVIDENCE *copy;
+    ATTEST_PKIX_EVIDENCE *copy;
 
     (void)state;
-    copy = ASN1_item_dup(ASN1_ITEM_rptr(PKIX_EVIDENCE), p->ev);
+    copy = ASN1_item_dup(ASN1_ITEM_rptr(ATTEST_PKIX_EVIDENCE), p->ev);
     assert_non_null(copy);
     w = attest_pkix_wrap(copy, &err);
     assert_non_null(w);
