@@ -4,7 +4,10 @@
  *   --evidence pkix: PKIX evidence about the key, signed by each AK through
  *   the attest provider's key attestation signature (or --evidence-file, an
  *   evidence an HSM made).
- * The request is then signed by the key through its own provider.
+ * The request is then signed: a TPM key by TPM2_Sign over the ESAPI
+ * connection the certify used (one connection, no provider), falling back
+ * to tpm2-openssl for keys TPM2_Sign cannot serve that way (restricted, a
+ * fixed scheme); any other key through its own provider.
  * attest-req evidence: the PKIX evidence alone, for HSM-side tooling.
  */
 #include <getopt.h>
@@ -252,68 +255,116 @@ static const char *resolve_tcti(cli_app *app, const char *tcti)
         setenv("TSS2_LOG", "all+none", 1);
     return tcti;
 }
-static int check_ak_cert(cli_app *app, attest_tpm *tpm, uint32_t ak, X509 *cert, const char *path)
+/* The AK's public area comes with the certify: no second read of it. */
+static int check_ak_cert(cli_app *app, const attest_tpm_certify_out *co, uint32_t ak, X509 *cert, const char *path)
 {
-    attest_tpm_keyref ref = { ak, NULL, 0 };
-    unsigned char *pub = NULL;
-    size_t pub_len = 0;
     TPMT_PUBLIC tp;
     EVP_PKEY *k = NULL;
     attest_err err;
-    char buf[256];
-    int ok = -1, rc;
+    int ok = -1;
 
-    if ((rc = attest_tpm_read_public(tpm, &ref, &pub, &pub_len, buf, sizeof(buf))) != 0) {
-        cli_error(app, "--ak 0x%08x: %s", ak, buf);
-        return rc == ATTEST_TPM_UNREACHABLE ? -2 : -1;
-    }
-    if (attest_tpmt_public_parse(pub, pub_len, &tp, &err) != 0 || (k = attest_tpmt_public_to_pkey(&tp, NULL, &err)) == NULL)
+    if (attest_tpmt_public_parse(co->ak_pub, co->ak_pub_len, &tp, &err) != 0
+        || (k = attest_tpmt_public_to_pkey(&tp, NULL, &err)) == NULL)
         cli_error(app, "--ak 0x%08x: %s", ak, err.msg);
     else if (attest_key_public_eq(k, X509_get0_pubkey(cert)) != 1)
         cli_error(app, "--ak-cert %s does not certify the AK at 0x%08x (different public key)", path, ak);
     else
         ok = 0;
     EVP_PKEY_free(k);
-    OPENSSL_free(pub);
     ERR_clear_error();
     return ok;
 }
-static int make_tpm2_statement(cli_app *app, const new_opts *o, const char *tcti, X509 *ak_cert,
-                               unsigned char **stmt, size_t *stmt_len)
-{
-    attest_tpm *tpm = NULL;
+
+/*
+ * The TPM side of `new --evidence tpm2`: one ESAPI connection, open from the
+ * certify to the request signature, holding the key object in between.
+ */
+typedef struct {
+    attest_tpm *tpm;
     attest_tpm_keyref key;
-    unsigned char *blob = NULL;
+    unsigned char *blob;        /* the TSS2 key file behind key */
+    unsigned char *pub;         /* the certified key's TPMT_PUBLIC */
+    size_t pub_len;
+    attest_tpm_signer signer;
+} tpm_session;
+
+static void tpm_session_end(tpm_session *ts)
+{
+    attest_tpm_close(ts->tpm);
+    OPENSSL_free(ts->blob);
+    OPENSSL_free(ts->pub);
+    memset(ts, 0, sizeof(*ts));
+}
+
+static int make_tpm2_statement(cli_app *app, const new_opts *o, const char *tcti, X509 *ak_cert,
+                               tpm_session *ts, unsigned char **stmt, size_t *stmt_len)
+{
+    attest_tpm_certify_out co;
     uint32_t ak;
     attest_err err;
     char buf[256];
     int rc;
 
-    if (cli_tpm_keyref(app, o->aks[0], &key, &blob) != 0 || key.tss2_pem != NULL) {
-        OPENSSL_free(blob);
-        if (key.tss2_pem != NULL)
+    if (cli_tpm_keyref(app, o->aks[0], &ts->key, &ts->blob) != 0 || ts->key.tss2_pem != NULL) {
+        if (ts->key.tss2_pem != NULL)
             cli_error(app, "--ak must be a persistent handle (0x81...)");
         return -1;
     }
-    ak = key.handle;
-    if (cli_tpm_keyref(app, o->key, &key, &blob) != 0)
+    ak = ts->key.handle;
+    if (cli_tpm_keyref(app, o->key, &ts->key, &ts->blob) != 0)
         return -1;
-    if ((rc = attest_tpm_open(tcti, &tpm, buf, sizeof(buf))) != 0) {
+    if ((rc = attest_tpm_open(tcti, &ts->tpm, buf, sizeof(buf))) != 0) {
         cli_error(app, "cannot reach the TPM: %s", buf);
-        OPENSSL_free(blob);
         return rc == ATTEST_TPM_UNREACHABLE ? -2 : -1;
     }
-    rc = check_ak_cert(app, tpm, ak, ak_cert, o->ak_certs[0]);
-    if (rc == 0) {
-        rc = attest_tpm2_produce(tpm, &key, ak, o->nonce_len ? o->nonce : NULL, o->nonce_len, stmt, stmt_len,
-                                 NULL, &err);
-        if (rc != 0)
-            cli_error(app, "%s", err.msg);
+    attest_tpm_hold_key(ts->tpm, 1);
+    rc = attest_tpm2_produce_certified(ts->tpm, &ts->key, ak, o->nonce_len ? o->nonce : NULL, o->nonce_len, &co,
+                                       stmt, stmt_len, &err);
+    if (rc != 0) {
+        cli_error(app, "%s", err.msg);
+        return rc == ATTEST_TPM_UNREACHABLE ? -2 : rc;
     }
-    attest_tpm_close(tpm);
-    OPENSSL_free(blob);
-    return rc == ATTEST_TPM_UNREACHABLE ? -2 : rc;
+    rc = check_ak_cert(app, &co, ak, ak_cert, o->ak_certs[0]);
+    ts->pub = co.pub;
+    ts->pub_len = co.pub_len;
+    co.pub = NULL;
+    attest_tpm_certify_out_clear(&co);
+    return rc;
 }
+
+/* The certified key's public part (TPMT_PUBLIC) as an EVP_PKEY. */
+static EVP_PKEY *certified_key(cli_app *app, const tpm_session *ts, OSSL_LIB_CTX *libctx)
+{
+    TPMT_PUBLIC tp;
+    attest_err err;
+    EVP_PKEY *k = NULL;
+
+    if (attest_tpmt_public_parse(ts->pub, ts->pub_len, &tp, &err) != 0
+        || (k = attest_tpmt_public_to_pkey(&tp, libctx, &err)) == NULL)
+        cli_error(app, "internal: cannot read back the certified key: %s", err.msg);
+    return k;
+}
+
+/* Can TPM2_Sign sign the request?  1 yes (ts->signer set), 0 no (the tpm2 provider will), -1 error. */
+static int plan_tpm_signature(cli_app *app, const new_opts *o, tpm_session *ts)
+{
+    EVP_PKEY *k = certified_key(app, ts, NULL);
+    const char *md;
+    char why[160];
+    int ok;
+
+    if (k == NULL)
+        return -1;
+    md = o->md != NULL ? o->md : attest_request_default_md(k);
+    ts->signer.tpm = ts->tpm;
+    ts->signer.key = &ts->key;
+    ok = attest_tpm_sign_plan(ts->pub, ts->pub_len, md, o->pss, &ts->signer, why, sizeof(why)) == 0;
+    EVP_PKEY_free(k);
+    if (!ok && app->verbose)
+        cli_notice(app, "TPM2_Sign cannot sign the request (%s): signing through the tpm2 provider", why);
+    return ok;
+}
+
 static int check_signing_key(cli_app *app, const unsigned char *stmt, size_t len, EVP_PKEY *key, const char *spec)
 {
     attest_tpm2_stmt s;
@@ -532,28 +583,37 @@ static int run(cli_app *app, new_opts *o)
     size_t stmt_len = 0, bundle_len = 0, req_len = 0;
     attest_request_opts ro;
     attest_err err;
-    int tpm2 = !o->standalone && strcmp(o->evidence, "tpm2") == 0, rc = EXIT_USAGE, r, i;
+    tpm_session ts;
+    int tpm2 = !o->standalone && strcmp(o->evidence, "tpm2") == 0, rc = EXIT_USAGE, r, i, tpm_signs = 0;
+
+    memset(&ts, 0, sizeof(ts));
 
     if (certs == NULL || load_bundle_certs(app, o, ak_certs, certs) != 0)
         goto done;
     rc = EXIT_FAIL;
     if (tpm2) {
-        /* The certify runs before the provider opens its own TPM connection. */
-        if ((r = make_tpm2_statement(app, o, tcti, ak_certs[0], &stmt, &stmt_len)) != 0) {
+        if ((r = make_tpm2_statement(app, o, tcti, ak_certs[0], &ts, &stmt, &stmt_len)) != 0
+            || (r = tpm_signs = plan_tpm_signature(app, o, &ts)) < 0) {
             rc = r == -2 ? EXIT_USAGE : EXIT_FAIL;
             goto done;
         }
+        /* The provider opens its own TPM connection: ours (and the slot it holds) go first. */
+        if (!tpm_signs)
+            tpm_session_end(&ts);
     }
     for (i = 0; i < o->n_aks; i++)
         if (!tpm2 && cli_is_tpm_key(o->aks[i]) && cli_want_provider(app, "tpm2") != 0)
             goto done;
-    if (cli_is_tpm_key(o->key) && cli_want_provider(app, "tpm2") != 0)
+    if (!tpm_signs && cli_is_tpm_key(o->key) && cli_want_provider(app, "tpm2") != 0)
         goto done;
     if (cli_app_start(app) != 0) {
         rc = EXIT_USAGE;
         goto done;
     }
-    {
+    if (tpm_signs) {
+        if ((key = certified_key(app, &ts, app->libctx)) == NULL)
+            goto done;
+    } else {
         char kb[64];
 
         if ((key = attest_load_private_key(cli_key_uri(o->key, kb, sizeof(kb)), app->libctx, app->propq)) == NULL) {
@@ -565,7 +625,8 @@ static int run(cli_app *app, new_opts *o)
         }
     }
     if (tpm2) {
-        if (check_signing_key(app, stmt, stmt_len, key, o->key) != 0)
+        /* TPM2_Sign's key is the certified one by construction; the provider's is compared. */
+        if (!tpm_signs && check_signing_key(app, stmt, stmt_len, key, o->key) != 0)
             goto done;
     } else if ((r = make_pkix_statement(app, o, tcti, key, ak_certs, &stmt, &stmt_len)) != 0) {
         rc = r == -2 ? EXIT_USAGE : EXIT_FAIL;
@@ -586,8 +647,15 @@ static int run(cli_app *app, new_opts *o)
     ro.pss = o->pss;
     ro.libctx = app->libctx;
     ro.propq = app->propq;
-    if (attest_request_build(key, &ro, bundle, bundle_len, &req, &req_len, &err) != 0) {
-        if (tpm_gone(app, o->key, tcti))
+    if (tpm_signs) {
+        ro.signer = attest_tpm_request_signer;
+        ro.signer_arg = &ts.signer;
+    }
+    if ((r = attest_request_build(key, &ro, bundle, bundle_len, &req, &req_len, &err)) != 0) {
+        if (r == ATTEST_TPM_UNREACHABLE) {
+            cli_error(app, "cannot reach the TPM: %s", err.msg);
+            rc = EXIT_USAGE;
+        } else if (!tpm_signs && tpm_gone(app, o->key, tcti))
             rc = EXIT_USAGE;
         else
             cli_error(app, "%s", err.msg);
@@ -604,6 +672,7 @@ static int run(cli_app *app, new_opts *o)
     if (rc != EXIT_OK && o->cmp_reqexts != NULL && strcmp(o->cmp_reqexts, "-") != 0)
         (void)remove(o->cmp_reqexts);
 done:
+    tpm_session_end(&ts);
     for (i = 0; i < CLI_MAX_AKS; i++)
         X509_free(ak_certs[i]);
     sk_X509_pop_free(certs, X509_free);
