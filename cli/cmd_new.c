@@ -345,24 +345,18 @@ static EVP_PKEY *certified_key(cli_app *app, const tpm_session *ts, OSSL_LIB_CTX
     return k;
 }
 
-/* Can TPM2_Sign sign the request?  1 yes (ts->signer set), 0 no (the tpm2 provider will), -1 error. */
+/* Can TPM2_Sign sign the request?  1 yes (ts->signer set), 0 no (the tpm2 provider will). */
 static int plan_tpm_signature(cli_app *app, const new_opts *o, tpm_session *ts)
 {
-    EVP_PKEY *k = certified_key(app, ts, NULL);
-    const char *md;
     char why[160];
-    int ok;
 
-    if (k == NULL)
-        return -1;
-    md = o->md != NULL ? o->md : attest_request_default_md(k);
     ts->signer.tpm = ts->tpm;
     ts->signer.key = &ts->key;
-    ok = attest_tpm_sign_plan(ts->pub, ts->pub_len, md, o->pss, &ts->signer, why, sizeof(why)) == 0;
-    EVP_PKEY_free(k);
-    if (!ok && app->verbose)
+    if (attest_tpm_sign_plan(ts->pub, ts->pub_len, o->md, o->pss, &ts->signer, why, sizeof(why)) == 0)
+        return 1;
+    if (app->verbose)
         cli_notice(app, "TPM2_Sign cannot sign the request (%s): signing through the tpm2 provider", why);
-    return ok;
+    return 0;
 }
 
 static int check_signing_key(cli_app *app, const unsigned char *stmt, size_t len, EVP_PKEY *key, const char *spec)
@@ -648,6 +642,7 @@ static int run(cli_app *app, new_opts *o)
     ro.libctx = app->libctx;
     ro.propq = app->propq;
     if (tpm_signs) {
+        ro.md = ts.signer.md;
         ro.signer = attest_tpm_request_signer;
         ro.signer_arg = &ts.signer;
     }

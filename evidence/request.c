@@ -286,7 +286,7 @@ int attest_request_build(EVP_PKEY *key, const attest_request_opts *o, const unsi
     if ((name = attest_parse_subject(o->subject, err)) == NULL)
         goto done;
     if (!X509_REQ_set_version(req, X509_REQ_VERSION_1) || !X509_REQ_set_subject_name(req, name)
-        || !X509_REQ_set_pubkey(req, key)) {
+        || !((o->signer != NULL && attest_request_set_spki(req, key)) || X509_REQ_set_pubkey(req, key))) {
         attest_err_set(err, "cannot set the request's subject or key");
         goto done;
     }

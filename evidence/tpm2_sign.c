@@ -215,6 +215,13 @@ attest_tpm_sign_plan(const unsigned char *pub, size_t pub_len, const char *md,
 		    TPMA_OBJECT_RESTRICTED) ? "restricted" : "not a signing key");
 		return -1;
 	}
+	/* as attest_request_default_md: SHA-384 for P-384, SHA-512 for P-521 */
+	if (md == NULL)
+		md = p.type == TPM2_ALG_ECC && p.parameters.eccDetail.curveID ==
+		    TPM2_ECC_NIST_P384 ? "SHA384" : p.type == TPM2_ALG_ECC &&
+		    p.parameters.eccDetail.curveID == TPM2_ECC_NIST_P521 ?
+		    "SHA512" : "SHA256";
+	s->md = md;
 	if ((s->hash = tpm_hash_of(md)) == TPM2_ALG_NULL) {
 		seterr(why, whylen, "digest %s", md != NULL ? md : "(none)");
 		return -1;

@@ -38,6 +38,12 @@ X509_NAME *attest_parse_subject(const char *s, attest_err *err);
 int attest_request_check_addext(const char *const *addext, size_t n, attest_err *err);
 /* The request digest when o->md is NULL: SHA-256, SHA-384 for P-384, SHA-512 for P-521; NULL for EdDSA / ML-DSA. */
 const char *attest_request_default_md(EVP_PKEY *key);
+/*
+ * The request's SubjectPublicKeyInfo from an RSA or EC public key's
+ * parameters, without an encoder (rsaEncryption / id-ecPublicKey with a
+ * named curve, uncompressed point).  1, or 0: not set (another key type).
+ */
+int attest_request_set_spki(X509_REQ *req, EVP_PKEY *key);
 /* bundle may be NULL (a plain request).  Returns DER in *der. */
 int attest_request_build(EVP_PKEY *key, const attest_request_opts *o, const unsigned char *bundle,
                          size_t bundle_len, unsigned char **der, size_t *len, attest_err *err);

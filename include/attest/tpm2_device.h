@@ -133,12 +133,13 @@ typedef struct {
 	const attest_tpm_keyref		*key;
 	uint16_t			 scheme;	/* TPM2_ALG_RSASSA/RSAPSS/ECDSA */
 	uint16_t			 hash;		/* TPM2_ALG_SHA* */
+	const char			*md;		/* its OpenSSL name */
 } attest_tpm_signer;
 
 /*
  * Can the key (marshaled TPMT_PUBLIC) sign a request digested with md
- * (RSASSA-PSS for RSA keys if pss) through TPM2_Sign?  0: s->scheme and
- * s->hash are set; -1: why says why not (restricted or not a signing key,
+ * (NULL: the request's default for the key; RSASSA-PSS for RSA keys if pss)
+ * through TPM2_Sign?  0: s->scheme, s->hash and s->md are set; -1: why says why not (restricted or not a signing key,
  * a fixed scheme or hash that differs, an unknown digest).
  */
 int	attest_tpm_sign_plan(const unsigned char *pub, size_t pub_len,

@@ -5,7 +5,8 @@
  * plus attest_request_build's external signer turn it into the X.509
  * signature.  A flipped byte in the TPMT_SIGNATURE must never give a
  * request that verifies: the builder refuses it, and a request carrying
- * it fails csr.signature in the verifier.  Also attest_tpm_sign_plan.
+ * it fails csr.signature in the verifier.  Also attest_tpm_sign_plan and
+ * the encoder-free SubjectPublicKeyInfo (attest_request_set_spki).
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -280,6 +281,15 @@ static void test_plan(void **state)
     assert_int_equal(attest_tpm_sign_plan(buf, n, "sha384", 0, &s, why, sizeof(why)), 0);
     assert_int_equal(s.hash, TPM2_ALG_SHA384);
     assert_int_equal(attest_tpm_sign_plan(buf, n, "SHA3-256", 0, &s, why, sizeof(why)), -1);
+    /* no --md: the request's default for the curve */
+    assert_int_equal(attest_tpm_sign_plan(buf, n, NULL, 0, &s, why, sizeof(why)), 0);
+    assert_string_equal(s.md, "SHA256");
+    p.parameters.eccDetail.curveID = TPM2_ECC_NIST_P384;
+    p.unique.ecc.x.size = p.unique.ecc.y.size = 48;
+    n = marshal(&p, buf, sizeof(buf));
+    assert_int_equal(attest_tpm_sign_plan(buf, n, NULL, 0, &s, why, sizeof(why)), 0);
+    assert_string_equal(s.md, "SHA384");
+    assert_int_equal(s.hash, TPM2_ALG_SHA384);
 
     /* a fixed ECDSA/SHA-256 scheme: only that */
     p.parameters.eccDetail.scheme.scheme = TPM2_ALG_ECDSA;
@@ -315,6 +325,54 @@ static void test_plan(void **state)
     assert_non_null(strstr(why, "not a signing key"));
 }
 
+/* The encoder-free SubjectPublicKeyInfo is byte for byte what X509_REQ_set_pubkey writes. */
+static void spki_same(EVP_PKEY *k)
+{
+    X509_REQ *a = X509_REQ_new(), *b = X509_REQ_new();
+    unsigned char *da = NULL, *db = NULL;
+    int la, lb;
+
+    assert_non_null(a);
+    assert_non_null(b);
+    assert_int_equal(attest_request_set_spki(a, k), 1);
+    assert_int_equal(X509_REQ_set_pubkey(b, k), 1);
+    la = i2d_X509_PUBKEY(X509_REQ_get_X509_PUBKEY(a), &da);
+    lb = i2d_X509_PUBKEY(X509_REQ_get_X509_PUBKEY(b), &db);
+    assert_true(la > 0);
+    assert_int_equal(la, lb);
+    assert_memory_equal(da, db, (size_t)la);
+    OPENSSL_free(da);
+    OPENSSL_free(db);
+    X509_REQ_free(a);
+    X509_REQ_free(b);
+}
+
+static void test_spki(void **state)
+{
+    static const char *const curves[] = { "P-256", "P-384", "P-521" };
+    EVP_PKEY *k;
+    size_t i;
+
+    (void)state;
+    for (i = 0; i < sizeof(curves) / sizeof(curves[0]); i++) {
+        assert_non_null(k = EVP_PKEY_Q_keygen(NULL, NULL, "EC", curves[i]));
+        spki_same(k);
+        EVP_PKEY_free(k);
+    }
+    assert_non_null(k = EVP_PKEY_Q_keygen(NULL, NULL, "RSA", (size_t)2048));
+    spki_same(k);
+    EVP_PKEY_free(k);
+    /* other key types are left to X509_REQ_set_pubkey */
+    assert_non_null(k = EVP_PKEY_Q_keygen(NULL, NULL, "ED25519"));
+    {
+        X509_REQ *r = X509_REQ_new();
+
+        assert_int_equal(attest_request_set_spki(r, k), 0);
+        X509_REQ_free(r);
+    }
+    EVP_PKEY_free(k);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -322,6 +380,7 @@ int main(void)
         cmocka_unit_test(test_rsa),
         cmocka_unit_test(test_scheme_mismatch),
         cmocka_unit_test(test_plan),
+        cmocka_unit_test(test_spki),
     };
 
     if (!attest_oids_init())
