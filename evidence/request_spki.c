@@ -23,7 +23,6 @@ ASN1_SEQUENCE(RSA_PUBKEY_DER) = {
     ASN1_SIMPLE(RSA_PUBKEY_DER, e, ASN1_INTEGER),
 } static_ASN1_SEQUENCE_END(RSA_PUBKEY_DER)
 IMPLEMENT_STATIC_ASN1_ALLOC_FUNCTIONS(RSA_PUBKEY_DER)
-IMPLEMENT_STATIC_ASN1_ENCODE_FUNCTIONS(RSA_PUBKEY_DER)
 
 static int rsa_public_der(EVP_PKEY *key, unsigned char **der)
 {
@@ -34,7 +33,7 @@ static int rsa_public_der(EVP_PKEY *key, unsigned char **der)
     if (r != NULL && EVP_PKEY_get_bn_param(key, OSSL_PKEY_PARAM_RSA_N, &n)
         && EVP_PKEY_get_bn_param(key, OSSL_PKEY_PARAM_RSA_E, &e) && BN_to_ASN1_INTEGER(n, r->n) != NULL
         && BN_to_ASN1_INTEGER(e, r->e) != NULL)
-        len = i2d_RSA_PUBKEY_DER(r, der);
+        len = ASN1_item_i2d((ASN1_VALUE *)r, der, ASN1_ITEM_rptr(RSA_PUBKEY_DER));
     BN_free(n);
     BN_free(e);
     RSA_PUBKEY_DER_free(r);
