@@ -28,6 +28,7 @@
 #include "attest/tpm2.h"
 #include "attest/tpm2_produce.h"
 #include "cli.h"
+#include "new_tpm2.h"
 
 #define MAX_LIST 16
 
@@ -255,131 +256,6 @@ static const char *resolve_tcti(cli_app *app, const char *tcti)
         setenv("TSS2_LOG", "all+none", 1);
     return tcti;
 }
-/* The AK's public area comes with the certify: no second read of it. */
-static int check_ak_cert(cli_app *app, const attest_tpm_certify_out *co, uint32_t ak, X509 *cert, const char *path)
-{
-    TPMT_PUBLIC tp;
-    EVP_PKEY *k = NULL;
-    attest_err err;
-    int ok = -1;
-
-    if (attest_tpmt_public_parse(co->ak_pub, co->ak_pub_len, &tp, &err) != 0
-        || (k = attest_tpmt_public_to_pkey(&tp, NULL, &err)) == NULL)
-        cli_error(app, "--ak 0x%08x: %s", ak, err.msg);
-    else if (attest_key_public_eq(k, X509_get0_pubkey(cert)) != 1)
-        cli_error(app, "--ak-cert %s does not certify the AK at 0x%08x (different public key)", path, ak);
-    else
-        ok = 0;
-    EVP_PKEY_free(k);
-    ERR_clear_error();
-    return ok;
-}
-
-/*
- * The TPM side of `new --evidence tpm2`: one ESAPI connection, open from the
- * certify to the request signature, holding the key object in between.
- */
-typedef struct {
-    attest_tpm *tpm;
-    attest_tpm_keyref key;
-    unsigned char *blob;        /* the TSS2 key file behind key */
-    unsigned char *pub;         /* the certified key's TPMT_PUBLIC */
-    size_t pub_len;
-    attest_tpm_signer signer;
-} tpm_session;
-
-static void tpm_session_end(tpm_session *ts)
-{
-    attest_tpm_close(ts->tpm);
-    OPENSSL_free(ts->blob);
-    OPENSSL_free(ts->pub);
-    memset(ts, 0, sizeof(*ts));
-}
-
-static int make_tpm2_statement(cli_app *app, const new_opts *o, const char *tcti, X509 *ak_cert,
-                               tpm_session *ts, unsigned char **stmt, size_t *stmt_len)
-{
-    attest_tpm_certify_out co;
-    uint32_t ak;
-    attest_err err;
-    char buf[256];
-    int rc;
-
-    if (cli_tpm_keyref(app, o->aks[0], &ts->key, &ts->blob) != 0 || ts->key.tss2_pem != NULL) {
-        if (ts->key.tss2_pem != NULL)
-            cli_error(app, "--ak must be a persistent handle (0x81...)");
-        return -1;
-    }
-    ak = ts->key.handle;
-    if (cli_tpm_keyref(app, o->key, &ts->key, &ts->blob) != 0)
-        return -1;
-    if ((rc = attest_tpm_open(tcti, &ts->tpm, buf, sizeof(buf))) != 0) {
-        cli_error(app, "cannot reach the TPM: %s", buf);
-        return rc == ATTEST_TPM_UNREACHABLE ? -2 : -1;
-    }
-    attest_tpm_hold_key(ts->tpm, 1);
-    rc = attest_tpm2_produce_certified(ts->tpm, &ts->key, ak, o->nonce_len ? o->nonce : NULL, o->nonce_len, &co,
-                                       stmt, stmt_len, &err);
-    if (rc != 0) {
-        cli_error(app, "%s", err.msg);
-        return rc == ATTEST_TPM_UNREACHABLE ? -2 : rc;
-    }
-    rc = check_ak_cert(app, &co, ak, ak_cert, o->ak_certs[0]);
-    ts->pub = co.pub;
-    ts->pub_len = co.pub_len;
-    co.pub = NULL;
-    attest_tpm_certify_out_clear(&co);
-    return rc;
-}
-
-/* The certified key's public part (TPMT_PUBLIC) as an EVP_PKEY. */
-static EVP_PKEY *certified_key(cli_app *app, const tpm_session *ts, OSSL_LIB_CTX *libctx)
-{
-    TPMT_PUBLIC tp;
-    attest_err err;
-    EVP_PKEY *k = NULL;
-
-    if (attest_tpmt_public_parse(ts->pub, ts->pub_len, &tp, &err) != 0
-        || (k = attest_tpmt_public_to_pkey(&tp, libctx, &err)) == NULL)
-        cli_error(app, "internal: cannot read back the certified key: %s", err.msg);
-    return k;
-}
-
-/* Can TPM2_Sign sign the request?  1 yes (ts->signer set), 0 no (the tpm2 provider will). */
-static int plan_tpm_signature(cli_app *app, const new_opts *o, tpm_session *ts)
-{
-    char why[160];
-
-    ts->signer.tpm = ts->tpm;
-    ts->signer.key = &ts->key;
-    if (attest_tpm_sign_plan(ts->pub, ts->pub_len, o->md, o->pss, &ts->signer, why, sizeof(why)) == 0)
-        return 1;
-    if (app->verbose)
-        cli_notice(app, "TPM2_Sign cannot sign the request (%s): signing through the tpm2 provider", why);
-    return 0;
-}
-
-static int check_signing_key(cli_app *app, const unsigned char *stmt, size_t len, EVP_PKEY *key, const char *spec)
-{
-    attest_tpm2_stmt s;
-    TPMT_PUBLIC tp;
-    EVP_PKEY *certified = NULL;
-    attest_err err;
-    int ok = -1;
-
-    if (attest_tpm2_stmt_decode(stmt, len, &s, &err) != 0 || attest_tpmt_public_parse(s.pub, s.pub_len, &tp, &err) != 0
-        || (certified = attest_tpmt_public_to_pkey(&tp, app->libctx, &err)) == NULL)
-        cli_error(app, "internal: cannot read back the evidence: %s", err.msg);
-    else if (attest_key_public_eq(certified, key) != 1)
-        cli_error(app, "--key %s: the signing key is not the key the TPM certified", spec);
-    else
-        ok = 0;
-    EVP_PKEY_free(certified);
-    attest_tpm2_stmt_clear(&s);
-    ERR_clear_error();
-    return ok;
-}
-
 /* Still made (the caller may verify --at-time), but said: a verifier at the current time refuses it. */
 static void warn_validity(const cli_app *app, X509 *cert, const char *path)
 {
@@ -577,7 +453,7 @@ static int run(cli_app *app, new_opts *o)
     size_t stmt_len = 0, bundle_len = 0, req_len = 0;
     attest_request_opts ro;
     attest_err err;
-    tpm_session ts;
+    new_tpm2_session ts;
     int tpm2 = !o->standalone && strcmp(o->evidence, "tpm2") == 0, rc = EXIT_USAGE, r, i, tpm_signs = 0;
 
     memset(&ts, 0, sizeof(ts));
@@ -586,14 +462,15 @@ static int run(cli_app *app, new_opts *o)
         goto done;
     rc = EXIT_FAIL;
     if (tpm2) {
-        if ((r = make_tpm2_statement(app, o, tcti, ak_certs[0], &ts, &stmt, &stmt_len)) != 0
-            || (r = tpm_signs = plan_tpm_signature(app, o, &ts)) < 0) {
+        if ((r = new_tpm2_certify(app, tcti, o->aks[0], o->key, o->nonce, o->nonce_len, ak_certs[0],
+                                  o->ak_certs[0], &ts, &stmt, &stmt_len)) != 0) {
             rc = r == -2 ? EXIT_USAGE : EXIT_FAIL;
             goto done;
         }
+        tpm_signs = new_tpm2_plan(app, o->md, o->pss, &ts);
         /* The provider opens its own TPM connection: ours (and the slot it holds) go first. */
         if (!tpm_signs)
-            tpm_session_end(&ts);
+            new_tpm2_end(&ts);
     }
     for (i = 0; i < o->n_aks; i++)
         if (!tpm2 && cli_is_tpm_key(o->aks[i]) && cli_want_provider(app, "tpm2") != 0)
@@ -605,7 +482,7 @@ static int run(cli_app *app, new_opts *o)
         goto done;
     }
     if (tpm_signs) {
-        if ((key = certified_key(app, &ts, app->libctx)) == NULL)
+        if ((key = new_tpm2_certified_key(app, &ts, app->libctx)) == NULL)
             goto done;
     } else {
         char kb[64];
@@ -620,7 +497,7 @@ static int run(cli_app *app, new_opts *o)
     }
     if (tpm2) {
         /* TPM2_Sign's key is the certified one by construction; the provider's is compared. */
-        if (!tpm_signs && check_signing_key(app, stmt, stmt_len, key, o->key) != 0)
+        if (!tpm_signs && new_tpm2_check_signing_key(app, stmt, stmt_len, key, o->key) != 0)
             goto done;
     } else if ((r = make_pkix_statement(app, o, tcti, key, ak_certs, &stmt, &stmt_len)) != 0) {
         rc = r == -2 ? EXIT_USAGE : EXIT_FAIL;
@@ -667,7 +544,7 @@ static int run(cli_app *app, new_opts *o)
     if (rc != EXIT_OK && o->cmp_reqexts != NULL && strcmp(o->cmp_reqexts, "-") != 0)
         (void)remove(o->cmp_reqexts);
 done:
-    tpm_session_end(&ts);
+    new_tpm2_end(&ts);
     for (i = 0; i < CLI_MAX_AKS; i++)
         X509_free(ak_certs[i]);
     sk_X509_pop_free(certs, X509_free);
