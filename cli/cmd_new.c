@@ -4,7 +4,10 @@
  *   --evidence pkix: PKIX evidence about the key, signed by each AK through
  *   the attest provider's key attestation signature (or --evidence-file, an
  *   evidence an HSM made).
- * The request is then signed by the key through its own provider.
+ * The request is then signed: a TPM key by TPM2_Sign over the ESAPI
+ * connection the certify used (one connection, no provider), falling back
+ * to tpm2-openssl for keys TPM2_Sign cannot serve that way (restricted, a
+ * fixed scheme); any other key through its own provider.
  * attest-req evidence: the PKIX evidence alone, for HSM-side tooling.
  */
 #include <getopt.h>
@@ -25,6 +28,7 @@
 #include "attest/tpm2.h"
 #include "attest/tpm2_produce.h"
 #include "cli.h"
+#include "new_tpm2.h"
 
 #define MAX_LIST 16
 
@@ -248,87 +252,6 @@ static const char *resolve_tcti(cli_app *app, const char *tcti)
         setenv("TSS2_LOG", "all+none", 1);
     return tcti;
 }
-static int check_ak_cert(cli_app *app, attest_tpm *tpm, uint32_t ak, X509 *cert, const char *path)
-{
-    attest_tpm_keyref ref = { ak, NULL, 0 };
-    unsigned char *pub = NULL;
-    size_t pub_len = 0;
-    TPMT_PUBLIC tp;
-    EVP_PKEY *k = NULL;
-    attest_err err;
-    char buf[256];
-    int ok = -1, rc;
-
-    if ((rc = attest_tpm_read_public(tpm, &ref, &pub, &pub_len, buf, sizeof(buf))) != 0) {
-        cli_error(app, "--ak 0x%08x: %s", ak, buf);
-        return rc == ATTEST_TPM_UNREACHABLE ? -2 : -1;
-    }
-    if (attest_tpmt_public_parse(pub, pub_len, &tp, &err) != 0 || (k = attest_tpmt_public_to_pkey(&tp, NULL, &err)) == NULL)
-        cli_error(app, "--ak 0x%08x: %s", ak, err.msg);
-    else if (attest_key_public_eq(k, X509_get0_pubkey(cert)) != 1)
-        cli_error(app, "--ak-cert %s does not certify the AK at 0x%08x (different public key)", path, ak);
-    else
-        ok = 0;
-    EVP_PKEY_free(k);
-    OPENSSL_free(pub);
-    return ok;
-}
-static int make_tpm2_statement(cli_app *app, const new_opts *o, const char *tcti, X509 *ak_cert,
-                               unsigned char **stmt, size_t *stmt_len)
-{
-    attest_tpm *tpm = NULL;
-    attest_tpm_keyref key;
-    unsigned char *blob = NULL;
-    uint32_t ak;
-    attest_err err;
-    char buf[256];
-    int rc;
-
-    if (cli_tpm_keyref(app, o->aks[0], &key, &blob) != 0 || key.tss2_pem != NULL) {
-        OPENSSL_free(blob);
-        if (key.tss2_pem != NULL)
-            cli_error(app, "--ak must be a persistent handle (0x81...)");
-        return -1;
-    }
-    ak = key.handle;
-    if (cli_tpm_keyref(app, o->key, &key, &blob) != 0)
-        return -1;
-    if ((rc = attest_tpm_open(tcti, &tpm, buf, sizeof(buf))) != 0) {
-        cli_error(app, "cannot reach the TPM: %s", buf);
-        OPENSSL_free(blob);
-        return rc == ATTEST_TPM_UNREACHABLE ? -2 : -1;
-    }
-    rc = check_ak_cert(app, tpm, ak, ak_cert, o->ak_certs[0]);
-    if (rc == 0) {
-        rc = attest_tpm2_produce(tpm, &key, ak, o->nonce_len ? o->nonce : NULL, o->nonce_len, stmt, stmt_len,
-                                 NULL, &err);
-        if (rc != 0)
-            cli_error(app, "%s", err.msg);
-    }
-    attest_tpm_close(tpm);
-    OPENSSL_free(blob);
-    return rc == ATTEST_TPM_UNREACHABLE ? -2 : rc;
-}
-static int check_signing_key(cli_app *app, const unsigned char *stmt, size_t len, EVP_PKEY *key, const char *spec)
-{
-    attest_tpm2_stmt s;
-    TPMT_PUBLIC tp;
-    EVP_PKEY *certified = NULL;
-    attest_err err;
-    int ok = -1;
-
-    if (attest_tpm2_stmt_decode(stmt, len, &s, &err) != 0 || attest_tpmt_public_parse(s.pub, s.pub_len, &tp, &err) != 0
-        || (certified = attest_tpmt_public_to_pkey(&tp, app->libctx, &err)) == NULL)
-        cli_error(app, "internal: cannot read back the evidence: %s", err.msg);
-    else if (attest_key_public_eq(certified, key) != 1)
-        cli_error(app, "--key %s: the signing key is not the key the TPM certified", spec);
-    else
-        ok = 0;
-    EVP_PKEY_free(certified);
-    attest_tpm2_stmt_clear(&s);
-    return ok;
-}
-
 /* Still made (the caller may verify --at-time), but said: a verifier at the current time refuses it. */
 static void warn_validity(const cli_app *app, X509 *cert, const char *path)
 {
@@ -526,28 +449,38 @@ static int run(cli_app *app, new_opts *o)
     size_t stmt_len = 0, bundle_len = 0, req_len = 0;
     attest_request_opts ro;
     attest_err err;
-    int tpm2 = !o->standalone && strcmp(o->evidence, "tpm2") == 0, rc = EXIT_USAGE, r, i;
+    new_tpm2_session ts;
+    int tpm2 = !o->standalone && strcmp(o->evidence, "tpm2") == 0, rc = EXIT_USAGE, r, i, tpm_signs = 0;
+
+    memset(&ts, 0, sizeof(ts));
 
     if (certs == NULL || load_bundle_certs(app, o, ak_certs, certs) != 0)
         goto done;
     rc = EXIT_FAIL;
     if (tpm2) {
-        /* The certify runs before the provider opens its own TPM connection. */
-        if ((r = make_tpm2_statement(app, o, tcti, ak_certs[0], &stmt, &stmt_len)) != 0) {
+        if ((r = new_tpm2_certify(app, tcti, o->aks[0], o->key, o->nonce, o->nonce_len, ak_certs[0],
+                                  o->ak_certs[0], &ts, &stmt, &stmt_len)) != 0) {
             rc = r == -2 ? EXIT_USAGE : EXIT_FAIL;
             goto done;
         }
+        tpm_signs = new_tpm2_plan(app, o->md, o->pss, &ts);
+        /* The provider opens its own TPM connection: ours (and the slot it holds) go first. */
+        if (!tpm_signs)
+            new_tpm2_end(&ts);
     }
     for (i = 0; i < o->n_aks; i++)
         if (!tpm2 && cli_is_tpm_key(o->aks[i]) && cli_want_provider(app, "tpm2") != 0)
             goto done;
-    if (cli_is_tpm_key(o->key) && cli_want_provider(app, "tpm2") != 0)
+    if (!tpm_signs && cli_is_tpm_key(o->key) && cli_want_provider(app, "tpm2") != 0)
         goto done;
     if (cli_app_start(app) != 0) {
         rc = EXIT_USAGE;
         goto done;
     }
-    {
+    if (tpm_signs) {
+        if ((key = new_tpm2_certified_key(app, &ts, app->libctx)) == NULL)
+            goto done;
+    } else {
         char kb[64];
 
         if ((key = attest_load_private_key(cli_key_uri(o->key, kb, sizeof(kb)), app->libctx, app->propq)) == NULL) {
@@ -559,7 +492,8 @@ static int run(cli_app *app, new_opts *o)
         }
     }
     if (tpm2) {
-        if (check_signing_key(app, stmt, stmt_len, key, o->key) != 0)
+        /* TPM2_Sign's key is the certified one by construction; the provider's is compared. */
+        if (!tpm_signs && new_tpm2_check_signing_key(app, stmt, stmt_len, key, o->key) != 0)
             goto done;
     } else if ((r = make_pkix_statement(app, o, tcti, key, ak_certs, &stmt, &stmt_len)) != 0) {
         rc = r == -2 ? EXIT_USAGE : EXIT_FAIL;
@@ -580,8 +514,16 @@ static int run(cli_app *app, new_opts *o)
     ro.pss = o->pss;
     ro.libctx = app->libctx;
     ro.propq = app->propq;
-    if (attest_request_build(key, &ro, bundle, bundle_len, &req, &req_len, &err) != 0) {
-        if (tpm_gone(app, o->key, tcti))
+    if (tpm_signs) {
+        ro.md = ts.signer.md;
+        ro.signer = attest_tpm_request_signer;
+        ro.signer_arg = &ts.signer;
+    }
+    if ((r = attest_request_build(key, &ro, bundle, bundle_len, &req, &req_len, &err)) != 0) {
+        if (r == ATTEST_TPM_UNREACHABLE) {
+            cli_error(app, "cannot reach the TPM: %s", err.msg);
+            rc = EXIT_USAGE;
+        } else if (!tpm_signs && tpm_gone(app, o->key, tcti))
             rc = EXIT_USAGE;
         else
             cli_error(app, "%s", err.msg);
@@ -598,6 +540,7 @@ static int run(cli_app *app, new_opts *o)
     if (rc != EXIT_OK && o->cmp_reqexts != NULL && strcmp(o->cmp_reqexts, "-") != 0)
         (void)remove(o->cmp_reqexts);
 done:
+    new_tpm2_end(&ts);
     for (i = 0; i < CLI_MAX_AKS; i++)
         X509_free(ak_certs[i]);
     sk_X509_pop_free(certs, X509_free);

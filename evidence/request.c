@@ -175,6 +175,86 @@ done:
     return ok;
 }
 
+/*
+ * The AlgorithmIdentifier OpenSSL would put on a request signed with this
+ * public key, digest and padding: asked of a verify context, which needs
+ * no private key.
+ */
+static X509_ALGOR *sig_algor(EVP_PKEY *key, const char *md, const attest_request_opts *o, attest_err *err)
+{
+    EVP_MD_CTX *mctx = EVP_MD_CTX_new();
+    EVP_PKEY_CTX *pctx = NULL;
+    unsigned char buf[128];
+    const unsigned char *p = buf;
+    OSSL_PARAM params[2];
+    X509_ALGOR *alg = NULL;
+
+    params[0] = OSSL_PARAM_construct_octet_string(OSSL_SIGNATURE_PARAM_ALGORITHM_ID, buf, sizeof(buf));
+    params[1] = OSSL_PARAM_construct_end();
+    if (mctx == NULL || EVP_DigestVerifyInit_ex(mctx, &pctx, md, o->libctx, NULL, key, NULL) <= 0
+        || (o->pss && (EVP_PKEY_CTX_set_rsa_padding(pctx, RSA_PKCS1_PSS_PADDING) <= 0
+                       || EVP_PKEY_CTX_set_rsa_pss_saltlen(pctx, RSA_PSS_SALTLEN_DIGEST) <= 0))
+        || !EVP_PKEY_CTX_get_params(pctx, params) || !OSSL_PARAM_modified(&params[0])
+        || (alg = d2i_X509_ALGOR(NULL, &p, (long)params[0].return_size)) == NULL)
+        attest_err_set(err, "no signature AlgorithmIdentifier for %s with %s%s", EVP_PKEY_get0_type_name(key), md,
+                       o->pss ? " and PSS" : "");
+    EVP_MD_CTX_free(mctx);
+    return alg;
+}
+
+/* Sign through o->signer: digest the CertificationRequestInfo here, set what it returns, check it. */
+static int sign_external(X509_REQ *req, EVP_PKEY *key, const attest_request_opts *o, attest_err *err)
+{
+    const char *md = o->md != NULL ? o->md : attest_default_md(key);
+    unsigned char *tbs = NULL, *sig = NULL, dg[EVP_MAX_MD_SIZE];
+    unsigned int dlen = 0;
+    size_t sig_len = 0;
+    EVP_MD *m = NULL;
+    X509_ALGOR *alg = NULL;
+    ASN1_BIT_STRING *bits = NULL;
+    int n, rc = -1;
+
+    if (md == NULL || (alg = sig_algor(key, md, o, err)) == NULL) {
+        if (md == NULL)
+            attest_err_set(err, "an external signer needs a digest");
+        goto done;
+    }
+    if ((m = EVP_MD_fetch(o->libctx, md, NULL)) == NULL || (n = i2d_re_X509_REQ_tbs(req, &tbs)) <= 0
+        || !EVP_Digest(tbs, (size_t)n, dg, &dlen, m, NULL)) {
+        attest_err_set(err, "cannot hash the request with %s", md);
+        goto done;
+    }
+    if ((rc = o->signer(o->signer_arg, dg, dlen, &sig, &sig_len, err)) != 0)
+        goto done;
+    rc = -1;
+    if ((bits = ASN1_BIT_STRING_new()) == NULL || !ASN1_BIT_STRING_set(bits, sig, (int)sig_len)) {
+        attest_err_set(err, "out of memory");
+        goto done;
+    }
+    /* No unused bits, as ASN1_item_sign sets it: else i2d counts the last byte's trailing zeros. */
+    bits->flags = ASN1_STRING_FLAG_BITS_LEFT;
+    attest_sigalg_canonical(alg);
+    if (!X509_REQ_set1_signature_algo(req, alg)) {
+        attest_err_set(err, "out of memory");
+        goto done;
+    }
+    X509_REQ_set0_signature(req, bits);
+    bits = NULL;
+    /* A wrong signature (another key at the handle, a bad conversion) never leaves here. */
+    if (X509_REQ_verify_ex(req, key, o->libctx, NULL) != 1) {
+        attest_err_set(err, "the request signature does not verify with the request's public key");
+        goto done;
+    }
+    rc = 0;
+done:
+    ASN1_BIT_STRING_free(bits);
+    X509_ALGOR_free(alg);
+    EVP_MD_free(m);
+    OPENSSL_free(tbs);
+    OPENSSL_free(sig);
+    return rc;
+}
+
 int attest_request_build(EVP_PKEY *key, const attest_request_opts *o, const unsigned char *bundle,
                          size_t bundle_len, unsigned char **der, size_t *len, attest_err *err)
 {
@@ -191,7 +271,7 @@ int attest_request_build(EVP_PKEY *key, const attest_request_opts *o, const unsi
     if ((name = attest_parse_subject(o->subject, err)) == NULL)
         goto done;
     if (!X509_REQ_set_version(req, X509_REQ_VERSION_1) || !X509_REQ_set_subject_name(req, name)
-        || !X509_REQ_set_pubkey(req, key)) {
+        || !((o->signer != NULL && attest_request_set_spki(req, key)) || X509_REQ_set_pubkey(req, key))) {
         attest_err_set(err, "cannot set the request's subject or key");
         goto done;
     }
@@ -199,7 +279,12 @@ int attest_request_build(EVP_PKEY *key, const attest_request_opts *o, const unsi
         goto done;
     if (bundle != NULL && attest_csr_add_bundle(req, bundle, bundle_len, err) != 0)
         goto done;
-    if (!sign_request(req, key, o, err))
+    if (o->signer != NULL) {
+        if ((n = sign_external(req, key, o, err)) != 0) {
+            ok = n;
+            goto done;
+        }
+    } else if (!sign_request(req, key, o, err))
         goto done;
     if ((n = i2d_X509_REQ(req, der)) <= 0) {
         attest_err_set(err, "cannot encode the request");

@@ -217,6 +217,7 @@ attest_tpm_close(attest_tpm *t)
 {
 	if (t == NULL)
 		return;
+	attest_tpm_hold_key(t, 0);
 	if (t->esys != NULL)
 		Esys_Finalize(&t->esys);
 	if (t->tcti != NULL)
@@ -227,6 +228,10 @@ attest_tpm_close(attest_tpm *t)
 void
 attest_tpmdev_obj_close(attest_tpm *t, tpm_obj *o)
 {
+	if (o->borrowed) {
+		*o = (tpm_obj)TPM_OBJ_INIT;
+		return;
+	}
 	if (o->tr != ESYS_TR_NONE) {
 		/* a failed flush only leaks a slot; nothing else to do here */
 		if (o->flush)
@@ -404,13 +409,14 @@ attest_tpm_certify_out_clear(attest_tpm_certify_out *o)
 	OPENSSL_free(o->attest);
 	OPENSSL_free(o->sig);
 	OPENSSL_free(o->pub);
+	OPENSSL_free(o->ak_pub);
 	memset(o, 0, sizeof(*o));
 }
 
 static int
 certify_copy(const TPM2B_ATTEST *info, const TPMT_SIGNATURE *sig,
-    const TPMT_PUBLIC *pub, attest_tpm_certify_out *out, char *err,
-    size_t errlen)
+    const TPMT_PUBLIC *pub, const TPMT_PUBLIC *ak_pub,
+    attest_tpm_certify_out *out, char *err, size_t errlen)
 {
 	uint8_t buf[sizeof(TPMT_SIGNATURE)];
 	size_t off = 0;
@@ -438,7 +444,9 @@ certify_copy(const TPM2B_ATTEST *info, const TPMT_SIGNATURE *sig,
 		return -1;
 	}
 	out->sig_len = off;
-	if (marshal_public(pub, &out->pub, &out->pub_len, err, errlen) < 0)
+	if (marshal_public(pub, &out->pub, &out->pub_len, err, errlen) < 0 ||
+	    marshal_public(ak_pub, &out->ak_pub, &out->ak_pub_len, err,
+	    errlen) < 0)
 		return -1;
 	out->object_attributes = pub->objectAttributes;
 
@@ -491,7 +499,7 @@ attest_tpm_certify(attest_tpm *t, const attest_tpm_keyref *key,
 
 	memset(&akref, 0, sizeof(akref));
 	akref.handle = ak_handle;
-	if ((ok = attest_tpmdev_obj_open(t, key, "key", &k, err, errlen)) < 0 ||
+	if ((ok = attest_tpmdev_key_open(t, key, &k, err, errlen)) < 0 ||
 	    (ok = attest_tpmdev_obj_open(t, &akref, "AK", &ak, err, errlen)) < 0)
 		goto fail;
 	certify_scheme(&ak.pub->publicArea, &scheme);
@@ -501,8 +509,8 @@ attest_tpm_certify(attest_tpm *t, const attest_tpm_keyref *key,
 		ok = attest_tpmdev_fail(t, err, errlen, rc, "TPM2_Certify");
 		goto fail;
 	}
-	if ((ok = certify_copy(info, sig, &k.pub->publicArea, out, err,
-	    errlen)) < 0)
+	if ((ok = certify_copy(info, sig, &k.pub->publicArea,
+	    &ak.pub->publicArea, out, err, errlen)) < 0)
 		goto fail;
 
 	ok = 0;
@@ -550,7 +558,7 @@ attest_tpm_read_public(attest_tpm *t, const attest_tpm_keyref *key,
 		return ok;
 	}
 	if ((ok = attest_tpmdev_alive(t, err, errlen)) < 0 ||
-	    (ok = attest_tpmdev_obj_open(t, key, "key", &o, err, errlen)) < 0)
+	    (ok = attest_tpmdev_key_open(t, key, &o, err, errlen)) < 0)
 		goto fail;
 	if ((ok = marshal_public(&o.pub->publicArea, pub, pub_len, err,
 	    errlen)) < 0)

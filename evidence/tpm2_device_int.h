@@ -15,16 +15,20 @@ struct attest_tpm {
 	ESYS_CONTEXT		*esys;
 	size_t			 data_cap;	/* TPM's TPM2B_DATA: sizeof(TPMT_HA) */
 	int			 lost;		/* a TCTI error: ESYS is unusable */
+	int			 hold;		/* keep the key object open (hold_key) */
+	attest_tpm_keyref	 held_ref;	/* its reference; tss2_pem is our copy */
+	struct tpm_obj		*held;
 };
 
 /* An object resolved from a key reference. */
-typedef struct {
+typedef struct tpm_obj {
 	ESYS_TR		 tr;
 	int		 flush;		/* 1: loaded here, flush; 0: TR_Close */
 	TPM2B_PUBLIC	*pub;		/* from Esys_ReadPublic */
+	int		 borrowed;	/* t->held's: closing it does nothing */
 } tpm_obj;
 
-#define TPM_OBJ_INIT	{ ESYS_TR_NONE, 0, NULL }
+#define TPM_OBJ_INIT	{ ESYS_TR_NONE, 0, NULL, 0 }
 
 /* "<step>: <decoded reason> (0x<rc>)"; -2 after a TCTI error, else -1. */
 #if defined(__GNUC__)
@@ -35,6 +39,8 @@ int attest_tpmdev_fail(attest_tpm *t, char *err, size_t errlen, TSS2_RC rc, cons
 int attest_tpmdev_alive(const attest_tpm *t, char *err, size_t errlen);
 /* Resolve a key reference (persistent handle or TSS2 key blob, loaded). */
 int attest_tpmdev_obj_open(attest_tpm *t, const attest_tpm_keyref *key, const char *what, tpm_obj *o, char *err, size_t errlen);
+/* The same for the key of a certify or sign: reuses the held object (hold_key). */
+int attest_tpmdev_key_open(attest_tpm *t, const attest_tpm_keyref *key, tpm_obj *o, char *err, size_t errlen);
 /* Flush what was loaded, close what was only referenced. */
 void attest_tpmdev_obj_close(attest_tpm *t, tpm_obj *o);
 

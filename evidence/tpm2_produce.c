@@ -8,31 +8,41 @@
 #include "attest/tpm2.h"
 #include "attest/tpm2_produce.h"
 
-int attest_tpm2_produce(attest_tpm *t, const attest_tpm_keyref *key, uint32_t ak_handle,
-                        const unsigned char *nonce, size_t nonce_len, unsigned char **stmt,
-                        size_t *stmt_len, uint32_t *key_attributes, attest_err *err)
+int attest_tpm2_produce_certified(attest_tpm *t, const attest_tpm_keyref *key, uint32_t ak_handle,
+                                  const unsigned char *nonce, size_t nonce_len, attest_tpm_certify_out *co,
+                                  unsigned char **stmt, size_t *stmt_len, attest_err *err)
 {
-    attest_tpm_certify_out co;
     attest_tpm2_stmt s;
     attest_err tpm_err;
     int rc;
 
-    memset(&co, 0, sizeof(co));
+    memset(co, 0, sizeof(*co));
     /* err may be NULL like everywhere else; the ESAPI layer wants a buffer. */
-    rc = attest_tpm_certify(t, key, ak_handle, nonce, nonce_len, &co, tpm_err.msg, sizeof(tpm_err.msg));
+    rc = attest_tpm_certify(t, key, ak_handle, nonce, nonce_len, co, tpm_err.msg, sizeof(tpm_err.msg));
     if (rc != 0) {
         attest_err_set(err, "%s", tpm_err.msg);
         return rc;
     }
     memset(&s, 0, sizeof(s));
-    s.attest = co.attest;
-    s.attest_len = co.attest_len;
-    s.sig = co.sig;
-    s.sig_len = co.sig_len;
-    s.pub = co.pub;
-    s.pub_len = co.pub_len;
-    rc = attest_tpm2_stmt_encode(&s, stmt, stmt_len, err);
-    if (key_attributes != NULL)
+    s.attest = co->attest;
+    s.attest_len = co->attest_len;
+    s.sig = co->sig;
+    s.sig_len = co->sig_len;
+    s.pub = co->pub;
+    s.pub_len = co->pub_len;
+    if ((rc = attest_tpm2_stmt_encode(&s, stmt, stmt_len, err)) != 0)
+        attest_tpm_certify_out_clear(co);
+    return rc;
+}
+
+int attest_tpm2_produce(attest_tpm *t, const attest_tpm_keyref *key, uint32_t ak_handle,
+                        const unsigned char *nonce, size_t nonce_len, unsigned char **stmt,
+                        size_t *stmt_len, uint32_t *key_attributes, attest_err *err)
+{
+    attest_tpm_certify_out co;
+    int rc = attest_tpm2_produce_certified(t, key, ak_handle, nonce, nonce_len, &co, stmt, stmt_len, err);
+
+    if (rc == 0 && key_attributes != NULL)
         *key_attributes = co.object_attributes;
     attest_tpm_certify_out_clear(&co);
     return rc;

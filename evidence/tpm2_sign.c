@@ -8,6 +8,8 @@
 #include <openssl/bn.h>
 #include <openssl/crypto.h>
 #include <openssl/ec.h>
+#include <openssl/evp.h>
+#include <openssl/objects.h>
 
 #include <tss2/tss2_esys.h>
 #include <tss2/tss2_mu.h>
@@ -75,9 +77,9 @@ ecdsa_to_der(const TPMS_SIGNATURE_ECC *e, unsigned char **der,
 	return 0;
 }
 
-static int
-sig_to_bytes(const TPMT_SIGNATURE *s, uint16_t scheme, unsigned char **out,
-    size_t *out_len, char *err, size_t errlen)
+int
+attest_tpm_sig_bytes(const TPMT_SIGNATURE *s, uint16_t scheme,
+    unsigned char **out, size_t *out_len, char *err, size_t errlen)
 {
 	const TPM2B_PUBLIC_KEY_RSA *rsa;
 
@@ -129,7 +131,7 @@ attest_tpm_sign_digest(attest_tpm *t, const attest_tpm_keyref *key,
 	    errlen) < 0)
 		goto fail;
 	if ((ok = attest_tpmdev_alive(t, err, errlen)) < 0 ||
-	    (ok = attest_tpmdev_obj_open(t, key, "key", &o, err, errlen)) < 0)
+	    (ok = attest_tpmdev_key_open(t, key, &o, err, errlen)) < 0)
 		goto fail;
 	ok = -1;
 	want = sig_scheme == TPM2_ALG_ECDSA ? TPM2_ALG_ECC : TPM2_ALG_RSA;
@@ -158,7 +160,7 @@ attest_tpm_sign_digest(attest_tpm *t, const attest_tpm_keyref *key,
 		ok = attest_tpmdev_fail(t, err, errlen, rc, "TPM2_Sign");
 		goto fail;
 	}
-	if (sig_to_bytes(ts, sig_scheme, sig, sig_len, err, errlen) < 0)
+	if (attest_tpm_sig_bytes(ts, sig_scheme, sig, sig_len, err, errlen) < 0)
 		goto fail;
 
 	ok = 0;
@@ -168,4 +170,93 @@ fail:
 		attest_tpmdev_obj_close(t, &o);
 
 	return ok;
+}
+
+static uint16_t
+tpm_hash_of(const char *md)
+{
+	const EVP_MD *m = md != NULL ? EVP_get_digestbyname(md) : NULL;
+
+	switch (m != NULL ? EVP_MD_get_type(m) : NID_undef) {
+	case NID_sha1:
+		return TPM2_ALG_SHA1;
+	case NID_sha256:
+		return TPM2_ALG_SHA256;
+	case NID_sha384:
+		return TPM2_ALG_SHA384;
+	case NID_sha512:
+		return TPM2_ALG_SHA512;
+	default:
+		return TPM2_ALG_NULL;
+	}
+}
+
+int
+attest_tpm_sign_plan(const unsigned char *pub, size_t pub_len, const char *md,
+    int pss, attest_tpm_signer *s, char *why, size_t whylen)
+{
+	TPMT_PUBLIC p;
+	uint16_t fixed, fixed_hash;
+	attest_err perr;
+	uint16_t want;
+
+	if (attest_tpmt_public_parse(pub, pub_len, &p, &perr) != 0) {
+		seterr(why, whylen, "%s", perr.msg);
+		return -1;
+	}
+	if (p.type != TPM2_ALG_RSA && p.type != TPM2_ALG_ECC) {
+		seterr(why, whylen, "key type 0x%04x", p.type);
+		return -1;
+	}
+	/* A restricted key signs only digests the TPM hashed itself. */
+	if ((p.objectAttributes & TPMA_OBJECT_RESTRICTED) ||
+	    !(p.objectAttributes & TPMA_OBJECT_SIGN_ENCRYPT)) {
+		seterr(why, whylen, "the key is %s", (p.objectAttributes &
+		    TPMA_OBJECT_RESTRICTED) ? "restricted" : "not a signing key");
+		return -1;
+	}
+	/* as attest_default_md: SHA-384 for P-384, SHA-512 for P-521 */
+	if (md == NULL)
+		md = p.type == TPM2_ALG_ECC && p.parameters.eccDetail.curveID ==
+		    TPM2_ECC_NIST_P384 ? "SHA384" : p.type == TPM2_ALG_ECC &&
+		    p.parameters.eccDetail.curveID == TPM2_ECC_NIST_P521 ?
+		    "SHA512" : "SHA256";
+	s->md = md;
+	if ((s->hash = tpm_hash_of(md)) == TPM2_ALG_NULL) {
+		seterr(why, whylen, "digest %s", md != NULL ? md : "(none)");
+		return -1;
+	}
+	want = p.type == TPM2_ALG_ECC ? TPM2_ALG_ECDSA : pss ?
+	    TPM2_ALG_RSAPSS : TPM2_ALG_RSASSA;
+	if (p.type == TPM2_ALG_ECC) {
+		fixed = p.parameters.eccDetail.scheme.scheme;
+		fixed_hash = p.parameters.eccDetail.scheme.details.anySig.hashAlg;
+	} else {
+		fixed = p.parameters.rsaDetail.scheme.scheme;
+		fixed_hash = p.parameters.rsaDetail.scheme.details.anySig.hashAlg;
+	}
+	if (fixed != TPM2_ALG_NULL && (fixed != want || fixed_hash != s->hash)) {
+		seterr(why, whylen, "the key's scheme 0x%04x/0x%04x is not "
+		    "0x%04x/0x%04x", fixed, fixed_hash, want, s->hash);
+		return -1;
+	}
+	s->scheme = want;
+
+	return 0;
+}
+
+int
+attest_tpm_request_signer(void *arg, const unsigned char *digest,
+    size_t dlen, unsigned char **sig, size_t *sig_len, attest_err *err)
+{
+	const attest_tpm_signer *s = arg;
+	attest_err e;
+	int rc;
+
+	rc = attest_tpm_sign_digest(s->tpm, s->key, s->scheme, s->hash,
+	    digest, dlen, sig, sig_len, e.msg, sizeof(e.msg));
+	if (rc != 0)
+		attest_err_set(err, "%s", e.msg);
+
+	return rc;
 }

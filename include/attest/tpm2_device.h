@@ -27,6 +27,9 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <tss2/tss2_tpm2_types.h>
+
+#include "attest/error.h"
 
 #define ATTEST_TPM_UNREACHABLE		(-2)
 #define ATTEST_TPM_NONCE_MAX		64	/* policy cap on qualifyingData */
@@ -70,6 +73,8 @@ typedef struct {
 	size_t		 sig_len;
 	unsigned char	*pub;		/* TPMT_PUBLIC of the key, no prefix */
 	size_t		 pub_len;
+	unsigned char	*ak_pub;	/* TPMT_PUBLIC of the AK, no prefix */
+	size_t		 ak_pub_len;
 	uint32_t	 object_attributes;	/* TPMA_OBJECT of the key */
 } attest_tpm_certify_out;
 
@@ -91,6 +96,15 @@ void	attest_tpm_certify_out_clear(attest_tpm_certify_out *o);
 int	attest_tpm_read_public(attest_tpm *t, const attest_tpm_keyref *key,
 	    unsigned char **pub, size_t *pub_len, char *err, size_t errlen);
 
+/*
+ * on: from the next certify or sign on, keep that call's key object open
+ * (its ESYS_TR, and for a TSS2 key blob the loaded object) and reuse it for
+ * later calls with an equal key reference, so certify-then-sign reads (or
+ * loads) the key once.  The held object is a transient slot while held:
+ * off (or attest_tpm_close) flushes / closes it.
+ */
+void	attest_tpm_hold_key(attest_tpm *t, int on);
+
 /* Number of loaded transient objects (TPM2_CAP_HANDLES from 0x80000000). */
 int	attest_tpm_count_transients(attest_tpm *t, size_t *n, char *err,
 	    size_t errlen);
@@ -106,5 +120,36 @@ int	attest_tpm_sign_digest(attest_tpm *t, const attest_tpm_keyref *key,
 	    uint16_t sig_scheme, uint16_t hash_alg,
 	    const unsigned char *digest, size_t dlen, unsigned char **sig,
 	    size_t *sig_len, char *err, size_t errlen);
+
+/*
+ * A TPMT_SIGNATURE as an X.509 signature value: DER ECDSA-Sig-Value (made
+ * through ECDSA_SIG) for ECDSA, the raw signature for RSASSA / RSAPSS.  A
+ * signature of another scheme than asked for is refused (-1).
+ */
+int	attest_tpm_sig_bytes(const TPMT_SIGNATURE *s, uint16_t scheme,
+	    unsigned char **out, size_t *out_len, char *err, size_t errlen);
+
+/* Signing a request with TPM2_Sign (attest_request_opts.signer). */
+typedef struct {
+	attest_tpm			*tpm;
+	const attest_tpm_keyref		*key;
+	uint16_t			 scheme;	/* TPM2_ALG_RSASSA/RSAPSS/ECDSA */
+	uint16_t			 hash;		/* TPM2_ALG_SHA* */
+	const char			*md;		/* its OpenSSL name */
+} attest_tpm_signer;
+
+/*
+ * Can the key (marshaled TPMT_PUBLIC) sign a request digested with md
+ * (NULL: the request's default for the key; RSASSA-PSS for RSA keys if pss)
+ * through TPM2_Sign?  0: s->scheme, s->hash and s->md are set; -1: why says why not (restricted or not a signing key,
+ * a fixed scheme or hash that differs, an unknown digest).
+ */
+int	attest_tpm_sign_plan(const unsigned char *pub, size_t pub_len,
+	    const char *md, int pss, attest_tpm_signer *s, char *why,
+	    size_t whylen);
+/* An attest_request_signer: arg is an attest_tpm_signer. */
+int	attest_tpm_request_signer(void *arg, const unsigned char *digest,
+	    size_t dlen, unsigned char **sig, size_t *sig_len,
+	    attest_err *err);
 
 #endif /* ATTEST_TPM2_DEVICE_H */
