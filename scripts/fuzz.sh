@@ -18,6 +18,8 @@ while [ $# -gt 0 ]; do
     esac
 done
 targets=("$@")
+# Absolute: the seed requests are made in a temporary directory.
+build=$(cd "$build" && pwd) || { echo "fuzz.sh: no build directory $build" >&2; exit 2; }
 [ ${#targets[@]} -gt 0 ] || targets=(bundle tpm2 pkix csr verify crmf)
 
 corpus="$build/fuzz-corpus" crashes="$build/fuzz-crash"
