@@ -16,6 +16,7 @@ typedef struct {
 
 static slot slots[SLOTS];
 static size_t next_victim;
+static int enabled = 1; /* under lock */
 static CRYPTO_RWLOCK *lock;
 static CRYPTO_ONCE once = CRYPTO_ONCE_STATIC_INIT;
 
@@ -24,15 +25,17 @@ static void init_lock(void)
     lock = CRYPTO_THREAD_lock_new();
 }
 
-/* A reference to the cached certificate for der, or NULL. */
-static X509 *lookup(const unsigned char *der, size_t len)
+/* A reference to the cached certificate for der, or NULL; *on: whether to keep what is decoded. */
+static X509 *lookup(const unsigned char *der, size_t len, int *on)
 {
     X509 *x = NULL;
     size_t i;
 
+    *on = 0;
     if (!CRYPTO_THREAD_read_lock(lock))
         return NULL;
-    for (i = 0; i < SLOTS && x == NULL; i++)
+    *on = enabled;
+    for (i = 0; enabled && i < SLOTS && x == NULL; i++)
         if (slots[i].x != NULL && slots[i].len == len && memcmp(slots[i].der, der, len) == 0
             && X509_up_ref(slots[i].x))
             x = slots[i].x;
@@ -55,6 +58,12 @@ static void insert(const unsigned char *der, size_t len, X509 *x)
         X509_free(x);
         return;
     }
+    if (!enabled) {
+        CRYPTO_THREAD_unlock(lock);
+        OPENSSL_free(copy);
+        X509_free(x);
+        return;
+    }
     s = &slots[next_victim];
     next_victim = (next_victim + 1) % SLOTS;
     OPENSSL_free(s->der);
@@ -65,20 +74,38 @@ static void insert(const unsigned char *der, size_t len, X509 *x)
     CRYPTO_THREAD_unlock(lock);
 }
 
+void attest_certcache_set_enabled(int on)
+{
+    size_t i;
+
+    if (!CRYPTO_THREAD_run_once(&once, init_lock) || lock == NULL || !CRYPTO_THREAD_write_lock(lock))
+        return;
+    enabled = on != 0;
+    for (i = 0; !enabled && i < SLOTS; i++) {
+        OPENSSL_free(slots[i].der);
+        X509_free(slots[i].x);
+        slots[i].der = NULL;
+        slots[i].len = 0;
+        slots[i].x = NULL;
+    }
+    CRYPTO_THREAD_unlock(lock);
+}
+
 X509 *attest_cert_from_der(const unsigned char *der, size_t len)
 {
     const unsigned char *p = der;
     X509 *x;
+    int keep = 0;
 
     if (der == NULL || len == 0 || len > LONG_MAX)
         return NULL;
-    if (CRYPTO_THREAD_run_once(&once, init_lock) && lock != NULL && (x = lookup(der, len)) != NULL)
+    if (CRYPTO_THREAD_run_once(&once, init_lock) && lock != NULL && (x = lookup(der, len, &keep)) != NULL)
         return x;
     if ((x = d2i_X509(NULL, &p, (long)len)) == NULL || p != der + len) {
         X509_free(x);
         return NULL;
     }
-    if (lock != NULL)
+    if (keep)
         insert(der, len, x);
     return x;
 }

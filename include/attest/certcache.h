@@ -14,4 +14,12 @@
 /* The certificate for exactly these bytes (no trailing bytes), with a new reference; NULL if not one. */
 X509 *attest_cert_from_der(const unsigned char *der, size_t len);
 
+/*
+ * On by default.  Off: every call decodes afresh and nothing is kept, so a
+ * caller's work allocates exactly what it frees (fuzz targets, whose leak
+ * checks run when an input leaves memory behind).  Turning it off drops
+ * what is cached.
+ */
+void attest_certcache_set_enabled(int on);
+
 #endif

@@ -15,8 +15,7 @@
 #include "attest/registry.h"
 #include "attest/verdict.h"
 
-int LLVMFuzzerInitialize(int *argc, char ***argv);
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+#include "fuzz_common.h"
 
 static attest_trust *trust;
 static attest_policy policy;
@@ -29,8 +28,6 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
     EVP_PKEY *k = EVP_PKEY_Q_keygen(NULL, NULL, "EC", "P-256");
     X509_NAME *n = X509_NAME_new();
 
-    (void)argc;
-    (void)argv;
     X509_NAME_add_entry_by_txt(n, "CN", MBSTRING_ASC, (const unsigned char *)"fuzz root", -1, -1, 0);
     X509_set_version(root, 2);
     X509_set_subject_name(root, n);
@@ -41,12 +38,13 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
     X509_sign(root, k, EVP_sha256());
     trust = attest_trust_new();
     attest_trust_add_anchor(trust, root);
+    attest_trust_set_cache(trust, 0); /* chain results would outlive the input */
     attest_policy_default(&policy);
     null_out = BIO_new(BIO_s_null());
     X509_NAME_free(n);
     X509_free(root);
     EVP_PKEY_free(k);
-    return 0;
+    return fuzz_init(argc, argv);
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
@@ -59,7 +57,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     json_object *j;
 
     if (attest_crmf_decode(data, size, NULL, NULL, &c, &err) != 0)
-        return 0;
+        return fuzz_done();
     attest_crmf_free(c);
     /* Only what decodes: the describer and the verifier decode again. */
     if ((j = attest_describe(ATTEST_DT_CRMF, data, size, &err)) != NULL) {
@@ -76,5 +74,5 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             __builtin_trap();
         attest_verdict_free(v);
     }
-    return 0;
+    return fuzz_done();
 }

@@ -8,18 +8,15 @@
 #include "attest/registry.h"
 #include "attest/oids.h"
 
-int LLVMFuzzerInitialize(int *argc, char ***argv);
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+#include "fuzz_common.h"
 
 static BIO *null_out;
 
 /* One-time set-up: the OID table and the sink the renderers write to. */
 int LLVMFuzzerInitialize(int *argc, char ***argv)
 {
-    (void)argc;
-    (void)argv;
     null_out = BIO_new(BIO_s_null());
-    return null_out != NULL && attest_oids_init() ? 0 : 1;
+    return null_out != NULL ? fuzz_init(argc, argv) : 1;
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
@@ -35,5 +32,5 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         json_object_put(j);
     }
     attest_csr_free(c);
-    return 0;
+    return fuzz_done();
 }

@@ -9,15 +9,11 @@
 #include "attest/oids.h"
 #include "attest/pkix.h"
 
-int LLVMFuzzerInitialize(int *argc, char ***argv);
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+#include "fuzz_common.h"
 
-/* One-time set-up outside the measured loop: the OID table. */
 int LLVMFuzzerInitialize(int *argc, char ***argv)
 {
-    (void)argc;
-    (void)argv;
-    return attest_oids_init() ? 0 : 1;
+    return fuzz_init(argc, argv);
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
@@ -35,5 +31,5 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         json_object_put(attest_describe(ATTEST_DT_PKIX, data, size, &err));
     }
     attest_pkix_free(p);
-    return 0;
+    return fuzz_done();
 }

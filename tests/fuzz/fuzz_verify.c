@@ -13,15 +13,15 @@
 #include "attest/describe.h"
 #include "attest/verdict.h"
 
-int LLVMFuzzerInitialize(int *argc, char ***argv);
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+#include "fuzz_common.h"
 
 static attest_trust *trust;
 static EVP_PKEY *pubkey;
 static attest_policy policy;
 static BIO *null_out;
 
-/* One-time set-up: the anchor and trust store, the policy, the render sink. */
+/* One-time set-up: the anchor and trust store (no chain cache: it would keep memory across inputs), the policy,
+ * the render sink. */
 int LLVMFuzzerInitialize(int *argc, char ***argv)
 {
     X509 *root = X509_new();
@@ -39,14 +39,13 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
     X509_sign(root, k, EVP_sha256());
     trust = attest_trust_new();
     attest_trust_add_anchor(trust, root);
+    attest_trust_set_cache(trust, 0);
     pubkey = k;
     attest_policy_default(&policy);
     null_out = BIO_new(BIO_s_null());
     X509_NAME_free(n);
     X509_free(root);
-    (void)argc;
-    (void)argv;
-    return 0;
+    return fuzz_init(argc, argv);
 }
 
 static void judge(attest_verdict *v)
@@ -76,5 +75,5 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     judge(attest_verify_csr(&p, data, size));
     p.subject_key = pubkey;
     judge(attest_verify_bundle(&p, data, size));
-    return 0;
+    return fuzz_done();
 }

@@ -19,6 +19,7 @@
 
 #include "attest/bundle.h"
 #include "attest/csr.h"
+#include "attest/registry.h"
 
 static int write_seed(const char *out, const char *dir, const char *name, const unsigned char *b, size_t n)
 {
@@ -192,8 +193,11 @@ static void from_csr(const char *out, const char *tag, const unsigned char *der,
         goto done;
     for (i = 0; i < b->n_stmts; i++) {
         snprintf(name, sizeof(name), "%s-stmt%zu", tag, i);
-        write_seed(out, b->stmts[i].kind == ATTEST_STMT_PKIX ? "pkix" : "tpm2", name, b->stmts[i].stmt,
-                   b->stmts[i].stmt_len);
+        const char *e = attest_engine_name(attest_engine_for_type(b->stmts[i].type));
+
+        /* Seeds for the engines that have a target; "other" statements have none. */
+        if (e != NULL && (strcmp(e, "pkix") == 0 || strcmp(e, "tpm2") == 0))
+            write_seed(out, e, name, b->stmts[i].stmt, b->stmts[i].stmt_len);
     }
 done:
     attest_bundle_free(b);

@@ -1,0 +1,76 @@
+/*
+ * Set-up shared by the fuzz targets.  libFuzzer runs a leak check whenever
+ * an input allocates more than it frees, so nothing may carry memory from
+ * one input to the next: the certificate cache is off, OpenSSL's error
+ * queue is emptied after each input, and what OpenSSL fetches or builds
+ * once (algorithms, decoders, error strings) is fetched here, by running
+ * the target over the seed directories before fuzzing starts.
+ */
+#ifndef FUZZ_COMMON_H
+#define FUZZ_COMMON_H
+
+#include <dirent.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <openssl/crypto.h>
+#include <openssl/err.h>
+
+#include "attest/certcache.h"
+#include "attest/oids.h"
+
+int LLVMFuzzerInitialize(int *argc, char ***argv);
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+#define FUZZ_WARM_FILES 64       /* per directory: enough to touch each seed's paths */
+#define FUZZ_WARM_MAX (1 << 16)  /* the -max_len fuzz.sh uses */
+
+/* Each input ends with an empty error queue (its entries carry allocated text). */
+static inline int fuzz_done(void)
+{
+    ERR_clear_error();
+    return 0;
+}
+
+/* Run the target over up to FUZZ_WARM_FILES files of each directory on the command line. */
+static void fuzz_warm_dirs(int argc, char **argv)
+{
+    static unsigned char buf[FUZZ_WARM_MAX];
+    char path[4096];
+    int i;
+
+    for (i = 1; i < argc; i++) {
+        DIR *d = argv[i][0] != '-' ? opendir(argv[i]) : NULL;
+        struct dirent *e;
+        int n = 0;
+
+        while (d != NULL && n < FUZZ_WARM_FILES && (e = readdir(d)) != NULL) {
+            FILE *f;
+            size_t len;
+
+            if (e->d_name[0] == '.')
+                continue;
+            snprintf(path, sizeof(path), "%s/%s", argv[i], e->d_name);
+            if ((f = fopen(path, "rb")) == NULL)
+                continue;
+            len = fread(buf, 1, sizeof(buf), f);
+            fclose(f);
+            LLVMFuzzerTestOneInput(buf, len);
+            n++;
+        }
+        if (d != NULL)
+            closedir(d);
+    }
+}
+
+/* The OID table, no certificate cache, and the seeds run once. */
+static inline int fuzz_init(int *argc, char ***argv)
+{
+    if (!attest_oids_init())
+        return 1;
+    attest_certcache_set_enabled(0);
+    fuzz_warm_dirs(*argc, *argv);
+    return 0;
+}
+
+#endif

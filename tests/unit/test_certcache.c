@@ -1,0 +1,85 @@
+/*
+ * The certificate cache's switch: on (the default), the same bytes give the
+ * same decoded certificate; off, each call decodes afresh and nothing stays
+ * cached (the fuzz targets rely on that for balanced iterations); on again,
+ * caching resumes.
+ */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <cmocka.h>
+#include <openssl/evp.h>
+#include <openssl/x509.h>
+
+#include "attest/certcache.h"
+
+static unsigned char *der;
+static int der_len;
+
+static int make_cert(void **state)
+{
+    X509 *x = X509_new();
+    EVP_PKEY *k = EVP_PKEY_Q_keygen(NULL, NULL, "EC", "P-256");
+    X509_NAME *n = X509_NAME_new();
+
+    (void)state;
+    X509_NAME_add_entry_by_txt(n, "CN", MBSTRING_ASC, (const unsigned char *)"cache", -1, -1, 0);
+    X509_set_version(x, 2);
+    X509_set_subject_name(x, n);
+    X509_set_issuer_name(x, n);
+    X509_gmtime_adj(X509_getm_notBefore(x), 0);
+    X509_gmtime_adj(X509_getm_notAfter(x), 86400);
+    X509_set_pubkey(x, k);
+    X509_sign(x, k, EVP_sha256());
+    der_len = i2d_X509(x, &der);
+    X509_NAME_free(n);
+    EVP_PKEY_free(k);
+    X509_free(x);
+    return der_len > 0 ? 0 : -1;
+}
+
+static int free_cert(void **state)
+{
+    (void)state;
+    OPENSSL_free(der);
+    return 0;
+}
+
+static void test_switch(void **state)
+{
+    X509 *a, *b;
+
+    (void)state;
+    a = attest_cert_from_der(der, (size_t)der_len);
+    b = attest_cert_from_der(der, (size_t)der_len);
+    assert_non_null(a);
+    assert_ptr_equal(a, b); /* cached */
+    X509_free(b);
+
+    attest_certcache_set_enabled(0);
+    b = attest_cert_from_der(der, (size_t)der_len);
+    assert_non_null(b);
+    assert_ptr_not_equal(a, b); /* decoded afresh */
+    X509_free(b);
+
+    /* Turning it off dropped a: on again, the first call decodes anew and caches that. */
+    attest_certcache_set_enabled(1);
+    b = attest_cert_from_der(der, (size_t)der_len);
+    assert_ptr_not_equal(a, b);
+    X509_free(a);
+    a = attest_cert_from_der(der, (size_t)der_len);
+    assert_ptr_equal(a, b);
+    X509_free(a);
+    X509_free(b);
+    attest_certcache_set_enabled(0); /* nothing left for the leak checker */
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_switch),
+    };
+
+    return cmocka_run_group_tests(tests, make_cert, free_cert);
+}
