@@ -223,13 +223,13 @@ static int read_statement(ASN1_SEQUENCE_ANY *seq, attest_statement *st, attest_e
 }
 
 /* d2i_X509 that must consume exactly len bytes (cached: batches repeat their chains). */
-static X509 *cert_exact(const unsigned char *der, long len)
+static X509 *cert_exact(const attest_bundle *b, const unsigned char *der, long len)
 {
-    return len > 0 ? attest_cert_from_der(der, (size_t)len) : NULL;
+    return len > 0 ? attest_cert_from_der_ex(der, (size_t)len, b->libctx, b->propq) : NULL;
 }
 
 /* Re-tag a context-specific constructed TLV as a SEQUENCE and parse it. */
-static X509 *cert_retagged(const ASN1_STRING *s)
+static X509 *cert_retagged(const attest_bundle *b, const ASN1_STRING *s)
 {
     unsigned char *copy = OPENSSL_memdup(s->data, (size_t)s->length);
     X509 *x;
@@ -237,7 +237,7 @@ static X509 *cert_retagged(const ASN1_STRING *s)
     if (copy == NULL)
         return NULL;
     copy[0] = 0x30;
-    x = cert_exact(copy, s->length);
+    x = cert_exact(b, copy, s->length);
     OPENSSL_free(copy);
     return x;
 }
@@ -248,7 +248,7 @@ static int read_cert(attest_bundle *b, const ASN1_TYPE *t, size_t idx, attest_er
     X509 *x = NULL;
 
     if (t->type == V_ASN1_SEQUENCE) {
-        x = cert_exact(t->value.sequence->data, t->value.sequence->length);
+        x = cert_exact(b, t->value.sequence->data, t->value.sequence->length);
         if (x == NULL) {
             attest_err_set(err, "certs[%zu] is not a valid certificate", idx);
             return 0;
@@ -275,7 +275,7 @@ static int read_cert(attest_bundle *b, const ASN1_TYPE *t, size_t idx, attest_er
         b->n_other_certs++;
         return 1;
     } else if (tag == 0xA0) {
-        if ((x = cert_retagged(t->value.asn1_string)) == NULL) {
+        if ((x = cert_retagged(b, t->value.asn1_string)) == NULL) {
             attest_err_set(err, "certs[%zu] [0] is not an implicitly tagged certificate", idx);
             return 0;
         }
@@ -354,6 +354,12 @@ static int looks_current(const ATTEST_WIRE_BUNDLE *w)
 
 int attest_bundle_decode(const unsigned char *der, size_t len, attest_bundle **out, attest_err *err)
 {
+    return attest_bundle_decode_ex(der, len, NULL, NULL, out, err);
+}
+
+int attest_bundle_decode_ex(const unsigned char *der, size_t len, OSSL_LIB_CTX *libctx, const char *propq,
+                            attest_bundle **out, attest_err *err)
+{
     const unsigned char *p = der;
     ATTEST_WIRE_BUNDLE *w = NULL;
     ATTEST_WIRE_BUNDLES *list = NULL;
@@ -367,6 +373,8 @@ int attest_bundle_decode(const unsigned char *der, size_t len, attest_bundle **o
     }
     if ((b = attest_bundle_new()) == NULL)
         goto oom;
+    b->libctx = libctx;
+    b->propq = propq;
     w = d2i_ATTEST_WIRE_BUNDLE(NULL, &p, (long)len);
     if (w != NULL && p == der + len && looks_current(w)) {
         if (!attest_der_reencodes(ASN1_ITEM_rptr(ATTEST_WIRE_BUNDLE), w, der, len)) {

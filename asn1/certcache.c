@@ -12,6 +12,8 @@ typedef struct {
     unsigned char *der;
     size_t len;
     X509 *x;
+    OSSL_LIB_CTX *libctx;       /* the context it was decoded in: a hit must be from the same */
+    char *propq;
 } slot;
 
 static slot slots[SLOTS];
@@ -26,7 +28,12 @@ static void init_lock(void)
 }
 
 /* A reference to the cached certificate for der, or NULL; *on: whether to keep what is decoded. */
-static X509 *lookup(const unsigned char *der, size_t len, int *on)
+static int same_propq(const char *a, const char *b)
+{
+    return a == NULL || b == NULL ? a == b : strcmp(a, b) == 0;
+}
+
+static X509 *lookup(const unsigned char *der, size_t len, OSSL_LIB_CTX *libctx, const char *propq, int *on)
 {
     X509 *x = NULL;
     size_t i;
@@ -36,7 +43,8 @@ static X509 *lookup(const unsigned char *der, size_t len, int *on)
         return NULL;
     *on = enabled;
     for (i = 0; enabled && i < SLOTS && x == NULL; i++)
-        if (slots[i].x != NULL && slots[i].len == len && memcmp(slots[i].der, der, len) == 0
+        if (slots[i].x != NULL && slots[i].len == len && slots[i].libctx == libctx
+            && same_propq(slots[i].propq, propq) && memcmp(slots[i].der, der, len) == 0
             && X509_up_ref(slots[i].x))
             x = slots[i].x;
     CRYPTO_THREAD_unlock(lock);
@@ -44,33 +52,40 @@ static X509 *lookup(const unsigned char *der, size_t len, int *on)
 }
 
 /* Keep x for next time; a failure only means no caching. */
-static void insert(const unsigned char *der, size_t len, X509 *x)
+static void insert(const unsigned char *der, size_t len, OSSL_LIB_CTX *libctx, const char *propq, X509 *x)
 {
     unsigned char *copy = OPENSSL_memdup(der, len);
+    char *pq = propq != NULL ? OPENSSL_strdup(propq) : NULL;
     slot *s;
 
-    if (copy == NULL || !X509_up_ref(x)) {
+    if (copy == NULL || (propq != NULL && pq == NULL) || !X509_up_ref(x)) {
         OPENSSL_free(copy);
+        OPENSSL_free(pq);
         return;
     }
     if (!CRYPTO_THREAD_write_lock(lock)) {
         OPENSSL_free(copy);
+        OPENSSL_free(pq);
         X509_free(x);
         return;
     }
     if (!enabled) {
         CRYPTO_THREAD_unlock(lock);
         OPENSSL_free(copy);
+        OPENSSL_free(pq);
         X509_free(x);
         return;
     }
     s = &slots[next_victim];
     next_victim = (next_victim + 1) % SLOTS;
     OPENSSL_free(s->der);
+    OPENSSL_free(s->propq);
     X509_free(s->x);
     s->der = copy;
     s->len = len;
     s->x = x;
+    s->libctx = libctx;
+    s->propq = pq;
     CRYPTO_THREAD_unlock(lock);
 }
 
@@ -83,7 +98,10 @@ void attest_certcache_set_enabled(int on)
     enabled = on != 0;
     for (i = 0; !enabled && i < SLOTS; i++) {
         OPENSSL_free(slots[i].der);
+        OPENSSL_free(slots[i].propq);
         X509_free(slots[i].x);
+        slots[i].propq = NULL;
+        slots[i].libctx = NULL;
         slots[i].der = NULL;
         slots[i].len = 0;
         slots[i].x = NULL;
@@ -91,7 +109,7 @@ void attest_certcache_set_enabled(int on)
     CRYPTO_THREAD_unlock(lock);
 }
 
-X509 *attest_cert_from_der(const unsigned char *der, size_t len)
+X509 *attest_cert_from_der_ex(const unsigned char *der, size_t len, OSSL_LIB_CTX *libctx, const char *propq)
 {
     const unsigned char *p = der;
     X509 *x;
@@ -99,13 +117,22 @@ X509 *attest_cert_from_der(const unsigned char *der, size_t len)
 
     if (der == NULL || len == 0 || len > LONG_MAX)
         return NULL;
-    if (CRYPTO_THREAD_run_once(&once, init_lock) && lock != NULL && (x = lookup(der, len, &keep)) != NULL)
+    if (CRYPTO_THREAD_run_once(&once, init_lock) && lock != NULL
+        && (x = lookup(der, len, libctx, propq, &keep)) != NULL)
         return x;
-    if ((x = d2i_X509(NULL, &p, (long)len)) == NULL || p != der + len) {
+    /* Decoded in the caller's library context: its key, and later its signature checks, use it. */
+    if ((x = X509_new_ex(libctx, propq)) == NULL)
+        return NULL;
+    if (d2i_X509(&x, &p, (long)len) == NULL || p != der + len) {
         X509_free(x);
         return NULL;
     }
     if (keep)
-        insert(der, len, x);
+        insert(der, len, libctx, propq, x);
     return x;
+}
+
+X509 *attest_cert_from_der(const unsigned char *der, size_t len)
+{
+    return attest_cert_from_der_ex(der, len, NULL, NULL);
 }

@@ -2,8 +2,15 @@
  * Finding the AttestationBundle in a PKCS#10 request.  The attribute value is
  * carried as an ASN1_TYPE of type SEQUENCE whose content is the complete DER
  * of the bundle (OpenSSL keeps the header for V_ASN1_SEQUENCE).
+ *
+ * The request is read with a template shaped like OpenSSL's X509_REQ except
+ * that the SubjectPublicKeyInfo stays algorithm + BIT STRING: X509_PUBKEY's
+ * d2i decodes the key through a fresh decoder context, which on OpenSSL 3.0
+ * costs several signature checks.  The X509_REQ itself is decoded only for
+ * callers that ask for it (attest_csr_decode).
  */
 #include <string.h>
+#include <openssl/asn1t.h>
 #include <openssl/x509.h>
 #include <openssl/x509v3.h>
 
@@ -11,12 +18,67 @@
 #include "attest/der.h"
 #include "attest/limits.h"
 #include "attest/oids.h"
+#include "attest/spki_key.h"
+
+typedef struct {
+    X509_ALGOR *algor;
+    ASN1_BIT_STRING *public_key;
+} ATTEST_RAW_SPKI;
+
+ASN1_SEQUENCE(ATTEST_RAW_SPKI) = {
+    ASN1_SIMPLE(ATTEST_RAW_SPKI, algor, X509_ALGOR),
+    ASN1_SIMPLE(ATTEST_RAW_SPKI, public_key, ASN1_BIT_STRING),
+} static_ASN1_SEQUENCE_END(ATTEST_RAW_SPKI)
+
+/* As X509_REQ_INFO: the received encoding is kept (enc) and signed over; attributes OPTIONAL, empty when absent. */
+typedef struct {
+    ASN1_ENCODING enc;
+    ASN1_INTEGER *version;
+    X509_NAME *subject;
+    ATTEST_RAW_SPKI *spki;
+    STACK_OF(X509_ATTRIBUTE) *attributes;
+} ATTEST_REQ_INFO;
+
+static int rinf_cb(int op, ASN1_VALUE **pval, const ASN1_ITEM *it, void *exarg)
+{
+    ATTEST_REQ_INFO *ri = (ATTEST_REQ_INFO *)*pval;
+
+    (void)it;
+    (void)exarg;
+    if (op == ASN1_OP_NEW_POST && (ri->attributes = sk_X509_ATTRIBUTE_new_null()) == NULL)
+        return 0;
+    return 1;
+}
+
+ASN1_SEQUENCE_enc(ATTEST_REQ_INFO, enc, rinf_cb) = {
+    ASN1_SIMPLE(ATTEST_REQ_INFO, version, ASN1_INTEGER),
+    ASN1_SIMPLE(ATTEST_REQ_INFO, subject, X509_NAME),
+    ASN1_SIMPLE(ATTEST_REQ_INFO, spki, ATTEST_RAW_SPKI),
+    ASN1_IMP_SET_OF_OPT(ATTEST_REQ_INFO, attributes, X509_ATTRIBUTE, 0),
+} static_ASN1_SEQUENCE_END_ref(ATTEST_REQ_INFO, ATTEST_REQ_INFO)
+
+typedef struct attest_csr_light {
+    ATTEST_REQ_INFO *info;
+    X509_ALGOR *sig_alg;
+    ASN1_BIT_STRING *signature;
+} ATTEST_REQ;
+
+ASN1_SEQUENCE(ATTEST_REQ) = {
+    ASN1_SIMPLE(ATTEST_REQ, info, ATTEST_REQ_INFO),
+    ASN1_SIMPLE(ATTEST_REQ, sig_alg, X509_ALGOR),
+    ASN1_SIMPLE(ATTEST_REQ, signature, ASN1_BIT_STRING),
+} static_ASN1_SEQUENCE_END(ATTEST_REQ)
+
+IMPLEMENT_STATIC_ASN1_ENCODE_FUNCTIONS(ATTEST_REQ)
 
 void attest_csr_free(attest_csr *c)
 {
     if (c == NULL)
         return;
     X509_REQ_free(c->req);
+    ASN1_item_free((ASN1_VALUE *)c->light, ASN1_ITEM_rptr(ATTEST_REQ));
+    X509_PUBKEY_free(c->spki);
+    EVP_PKEY_free(c->pkey);
     OPENSSL_free(c->bundle_der);
     OPENSSL_free(c);
 }
@@ -84,7 +146,7 @@ done:
  * what its templates normalise, e.g. the [0] IMPLICIT SET OF attributes
  * out of order, which the walk cannot tell from any other [0].
  */
-static int same_cri(X509_REQ *req, const unsigned char *der, size_t len)
+static int same_cri(ATTEST_REQ *req, const unsigned char *der, size_t len)
 {
     const unsigned char *p = der, *cri;
     unsigned char *re = NULL;
@@ -96,16 +158,37 @@ static int same_cri(X509_REQ *req, const unsigned char *der, size_t len)
     cri = p;
     if (ASN1_get_object(&p, &plen, &tag, &cls, (long)(der + len - p)) & 0x80)
         return 0;
-    n = i2d_re_X509_REQ_tbs(req, &re);
+    req->info->enc.modified = 1; /* as i2d_re_X509_REQ_tbs: from the fields, not the kept bytes */
+    n = ASN1_item_i2d((ASN1_VALUE *)req->info, &re, ASN1_ITEM_rptr(ATTEST_REQ_INFO));
+    req->info->enc.modified = 0; /* equal or refused: the kept bytes stay what is signed over */
     ok = n > 0 && n == (long)(p - cri) + plen && memcmp(re, cri, (size_t)n) == 0;
     OPENSSL_free(re);
     return ok;
 }
 
-/* Evidence put inside extensionRequest is not the draft's PKCS#10 form; note it. */
-static int find_in_ext_request(X509_REQ *req)
+/* The extensions of the first extensionRequest (or Microsoft's) attribute, as X509_REQ_get_extensions reads them. */
+static STACK_OF(X509_EXTENSION) *requested_extensions(const STACK_OF(X509_ATTRIBUTE) *attrs)
 {
-    STACK_OF(X509_EXTENSION) *exts = X509_REQ_get_extensions(req);
+    static const int nids[] = { NID_ext_req, NID_ms_ext_req };
+    const unsigned char *p;
+    ASN1_TYPE *t = NULL;
+    size_t k;
+    int i;
+
+    for (k = 0; k < sizeof(nids) / sizeof(nids[0]) && t == NULL; k++)
+        if ((i = X509at_get_attr_by_NID(attrs, nids[k], -1)) >= 0)
+            t = X509_ATTRIBUTE_get0_type(X509at_get_attr(attrs, i), 0);
+    if (t == NULL || t->type != V_ASN1_SEQUENCE)
+        return NULL;
+    p = t->value.sequence->data;
+    return (STACK_OF(X509_EXTENSION) *)ASN1_item_d2i(NULL, &p, t->value.sequence->length,
+                                                     ASN1_ITEM_rptr(X509_EXTENSIONS));
+}
+
+/* Evidence put inside extensionRequest is not the draft's PKCS#10 form; note it. */
+static int find_in_ext_request(const STACK_OF(X509_ATTRIBUTE) *attrs)
+{
+    STACK_OF(X509_EXTENSION) *exts = requested_extensions(attrs);
     int found = 0, i;
 
     for (i = 0; i < sk_X509_EXTENSION_num(exts); i++)
@@ -116,11 +199,64 @@ static int find_in_ext_request(X509_REQ *req)
     return found;
 }
 
-int attest_csr_decode(const unsigned char *der, size_t len, attest_csr **out, attest_err *err)
+/* An X509_PUBKEY with the received fields and no key decoded (X509_PUBKEY_set0_param does not decode). */
+static X509_PUBKEY *raw_pubkey(const ATTEST_RAW_SPKI *r)
+{
+    const ASN1_OBJECT *obj = NULL;
+    const void *pval = NULL;
+    ASN1_OBJECT *o = NULL;
+    ASN1_STRING *pv = NULL;
+    unsigned char *bits = NULL, *der = NULL;
+    const unsigned char *q;
+    X509_PUBKEY *pk = NULL;
+    int ptype = V_ASN1_UNDEF, n;
+
+    X509_ALGOR_get0(&obj, &ptype, &pval, r->algor);
+    if ((r->public_key->flags & ASN1_STRING_FLAG_BITS_LEFT && (r->public_key->flags & 0x07) != 0)
+        || (ptype != V_ASN1_UNDEF && ptype != V_ASN1_NULL && ptype != V_ASN1_OBJECT && ptype != V_ASN1_SEQUENCE)) {
+        /* What set0_param would not keep exactly (unused bits, odd parameters): the slow way; no real key has them. */
+        if ((n = ASN1_item_i2d((ASN1_VALUE *)r, &der, ASN1_ITEM_rptr(ATTEST_RAW_SPKI))) > 0) {
+            q = der;
+            pk = d2i_X509_PUBKEY(NULL, &q, n);
+        }
+        OPENSSL_free(der);
+        return pk;
+    }
+    if ((pk = X509_PUBKEY_new()) == NULL || (o = OBJ_dup(obj)) == NULL)
+        goto fail;
+    if (ptype == V_ASN1_OBJECT) {
+        if ((pval = OBJ_dup(pval)) == NULL)
+            goto fail;
+    } else if (ptype == V_ASN1_SEQUENCE) {
+        if ((pv = ASN1_STRING_dup(pval)) == NULL)
+            goto fail;
+        pval = pv;
+    } else {
+        pval = NULL;
+    }
+    if (r->public_key->length > 0 && (bits = OPENSSL_memdup(r->public_key->data, (size_t)r->public_key->length)) == NULL)
+        goto fail_pval;
+    if (!X509_PUBKEY_set0_param(pk, o, ptype, (void *)pval, bits, r->public_key->length))
+        goto fail_pval;
+    return pk;
+fail_pval:
+    if (ptype == V_ASN1_OBJECT)
+        ASN1_OBJECT_free((ASN1_OBJECT *)pval);
+    else
+        ASN1_STRING_free(pv);
+    OPENSSL_free(bits);
+fail:
+    ASN1_OBJECT_free(o);
+    X509_PUBKEY_free(pk);
+    return NULL;
+}
+
+int attest_csr_decode_light(const unsigned char *der, size_t len, attest_csr **out, attest_err *err)
 {
     const unsigned char *p = der;
     attest_csr *c = NULL;
     const ASN1_OBJECT *oid = attest_oid_obj(ATTEST_OID_AA_ATTESTATION);
+    const STACK_OF(X509_ATTRIBUTE) *attrs;
     size_t opaque[16], n_opaque;
     int i, first = -1;
 
@@ -135,8 +271,8 @@ int attest_csr_decode(const unsigned char *der, size_t len, attest_csr **out, at
     }
     if ((c = OPENSSL_zalloc(sizeof(*c))) == NULL)
         goto oom;
-    c->req = d2i_X509_REQ(NULL, &p, (long)len);
-    if (c->req == NULL) {
+    c->light = d2i_ATTEST_REQ(NULL, &p, (long)len);
+    if (c->light == NULL) {
         attest_err_set(err, "request: not a PKCS#10 CertificationRequest");
         goto fail;
     }
@@ -144,7 +280,7 @@ int attest_csr_decode(const unsigned char *der, size_t len, attest_csr **out, at
         attest_err_set(err, "request: %zu trailing bytes", len - (size_t)(p - der));
         goto fail;
     }
-    if (!attest_der_reencodes(ASN1_ITEM_rptr(X509_REQ), c->req, der, len)) {
+    if (!attest_der_reencodes(ASN1_ITEM_rptr(ATTEST_REQ), c->light, der, len)) {
         attest_err_set(err, "request: not DER (re-encoding differs)");
         goto fail;
     }
@@ -154,21 +290,26 @@ int attest_csr_decode(const unsigned char *der, size_t len, attest_csr **out, at
         attest_err_prefix(err, "request");
         goto fail;
     }
-    if (!same_cri(c->req, der, len)) {
+    if (!same_cri(c->light, der, len)) {
         attest_err_set(err, "request: not DER (the CertificationRequestInfo re-encodes differently, e.g. attributes out of order)");
         goto fail;
     }
-    for (i = 0; i < X509_REQ_get_attr_count(c->req); i++) {
-        X509_ATTRIBUTE *a = X509_REQ_get_attr(c->req, i);
+    if ((c->spki = raw_pubkey(c->light->info->spki)) == NULL)
+        goto oom;
+    c->subject = c->light->info->subject;
+    c->sig_alg = c->light->sig_alg;
+    attrs = c->light->info->attributes;
+    for (i = 0; i < X509at_get_attr_count(attrs); i++) {
+        X509_ATTRIBUTE *a = X509at_get_attr(attrs, i);
 
         if (OBJ_cmp(X509_ATTRIBUTE_get0_object(a), oid) == 0) {
             if (c->n_attest_attrs++ == 0)
                 first = i;
         }
     }
-    c->in_ext_request = find_in_ext_request(c->req);
+    c->in_ext_request = find_in_ext_request(attrs);
     if (first >= 0) {
-        X509_ATTRIBUTE *a = X509_REQ_get_attr(c->req, first);
+        X509_ATTRIBUTE *a = X509at_get_attr(attrs, first);
         ASN1_TYPE *v;
 
         c->n_values = X509_ATTRIBUTE_count(a);
@@ -188,6 +329,39 @@ oom:
 fail:
     attest_csr_free(c);
     return -1;
+}
+
+int attest_csr_decode(const unsigned char *der, size_t len, attest_csr **out, attest_err *err)
+{
+    const unsigned char *p = der;
+
+    if (attest_csr_decode_light(der, len, out, err) != 0)
+        return -1;
+    /* Same template shape, so this succeeds wherever the light form did (bar memory). */
+    if (((*out)->req = d2i_X509_REQ(NULL, &p, (long)len)) == NULL) {
+        attest_csr_free(*out);
+        *out = NULL;
+        attest_err_set(err, "request: not a PKCS#10 CertificationRequest");
+        return -1;
+    }
+    (*out)->subject = X509_REQ_get_subject_name((*out)->req);
+    return 0;
+}
+
+EVP_PKEY *attest_csr_get0_pubkey(attest_csr *c, OSSL_LIB_CTX *libctx, const char *propq)
+{
+    if (c->pkey == NULL && !c->pkey_tried) {
+        c->pkey_tried = 1;
+        c->pkey = attest_spki_pkey(c->spki, libctx, propq);
+    }
+    return c->pkey;
+}
+
+int attest_csr_verify_signature(const attest_csr *c, EVP_PKEY *key, OSSL_LIB_CTX *libctx, const char *propq)
+{
+    /* What X509_REQ_verify_ex does: over the received CertificationRequestInfo, whatever the algorithm. */
+    return ASN1_item_verify_ex(ASN1_ITEM_rptr(ATTEST_REQ_INFO), c->light->sig_alg, c->light->signature,
+                               c->light->info, NULL, key, libctx, propq);
 }
 
 int attest_csr_add_bundle(X509_REQ *req, const unsigned char *bundle_der, size_t len, attest_err *err)

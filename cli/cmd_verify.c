@@ -203,7 +203,7 @@ static int parse_opts(cli_app *app, int argc, char **argv, verify_opts *o)
 
 static int load_trust(cli_app *app, const verify_opts *o, attest_trust **out)
 {
-    attest_trust *t = attest_trust_new();
+    attest_trust *t = attest_trust_new_ex(app->libctx, app->propq);
     attest_err err;
     time_t when = 0;
     int i;

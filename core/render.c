@@ -91,6 +91,18 @@ static char *safe_dup(json_object *v)
                              (size_t)json_object_get_string_len(v), ATTEST_ESC_KEEP_BACKSLASH);
 }
 
+/* Printable ASCII is what the escaper leaves alone (backslashes kept): most strings, nothing to do. */
+static int plain_ascii(json_object *v)
+{
+    const unsigned char *p = (const unsigned char *)json_object_get_string(v);
+    int i, n = json_object_get_string_len(v);
+
+    for (i = 0; i < n; i++)
+        if (p[i] < 0x20 || p[i] > 0x7e)
+            return 0;
+    return 1;
+}
+
 static void sanitize(json_object *v)
 {
     size_t i, n;
@@ -105,7 +117,7 @@ static void sanitize(json_object *v)
         n = json_object_array_length(v);
         for (i = 0; i < n; i++)
             sanitize(json_object_array_get_idx(v, i));
-    } else if (json_object_is_type(v, json_type_string) && (s = safe_dup(v)) != NULL) {
+    } else if (json_object_is_type(v, json_type_string) && !plain_ascii(v) && (s = safe_dup(v)) != NULL) {
         if (strcmp(s, json_object_get_string(v)) != 0)
             json_object_set_string(v, s);
         OPENSSL_free(s);

@@ -19,6 +19,7 @@
 #include "attest/engine.h"
 #include "attest/limits.h"
 #include "attest/verdict.h"
+#include "trust_index.h"
 
 #define MAX_TRUST_FILES 4096
 #define CACHE_SLOTS 1024         /* chain results kept per run; full means no more caching */
@@ -32,7 +33,8 @@ typedef struct {
 } chain_entry;
 
 struct attest_trust {
-    STACK_OF(X509) *anchors;
+    STACK_OF(X509) *anchors;     /* decoded; a trust directory's others wait in index */
+    attest_trust_index *index;
     STACK_OF(X509) *untrusted;
     time_t at_time;              /* valid once time_set: pinned for the whole run */
     int time_set;                /* a flag, not at_time == 0: 1970-01-01 is a time like any other */
@@ -42,19 +44,32 @@ struct attest_trust {
     chain_entry *cache;
     int no_cache;                /* attest_trust_set_cache(t, 0): every chain to X509_verify_cert */
     size_t hits, misses;
+    OSSL_LIB_CTX *libctx;        /* anchors decoded and chains verified in this context */
+    char *propq;
 };
 
 attest_trust *attest_trust_new(void)
+{
+    return attest_trust_new_ex(NULL, NULL);
+}
+
+attest_trust *attest_trust_new_ex(OSSL_LIB_CTX *libctx, const char *propq)
 {
     attest_trust *t = OPENSSL_zalloc(sizeof(*t));
 
     if (t == NULL)
         return NULL;
+    t->libctx = libctx;
+    if (propq != NULL && (t->propq = OPENSSL_strdup(propq)) == NULL) {
+        OPENSSL_free(t);
+        return NULL;
+    }
     t->anchors = sk_X509_new_null();
     t->untrusted = sk_X509_new_null();
     t->lock = CRYPTO_THREAD_lock_new();
     t->cache = OPENSSL_zalloc(CACHE_SLOTS * sizeof(*t->cache));
-    if (t->anchors == NULL || t->untrusted == NULL || t->lock == NULL || t->cache == NULL) {
+    t->index = attest_trust_index_new();
+    if (t->anchors == NULL || t->untrusted == NULL || t->lock == NULL || t->cache == NULL || t->index == NULL) {
         attest_trust_free(t);
         return NULL;
     }
@@ -67,9 +82,11 @@ void attest_trust_free(attest_trust *t)
         return;
     sk_X509_pop_free(t->anchors, X509_free);
     sk_X509_pop_free(t->untrusted, X509_free);
+    attest_trust_index_free(t->index);
     X509_STORE_free(t->store);
     CRYPTO_THREAD_lock_free(t->lock);
     OPENSSL_free(t->cache);
+    OPENSSL_free(t->propq);
     OPENSSL_free(t);
 }
 
@@ -136,32 +153,40 @@ void attest_time_text(time_t when, char *buf, size_t len)
 
 size_t attest_trust_anchor_count(const attest_trust *t)
 {
-    return (size_t)sk_X509_num(t->anchors);
+    return (size_t)sk_X509_num(t->anchors) + attest_trust_index_pending(t->index);
+}
+
+/* A regular, non-empty file within the input cap, opened; NULL with why. */
+static BIO *open_cert_file(const char *path, char *why, size_t whylen)
+{
+    struct stat st;
+    BIO *b;
+
+    if (stat(path, &st) != 0) {
+        snprintf(why, whylen, "%s", strerror(errno));
+        return NULL;
+    }
+    if (!S_ISREG(st.st_mode)) {
+        snprintf(why, whylen, "not a regular file");
+        return NULL;
+    }
+    if (st.st_size == 0 || st.st_size > ATTEST_MAX_INPUT) {
+        snprintf(why, whylen, st.st_size == 0 ? "empty file" : "larger than the input cap");
+        return NULL;
+    }
+    if ((b = BIO_new_file(path, "rb")) == NULL)
+        snprintf(why, whylen, "cannot open: %s", strerror(errno));
+    return b;
 }
 
 /* All certificates of a PEM file, or the one of a DER file; 0 certs is not an error here. */
 static int load_certs(const char *path, STACK_OF(X509) *into, int *count, char *why, size_t whylen)
 {
-    BIO *b = NULL;
-    struct stat st;
+    BIO *b;
     int n;
 
-    if (stat(path, &st) != 0) {
-        snprintf(why, whylen, "%s", strerror(errno));
+    if ((b = open_cert_file(path, why, whylen)) == NULL)
         return -1;
-    }
-    if (!S_ISREG(st.st_mode)) {
-        snprintf(why, whylen, "not a regular file");
-        return -1;
-    }
-    if (st.st_size == 0 || st.st_size > ATTEST_MAX_INPUT) {
-        snprintf(why, whylen, st.st_size == 0 ? "empty file" : "larger than the input cap");
-        return -1;
-    }
-    if ((b = BIO_new_file(path, "rb")) == NULL) {
-        snprintf(why, whylen, "cannot open: %s", strerror(errno));
-        return -1;
-    }
     n = attest_certs_read(b, into);
     BIO_free(b);
     *count = n > 0 ? n : 0;
@@ -184,7 +209,8 @@ int attest_trust_add_dir(attest_trust *t, const char *dir, attest_notice_fn noti
         return -1;
     }
     while ((e = readdir(d)) != NULL) {
-        int n = 0;
+        int n = 0, r = -1;
+        BIO *b;
 
         if (e->d_name[0] == '.')
             continue;
@@ -195,7 +221,14 @@ int attest_trust_add_dir(attest_trust *t, const char *dir, attest_notice_fn noti
         }
         if ((size_t)snprintf(path, sizeof(path), "%s/%s", dir, e->d_name) >= sizeof(path))
             continue;
-        if (load_certs(path, t->anchors, &n, why, sizeof(why)) != 0 || n == 0) {
+        /* Indexed, not decoded: anchors no chain reaches cost no key decode. */
+        if ((b = open_cert_file(path, why, sizeof(why))) != NULL) {
+            r = attest_trust_index_read(t->index, b, &n);
+            BIO_free(b);
+            if (n == 0)
+                snprintf(why, sizeof(why), r == 0 ? "no certificate in it" : "out of memory");
+        }
+        if (r != 0 || n == 0) {
             if (notice != NULL) {
                 snprintf(msg, sizeof(msg), "skipping %s: %s", path, why);
                 notice(arg, msg);
@@ -203,7 +236,7 @@ int attest_trust_add_dir(attest_trust *t, const char *dir, attest_notice_fn noti
         }
     }
     closedir(d);
-    if (sk_X509_num(t->anchors) == 0) {
+    if (attest_trust_anchor_count(t) == 0) {
         attest_err_set(err, "%s: no certificate found in the trust directory", dir);
         return -1;
     }
@@ -252,29 +285,100 @@ done:
     return ok;
 }
 
-X509 *attest_trust_find_by_skid(const attest_trust *t, const unsigned char *kid, size_t len)
+/* Under the lock: freshly decoded anchors join the anchors and, once it is built, the store (borrowed into seen). */
+static int adopt(attest_trust *t, STACK_OF(X509) *fresh, STACK_OF(X509) *seen)
 {
-    STACK_OF(X509) *lists[2] = { t->anchors, t->untrusted };
-    int l, i;
+    X509 *x;
 
-    for (l = 0; l < 2; l++) {
-        for (i = 0; i < sk_X509_num(lists[l]); i++) {
-            X509 *x = sk_X509_value(lists[l], i);
-            const ASN1_OCTET_STRING *skid = X509_get0_subject_key_id(x);
-
-            if (skid != NULL && (size_t)skid->length == len && memcmp(skid->data, kid, len) == 0)
-                return x;
+    while ((x = sk_X509_shift(fresh)) != NULL) {
+        if (!sk_X509_push(t->anchors, x)) {
+            X509_free(x);
+            return -1;
         }
+        if ((t->store != NULL && !X509_STORE_add_cert(t->store, x)) || (seen != NULL && !sk_X509_push(seen, x)))
+            return -1;
     }
-    return NULL;
+    return 0;
 }
 
-X509 *attest_trust_find_by_pubkey(const attest_trust *t, EVP_PKEY *key)
+/* Under the lock: every indexed anchor decoded (a search by key or key id looks at all of them). */
+static void take_all(attest_trust *t)
 {
+    STACK_OF(X509) *fresh;
+
+    if (attest_trust_index_pending(t->index) == 0 || (fresh = sk_X509_new_null()) == NULL)
+        return;
+    if (attest_trust_index_take(t->index, NULL, t->libctx, t->propq, fresh) >= 0)
+        (void)adopt(t, fresh, NULL);
+    sk_X509_pop_free(fresh, X509_free);
+}
+
+/*
+ * Under the lock: the indexed anchors a path from leaf can reach, decoded.  A
+ * path only meets anchors named as the issuer of a certificate on it (or the
+ * leaf itself, as any anchor may be the top), so: the subjects named by leaf,
+ * extra and the intermediates, and then by the anchors that brings in.
+ */
+static int take_for_chain(attest_trust *t, X509 *leaf, STACK_OF(X509) *extra)
+{
+    STACK_OF(X509) *seen = NULL, *fresh = NULL;
+    int i, ok = -1;
+
+    if (attest_trust_index_pending(t->index) == 0)
+        return 0;
+    if ((seen = sk_X509_new_null()) == NULL || (fresh = sk_X509_new_null()) == NULL || !sk_X509_push(seen, leaf)
+        || attest_trust_index_take(t->index, X509_get_subject_name(leaf), t->libctx, t->propq, fresh) < 0 || adopt(t, fresh, seen) != 0)
+        goto done;
+    for (i = 0; i < sk_X509_num(extra); i++)
+        if (!sk_X509_push(seen, sk_X509_value(extra, i)))
+            goto done;
+    for (i = 0; i < sk_X509_num(t->untrusted); i++)
+        if (!sk_X509_push(seen, sk_X509_value(t->untrusted, i)))
+            goto done;
+    for (i = 0; i < sk_X509_num(seen) && attest_trust_index_pending(t->index) > 0; i++)
+        if (attest_trust_index_take(t->index, X509_get_issuer_name(sk_X509_value(seen, i)), t->libctx, t->propq, fresh) < 0
+            || adopt(t, fresh, seen) != 0)
+            goto done;
+    ok = 0;
+done:
+    sk_X509_pop_free(fresh, X509_free);
+    sk_X509_free(seen);
+    return ok;
+}
+
+X509 *attest_trust_find_by_skid(const attest_trust *ct, const unsigned char *kid, size_t len)
+{
+    attest_trust *t = (attest_trust *)ct; /* decoding the index does not change the trust's value */
     STACK_OF(X509) *lists[2] = { t->anchors, t->untrusted };
     X509 *found = NULL;
     int l, i;
 
+    if (!CRYPTO_THREAD_write_lock(t->lock))
+        return NULL;
+    take_all(t);
+    for (l = 0; l < 2 && found == NULL; l++) {
+        for (i = 0; i < sk_X509_num(lists[l]) && found == NULL; i++) {
+            X509 *x = sk_X509_value(lists[l], i);
+            const ASN1_OCTET_STRING *skid = X509_get0_subject_key_id(x);
+
+            if (skid != NULL && (size_t)skid->length == len && memcmp(skid->data, kid, len) == 0)
+                found = x;
+        }
+    }
+    CRYPTO_THREAD_unlock(t->lock);
+    return found;
+}
+
+X509 *attest_trust_find_by_pubkey(const attest_trust *ct, EVP_PKEY *key)
+{
+    attest_trust *t = (attest_trust *)ct;
+    STACK_OF(X509) *lists[2] = { t->anchors, t->untrusted };
+    X509 *found = NULL;
+    int l, i;
+
+    if (!CRYPTO_THREAD_write_lock(t->lock))
+        return NULL;
+    take_all(t);
     ERR_set_mark(); /* keys of other types compare unequal, with an error we do not want */
     for (l = 0; found == NULL && l < 2; l++) {
         for (i = 0; found == NULL && i < sk_X509_num(lists[l]); i++) {
@@ -286,6 +390,7 @@ X509 *attest_trust_find_by_pubkey(const attest_trust *t, EVP_PKEY *key)
         }
     }
     ERR_pop_to_mark();
+    CRYPTO_THREAD_unlock(t->lock);
     return found;
 }
 
@@ -369,7 +474,7 @@ static int anchor_digest(X509_STORE_CTX *ctx, unsigned char *anchor)
 static int verify_uncached(attest_trust *t, X509 *leaf, STACK_OF(X509) *extra, attest_err *err,
                            unsigned char *anchor, int *verdict)
 {
-    X509_STORE_CTX *ctx = X509_STORE_CTX_new();
+    X509_STORE_CTX *ctx = X509_STORE_CTX_new_ex(t->libctx, t->propq);
     STACK_OF(X509) *chain_in = sk_X509_new_null();
     X509_VERIFY_PARAM *vp;
     char when[48];
@@ -473,6 +578,11 @@ int attest_trust_verify_anchor(const attest_trust *ct, X509 *leaf, STACK_OF(X509
         return ok;
     }
     t->misses++;
+    if (take_for_chain(t, leaf, extra) != 0) {
+        CRYPTO_THREAD_unlock(t->lock);
+        attest_err_set(err, "out of memory building the trust store");
+        return -1;
+    }
     CRYPTO_THREAD_unlock(t->lock);
 
     ok = verify_uncached(t, leaf, extra, &msg, e_anchor, &verdict);

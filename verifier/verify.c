@@ -168,7 +168,7 @@ static void bundle_checks(attest_verdict *v, const attest_verify_params *p, EVP_
 
     vctx_init(&vc, p, subject);
     vc.subject_spki = subject_spki;
-    if (attest_bundle_decode(der, len, &b, &err) != 0) {
+    if (attest_bundle_decode_ex(der, len, p->libctx, p->propq, &b, &err) != 0) {
         attest_fail(&v->checks, CHK_BUNDLE_PARSE, "%s", err.msg);
         return;
     }
@@ -220,12 +220,10 @@ static void verify_bundle_into(attest_verdict *v, const attest_verify_params *p,
  * absent, RFC 5758 / 8410; RSA PKCS#1 NULL or absent, RFC 4055) plus NULL
  * for ECDSA, which tpm2-openssl 1.1.1 writes into every request it signs.
  */
-static int sigalg_params_ok(const X509_REQ *req)
+static int sigalg_params_ok(const X509_ALGOR *alg)
 {
-    const X509_ALGOR *alg = NULL;
     int md_nid = NID_undef, pk_nid = NID_undef, ptype;
 
-    X509_REQ_get0_signature(req, NULL, &alg);
     if (alg == NULL)
         return 0;
     X509_ALGOR_get0(NULL, &ptype, NULL, alg);
@@ -259,11 +257,11 @@ static int unknown_key_alg(X509_PUBKEY *spki, char *oid, size_t cap)
 }
 
 /* The digest of the request's signature algorithm, for the weak-algorithm policy. */
-static const EVP_MD *request_sig_md(X509_REQ *req)
+static const EVP_MD *request_sig_md(const X509_ALGOR *alg)
 {
     int md_nid = NID_undef, pk_nid = NID_undef;
 
-    if (!OBJ_find_sigid_algs(X509_REQ_get_signature_nid(req), &md_nid, &pk_nid) || md_nid == NID_undef)
+    if (!OBJ_find_sigid_algs(OBJ_obj2nid(alg->algorithm), &md_nid, &pk_nid) || md_nid == NID_undef)
         return NULL;
     return EVP_get_digestbynid(md_nid);
 }
@@ -281,14 +279,16 @@ attest_verdict *attest_verify_csr(const attest_verify_params *p, const unsigned 
         return NULL;
     attest_verdict_record_params(v, p);
     attest_verdict_record_input(v, der, len);
-    if (attest_csr_decode(der, len, &c, &err) != 0) {
+    /* The light form: the subject key from its SPKI fields, not through OpenSSL 3.0's per-key decoder. */
+    if (attest_csr_decode_light(der, len, &c, &err) != 0) {
         attest_fail(&v->checks, CHK_CSR_PARSE, "%s", err.msg);
         return v;
     }
     attest_pass(&v->checks, CHK_CSR_PARSE, "PKCS#10 request, %zu bytes", len);
-    key = X509_REQ_get0_pubkey(c->req);
-    attest_verdict_record_subject(v, X509_REQ_get_subject_name(c->req), X509_REQ_get_X509_PUBKEY(c->req), NULL);
-    if (key == NULL && unknown_key_alg(X509_REQ_get_X509_PUBKEY(c->req), oid, sizeof(oid)))
+    key = attest_csr_get0_pubkey(c, p->libctx, p->propq);
+    ERR_clear_error();
+    attest_verdict_record_subject(v, c->subject, c->spki, NULL);
+    if (key == NULL && unknown_key_alg(c->spki, oid, sizeof(oid)))
         /* ML-DSA before OpenSSL 3.5, for one: no proof of possession can be checked here. */
         attest_fail(&v->checks, CHK_CSR_SIGNATURE, "unsupported-algorithm: subject key algorithm %s", oid);
     else if (key == NULL)
@@ -297,15 +297,15 @@ attest_verdict *attest_verify_csr(const attest_verify_params *p, const unsigned 
         attest_check_add(&v->checks, CHK_CSR_SIGNATURE, ATTEST_CHECK_SKIP, ATTEST_SEV_ERROR,
                          "not verified: the subject key's RSA public exponent is over %d bits (limits.rsa-exponent)",
                          ATTEST_MAX_RSA_EXPONENT_BITS);
-    else if (!sigalg_params_ok(c->req))
+    else if (!sigalg_params_ok(c->sig_alg))
         attest_fail(&v->checks, CHK_CSR_SIGNATURE, "the request's signatureAlgorithm carries parameters its algorithm forbids");
-    else if (X509_REQ_verify_ex(c->req, key, p->libctx, p->propq) == 1)
+    else if (attest_csr_verify_signature(c, key, p->libctx, p->propq) == 1)
         attest_pass(&v->checks, CHK_CSR_SIGNATURE, "self-signature verifies with the subject key (%s-%d)",
                     EVP_PKEY_get0_type_name(key), EVP_PKEY_get_bits(key));
     else
         attest_fail(&v->checks, CHK_CSR_SIGNATURE, "the request's self-signature does not verify: no proof of possession");
     ERR_clear_error();
-    sig_md = request_sig_md(c->req);
+    sig_md = request_sig_md(c->sig_alg);
 
     if (c->n_attest_attrs == 0) {
         v->no_attestation = 1;
@@ -327,7 +327,7 @@ attest_verdict *attest_verify_csr(const attest_verify_params *p, const unsigned 
         attest_skip(&v->checks, CHK_BUNDLE_PARSE, "no bundle to parse");
         goto done;
     }
-    verify_bundle_into(v, p, key, X509_REQ_get_X509_PUBKEY(c->req), sig_md, c->bundle_der, c->bundle_len);
+    verify_bundle_into(v, p, key, c->spki, sig_md, c->bundle_der, c->bundle_len);
 done:
     attest_limits_subject(v, key);
     attest_csr_free(c);

@@ -39,6 +39,8 @@ typedef struct {
     size_t n_other_certs;       /* [3] OtherCertificateFormat entries (kept opaque) */
     size_t n_ignored_certs;     /* legacy [1]/[2] entries */
     unsigned legacy;            /* union of all legacy flags */
+    OSSL_LIB_CTX *libctx;       /* decoding: the context certificates are decoded in */
+    const char *propq;
 } attest_bundle;
 
 attest_bundle *attest_bundle_new(void);
@@ -47,6 +49,9 @@ void attest_bundle_free(attest_bundle *b);
 /* Strict DER, no trailing bytes, caps from limits.h.  Returns 0 or -1. */
 int attest_bundle_decode(const unsigned char *der, size_t len,
                          attest_bundle **out, attest_err *err);
+/* The same, with the certificates decoded in libctx with propq. */
+int attest_bundle_decode_ex(const unsigned char *der, size_t len, OSSL_LIB_CTX *libctx, const char *propq,
+                            attest_bundle **out, attest_err *err);
 /* Current (-28) shape. */
 int attest_bundle_encode(const attest_bundle *b, unsigned char **der, size_t *len,
                          attest_err *err);

@@ -13,6 +13,8 @@
 
 /* The certificate for exactly these bytes (no trailing bytes), with a new reference; NULL if not one. */
 X509 *attest_cert_from_der(const unsigned char *der, size_t len);
+/* The same, decoded in libctx with propq (cached per context). */
+X509 *attest_cert_from_der_ex(const unsigned char *der, size_t len, OSSL_LIB_CTX *libctx, const char *propq);
 
 /*
  * On by default.  Off: every call decodes afresh and nothing is kept, so a

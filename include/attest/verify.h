@@ -49,6 +49,8 @@ typedef struct attest_trust attest_trust;
 typedef void (*attest_notice_fn)(void *arg, const char *msg);
 
 attest_trust *attest_trust_new(void);
+/* The same, with anchors decoded and chains verified in libctx with propq (NULL, NULL: the default). */
+attest_trust *attest_trust_new_ex(OSSL_LIB_CTX *libctx, const char *propq);
 void attest_trust_free(attest_trust *t);
 /* Every PEM/DER certificate file in dir becomes an anchor; others get a notice. */
 int attest_trust_add_dir(attest_trust *t, const char *dir, attest_notice_fn notice, void *arg,

@@ -16,7 +16,7 @@
 #       one per process, also for the build in ATTEST_BUILD_BEFORE when set;
 # and prints a table.  Needs: scripts/install-deps.sh and a build (default ./build, or
 # ATTEST_BUILD=DIR).  Environment: BENCH_CPU (core to pin to; default 1, or 0 on one core),
-# BENCH_N (batch size), BENCH_KEEP=1 (keep the work directory).
+# BENCH_N (batch size), BENCH_KEEP=1 (keep the work directory), BENCH_HOSTILE=0 (skip (e)).
 #   --quick   200 inputs and fewer repetitions (about 15 s instead of about 30 s)
 #   --hostile only (e): no TPM needed
 #   --new     only (c)
@@ -139,7 +139,7 @@ hostile_table() {
 }
 ok() { awk -v v="$1" -v t="$2" -v op="$3" 'BEGIN {print ((op == ">=" ? v >= t : v <= t) ? "yes" : "NO")}'; }
 declare -A E_CPU
-(( NEW_ONLY )) || hostile_bench
+(( NEW_ONLY )) || [[ ${BENCH_HOSTILE:-1} == 0 && $HOSTILE_ONLY == 0 ]] || hostile_bench
 if (( HOSTILE_ONLY )); then
     echo
     echo "attest-req hostile-input benchmark ($(date -u +%FT%TZ)), pinned to core $CPU"
@@ -299,6 +299,9 @@ D_MANY=$(rss "$W/stream.pem")
 }
 (( NEW_ONLY )) || rss_bench
 
+# Issue 14: OpenSSL 3.5 caches decoders, so its batch target is higher.
+A_TARGET=$(openssl version | awk '{split($2, v, "."); print (v[1] > 3 || (v[1] == 3 && v[2] >= 5)) ? "0.70" : "0.50"}')
+
 # --- the table ------------------------------------------------------------------------------------
 row() { printf '%-40s %14s %16s %8s %8s  %s\n' "$@"; }
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN {printf "%.2f", a / b}'; }
@@ -319,11 +322,11 @@ fi
 echo "inputs: $N (${LABELS[*]/%/,} in turn); verdicts: ${LABELS[0]} ${STATUS[0]}, ${LABELS[1]} ${STATUS[1]}, ${LABELS[2]} ${STATUS[2]}"
 echo
 row "metric" "attest" "floor/reference" "ratio" "target" "met?"
-row "(a) batch verify, per input" "$A_ATT us" "$A_FLOOR us" "$(ratio "$A_FLOOR" "$A_ATT")" ">= 0.80" \
-    "$(ok "$(ratio "$A_FLOOR" "$A_ATT")" 0.8 ">=")"
+row "(a) batch verify, per input" "$A_ATT us" "$A_FLOOR us" "$(ratio "$A_FLOOR" "$A_ATT")" ">= $A_TARGET" \
+    "$(ok "$(ratio "$A_FLOOR" "$A_ATT")" "$A_TARGET" ">=")"
 for i in 0 1 2; do
     row "(b) one verify per process, ${LABELS[i]}" "$(ms "${B_ATT[$i]}")" "$(ms "${B_SSL[$i]}")" \
-        "$(ratio "${B_ATT[$i]}" "${B_SSL[$i]}")" "<= 1.50" "$(ok "$(ratio "${B_ATT[$i]}" "${B_SSL[$i]}")" 1.5 "<=")"
+        "$(ratio "${B_ATT[$i]}" "${B_SSL[$i]}")" "<= 1.00" "$(ok "$(ratio "${B_ATT[$i]}" "${B_SSL[$i]}")" 1.0 "<=")"
 done
 new_table
 row "(d) peak RSS, $RSS_N vs 1 input(s)" "$D_MANY KiB" "$D_ONE KiB" "$(ratio "$D_MANY" "$D_ONE")" "<= 1.10" \
@@ -342,4 +345,4 @@ echo "    openssl req -in F -verify -noout."
 new_notes
 echo "(d) bench_maxrss (getrusage of the child) around 'attest-req verify --in - --format json'."
 [[ $a_rc == 0 ]] || echo "note: the batch exited $a_rc (not every input affirming; see the verdicts above)"
-hostile_table
+[[ ${BENCH_HOSTILE:-1} == 0 ]] || hostile_table

@@ -1,0 +1,136 @@
+/*
+ * verify's light request form (no X509_REQ, the key from its SPKI fields)
+ * must see what the X509_REQ form sees: the same SubjectPublicKeyInfo bytes,
+ * subject, key and self-signature result, for RSA, RSA-PSS, EC and EdDSA
+ * subject keys; a changed signature or another key must not verify.
+ */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <string.h>
+#include <cmocka.h>
+
+#include <openssl/evp.h>
+#include <openssl/rsa.h>
+#include <openssl/x509.h>
+
+#include "attest/csr.h"
+
+/* A signed request for key, as DER. */
+static unsigned char *request(EVP_PKEY *key, int *len)
+{
+    X509_REQ *req = X509_REQ_new();
+    X509_NAME *name = X509_REQ_get_subject_name(req);
+    unsigned char *der = NULL;
+
+    assert_non_null(req);
+    assert_true(X509_NAME_add_entry_by_txt(name, "CN", MBSTRING_ASC, (const unsigned char *)"light", -1, -1, 0));
+    assert_true(X509_REQ_set_pubkey(req, key));
+    assert_true(X509_REQ_sign(req, key, EVP_PKEY_get_id(key) == EVP_PKEY_ED25519 ? NULL : EVP_sha256()) > 0);
+    assert_true((*len = i2d_X509_REQ(req, &der)) > 0);
+    X509_REQ_free(req);
+    return der;
+}
+
+static void same_as_full(EVP_PKEY *key)
+{
+    int len, n1, n2;
+    unsigned char *der = request(key, &len), *a = NULL, *b = NULL;
+    attest_csr *full = NULL, *light = NULL;
+    attest_err err;
+    EVP_PKEY *k;
+
+    assert_int_equal(attest_csr_decode(der, (size_t)len, &full, &err), 0);
+    assert_int_equal(attest_csr_decode_light(der, (size_t)len, &light, &err), 0);
+    assert_null(light->req);
+    assert_int_equal(X509_NAME_cmp(light->subject, X509_REQ_get_subject_name(full->req)), 0);
+    n1 = i2d_X509_PUBKEY(light->spki, &a);
+    n2 = i2d_X509_PUBKEY(X509_REQ_get_X509_PUBKEY(full->req), &b);
+    assert_true(n1 > 0 && n1 == n2);
+    assert_memory_equal(a, b, (size_t)n1);
+    assert_non_null(k = attest_csr_get0_pubkey(light, NULL, NULL));
+    assert_int_equal(EVP_PKEY_eq(k, X509_REQ_get0_pubkey(full->req)), 1);
+    assert_int_equal(attest_csr_verify_signature(light, k, NULL, NULL), 1);
+    assert_int_equal(X509_REQ_verify(full->req, k), 1);
+    OPENSSL_free(a);
+    OPENSSL_free(b);
+    attest_csr_free(full);
+    attest_csr_free(light);
+    OPENSSL_free(der);
+}
+
+static void test_rsa(void **state)
+{
+    EVP_PKEY *k = EVP_PKEY_Q_keygen(NULL, NULL, "RSA", (size_t)2048);
+
+    (void)state;
+    same_as_full(k);
+    EVP_PKEY_free(k);
+}
+
+/* Restricted to SHA-256, so its SPKI carries parameters (a SEQUENCE). */
+static void test_rsa_pss(void **state)
+{
+    EVP_PKEY_CTX *ctx = EVP_PKEY_CTX_new_from_name(NULL, "RSA-PSS", NULL);
+    EVP_PKEY *k = NULL;
+
+    (void)state;
+    assert_true(ctx != NULL && EVP_PKEY_keygen_init(ctx) > 0 && EVP_PKEY_CTX_set_rsa_keygen_bits(ctx, 2048) > 0
+                && EVP_PKEY_CTX_set_rsa_pss_keygen_md(ctx, EVP_sha256()) > 0 && EVP_PKEY_keygen(ctx, &k) > 0);
+    EVP_PKEY_CTX_free(ctx);
+    same_as_full(k);
+    EVP_PKEY_free(k);
+}
+
+static void test_ec(void **state)
+{
+    EVP_PKEY *k = EVP_PKEY_Q_keygen(NULL, NULL, "EC", "P-384");
+
+    (void)state;
+    same_as_full(k);
+    EVP_PKEY_free(k);
+}
+
+static void test_ed25519(void **state)
+{
+    EVP_PKEY *k = EVP_PKEY_Q_keygen(NULL, NULL, "ED25519");
+
+    (void)state;
+    same_as_full(k);
+    EVP_PKEY_free(k);
+}
+
+static void test_bad_signature_or_key(void **state)
+{
+    EVP_PKEY *k = EVP_PKEY_Q_keygen(NULL, NULL, "EC", "P-256"), *other = EVP_PKEY_Q_keygen(NULL, NULL, "EC", "P-256");
+    int len;
+    unsigned char *der = request(k, &len);
+    attest_csr *c = NULL;
+    attest_err err;
+
+    (void)state;
+    assert_int_equal(attest_csr_decode_light(der, (size_t)len, &c, &err), 0);
+    assert_int_not_equal(attest_csr_verify_signature(c, other, NULL, NULL), 1);
+    attest_csr_free(c);
+    der[len - 5] ^= 0x01; /* inside the ECDSA signature's s */
+    assert_int_equal(attest_csr_decode_light(der, (size_t)len, &c, &err), 0);
+    assert_int_not_equal(attest_csr_verify_signature(c, attest_csr_get0_pubkey(c, NULL, NULL), NULL, NULL), 1);
+    attest_csr_free(c);
+    OPENSSL_free(der);
+    EVP_PKEY_free(k);
+    EVP_PKEY_free(other);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_rsa),
+        cmocka_unit_test(test_rsa_pss),
+        cmocka_unit_test(test_ec),
+        cmocka_unit_test(test_ed25519),
+        cmocka_unit_test(test_bad_signature_or_key),
+    };
+
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
