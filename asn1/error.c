@@ -15,17 +15,6 @@ void attest_err_set(attest_err *e, const char *fmt, ...)
     va_end(ap);
 }
 
-void attest_errbuf_set(char *buf, size_t len, const char *fmt, ...)
-{
-    va_list ap;
-
-    if (buf == NULL || len == 0)
-        return;
-    va_start(ap, fmt);
-    vsnprintf(buf, len, fmt, ap);
-    va_end(ap);
-}
-
 void attest_err_prefix(attest_err *e, const char *fmt, ...)
 {
     char old[sizeof(e->msg)];

@@ -33,13 +33,10 @@ ASN1_SEQUENCE(ATTEST_TSS2_PRIVKEY) = {
 
 IMPLEMENT_ASN1_FUNCTIONS(ATTEST_TSS2_PRIVKEY)
 
-/* One line for the caller: attest_errbuf_set (asn1/error.c). */
-#define seterr attest_errbuf_set
-
 /* DER of the PEM block, or a copy of buf if it already is DER. */
 static int
 to_der(const unsigned char *buf, size_t len, unsigned char **der,
-    long *der_len, char *err, size_t errlen)
+    long *der_len, attest_err *err)
 {
 	BIO *bio = NULL;
 	char *name = NULL;
@@ -50,11 +47,11 @@ to_der(const unsigned char *buf, size_t len, unsigned char **der,
 
 	if (len > 0 && buf[0] == 0x30) {
 		if (len > LONG_MAX) {
-			seterr(err, errlen, "TSS2 key: %zu bytes is too large", len);
+			attest_err_set(err, "TSS2 key: %zu bytes is too large", len);
 			goto fail;
 		}
 		if ((*der = OPENSSL_memdup(buf, len)) == NULL) {
-			seterr(err, errlen, "TSS2 key: out of memory");
+			attest_err_set(err, "TSS2 key: out of memory");
 			goto fail;
 		}
 		*der_len = (long)len;
@@ -62,12 +59,12 @@ to_der(const unsigned char *buf, size_t len, unsigned char **der,
 		goto fail;
 	}
 	if (len > INT_MAX || (bio = BIO_new_mem_buf(buf, (int)len)) == NULL) {
-		seterr(err, errlen, "TSS2 key: cannot read %zu bytes", len);
+		attest_err_set(err, "TSS2 key: cannot read %zu bytes", len);
 		goto fail;
 	}
 	if (!PEM_bytes_read_bio(der, der_len, &name, ATTEST_TSS2_PEM_NAME,
 	    bio, NULL, NULL)) {
-		seterr(err, errlen, "TSS2 key: no \"-----BEGIN %s-----\" "
+		attest_err_set(err, "TSS2 key: no \"-----BEGIN %s-----\" "
 		    "block", ATTEST_TSS2_PEM_NAME);
 		goto fail;
 	}
@@ -92,23 +89,23 @@ oid_is(const ASN1_OBJECT *obj, const char *dotted)
 }
 
 static int
-check_type(const ATTEST_TSS2_PRIVKEY *k, char *err, size_t errlen)
+check_type(const ATTEST_TSS2_PRIVKEY *k, attest_err *err)
 {
 	char txt[64];
 
 	if (oid_is(k->type, ATTEST_TSS2_OID_LOADABLE))
 		return 0;
 	if (oid_is(k->type, ATTEST_TSS2_OID_IMPORTABLE))
-		seterr(err, errlen, "TSS2 key: importable keys (%s) are not "
+		attest_err_set(err, "TSS2 key: importable keys (%s) are not "
 		    "supported, only loadable (%s)", ATTEST_TSS2_OID_IMPORTABLE,
 		    ATTEST_TSS2_OID_LOADABLE);
 	else if (oid_is(k->type, ATTEST_TSS2_OID_SEALED))
-		seterr(err, errlen, "TSS2 key: sealed data (%s) is not a key",
+		attest_err_set(err, "TSS2 key: sealed data (%s) is not a key",
 		    ATTEST_TSS2_OID_SEALED);
 	else {
 		if (OBJ_obj2txt(txt, sizeof(txt), k->type, 1) <= 0)
 			strcpy(txt, "?");
-		seterr(err, errlen, "TSS2 key: type %s, expected loadable "
+		attest_err_set(err, "TSS2 key: type %s, expected loadable "
 		    "key %s", txt, ATTEST_TSS2_OID_LOADABLE);
 	}
 
@@ -116,19 +113,19 @@ check_type(const ATTEST_TSS2_PRIVKEY *k, char *err, size_t errlen)
 }
 
 static int
-get_parent(const ASN1_INTEGER *a, uint32_t *parent, char *err, size_t errlen)
+get_parent(const ASN1_INTEGER *a, uint32_t *parent, attest_err *err)
 {
 	uint64_t v;
 
 	if (!ASN1_INTEGER_get_uint64(&v, a) || v > UINT32_MAX) {
-		seterr(err, errlen, "TSS2 key: parent is not a 32-bit handle");
+		attest_err_set(err, "TSS2 key: parent is not a 32-bit handle");
 		return -1;
 	}
 	/* tpm2-openssl reads 0 as "owner hierarchy" */
 	*parent = v == 0 ? TPM2_RH_OWNER : (uint32_t)v;
 	if (*parent != TPM2_RH_OWNER && (*parent >> TPM2_HR_SHIFT) !=
 	    TPM2_HT_PERSISTENT) {
-		seterr(err, errlen, "TSS2 key: parent 0x%08x is neither the "
+		attest_err_set(err, "TSS2 key: parent 0x%08x is neither the "
 		    "owner hierarchy (0x%08x) nor a persistent handle",
 		    *parent, TPM2_RH_OWNER);
 		return -1;
@@ -138,8 +135,7 @@ get_parent(const ASN1_INTEGER *a, uint32_t *parent, char *err, size_t errlen)
 }
 
 static int
-unmarshal(const ATTEST_TSS2_PRIVKEY *k, attest_tss2_key *out, char *err,
-    size_t errlen)
+unmarshal(const ATTEST_TSS2_PRIVKEY *k, attest_tss2_key *out, attest_err *err)
 {
 	size_t off;
 	TSS2_RC rc;
@@ -149,7 +145,7 @@ unmarshal(const ATTEST_TSS2_PRIVKEY *k, attest_tss2_key *out, char *err,
 	    (size_t)k->pubkey->length, &off, &out->pub);
 	if (rc != TSS2_RC_SUCCESS || off != (size_t)k->pubkey->length ||
 	    out->pub.size == 0) {
-		seterr(err, errlen, "TSS2 key: pubkey is not exactly one "
+		attest_err_set(err, "TSS2 key: pubkey is not exactly one "
 		    "TPM2B_PUBLIC (%d bytes, rc 0x%x, used %zu)",
 		    k->pubkey->length, rc, off);
 		return -1;
@@ -159,7 +155,7 @@ unmarshal(const ATTEST_TSS2_PRIVKEY *k, attest_tss2_key *out, char *err,
 	    (size_t)k->privkey->length, &off, &out->priv);
 	if (rc != TSS2_RC_SUCCESS || off != (size_t)k->privkey->length ||
 	    out->priv.size == 0) {
-		seterr(err, errlen, "TSS2 key: privkey is not exactly one "
+		attest_err_set(err, "TSS2 key: privkey is not exactly one "
 		    "TPM2B_PRIVATE (%d bytes, rc 0x%x, used %zu)",
 		    k->privkey->length, rc, off);
 		return -1;
@@ -170,7 +166,7 @@ unmarshal(const ATTEST_TSS2_PRIVKEY *k, attest_tss2_key *out, char *err,
 
 int
 attest_tss2_key_decode(const unsigned char *buf, size_t len,
-    attest_tss2_key *out, char *err, size_t errlen)
+    attest_tss2_key *out, attest_err *err)
 {
 	ATTEST_TSS2_PRIVKEY *k = NULL;
 	unsigned char *der = NULL;
@@ -181,36 +177,36 @@ attest_tss2_key_decode(const unsigned char *buf, size_t len,
 	memset(out, 0, sizeof(*out));
 
 	if (buf == NULL || len == 0) {
-		seterr(err, errlen, "TSS2 key: empty input");
+		attest_err_set(err, "TSS2 key: empty input");
 		goto fail;
 	}
-	if (to_der(buf, len, &der, &der_len, err, errlen) < 0)
+	if (to_der(buf, len, &der, &der_len, err) < 0)
 		goto fail;
 	p = der;
 	if ((k = d2i_ATTEST_TSS2_PRIVKEY(NULL, &p, der_len)) == NULL) {
-		seterr(err, errlen, "TSS2 key: DER does not parse as TPMKey");
+		attest_err_set(err, "TSS2 key: DER does not parse as TPMKey");
 		goto fail;
 	}
 	if (p != der + der_len) {
-		seterr(err, errlen, "TSS2 key: %ld trailing bytes after TPMKey",
+		attest_err_set(err, "TSS2 key: %ld trailing bytes after TPMKey",
 		    (long)(der + der_len - p));
 		goto fail;
 	}
-	if (check_type(k, err, errlen) < 0)
+	if (check_type(k, err) < 0)
 		goto fail;
 	/* a policy needs a policy session; nothing here can build one */
 	if (k->policy != NULL || k->auth_policy != NULL) {
-		seterr(err, errlen, "TSS2 key: keys with a policy or "
+		attest_err_set(err, "TSS2 key: keys with a policy or "
 		    "authPolicy are not supported");
 		goto fail;
 	}
 	if (k->secret != NULL) {
-		seterr(err, errlen, "TSS2 key: a loadable key must not carry "
+		attest_err_set(err, "TSS2 key: a loadable key must not carry "
 		    "an import secret");
 		goto fail;
 	}
-	if (get_parent(k->parent, &out->parent, err, errlen) < 0 ||
-	    unmarshal(k, out, err, errlen) < 0)
+	if (get_parent(k->parent, &out->parent, err) < 0 ||
+	    unmarshal(k, out, err) < 0)
 		goto fail;
 	/* BOOLEAN: -1 absent; tpm2-openssl 1.1.1 writes TRUE as 0x01, not 0xff */
 	out->empty_auth = k->empty_auth > 0;

@@ -83,12 +83,12 @@ static void quiet_tss(const cli_app *app)
 
 static int open_tpm(cli_app *app, const ak_opts *o, attest_tpm **t)
 {
-    char buf[256];
+    attest_err err;
     int rc;
 
     quiet_tss(app);
-    if ((rc = attest_tpm_open(o->tcti, t, buf, sizeof(buf))) != 0) {
-        cli_error(app, "cannot reach the TPM: %s", buf);
+    if ((rc = attest_tpm_open(o->tcti, t, &err)) != 0) {
+        cli_error(app, "cannot reach the TPM: %s", err.msg);
         return rc == ATTEST_TPM_UNREACHABLE ? EXIT_USAGE : EXIT_FAIL;
     }
     return EXIT_OK;
@@ -113,7 +113,8 @@ static int do_create(cli_app *app, const ak_opts *o)
     attest_tpm *t = NULL;
     size_t len = 0;
     uint32_t h;
-    char buf[256], hex[2 * sizeof(name) + 1];
+    attest_err err;
+    char hex[2 * sizeof(name) + 1];
     int rc, n;
 
     if (o->alg != NULL && strcmp(o->alg, "ecc") != 0 && strcmp(o->alg, "rsa") != 0) {
@@ -124,11 +125,10 @@ static int do_create(cli_app *app, const ak_opts *o)
         return EXIT_USAGE;
     if ((rc = open_tpm(app, o, &t)) != EXIT_OK)
         return rc;
-    rc = attest_tpm_ak_create(t, h, o->alg != NULL && strcmp(o->alg, "rsa") == 0, o->force, &pub, &len, buf,
-                              sizeof(buf));
+    rc = attest_tpm_ak_create(t, h, o->alg != NULL && strcmp(o->alg, "rsa") == 0, o->force, &pub, &len, &err);
     attest_tpm_close(t);
     if (rc != 0) {
-        cli_error(app, "%s", buf);
+        cli_error(app, "%s", err.msg);
         return tpm_rc(rc);
     }
     n = attest_tpm2_name(pub, len, name, sizeof(name), NULL);
@@ -148,7 +148,6 @@ static int do_request(cli_app *app, const ak_opts *o)
     uint32_t ix = 0;
     X509 *ek = NULL;
     attest_err e;
-    char buf[256];
     int rc, n;
 
     memset(&r, 0, sizeof(r));
@@ -164,7 +163,7 @@ static int do_request(cli_app *app, const ak_opts *o)
     if ((rc = open_tpm(app, o, &t)) != EXIT_OK)
         goto done;
     if (ek == NULL) {
-        if ((rc = attest_tpm_ek_cert_read(t, 0, &r.ek_cert.p, &r.ek_cert.n, &ix, buf, sizeof(buf))) != 0)
+        if ((rc = attest_tpm_ek_cert_read(t, 0, &r.ek_cert.p, &r.ek_cert.n, &ix, &e)) != 0)
             goto tpmfail;
         p = r.ek_cert.p;
         ek = d2i_X509(NULL, &p, (long)r.ek_cert.n);
@@ -173,8 +172,8 @@ static int do_request(cli_app *app, const ak_opts *o)
         cli_error(app, "the EK certificate does not decode");
         goto fail;
     }
-    if ((rc = attest_tpm_ek_public(t, X509_get0_pubkey(ek), &r.ek_pub.p, &r.ek_pub.n, buf, sizeof(buf))) != 0
-        || (rc = attest_tpm_read_public(t, &ref, &r.ak_pub.p, &r.ak_pub.n, buf, sizeof(buf))) != 0)
+    if ((rc = attest_tpm_ek_public(t, X509_get0_pubkey(ek), &r.ek_pub.p, &r.ek_pub.n, &e)) != 0
+        || (rc = attest_tpm_read_public(t, &ref, &r.ak_pub.p, &r.ak_pub.n, &e)) != 0)
         goto tpmfail;
     if ((n = attest_tpm2_name(r.ak_pub.p, r.ak_pub.n, name, sizeof(name), &e)) < 0) {
         cli_error(app, "AK 0x%08x: %s", ref.handle, e.msg);
@@ -191,7 +190,7 @@ static int do_request(cli_app *app, const ak_opts *o)
         cli_notice(app, "EK certificate from NV index 0x%08x", ix);
     goto done;
 tpmfail:
-    cli_error(app, "%s", buf);
+    cli_error(app, "%s", e.msg);
     rc = tpm_rc(rc);
     goto done;
 fail:
@@ -212,7 +211,6 @@ static int do_activate(cli_app *app, const ak_opts *o)
     size_t inlen = 0, len = 0;
     uint32_t h;
     attest_err e;
-    char buf[256];
     int rc = EXIT_USAGE;
 
     memset(&r, 0, sizeof(r));
@@ -227,8 +225,8 @@ static int do_activate(cli_app *app, const ak_opts *o)
     if ((rc = open_tpm(app, o, &t)) != EXIT_OK)
         goto done;
     if ((rc = attest_tpm_activate(t, h, c.ek_pub.p, c.ek_pub.n, c.blob.p, c.blob.n, c.secret.p, c.secret.n,
-                                  &r.credential.p, &r.credential.n, buf, sizeof(buf))) != 0) {
-        cli_error(app, "%s", buf);
+                                  &r.credential.p, &r.credential.n, &e)) != 0) {
+        cli_error(app, "%s", e.msg);
         rc = tpm_rc(rc);
         goto done;
     }

@@ -411,13 +411,13 @@ static int make_pkix_statement(cli_app *app, const new_opts *o, const char *tcti
 static int tpm_gone(cli_app *app, const char *spec, const char *tcti)
 {
     attest_tpm *tpm = NULL;
-    char buf[256];
+    attest_err err;
 
-    if (!cli_is_tpm_key(spec) || attest_tpm_open(tcti, &tpm, buf, sizeof(buf)) != ATTEST_TPM_UNREACHABLE) {
+    if (!cli_is_tpm_key(spec) || attest_tpm_open(tcti, &tpm, &err) != ATTEST_TPM_UNREACHABLE) {
         attest_tpm_close(tpm);
         return 0;
     }
-    cli_error(app, "cannot reach the TPM: %s", buf);
+    cli_error(app, "cannot reach the TPM: %s", err.msg);
     return 1;
 }
 

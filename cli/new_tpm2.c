@@ -46,7 +46,6 @@ int new_tpm2_certify(cli_app *app, const char *tcti, const char *ak_spec, const 
     attest_tpm_certify_out co;
     uint32_t ak;
     attest_err err;
-    char buf[256];
     int rc;
 
     if (cli_tpm_keyref(app, ak_spec, &ts->key, &ts->blob) != 0 || ts->key.tss2_pem != NULL) {
@@ -57,8 +56,8 @@ int new_tpm2_certify(cli_app *app, const char *tcti, const char *ak_spec, const 
     ak = ts->key.handle;
     if (cli_tpm_keyref(app, key_spec, &ts->key, &ts->blob) != 0)
         return -1;
-    if ((rc = attest_tpm_open(tcti, &ts->tpm, buf, sizeof(buf))) != 0) {
-        cli_error(app, "cannot reach the TPM: %s", buf);
+    if ((rc = attest_tpm_open(tcti, &ts->tpm, &err)) != 0) {
+        cli_error(app, "cannot reach the TPM: %s", err.msg);
         return rc == ATTEST_TPM_UNREACHABLE ? -2 : -1;
     }
     attest_tpm_hold_key(ts->tpm, 1);
@@ -92,14 +91,14 @@ EVP_PKEY *new_tpm2_certified_key(cli_app *app, const new_tpm2_session *ts, OSSL_
 /* Can TPM2_Sign sign the request?  1 yes (ts->signer set), 0 no (the tpm2 provider will). */
 int new_tpm2_plan(cli_app *app, const char *md, int pss, new_tpm2_session *ts)
 {
-    char why[160];
+    attest_err why;
 
     ts->signer.tpm = ts->tpm;
     ts->signer.key = &ts->key;
-    if (attest_tpm_sign_plan(ts->pub, ts->pub_len, md, pss, &ts->signer, why, sizeof(why)) == 0)
+    if (attest_tpm_sign_plan(ts->pub, ts->pub_len, md, pss, &ts->signer, &why) == 0)
         return 1;
     if (app->verbose)
-        cli_notice(app, "TPM2_Sign cannot sign the request (%s): signing through the tpm2 provider", why);
+        cli_notice(app, "TPM2_Sign cannot sign the request (%s): signing through the tpm2 provider", why.msg);
     return 0;
 }
 

@@ -42,18 +42,17 @@ static int tpm_key_attributes(cli_app *app, const char *tcti, const char *opt, c
     size_t pub_len = 0;
     TPMT_PUBLIC tp;
     attest_err err;
-    char buf[256];
     int rc;
 
     if (cli_tpm_keyref(app, spec, &ref, &blob) != 0)
         return -1;
-    rc = ref.tss2_pem == NULL ? attest_tpm_open(tcti, &tpm, buf, sizeof(buf)) : 0;
+    rc = ref.tss2_pem == NULL ? attest_tpm_open(tcti, &tpm, &err) : 0;
     if (rc == 0)
-        rc = attest_tpm_read_public(tpm, &ref, &pub, &pub_len, buf, sizeof(buf));
+        rc = attest_tpm_read_public(tpm, &ref, &pub, &pub_len, &err);
     attest_tpm_close(tpm);
     OPENSSL_free(blob);
     if (rc != 0) {
-        cli_error(app, "%s %s: %s", opt, spec, buf);
+        cli_error(app, "%s %s: %s", opt, spec, err.msg);
         return rc == ATTEST_TPM_UNREACHABLE ? -2 : -1;
     }
     rc = attest_tpmt_public_parse(pub, pub_len, &tp, &err);

@@ -70,9 +70,6 @@ static const TPM2B_PUBLIC srk_rsa_template = {
 	},
 };
 
-/* One line for the caller: attest_errbuf_set (asn1/error.c). */
-#define seterr attest_errbuf_set
-
 /* A TCTI-layer failure means the TPM went away, not that it said no. */
 static int
 rc_unreachable(TSS2_RC rc)
@@ -85,10 +82,10 @@ rc_unreachable(TSS2_RC rc)
  * error ESYS only answers "bad sequence", so t remembers it (see alive).
  */
 #if defined(__GNUC__)
-__attribute__((format(printf, 5, 6)))
+__attribute__((format(printf, 4, 5)))
 #endif
 int
-attest_tpmdev_fail(attest_tpm *t, char *err, size_t errlen, TSS2_RC rc,
+attest_tpmdev_fail(attest_tpm *t, attest_err *err, TSS2_RC rc,
     const char *fmt, ...)
 {
 	char step[192], why[256];
@@ -98,7 +95,7 @@ attest_tpmdev_fail(attest_tpm *t, char *err, size_t errlen, TSS2_RC rc,
 	vsnprintf(step, sizeof(step), fmt, ap);
 	va_end(ap);
 	attest_tpm_rc_text(rc, why, sizeof(why));
-	seterr(err, errlen, "%s: %s", step, why);
+	attest_err_set(err, "%s: %s", step, why);
 	if (!rc_unreachable(rc))
 		return -1;
 	if (t != NULL)
@@ -108,11 +105,11 @@ attest_tpmdev_fail(attest_tpm *t, char *err, size_t errlen, TSS2_RC rc,
 }
 
 int
-attest_tpmdev_alive(const attest_tpm *t, char *err, size_t errlen)
+attest_tpmdev_alive(const attest_tpm *t, attest_err *err)
 {
 	if (!t->lost)
 		return 0;
-	seterr(err, errlen, "TPM unreachable: the connection was lost "
+	attest_err_set(err, "TPM unreachable: the connection was lost "
 	    "earlier; reopen it");
 
 	return ATTEST_TPM_UNREACHABLE;
@@ -140,7 +137,7 @@ attest_tpm_tcti(const char *tcti)
  * large a TPMT_HA, hence a TPM2B_DATA, may be on this TPM.
  */
 static int
-probe(attest_tpm *t, char *err, size_t errlen)
+probe(attest_tpm *t, attest_err *err)
 {
 	TPMS_CAPABILITY_DATA *cap = NULL;
 	TPMI_YES_NO more = TPM2_NO;
@@ -153,7 +150,7 @@ probe(attest_tpm *t, char *err, size_t errlen)
 	    ESYS_TR_NONE, TPM2_CAP_TPM_PROPERTIES, TPM2_PT_MAX_DIGEST, 1,
 	    &more, &cap);
 	if (rc != TSS2_RC_SUCCESS) {
-		attest_tpmdev_fail(t, err, errlen, rc, "TPM2_GetCapability (probe)");
+		attest_tpmdev_fail(t, err, rc, "TPM2_GetCapability (probe)");
 		goto fail;
 	}
 	if (cap->data.tpmProperties.count > 0) {
@@ -172,7 +169,7 @@ fail:
 }
 
 int
-attest_tpm_open(const char *tcti, attest_tpm **out, char *err, size_t errlen)
+attest_tpm_open(const char *tcti, attest_tpm **out, attest_err *err)
 {
 	attest_tpm *t = NULL;
 	const char *conf;
@@ -180,27 +177,27 @@ attest_tpm_open(const char *tcti, attest_tpm **out, char *err, size_t errlen)
 	int ok = -1;
 
 	if (out == NULL) {
-		seterr(err, errlen, "attest_tpm_open: invalid argument");
+		attest_err_set(err, "attest_tpm_open: invalid argument");
 		return -1;
 	}
 	*out = NULL;
 	conf = attest_tpm_tcti(tcti);
 	if ((t = OPENSSL_zalloc(sizeof(*t))) == NULL) {
-		seterr(err, errlen, "attest_tpm_open: out of memory");
+		attest_err_set(err, "attest_tpm_open: out of memory");
 		goto fail;
 	}
 	if ((rc = Tss2_TctiLdr_Initialize(conf, &t->tcti)) != TSS2_RC_SUCCESS) {
-		attest_tpmdev_fail(t, err, errlen, rc, "TPM unreachable: TCTI \"%s\"",
+		attest_tpmdev_fail(t, err, rc, "TPM unreachable: TCTI \"%s\"",
 		    conf != NULL ? conf : "(tctildr default)");
 		ok = ATTEST_TPM_UNREACHABLE;
 		goto fail;
 	}
 	if ((rc = Esys_Initialize(&t->esys, t->tcti, NULL)) != TSS2_RC_SUCCESS) {
-		attest_tpmdev_fail(t, err, errlen, rc, "TPM unreachable: Esys_Initialize");
+		attest_tpmdev_fail(t, err, rc, "TPM unreachable: Esys_Initialize");
 		ok = ATTEST_TPM_UNREACHABLE;
 		goto fail;
 	}
-	if ((ok = probe(t, err, errlen)) < 0)
+	if ((ok = probe(t, err)) < 0)
 		goto fail;
 
 	*out = t;
@@ -247,21 +244,21 @@ attest_tpmdev_obj_close(attest_tpm *t, tpm_obj *o)
 
 static int
 obj_from_handle(attest_tpm *t, uint32_t h, const char *what, tpm_obj *o,
-    char *err, size_t errlen)
+    attest_err *err)
 {
 	ESYS_TR tr = ESYS_TR_NONE;
 	TSS2_RC rc;
 
 	if ((h >> TPM2_HR_SHIFT) != TPM2_HT_PERSISTENT &&
 	    (h >> TPM2_HR_SHIFT) != TPM2_HT_TRANSIENT) {
-		seterr(err, errlen, "%s handle 0x%08x: not a persistent "
+		attest_err_set(err, "%s handle 0x%08x: not a persistent "
 		    "(0x81xxxxxx) or transient (0x80xxxxxx) object", what, h);
 		return -1;
 	}
 	rc = Esys_TR_FromTPMPublic(t->esys, h, ESYS_TR_NONE, ESYS_TR_NONE,
 	    ESYS_TR_NONE, &tr);
 	if (rc != TSS2_RC_SUCCESS)
-		return attest_tpmdev_fail(t, err, errlen, rc, "%s handle 0x%08x: "
+		return attest_tpmdev_fail(t, err, rc, "%s handle 0x%08x: "
 		    "TPM2_ReadPublic", what, h);
 	o->tr = tr;
 	o->flush = 0;
@@ -271,8 +268,7 @@ obj_from_handle(attest_tpm *t, uint32_t h, const char *what, tpm_obj *o,
 
 /* The parent of a TSS2 key: a persistent handle, or a rebuilt SRK. */
 static int
-parent_open(attest_tpm *t, const attest_tss2_key *k, tpm_obj *o, char *err,
-    size_t errlen)
+parent_open(attest_tpm *t, const attest_tss2_key *k, tpm_obj *o, attest_err *err)
 {
 	static const TPM2B_SENSITIVE_CREATE sens;	/* empty auth, no data */
 	static const TPM2B_DATA outside;
@@ -281,14 +277,13 @@ parent_open(attest_tpm *t, const attest_tss2_key *k, tpm_obj *o, char *err,
 	TSS2_RC rc;
 
 	if (k->parent != TPM2_RH_OWNER)
-		return obj_from_handle(t, k->parent, "TSS2 key parent", o, err,
-		    errlen);
+		return obj_from_handle(t, k->parent, "TSS2 key parent", o, err);
 	rc = Esys_CreatePrimary(t->esys, ESYS_TR_RH_OWNER, ESYS_TR_PASSWORD,
 	    ESYS_TR_NONE, ESYS_TR_NONE, &sens, k->rsa_parent ?
 	    &srk_rsa_template : &srk_ecc_template, &outside, &pcrs, &tr,
 	    NULL, NULL, NULL, NULL);
 	if (rc != TSS2_RC_SUCCESS)
-		return attest_tpmdev_fail(t, err, errlen, rc, "TSS2 key parent (owner %s "
+		return attest_tpmdev_fail(t, err, rc, "TSS2 key parent (owner %s "
 		    "SRK): TPM2_CreatePrimary", k->rsa_parent ? "RSA" : "ECC");
 	o->tr = tr;
 	o->flush = 1;
@@ -298,7 +293,7 @@ parent_open(attest_tpm *t, const attest_tss2_key *k, tpm_obj *o, char *err,
 
 static int
 obj_from_blob(attest_tpm *t, const attest_tpm_keyref *key, tpm_obj *o,
-    char *err, size_t errlen)
+    attest_err *err)
 {
 	attest_tss2_key k;
 	tpm_obj parent = TPM_OBJ_INIT;
@@ -306,21 +301,20 @@ obj_from_blob(attest_tpm *t, const attest_tpm_keyref *key, tpm_obj *o,
 	TSS2_RC rc;
 	int ok = -1;
 
-	if (attest_tss2_key_decode(key->tss2_pem, key->tss2_pem_len, &k, err,
-	    errlen) < 0)
+	if (attest_tss2_key_decode(key->tss2_pem, key->tss2_pem_len, &k, err) < 0)
 		goto fail;
 	/* a password would need an auth source this API does not have */
 	if (!k.empty_auth) {
-		seterr(err, errlen, "TSS2 key: emptyAuth is not TRUE; keys "
+		attest_err_set(err, "TSS2 key: emptyAuth is not TRUE; keys "
 		    "with a password are not supported");
 		goto fail;
 	}
-	if ((ok = parent_open(t, &k, &parent, err, errlen)) < 0)
+	if ((ok = parent_open(t, &k, &parent, err)) < 0)
 		goto fail;
 	rc = Esys_Load(t->esys, parent.tr, ESYS_TR_PASSWORD, ESYS_TR_NONE,
 	    ESYS_TR_NONE, &k.priv, &k.pub, &tr);
 	if (rc != TSS2_RC_SUCCESS) {
-		ok = attest_tpmdev_fail(t, err, errlen, rc, "TSS2 key: TPM2_Load under "
+		ok = attest_tpmdev_fail(t, err, rc, "TSS2 key: TPM2_Load under "
 		    "parent 0x%08x", k.parent);
 		goto fail;
 	}
@@ -338,21 +332,21 @@ fail:
 /* Resolve a key reference and read its public area from the TPM. */
 int
 attest_tpmdev_obj_open(attest_tpm *t, const attest_tpm_keyref *key, const char *what,
-    tpm_obj *o, char *err, size_t errlen)
+    tpm_obj *o, attest_err *err)
 {
 	TSS2_RC rc;
 	int ok;
 
 	if (key->tss2_pem != NULL)
-		ok = obj_from_blob(t, key, o, err, errlen);
+		ok = obj_from_blob(t, key, o, err);
 	else
-		ok = obj_from_handle(t, key->handle, what, o, err, errlen);
+		ok = obj_from_handle(t, key->handle, what, o, err);
 	if (ok < 0)
 		return ok;
 	rc = Esys_ReadPublic(t->esys, o->tr, ESYS_TR_NONE, ESYS_TR_NONE,
 	    ESYS_TR_NONE, &o->pub, NULL, NULL);
 	if (rc != TSS2_RC_SUCCESS) {
-		ok = attest_tpmdev_fail(t, err, errlen, rc, "%s: TPM2_ReadPublic", what);
+		ok = attest_tpmdev_fail(t, err, rc, "%s: TPM2_ReadPublic", what);
 		attest_tpmdev_obj_close(t, o);
 		return ok;
 	}
@@ -362,7 +356,7 @@ attest_tpmdev_obj_open(attest_tpm *t, const attest_tpm_keyref *key, const char *
 
 static int
 marshal_public(const TPMT_PUBLIC *p, unsigned char **out, size_t *out_len,
-    char *err, size_t errlen)
+    attest_err *err)
 {
 	uint8_t buf[sizeof(TPMT_PUBLIC)];
 	size_t off = 0;
@@ -370,11 +364,11 @@ marshal_public(const TPMT_PUBLIC *p, unsigned char **out, size_t *out_len,
 
 	if ((rc = Tss2_MU_TPMT_PUBLIC_Marshal(p, buf, sizeof(buf), &off)) !=
 	    TSS2_RC_SUCCESS) {
-		attest_tpmdev_fail(NULL, err, errlen, rc, "Tss2_MU_TPMT_PUBLIC_Marshal");
+		attest_tpmdev_fail(NULL, err, rc, "Tss2_MU_TPMT_PUBLIC_Marshal");
 		return -1;
 	}
 	if ((*out = OPENSSL_memdup(buf, off)) == NULL) {
-		seterr(err, errlen, "TPMT_PUBLIC: out of memory");
+		attest_err_set(err, "TPMT_PUBLIC: out of memory");
 		return -1;
 	}
 	*out_len = off;
@@ -416,37 +410,36 @@ attest_tpm_certify_out_clear(attest_tpm_certify_out *o)
 static int
 certify_copy(const TPM2B_ATTEST *info, const TPMT_SIGNATURE *sig,
     const TPMT_PUBLIC *pub, const TPMT_PUBLIC *ak_pub,
-    attest_tpm_certify_out *out, char *err, size_t errlen)
+    attest_tpm_certify_out *out, attest_err *err)
 {
 	uint8_t buf[sizeof(TPMT_SIGNATURE)];
 	size_t off = 0;
 	TSS2_RC rc;
 
 	if (info->size == 0 || info->size > sizeof(info->attestationData)) {
-		seterr(err, errlen, "TPM2_Certify: TPM2B_ATTEST of %u bytes",
+		attest_err_set(err, "TPM2_Certify: TPM2B_ATTEST of %u bytes",
 		    (unsigned)info->size);
 		return -1;
 	}
 	if ((out->attest = OPENSSL_memdup(info->attestationData,
 	    info->size)) == NULL) {
-		seterr(err, errlen, "TPM2_Certify: out of memory");
+		attest_err_set(err, "TPM2_Certify: out of memory");
 		return -1;
 	}
 	out->attest_len = info->size;
 	if ((rc = Tss2_MU_TPMT_SIGNATURE_Marshal(sig, buf, sizeof(buf),
 	    &off)) != TSS2_RC_SUCCESS) {
-		attest_tpmdev_fail(NULL, err, errlen, rc,
+		attest_tpmdev_fail(NULL, err, rc,
 		    "Tss2_MU_TPMT_SIGNATURE_Marshal");
 		return -1;
 	}
 	if ((out->sig = OPENSSL_memdup(buf, off)) == NULL) {
-		seterr(err, errlen, "TPM2_Certify: out of memory");
+		attest_err_set(err, "TPM2_Certify: out of memory");
 		return -1;
 	}
 	out->sig_len = off;
-	if (marshal_public(pub, &out->pub, &out->pub_len, err, errlen) < 0 ||
-	    marshal_public(ak_pub, &out->ak_pub, &out->ak_pub_len, err,
-	    errlen) < 0)
+	if (marshal_public(pub, &out->pub, &out->pub_len, err) < 0 ||
+	    marshal_public(ak_pub, &out->ak_pub, &out->ak_pub_len, err) < 0)
 		return -1;
 	out->object_attributes = pub->objectAttributes;
 
@@ -456,7 +449,7 @@ certify_copy(const TPM2B_ATTEST *info, const TPMT_SIGNATURE *sig,
 int
 attest_tpm_certify(attest_tpm *t, const attest_tpm_keyref *key,
     uint32_t ak_handle, const unsigned char *nonce, size_t nonce_len,
-    attest_tpm_certify_out *out, char *err, size_t errlen)
+    attest_tpm_certify_out *out, attest_err *err)
 {
 	tpm_obj k = TPM_OBJ_INIT, ak = TPM_OBJ_INIT;
 	TPM2B_ATTEST *info = NULL;
@@ -472,10 +465,10 @@ attest_tpm_certify(attest_tpm *t, const attest_tpm_keyref *key,
 		memset(out, 0, sizeof(*out));
 	if (t == NULL || key == NULL || out == NULL ||
 	    (nonce == NULL && nonce_len > 0)) {
-		seterr(err, errlen, "attest_tpm_certify: invalid argument");
+		attest_err_set(err, "attest_tpm_certify: invalid argument");
 		goto fail;
 	}
-	if (attest_tpmdev_alive(t, err, errlen) < 0) {
+	if (attest_tpmdev_alive(t, err) < 0) {
 		ok = ATTEST_TPM_UNREACHABLE;
 		goto fail;
 	}
@@ -486,7 +479,7 @@ attest_tpm_certify(attest_tpm *t, const attest_tpm_keyref *key,
 	if (cap > sizeof(qd.buffer))
 		cap = sizeof(qd.buffer);
 	if (nonce_len > cap) {
-		seterr(err, errlen, "TPM2_Certify: qualifyingData (nonce) is "
+		attest_err_set(err, "TPM2_Certify: qualifyingData (nonce) is "
 		    "%zu bytes, at most %zu allowed (TPM2B_DATA capacity: TPM "
 		    "%zu, tss2 %zu)", nonce_len, cap, t->data_cap,
 		    sizeof(qd.buffer));
@@ -499,18 +492,18 @@ attest_tpm_certify(attest_tpm *t, const attest_tpm_keyref *key,
 
 	memset(&akref, 0, sizeof(akref));
 	akref.handle = ak_handle;
-	if ((ok = attest_tpmdev_key_open(t, key, &k, err, errlen)) < 0 ||
-	    (ok = attest_tpmdev_obj_open(t, &akref, "AK", &ak, err, errlen)) < 0)
+	if ((ok = attest_tpmdev_key_open(t, key, &k, err)) < 0 ||
+	    (ok = attest_tpmdev_obj_open(t, &akref, "AK", &ak, err)) < 0)
 		goto fail;
 	certify_scheme(&ak.pub->publicArea, &scheme);
 	rc = Esys_Certify(t->esys, k.tr, ak.tr, ESYS_TR_PASSWORD,
 	    ESYS_TR_PASSWORD, ESYS_TR_NONE, &qd, &scheme, &info, &sig);
 	if (rc != TSS2_RC_SUCCESS) {
-		ok = attest_tpmdev_fail(t, err, errlen, rc, "TPM2_Certify");
+		ok = attest_tpmdev_fail(t, err, rc, "TPM2_Certify");
 		goto fail;
 	}
 	if ((ok = certify_copy(info, sig, &k.pub->publicArea,
-	    &ak.pub->publicArea, out, err, errlen)) < 0)
+	    &ak.pub->publicArea, out, err)) < 0)
 		goto fail;
 
 	ok = 0;
@@ -532,7 +525,7 @@ fail:
 
 int
 attest_tpm_read_public(attest_tpm *t, const attest_tpm_keyref *key,
-    unsigned char **pub, size_t *pub_len, char *err, size_t errlen)
+    unsigned char **pub, size_t *pub_len, attest_err *err)
 {
 	tpm_obj o = TPM_OBJ_INIT;
 	attest_tss2_key k;
@@ -544,24 +537,22 @@ attest_tpm_read_public(attest_tpm *t, const attest_tpm_keyref *key,
 		*pub_len = 0;
 	if (key == NULL || pub == NULL || pub_len == NULL ||
 	    (t == NULL && key->tss2_pem == NULL)) {
-		seterr(err, errlen, "attest_tpm_read_public: invalid argument");
+		attest_err_set(err, "attest_tpm_read_public: invalid argument");
 		return -1;
 	}
 	if (key->tss2_pem != NULL) {
 		/* the blob's public area is what TPM2_Load would check */
 		if (attest_tss2_key_decode(key->tss2_pem, key->tss2_pem_len,
-		    &k, err, errlen) < 0)
+		    &k, err) < 0)
 			return -1;
-		ok = marshal_public(&k.pub.publicArea, pub, pub_len, err,
-		    errlen);
+		ok = marshal_public(&k.pub.publicArea, pub, pub_len, err);
 		OPENSSL_cleanse(&k, sizeof(k));
 		return ok;
 	}
-	if ((ok = attest_tpmdev_alive(t, err, errlen)) < 0 ||
-	    (ok = attest_tpmdev_key_open(t, key, &o, err, errlen)) < 0)
+	if ((ok = attest_tpmdev_alive(t, err)) < 0 ||
+	    (ok = attest_tpmdev_key_open(t, key, &o, err)) < 0)
 		goto fail;
-	if ((ok = marshal_public(&o.pub->publicArea, pub, pub_len, err,
-	    errlen)) < 0)
+	if ((ok = marshal_public(&o.pub->publicArea, pub, pub_len, err)) < 0)
 		goto fail;
 
 	ok = 0;
@@ -572,8 +563,7 @@ fail:
 }
 
 int
-attest_tpm_count_transients(attest_tpm *t, size_t *n, char *err,
-    size_t errlen)
+attest_tpm_count_transients(attest_tpm *t, size_t *n, attest_err *err)
 {
 	TPMS_CAPABILITY_DATA *cap = NULL;
 	TPMI_YES_NO more = TPM2_NO;
@@ -584,19 +574,19 @@ attest_tpm_count_transients(attest_tpm *t, size_t *n, char *err,
 	int ok = -1;
 
 	if (t == NULL || n == NULL) {
-		seterr(err, errlen, "attest_tpm_count_transients: invalid "
+		attest_err_set(err, "attest_tpm_count_transients: invalid "
 		    "argument");
 		return -1;
 	}
 	*n = 0;
-	if ((ok = attest_tpmdev_alive(t, err, errlen)) < 0)
+	if ((ok = attest_tpmdev_alive(t, err)) < 0)
 		return ok;
 	do {
 		rc = Esys_GetCapability(t->esys, ESYS_TR_NONE, ESYS_TR_NONE,
 		    ESYS_TR_NONE, TPM2_CAP_HANDLES, next, TPM2_MAX_CAP_HANDLES,
 		    &more, &cap);
 		if (rc != TSS2_RC_SUCCESS) {
-			ok = attest_tpmdev_fail(t, err, errlen, rc, "TPM2_GetCapability "
+			ok = attest_tpmdev_fail(t, err, rc, "TPM2_GetCapability "
 			    "(transient handles)");
 			goto fail;
 		}

@@ -32,15 +32,15 @@ typedef struct tpm_obj {
 
 /* "<step>: <decoded reason> (0x<rc>)"; -2 after a TCTI error, else -1. */
 #if defined(__GNUC__)
-__attribute__((format(printf, 5, 6)))
+__attribute__((format(printf, 4, 5)))
 #endif
-int attest_tpmdev_fail(attest_tpm *t, char *err, size_t errlen, TSS2_RC rc, const char *fmt, ...);
+int attest_tpmdev_fail(attest_tpm *t, attest_err *err, TSS2_RC rc, const char *fmt, ...);
 /* -2 once the connection was lost. */
-int attest_tpmdev_alive(const attest_tpm *t, char *err, size_t errlen);
+int attest_tpmdev_alive(const attest_tpm *t, attest_err *err);
 /* Resolve a key reference (persistent handle or TSS2 key blob, loaded). */
-int attest_tpmdev_obj_open(attest_tpm *t, const attest_tpm_keyref *key, const char *what, tpm_obj *o, char *err, size_t errlen);
+int attest_tpmdev_obj_open(attest_tpm *t, const attest_tpm_keyref *key, const char *what, tpm_obj *o, attest_err *err);
 /* The same for the key of a certify or sign: reuses the held object (hold_key). */
-int attest_tpmdev_key_open(attest_tpm *t, const attest_tpm_keyref *key, tpm_obj *o, char *err, size_t errlen);
+int attest_tpmdev_key_open(attest_tpm *t, const attest_tpm_keyref *key, tpm_obj *o, attest_err *err);
 /* Flush what was loaded, close what was only referenced. */
 void attest_tpmdev_obj_close(attest_tpm *t, tpm_obj *o);
 

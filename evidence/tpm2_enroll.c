@@ -17,8 +17,6 @@
 #include "attest/tpm2_enroll.h"
 #include "tpm2_device_int.h"
 
-#define seterr attest_errbuf_set
-
 const uint32_t attest_ek_cert_indices[] = {
 	0x01c00002, 0x01c0000a,			/* low range: RSA-2048, ECC P-256 */
 	0x01c00012, 0x01c00014, 0x01c00016,	/* high range: RSA-2048, P-256, P-384 */
@@ -82,7 +80,7 @@ ek_template(int rsa, TPM2B_PUBLIC *p)
 
 static int
 marshal_pub(const TPMT_PUBLIC *p, unsigned char **out, size_t *len,
-    char *err, size_t errlen)
+    attest_err *err)
 {
 	size_t off = 0;
 
@@ -91,7 +89,7 @@ marshal_pub(const TPMT_PUBLIC *p, unsigned char **out, size_t *len,
 	    TSS2_RC_SUCCESS) {
 		OPENSSL_free(*out);
 		*out = NULL;
-		seterr(err, errlen, "cannot marshal a TPMT_PUBLIC");
+		attest_err_set(err, "cannot marshal a TPMT_PUBLIC");
 		return -1;
 	}
 	*len = off;
@@ -101,7 +99,7 @@ marshal_pub(const TPMT_PUBLIC *p, unsigned char **out, size_t *len,
 
 static int
 primary(attest_tpm *t, ESYS_TR hier, const TPM2B_PUBLIC *tpl, ESYS_TR *tr,
-    TPM2B_PUBLIC **out, const char *what, char *err, size_t errlen)
+    TPM2B_PUBLIC **out, const char *what, attest_err *err)
 {
 	static const TPM2B_SENSITIVE_CREATE sens;
 	static const TPM2B_DATA outside;
@@ -111,7 +109,7 @@ primary(attest_tpm *t, ESYS_TR hier, const TPM2B_PUBLIC *tpl, ESYS_TR *tr,
 	rc = Esys_CreatePrimary(t->esys, hier, ESYS_TR_PASSWORD, ESYS_TR_NONE,
 	    ESYS_TR_NONE, &sens, tpl, &outside, &pcrs, tr, out, NULL, NULL, NULL);
 	if (rc != TSS2_RC_SUCCESS)
-		return attest_tpmdev_fail(t, err, errlen, rc,
+		return attest_tpmdev_fail(t, err, rc,
 		    "%s: TPM2_CreatePrimary", what);
 
 	return 0;
@@ -119,7 +117,7 @@ primary(attest_tpm *t, ESYS_TR hier, const TPM2B_PUBLIC *tpl, ESYS_TR *tr,
 
 int
 attest_tpm_ak_create(attest_tpm *t, uint32_t handle, int rsa, int force,
-    unsigned char **pub, size_t *pub_len, char *err, size_t errlen)
+    unsigned char **pub, size_t *pub_len, attest_err *err)
 {
 	TPM2B_PUBLIC tpl, *out = NULL;
 	ESYS_TR obj = ESYS_TR_NONE, old = ESYS_TR_NONE, pers = ESYS_TR_NONE;
@@ -127,10 +125,10 @@ attest_tpm_ak_create(attest_tpm *t, uint32_t handle, int rsa, int force,
 	int ok;
 
 	*pub = NULL;
-	if ((ok = attest_tpmdev_alive(t, err, errlen)) < 0)
+	if ((ok = attest_tpmdev_alive(t, err)) < 0)
 		return ok;
 	if ((handle >> TPM2_HR_SHIFT) != TPM2_HT_PERSISTENT) {
-		seterr(err, errlen, "AK handle 0x%08x: not a persistent handle "
+		attest_err_set(err, "AK handle 0x%08x: not a persistent handle "
 		    "(0x81xxxxxx)", handle);
 		return -1;
 	}
@@ -138,14 +136,14 @@ attest_tpm_ak_create(attest_tpm *t, uint32_t handle, int rsa, int force,
 	if (Esys_TR_FromTPMPublic(t->esys, handle, ESYS_TR_NONE, ESYS_TR_NONE,
 	    ESYS_TR_NONE, &old) == TSS2_RC_SUCCESS) {
 		if (!force) {
-			seterr(err, errlen, "AK handle 0x%08x is occupied "
+			attest_err_set(err, "AK handle 0x%08x is occupied "
 			    "(--force replaces its object)", handle);
 			goto done;
 		}
 		rc = Esys_EvictControl(t->esys, ESYS_TR_RH_OWNER, old,
 		    ESYS_TR_PASSWORD, ESYS_TR_NONE, ESYS_TR_NONE, handle, &pers);
 		if (rc != TSS2_RC_SUCCESS) {
-			ok = attest_tpmdev_fail(t, err, errlen, rc, "AK handle "
+			ok = attest_tpmdev_fail(t, err, rc, "AK handle "
 			    "0x%08x: evicting the old object", handle);
 			goto done;
 		}
@@ -184,20 +182,20 @@ attest_tpm_ak_create(attest_tpm *t, uint32_t handle, int rsa, int force,
 	}
 	/* a primary is a function of the template: random unique = a new key */
 	if (!rc) {
-		seterr(err, errlen, "AK: no random bytes");
+		attest_err_set(err, "AK: no random bytes");
 		goto done;
 	}
 	if ((ok = primary(t, ESYS_TR_RH_ENDORSEMENT, &tpl, &obj, &out, "AK",
-	    err, errlen)) < 0)
+	    err)) < 0)
 		goto done;
 	rc = Esys_EvictControl(t->esys, ESYS_TR_RH_OWNER, obj, ESYS_TR_PASSWORD,
 	    ESYS_TR_NONE, ESYS_TR_NONE, handle, &pers);
 	if (rc != TSS2_RC_SUCCESS) {
-		ok = attest_tpmdev_fail(t, err, errlen, rc, "AK handle 0x%08x: "
+		ok = attest_tpmdev_fail(t, err, rc, "AK handle 0x%08x: "
 		    "TPM2_EvictControl", handle);
 		goto done;
 	}
-	ok = marshal_pub(&out->publicArea, pub, pub_len, err, errlen);
+	ok = marshal_pub(&out->publicArea, pub, pub_len, err);
 done:
 	if (obj != ESYS_TR_NONE)
 		(void)Esys_FlushContext(t->esys, obj);
@@ -213,7 +211,7 @@ done:
 /* 1: the index exists and was read; 0: absent; <0: failure. */
 static int
 nv_read(attest_tpm *t, uint32_t index, unsigned char **der, size_t *len,
-    char *err, size_t errlen)
+    attest_err *err)
 {
 	TPM2B_NV_PUBLIC *np = NULL;
 	TPM2B_MAX_NV_BUFFER *chunk = NULL;
@@ -227,18 +225,18 @@ nv_read(attest_tpm *t, uint32_t index, unsigned char **der, size_t *len,
 
 	if (Esys_TR_FromTPMPublic(t->esys, index, ESYS_TR_NONE, ESYS_TR_NONE,
 	    ESYS_TR_NONE, &tr) != TSS2_RC_SUCCESS)
-		return attest_tpmdev_alive(t, err, errlen) < 0 ?
+		return attest_tpmdev_alive(t, err) < 0 ?
 		    ATTEST_TPM_UNREACHABLE : 0;
 	rc = Esys_NV_ReadPublic(t->esys, tr, ESYS_TR_NONE, ESYS_TR_NONE,
 	    ESYS_TR_NONE, &np, NULL);
 	if (rc != TSS2_RC_SUCCESS) {
-		ok = attest_tpmdev_fail(t, err, errlen, rc, "EK certificate NV "
+		ok = attest_tpmdev_fail(t, err, rc, "EK certificate NV "
 		    "0x%08x: TPM2_NV_ReadPublic", index);
 		goto done;
 	}
 	size = np->nvPublic.dataSize;
 	if (size == 0 || (buf = OPENSSL_malloc(size)) == NULL) {
-		seterr(err, errlen, "EK certificate NV 0x%08x: empty", index);
+		attest_err_set(err, "EK certificate NV 0x%08x: empty", index);
 		goto done;
 	}
 	while (off < size) {
@@ -248,12 +246,12 @@ nv_read(attest_tpm *t, uint32_t index, unsigned char **der, size_t *len,
 		rc = Esys_NV_Read(t->esys, tr, tr, ESYS_TR_PASSWORD, ESYS_TR_NONE,
 		    ESYS_TR_NONE, n, (UINT16)off, &chunk);
 		if (rc != TSS2_RC_SUCCESS) {
-			ok = attest_tpmdev_fail(t, err, errlen, rc, "EK certificate "
+			ok = attest_tpmdev_fail(t, err, rc, "EK certificate "
 			    "NV 0x%08x: TPM2_NV_Read", index);
 			goto done;
 		}
 		if (chunk->size != n) {
-			seterr(err, errlen, "EK certificate NV 0x%08x: short read", index);
+			attest_err_set(err, "EK certificate NV 0x%08x: short read", index);
 			goto done;
 		}
 		memcpy(buf + off, chunk->buffer, n);
@@ -264,7 +262,7 @@ nv_read(attest_tpm *t, uint32_t index, unsigned char **der, size_t *len,
 	/* some TPMs pad the index: keep the certificate's own bytes */
 	p = buf;
 	if ((x = d2i_X509(NULL, &p, (long)size)) == NULL) {
-		seterr(err, errlen, "EK certificate NV 0x%08x: not a DER certificate", index);
+		attest_err_set(err, "EK certificate NV 0x%08x: not a DER certificate", index);
 		goto done;
 	}
 	*len = (size_t)(p - buf);
@@ -283,18 +281,18 @@ done:
 
 int
 attest_tpm_ek_cert_read(attest_tpm *t, uint32_t index, unsigned char **der,
-    size_t *len, uint32_t *found, char *err, size_t errlen)
+    size_t *len, uint32_t *found, attest_err *err)
 {
 	size_t i;
 	int r;
 
 	*der = NULL;
-	if ((r = attest_tpmdev_alive(t, err, errlen)) < 0)
+	if ((r = attest_tpmdev_alive(t, err)) < 0)
 		return r;
 	for (i = 0; i < attest_ek_cert_n_indices; i++) {
 		uint32_t ix = index ? index : attest_ek_cert_indices[i];
 
-		if ((r = nv_read(t, ix, der, len, err, errlen)) < 0)
+		if ((r = nv_read(t, ix, der, len, err)) < 0)
 			return r;
 		if (r == 1) {
 			*found = ix;
@@ -304,9 +302,9 @@ attest_tpm_ek_cert_read(attest_tpm *t, uint32_t index, unsigned char **der,
 			break;
 	}
 	if (index)
-		seterr(err, errlen, "no EK certificate at NV index 0x%08x", index);
+		attest_err_set(err, "no EK certificate at NV index 0x%08x", index);
 	else
-		seterr(err, errlen, "no EK certificate in NV at the TCG indices "
+		attest_err_set(err, "no EK certificate in NV at the TCG indices "
 		    "(0x01c00002, 0x01c0000a, ...): give --ek-cert FILE");
 
 	return -1;
@@ -331,7 +329,7 @@ ek_matches(const TPMT_PUBLIC *p, const ek_want *w)
 	    != (TPMA_OBJECT_RESTRICTED | TPMA_OBJECT_DECRYPT))
 		return 0;
 	if (w->pub != NULL) {
-		if (marshal_pub(p, &m, &mlen, NULL, 0) == 0)
+		if (marshal_pub(p, &m, &mlen, NULL) == 0)
 			eq = mlen == w->pub_len && memcmp(m, w->pub, mlen) == 0;
 		OPENSSL_free(m);
 		return eq;
@@ -346,7 +344,7 @@ ek_matches(const TPMT_PUBLIC *p, const ek_want *w)
 
 /* The EK as an object: o->tr (flush when created), pub its public area. */
 static int
-ek_find(attest_tpm *t, const ek_want *w, tpm_obj *o, char *err, size_t errlen)
+ek_find(attest_tpm *t, const ek_want *w, tpm_obj *o, attest_err *err)
 {
 	TPMS_CAPABILITY_DATA *cap = NULL;
 	TPMI_YES_NO more = TPM2_NO;
@@ -359,7 +357,7 @@ ek_find(attest_tpm *t, const ek_want *w, tpm_obj *o, char *err, size_t errlen)
 	rc = Esys_GetCapability(t->esys, ESYS_TR_NONE, ESYS_TR_NONE, ESYS_TR_NONE,
 	    TPM2_CAP_HANDLES, EK_FIRST, 256, &more, &cap);
 	if (rc != TSS2_RC_SUCCESS)
-		return attest_tpmdev_fail(t, err, errlen, rc, "EK: TPM2_GetCapability");
+		return attest_tpmdev_fail(t, err, rc, "EK: TPM2_GetCapability");
 	for (i = 0; i < cap->data.handles.count; i++) {
 		uint32_t h = cap->data.handles.handle[i];
 
@@ -386,8 +384,7 @@ ek_find(attest_tpm *t, const ek_want *w, tpm_obj *o, char *err, size_t errlen)
 	for (k = 0; k < 2; k++) {
 		ek_template(k == 0, &tpl);
 		if ((r = primary(t, ESYS_TR_RH_ENDORSEMENT, &tpl, &tr, &pub,
-		    k == 0 ? "EK (RSA template)" : "EK (ECC template)", err,
-		    errlen)) < 0)
+		    k == 0 ? "EK (RSA template)" : "EK (ECC template)", err)) < 0)
 			return r;
 		if (ek_matches(&pub->publicArea, w)) {
 			o->tr = tr;
@@ -399,7 +396,7 @@ ek_find(attest_tpm *t, const ek_want *w, tpm_obj *o, char *err, size_t errlen)
 		pub = NULL;
 		(void)Esys_FlushContext(t->esys, tr);
 	}
-	seterr(err, errlen, "no EK of this TPM matches %s (neither a persistent EK "
+	attest_err_set(err, "no EK of this TPM matches %s (neither a persistent EK "
 	    "in 0x81010000-0x810100ff nor the TCG low-range templates)",
 	    w->pub != NULL ? "the challenge's EK" : "the EK certificate");
 
@@ -408,17 +405,17 @@ ek_find(attest_tpm *t, const ek_want *w, tpm_obj *o, char *err, size_t errlen)
 
 int
 attest_tpm_ek_public(attest_tpm *t, EVP_PKEY *cert_key, unsigned char **pub,
-    size_t *pub_len, char *err, size_t errlen)
+    size_t *pub_len, attest_err *err)
 {
 	ek_want w = { cert_key, NULL, 0 };
 	tpm_obj o = TPM_OBJ_INIT;
 	int ok;
 
 	*pub = NULL;
-	if ((ok = attest_tpmdev_alive(t, err, errlen)) < 0)
+	if ((ok = attest_tpmdev_alive(t, err)) < 0)
 		return ok;
-	if ((ok = ek_find(t, &w, &o, err, errlen)) == 0)
-		ok = marshal_pub(&o.pub->publicArea, pub, pub_len, err, errlen);
+	if ((ok = ek_find(t, &w, &o, err)) == 0)
+		ok = marshal_pub(&o.pub->publicArea, pub, pub_len, err);
 	attest_tpmdev_obj_close(t, &o);
 
 	return ok;
@@ -426,8 +423,7 @@ attest_tpm_ek_public(attest_tpm *t, EVP_PKEY *cert_key, unsigned char **pub,
 
 /* A policy session satisfying PolicySecret(TPM_RH_ENDORSEMENT). */
 static int
-ek_session(attest_tpm *t, TPMI_ALG_HASH alg, ESYS_TR *s, char *err,
-    size_t errlen)
+ek_session(attest_tpm *t, TPMI_ALG_HASH alg, ESYS_TR *s, attest_err *err)
 {
 	static const TPMT_SYM_DEF none = { .algorithm = TPM2_ALG_NULL };
 	TPM2B_TIMEOUT *timeout = NULL;
@@ -438,7 +434,7 @@ ek_session(attest_tpm *t, TPMI_ALG_HASH alg, ESYS_TR *s, char *err,
 	    ESYS_TR_NONE, ESYS_TR_NONE, ESYS_TR_NONE, NULL, TPM2_SE_POLICY, &none,
 	    alg, s);
 	if (rc != TSS2_RC_SUCCESS)
-		return attest_tpmdev_fail(t, err, errlen, rc,
+		return attest_tpmdev_fail(t, err, rc,
 		    "EK policy session: TPM2_StartAuthSession");
 	rc = Esys_PolicySecret(t->esys, ESYS_TR_RH_ENDORSEMENT, *s,
 	    ESYS_TR_PASSWORD, ESYS_TR_NONE, ESYS_TR_NONE, NULL, NULL, NULL, 0,
@@ -448,7 +444,7 @@ ek_session(attest_tpm *t, TPMI_ALG_HASH alg, ESYS_TR *s, char *err,
 	if (rc != TSS2_RC_SUCCESS) {
 		(void)Esys_FlushContext(t->esys, *s);
 		*s = ESYS_TR_NONE;
-		return attest_tpmdev_fail(t, err, errlen, rc,
+		return attest_tpmdev_fail(t, err, rc,
 		    "EK policy session: TPM2_PolicySecret(endorsement)");
 	}
 
@@ -459,7 +455,7 @@ int
 attest_tpm_activate(attest_tpm *t, uint32_t ak, const unsigned char *ek_pub,
     size_t ek_pub_len, const unsigned char *id_object, size_t id_len,
     const unsigned char *secret, size_t secret_len, unsigned char **cred,
-    size_t *cred_len, char *err, size_t errlen)
+    size_t *cred_len, attest_err *err)
 {
 	ek_want w = { NULL, ek_pub, ek_pub_len };
 	tpm_obj ek = TPM_OBJ_INIT;
@@ -474,30 +470,29 @@ attest_tpm_activate(attest_tpm *t, uint32_t ak, const unsigned char *ek_pub,
 	int ok;
 
 	*cred = NULL;
-	if ((ok = attest_tpmdev_alive(t, err, errlen)) < 0)
+	if ((ok = attest_tpmdev_alive(t, err)) < 0)
 		return ok;
 	ok = -1;
 	if (Tss2_MU_TPM2B_ID_OBJECT_Unmarshal(id_object, id_len, &off, &blob) !=
 	    TSS2_RC_SUCCESS || off != id_len ||
 	    (off = 0, Tss2_MU_TPM2B_ENCRYPTED_SECRET_Unmarshal(secret, secret_len,
 	    &off, &sec)) != TSS2_RC_SUCCESS || off != secret_len) {
-		seterr(err, errlen, "challenge: credential blob or secret is not "
+		attest_err_set(err, "challenge: credential blob or secret is not "
 		    "a TPM2B_ID_OBJECT / TPM2B_ENCRYPTED_SECRET");
 		return -1;
 	}
-	if ((ok = attest_tpmdev_obj_open(t, &ref, "AK", &akobj, err, errlen)) < 0)
+	if ((ok = attest_tpmdev_obj_open(t, &ref, "AK", &akobj, err)) < 0)
 		goto done;
-	if ((ok = ek_find(t, &w, &ek, err, errlen)) < 0)
+	if ((ok = ek_find(t, &w, &ek, err)) < 0)
 		goto done;
 	if (!(ek.pub->publicArea.objectAttributes & TPMA_OBJECT_USERWITHAUTH) &&
-	    (ok = ek_session(t, ek.pub->publicArea.nameAlg, &sess, err,
-	    errlen)) < 0)
+	    (ok = ek_session(t, ek.pub->publicArea.nameAlg, &sess, err)) < 0)
 		goto done;
 	rc = Esys_ActivateCredential(t->esys, akobj.tr, ek.tr, ESYS_TR_PASSWORD,
 	    sess != ESYS_TR_NONE ? sess : ESYS_TR_PASSWORD, ESYS_TR_NONE, &blob,
 	    &sec, &out);
 	if (rc != TSS2_RC_SUCCESS) {
-		ok = attest_tpmdev_fail(t, err, errlen, rc, "TPM2_ActivateCredential");
+		ok = attest_tpmdev_fail(t, err, rc, "TPM2_ActivateCredential");
 		goto done;
 	}
 	if ((*cred = OPENSSL_memdup(out->buffer, out->size ? out->size : 1)) == NULL) {

@@ -52,7 +52,7 @@ lend(const attest_tpm *t, tpm_obj *o)
 
 int
 attest_tpmdev_key_open(attest_tpm *t, const attest_tpm_keyref *key,
-    tpm_obj *o, char *err, size_t errlen)
+    tpm_obj *o, attest_err *err)
 {
 	attest_tpm_keyref ref;
 	tpm_obj *h;
@@ -62,7 +62,7 @@ attest_tpmdev_key_open(attest_tpm *t, const attest_tpm_keyref *key,
 		lend(t, o);
 		return 0;
 	}
-	if ((ok = attest_tpmdev_obj_open(t, key, "key", o, err, errlen)) < 0)
+	if ((ok = attest_tpmdev_obj_open(t, key, "key", o, err)) < 0)
 		return ok;
 	if (!t->hold || t->held != NULL)
 		return 0;

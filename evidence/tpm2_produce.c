@@ -13,16 +13,11 @@ int attest_tpm2_produce_certified(attest_tpm *t, const attest_tpm_keyref *key, u
                                   unsigned char **stmt, size_t *stmt_len, attest_err *err)
 {
     attest_tpm2_stmt s;
-    attest_err tpm_err;
     int rc;
 
     memset(co, 0, sizeof(*co));
-    /* err may be NULL like everywhere else; the ESAPI layer wants a buffer. */
-    rc = attest_tpm_certify(t, key, ak_handle, nonce, nonce_len, co, tpm_err.msg, sizeof(tpm_err.msg));
-    if (rc != 0) {
-        attest_err_set(err, "%s", tpm_err.msg);
+    if ((rc = attest_tpm_certify(t, key, ak_handle, nonce, nonce_len, co, err)) != 0)
         return rc;
-    }
     memset(&s, 0, sizeof(s));
     s.attest = co->attest;
     s.attest_len = co->attest_len;

@@ -19,8 +19,6 @@
 #include "attest/tpm2_device.h"
 #include "tpm2_device_int.h"
 
-#define seterr attest_errbuf_set
-
 static size_t
 hash_size(uint16_t alg)
 {
@@ -40,24 +38,24 @@ hash_size(uint16_t alg)
 
 static int
 sign_args_check(uint16_t scheme, uint16_t hash_alg,
-    const unsigned char *digest, size_t dlen, char *err, size_t errlen)
+    const unsigned char *digest, size_t dlen, attest_err *err)
 {
 	size_t hlen;
 
 	if (scheme != TPM2_ALG_RSASSA && scheme != TPM2_ALG_RSAPSS &&
 	    scheme != TPM2_ALG_ECDSA) {
-		seterr(err, errlen, "TPM2_Sign: scheme 0x%04x, expected "
+		attest_err_set(err, "TPM2_Sign: scheme 0x%04x, expected "
 		    "RSASSA (0x0014), RSAPSS (0x0016) or ECDSA (0x0018)",
 		    scheme);
 		return -1;
 	}
 	if ((hlen = hash_size(hash_alg)) == 0) {
-		seterr(err, errlen, "TPM2_Sign: hash 0x%04x, expected SHA1, "
+		attest_err_set(err, "TPM2_Sign: hash 0x%04x, expected SHA1, "
 		    "SHA256, SHA384 or SHA512", hash_alg);
 		return -1;
 	}
 	if (digest == NULL || dlen != hlen) {
-		seterr(err, errlen, "TPM2_Sign: digest is %zu bytes, hash "
+		attest_err_set(err, "TPM2_Sign: digest is %zu bytes, hash "
 		    "0x%04x needs %zu", digest == NULL ? 0 : dlen, hash_alg,
 		    hlen);
 		return -1;
@@ -68,10 +66,10 @@ sign_args_check(uint16_t scheme, uint16_t hash_alg,
 
 static int
 ecdsa_to_der(const TPMS_SIGNATURE_ECC *e, unsigned char **der,
-    size_t *der_len, char *err, size_t errlen)
+    size_t *der_len, attest_err *err)
 {
 	if (attest_tpm2_ecdsa_der(e, der, der_len) != 0) {
-		seterr(err, errlen, "TPM2_Sign: cannot encode ECDSA-Sig-Value");
+		attest_err_set(err, "TPM2_Sign: cannot encode ECDSA-Sig-Value");
 		return -1;
 	}
 	return 0;
@@ -79,23 +77,22 @@ ecdsa_to_der(const TPMS_SIGNATURE_ECC *e, unsigned char **der,
 
 int
 attest_tpm_sig_bytes(const TPMT_SIGNATURE *s, uint16_t scheme,
-    unsigned char **out, size_t *out_len, char *err, size_t errlen)
+    unsigned char **out, size_t *out_len, attest_err *err)
 {
 	const TPM2B_PUBLIC_KEY_RSA *rsa;
 
 	if (s->sigAlg != scheme) {
-		seterr(err, errlen, "TPM2_Sign: TPM answered with scheme "
+		attest_err_set(err, "TPM2_Sign: TPM answered with scheme "
 		    "0x%04x, asked for 0x%04x", s->sigAlg, scheme);
 		return -1;
 	}
 	if (scheme == TPM2_ALG_ECDSA)
-		return ecdsa_to_der(&s->signature.ecdsa, out, out_len, err,
-		    errlen);
+		return ecdsa_to_der(&s->signature.ecdsa, out, out_len, err);
 	rsa = scheme == TPM2_ALG_RSASSA ? &s->signature.rsassa.sig :
 	    &s->signature.rsapss.sig;
 	if (rsa->size == 0 || (*out = OPENSSL_memdup(rsa->buffer,
 	    rsa->size)) == NULL) {
-		seterr(err, errlen, "TPM2_Sign: empty signature or out of "
+		attest_err_set(err, "TPM2_Sign: empty signature or out of "
 		    "memory");
 		return -1;
 	}
@@ -107,8 +104,7 @@ attest_tpm_sig_bytes(const TPMT_SIGNATURE *s, uint16_t scheme,
 int
 attest_tpm_sign_digest(attest_tpm *t, const attest_tpm_keyref *key,
     uint16_t sig_scheme, uint16_t hash_alg, const unsigned char *digest,
-    size_t dlen, unsigned char **sig, size_t *sig_len, char *err,
-    size_t errlen)
+    size_t dlen, unsigned char **sig, size_t *sig_len, attest_err *err)
 {
 	tpm_obj o = TPM_OBJ_INIT;
 	TPMT_SIGNATURE *ts = NULL;
@@ -124,19 +120,18 @@ attest_tpm_sign_digest(attest_tpm *t, const attest_tpm_keyref *key,
 	if (sig_len != NULL)
 		*sig_len = 0;
 	if (t == NULL || key == NULL || sig == NULL || sig_len == NULL) {
-		seterr(err, errlen, "attest_tpm_sign_digest: invalid argument");
+		attest_err_set(err, "attest_tpm_sign_digest: invalid argument");
 		goto fail;
 	}
-	if (sign_args_check(sig_scheme, hash_alg, digest, dlen, err,
-	    errlen) < 0)
+	if (sign_args_check(sig_scheme, hash_alg, digest, dlen, err) < 0)
 		goto fail;
-	if ((ok = attest_tpmdev_alive(t, err, errlen)) < 0 ||
-	    (ok = attest_tpmdev_key_open(t, key, &o, err, errlen)) < 0)
+	if ((ok = attest_tpmdev_alive(t, err)) < 0 ||
+	    (ok = attest_tpmdev_key_open(t, key, &o, err)) < 0)
 		goto fail;
 	ok = -1;
 	want = sig_scheme == TPM2_ALG_ECDSA ? TPM2_ALG_ECC : TPM2_ALG_RSA;
 	if (o.pub->publicArea.type != want) {
-		seterr(err, errlen, "TPM2_Sign: scheme 0x%04x needs an %s key, "
+		attest_err_set(err, "TPM2_Sign: scheme 0x%04x needs an %s key, "
 		    "this key has type 0x%04x", sig_scheme,
 		    want == TPM2_ALG_ECC ? "ECC" : "RSA",
 		    o.pub->publicArea.type);
@@ -157,10 +152,10 @@ attest_tpm_sign_digest(attest_tpm *t, const attest_tpm_keyref *key,
 	rc = Esys_Sign(t->esys, o.tr, ESYS_TR_PASSWORD, ESYS_TR_NONE,
 	    ESYS_TR_NONE, &dg, &scheme, &ticket, &ts);
 	if (rc != TSS2_RC_SUCCESS) {
-		ok = attest_tpmdev_fail(t, err, errlen, rc, "TPM2_Sign");
+		ok = attest_tpmdev_fail(t, err, rc, "TPM2_Sign");
 		goto fail;
 	}
-	if (attest_tpm_sig_bytes(ts, sig_scheme, sig, sig_len, err, errlen) < 0)
+	if (attest_tpm_sig_bytes(ts, sig_scheme, sig, sig_len, err) < 0)
 		goto fail;
 
 	ok = 0;
@@ -193,7 +188,7 @@ tpm_hash_of(const char *md)
 
 int
 attest_tpm_sign_plan(const unsigned char *pub, size_t pub_len, const char *md,
-    int pss, attest_tpm_signer *s, char *why, size_t whylen)
+    int pss, attest_tpm_signer *s, attest_err *why)
 {
 	TPMT_PUBLIC p;
 	uint16_t fixed, fixed_hash;
@@ -201,17 +196,17 @@ attest_tpm_sign_plan(const unsigned char *pub, size_t pub_len, const char *md,
 	uint16_t want;
 
 	if (attest_tpmt_public_parse(pub, pub_len, &p, &perr) != 0) {
-		seterr(why, whylen, "%s", perr.msg);
+		attest_err_set(why, "%s", perr.msg);
 		return -1;
 	}
 	if (p.type != TPM2_ALG_RSA && p.type != TPM2_ALG_ECC) {
-		seterr(why, whylen, "key type 0x%04x", p.type);
+		attest_err_set(why, "key type 0x%04x", p.type);
 		return -1;
 	}
 	/* A restricted key signs only digests the TPM hashed itself. */
 	if ((p.objectAttributes & TPMA_OBJECT_RESTRICTED) ||
 	    !(p.objectAttributes & TPMA_OBJECT_SIGN_ENCRYPT)) {
-		seterr(why, whylen, "the key is %s", (p.objectAttributes &
+		attest_err_set(why, "the key is %s", (p.objectAttributes &
 		    TPMA_OBJECT_RESTRICTED) ? "restricted" : "not a signing key");
 		return -1;
 	}
@@ -223,7 +218,7 @@ attest_tpm_sign_plan(const unsigned char *pub, size_t pub_len, const char *md,
 		    "SHA512" : "SHA256";
 	s->md = md;
 	if ((s->hash = tpm_hash_of(md)) == TPM2_ALG_NULL) {
-		seterr(why, whylen, "digest %s", md != NULL ? md : "(none)");
+		attest_err_set(why, "digest %s", md != NULL ? md : "(none)");
 		return -1;
 	}
 	want = p.type == TPM2_ALG_ECC ? TPM2_ALG_ECDSA : pss ?
@@ -236,7 +231,7 @@ attest_tpm_sign_plan(const unsigned char *pub, size_t pub_len, const char *md,
 		fixed_hash = p.parameters.rsaDetail.scheme.details.anySig.hashAlg;
 	}
 	if (fixed != TPM2_ALG_NULL && (fixed != want || fixed_hash != s->hash)) {
-		seterr(why, whylen, "the key's scheme 0x%04x/0x%04x is not "
+		attest_err_set(why, "the key's scheme 0x%04x/0x%04x is not "
 		    "0x%04x/0x%04x", fixed, fixed_hash, want, s->hash);
 		return -1;
 	}
@@ -250,13 +245,7 @@ attest_tpm_request_signer(void *arg, const unsigned char *digest,
     size_t dlen, unsigned char **sig, size_t *sig_len, attest_err *err)
 {
 	const attest_tpm_signer *s = arg;
-	attest_err e;
-	int rc;
 
-	rc = attest_tpm_sign_digest(s->tpm, s->key, s->scheme, s->hash,
-	    digest, dlen, sig, sig_len, e.msg, sizeof(e.msg));
-	if (rc != 0)
-		attest_err_set(err, "%s", e.msg);
-
-	return rc;
+	return attest_tpm_sign_digest(s->tpm, s->key, s->scheme, s->hash,
+	    digest, dlen, sig, sig_len, err);
 }

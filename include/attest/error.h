@@ -1,4 +1,13 @@
-/* One-line errors: every failing call fills an attest_err the caller prints. */
+/*
+ * The library's one error convention.  A function that can fail returns 0 on
+ * success and -1 on failure, and takes an attest_err *err: on failure it
+ * holds one line (no newline, NUL-terminated) for the caller to print as is.
+ * err may be NULL when the caller does not want the text.  Functions that
+ * hand back an object return it, NULL on failure, with the same err.
+ * The one exception: the TPM layer (attest/tpm2_device.h, tpm2_enroll.h)
+ * also returns ATTEST_TPM_UNREACHABLE (-2) when the TPM cannot be reached,
+ * since callers map that to another exit status; err is filled as for -1.
+ */
 #ifndef ATTEST_ERROR_H
 #define ATTEST_ERROR_H
 
@@ -12,11 +21,6 @@ typedef struct {
 __attribute__((format(printf, 2, 3)))
 #endif
 void attest_err_set(attest_err *e, const char *fmt, ...);
-/* The same for a plain buffer (the ESAPI layer's err, errlen arguments). */
-#if defined(__GNUC__)
-__attribute__((format(printf, 3, 4)))
-#endif
-void attest_errbuf_set(char *buf, size_t len, const char *fmt, ...);
 /* Prefix an existing message with context ("bundle: ..."). */
 #if defined(__GNUC__)
 __attribute__((format(printf, 2, 3)))

@@ -7,6 +7,7 @@
  * cannot connect, Esys_Initialize fails, the first command gets no
  * answer, or a later command fails in the TCTI layer, after which every
  * call on that attest_tpm returns -2).  The CLI maps -2 to exit 2.
+ * (-2 is the one exception to the convention of attest/error.h.)
  * On failure err (if not NULL) holds one line naming the step and the
  * decoded TPM reason, e.g. "key handle 0x81000099: TPM2_ReadPublic:
  * tpm:handle(1):the handle is not correct for the use (0x18b)".
@@ -41,8 +42,7 @@ typedef struct attest_tpm attest_tpm;		/* TCTI ctx + ESYS ctx */
  * "swtpm:path=/x/swtpm.sock".  NULL (or "") -> env ATTEST_TCTI, then
  * TPM2TOOLS_TCTI, then TCTI, then the tctildr default search.
  */
-int	attest_tpm_open(const char *tcti, attest_tpm **out, char *err,
-	    size_t errlen);
+int	attest_tpm_open(const char *tcti, attest_tpm **out, attest_err *err);
 /* That lookup: tcti itself, else the first set variable; NULL for the default search. */
 const char *attest_tpm_tcti(const char *tcti);
 void	attest_tpm_close(attest_tpm *t);
@@ -86,7 +86,7 @@ typedef struct {
  */
 int	attest_tpm_certify(attest_tpm *t, const attest_tpm_keyref *key,
 	    uint32_t ak_handle, const unsigned char *nonce, size_t nonce_len,
-	    attest_tpm_certify_out *out, char *err, size_t errlen);
+	    attest_tpm_certify_out *out, attest_err *err);
 void	attest_tpm_certify_out_clear(attest_tpm_certify_out *o);
 
 /*
@@ -94,7 +94,7 @@ void	attest_tpm_certify_out_clear(attest_tpm_certify_out *o);
  * blob itself and the TPM is not used (t may then be NULL).
  */
 int	attest_tpm_read_public(attest_tpm *t, const attest_tpm_keyref *key,
-	    unsigned char **pub, size_t *pub_len, char *err, size_t errlen);
+	    unsigned char **pub, size_t *pub_len, attest_err *err);
 
 /*
  * on: from the next certify or sign on, keep that call's key object open
@@ -106,8 +106,7 @@ int	attest_tpm_read_public(attest_tpm *t, const attest_tpm_keyref *key,
 void	attest_tpm_hold_key(attest_tpm *t, int on);
 
 /* Number of loaded transient objects (TPM2_CAP_HANDLES from 0x80000000). */
-int	attest_tpm_count_transients(attest_tpm *t, size_t *n, char *err,
-	    size_t errlen);
+int	attest_tpm_count_transients(attest_tpm *t, size_t *n, attest_err *err);
 
 /*
  * TPM2_Sign of a precomputed digest with an unrestricted signing key (NULL
@@ -119,7 +118,7 @@ int	attest_tpm_count_transients(attest_tpm *t, size_t *n, char *err,
 int	attest_tpm_sign_digest(attest_tpm *t, const attest_tpm_keyref *key,
 	    uint16_t sig_scheme, uint16_t hash_alg,
 	    const unsigned char *digest, size_t dlen, unsigned char **sig,
-	    size_t *sig_len, char *err, size_t errlen);
+	    size_t *sig_len, attest_err *err);
 
 /*
  * A TPMT_SIGNATURE as an X.509 signature value: DER ECDSA-Sig-Value (made
@@ -127,7 +126,7 @@ int	attest_tpm_sign_digest(attest_tpm *t, const attest_tpm_keyref *key,
  * signature of another scheme than asked for is refused (-1).
  */
 int	attest_tpm_sig_bytes(const TPMT_SIGNATURE *s, uint16_t scheme,
-	    unsigned char **out, size_t *out_len, char *err, size_t errlen);
+	    unsigned char **out, size_t *out_len, attest_err *err);
 
 /* Signing a request with TPM2_Sign (attest_request_opts.signer). */
 typedef struct {
@@ -145,8 +144,7 @@ typedef struct {
  * a fixed scheme or hash that differs, an unknown digest).
  */
 int	attest_tpm_sign_plan(const unsigned char *pub, size_t pub_len,
-	    const char *md, int pss, attest_tpm_signer *s, char *why,
-	    size_t whylen);
+	    const char *md, int pss, attest_tpm_signer *s, attest_err *why);
 /* An attest_request_signer: arg is an attest_tpm_signer. */
 int	attest_tpm_request_signer(void *arg, const unsigned char *digest,
 	    size_t dlen, unsigned char **sig, size_t *sig_len,

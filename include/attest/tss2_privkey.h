@@ -28,6 +28,8 @@
 #include <openssl/asn1.h>
 #include <tss2/tss2_tpm2_types.h>
 
+#include "attest/error.h"
+
 #define ATTEST_TSS2_PEM_NAME		"TSS2 PRIVATE KEY"
 #define ATTEST_TSS2_OID_LOADABLE	"2.23.133.10.1.3"
 #define ATTEST_TSS2_OID_IMPORTABLE	"2.23.133.10.1.4"
@@ -66,6 +68,6 @@ typedef struct attest_tss2_key {
  * Returns 0 on success, -1 with one line in err otherwise.
  */
 int attest_tss2_key_decode(const unsigned char *buf, size_t len,
-    attest_tss2_key *out, char *err, size_t errlen);
+    attest_tss2_key *out, attest_err *err);
 
 #endif /* ATTEST_TSS2_PRIVKEY_H */

@@ -40,7 +40,7 @@ int main(int argc, char **argv)
     attest_tpm_keyref key = {0, NULL, 0};
     uint32_t ak = 0;
     int reps = 1, i;
-    char err[256];
+    attest_err err;
 
     for (i = 1; i < argc; i++) {
         if (strcmp(argv[i], "--key") == 0 && i + 1 < argc)
@@ -76,19 +76,18 @@ int main(int argc, char **argv)
         double t0 = now_us(), t1;
 
         memset(&out, 0, sizeof(out));
-        if (attest_tpm_open(NULL, &t, err, sizeof(err)) != 0)
-            DIE("open: %s", err);
-        if (attest_tpm_certify(t, &key, ak, nonce, nonce_len, &out, err, sizeof(err)) != 0)
-            DIE("certify: %s", err);
+        if (attest_tpm_open(NULL, &t, &err) != 0)
+            DIE("open: %s", err.msg);
+        if (attest_tpm_certify(t, &key, ak, nonce, nonce_len, &out, &err) != 0)
+            DIE("certify: %s", err.msg);
         /* The key type is in the certify output: no extra TPM command. */
         if (attest_tpmt_public_parse(out.pub, out.pub_len, &pub, &perr) != 0)
             DIE("TPMT_PUBLIC: %s", perr.msg);
         scheme = pub.type == TPM2_ALG_RSA ? TPM2_ALG_RSASSA : TPM2_ALG_ECDSA;
         if (!EVP_Digest(tbs, sizeof(tbs), digest, &dlen, EVP_sha256(), NULL))
             DIE("SHA-256");
-        if (attest_tpm_sign_digest(t, &key, scheme, TPM2_ALG_SHA256, digest, dlen, &sig, &sig_len, err,
-                                   sizeof(err)) != 0)
-            DIE("sign: %s", err);
+        if (attest_tpm_sign_digest(t, &key, scheme, TPM2_ALG_SHA256, digest, dlen, &sig, &sig_len, &err) != 0)
+            DIE("sign: %s", err.msg);
         attest_tpm_close(t);
         t1 = now_us();
         printf("%.0f\n", t1 - t0);

@@ -82,20 +82,20 @@ static int teardown(void **state)
 static attest_tpm *open_tpm(void)
 {
     attest_tpm *t = NULL;
-    char err[256];
+    attest_err err;
 
     if (getenv("SWTPM_LAB_TCTI") == NULL || *getenv("SWTPM_LAB_TCTI") == '\0')
         skip();
-    assert_int_equal(attest_tpm_open(getenv("SWTPM_LAB_TCTI"), &t, err, sizeof(err)), 0);
+    assert_int_equal(attest_tpm_open(getenv("SWTPM_LAB_TCTI"), &t, &err), 0);
     return t;
 }
 
 static void close_tpm(attest_tpm *t)
 {
     size_t n = 99;
-    char err[256];
+    attest_err err;
 
-    assert_int_equal(attest_tpm_count_transients(t, &n, err, sizeof(err)), 0);
+    assert_int_equal(attest_tpm_count_transients(t, &n, &err), 0);
     assert_int_equal(n, 0);
     attest_tpm_close(t);
 }
@@ -104,10 +104,10 @@ static size_t ak_name(attest_tpm *t, uint32_t h, int rsa, unsigned char *name)
 {
     unsigned char *pub = NULL;
     size_t len = 0;
-    char err[256];
+    attest_err err;
     int n;
 
-    assert_int_equal(attest_tpm_ak_create(t, h, rsa, 1, &pub, &len, err, sizeof(err)), 0);
+    assert_int_equal(attest_tpm_ak_create(t, h, rsa, 1, &pub, &len, &err), 0);
     n = attest_tpm2_name(pub, len, name, 68, NULL);
     assert_true(n > 0);
     OPENSSL_free(pub);
@@ -120,18 +120,18 @@ static void one_ek(const char *pem, int rsa_ak)
     EVP_PKEY *k = pem_pub(pem);
     unsigned char name[68], name2[68], cred[32], *ek = NULL, *id = NULL, *sec = NULL, *out = NULL;
     size_t nl, ekl = 0, idl = 0, secl = 0, outl = 0;
-    char err[256];
+    attest_err err;
     attest_err e;
 
     nl = ak_name(t, AK1, rsa_ak, name);
     ak_name(t, AK2, 0, name2);
-    assert_int_equal(attest_tpm_ek_public(t, k, &ek, &ekl, err, sizeof(err)), 0);
+    assert_int_equal(attest_tpm_ek_public(t, k, &ek, &ekl, &err), 0);
     assert_true(RAND_bytes(cred, sizeof(cred)) > 0);
 
     /* the right Name: the TPM returns the credential */
     assert_int_equal(attest_make_credential(NULL, ek, ekl, name, nl, cred, sizeof(cred), &id, &idl, &sec, &secl, &e), 0);
-    if (attest_tpm_activate(t, AK1, ek, ekl, id, idl, sec, secl, &out, &outl, err, sizeof(err)) != 0)
-        fail_msg("%s: %s", pem, err);
+    if (attest_tpm_activate(t, AK1, ek, ekl, id, idl, sec, secl, &out, &outl, &err) != 0)
+        fail_msg("%s: %s", pem, err.msg);
     assert_int_equal(outl, sizeof(cred));
     assert_memory_equal(out, cred, sizeof(cred));
     OPENSSL_free(out);
@@ -139,17 +139,17 @@ static void one_ek(const char *pem, int rsa_ak)
 
     /* a flipped HMAC byte: TPM_RC_INTEGRITY */
     id[5] ^= 1;
-    assert_int_equal(attest_tpm_activate(t, AK1, ek, ekl, id, idl, sec, secl, &out, &outl, err, sizeof(err)), -1);
-    assert_non_null(strstr(err, "integrity"));
+    assert_int_equal(attest_tpm_activate(t, AK1, ek, ekl, id, idl, sec, secl, &out, &outl, &err), -1);
+    assert_non_null(strstr(err.msg, "integrity"));
     OPENSSL_free(id);
     OPENSSL_free(sec);
 
     /* bound to AK2's Name, activated for AK1: refused */
     assert_int_equal(attest_make_credential(NULL, ek, ekl, name2, nl, cred, sizeof(cred), &id, &idl, &sec, &secl, &e), 0);
-    assert_int_equal(attest_tpm_activate(t, AK1, ek, ekl, id, idl, sec, secl, &out, &outl, err, sizeof(err)), -1);
+    assert_int_equal(attest_tpm_activate(t, AK1, ek, ekl, id, idl, sec, secl, &out, &outl, &err), -1);
     assert_null(out);
     /* and opens for AK2 */
-    assert_int_equal(attest_tpm_activate(t, AK2, ek, ekl, id, idl, sec, secl, &out, &outl, err, sizeof(err)), 0);
+    assert_int_equal(attest_tpm_activate(t, AK2, ek, ekl, id, idl, sec, secl, &out, &outl, &err), 0);
     assert_memory_equal(out, cred, sizeof(cred));
     OPENSSL_free(out);
     OPENSSL_free(id);
@@ -170,15 +170,15 @@ static void test_other_ek(void **state)
     EVP_PKEY *kr = pem_pub("ek-rsa.pem"), *ke = pem_pub("ek-p256.pem");
     unsigned char name[68], cred[16] = {1}, *ekr = NULL, *eke = NULL, *id = NULL, *sec = NULL, *out = NULL;
     size_t nl, lr = 0, le = 0, idl = 0, secl = 0, outl = 0;
-    char err[256];
+    attest_err err;
     attest_err e;
 
     (void)state;
     nl = ak_name(t, AK1, 0, name);
-    assert_int_equal(attest_tpm_ek_public(t, kr, &ekr, &lr, err, sizeof(err)), 0);
-    assert_int_equal(attest_tpm_ek_public(t, ke, &eke, &le, err, sizeof(err)), 0);
+    assert_int_equal(attest_tpm_ek_public(t, kr, &ekr, &lr, &err), 0);
+    assert_int_equal(attest_tpm_ek_public(t, ke, &eke, &le, &err), 0);
     assert_int_equal(attest_make_credential(NULL, ekr, lr, name, nl, cred, sizeof(cred), &id, &idl, &sec, &secl, &e), 0);
-    assert_int_equal(attest_tpm_activate(t, AK1, eke, le, id, idl, sec, secl, &out, &outl, err, sizeof(err)), -1);
+    assert_int_equal(attest_tpm_activate(t, AK1, eke, le, id, idl, sec, secl, &out, &outl, &err), -1);
     assert_null(out);
     OPENSSL_free(id);
     OPENSSL_free(sec);
@@ -195,15 +195,15 @@ static void test_ak_create_occupied(void **state)
     attest_tpm *t = open_tpm();
     unsigned char *pub = NULL;
     size_t len = 0;
-    char err[256];
+    attest_err err;
 
     (void)state;
-    assert_int_equal(attest_tpm_ak_create(t, AK1, 0, 1, &pub, &len, err, sizeof(err)), 0);
+    assert_int_equal(attest_tpm_ak_create(t, AK1, 0, 1, &pub, &len, &err), 0);
     OPENSSL_free(pub);
-    assert_int_equal(attest_tpm_ak_create(t, AK1, 0, 0, &pub, &len, err, sizeof(err)), -1);
-    assert_non_null(strstr(err, "occupied"));
+    assert_int_equal(attest_tpm_ak_create(t, AK1, 0, 0, &pub, &len, &err), -1);
+    assert_non_null(strstr(err.msg, "occupied"));
     assert_null(pub);
-    assert_int_equal(attest_tpm_ak_create(t, 0x80000001u, 0, 1, &pub, &len, err, sizeof(err)), -1);
+    assert_int_equal(attest_tpm_ak_create(t, 0x80000001u, 0, 1, &pub, &len, &err), -1);
     close_tpm(t);
 }
 

@@ -334,12 +334,12 @@ static attest_tpm *
 tpm_open(void)
 {
 	attest_tpm *t = NULL;
-	char err[256] = "";
+	attest_err err = { "" };
 
 	if (lab.tcti == NULL)
 		skip();
-	if (attest_tpm_open(lab.tcti, &t, err, sizeof(err)) != 0)
-		fail_msg("attest_tpm_open: %s", err);
+	if (attest_tpm_open(lab.tcti, &t, &err) != 0)
+		fail_msg("attest_tpm_open: %s", err.msg);
 
 	return t;
 }
@@ -347,11 +347,10 @@ tpm_open(void)
 static void
 assert_no_transients(attest_tpm *t)
 {
-	char err[256] = "";
+	attest_err err = { "" };
 	size_t n = 99;
 
-	assert_int_equal(attest_tpm_count_transients(t, &n, err,
-	    sizeof(err)), 0);
+	assert_int_equal(attest_tpm_count_transients(t, &n, &err), 0);
 	assert_int_equal(n, 0);
 }
 
@@ -558,16 +557,15 @@ certify_and_check(attest_tpm *t, const attest_tpm_keyref *key, uint32_t ak,
 	attest_tpm_keyref akref = href(ak);
 	unsigned char nonce[32], *akpub = NULL, *kpub = NULL;
 	size_t aklen = 0, klen = 0;
-	char err[256] = "";
+	attest_err err = { "" };
 
 	assert_int_equal(RAND_bytes(nonce, sizeof(nonce)), 1);
-	if (attest_tpm_certify(t, key, ak, nonce, sizeof(nonce), &o, err,
-	    sizeof(err)) != 0)
-		fail_msg("attest_tpm_certify: %s", err);
+	if (attest_tpm_certify(t, key, ak, nonce, sizeof(nonce), &o, &err) != 0)
+		fail_msg("attest_tpm_certify: %s", err.msg);
 	assert_int_equal(o.pub_len, want_pub_len);
 	check_attest(&o, nonce, sizeof(nonce));
 	assert_int_equal(attest_tpm_read_public(t, &akref, &akpub, &aklen,
-	    err, sizeof(err)), 0);
+	    &err), 0);
 	assert_int_equal(verify_tpmt_sig(akpub, aklen, o.attest, o.attest_len,
 	    o.sig, o.sig_len, want_alg), 1);
 	/* one flipped bit in the attestation must break the signature */
@@ -575,8 +573,7 @@ certify_and_check(attest_tpm *t, const attest_tpm_keyref *key, uint32_t ak,
 	assert_int_not_equal(verify_tpmt_sig(akpub, aklen, o.attest,
 	    o.attest_len, o.sig, o.sig_len, want_alg), 1);
 	/* read_public gives the very bytes that were certified */
-	assert_int_equal(attest_tpm_read_public(t, key, &kpub, &klen, err,
-	    sizeof(err)), 0);
+	assert_int_equal(attest_tpm_read_public(t, key, &kpub, &klen, &err), 0);
 	assert_int_equal(klen, o.pub_len);
 	assert_memory_equal(kpub, o.pub, klen);
 	OPENSSL_free(akpub);
@@ -611,21 +608,22 @@ static void
 test_open_unreachable(void **state)
 {
 	attest_tpm *t = (attest_tpm *)0x1;
-	char tcti[128], err[256] = "";
+	char tcti[128];
+	attest_err err = { "" };
 
 	(void)state;
 	snprintf(tcti, sizeof(tcti), "swtpm:host=127.0.0.1,port=%u",
 	    closed_port());
-	assert_int_equal(attest_tpm_open(tcti, &t, err, sizeof(err)), -2);
+	assert_int_equal(attest_tpm_open(tcti, &t, &err), -2);
 	assert_null(t);
-	assert_non_null(strstr(err, "TPM unreachable"));
-	assert_non_null(strstr(err, tcti));
+	assert_non_null(strstr(err.msg, "TPM unreachable"));
+	assert_non_null(strstr(err.msg, tcti));
 
-	err[0] = '\0';
+	err.msg[0] = 0;
 	assert_int_equal(attest_tpm_open("swtpm:path=/nonexistent/swtpm.sock",
-	    &t, err, sizeof(err)), -2);
-	assert_non_null(strstr(err, "TPM unreachable"));
-	assert_int_equal(attest_tpm_open("nosuchtcti:x", &t, NULL, 0), -2);
+	    &t, &err), -2);
+	assert_non_null(strstr(err.msg, "TPM unreachable"));
+	assert_int_equal(attest_tpm_open("nosuchtcti:x", &t, NULL), -2);
 }
 
 /* tcti NULL or "": ATTEST_TCTI, then TPM2TOOLS_TCTI, then TCTI. */
@@ -634,7 +632,8 @@ test_open_env(void **state)
 {
 	static const char *const vars[] = { "ATTEST_TCTI", "TPM2TOOLS_TCTI",
 	    "TCTI" };
-	char *saved[3], closed[128], err[256] = "";
+	char *saved[3], closed[128];
+	attest_err err = { "" };
 	attest_tpm *t = NULL;
 	size_t i;
 
@@ -649,13 +648,13 @@ test_open_env(void **state)
 	    closed_port());
 	setenv("TCTI", closed, 1);
 	setenv("TPM2TOOLS_TCTI", lab.tcti, 1);
-	assert_int_equal(attest_tpm_open(NULL, &t, err, sizeof(err)), 0);
+	assert_int_equal(attest_tpm_open(NULL, &t, &err), 0);
 	attest_tpm_close(t);
 	setenv("ATTEST_TCTI", closed, 1);
-	assert_int_equal(attest_tpm_open("", &t, err, sizeof(err)), -2);
-	assert_non_null(strstr(err, closed));
+	assert_int_equal(attest_tpm_open("", &t, &err), -2);
+	assert_non_null(strstr(err.msg, closed));
 	/* an explicit string beats the environment */
-	assert_int_equal(attest_tpm_open(lab.tcti, &t, err, sizeof(err)), 0);
+	assert_int_equal(attest_tpm_open(lab.tcti, &t, &err), 0);
 	attest_tpm_close(t);
 	for (i = 0; i < 3; i++) {
 		if (saved[i] != NULL)
@@ -722,32 +721,32 @@ test_nonce_limits(void **state)
 	attest_tpm_keyref k = href(H_KEY_ECC);
 	attest_tpm_certify_out o;
 	unsigned char nonce[65];
-	char err[256] = "";
+	attest_err err = { "" };
 
 	(void)state;
 	memset(nonce, 0xa5, sizeof(nonce));
 	/* no nonce at all: extraData is empty */
 	assert_int_equal(attest_tpm_certify(t, &k, H_AK_ECC, NULL, 0, &o,
-	    err, sizeof(err)), 0);
+	    &err), 0);
 	check_attest(&o, NULL, 0);
 	attest_tpm_certify_out_clear(&o);
 	/* 64 bytes: the cap, and within swtpm's 66-byte TPM2B_DATA */
 	assert_int_equal(attest_tpm_certify(t, &k, H_AK_ECC, nonce, 64, &o,
-	    err, sizeof(err)), 0);
+	    &err), 0);
 	check_attest(&o, nonce, 64);
 	attest_tpm_certify_out_clear(&o);
 	/* 65 bytes: refused before the TPM sees it, outputs stay empty */
 	assert_int_equal(attest_tpm_certify(t, &k, H_AK_ECC, nonce, 65, &o,
-	    err, sizeof(err)), -1);
-	assert_non_null(strstr(err, "qualifyingData"));
-	assert_non_null(strstr(err, "65 bytes"));
-	assert_non_null(strstr(err, "at most 64"));
+	    &err), -1);
+	assert_non_null(strstr(err.msg, "qualifyingData"));
+	assert_non_null(strstr(err.msg, "65 bytes"));
+	assert_non_null(strstr(err.msg, "at most 64"));
 	assert_null(o.attest);
 	assert_null(o.sig);
 	assert_null(o.pub);
 	/* a length without a buffer */
 	assert_int_equal(attest_tpm_certify(t, &k, H_AK_ECC, NULL, 4, &o,
-	    err, sizeof(err)), -1);
+	    &err), -1);
 	assert_no_transients(t);
 	attest_tpm_close(t);
 }
@@ -761,55 +760,52 @@ test_missing_handles(void **state)
 	attest_tpm_certify_out o;
 	unsigned char *pub = NULL, dg[32];
 	size_t len = 0;
-	char err[256] = "";
+	attest_err err = { "" };
 
 	(void)state;
 	assert_int_equal(attest_tpm_certify(t, &missing, H_AK_ECC, NULL, 0,
-	    &o, err, sizeof(err)), -1);
-	assert_non_null(strstr(err, "key handle 0x81000099"));
+	    &o, &err), -1);
+	assert_non_null(strstr(err.msg, "key handle 0x81000099"));
 	/* What to do, not the raw code; the code and its decoding only when verbose. */
-	assert_non_null(strstr(err, "no object at this handle"));
-	assert_null(strstr(err, "0x18b"));
+	assert_non_null(strstr(err.msg, "no object at this handle"));
+	assert_null(strstr(err.msg, "0x18b"));
 	attest_tpm_set_verbose(1);
 	assert_int_equal(attest_tpm_certify(t, &missing, H_AK_ECC, NULL, 0,
-	    &o, err, sizeof(err)), -1);
+	    &o, &err), -1);
 	attest_tpm_set_verbose(0);
-	if (strstr(err, "no object at this handle") == NULL || strstr(err, ", 0x18b]") == NULL)
-		fail_msg("verbose: %s", err);
+	if (strstr(err.msg, "no object at this handle") == NULL || strstr(err.msg, ", 0x18b]") == NULL)
+		fail_msg("verbose: %s", err.msg);
 
-	err[0] = '\0';
+	err.msg[0] = 0;
 	assert_int_equal(attest_tpm_certify(t, &k, H_MISSING, NULL, 0, &o,
-	    err, sizeof(err)), -1);
-	assert_non_null(strstr(err, "AK handle 0x81000099"));
+	    &err), -1);
+	assert_non_null(strstr(err.msg, "AK handle 0x81000099"));
 	/* the blob is loaded before the AK lookup fails: must be flushed */
-	err[0] = '\0';
+	err.msg[0] = 0;
 	assert_int_equal(attest_tpm_certify(t, &blob, H_MISSING, NULL, 0, &o,
-	    err, sizeof(err)), -1);
-	assert_non_null(strstr(err, "AK handle 0x81000099"));
+	    &err), -1);
+	assert_non_null(strstr(err.msg, "AK handle 0x81000099"));
 	assert_no_transients(t);
 
-	err[0] = '\0';
-	assert_int_equal(attest_tpm_read_public(t, &missing, &pub, &len, err,
-	    sizeof(err)), -1);
-	assert_non_null(strstr(err, "0x81000099"));
+	err.msg[0] = 0;
+	assert_int_equal(attest_tpm_read_public(t, &missing, &pub, &len, &err), -1);
+	assert_non_null(strstr(err.msg, "0x81000099"));
 	assert_null(pub);
-	err[0] = '\0';
-	assert_int_equal(attest_tpm_read_public(t, &hier, &pub, &len, err,
-	    sizeof(err)), -1);
-	assert_non_null(strstr(err, "0x40000001"));
-	err[0] = '\0';
+	err.msg[0] = 0;
+	assert_int_equal(attest_tpm_read_public(t, &hier, &pub, &len, &err), -1);
+	assert_non_null(strstr(err.msg, "0x40000001"));
+	err.msg[0] = 0;
 	memset(dg, 0, sizeof(dg));
 	assert_int_equal(attest_tpm_sign_digest(t, &missing, TPM2_ALG_ECDSA,
-	    TPM2_ALG_SHA256, dg, sizeof(dg), &pub, &len, err, sizeof(err)),
+	    TPM2_ALG_SHA256, dg, sizeof(dg), &pub, &len, &err),
 	    -1);
-	assert_non_null(strstr(err, "0x81000099"));
+	assert_non_null(strstr(err.msg, "0x81000099"));
 	/* an AK that is not a signing key: the TPM says so, in words */
-	err[0] = '\0';
-	assert_int_equal(attest_tpm_certify(t, &k, H_SRK, NULL, 0, &o, err,
-	    sizeof(err)), -1);
-	if (strstr(err, "TPM2_Certify: the key is not usable") == NULL &&
-	    strstr(err, "TPM2_Certify: the object's attributes forbid") == NULL)
-		fail_msg("%s", err);
+	err.msg[0] = 0;
+	assert_int_equal(attest_tpm_certify(t, &k, H_SRK, NULL, 0, &o, &err), -1);
+	if (strstr(err.msg, "TPM2_Certify: the key is not usable") == NULL &&
+	    strstr(err.msg, "TPM2_Certify: the object's attributes forbid") == NULL)
+		fail_msg("%s", err.msg);
 	assert_no_transients(t);
 	attest_tpm_close(t);
 }
@@ -822,17 +818,15 @@ test_tss2_pem_certify(void **state)
 	attest_tpm_keyref ks = bref(&lab.pem_ec_srk);
 	unsigned char *a = NULL, *b = NULL;
 	size_t alen = 0, blen = 0;
-	char err[256] = "";
+	attest_err err = { "" };
 
 	(void)state;
 	certify_and_check(t, &ke, H_AK_ECC, TPM2_ALG_ECDSA, 86);
 	certify_and_check(t, &kr, H_AK_RSA, TPM2_ALG_RSASSA, 278);
 	certify_and_check(t, &ks, H_AK_ECC, TPM2_ALG_ECDSA, 86);
 	/* public area of a blob without any TPM */
-	assert_int_equal(attest_tpm_read_public(NULL, &ke, &a, &alen, err,
-	    sizeof(err)), 0);
-	assert_int_equal(attest_tpm_read_public(t, &ke, &b, &blen, err,
-	    sizeof(err)), 0);
+	assert_int_equal(attest_tpm_read_public(NULL, &ke, &a, &alen, &err), 0);
+	assert_int_equal(attest_tpm_read_public(t, &ke, &b, &blen, &err), 0);
 	assert_int_equal(alen, 86);
 	assert_int_equal(alen, blen);
 	assert_memory_equal(a, b, alen);
@@ -875,7 +869,7 @@ expect_bad_key(attest_tpm *t, ATTEST_TSS2_PRIVKEY *k, const char *want)
 	unsigned char *der = NULL;
 	attest_tpm_keyref ref;
 	attest_tpm_certify_out o;
-	char err[256] = "";
+	attest_err err = { "" };
 	int n;
 
 	assert_true((n = i2d_ATTEST_TSS2_PRIVKEY(k, &der)) > 0);
@@ -883,9 +877,9 @@ expect_bad_key(attest_tpm *t, ATTEST_TSS2_PRIVKEY *k, const char *want)
 	ref.tss2_pem = der;
 	ref.tss2_pem_len = (size_t)n;
 	assert_int_equal(attest_tpm_certify(t, &ref, H_AK_ECC, NULL, 0, &o,
-	    err, sizeof(err)), -1);
-	if (strstr(err, want) == NULL)
-		fail_msg("error \"%s\" lacks \"%s\"", err, want);
+	    &err), -1);
+	if (strstr(err.msg, want) == NULL)
+		fail_msg("error \"%s\" lacks \"%s\"", err.msg, want);
 	OPENSSL_free(der);
 	ATTEST_TSS2_PRIVKEY_free(k);
 	assert_no_transients(t);
@@ -901,7 +895,7 @@ test_tss2_pem_bad(void **state)
 	unsigned char buf[1024], *der = NULL;
 	unsigned char junk[] = "-----BEGIN TSS2 PRIVATE KEY-----"
 	    "\nAAAA\n-----END TSS2 PRIVATE KEY-----\n";
-	char err[256] = "";
+	attest_err err = { "" };
 	int n;
 
 	(void)state;
@@ -913,7 +907,7 @@ test_tss2_pem_bad(void **state)
 	ref.tss2_pem = der;
 	ref.tss2_pem_len = (size_t)n;
 	assert_int_equal(attest_tpm_certify(t, &ref, H_AK_ECC, NULL, 0, &o,
-	    err, sizeof(err)), 0);
+	    &err), 0);
 	attest_tpm_certify_out_clear(&o);
 	OPENSSL_free(der);
 	ATTEST_TSS2_PRIVKEY_free(k);
@@ -977,13 +971,13 @@ test_tss2_pem_bad(void **state)
 	ref.tss2_pem = junk;
 	ref.tss2_pem_len = sizeof(junk) - 1;
 	assert_int_equal(attest_tpm_certify(t, &ref, H_AK_ECC, NULL, 0, &o,
-	    err, sizeof(err)), -1);
-	assert_non_null(strstr(err, "TSS2 key"));
+	    &err), -1);
+	assert_non_null(strstr(err.msg, "TSS2 key"));
 	ref.tss2_pem = (const unsigned char *)"hello";
 	ref.tss2_pem_len = 5;
 	assert_int_equal(attest_tpm_certify(t, &ref, H_AK_ECC, NULL, 0, &o,
-	    err, sizeof(err)), -1);
-	assert_non_null(strstr(err, "BEGIN TSS2 PRIVATE KEY"));
+	    &err), -1);
+	assert_non_null(strstr(err.msg, "BEGIN TSS2 PRIVATE KEY"));
 	assert_no_transients(t);
 	attest_tpm_close(t);
 }
@@ -1018,14 +1012,13 @@ sign_and_check(attest_tpm *t, const attest_tpm_keyref *k, uint16_t scheme,
 {
 	unsigned char dg[32], *sig = NULL, *pub = NULL;
 	size_t slen = 0, plen = 0;
-	char err[256] = "";
+	attest_err err = { "" };
 
 	assert_int_equal(RAND_bytes(dg, sizeof(dg)), 1);
 	if (attest_tpm_sign_digest(t, k, scheme, TPM2_ALG_SHA256, dg,
-	    sizeof(dg), &sig, &slen, err, sizeof(err)) != 0)
-		fail_msg("attest_tpm_sign_digest: %s", err);
-	assert_int_equal(attest_tpm_read_public(t, k, &pub, &plen, err,
-	    sizeof(err)), 0);
+	    sizeof(dg), &sig, &slen, &err) != 0)
+		fail_msg("attest_tpm_sign_digest: %s", err.msg);
+	assert_int_equal(attest_tpm_read_public(t, k, &pub, &plen, &err), 0);
 	if (scheme == TPM2_ALG_ECDSA)
 		assert_int_equal(sig[0], 0x30);	/* DER SEQUENCE */
 	else
@@ -1046,7 +1039,7 @@ test_sign_digest(void **state)
 	attest_tpm_keyref ak = href(H_AK_ECC);
 	unsigned char dg[32], *sig = NULL;
 	size_t slen = 0;
-	char err[256] = "";
+	attest_err err = { "" };
 
 	(void)state;
 	sign_and_check(t, &ke, TPM2_ALG_ECDSA, 0);
@@ -1058,26 +1051,26 @@ test_sign_digest(void **state)
 
 	memset(dg, 0x11, sizeof(dg));
 	assert_int_equal(attest_tpm_sign_digest(t, &ke, TPM2_ALG_RSASSA,
-	    TPM2_ALG_SHA256, dg, sizeof(dg), &sig, &slen, err, sizeof(err)),
+	    TPM2_ALG_SHA256, dg, sizeof(dg), &sig, &slen, &err),
 	    -1);
-	assert_non_null(strstr(err, "needs an RSA key"));
+	assert_non_null(strstr(err.msg, "needs an RSA key"));
 	assert_int_equal(attest_tpm_sign_digest(t, &ke, TPM2_ALG_ECDSA,
-	    TPM2_ALG_SHA384, dg, sizeof(dg), &sig, &slen, err, sizeof(err)),
+	    TPM2_ALG_SHA384, dg, sizeof(dg), &sig, &slen, &err),
 	    -1);
-	assert_non_null(strstr(err, "digest is 32 bytes"));
+	assert_non_null(strstr(err.msg, "digest is 32 bytes"));
 	assert_int_equal(attest_tpm_sign_digest(t, &ke, TPM2_ALG_ECDAA,
-	    TPM2_ALG_SHA256, dg, sizeof(dg), &sig, &slen, err, sizeof(err)),
+	    TPM2_ALG_SHA256, dg, sizeof(dg), &sig, &slen, &err),
 	    -1);
-	assert_non_null(strstr(err, "scheme 0x001a"));
+	assert_non_null(strstr(err.msg, "scheme 0x001a"));
 	/* a restricted AK must not sign an outside digest with a NULL ticket */
 	assert_int_equal(attest_tpm_sign_digest(t, &ak, TPM2_ALG_ECDSA,
-	    TPM2_ALG_SHA256, dg, sizeof(dg), &sig, &slen, err, sizeof(err)),
+	    TPM2_ALG_SHA256, dg, sizeof(dg), &sig, &slen, &err),
 	    -1);
-	assert_non_null(strstr(err, "TPM2_Sign: tpm:"));
+	assert_non_null(strstr(err.msg, "TPM2_Sign: tpm:"));
 	assert_null(sig);
 	/* the blob load + failure path also flushes */
 	assert_int_equal(attest_tpm_sign_digest(t, &be, TPM2_ALG_RSAPSS,
-	    TPM2_ALG_SHA256, dg, sizeof(dg), &sig, &slen, err, sizeof(err)),
+	    TPM2_ALG_SHA256, dg, sizeof(dg), &sig, &slen, &err),
 	    -1);
 	assert_no_transients(t);
 	attest_tpm_close(t);

@@ -83,14 +83,9 @@ static int stub_signer(void *arg, const unsigned char *dg, size_t dlen, unsigned
 {
     const tpm_stub *s = arg;
     TPMT_SIGNATURE ts;
-    char buf[256];
 
     stub_sign(s, dg, dlen, &ts);
-    if (attest_tpm_sig_bytes(&ts, s->scheme, sig, sig_len, buf, sizeof(buf)) != 0) {
-        attest_err_set(err, "%s", buf);
-        return -1;
-    }
-    return 0;
+    return attest_tpm_sig_bytes(&ts, s->scheme, sig, sig_len, err);
 }
 
 /* The public half only, as `new` has it from the certified TPMT_PUBLIC. */
@@ -168,7 +163,6 @@ static void round_trip(EVP_PKEY *priv, uint16_t scheme, size_t flip_at)
     TPMT_SIGNATURE ts;
     unsigned char dg[32], *tbs = NULL;
     attest_err err;
-    char buf[256];
     int n;
 
     if (build(&s, pub, &good, &good_len, &err) != 0)
@@ -188,7 +182,7 @@ static void round_trip(EVP_PKEY *priv, uint16_t scheme, size_t flip_at)
     assert_true((n = i2d_re_X509_REQ_tbs(req, &tbs)) > 0);
     assert_int_equal(EVP_Digest(tbs, (size_t)n, dg, NULL, EVP_sha256(), NULL), 1);
     stub_sign(&s, dg, sizeof(dg), &ts);
-    assert_int_equal(attest_tpm_sig_bytes(&ts, scheme, &sig, &sig_len, buf, sizeof(buf)), 0);
+    assert_int_equal(attest_tpm_sig_bytes(&ts, scheme, &sig, &sig_len, &err), 0);
     assert_non_null(bits = ASN1_BIT_STRING_new());
     assert_true(ASN1_BIT_STRING_set(bits, sig, (int)sig_len));
     bits->flags = ASN1_STRING_FLAG_BITS_LEFT;
@@ -234,17 +228,17 @@ static void test_scheme_mismatch(void **state)
     TPMT_SIGNATURE ts;
     unsigned char *out = NULL;
     size_t len = 0;
-    char buf[256] = "";
+    attest_err err = { "" };
 
     (void)state;
     memset(&ts, 0, sizeof(ts));
     ts.sigAlg = TPM2_ALG_RSASSA;
     ts.signature.rsassa.sig.size = 4;
-    assert_int_equal(attest_tpm_sig_bytes(&ts, TPM2_ALG_RSAPSS, &out, &len, buf, sizeof(buf)), -1);
+    assert_int_equal(attest_tpm_sig_bytes(&ts, TPM2_ALG_RSAPSS, &out, &len, &err), -1);
     assert_null(out);
-    assert_non_null(strstr(buf, "asked for 0x0016"));
+    assert_non_null(strstr(err.msg, "asked for 0x0016"));
     ts.signature.rsassa.sig.size = 0;
-    assert_int_equal(attest_tpm_sig_bytes(&ts, TPM2_ALG_RSASSA, &out, &len, buf, sizeof(buf)), -1);
+    assert_int_equal(attest_tpm_sig_bytes(&ts, TPM2_ALG_RSASSA, &out, &len, &err), -1);
 }
 
 static size_t marshal(const TPMT_PUBLIC *p, unsigned char *buf, size_t cap)
@@ -262,7 +256,7 @@ static void test_plan(void **state)
     attest_tpm_signer s;
     unsigned char buf[sizeof(TPMT_PUBLIC)];
     size_t n;
-    char why[160];
+    attest_err why;
 
     (void)state;
     memset(&p, 0, sizeof(p));
@@ -275,19 +269,19 @@ static void test_plan(void **state)
     p.parameters.eccDetail.kdf.scheme = TPM2_ALG_NULL;
     p.unique.ecc.x.size = p.unique.ecc.y.size = 32;
     n = marshal(&p, buf, sizeof(buf));
-    assert_int_equal(attest_tpm_sign_plan(buf, n, "SHA256", 0, &s, why, sizeof(why)), 0);
+    assert_int_equal(attest_tpm_sign_plan(buf, n, "SHA256", 0, &s, &why), 0);
     assert_int_equal(s.scheme, TPM2_ALG_ECDSA);
     assert_int_equal(s.hash, TPM2_ALG_SHA256);
-    assert_int_equal(attest_tpm_sign_plan(buf, n, "sha384", 0, &s, why, sizeof(why)), 0);
+    assert_int_equal(attest_tpm_sign_plan(buf, n, "sha384", 0, &s, &why), 0);
     assert_int_equal(s.hash, TPM2_ALG_SHA384);
-    assert_int_equal(attest_tpm_sign_plan(buf, n, "SHA3-256", 0, &s, why, sizeof(why)), -1);
+    assert_int_equal(attest_tpm_sign_plan(buf, n, "SHA3-256", 0, &s, &why), -1);
     /* no --md: the request's default for the curve */
-    assert_int_equal(attest_tpm_sign_plan(buf, n, NULL, 0, &s, why, sizeof(why)), 0);
+    assert_int_equal(attest_tpm_sign_plan(buf, n, NULL, 0, &s, &why), 0);
     assert_string_equal(s.md, "SHA256");
     p.parameters.eccDetail.curveID = TPM2_ECC_NIST_P384;
     p.unique.ecc.x.size = p.unique.ecc.y.size = 48;
     n = marshal(&p, buf, sizeof(buf));
-    assert_int_equal(attest_tpm_sign_plan(buf, n, NULL, 0, &s, why, sizeof(why)), 0);
+    assert_int_equal(attest_tpm_sign_plan(buf, n, NULL, 0, &s, &why), 0);
     assert_string_equal(s.md, "SHA384");
     assert_int_equal(s.hash, TPM2_ALG_SHA384);
 
@@ -295,15 +289,15 @@ static void test_plan(void **state)
     p.parameters.eccDetail.scheme.scheme = TPM2_ALG_ECDSA;
     p.parameters.eccDetail.scheme.details.ecdsa.hashAlg = TPM2_ALG_SHA256;
     n = marshal(&p, buf, sizeof(buf));
-    assert_int_equal(attest_tpm_sign_plan(buf, n, "SHA256", 0, &s, why, sizeof(why)), 0);
-    assert_int_equal(attest_tpm_sign_plan(buf, n, "SHA384", 0, &s, why, sizeof(why)), -1);
-    assert_non_null(strstr(why, "scheme"));
+    assert_int_equal(attest_tpm_sign_plan(buf, n, "SHA256", 0, &s, &why), 0);
+    assert_int_equal(attest_tpm_sign_plan(buf, n, "SHA384", 0, &s, &why), -1);
+    assert_non_null(strstr(why.msg, "scheme"));
 
     /* restricted (an AK): the provider's hash-in-TPM path, not TPM2_Sign */
     p.objectAttributes |= TPMA_OBJECT_RESTRICTED;
     n = marshal(&p, buf, sizeof(buf));
-    assert_int_equal(attest_tpm_sign_plan(buf, n, "SHA256", 0, &s, why, sizeof(why)), -1);
-    assert_non_null(strstr(why, "restricted"));
+    assert_int_equal(attest_tpm_sign_plan(buf, n, "SHA256", 0, &s, &why), -1);
+    assert_non_null(strstr(why.msg, "restricted"));
 
     /* RSA: RSASSA, or RSAPSS when asked */
     memset(&p, 0, sizeof(p));
@@ -315,14 +309,14 @@ static void test_plan(void **state)
     p.parameters.rsaDetail.keyBits = 2048;
     p.unique.rsa.size = 256;
     n = marshal(&p, buf, sizeof(buf));
-    assert_int_equal(attest_tpm_sign_plan(buf, n, "SHA256", 0, &s, why, sizeof(why)), 0);
+    assert_int_equal(attest_tpm_sign_plan(buf, n, "SHA256", 0, &s, &why), 0);
     assert_int_equal(s.scheme, TPM2_ALG_RSASSA);
-    assert_int_equal(attest_tpm_sign_plan(buf, n, "SHA256", 1, &s, why, sizeof(why)), 0);
+    assert_int_equal(attest_tpm_sign_plan(buf, n, "SHA256", 1, &s, &why), 0);
     assert_int_equal(s.scheme, TPM2_ALG_RSAPSS);
     p.objectAttributes = TPMA_OBJECT_DECRYPT;
     n = marshal(&p, buf, sizeof(buf));
-    assert_int_equal(attest_tpm_sign_plan(buf, n, "SHA256", 0, &s, why, sizeof(why)), -1);
-    assert_non_null(strstr(why, "not a signing key"));
+    assert_int_equal(attest_tpm_sign_plan(buf, n, "SHA256", 0, &s, &why), -1);
+    assert_non_null(strstr(why.msg, "not a signing key"));
 }
 
 /* The encoder-free SubjectPublicKeyInfo is byte for byte what X509_REQ_set_pubkey writes. */
