@@ -27,6 +27,7 @@
 #include "attest/request.h"
 #include "attest/tpm2.h"
 #include "attest/tpm2_produce.h"
+#include "attest/engine.h"
 #include "cli.h"
 #include "new_tpm2.h"
 
@@ -89,13 +90,35 @@ static int add_to(cli_app *app, const char **list, int *n, int cap, const char *
     return 0;
 }
 
+/* 1 when an engine of the registry produces this --evidence format; names lists them ("tpm2 or --evidence pkix"). */
+static int producible(const char *format, char *names, size_t cap)
+{
+    size_t i, used = 0;
+    int found = 0;
+
+    names[0] = '\0';
+    for (i = 0; i < attest_engine_count(); i++) {
+        const char *p = attest_engine_at(i)->produce;
+        int n;
+
+        if (p == NULL)
+            continue;
+        found |= format != NULL && strcmp(format, p) == 0;
+        n = snprintf(names + used, cap - used, "%s%s", used ? " or --evidence " : "", p);
+        if (n > 0 && (size_t)n < cap - used)
+            used += (size_t)n;
+    }
+    return found;
+}
+
 static int check_required(cli_app *app, const new_opts *o)
 {
     const char *missing = o->key == NULL ? "--key" : NULL;
+    char formats[128];
 
     if (!o->standalone) {
-        if (o->evidence == NULL || (strcmp(o->evidence, "tpm2") != 0 && strcmp(o->evidence, "pkix") != 0)) {
-            cli_error(app, "--evidence tpm2 or --evidence pkix is required (the evidence format)");
+        if (!producible(o->evidence, formats, sizeof(formats))) {
+            cli_error(app, "--evidence %s is required (the evidence format)", formats);
             return -1;
         }
         if (missing == NULL && o->subject == NULL)

@@ -48,11 +48,12 @@ done:
     return ok;
 }
 
+/* The digest the key's size calls for (one rule for the whole tree: attest_default_md). */
 static const EVP_MD *curve_md(EVP_PKEY *key)
 {
-    int bits = EVP_PKEY_get_bits(key);
+    const char *name = attest_default_md(key);
 
-    return bits > 384 ? EVP_sha512() : bits > 256 ? EVP_sha384() : EVP_sha256();
+    return name != NULL ? EVP_get_digestbyname(name) : EVP_sha256();
 }
 
 /* For a plain RSA signature the DigestInfo inside names the hash. */
