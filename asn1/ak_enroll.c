@@ -104,35 +104,34 @@ static int set_cert(X509 **x, const attest_bytes *b)
 }
 
 /* d2i, every byte consumed, the re-encoding equal, version 0. */
-#define DECODE_STRICT(T, what)                                                                          \
-    static T *T##_strict(const unsigned char *der, size_t len, attest_err *err)                         \
-    {                                                                                                   \
-        const unsigned char *p = der;                                                                   \
-        unsigned char *re = NULL;                                                                       \
-        T *t = NULL;                                                                                    \
-        int n;                                                                                          \
-                                                                                                        \
-        if (len == 0 || len > ATTEST_MAX_INPUT) {                                                       \
-            attest_err_set(err, "%s: size %zu outside 1..%d bytes", what, len, ATTEST_MAX_INPUT);      \
-            return NULL;                                                                                \
-        }                                                                                               \
-        if ((t = d2i_##T(NULL, &p, (long)len)) == NULL) {                                               \
-            attest_err_set(err, "%s: not a DER %s", what, what);                                       \
-            return NULL;                                                                                \
-        }                                                                                               \
-        n = i2d_##T(t, &re);                                                                            \
-        if (p != der + len || n <= 0 || (size_t)n != len || memcmp(re, der, len) != 0) {                \
-            attest_err_set(err, "%s: not DER (trailing bytes or a re-encoding that differs)", what);   \
-            T##_free(t);                                                                                \
-            t = NULL;                                                                                   \
-        } else if (ASN1_INTEGER_get(t->version) != 0) {                                                 \
-            attest_err_set(err, "%s: version %ld (this build knows 0)", what,                          \
-                           ASN1_INTEGER_get(t->version));                                               \
-            T##_free(t);                                                                                \
-            t = NULL;                                                                                   \
-        }                                                                                               \
-        OPENSSL_free(re);                                                                               \
-        return t;                                                                                       \
+#define DECODE_STRICT(T, what)                                                                               \
+    static T *T##_strict(const unsigned char *der, size_t len, attest_err *err)                              \
+    {                                                                                                        \
+        const unsigned char *p = der;                                                                        \
+        unsigned char *re = NULL;                                                                            \
+        T *t = NULL;                                                                                         \
+        int n;                                                                                               \
+                                                                                                             \
+        if (len == 0 || len > ATTEST_MAX_INPUT) {                                                            \
+            attest_err_set(err, "%s: size %zu outside 1..%d bytes", what, len, ATTEST_MAX_INPUT);            \
+            return NULL;                                                                                     \
+        }                                                                                                    \
+        if ((t = d2i_##T(NULL, &p, (long)len)) == NULL) {                                                    \
+            attest_err_set(err, "%s: not a DER %s", what, what);                                             \
+            return NULL;                                                                                     \
+        }                                                                                                    \
+        n = i2d_##T(t, &re);                                                                                 \
+        if (p != der + len || n <= 0 || (size_t)n != len || memcmp(re, der, len) != 0) {                     \
+            attest_err_set(err, "%s: not DER (trailing bytes or a re-encoding that differs)", what);         \
+            T##_free(t);                                                                                     \
+            t = NULL;                                                                                        \
+        } else if (ASN1_INTEGER_get(t->version) != 0) {                                                      \
+            attest_err_set(err, "%s: version %ld (this build knows 0)", what, ASN1_INTEGER_get(t->version)); \
+            T##_free(t);                                                                                     \
+            t = NULL;                                                                                        \
+        }                                                                                                    \
+        OPENSSL_free(re);                                                                                    \
+        return t;                                                                                            \
     }
 DECODE_STRICT(ATTEST_AK_REQ, "AkEnrollRequest")
 DECODE_STRICT(ATTEST_AK_CHAL, "AkChallenge")
@@ -158,8 +157,9 @@ int attest_ak_request_encode(const attest_ak_request *r, unsigned char **der, si
     int n = -1;
 
     *der = NULL;
-    if (t != NULL && ASN1_INTEGER_set(t->version, 0) && set_cert(&t->ek_cert, &r->ek_cert) == 0 && set_os(t->ek_pub, &r->ek_pub) == 0
-        && set_os(t->ak_pub, &r->ak_pub) == 0 && set_os(t->ak_name, &r->ak_name) == 0)
+    if (t != NULL && ASN1_INTEGER_set(t->version, 0) && set_cert(&t->ek_cert, &r->ek_cert) == 0
+        && set_os(t->ek_pub, &r->ek_pub) == 0 && set_os(t->ak_pub, &r->ak_pub) == 0
+        && set_os(t->ak_name, &r->ak_name) == 0)
         n = i2d_ATTEST_AK_REQ(t, der);
     ATTEST_AK_REQ_free(t);
     return finish_encode(n, der, len, "AkEnrollRequest", err);
@@ -242,7 +242,8 @@ int attest_ak_response_encode(const attest_ak_response *r, unsigned char **der, 
     int n = -1;
 
     *der = NULL;
-    if (t != NULL && ASN1_INTEGER_set(t->version, 0) && set_os(t->id, &r->id) == 0 && set_os(t->credential, &r->credential) == 0)
+    if (t != NULL && ASN1_INTEGER_set(t->version, 0) && set_os(t->id, &r->id) == 0
+        && set_os(t->credential, &r->credential) == 0)
         n = i2d_ATTEST_AK_RSP(t, der);
     ATTEST_AK_RSP_free(t);
     return finish_encode(n, der, len, "AkResponse", err);

@@ -23,8 +23,8 @@
 DEFINE_STACK_OF(ASN1_SEQUENCE_ANY)
 
 typedef struct {
-    STACK_OF(ASN1_SEQUENCE_ANY) *stmts;
-    STACK_OF(ASN1_TYPE) *certs;
+    STACK_OF(ASN1_SEQUENCE_ANY) * stmts;
+    STACK_OF(ASN1_TYPE) * certs;
 } ATTEST_WIRE_BUNDLE;
 
 ASN1_SEQUENCE(ATTEST_WIRE_BUNDLE) = {
@@ -35,13 +35,12 @@ IMPLEMENT_ASN1_FUNCTIONS(ATTEST_WIRE_BUNDLE)
 
 DEFINE_STACK_OF(ATTEST_WIRE_BUNDLE)
 typedef STACK_OF(ATTEST_WIRE_BUNDLE) ATTEST_WIRE_BUNDLES;
-ASN1_ITEM_TEMPLATE(ATTEST_WIRE_BUNDLES) =
-    ASN1_EX_TEMPLATE_TYPE(ASN1_TFLG_SEQUENCE_OF, 0, ATTEST_WIRE_BUNDLES, ATTEST_WIRE_BUNDLE)
-ASN1_ITEM_TEMPLATE_END(ATTEST_WIRE_BUNDLES)
-IMPLEMENT_ASN1_FUNCTIONS(ATTEST_WIRE_BUNDLES)
+ASN1_ITEM_TEMPLATE(ATTEST_WIRE_BUNDLES) = ASN1_EX_TEMPLATE_TYPE(ASN1_TFLG_SEQUENCE_OF, 0, ATTEST_WIRE_BUNDLES,
+                                                                ATTEST_WIRE_BUNDLE)
+    ASN1_ITEM_TEMPLATE_END(ATTEST_WIRE_BUNDLES) IMPLEMENT_ASN1_FUNCTIONS(ATTEST_WIRE_BUNDLES)
 
-/* [3] OtherCertificateFormat, read after re-tagging A3 -> 30. */
-typedef struct {
+    /* [3] OtherCertificateFormat, read after re-tagging A3 -> 30. */
+    typedef struct {
     ASN1_OBJECT *format;
     ASN1_TYPE *cert;
 } ATTEST_OTHER_CERT;
@@ -82,9 +81,8 @@ void attest_bundle_free(attest_bundle *b)
 
 void attest_legacy_describe(unsigned legacy, char *buf, size_t buflen)
 {
-    static const char *names[] = { "list-of-bundles", "hint-utf8string", "hint-ia5string",
-                                   "hint-choice", "binds-public-key", "statement-attrs",
-                                   "cert-implicit-a0", "cert-attribute-cert" };
+    static const char *names[] = { "list-of-bundles",  "hint-utf8string", "hint-ia5string",   "hint-choice",
+                                   "binds-public-key", "statement-attrs", "cert-implicit-a0", "cert-attribute-cert" };
     size_t i, used = 0;
 
     if (buflen == 0)
@@ -393,7 +391,8 @@ int attest_bundle_decode_ex(const unsigned char *der, size_t len, OSSL_LIB_CTX *
         p = der;
         list = d2i_ATTEST_WIRE_BUNDLES(NULL, &p, (long)len);
         if (list == NULL || p != der + len || sk_ATTEST_WIRE_BUNDLE_num(list) <= 0) {
-            attest_err_set(err, "bundle: not an AttestationBundle (expected SEQUENCE { SEQUENCE OF { type, stmt }, certs })");
+            attest_err_set(
+                err, "bundle: not an AttestationBundle (expected SEQUENCE { SEQUENCE OF { type, stmt }, certs })");
             goto fail;
         }
         if (!attest_der_reencodes(ASN1_ITEM_rptr(ATTEST_WIRE_BUNDLES), list, der, len)) {
@@ -425,8 +424,8 @@ fail:
     return ok;
 }
 
-int attest_bundle_add_statement(attest_bundle *b, const ASN1_OBJECT *type,
-                                const unsigned char *stmt_tlv, size_t len, attest_err *err)
+int attest_bundle_add_statement(attest_bundle *b, const ASN1_OBJECT *type, const unsigned char *stmt_tlv, size_t len,
+                                attest_err *err)
 {
     attest_statement *grown, *st;
     const unsigned char *p = stmt_tlv;
@@ -499,8 +498,7 @@ int attest_bundle_encode(const attest_bundle *b, unsigned char **der, size_t *le
         ASN1_TYPE *t = ASN1_TYPE_new(), *v = tlv_to_any(b->stmts[s].stmt, b->stmts[s].stmt_len);
         ASN1_OBJECT *o = OBJ_dup(b->stmts[s].type);
 
-        if (seq == NULL || t == NULL || v == NULL || o == NULL
-            || !sk_ASN1_SEQUENCE_ANY_push(w->stmts, seq)) {
+        if (seq == NULL || t == NULL || v == NULL || o == NULL || !sk_ASN1_SEQUENCE_ANY_push(w->stmts, seq)) {
             sk_ASN1_TYPE_free(seq);
             ASN1_TYPE_free(t);
             ASN1_TYPE_free(v);

@@ -12,7 +12,7 @@ typedef struct {
     unsigned char *der;
     size_t len;
     X509 *x;
-    OSSL_LIB_CTX *libctx;       /* the context it was decoded in: a hit must be from the same */
+    OSSL_LIB_CTX *libctx; /* the context it was decoded in: a hit must be from the same */
     char *propq;
 } slot;
 
@@ -43,9 +43,8 @@ static X509 *lookup(const unsigned char *der, size_t len, OSSL_LIB_CTX *libctx, 
         return NULL;
     *on = enabled;
     for (i = 0; enabled && i < SLOTS && x == NULL; i++)
-        if (slots[i].x != NULL && slots[i].len == len && slots[i].libctx == libctx
-            && same_propq(slots[i].propq, propq) && memcmp(slots[i].der, der, len) == 0
-            && X509_up_ref(slots[i].x))
+        if (slots[i].x != NULL && slots[i].len == len && slots[i].libctx == libctx && same_propq(slots[i].propq, propq)
+            && memcmp(slots[i].der, der, len) == 0 && X509_up_ref(slots[i].x))
             x = slots[i].x;
     CRYPTO_THREAD_unlock(lock);
     return x;

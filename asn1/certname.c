@@ -10,7 +10,10 @@
 /* The TCG TPM attributes of the subjectAltName's directoryNames, "manufacturer X, model Y, version Z". */
 static int tpm_attributes(X509 *x, char *buf, size_t len)
 {
-    static const struct { attest_oid_id id; const char *what; } attrs[] = {
+    static const struct {
+        attest_oid_id id;
+        const char *what;
+    } attrs[] = {
         { ATTEST_OID_TCG_AT_TPM_MANUFACTURER, "manufacturer" },
         { ATTEST_OID_TCG_AT_TPM_MODEL, "model" },
         { ATTEST_OID_TCG_AT_TPM_VERSION, "version" },

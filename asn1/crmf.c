@@ -35,7 +35,7 @@
 
 /* ---- PKIMessage with a request body ---- */
 typedef struct {
-    int type;                    /* index of the arm below */
+    int type; /* index of the arm below */
     union {
         OSSL_CRMF_MSGS *ir;
         OSSL_CRMF_MSGS *cr;
@@ -57,7 +57,7 @@ typedef struct {
     OSSL_CMP_PKIHEADER *header;
     CMP_REQ_BODY *body;
     ASN1_BIT_STRING *protection;
-    STACK_OF(X509) *extra_certs;
+    STACK_OF(X509) * extra_certs;
 } CMP_REQ_MSG;
 
 ASN1_SEQUENCE(CMP_REQ_MSG) = {
@@ -69,7 +69,7 @@ ASN1_SEQUENCE(CMP_REQ_MSG) = {
 
 /* ---- CertReqMsg: the template's publicKey and the POPO ---- */
 typedef struct {
-    ASN1_TYPE *auth_info;        /* sender [0] GeneralName | publicKeyMAC PKMACValue */
+    ASN1_TYPE *auth_info; /* sender [0] GeneralName | publicKeyMAC PKMACValue */
     X509_PUBKEY *public_key;
 } POPOSK_INPUT;
 
@@ -91,7 +91,7 @@ ASN1_SEQUENCE(POPOSK) = {
 } static_ASN1_SEQUENCE_END(POPOSK)
 
 typedef struct {
-    int type;                    /* = OSSL_CRMF_POPO_* */
+    int type; /* = OSSL_CRMF_POPO_* */
     union {
         ASN1_NULL *ra_verified;
         POPOSK *signature;
@@ -124,7 +124,7 @@ typedef struct {
     X509_NAME *subject;
     X509_PUBKEY *public_key;
     ASN1_BIT_STRING *issuer_uid, *subject_uid;
-    STACK_OF(X509_EXTENSION) *extensions;
+    STACK_OF(X509_EXTENSION) * extensions;
 } CERT_TEMPLATE;
 
 ASN1_SEQUENCE(CERT_TEMPLATE) = {
@@ -143,7 +143,7 @@ ASN1_SEQUENCE(CERT_TEMPLATE) = {
 typedef struct {
     ASN1_INTEGER *cert_req_id;
     CERT_TEMPLATE *tmpl;
-    STACK_OF(ASN1_TYPE) *controls;
+    STACK_OF(ASN1_TYPE) * controls;
 } CERT_REQUEST;
 
 ASN1_SEQUENCE(CERT_REQUEST) = {
@@ -155,7 +155,7 @@ ASN1_SEQUENCE(CERT_REQUEST) = {
 typedef struct {
     CERT_REQUEST *cert_req;
     POPO *popo;
-    STACK_OF(ASN1_TYPE) *reg_info;
+    STACK_OF(ASN1_TYPE) * reg_info;
 } CERT_REQ_MSG;
 
 ASN1_SEQUENCE(CERT_REQ_MSG) = {
@@ -165,7 +165,7 @@ ASN1_SEQUENCE(CERT_REQ_MSG) = {
 } static_ASN1_SEQUENCE_END(CERT_REQ_MSG)
 
 struct attest_crmf_view {
-    CMP_REQ_MSG *cmp;            /* a PKIMessage: owns msgs */
+    CMP_REQ_MSG *cmp;                        /* a PKIMessage: owns msgs */
     CERT_REQ_MSG *req[ATTEST_CRMF_MAX_REQS]; /* each CertReqMsg, read again through our template */
 };
 
@@ -408,8 +408,8 @@ static int strict_walk(const attest_crmf *c, const unsigned char *der, size_t le
     return 0;
 }
 
-int attest_crmf_decode(const unsigned char *der, size_t len, OSSL_LIB_CTX *libctx, const char *propq,
-                       attest_crmf **out, attest_err *err)
+int attest_crmf_decode(const unsigned char *der, size_t len, OSSL_LIB_CTX *libctx, const char *propq, attest_crmf **out,
+                       attest_err *err)
 {
     attest_crmf *c = NULL;
     OSSL_CMP_MSG *msg = NULL;

@@ -36,7 +36,7 @@ typedef struct {
     ASN1_INTEGER *version;
     X509_NAME *subject;
     ATTEST_RAW_SPKI *spki;
-    STACK_OF(X509_ATTRIBUTE) *attributes;
+    STACK_OF(X509_ATTRIBUTE) * attributes;
 } ATTEST_REQ_INFO;
 
 static int rinf_cb(int op, ASN1_VALUE **pval, const ASN1_ITEM *it, void *exarg)
@@ -167,7 +167,7 @@ static int same_cri(ATTEST_REQ *req, const unsigned char *der, size_t len)
 }
 
 /* The extensions of the first extensionRequest (or Microsoft's) attribute, as X509_REQ_get_extensions reads them. */
-static STACK_OF(X509_EXTENSION) *requested_extensions(const STACK_OF(X509_ATTRIBUTE) *attrs)
+static STACK_OF(X509_EXTENSION) * requested_extensions(const STACK_OF(X509_ATTRIBUTE) * attrs)
 {
     static const int nids[] = { NID_ext_req, NID_ms_ext_req };
     const unsigned char *p;
@@ -186,14 +186,15 @@ static STACK_OF(X509_EXTENSION) *requested_extensions(const STACK_OF(X509_ATTRIB
 }
 
 /* Evidence put inside extensionRequest is not the draft's PKCS#10 form; note it. */
-static int find_in_ext_request(const STACK_OF(X509_ATTRIBUTE) *attrs)
+static int find_in_ext_request(const STACK_OF(X509_ATTRIBUTE) * attrs)
 {
     STACK_OF(X509_EXTENSION) *exts = requested_extensions(attrs);
     int found = 0, i;
 
     for (i = 0; i < sk_X509_EXTENSION_num(exts); i++)
         if (OBJ_cmp(X509_EXTENSION_get_object(sk_X509_EXTENSION_value(exts, i)),
-                    attest_oid_obj(ATTEST_OID_AA_ATTESTATION)) == 0)
+                    attest_oid_obj(ATTEST_OID_AA_ATTESTATION))
+            == 0)
             found = 1;
     sk_X509_EXTENSION_pop_free(exts, X509_EXTENSION_free);
     return found;
@@ -234,7 +235,8 @@ static X509_PUBKEY *raw_pubkey(const ATTEST_RAW_SPKI *r)
     } else {
         pval = NULL;
     }
-    if (r->public_key->length > 0 && (bits = OPENSSL_memdup(r->public_key->data, (size_t)r->public_key->length)) == NULL)
+    if (r->public_key->length > 0
+        && (bits = OPENSSL_memdup(r->public_key->data, (size_t)r->public_key->length)) == NULL)
         goto fail_pval;
     if (!X509_PUBKEY_set0_param(pk, o, ptype, (void *)pval, bits, r->public_key->length))
         goto fail_pval;
@@ -256,7 +258,7 @@ int attest_csr_decode_light(const unsigned char *der, size_t len, attest_csr **o
     const unsigned char *p = der;
     attest_csr *c = NULL;
     const ASN1_OBJECT *oid = attest_oid_obj(ATTEST_OID_AA_ATTESTATION);
-    const STACK_OF(X509_ATTRIBUTE) *attrs;
+    const STACK_OF(X509_ATTRIBUTE) * attrs;
     size_t opaque[16], n_opaque;
     int i, first = -1;
 
@@ -291,7 +293,9 @@ int attest_csr_decode_light(const unsigned char *der, size_t len, attest_csr **o
         goto fail;
     }
     if (!same_cri(c->light, der, len)) {
-        attest_err_set(err, "request: not DER (the CertificationRequestInfo re-encodes differently, e.g. attributes out of order)");
+        attest_err_set(
+            err,
+            "request: not DER (the CertificationRequestInfo re-encodes differently, e.g. attributes out of order)");
         goto fail;
     }
     if ((c->spki = raw_pubkey(c->light->info->spki)) == NULL)
@@ -360,8 +364,8 @@ EVP_PKEY *attest_csr_get0_pubkey(attest_csr *c, OSSL_LIB_CTX *libctx, const char
 int attest_csr_verify_signature(const attest_csr *c, EVP_PKEY *key, OSSL_LIB_CTX *libctx, const char *propq)
 {
     /* What X509_REQ_verify_ex does: over the received CertificationRequestInfo, whatever the algorithm. */
-    return ASN1_item_verify_ex(ASN1_ITEM_rptr(ATTEST_REQ_INFO), c->light->sig_alg, c->light->signature,
-                               c->light->info, NULL, key, libctx, propq);
+    return ASN1_item_verify_ex(ASN1_ITEM_rptr(ATTEST_REQ_INFO), c->light->sig_alg, c->light->signature, c->light->info,
+                               NULL, key, libctx, propq);
 }
 
 int attest_csr_add_bundle(X509_REQ *req, const unsigned char *bundle_der, size_t len, attest_err *err)

@@ -51,8 +51,8 @@ static int set_sorted(const unsigned char *p, long len)
 }
 
 typedef struct {
-    int canonical;               /* SET members in order, INTEGER/ENUMERATED minimal */
-    const size_t *opaque;        /* offsets of TLVs whose contents are judged elsewhere */
+    int canonical;        /* SET members in order, INTEGER/ENUMERATED minimal */
+    const size_t *opaque; /* offsets of TLVs whose contents are judged elsewhere */
     size_t n_opaque;
 } walk_opts;
 
@@ -95,8 +95,8 @@ static int der_walk(const unsigned char *base, const unsigned char *p, long len,
             return 0;
         }
         if (cls == V_ASN1_UNIVERSAL) {
-            want_cons = tag == V_ASN1_SEQUENCE || tag == V_ASN1_SET || tag == V_ASN1_EXTERNAL
-                        || tag == 11 /* EMBEDDED PDV */;
+            want_cons =
+                tag == V_ASN1_SEQUENCE || tag == V_ASN1_SET || tag == V_ASN1_EXTERNAL || tag == 11 /* EMBEDDED PDV */;
             if (tag == 0 || cons != want_cons) {
                 attest_err_set(err, "not DER (universal tag %d %s at offset %ld)", tag,
                                cons ? "constructed" : "primitive", off);
@@ -125,7 +125,7 @@ static int der_walk(const unsigned char *base, const unsigned char *p, long len,
 
 int attest_der_strict(const unsigned char *der, size_t len, attest_err *err)
 {
-    walk_opts o = {0, NULL, 0};
+    walk_opts o = { 0, NULL, 0 };
 
     if (len > ATTEST_MAX_INPUT) {
         attest_err_set(err, "size %zu over the %d-byte cap", len, ATTEST_MAX_INPUT);
@@ -135,9 +135,9 @@ int attest_der_strict(const unsigned char *der, size_t len, attest_err *err)
 }
 
 int attest_der_strict_canonical(const unsigned char *der, size_t len, const size_t *opaque, size_t n_opaque,
-                             attest_err *err)
+                                attest_err *err)
 {
-    walk_opts o = {1, opaque, n_opaque};
+    walk_opts o = { 1, opaque, n_opaque };
 
     if (len > ATTEST_MAX_INPUT) {
         attest_err_set(err, "size %zu over the %d-byte cap", len, ATTEST_MAX_INPUT);
@@ -145,7 +145,6 @@ int attest_der_strict_canonical(const unsigned char *der, size_t len, const size
     }
     return der_walk(der, der, (long)len, 0, &o, err) ? 0 : -1;
 }
-
 
 int attest_der_reencodes(const ASN1_ITEM *it, const void *obj, const unsigned char *der, size_t len)
 {

@@ -55,8 +55,8 @@ static size_t utf8_char(const unsigned char *p, size_t n, unsigned long *cp)
 /* Characters a terminal acts on, or that reorder what is shown (bidi controls). */
 static int unsafe_cp(unsigned long c)
 {
-    return c < 0x20 || (c >= 0x7f && c <= 0x9f) || c == 0x200e || c == 0x200f
-           || (c >= 0x202a && c <= 0x202e) || (c >= 0x2066 && c <= 0x2069);
+    return c < 0x20 || (c >= 0x7f && c <= 0x9f) || c == 0x200e || c == 0x200f || (c >= 0x202a && c <= 0x202e)
+        || (c >= 0x2066 && c <= 0x2069);
 }
 
 size_t attest_escape(const unsigned char *in, size_t len, char *out, size_t cap, unsigned flags)

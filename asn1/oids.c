@@ -11,73 +11,95 @@
 
 #include "attest/oids.h"
 
-#define DEFAULT_PKIX_ARC  "1.3.6.1.5.5.999"
-#define DEFAULT_PKIX_EKU  "1.3.6.1.5.5.7.3.999"
-#define ARC_MAX 96
+#define DEFAULT_PKIX_ARC "1.3.6.1.5.5.999"
+#define DEFAULT_PKIX_EKU "1.3.6.1.5.5.7.3.999"
+#define ARC_MAX          96
 
 enum { FIXED, PKIX_ARC, PKIX_EKU, PKIX_STMT };
 
 struct oid_row {
     const char *sn, *ln;
-    int base;            /* FIXED: rel is the whole OID; PKIX_ARC: rel is appended */
+    int base; /* FIXED: rel is the whole OID; PKIX_ARC: rel is appended */
     const char *rel;
     int placeholder;
 };
 
 static const struct oid_row rows[ATTEST_OID_COUNT] = {
-    [ATTEST_OID_AA_ATTESTATION] = {"id-aa-attestation", "CSR Attestation Bundle", FIXED, "1.2.840.113549.1.9.16.2.59", 0},
-    [ATTEST_OID_TPM_CERTIFY]    = {"tcg-attest-tpm-certify", "TCG TPM2 Certify Attestation", FIXED, "2.23.133.20.1", 0},
-    [ATTEST_OID_TCG_KP_AIK]     = {"tcg-kp-AIKCertificate", "TCG Attestation Identity Key Certificate", FIXED, "2.23.133.8.3", 0},
-    [ATTEST_OID_TCG_AT_TPM_MANUFACTURER] = {"tcg-at-tpmManufacturer", "TCG TPM Manufacturer", FIXED, "2.23.133.2.1", 0},
-    [ATTEST_OID_TCG_AT_TPM_MODEL] = {"tcg-at-tpmModel", "TCG TPM Model", FIXED, "2.23.133.2.2", 0},
-    [ATTEST_OID_TCG_AT_TPM_VERSION] = {"tcg-at-tpmVersion", "TCG TPM Version", FIXED, "2.23.133.2.3", 0},
-    [ATTEST_OID_PE_CMW]         = {"id-pe-cmw", "Conceptual Message Wrapper", FIXED, "1.3.6.1.5.5.7.1.35", 0},
-    [ATTEST_OID_DICE_CMW]       = {"tcg-dice-conceptual-message-wrapper", "TCG DICE Conceptual Message Wrapper", FIXED, "2.23.133.5.4.9", 0},
-    [ATTEST_OID_DICE_TCBINFO]   = {"tcg-dice-TcbInfo", "TCG DICE TcbInfo", FIXED, "2.23.133.5.4.1", 0},
-    [ATTEST_OID_PKIX_STATEMENT] = {"id-pkix-evidence", "PKIX Key Attestation Evidence", PKIX_STMT, "", 1},
-    [ATTEST_OID_KP_ATTESTATION_KEY] = {"id-kp-attestationKey", "Attestation Key", PKIX_EKU, "", 1},
-    [ATTEST_OID_PKIX_EL_TRANSACTION] = {"pkix-element-transaction", "PKIX evidence transaction element", PKIX_ARC, "0.0", 1},
-    [ATTEST_OID_PKIX_EL_PLATFORM]    = {"pkix-element-platform", "PKIX evidence platform element", PKIX_ARC, "0.1", 1},
-    [ATTEST_OID_PKIX_EL_KEY]         = {"pkix-element-key", "PKIX evidence key element", PKIX_ARC, "0.2", 1},
-    [ATTEST_OID_PKIX_TX_NONCE]       = {"pkix-transaction-nonce", "PKIX evidence transaction nonce", PKIX_ARC, "1.0.0", 1},
-    [ATTEST_OID_PKIX_TX_TIMESTAMP]   = {"pkix-transaction-timestamp", "PKIX evidence transaction timestamp", PKIX_ARC, "1.0.1", 1},
-    [ATTEST_OID_PKIX_TX_AK_SPKI]     = {"pkix-transaction-ak-spki", "PKIX evidence transaction AK SPKI", PKIX_ARC, "1.0.2", 1},
-    [ATTEST_OID_PKIX_PL_VENDOR]      = {"pkix-platform-vendor", "PKIX evidence platform vendor", PKIX_ARC, "1.1.0", 1},
-    [ATTEST_OID_PKIX_PL_OEMID]       = {"pkix-platform-oemid", "PKIX evidence platform OEM id", PKIX_ARC, "1.1.1", 1},
-    [ATTEST_OID_PKIX_PL_HWMODEL]     = {"pkix-platform-hwmodel", "PKIX evidence platform hardware model", PKIX_ARC, "1.1.2", 1},
-    [ATTEST_OID_PKIX_PL_HWVERSION]   = {"pkix-platform-hwversion", "PKIX evidence platform hardware version", PKIX_ARC, "1.1.3", 1},
-    [ATTEST_OID_PKIX_PL_HWSERIAL]    = {"pkix-platform-hwserial", "PKIX evidence platform hardware serial", PKIX_ARC, "1.1.4", 1},
-    [ATTEST_OID_PKIX_PL_SWNAME]      = {"pkix-platform-swname", "PKIX evidence platform software name", PKIX_ARC, "1.1.5", 1},
-    [ATTEST_OID_PKIX_PL_SWVERSION]   = {"pkix-platform-swversion", "PKIX evidence platform software version", PKIX_ARC, "1.1.6", 1},
-    [ATTEST_OID_PKIX_PL_DEBUGSTAT]   = {"pkix-platform-debugstat", "PKIX evidence platform debug status", PKIX_ARC, "1.1.7", 1},
-    [ATTEST_OID_PKIX_PL_UPTIME]      = {"pkix-platform-uptime", "PKIX evidence platform uptime", PKIX_ARC, "1.1.8", 1},
-    [ATTEST_OID_PKIX_PL_BOOTCOUNT]   = {"pkix-platform-bootcount", "PKIX evidence platform boot count", PKIX_ARC, "1.1.9", 1},
-    [ATTEST_OID_PKIX_PL_FIPSBOOT]    = {"pkix-platform-fipsboot", "PKIX evidence platform FIPS boot", PKIX_ARC, "1.1.10", 1},
-    [ATTEST_OID_PKIX_PL_FIPSVER]     = {"pkix-platform-fipsver", "PKIX evidence platform FIPS version", PKIX_ARC, "1.1.11", 1},
-    [ATTEST_OID_PKIX_PL_FIPSLEVEL]   = {"pkix-platform-fipslevel", "PKIX evidence platform FIPS level", PKIX_ARC, "1.1.12", 1},
-    [ATTEST_OID_PKIX_PL_FIPSMODULE]  = {"pkix-platform-fipsmodule", "PKIX evidence platform FIPS module", PKIX_ARC, "1.1.13", 1},
-    [ATTEST_OID_PKIX_KEY_IDENTIFIER] = {"pkix-key-identifier", "PKIX evidence key identifier", PKIX_ARC, "1.2.0", 1},
-    [ATTEST_OID_PKIX_KEY_SPKI]       = {"pkix-key-spki", "PKIX evidence key SPKI", PKIX_ARC, "1.2.1", 1},
-    [ATTEST_OID_PKIX_KEY_EXTRACTABLE] = {"pkix-key-extractable", "PKIX evidence key extractable", PKIX_ARC, "1.2.2", 1},
-    [ATTEST_OID_PKIX_KEY_SENSITIVE]  = {"pkix-key-sensitive", "PKIX evidence key sensitive", PKIX_ARC, "1.2.3", 1},
-    [ATTEST_OID_PKIX_KEY_NEVER_EXTRACTABLE] = {"pkix-key-never-extractable", "PKIX evidence key never extractable", PKIX_ARC, "1.2.4", 1},
-    [ATTEST_OID_PKIX_KEY_LOCAL]      = {"pkix-key-local", "PKIX evidence key generated locally", PKIX_ARC, "1.2.5", 1},
-    [ATTEST_OID_PKIX_KEY_EXPIRY]     = {"pkix-key-expiry", "PKIX evidence key expiry", PKIX_ARC, "1.2.6", 1},
-    [ATTEST_OID_PKIX_KEY_PURPOSE]    = {"pkix-key-purpose", "PKIX evidence key purposes", PKIX_ARC, "1.2.7", 1},
-    [ATTEST_OID_PKIX_CAP_ENCRYPT]    = {"pkix-cap-encrypt", "PKIX key capability encrypt", PKIX_ARC, "2.0", 1},
-    [ATTEST_OID_PKIX_CAP_DECRYPT]    = {"pkix-cap-decrypt", "PKIX key capability decrypt", PKIX_ARC, "2.1", 1},
-    [ATTEST_OID_PKIX_CAP_WRAP]       = {"pkix-cap-wrap", "PKIX key capability wrap", PKIX_ARC, "2.2", 1},
-    [ATTEST_OID_PKIX_CAP_UNWRAP]     = {"pkix-cap-unwrap", "PKIX key capability unwrap", PKIX_ARC, "2.3", 1},
-    [ATTEST_OID_PKIX_CAP_SIGN]       = {"pkix-cap-sign", "PKIX key capability sign", PKIX_ARC, "2.4", 1},
-    [ATTEST_OID_PKIX_CAP_SIGN_RECOVER] = {"pkix-cap-sign-recover", "PKIX key capability sign-recover", PKIX_ARC, "2.5", 1},
-    [ATTEST_OID_PKIX_CAP_VERIFY]     = {"pkix-cap-verify", "PKIX key capability verify", PKIX_ARC, "2.6", 1},
-    [ATTEST_OID_PKIX_CAP_VERIFY_RECOVER] = {"pkix-cap-verify-recover", "PKIX key capability verify-recover", PKIX_ARC, "2.7", 1},
-    [ATTEST_OID_PKIX_CAP_DERIVE]     = {"pkix-cap-derive", "PKIX key capability derive", PKIX_ARC, "2.8", 1},
+    [ATTEST_OID_AA_ATTESTATION] = { "id-aa-attestation", "CSR Attestation Bundle", FIXED, "1.2.840.113549.1.9.16.2.59",
+                                    0 },
+    [ATTEST_OID_TPM_CERTIFY] = { "tcg-attest-tpm-certify", "TCG TPM2 Certify Attestation", FIXED, "2.23.133.20.1", 0 },
+    [ATTEST_OID_TCG_KP_AIK] = { "tcg-kp-AIKCertificate", "TCG Attestation Identity Key Certificate", FIXED,
+                                "2.23.133.8.3", 0 },
+    [ATTEST_OID_TCG_AT_TPM_MANUFACTURER] = { "tcg-at-tpmManufacturer", "TCG TPM Manufacturer", FIXED, "2.23.133.2.1",
+                                             0 },
+    [ATTEST_OID_TCG_AT_TPM_MODEL] = { "tcg-at-tpmModel", "TCG TPM Model", FIXED, "2.23.133.2.2", 0 },
+    [ATTEST_OID_TCG_AT_TPM_VERSION] = { "tcg-at-tpmVersion", "TCG TPM Version", FIXED, "2.23.133.2.3", 0 },
+    [ATTEST_OID_PE_CMW] = { "id-pe-cmw", "Conceptual Message Wrapper", FIXED, "1.3.6.1.5.5.7.1.35", 0 },
+    [ATTEST_OID_DICE_CMW] = { "tcg-dice-conceptual-message-wrapper", "TCG DICE Conceptual Message Wrapper", FIXED,
+                              "2.23.133.5.4.9", 0 },
+    [ATTEST_OID_DICE_TCBINFO] = { "tcg-dice-TcbInfo", "TCG DICE TcbInfo", FIXED, "2.23.133.5.4.1", 0 },
+    [ATTEST_OID_PKIX_STATEMENT] = { "id-pkix-evidence", "PKIX Key Attestation Evidence", PKIX_STMT, "", 1 },
+    [ATTEST_OID_KP_ATTESTATION_KEY] = { "id-kp-attestationKey", "Attestation Key", PKIX_EKU, "", 1 },
+    [ATTEST_OID_PKIX_EL_TRANSACTION] = { "pkix-element-transaction", "PKIX evidence transaction element", PKIX_ARC,
+                                         "0.0", 1 },
+    [ATTEST_OID_PKIX_EL_PLATFORM] = { "pkix-element-platform", "PKIX evidence platform element", PKIX_ARC, "0.1", 1 },
+    [ATTEST_OID_PKIX_EL_KEY] = { "pkix-element-key", "PKIX evidence key element", PKIX_ARC, "0.2", 1 },
+    [ATTEST_OID_PKIX_TX_NONCE] = { "pkix-transaction-nonce", "PKIX evidence transaction nonce", PKIX_ARC, "1.0.0", 1 },
+    [ATTEST_OID_PKIX_TX_TIMESTAMP] = { "pkix-transaction-timestamp", "PKIX evidence transaction timestamp", PKIX_ARC,
+                                       "1.0.1", 1 },
+    [ATTEST_OID_PKIX_TX_AK_SPKI] = { "pkix-transaction-ak-spki", "PKIX evidence transaction AK SPKI", PKIX_ARC, "1.0.2",
+                                     1 },
+    [ATTEST_OID_PKIX_PL_VENDOR] = { "pkix-platform-vendor", "PKIX evidence platform vendor", PKIX_ARC, "1.1.0", 1 },
+    [ATTEST_OID_PKIX_PL_OEMID] = { "pkix-platform-oemid", "PKIX evidence platform OEM id", PKIX_ARC, "1.1.1", 1 },
+    [ATTEST_OID_PKIX_PL_HWMODEL] = { "pkix-platform-hwmodel", "PKIX evidence platform hardware model", PKIX_ARC,
+                                     "1.1.2", 1 },
+    [ATTEST_OID_PKIX_PL_HWVERSION] = { "pkix-platform-hwversion", "PKIX evidence platform hardware version", PKIX_ARC,
+                                       "1.1.3", 1 },
+    [ATTEST_OID_PKIX_PL_HWSERIAL] = { "pkix-platform-hwserial", "PKIX evidence platform hardware serial", PKIX_ARC,
+                                      "1.1.4", 1 },
+    [ATTEST_OID_PKIX_PL_SWNAME] = { "pkix-platform-swname", "PKIX evidence platform software name", PKIX_ARC, "1.1.5",
+                                    1 },
+    [ATTEST_OID_PKIX_PL_SWVERSION] = { "pkix-platform-swversion", "PKIX evidence platform software version", PKIX_ARC,
+                                       "1.1.6", 1 },
+    [ATTEST_OID_PKIX_PL_DEBUGSTAT] = { "pkix-platform-debugstat", "PKIX evidence platform debug status", PKIX_ARC,
+                                       "1.1.7", 1 },
+    [ATTEST_OID_PKIX_PL_UPTIME] = { "pkix-platform-uptime", "PKIX evidence platform uptime", PKIX_ARC, "1.1.8", 1 },
+    [ATTEST_OID_PKIX_PL_BOOTCOUNT] = { "pkix-platform-bootcount", "PKIX evidence platform boot count", PKIX_ARC,
+                                       "1.1.9", 1 },
+    [ATTEST_OID_PKIX_PL_FIPSBOOT] = { "pkix-platform-fipsboot", "PKIX evidence platform FIPS boot", PKIX_ARC, "1.1.10",
+                                      1 },
+    [ATTEST_OID_PKIX_PL_FIPSVER] = { "pkix-platform-fipsver", "PKIX evidence platform FIPS version", PKIX_ARC, "1.1.11",
+                                     1 },
+    [ATTEST_OID_PKIX_PL_FIPSLEVEL] = { "pkix-platform-fipslevel", "PKIX evidence platform FIPS level", PKIX_ARC,
+                                       "1.1.12", 1 },
+    [ATTEST_OID_PKIX_PL_FIPSMODULE] = { "pkix-platform-fipsmodule", "PKIX evidence platform FIPS module", PKIX_ARC,
+                                        "1.1.13", 1 },
+    [ATTEST_OID_PKIX_KEY_IDENTIFIER] = { "pkix-key-identifier", "PKIX evidence key identifier", PKIX_ARC, "1.2.0", 1 },
+    [ATTEST_OID_PKIX_KEY_SPKI] = { "pkix-key-spki", "PKIX evidence key SPKI", PKIX_ARC, "1.2.1", 1 },
+    [ATTEST_OID_PKIX_KEY_EXTRACTABLE] = { "pkix-key-extractable", "PKIX evidence key extractable", PKIX_ARC, "1.2.2",
+                                          1 },
+    [ATTEST_OID_PKIX_KEY_SENSITIVE] = { "pkix-key-sensitive", "PKIX evidence key sensitive", PKIX_ARC, "1.2.3", 1 },
+    [ATTEST_OID_PKIX_KEY_NEVER_EXTRACTABLE] = { "pkix-key-never-extractable", "PKIX evidence key never extractable",
+                                                PKIX_ARC, "1.2.4", 1 },
+    [ATTEST_OID_PKIX_KEY_LOCAL] = { "pkix-key-local", "PKIX evidence key generated locally", PKIX_ARC, "1.2.5", 1 },
+    [ATTEST_OID_PKIX_KEY_EXPIRY] = { "pkix-key-expiry", "PKIX evidence key expiry", PKIX_ARC, "1.2.6", 1 },
+    [ATTEST_OID_PKIX_KEY_PURPOSE] = { "pkix-key-purpose", "PKIX evidence key purposes", PKIX_ARC, "1.2.7", 1 },
+    [ATTEST_OID_PKIX_CAP_ENCRYPT] = { "pkix-cap-encrypt", "PKIX key capability encrypt", PKIX_ARC, "2.0", 1 },
+    [ATTEST_OID_PKIX_CAP_DECRYPT] = { "pkix-cap-decrypt", "PKIX key capability decrypt", PKIX_ARC, "2.1", 1 },
+    [ATTEST_OID_PKIX_CAP_WRAP] = { "pkix-cap-wrap", "PKIX key capability wrap", PKIX_ARC, "2.2", 1 },
+    [ATTEST_OID_PKIX_CAP_UNWRAP] = { "pkix-cap-unwrap", "PKIX key capability unwrap", PKIX_ARC, "2.3", 1 },
+    [ATTEST_OID_PKIX_CAP_SIGN] = { "pkix-cap-sign", "PKIX key capability sign", PKIX_ARC, "2.4", 1 },
+    [ATTEST_OID_PKIX_CAP_SIGN_RECOVER] = { "pkix-cap-sign-recover", "PKIX key capability sign-recover", PKIX_ARC, "2.5",
+                                           1 },
+    [ATTEST_OID_PKIX_CAP_VERIFY] = { "pkix-cap-verify", "PKIX key capability verify", PKIX_ARC, "2.6", 1 },
+    [ATTEST_OID_PKIX_CAP_VERIFY_RECOVER] = { "pkix-cap-verify-recover", "PKIX key capability verify-recover", PKIX_ARC,
+                                             "2.7", 1 },
+    [ATTEST_OID_PKIX_CAP_DERIVE] = { "pkix-cap-derive", "PKIX key capability derive", PKIX_ARC, "2.8", 1 },
 };
 
 static char pkix_arc[ARC_MAX] = DEFAULT_PKIX_ARC;
 static char pkix_eku[ARC_MAX] = DEFAULT_PKIX_EKU;
-static char pkix_stmt[ARC_MAX] = "";            /* empty: the arc itself */
+static char pkix_stmt[ARC_MAX] = ""; /* empty: the arc itself */
 static char dotted[ATTEST_OID_COUNT][ARC_MAX + 16];
 static attest_oid_info infos[ATTEST_OID_COUNT];
 static ASN1_OBJECT *objs[ATTEST_OID_COUNT];
@@ -131,18 +153,10 @@ static void do_init(void)
         const struct oid_row *r = &rows[i];
 
         switch (r->base) {
-        case FIXED:
-            snprintf(dotted[i], sizeof(dotted[i]), "%s", r->rel);
-            break;
-        case PKIX_ARC:
-            snprintf(dotted[i], sizeof(dotted[i]), "%s.%s", pkix_arc, r->rel);
-            break;
-        case PKIX_EKU:
-            snprintf(dotted[i], sizeof(dotted[i]), "%s", pkix_eku);
-            break;
-        default:
-            snprintf(dotted[i], sizeof(dotted[i]), "%s", pkix_stmt[0] ? pkix_stmt : pkix_arc);
-            break;
+        case FIXED: snprintf(dotted[i], sizeof(dotted[i]), "%s", r->rel); break;
+        case PKIX_ARC: snprintf(dotted[i], sizeof(dotted[i]), "%s.%s", pkix_arc, r->rel); break;
+        case PKIX_EKU: snprintf(dotted[i], sizeof(dotted[i]), "%s", pkix_eku); break;
+        default: snprintf(dotted[i], sizeof(dotted[i]), "%s", pkix_stmt[0] ? pkix_stmt : pkix_arc); break;
         }
         objs[i] = OBJ_txt2obj(dotted[i], 1);
         if (objs[i] == NULL)

@@ -52,14 +52,13 @@ static EVP_PKEY *rsa_key(const unsigned char *bits, int len, OSSL_LIB_CTX *libct
     EVP_PKEY *key = NULL;
     int relen;
 
-    if (f == NULL || p != bits + len || (relen = i2d_ATTEST_RSA_PUB_FIELDS(f, &re)) != len || memcmp(re, bits, (size_t)len) != 0
-        || f->n->type != V_ASN1_INTEGER || f->e->type != V_ASN1_INTEGER) /* positive, DER */
+    if (f == NULL || p != bits + len || (relen = i2d_ATTEST_RSA_PUB_FIELDS(f, &re)) != len
+        || memcmp(re, bits, (size_t)len) != 0 || f->n->type != V_ASN1_INTEGER
+        || f->e->type != V_ASN1_INTEGER) /* positive, DER */
         goto done;
     if ((n = ASN1_INTEGER_to_BN(f->n, NULL)) == NULL || (e = ASN1_INTEGER_to_BN(f->e, NULL)) == NULL
-        || (bld = OSSL_PARAM_BLD_new()) == NULL
-        || !OSSL_PARAM_BLD_push_BN(bld, OSSL_PKEY_PARAM_RSA_N, n)
-        || !OSSL_PARAM_BLD_push_BN(bld, OSSL_PKEY_PARAM_RSA_E, e)
-        || (params = OSSL_PARAM_BLD_to_param(bld)) == NULL)
+        || (bld = OSSL_PARAM_BLD_new()) == NULL || !OSSL_PARAM_BLD_push_BN(bld, OSSL_PKEY_PARAM_RSA_N, n)
+        || !OSSL_PARAM_BLD_push_BN(bld, OSSL_PKEY_PARAM_RSA_E, e) || (params = OSSL_PARAM_BLD_to_param(bld)) == NULL)
         goto done;
     key = from_params(libctx, propq, "RSA", params);
 done:
@@ -110,8 +109,7 @@ EVP_PKEY *attest_spki_pkey(const X509_PUBKEY *spki, OSSL_LIB_CTX *libctx, const 
         if (ptype == V_ASN1_OBJECT)
             key = ec_key(pval, bits, len, libctx, propq);
         break;
-    default:
-        break;
+    default: break;
     }
     ERR_pop_to_mark();
     if (key != NULL)

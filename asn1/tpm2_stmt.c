@@ -65,7 +65,9 @@ int attest_tpm2_stmt_decode(const unsigned char *der, size_t len, attest_tpm2_st
     }
     t = d2i_ATTEST_TCG_ATTEST_CERTIFY(NULL, &p, (long)len);
     if (t == NULL) {
-        attest_err_set(err, "TcgAttestCertify: expected SEQUENCE { OCTET STRING tpmSAttest, OCTET STRING signature, OCTET STRING tpmTPublic OPTIONAL }");
+        attest_err_set(err,
+                       "TcgAttestCertify: expected SEQUENCE { OCTET STRING tpmSAttest, OCTET STRING signature, OCTET "
+                       "STRING tpmTPublic OPTIONAL }");
         goto fail;
     }
     if (p != der + len) {
@@ -97,13 +99,11 @@ int attest_tpm2_stmt_encode(const attest_tpm2_stmt *s, unsigned char **der, size
     ATTEST_TCG_ATTEST_CERTIFY *t = ATTEST_TCG_ATTEST_CERTIFY_new();
     int n, ok = -1;
 
-    if (t == NULL
-        || !ASN1_OCTET_STRING_set(t->attest, s->attest, (int)s->attest_len)
+    if (t == NULL || !ASN1_OCTET_STRING_set(t->attest, s->attest, (int)s->attest_len)
         || !ASN1_OCTET_STRING_set(t->signature, s->sig, (int)s->sig_len))
         goto fail;
     if (s->pub != NULL) {
-        if ((t->pub = ASN1_OCTET_STRING_new()) == NULL
-            || !ASN1_OCTET_STRING_set(t->pub, s->pub, (int)s->pub_len))
+        if ((t->pub = ASN1_OCTET_STRING_new()) == NULL || !ASN1_OCTET_STRING_set(t->pub, s->pub, (int)s->pub_len))
             goto fail;
     }
     *der = NULL;

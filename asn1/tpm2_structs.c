@@ -13,11 +13,10 @@
 #include "attest/tpm2.h"
 
 /* TPMA_OBJECT bits defined up to rev 1.59; all others are reserved. */
-#define TPMA_DEFINED                                                                                          \
-    (TPMA_OBJECT_FIXEDTPM | TPMA_OBJECT_STCLEAR | TPMA_OBJECT_FIXEDPARENT | TPMA_OBJECT_SENSITIVEDATAORIGIN \
-     | TPMA_OBJECT_USERWITHAUTH | TPMA_OBJECT_ADMINWITHPOLICY | TPMA_OBJECT_NODA                            \
-     | TPMA_OBJECT_ENCRYPTEDDUPLICATION | TPMA_OBJECT_RESTRICTED | TPMA_OBJECT_DECRYPT                      \
-     | TPMA_OBJECT_SIGN_ENCRYPT | TPMA_OBJECT_X509SIGN)
+#define TPMA_DEFINED                                                                                                \
+    (TPMA_OBJECT_FIXEDTPM | TPMA_OBJECT_STCLEAR | TPMA_OBJECT_FIXEDPARENT | TPMA_OBJECT_SENSITIVEDATAORIGIN         \
+     | TPMA_OBJECT_USERWITHAUTH | TPMA_OBJECT_ADMINWITHPOLICY | TPMA_OBJECT_NODA | TPMA_OBJECT_ENCRYPTEDDUPLICATION \
+     | TPMA_OBJECT_RESTRICTED | TPMA_OBJECT_DECRYPT | TPMA_OBJECT_SIGN_ENCRYPT | TPMA_OBJECT_X509SIGN)
 
 int attest_tpms_attest_parse(const unsigned char *b, size_t n, TPMS_ATTEST *out, attest_err *err)
 {
@@ -90,8 +89,8 @@ int attest_tpmt_public_parse(const unsigned char *b, size_t n, TPMT_PUBLIC *out,
     }
     if (out->type == TPM2_ALG_RSA) {
         if ((size_t)out->unique.rsa.size * 8 != out->parameters.rsaDetail.keyBits) {
-            attest_err_set(err, "TPMT_PUBLIC: RSA modulus is %u bytes, keyBits says %u",
-                           out->unique.rsa.size, out->parameters.rsaDetail.keyBits);
+            attest_err_set(err, "TPMT_PUBLIC: RSA modulus is %u bytes, keyBits says %u", out->unique.rsa.size,
+                           out->parameters.rsaDetail.keyBits);
             return -1;
         }
     } else if (out->type == TPM2_ALG_ECC) {
@@ -122,11 +121,13 @@ int attest_tpmt_signature_parse(const unsigned char *b, size_t n, TPMT_SIGNATURE
         return 0;
     alg = (uint16_t)(b[0] << 8 | b[1]);
     switch (alg) {
-    case TPM2_ALG_RSASSA: case TPM2_ALG_RSAPSS: case TPM2_ALG_ECDSA:
-    case TPM2_ALG_ECDAA: case TPM2_ALG_SM2: case TPM2_ALG_ECSCHNORR:
-        break;
-    default:
-        return 0;
+    case TPM2_ALG_RSASSA:
+    case TPM2_ALG_RSAPSS:
+    case TPM2_ALG_ECDSA:
+    case TPM2_ALG_ECDAA:
+    case TPM2_ALG_SM2:
+    case TPM2_ALG_ECSCHNORR: break;
+    default: return 0;
     }
     if (Tss2_MU_TPMT_SIGNATURE_Unmarshal(b, n, &off, out) != TSS2_RC_SUCCESS || off != n)
         return 0;
@@ -217,19 +218,22 @@ const char *attest_tpm2_curve_name(uint16_t curve)
 
 void attest_tpma_object_str(uint32_t attrs, char *buf, size_t cap)
 {
-    static const struct { uint32_t bit; const char *name; } names[] = {
-        {TPMA_OBJECT_FIXEDTPM, "fixedTPM"},
-        {TPMA_OBJECT_STCLEAR, "stClear"},
-        {TPMA_OBJECT_FIXEDPARENT, "fixedParent"},
-        {TPMA_OBJECT_SENSITIVEDATAORIGIN, "sensitiveDataOrigin"},
-        {TPMA_OBJECT_USERWITHAUTH, "userWithAuth"},
-        {TPMA_OBJECT_ADMINWITHPOLICY, "adminWithPolicy"},
-        {TPMA_OBJECT_NODA, "noDA"},
-        {TPMA_OBJECT_ENCRYPTEDDUPLICATION, "encryptedDuplication"},
-        {TPMA_OBJECT_RESTRICTED, "restricted"},
-        {TPMA_OBJECT_DECRYPT, "decrypt"},
-        {TPMA_OBJECT_SIGN_ENCRYPT, "sign"},
-        {TPMA_OBJECT_X509SIGN, "x509sign"},
+    static const struct {
+        uint32_t bit;
+        const char *name;
+    } names[] = {
+        { TPMA_OBJECT_FIXEDTPM, "fixedTPM" },
+        { TPMA_OBJECT_STCLEAR, "stClear" },
+        { TPMA_OBJECT_FIXEDPARENT, "fixedParent" },
+        { TPMA_OBJECT_SENSITIVEDATAORIGIN, "sensitiveDataOrigin" },
+        { TPMA_OBJECT_USERWITHAUTH, "userWithAuth" },
+        { TPMA_OBJECT_ADMINWITHPOLICY, "adminWithPolicy" },
+        { TPMA_OBJECT_NODA, "noDA" },
+        { TPMA_OBJECT_ENCRYPTEDDUPLICATION, "encryptedDuplication" },
+        { TPMA_OBJECT_RESTRICTED, "restricted" },
+        { TPMA_OBJECT_DECRYPT, "decrypt" },
+        { TPMA_OBJECT_SIGN_ENCRYPT, "sign" },
+        { TPMA_OBJECT_X509SIGN, "x509sign" },
     };
     size_t i, used = 0;
 
@@ -274,8 +278,7 @@ EVP_PKEY *attest_tpmt_public_to_pkey(const TPMT_PUBLIC *pub, OSSL_LIB_CTX *libct
 
         n = BN_bin2bn(pub->unique.rsa.buffer, pub->unique.rsa.size, NULL);
         e = BN_new();
-        if (n == NULL || e == NULL || !BN_set_word(e, exp)
-            || !OSSL_PARAM_BLD_push_BN(bld, OSSL_PKEY_PARAM_RSA_N, n)
+        if (n == NULL || e == NULL || !BN_set_word(e, exp) || !OSSL_PARAM_BLD_push_BN(bld, OSSL_PKEY_PARAM_RSA_N, n)
             || !OSSL_PARAM_BLD_push_BN(bld, OSSL_PKEY_PARAM_RSA_E, e))
             goto fail;
         pk = pkey_fromdata(libctx, "RSA", bld);

@@ -12,12 +12,12 @@ static const struct {
     int (*fn)(cli_app *, int, char **);
     const char *summary;
 } commands[] = {
-    {"new", cmd_new, "build and sign an attested CSR (TPM 2.0 or PKIX evidence)"},
-    {"evidence", cmd_evidence, "emit PKIX key attestation evidence alone"},
-    {"verify", cmd_verify, "judge an attested CSR against a trust-anchor directory"},
-    {"show", cmd_show, "print or convert a CSR, bundle, TPM or PKIX evidence object"},
-    {"ak", cmd_ak, "TPM AK enrollment: create, request, challenge, activate, issue"},
-    {"nonce", cmd_nonce, "issue a single-use nonce for verify --nonce-state"},
+    { "new", cmd_new, "build and sign an attested CSR (TPM 2.0 or PKIX evidence)" },
+    { "evidence", cmd_evidence, "emit PKIX key attestation evidence alone" },
+    { "verify", cmd_verify, "judge an attested CSR against a trust-anchor directory" },
+    { "show", cmd_show, "print or convert a CSR, bundle, TPM or PKIX evidence object" },
+    { "ak", cmd_ak, "TPM AK enrollment: create, request, challenge, activate, issue" },
+    { "nonce", cmd_nonce, "issue a single-use nonce for verify --nonce-state" },
 };
 
 static void usage(FILE *f)
@@ -25,7 +25,8 @@ static void usage(FILE *f)
     size_t i;
 
     fputs("usage: attest-req [--provider NAME]... [--propquery Q] [--verbose] COMMAND [options]\n"
-          "       attest-req --help | --version | COMMAND --help\n\ncommands:\n", f);
+          "       attest-req --help | --version | COMMAND --help\n\ncommands:\n",
+          f);
     for (i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
         fprintf(f, "  %-8s %s\n", commands[i].name, commands[i].summary);
     fputs("\nexit codes: 0 success, 1 failure, 2 usage or I/O error (verify: see attest-req(1))\n", f);
@@ -33,13 +34,11 @@ static void usage(FILE *f)
 
 int main(int argc, char **argv)
 {
-    static const struct option longopts[] = {
-        {"help", no_argument, NULL, 'h'},
-        {"version", no_argument, NULL, 'V'},
-        CLI_COMMON_LONGOPTS,
-        {NULL, 0, NULL, 0}
-    };
-    cli_app app = {0};
+    static const struct option longopts[] = { { "help", no_argument, NULL, 'h' },
+                                              { "version", no_argument, NULL, 'V' },
+                                              CLI_COMMON_LONGOPTS,
+                                              { NULL, 0, NULL, 0 } };
+    cli_app app = { 0 };
     size_t i;
     int opt;
 
@@ -47,12 +46,8 @@ int main(int argc, char **argv)
     opterr = 0;
     while ((opt = getopt_long(argc, argv, "+h", longopts, NULL)) != -1) {
         switch (opt) {
-        case 'h':
-            usage(stdout);
-            return EXIT_OK;
-        case 'V':
-            printf("attest-req %s\n", ATTEST_VERSION);
-            return EXIT_OK;
+        case 'h': usage(stdout); return EXIT_OK;
+        case 'V': printf("attest-req %s\n", ATTEST_VERSION); return EXIT_OK;
         default:
             if (cli_common_option(&app, opt, optarg) == 1)
                 continue;

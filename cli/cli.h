@@ -11,8 +11,8 @@
 #include "attest/registry.h"
 #include "attest/tpm2_device.h"
 
-#define EXIT_OK 0
-#define EXIT_FAIL 1
+#define EXIT_OK    0
+#define EXIT_FAIL  1
 #define EXIT_USAGE 2
 
 #define CLI_MAX_PROVIDERS 8
@@ -20,14 +20,14 @@
 typedef struct {
     OSSL_LIB_CTX *libctx;
     OSSL_PROVIDER *attest;
-    OSSL_PROVIDER *def;          /* default, when we loaded it */
+    OSSL_PROVIDER *def; /* default, when we loaded it */
     OSSL_PROVIDER *providers[CLI_MAX_PROVIDERS];
     const char *provider_names[CLI_MAX_PROVIDERS];
     int n_providers;
     const char *propq;
     int verbose;
-    const char *cmd;            /* for error lines */
-    int core_only;              /* verify: the library judges inputs itself, no attest provider needed */
+    const char *cmd; /* for error lines */
+    int core_only;   /* verify: the library judges inputs itself, no attest provider needed */
 } cli_app;
 
 /* One line to stderr: "attest-req: CMD: message"; with --verbose, the OpenSSL error queue too. */
@@ -42,13 +42,15 @@ void cli_notice(const cli_app *app, const char *fmt, ...);
 
 /* Common options every command takes.  Returns 1 if opt was one of them, -1 on error. */
 int cli_common_option(cli_app *app, int opt, const char *arg);
-#define CLI_OPT_PROVIDER 1000
+#define CLI_OPT_PROVIDER  1000
 #define CLI_OPT_PROPQUERY 1001
-#define CLI_OPT_VERBOSE 1002
-#define CLI_COMMON_LONGOPTS                                      \
-    {"provider", required_argument, NULL, CLI_OPT_PROVIDER},     \
-    {"propquery", required_argument, NULL, CLI_OPT_PROPQUERY},   \
-    {"verbose", no_argument, NULL, CLI_OPT_VERBOSE}
+#define CLI_OPT_VERBOSE   1002
+#define CLI_COMMON_LONGOPTS                                          \
+    { "provider", required_argument, NULL, CLI_OPT_PROVIDER },       \
+        { "propquery", required_argument, NULL, CLI_OPT_PROPQUERY }, \
+    {                                                                \
+        "verbose", no_argument, NULL, CLI_OPT_VERBOSE                \
+    }
 
 /* One line naming the option getopt did not know (or that lacks its argument). */
 void cli_bad_option(const cli_app *app, char **argv, const char *cmd);
@@ -73,31 +75,29 @@ int cli_parse_hex(const char *hex, unsigned char *out, size_t cap, size_t *len);
 /* Unix seconds or RFC 3339 UTC. */
 int cli_parse_time(const char *s, time_t *out);
 /* --nonce HEX / --nonce-file F (raw bytes, or hex text) into buf. */
-int cli_load_nonce(const cli_app *app, const char *hex, const char *file, unsigned char *buf,
-                   size_t cap, size_t *len);
+int cli_load_nonce(const cli_app *app, const char *hex, const char *file, unsigned char *buf, size_t cap, size_t *len);
 
 /* provider_glue.c: decoding and encoding through the attest provider. */
 typedef struct {
     attest_datatype dt;
-    unsigned char *data;        /* DER / marshaled bytes */
+    unsigned char *data; /* DER / marshaled bytes */
     size_t len;
 } cli_object;
 /* type: NULL to detect.  Fills obj; on failure prints one line and returns -1. */
-int cli_decode(const cli_app *app, const char *what, const unsigned char *in, size_t inlen,
-               const char *type, cli_object *obj);
+int cli_decode(const cli_app *app, const char *what, const unsigned char *in, size_t inlen, const char *type,
+               cli_object *obj);
 void cli_object_clear(cli_object *obj);
 /* output: "text", "json", "der", "pem".  Result in a malloc'd buffer. */
-int cli_encode(const cli_app *app, const cli_object *obj, const char *output,
-               unsigned char **out, size_t *outlen);
+int cli_encode(const cli_app *app, const cli_object *obj, const char *output, unsigned char **out, size_t *outlen);
 
 /* inputs.c: the inputs of a batch, one at a time. */
 typedef struct cli_inputs cli_inputs;
 typedef struct {
-    char name[256];             /* the path, "-", or "stdin#N" for block N of a PEM stream */
-    unsigned char *data;        /* DER or a file's bytes (OPENSSL_malloc'd) */
+    char name[256];      /* the path, "-", or "stdin#N" for block N of a PEM stream */
+    unsigned char *data; /* DER or a file's bytes (OPENSSL_malloc'd) */
     size_t len;
-    attest_datatype dt;         /* from the PEM label of a stream block; ATTEST_DT_COUNT: detect */
-    char error[256];            /* non-empty: this input is an error (exit 2), data is NULL */
+    attest_datatype dt; /* from the PEM label of a stream block; ATTEST_DT_COUNT: detect */
+    char error[256];    /* non-empty: this input is an error (exit 2), data is NULL */
 } cli_input;
 cli_inputs *cli_inputs_new(const char *const *ins, int n_ins, FILE *list);
 /* 1 and the next input (maybe an error), 0 at the end.  Prints nothing. */
@@ -125,7 +125,7 @@ int cmd_nonce(cli_app *app, int argc, char **argv);
 /* pkix_glue.c: PKIX evidence about a key, signed by each AK through the provider. */
 #define CLI_MAX_AKS 8
 typedef struct {
-    const char *key;                 /* the attested key's spec (for what its store can tell) */
+    const char *key; /* the attested key's spec (for what its store can tell) */
     const char *tcti;
     const char *aks[CLI_MAX_AKS];
     int n_aks;
@@ -158,6 +158,6 @@ int cli_no_private_key(const cli_app *app, const char *spec);
 /* The local file a key spec names (bare path or file: URI), or NULL for a provider URI. */
 const char *cli_key_file(const char *spec);
 X509 *cli_load_cert(const cli_app *app, const char *path);
-int cli_load_certs(const cli_app *app, const char *path, STACK_OF(X509) *into);
+int cli_load_certs(const cli_app *app, const char *path, STACK_OF(X509) * into);
 
 #endif

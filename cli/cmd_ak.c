@@ -32,18 +32,23 @@ typedef struct {
 static const struct {
     const char *name, *opts, *usage;
 } subs[] = {
-    {"create", "aAft", "ak create --ak HANDLE [--alg ecc|rsa] [--force] [--tcti TCTI]\n"
-     "    a restricted signing AK (fixedTPM, fixedParent, sensitiveDataOrigin, restricted, sign),\n"
-     "    persisted at HANDLE; an occupied handle is refused unless --force"},
-    {"request", "aEot", "ak request --ak HANDLE [--ek-cert FILE] --out REQ [--tcti TCTI]\n"
-     "    the enrollment request (DER): EK certificate (from NV unless --ek-cert), EK and AK public areas, AK Name"},
-    {"challenge", "iTUsoL", "ak challenge --in REQ --ek-trust-dir DIR [--untrusted FILE] --state DIR --out CHALLENGE\n"
-     "             [--ttl SECONDS]\n"
-     "    authority: check the request, MakeCredential to its EK, keep the secret in DIR (default TTL 3600 s)"},
-    {"activate", "aiot", "ak activate --ak HANDLE --in CHALLENGE --out RESPONSE [--tcti TCTI]\n"
-     "    TPM2_ActivateCredential: answer the challenge"},
-    {"issue", "isCKoD", "ak issue --in RESPONSE --state DIR --ca-cert CERT --ca-key KEY --out AK.pem [--days N]\n"
-     "    authority: the AK certificate, if the response carries the secret (once; before the TTL)"},
+    { "create", "aAft",
+      "ak create --ak HANDLE [--alg ecc|rsa] [--force] [--tcti TCTI]\n"
+      "    a restricted signing AK (fixedTPM, fixedParent, sensitiveDataOrigin, restricted, sign),\n"
+      "    persisted at HANDLE; an occupied handle is refused unless --force" },
+    { "request", "aEot",
+      "ak request --ak HANDLE [--ek-cert FILE] --out REQ [--tcti TCTI]\n"
+      "    the enrollment request (DER): EK certificate (from NV unless --ek-cert), EK and AK public areas, AK Name" },
+    { "challenge", "iTUsoL",
+      "ak challenge --in REQ --ek-trust-dir DIR [--untrusted FILE] --state DIR --out CHALLENGE\n"
+      "             [--ttl SECONDS]\n"
+      "    authority: check the request, MakeCredential to its EK, keep the secret in DIR (default TTL 3600 s)" },
+    { "activate", "aiot",
+      "ak activate --ak HANDLE --in CHALLENGE --out RESPONSE [--tcti TCTI]\n"
+      "    TPM2_ActivateCredential: answer the challenge" },
+    { "issue", "isCKoD",
+      "ak issue --in RESPONSE --state DIR --ca-cert CERT --ca-key KEY --out AK.pem [--days N]\n"
+      "    authority: the AK certificate, if the response carries the secret (once; before the TTL)" },
 };
 #define N_SUBS (sizeof(subs) / sizeof(subs[0]))
 
@@ -139,7 +144,7 @@ static int do_create(cli_app *app, const ak_opts *o)
 
 static int do_request(cli_app *app, const ak_opts *o)
 {
-    attest_tpm_keyref ref = {0, NULL, 0};
+    attest_tpm_keyref ref = { 0, NULL, 0 };
     attest_ak_request r;
     attest_tpm *t = NULL;
     unsigned char name[2 + 64], *der = NULL;
@@ -225,12 +230,13 @@ static int do_activate(cli_app *app, const ak_opts *o)
     if ((rc = open_tpm(app, o, &t)) != EXIT_OK)
         goto done;
     if ((rc = attest_tpm_activate(t, h, c.ek_pub.p, c.ek_pub.n, c.blob.p, c.blob.n, c.secret.p, c.secret.n,
-                                  &r.credential.p, &r.credential.n, &e)) != 0) {
+                                  &r.credential.p, &r.credential.n, &e))
+        != 0) {
         cli_error(app, "%s", e.msg);
         rc = tpm_rc(rc);
         goto done;
     }
-    r.id = c.id;   /* borrowed */
+    r.id = c.id; /* borrowed */
     rc = attest_ak_response_encode(&r, &der, &len, &e);
     r.id.p = NULL;
     r.id.n = 0;
@@ -343,11 +349,13 @@ static int do_issue(cli_app *app, const ak_opts *o)
         goto done;
     }
     if ((int64_t)time(NULL) > s.not_after) {
-        cli_error(app, "enroll.expired: the challenge expired %lld s ago", (long long)((int64_t)time(NULL) - s.not_after));
+        cli_error(app, "enroll.expired: the challenge expired %lld s ago",
+                  (long long)((int64_t)time(NULL) - s.not_after));
         goto done;
     }
     if (r.credential.n != s.credential.n || CRYPTO_memcmp(r.credential.p, s.credential.p, s.credential.n) != 0) {
-        cli_error(app, "enroll.credential: the response does not carry the secret (not activated by the TPM "
+        cli_error(app,
+                  "enroll.credential: the response does not carry the secret (not activated by the TPM "
                   "holding the EK and the AK)");
         goto done;
     }
@@ -384,17 +392,24 @@ static int need(const cli_app *app, const char *sub, const char *opt, const char
 
 int cmd_ak(cli_app *app, int argc, char **argv)
 {
-    static const struct option longopts[] = {
-        {"ak", required_argument, NULL, 'a'}, {"alg", required_argument, NULL, 'A'},
-        {"force", no_argument, NULL, 'f'}, {"tcti", required_argument, NULL, 't'},
-        {"ek-cert", required_argument, NULL, 'E'}, {"out", required_argument, NULL, 'o'},
-        {"in", required_argument, NULL, 'i'}, {"ek-trust-dir", required_argument, NULL, 'T'},
-        {"untrusted", required_argument, NULL, 'U'}, {"state", required_argument, NULL, 's'},
-        {"ttl", required_argument, NULL, 'L'}, {"ca-cert", required_argument, NULL, 'C'},
-        {"ca-key", required_argument, NULL, 'K'}, {"days", required_argument, NULL, 'D'},
-        {"help", no_argument, NULL, 'h'}, CLI_COMMON_LONGOPTS, {NULL, 0, NULL, 0}
-    };
-    ak_opts o = {0};
+    static const struct option longopts[] = { { "ak", required_argument, NULL, 'a' },
+                                              { "alg", required_argument, NULL, 'A' },
+                                              { "force", no_argument, NULL, 'f' },
+                                              { "tcti", required_argument, NULL, 't' },
+                                              { "ek-cert", required_argument, NULL, 'E' },
+                                              { "out", required_argument, NULL, 'o' },
+                                              { "in", required_argument, NULL, 'i' },
+                                              { "ek-trust-dir", required_argument, NULL, 'T' },
+                                              { "untrusted", required_argument, NULL, 'U' },
+                                              { "state", required_argument, NULL, 's' },
+                                              { "ttl", required_argument, NULL, 'L' },
+                                              { "ca-cert", required_argument, NULL, 'C' },
+                                              { "ca-key", required_argument, NULL, 'K' },
+                                              { "days", required_argument, NULL, 'D' },
+                                              { "help", no_argument, NULL, 'h' },
+                                              CLI_COMMON_LONGOPTS,
+                                              { NULL, 0, NULL, 0 } };
+    ak_opts o = { 0 };
     const char *sub;
     size_t k;
     char *end;
@@ -451,9 +466,7 @@ int cmd_ak(cli_app *app, int argc, char **argv)
             switch (cli_common_option(app, opt, optarg)) {
             case 1: continue;
             case -1: return EXIT_USAGE;
-            default:
-                cli_bad_option(app, argv, "ak");
-                return EXIT_USAGE;
+            default: cli_bad_option(app, argv, "ak"); return EXIT_USAGE;
             }
         }
     }
@@ -462,20 +475,22 @@ int cmd_ak(cli_app *app, int argc, char **argv)
         return EXIT_USAGE;
     }
     switch (k) {
-    case 0:
-        return need(app, sub, "--ak", o.ak) ? EXIT_USAGE : do_create(app, &o);
-    case 1:
-        return need(app, sub, "--ak", o.ak) || need(app, sub, "--out", o.out) ? EXIT_USAGE : do_request(app, &o);
+    case 0: return need(app, sub, "--ak", o.ak) ? EXIT_USAGE : do_create(app, &o);
+    case 1: return need(app, sub, "--ak", o.ak) || need(app, sub, "--out", o.out) ? EXIT_USAGE : do_request(app, &o);
     case 2:
         return need(app, sub, "--in", o.in) || need(app, sub, "--ek-trust-dir", o.ek_trust_dir)
-               || need(app, sub, "--state", o.state) || need(app, sub, "--out", o.out)
-               ? EXIT_USAGE : do_challenge(app, &o);
+                || need(app, sub, "--state", o.state) || need(app, sub, "--out", o.out)
+            ? EXIT_USAGE
+            : do_challenge(app, &o);
     case 3:
         return need(app, sub, "--ak", o.ak) || need(app, sub, "--in", o.in) || need(app, sub, "--out", o.out)
-               ? EXIT_USAGE : do_activate(app, &o);
+            ? EXIT_USAGE
+            : do_activate(app, &o);
     default:
         return need(app, sub, "--in", o.in) || need(app, sub, "--state", o.state)
-               || need(app, sub, "--ca-cert", o.ca_cert) || need(app, sub, "--ca-key", o.ca_key)
-               || need(app, sub, "--out", o.out) ? EXIT_USAGE : do_issue(app, &o);
+                || need(app, sub, "--ca-cert", o.ca_cert) || need(app, sub, "--ca-key", o.ca_key)
+                || need(app, sub, "--out", o.out)
+            ? EXIT_USAGE
+            : do_issue(app, &o);
     }
 }

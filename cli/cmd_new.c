@@ -34,10 +34,10 @@
 #define MAX_LIST 16
 
 typedef struct {
-    int standalone;              /* the `evidence` command */
+    int standalone; /* the `evidence` command */
     const char *evidence, *key, *tcti, *subject, *out, *outform, *md, *evidence_file;
     const char *nonce_hex, *nonce_file, *claims, *key_id, *ak_md;
-    const char *cmp_reqexts;     /* openssl config snippet carrying the bundle for openssl cmp -reqexts */
+    const char *cmp_reqexts; /* openssl config snippet carrying the bundle for openssl cmp -reqexts */
     const char *aks[CLI_MAX_AKS], *ak_certs[CLI_MAX_AKS], *ak_chain[MAX_LIST], *addext[MAX_LIST];
     int n_aks, n_ak_certs, n_ak_chain, n_addext, pss, ak_pss;
     unsigned char nonce[ATTEST_MAX_NONCE];
@@ -68,7 +68,8 @@ static void new_usage(FILE *f)
           "  --out FILE          output, written atomically (default: - for stdout)\n"
           "  --outform pem|der   default pem\n"
           "  --cmp-reqexts FILE  also write an openssl config section [attest_reqexts] carrying the same\n"
-          "                      bundle as a CRMF extension, for openssl cmp -reqexts attest_reqexts -config FILE\n", f);
+          "                      bundle as a CRMF extension, for openssl cmp -reqexts attest_reqexts -config FILE\n",
+          f);
 }
 
 static void evidence_usage(FILE *f)
@@ -77,7 +78,8 @@ static void evidence_usage(FILE *f)
           "  PKIX key attestation evidence about KEY, signed by every --ak, written alone\n"
           "  (PEM label EVIDENCE, or DER).  Options as for new --evidence pkix:\n"
           "  --key, --ak, --ak-cert, --claims, --key-id, --ak-md, --ak-pss, --tcti, --nonce,\n"
-          "  --nonce-file, --out, --outform\n", f);
+          "  --nonce-file, --out, --outform\n",
+          f);
 }
 
 static int add_to(cli_app *app, const char **list, int *n, int cap, const char *v, const char *flag)
@@ -126,8 +128,7 @@ static int check_required(cli_app *app, const new_opts *o)
     }
     if (missing == NULL && o->n_aks == 0 && o->evidence_file == NULL)
         missing = "--ak";
-    if (missing == NULL && (o->standalone || strcmp(o->evidence, "tpm2") == 0) && o->n_ak_certs == 0
-        && !o->standalone)
+    if (missing == NULL && (o->standalone || strcmp(o->evidence, "tpm2") == 0) && o->n_ak_certs == 0 && !o->standalone)
         missing = "--ak-cert";
     if (missing != NULL) {
         cli_error(app, "%s is required", missing);
@@ -151,21 +152,29 @@ static int check_required(cli_app *app, const new_opts *o)
 
 static int parse_opts(cli_app *app, int argc, char **argv, new_opts *o)
 {
-    static const struct option longopts[] = {
-        {"evidence", required_argument, NULL, 'e'}, {"key", required_argument, NULL, 'k'},
-        {"ak", required_argument, NULL, 'a'}, {"ak-cert", required_argument, NULL, 'c'},
-        {"ak-chain", required_argument, NULL, 'C'}, {"tcti", required_argument, NULL, 't'},
-        {"nonce", required_argument, NULL, 'n'}, {"nonce-file", required_argument, NULL, 'N'},
-        {"subject", required_argument, NULL, 's'}, {"addext", required_argument, NULL, 'x'},
-        {"md", required_argument, NULL, 'm'}, {"pss", no_argument, NULL, 'p'},
-        {"out", required_argument, NULL, 'o'}, {"outform", required_argument, NULL, 'O'},
-        {"evidence-file", required_argument, NULL, 'E'}, {"claims", required_argument, NULL, 'l'},
-        {"key-id", required_argument, NULL, 'I'}, {"ak-md", required_argument, NULL, 'M'},
-        {"ak-pss", no_argument, NULL, 'P'}, {"cmp-reqexts", required_argument, NULL, 'R'},
-        {"help", no_argument, NULL, 'h'},
-        CLI_COMMON_LONGOPTS,
-        {NULL, 0, NULL, 0}
-    };
+    static const struct option longopts[] = { { "evidence", required_argument, NULL, 'e' },
+                                              { "key", required_argument, NULL, 'k' },
+                                              { "ak", required_argument, NULL, 'a' },
+                                              { "ak-cert", required_argument, NULL, 'c' },
+                                              { "ak-chain", required_argument, NULL, 'C' },
+                                              { "tcti", required_argument, NULL, 't' },
+                                              { "nonce", required_argument, NULL, 'n' },
+                                              { "nonce-file", required_argument, NULL, 'N' },
+                                              { "subject", required_argument, NULL, 's' },
+                                              { "addext", required_argument, NULL, 'x' },
+                                              { "md", required_argument, NULL, 'm' },
+                                              { "pss", no_argument, NULL, 'p' },
+                                              { "out", required_argument, NULL, 'o' },
+                                              { "outform", required_argument, NULL, 'O' },
+                                              { "evidence-file", required_argument, NULL, 'E' },
+                                              { "claims", required_argument, NULL, 'l' },
+                                              { "key-id", required_argument, NULL, 'I' },
+                                              { "ak-md", required_argument, NULL, 'M' },
+                                              { "ak-pss", no_argument, NULL, 'P' },
+                                              { "cmp-reqexts", required_argument, NULL, 'R' },
+                                              { "help", no_argument, NULL, 'h' },
+                                              CLI_COMMON_LONGOPTS,
+                                              { NULL, 0, NULL, 0 } };
     int opt, i;
 
     optind = 1;
@@ -178,10 +187,22 @@ static int parse_opts(cli_app *app, int argc, char **argv, new_opts *o)
         switch (opt) {
         case 'e': o->evidence = optarg; break;
         case 'k': o->key = optarg; break;
-        case 'a': if (add_to(app, o->aks, &o->n_aks, CLI_MAX_AKS, optarg, "--ak") != 0) return -1; break;
-        case 'c': if (add_to(app, o->ak_certs, &o->n_ak_certs, CLI_MAX_AKS, optarg, "--ak-cert") != 0) return -1; break;
-        case 'C': if (add_to(app, o->ak_chain, &o->n_ak_chain, MAX_LIST, optarg, "--ak-chain") != 0) return -1; break;
-        case 'x': if (add_to(app, o->addext, &o->n_addext, MAX_LIST, optarg, "--addext") != 0) return -1; break;
+        case 'a':
+            if (add_to(app, o->aks, &o->n_aks, CLI_MAX_AKS, optarg, "--ak") != 0)
+                return -1;
+            break;
+        case 'c':
+            if (add_to(app, o->ak_certs, &o->n_ak_certs, CLI_MAX_AKS, optarg, "--ak-cert") != 0)
+                return -1;
+            break;
+        case 'C':
+            if (add_to(app, o->ak_chain, &o->n_ak_chain, MAX_LIST, optarg, "--ak-chain") != 0)
+                return -1;
+            break;
+        case 'x':
+            if (add_to(app, o->addext, &o->n_addext, MAX_LIST, optarg, "--addext") != 0)
+                return -1;
+            break;
         case 't': o->tcti = optarg; break;
         case 'n': o->nonce_hex = optarg; break;
         case 'N': o->nonce_file = optarg; break;
@@ -201,9 +222,7 @@ static int parse_opts(cli_app *app, int argc, char **argv, new_opts *o)
             switch (cli_common_option(app, opt, optarg)) {
             case 1: continue;
             case -1: return -1;
-            default:
-                cli_bad_option(app, argv, o->standalone ? "evidence" : "new");
-                return -1;
+            default: cli_bad_option(app, argv, o->standalone ? "evidence" : "new"); return -1;
             }
         }
     }
@@ -237,7 +256,7 @@ static int parse_opts(cli_app *app, int argc, char **argv, new_opts *o)
         attest_err err;
         attest_pkix_claims c;
         attest_pkix_platform pl;
-        attest_pkix_strings hold = {0};
+        attest_pkix_strings hold = { 0 };
         int bad;
 
         if (attest_request_check_addext(o->addext, (size_t)o->n_addext, &err) != 0) {
@@ -292,7 +311,7 @@ static void warn_validity(const cli_app *app, X509 *cert, const char *path)
 }
 
 /* Certificates for the bundle: the AK certificates, then --ak-chain. */
-static int load_bundle_certs(cli_app *app, const new_opts *o, X509 **ak_certs, STACK_OF(X509) *all)
+static int load_bundle_certs(cli_app *app, const new_opts *o, X509 **ak_certs, STACK_OF(X509) * all)
 {
     int i;
 
@@ -312,7 +331,7 @@ static int load_bundle_certs(cli_app *app, const new_opts *o, X509 **ak_certs, S
 }
 
 static int build_bundle(cli_app *app, attest_oid_id type, const unsigned char *stmt, size_t stmt_len,
-                        STACK_OF(X509) *certs, unsigned char **der, size_t *len)
+                        STACK_OF(X509) * certs, unsigned char **der, size_t *len)
 {
     attest_bundle *b = attest_bundle_new();
     attest_err err;
@@ -351,7 +370,7 @@ static int write_out(cli_app *app, const new_opts *o, const char *label, const u
     if ((mem = BIO_new(BIO_s_mem())) == NULL)
         return -1;
     ok = PEM_write_bio(mem, label, "", der, (long)len) > 0 && BIO_get_mem_ptr(mem, &bm) > 0
-         && cli_write_file(app, o->out, (unsigned char *)bm->data, bm->length) == 0;
+        && cli_write_file(app, o->out, (unsigned char *)bm->data, bm->length) == 0;
     BIO_free(mem);
     return ok ? 0 : -1;
 }
@@ -406,7 +425,7 @@ static int make_pkix_statement(cli_app *app, const new_opts *o, const char *tcti
     cli_pkix_opts po;
     unsigned char *data = NULL;
     size_t n = 0;
-    cli_object obj = {0};
+    cli_object obj = { 0 };
     int rc;
 
     if (o->evidence_file == NULL) {
@@ -454,18 +473,22 @@ static void warn_unverifiable(cli_app *app, const new_opts *o, X509 *const *ak_c
         if (ak_certs[i] == NULL || X509_check_issued(ak_certs[i], ak_certs[i]) == X509_V_OK)
             continue;
         X509_NAME_oneline(X509_get_issuer_name(ak_certs[i]), name, sizeof(name));
-        fprintf(stderr, "attest-req: %s: warning: no --ak-chain: the AK certificate is issued by %s, which a "
-                "verifier must then have as an anchor or --untrusted intermediate\n", app->cmd, name);
+        fprintf(stderr,
+                "attest-req: %s: warning: no --ak-chain: the AK certificate is issued by %s, which a "
+                "verifier must then have as an anchor or --untrusted intermediate\n",
+                app->cmd, name);
     }
     if (o->nonce_len == 0)
-        fprintf(stderr, "attest-req: %s: warning: no --nonce: a verifier cannot check freshness (at best a "
-                "warning verdict; refused under --nonce or --nonce-state)\n", app->cmd);
+        fprintf(stderr,
+                "attest-req: %s: warning: no --nonce: a verifier cannot check freshness (at best a "
+                "warning verdict; refused under --nonce or --nonce-state)\n",
+                app->cmd);
 }
 
 static int run(cli_app *app, new_opts *o)
 {
     const char *tcti = resolve_tcti(app, o->tcti);
-    X509 *ak_certs[CLI_MAX_AKS] = {NULL};
+    X509 *ak_certs[CLI_MAX_AKS] = { NULL };
     STACK_OF(X509) *certs = sk_X509_new_null();
     EVP_PKEY *key = NULL;
     unsigned char *stmt = NULL, *bundle = NULL, *req = NULL;
@@ -481,8 +504,9 @@ static int run(cli_app *app, new_opts *o)
         goto done;
     rc = EXIT_FAIL;
     if (tpm2) {
-        if ((r = new_tpm2_certify(app, tcti, o->aks[0], o->key, o->nonce, o->nonce_len, ak_certs[0],
-                                  o->ak_certs[0], &ts, &stmt, &stmt_len)) != 0) {
+        if ((r = new_tpm2_certify(app, tcti, o->aks[0], o->key, o->nonce, o->nonce_len, ak_certs[0], o->ak_certs[0],
+                                  &ts, &stmt, &stmt_len))
+            != 0) {
             rc = r == -2 ? EXIT_USAGE : EXIT_FAIL;
             goto done;
         }
@@ -526,8 +550,9 @@ static int run(cli_app *app, new_opts *o)
         rc = write_out(app, o, "EVIDENCE", stmt, stmt_len) == 0 ? EXIT_OK : EXIT_USAGE;
         goto done;
     }
-    if (build_bundle(app, tpm2 ? ATTEST_OID_TPM_CERTIFY : ATTEST_OID_PKIX_STATEMENT, stmt, stmt_len, certs,
-                     &bundle, &bundle_len) != 0)
+    if (build_bundle(app, tpm2 ? ATTEST_OID_TPM_CERTIFY : ATTEST_OID_PKIX_STATEMENT, stmt, stmt_len, certs, &bundle,
+                     &bundle_len)
+        != 0)
         goto done;
     memset(&ro, 0, sizeof(ro));
     ro.subject = o->subject;

@@ -15,7 +15,8 @@
 
 static void nonce_usage(FILE *f)
 {
-    fprintf(f, "usage: attest-req nonce --state DIR [--ttl SECONDS] [--bytes N]\n"
+    fprintf(f,
+            "usage: attest-req nonce --state DIR [--ttl SECONDS] [--bytes N]\n"
             "  --state DIR        the nonce state directory (created 0700 if absent); the same\n"
             "                     DIR is given to verify --nonce-state\n"
             "  --ttl SECONDS      the nonce expires after SECONDS, 1 .. %ld (default %d)\n"
@@ -38,12 +39,12 @@ static int parse_long(const char *s, long lo, long hi, long *out)
 
 int cmd_nonce(cli_app *app, int argc, char **argv)
 {
-    static const struct option longopts[] = {
-        {"state", required_argument, NULL, 's'}, {"ttl", required_argument, NULL, 't'},
-        {"bytes", required_argument, NULL, 'b'}, {"help", no_argument, NULL, 'h'},
-        CLI_COMMON_LONGOPTS,
-        {NULL, 0, NULL, 0}
-    };
+    static const struct option longopts[] = { { "state", required_argument, NULL, 's' },
+                                              { "ttl", required_argument, NULL, 't' },
+                                              { "bytes", required_argument, NULL, 'b' },
+                                              { "help", no_argument, NULL, 'h' },
+                                              CLI_COMMON_LONGOPTS,
+                                              { NULL, 0, NULL, 0 } };
     const char *state = NULL;
     long ttl = ATTEST_NONCE_DEFAULT_TTL, bytes = ATTEST_NONCE_DEFAULT_BYTES;
     unsigned char n[ATTEST_MAX_NONCE];

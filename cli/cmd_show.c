@@ -8,19 +8,22 @@
 
 static void show_usage(FILE *f)
 {
-    fprintf(f, "usage: attest-req show [--in FILE] [--type TYPE] [--format text|json|der|pem] [--out FILE]\n"
-          "                       [--certs-out FILE] [--evidence-out FILE]\n"
-          "       attest-req show --list-types\n"
-          "  --in FILE      input, PEM or DER (default: - for stdin)\n"
-          "  --type TYPE    %s\n"
-          "                 (default: detected)\n", attest_object_names(1, ", "));
+    fprintf(f,
+            "usage: attest-req show [--in FILE] [--type TYPE] [--format text|json|der|pem] [--out FILE]\n"
+            "                       [--certs-out FILE] [--evidence-out FILE]\n"
+            "       attest-req show --list-types\n"
+            "  --in FILE      input, PEM or DER (default: - for stdin)\n"
+            "  --type TYPE    %s\n"
+            "                 (default: detected)\n",
+            attest_object_names(1, ", "));
     fputs("  --format F     text (default), json, or der/pem to convert\n"
           "  --out FILE     write here, atomically (default: - for stdout)\n"
           "  --certs-out FILE     also write the bundle's certificates (or a PKIX evidence's\n"
           "                       intermediates) as PEM\n"
           "  --evidence-out FILE  also write each statement's DER (several: FILE.0, FILE.1, ...)\n"
           "  --verify-with CERT|PUBKEY  the input is a signed verdict (verify --format jwt):\n"
-          "                 check its signature, print its EAR (exit 1 if it does not verify)\n", f);
+          "                 check its signature, print its EAR (exit 1 if it does not verify)\n",
+          f);
 }
 
 /* The object table, for scripts and completion: alias, name, summary. */
@@ -37,25 +40,23 @@ static void list_types(void)
 
 int cmd_show(cli_app *app, int argc, char **argv)
 {
-    static const struct option longopts[] = {
-        {"in", required_argument, NULL, 'i'},
-        {"type", required_argument, NULL, 't'},
-        {"list-types", no_argument, NULL, 'L'},
-        {"format", required_argument, NULL, 'f'},
-        {"out", required_argument, NULL, 'o'},
-        {"verify-with", required_argument, NULL, 'V'},
-        {"certs-out", required_argument, NULL, 'C'},
-        {"evidence-out", required_argument, NULL, 'E'},
-        {"help", no_argument, NULL, 'h'},
-        CLI_COMMON_LONGOPTS,
-        {NULL, 0, NULL, 0}
-    };
+    static const struct option longopts[] = { { "in", required_argument, NULL, 'i' },
+                                              { "type", required_argument, NULL, 't' },
+                                              { "list-types", no_argument, NULL, 'L' },
+                                              { "format", required_argument, NULL, 'f' },
+                                              { "out", required_argument, NULL, 'o' },
+                                              { "verify-with", required_argument, NULL, 'V' },
+                                              { "certs-out", required_argument, NULL, 'C' },
+                                              { "evidence-out", required_argument, NULL, 'E' },
+                                              { "help", no_argument, NULL, 'h' },
+                                              CLI_COMMON_LONGOPTS,
+                                              { NULL, 0, NULL, 0 } };
     const char *in = "-", *type = NULL, *format = "text", *outpath = "-", *verify_with = NULL;
     const char *certs_out = NULL, *evidence_out = NULL;
     cli_extract *extract = NULL;
     unsigned char *data = NULL, *out = NULL;
     size_t len = 0, outlen = 0;
-    cli_object obj = {0};
+    cli_object obj = { 0 };
     int opt, rc = EXIT_USAGE;
 
     optind = 1;
@@ -74,9 +75,7 @@ int cmd_show(cli_app *app, int argc, char **argv)
             switch (cli_common_option(app, opt, optarg)) {
             case 1: continue;
             case -1: return EXIT_USAGE;
-            default:
-                cli_bad_option(app, argv, "show");
-                return EXIT_USAGE;
+            default: cli_bad_option(app, argv, "show"); return EXIT_USAGE;
             }
         }
     }
@@ -98,8 +97,8 @@ int cmd_show(cli_app *app, int argc, char **argv)
         cli_app_end(app);
         return rc;
     }
-    if (strcmp(format, "text") != 0 && strcmp(format, "json") != 0
-        && strcmp(format, "der") != 0 && strcmp(format, "pem") != 0) {
+    if (strcmp(format, "text") != 0 && strcmp(format, "json") != 0 && strcmp(format, "der") != 0
+        && strcmp(format, "pem") != 0) {
         cli_error(app, "--format must be text, json, der or pem, not '%s'", format);
         return EXIT_USAGE;
     }

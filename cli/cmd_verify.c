@@ -32,7 +32,8 @@ typedef struct {
 
 static void verify_usage(FILE *f)
 {
-    fprintf(f, "usage: attest-req verify --in FILE... --trust-dir DIR [options]\n"
+    fprintf(f,
+            "usage: attest-req verify --in FILE... --trust-dir DIR [options]\n"
             "  --in FILE          attested CSR, bare AttestationBundle (with --pubkey) or standalone\n"
             "                     PKIX Evidence (PEM or DER); CRMF CertReqMessages or CMP ir/cr/kur/p10cr\n"
             "                     message (DER; CMP protection is not checked);\n"
@@ -96,20 +97,25 @@ static EVP_PKEY *load_pubkey(const cli_app *app, const char *path)
 
 static int parse_opts(cli_app *app, int argc, char **argv, verify_opts *o)
 {
-    static const struct option longopts[] = {
-        {"in", required_argument, NULL, 'i'}, {"in-list", required_argument, NULL, 'L'},
-        {"trust-dir", required_argument, NULL, 'T'}, {"trust-file", required_argument, NULL, 'F'}, {"untrusted", required_argument, NULL, 'u'},
-        {"pubkey", required_argument, NULL, 'k'}, {"at-time", required_argument, NULL, 'a'},
-        {"nonce", required_argument, NULL, 'n'}, {"nonce-file", required_argument, NULL, 'N'},
-        {"nonce-state", required_argument, NULL, 'S'},
-        {"allow", required_argument, NULL, 'A'}, {"strict", no_argument, NULL, 's'},
-        {"require-all-signatures", no_argument, NULL, 'R'},
-        {"format", required_argument, NULL, 'f'}, {"jobs", required_argument, NULL, 'j'},
-        {"sign-key", required_argument, NULL, 'K'},
-        {"help", no_argument, NULL, 'h'},
-        CLI_COMMON_LONGOPTS,
-        {NULL, 0, NULL, 0}
-    };
+    static const struct option longopts[] = { { "in", required_argument, NULL, 'i' },
+                                              { "in-list", required_argument, NULL, 'L' },
+                                              { "trust-dir", required_argument, NULL, 'T' },
+                                              { "trust-file", required_argument, NULL, 'F' },
+                                              { "untrusted", required_argument, NULL, 'u' },
+                                              { "pubkey", required_argument, NULL, 'k' },
+                                              { "at-time", required_argument, NULL, 'a' },
+                                              { "nonce", required_argument, NULL, 'n' },
+                                              { "nonce-file", required_argument, NULL, 'N' },
+                                              { "nonce-state", required_argument, NULL, 'S' },
+                                              { "allow", required_argument, NULL, 'A' },
+                                              { "strict", no_argument, NULL, 's' },
+                                              { "require-all-signatures", no_argument, NULL, 'R' },
+                                              { "format", required_argument, NULL, 'f' },
+                                              { "jobs", required_argument, NULL, 'j' },
+                                              { "sign-key", required_argument, NULL, 'K' },
+                                              { "help", no_argument, NULL, 'h' },
+                                              CLI_COMMON_LONGOPTS,
+                                              { NULL, 0, NULL, 0 } };
     int opt;
 
     optind = 1;
@@ -167,9 +173,7 @@ static int parse_opts(cli_app *app, int argc, char **argv, verify_opts *o)
             switch (cli_common_option(app, opt, optarg)) {
             case 1: continue;
             case -1: return -1;
-            default:
-                cli_bad_option(app, argv, "verify");
-                return -1;
+            default: cli_bad_option(app, argv, "verify"); return -1;
             }
         }
     }
@@ -186,8 +190,9 @@ static int parse_opts(cli_app *app, int argc, char **argv, verify_opts *o)
         return -1;
     }
     if ((strcmp(o->format, "jwt") == 0) != (o->sign_key != NULL)) {
-        cli_error(app, o->sign_key != NULL ? "--sign-key signs JWS verdicts: add --format jwt"
-                                           : "--format jwt needs --sign-key KEY (the verdicts' signer)");
+        cli_error(app,
+                  o->sign_key != NULL ? "--sign-key signs JWS verdicts: add --format jwt"
+                                      : "--format jwt needs --sign-key KEY (the verdicts' signer)");
         return -1;
     }
     if (o->nonce_state != NULL && (o->nonce_hex != NULL || o->nonce_file != NULL)) {
@@ -195,7 +200,8 @@ static int parse_opts(cli_app *app, int argc, char **argv, verify_opts *o)
         return -1;
     }
     if (o->trust_dir == NULL && o->n_trust_files == 0) {
-        cli_error(app, "--trust-dir DIR or --trust-file FILE is required (the anchors the attestation keys must chain to)");
+        cli_error(app,
+                  "--trust-dir DIR or --trust-file FILE is required (the anchors the attestation keys must chain to)");
         return -1;
     }
     return 0;
@@ -231,8 +237,10 @@ static int load_trust(cli_app *app, const verify_opts *o, attest_trust **out)
     }
     if (o->at_time != NULL) {
         if (cli_parse_time(o->at_time, &when) != 0) {
-            cli_error(app, "--at-time: expected 1950-01-01T00:00:00Z .. 9999-12-31T23:59:59Z (RFC 3339 UTC) or "
-                      "Unix seconds -631152000 .. 253402300799, not '%s'", o->at_time);
+            cli_error(app,
+                      "--at-time: expected 1950-01-01T00:00:00Z .. 9999-12-31T23:59:59Z (RFC 3339 UTC) or "
+                      "Unix seconds -631152000 .. 253402300799, not '%s'",
+                      o->at_time);
             attest_trust_free(t);
             return -1;
         }
@@ -289,7 +297,8 @@ int cmd_verify(cli_app *app, int argc, char **argv)
         if ((signer = cli_load_private_key(app, o.sign_key)) == NULL)
             goto done;
         if (attest_jws_alg(signer) == NULL) {
-            cli_error(app, "--sign-key %s: a %s key has no JWS algorithm here (EC P-256/P-384/P-521, RSA, Ed25519, Ed448)",
+            cli_error(app,
+                      "--sign-key %s: a %s key has no JWS algorithm here (EC P-256/P-384/P-521, RSA, Ed25519, Ed448)",
                       o.sign_key, EVP_PKEY_get0_type_name(signer) ? EVP_PKEY_get0_type_name(signer) : "provider");
             goto done;
         }

@@ -17,8 +17,8 @@
 typedef struct {
     char s[1024];
     int n;
-    long line;                   /* 1-based line number in the stream */
-    int bol;                     /* the piece starts its line */
+    long line; /* 1-based line number in the stream */
+    int bol;   /* the piece starts its line */
 } piece;
 
 struct cli_inputs {
@@ -26,11 +26,11 @@ struct cli_inputs {
     int n_ins, next_in;
     FILE *list;
     long list_line;
-    int streaming;               /* stdin is being read as a PEM stream */
-    int count;                   /* inputs taken from the stream */
+    int streaming; /* stdin is being read as a PEM stream */
+    int count;     /* inputs taken from the stream */
     long line;
     int bol;
-    piece held;                  /* a BEGIN line read ahead: it starts the next input */
+    piece held; /* a BEGIN line read ahead: it starts the next input */
 };
 
 cli_inputs *cli_inputs_new(const char *const *ins, int n_ins, FILE *list)
@@ -151,8 +151,8 @@ static void finish_block(BIO *block, const char *begin, const char *end_line, lo
         return;
     }
     if ((out->dt = label_type(label)) == ATTEST_DT_NONE) {
-        snprintf(out->error, sizeof(out->error),
-                 "line %ld: PEM label \"%s\" is not a request, bundle or evidence", first, label);
+        snprintf(out->error, sizeof(out->error), "line %ld: PEM label \"%s\" is not a request, bundle or evidence",
+                 first, label);
         return;
     }
     if (pem_label(end_line, "-----END ", end_label, sizeof(end_label)) != 0 || strcmp(label, end_label) != 0) {
@@ -166,8 +166,8 @@ static void finish_block(BIO *block, const char *begin, const char *end_line, lo
         unsigned long e = ERR_peek_last_error();
         const char *why = e != 0 ? ERR_reason_error_string(e) : NULL;
 
-        snprintf(out->error, sizeof(out->error), "lines %ld-%ld: PEM block %s does not decode (%s)", first, last,
-                 label, why != NULL ? why : "bad PEM");
+        snprintf(out->error, sizeof(out->error), "lines %ld-%ld: PEM block %s does not decode (%s)", first, last, label,
+                 why != NULL ? why : "bad PEM");
     } else if (dlen <= 0) {
         snprintf(out->error, sizeof(out->error), "lines %ld-%ld: empty PEM block %s", first, last, label);
     } else if (dlen > ATTEST_MAX_INPUT) {
@@ -230,7 +230,7 @@ static int stream_next(cli_inputs *it, cli_input *out)
         }
         is_begin = p.bol && strncmp(p.s, "-----BEGIN ", 11) == 0;
         if (is_begin && (block != NULL || junk)) {
-            it->held = p;        /* it starts the next input */
+            it->held = p; /* it starts the next input */
             if (block != NULL)
                 unended(begin, first, out);
             else
@@ -244,7 +244,7 @@ static int stream_next(cli_inputs *it, cli_input *out)
                 break;
             }
             if (p.bol && strncmp(p.s, "-----END ", 9) == 0) {
-                if (nul)         /* C strings would cut the text short: refuse it */
+                if (nul) /* C strings would cut the text short: refuse it */
                     snprintf(out->error, sizeof(out->error), "lines %ld-%ld: a NUL byte in the PEM block", first,
                              p.line);
                 else
@@ -354,8 +354,10 @@ static void read_path(const char *path, cli_input *out)
     if (out->len == 0 || out->data[0] == 0x30 || (n = pem_blocks(out->data, out->len)) == 0)
         return; /* DER, or neither: the verifier says what it is not */
     if (n > 1)
-        snprintf(out->error, sizeof(out->error), "%d PEM blocks in one file, which is one input: stream them to "
-                 "judge each (cat FILE | attest-req verify --in - ...)", n);
+        snprintf(out->error, sizeof(out->error),
+                 "%d PEM blocks in one file, which is one input: stream them to "
+                 "judge each (cat FILE | attest-req verify --in - ...)",
+                 n);
     else
         pem_file(out);
 }

@@ -237,8 +237,7 @@ int cli_parse_hex(const char *hex, unsigned char *out, size_t cap, size_t *len)
     return 0;
 }
 
-int cli_load_nonce(const cli_app *app, const char *hex, const char *file, unsigned char *buf,
-                   size_t cap, size_t *len)
+int cli_load_nonce(const cli_app *app, const char *hex, const char *file, unsigned char *buf, size_t cap, size_t *len)
 {
     unsigned char *data = NULL;
     size_t n = 0;

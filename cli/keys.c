@@ -94,7 +94,8 @@ int cli_tpm_keyref(const cli_app *app, const char *spec, attest_tpm_keyref *ref,
     if (parse_handle(spec, &ref->handle) == 0)
         return 0;
     if (path == NULL || !file_has_tss2_key(path)) {
-        cli_error(app, "%s: not a TPM key attest-req can read (expected handle:0x81..., 0x81... or a TSS2 PRIVATE KEY file)",
+        cli_error(app,
+                  "%s: not a TPM key attest-req can read (expected handle:0x81..., 0x81... or a TSS2 PRIVATE KEY file)",
                   spec);
         return -1;
     }
@@ -128,8 +129,10 @@ int cli_no_private_key(const cli_app *app, const char *spec)
     for (i = 0; i < app->n_providers; i++)
         asked |= strcmp(app->provider_names[i], "pkcs11") == 0;
     if (strncmp(spec, "pkcs11:", 7) == 0 && !asked) {
-        cli_error(app, "%s: no loaded provider opens pkcs11: URIs: add --provider pkcs11 (pkcs11-provider) "
-                  "or your HSM vendor's provider", spec);
+        cli_error(app,
+                  "%s: no loaded provider opens pkcs11: URIs: add --provider pkcs11 (pkcs11-provider) "
+                  "or your HSM vendor's provider",
+                  spec);
         return EXIT_USAGE;
     }
     cli_error(app, "%s: no private key found (file or provider URI)", spec);
@@ -146,7 +149,7 @@ EVP_PKEY *cli_load_private_key(const cli_app *app, const char *spec)
     return key;
 }
 
-int cli_load_certs(const cli_app *app, const char *path, STACK_OF(X509) *into)
+int cli_load_certs(const cli_app *app, const char *path, STACK_OF(X509) * into)
 {
     unsigned char *data = NULL;
     size_t len = 0;

@@ -61,8 +61,8 @@ int new_tpm2_certify(cli_app *app, const char *tcti, const char *ak_spec, const 
         return rc == ATTEST_TPM_UNREACHABLE ? -2 : -1;
     }
     attest_tpm_hold_key(ts->tpm, 1);
-    rc = attest_tpm2_produce_certified(ts->tpm, &ts->key, ak, nonce_len ? nonce : NULL, nonce_len, &co,
-                                       stmt, stmt_len, &err);
+    rc = attest_tpm2_produce_certified(ts->tpm, &ts->key, ak, nonce_len ? nonce : NULL, nonce_len, &co, stmt, stmt_len,
+                                       &err);
     if (rc != 0) {
         cli_error(app, "%s", err.msg);
         return rc == ATTEST_TPM_UNREACHABLE ? -2 : rc;

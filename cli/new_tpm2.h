@@ -14,8 +14,8 @@
 typedef struct {
     attest_tpm *tpm;
     attest_tpm_keyref key;
-    unsigned char *blob;        /* the TSS2 key file behind key */
-    unsigned char *pub;         /* the certified key's TPMT_PUBLIC */
+    unsigned char *blob; /* the TSS2 key file behind key */
+    unsigned char *pub;  /* the certified key's TPMT_PUBLIC */
     size_t pub_len;
     attest_tpm_signer signer;
 } new_tpm2_session;

@@ -25,8 +25,8 @@
 static int know(const cli_app *app, int *field, int truth, const char *name, int from_file)
 {
     if (from_file >= 0 && from_file != truth) {
-        cli_error(app, "the claims file says %s = %s, but the key's store says %s", name,
-                  from_file ? "true" : "false", truth ? "true" : "false");
+        cli_error(app, "the claims file says %s = %s, but the key's store says %s", name, from_file ? "true" : "false",
+                  truth ? "true" : "false");
         return -1;
     }
     *field = truth;
@@ -77,8 +77,10 @@ static int key_facts(cli_app *app, const cli_pkix_opts *o, attest_pkix_claims *c
 {
     if (cli_is_tpm_object_uri(o->key)) {
         if (file->extractable == 0 || file->never_extractable == 1 || file->sensitive == 1 || file->local == 1) {
-            cli_error(app, "--key %s: attest-req cannot read this TPM object's attributes, so the claims file may not "
-                      "claim it non-extractable, sensitive or local (name it by handle: or its TSS2 key file)", o->key);
+            cli_error(app,
+                      "--key %s: attest-req cannot read this TPM object's attributes, so the claims file may not "
+                      "claim it non-extractable, sensitive or local (name it by handle: or its TSS2 key file)",
+                      o->key);
             return -1;
         }
         return 0;
@@ -121,13 +123,17 @@ static int ak_may_sign_pkix(cli_app *app, const cli_pkix_opts *o, const char *sp
     int rc;
 
     if (cert != NULL && attest_ak_cert_is_tpm(cert)) {
-        cli_error(app, "--ak %s: its certificate is a TPM AK certificate; a TPM AK cannot vouch for PKIX claims "
-                  "(use --evidence tpm2)", spec);
+        cli_error(app,
+                  "--ak %s: its certificate is a TPM AK certificate; a TPM AK cannot vouch for PKIX claims "
+                  "(use --evidence tpm2)",
+                  spec);
         return -1;
     }
     if (cli_is_tpm_object_uri(spec)) {
-        cli_error(app, "--ak %s: attest-req cannot tell whether this TPM object is a restricted AK, which cannot vouch "
-                  "for PKIX claims (use --evidence tpm2, or name the key by handle:)", spec);
+        cli_error(app,
+                  "--ak %s: attest-req cannot tell whether this TPM object is a restricted AK, which cannot vouch "
+                  "for PKIX claims (use --evidence tpm2, or name the key by handle:)",
+                  spec);
         return -1;
     }
     if (!cli_is_tpm_key(spec))
@@ -135,12 +141,16 @@ static int ak_may_sign_pkix(cli_app *app, const cli_pkix_opts *o, const char *sp
     if ((rc = tpm_key_attributes(app, o->tcti, "--ak", spec, &attrs)) != 0)
         return rc;
     if (attrs & TPMA_OBJECT_RESTRICTED) {
-        cli_error(app, "--ak %s: a restricted TPM AK vouches only for TPM-generated structures, not for PKIX claims "
-                  "the host wrote (use --evidence tpm2)", spec);
+        cli_error(app,
+                  "--ak %s: a restricted TPM AK vouches only for TPM-generated structures, not for PKIX claims "
+                  "the host wrote (use --evidence tpm2)",
+                  spec);
         return -1;
     }
-    cli_notice(app, "--ak %s: a TPM key signs whatever the host hands it: these PKIX claims are the host's word "
-               "(for interop and CA testing, not for enrolment)", spec);
+    cli_notice(app,
+               "--ak %s: a TPM key signs whatever the host hands it: these PKIX claims are the host's word "
+               "(for interop and CA testing, not for enrolment)",
+               spec);
     return 0;
 }
 
@@ -172,8 +182,8 @@ static EVP_PKEY *load_ak(cli_app *app, const char *spec, X509 *cert, EVP_PKEY **
     }
     get[0] = OSSL_PARAM_construct_octet_string(ATTEST_AK_PARAM_SPKI, spki, sizeof(spki));
     get[1] = OSSL_PARAM_construct_end();
-    if (!EVP_PKEY_get_params(ak, get) || (*pub = d2i_PUBKEY_ex(NULL, &p, (long)get[0].return_size, app->libctx,
-                                                                NULL)) == NULL) {
+    if (!EVP_PKEY_get_params(ak, get)
+        || (*pub = d2i_PUBKEY_ex(NULL, &p, (long)get[0].return_size, app->libctx, NULL)) == NULL) {
         cli_error(app, "--ak %s: cannot read the attestation key's public key", spec);
         EVP_PKEY_free(ak);
         ak = NULL;
@@ -185,8 +195,8 @@ done:
 }
 
 /* One SignatureBlock through the provider's key attestation signature. */
-static int sign_with(cli_app *app, const cli_pkix_opts *o, EVP_PKEY *ak, const char *spec,
-                     const unsigned char *tbs, size_t tbs_len, unsigned char **block, size_t *len)
+static int sign_with(cli_app *app, const cli_pkix_opts *o, EVP_PKEY *ak, const char *spec, const unsigned char *tbs,
+                     size_t tbs_len, unsigned char **block, size_t *len)
 {
     EVP_PKEY_CTX *sctx = EVP_PKEY_CTX_new_from_pkey(app->libctx, ak, "provider=attest");
     OSSL_PARAM params[3];
@@ -197,9 +207,8 @@ static int sign_with(cli_app *app, const cli_pkix_opts *o, EVP_PKEY *ak, const c
     params[i++] = OSSL_PARAM_construct_int(ATTEST_AK_PARAM_PSS, &pss);
     params[i] = OSSL_PARAM_construct_end();
     *block = NULL;
-    if (sctx == NULL || EVP_PKEY_sign_init_ex(sctx, params) <= 0
-        || EVP_PKEY_sign(sctx, NULL, len, tbs, tbs_len) <= 0 || (*block = OPENSSL_malloc(*len)) == NULL
-        || EVP_PKEY_sign(sctx, *block, len, tbs, tbs_len) <= 0) {
+    if (sctx == NULL || EVP_PKEY_sign_init_ex(sctx, params) <= 0 || EVP_PKEY_sign(sctx, NULL, len, tbs, tbs_len) <= 0
+        || (*block = OPENSSL_malloc(*len)) == NULL || EVP_PKEY_sign(sctx, *block, len, tbs, tbs_len) <= 0) {
         char why[256];
 
         attest_ossl_reason(why, sizeof(why));
@@ -236,10 +245,10 @@ int cli_make_pkix_evidence(cli_app *app, const cli_pkix_opts *o, EVP_PKEY *subje
 {
     attest_pkix_claims c, file;
     attest_pkix_platform pl;
-    attest_pkix_strings hold = {0};
-    EVP_PKEY *aks[CLI_MAX_AKS] = {NULL}, *pubs[CLI_MAX_AKS] = {NULL};
-    unsigned char *tbs = NULL, *blocks[CLI_MAX_AKS] = {NULL};
-    size_t tbs_len = 0, blens[CLI_MAX_AKS] = {0};
+    attest_pkix_strings hold = { 0 };
+    EVP_PKEY *aks[CLI_MAX_AKS] = { NULL }, *pubs[CLI_MAX_AKS] = { NULL };
+    unsigned char *tbs = NULL, *blocks[CLI_MAX_AKS] = { NULL };
+    size_t tbs_len = 0, blens[CLI_MAX_AKS] = { 0 };
     char key_id[80];
     attest_err err;
     int i, rc = -1, r;
@@ -282,7 +291,8 @@ int cli_make_pkix_evidence(cli_app *app, const cli_pkix_opts *o, EVP_PKEY *subje
         if (sign_with(app, o, aks[i], o->aks[i], tbs, tbs_len, &blocks[i], &blens[i]) != 0)
             goto done;
     if (attest_pkix_assemble(tbs, tbs_len, (const unsigned char *const *)blocks, blens, (size_t)o->n_aks, der, len,
-                             &err) != 0) {
+                             &err)
+        != 0) {
         cli_error(app, "%s", err.msg);
         goto done;
     }

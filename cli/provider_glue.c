@@ -100,14 +100,9 @@ int cli_common_option(cli_app *app, int opt, const char *arg)
         }
         app->provider_names[app->n_providers++] = arg;
         return 1;
-    case CLI_OPT_PROPQUERY:
-        app->propq = arg;
-        return 1;
-    case CLI_OPT_VERBOSE:
-        app->verbose = 1;
-        return 1;
-    default:
-        return 0;
+    case CLI_OPT_PROPQUERY: app->propq = arg; return 1;
+    case CLI_OPT_VERBOSE: app->verbose = 1; return 1;
+    default: return 0;
     }
 }
 
@@ -124,8 +119,7 @@ static int exe_relative_dir(char out[PATH_MAX])
     if (ATTEST_EXE_MODULESDIR[0] == '\0' || n <= 0 || (size_t)n >= sizeof(buf))
         return 0;
     buf[n] = '\0';
-    if ((slash = strrchr(buf, '/')) == NULL
-        || (size_t)(slash + 1 - buf) + strlen(ATTEST_EXE_MODULESDIR) >= sizeof(buf))
+    if ((slash = strrchr(buf, '/')) == NULL || (size_t)(slash + 1 - buf) + strlen(ATTEST_EXE_MODULESDIR) >= sizeof(buf))
         return 0;
     strcpy(slash + 1, ATTEST_EXE_MODULESDIR);
     return realpath(buf, out) != NULL; /* also: it exists */
@@ -283,8 +277,8 @@ static int add_decoder(OSSL_DECODER_CTX *ctx, OSSL_LIB_CTX *libctx, const char *
     return ok;
 }
 
-int cli_decode(const cli_app *app, const char *what, const unsigned char *in, size_t inlen,
-               const char *type, cli_object *obj)
+int cli_decode(const cli_app *app, const char *what, const unsigned char *in, size_t inlen, const char *type,
+               cli_object *obj)
 {
     OSSL_DECODER_CTX *ctx = OSSL_DECODER_CTX_new();
     const unsigned char *p = in;
@@ -306,8 +300,7 @@ int cli_decode(const cli_app *app, const char *what, const unsigned char *in, si
             goto done;
         }
     }
-    if (!add_decoder(ctx, app->libctx, "DER")
-        || !OSSL_DECODER_CTX_set_construct(ctx, construct_cb)
+    if (!add_decoder(ctx, app->libctx, "DER") || !OSSL_DECODER_CTX_set_construct(ctx, construct_cb)
         || !OSSL_DECODER_CTX_set_construct_data(ctx, obj)) {
         cli_error(app, "cannot set up the decoder chain");
         goto done;
@@ -361,8 +354,7 @@ static void encode_cleanup(void *arg)
     (void)arg;
 }
 
-int cli_encode(const cli_app *app, const cli_object *obj, const char *output,
-               unsigned char **out, size_t *outlen)
+int cli_encode(const cli_app *app, const cli_object *obj, const char *output, unsigned char **out, size_t *outlen)
 {
     char props[64];
     ATTEST_ENCODER_OBJECT *eo = OPENSSL_malloc(sizeof(*eo));
@@ -387,8 +379,7 @@ int cli_encode(const cli_app *app, const cli_object *obj, const char *output,
         OPENSSL_free(eo);
         goto done;
     }
-    if (!OSSL_ENCODER_CTX_add_encoder(ctx, enc)
-        || !OSSL_ENCODER_CTX_set_construct(ctx, encode_construct)
+    if (!OSSL_ENCODER_CTX_add_encoder(ctx, enc) || !OSSL_ENCODER_CTX_set_construct(ctx, encode_construct)
         || !OSSL_ENCODER_CTX_set_cleanup(ctx, encode_cleanup)) {
         cli_error(app, "cannot set up the %s encoder", output);
         goto done;

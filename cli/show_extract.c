@@ -25,9 +25,9 @@ typedef struct {
     attest_crmf *crmf;
     attest_bundle *bundle;
     attest_pkix *pkix;
-    const unsigned char *stmt;    /* standalone evidence */
+    const unsigned char *stmt; /* standalone evidence */
     size_t stmt_len;
-    STACK_OF(X509) *certs;        /* borrowed */
+    STACK_OF(X509) * certs; /* borrowed */
 } holder;
 
 static void holder_free(holder *h)
@@ -62,21 +62,16 @@ static int open_holder(const cli_app *app, const cli_object *obj, holder *h)
             bder = h->crmf->bundle_der, blen = h->crmf->bundle_len;
         }
         break;
-    case ATTEST_DT_BUNDLE:
-        bder = obj->data, blen = obj->len;
-        break;
+    case ATTEST_DT_BUNDLE: bder = obj->data, blen = obj->len; break;
     case ATTEST_DT_PKIX:
         if (attest_pkix_decode(obj->data, obj->len, &h->pkix, &err) != 0)
             goto bad;
         h->stmt = obj->data, h->stmt_len = obj->len;
         h->certs = h->pkix->ev->intermediates;
         return 0;
-    case ATTEST_DT_TPM2_STMT:
-        h->stmt = obj->data, h->stmt_len = obj->len;
-        return 0;
+    case ATTEST_DT_TPM2_STMT: h->stmt = obj->data, h->stmt_len = obj->len; return 0;
     default:
-        cli_error(app, "a %s holds no attestation statement or certificate to extract",
-                  attest_datatype_name(obj->dt));
+        cli_error(app, "a %s holds no attestation statement or certificate to extract", attest_datatype_name(obj->dt));
         return -1;
     }
     if (bder == NULL) {
@@ -104,7 +99,7 @@ static int add_file(const cli_app *app, cli_extract *x, const char *path, const 
     return 0;
 }
 
-static int stage_certs(const cli_app *app, cli_extract *x, STACK_OF(X509) *certs, const char *path)
+static int stage_certs(const cli_app *app, cli_extract *x, STACK_OF(X509) * certs, const char *path)
 {
     BIO *b = BIO_new(BIO_s_mem());
     char *data = NULL;
@@ -147,7 +142,7 @@ static int stage_evidence(const cli_app *app, cli_extract *x, const holder *h, c
 cli_extract *cli_extract_stage(const cli_app *app, const cli_object *obj, const char *certs_out,
                                const char *evidence_out, int *rc)
 {
-    holder h = {0};
+    holder h = { 0 };
     cli_extract *x = OPENSSL_zalloc(sizeof(*x));
     size_t cap;
 

@@ -12,8 +12,8 @@
 
 #include "cli.h"
 
-#define TIME_MIN (-631152000LL)  /* 1950-01-01T00:00:00Z */
-#define TIME_MAX 253402300799LL  /* 9999-12-31T23:59:59Z */
+#define TIME_MIN (-631152000LL) /* 1950-01-01T00:00:00Z */
+#define TIME_MAX 253402300799LL /* 9999-12-31T23:59:59Z */
 
 static int parse_seconds(const char *s, long long *out)
 {
@@ -37,14 +37,15 @@ static int parse_rfc3339(const char *s, long long *out)
     ASN1_TIME *t, *epoch;
     int days = 0, secs = 0, ok;
 
-    if (strlen(s) != 20 || s[4] != '-' || s[7] != '-' || (s[10] != 'T' && s[10] != 't') || s[13] != ':'
-        || s[16] != ':' || (s[19] != 'Z' && s[19] != 'z'))
+    if (strlen(s) != 20 || s[4] != '-' || s[7] != '-' || (s[10] != 'T' && s[10] != 't') || s[13] != ':' || s[16] != ':'
+        || (s[19] != 'Z' && s[19] != 'z'))
         return -1;
     snprintf(buf, sizeof(buf), "%.4s%.2s%.2s%.2s%.2s%.2sZ", s, s + 5, s + 8, s + 11, s + 14, s + 17);
     t = ASN1_TIME_new();
     epoch = ASN1_TIME_set(NULL, 0);
     /* ASN1_GENERALIZEDTIME_set_string checks digits and field ranges. */
-    ok = t != NULL && epoch != NULL && ASN1_GENERALIZEDTIME_set_string(t, buf) && ASN1_TIME_diff(&days, &secs, epoch, t);
+    ok =
+        t != NULL && epoch != NULL && ASN1_GENERALIZEDTIME_set_string(t, buf) && ASN1_TIME_diff(&days, &secs, epoch, t);
     ASN1_TIME_free(t);
     ASN1_TIME_free(epoch);
     if (!ok)

@@ -26,8 +26,8 @@
 
 typedef struct {
     cli_input in;
-    char *out;                   /* rendered verdict (stdout) */
-    char *err;                   /* error or failure lines (stderr) */
+    char *out; /* rendered verdict (stdout) */
+    char *err; /* error or failure lines (stderr) */
     int rc;
     int done;
 } job;
@@ -36,11 +36,11 @@ typedef struct {
     const verifier *v;
     job *ring;
     long cap;
-    long head, next, tail;       /* next to print <= next to judge <= next to fill */
-    int eof;                     /* the reader has taken every input */
-    int busy;                    /* inputs being judged */
-    int stop;                    /* the signal that interrupts the batch; 0: none */
-    int worst;                   /* printer's: the worst exit code printed */
+    long head, next, tail; /* next to print <= next to judge <= next to fill */
+    int eof;               /* the reader has taken every input */
+    int busy;              /* inputs being judged */
+    int stop;              /* the signal that interrupts the batch; 0: none */
+    int worst;             /* printer's: the worst exit code printed */
     pthread_mutex_t mu;
     pthread_cond_t cv;
     sigset_t sigs;
@@ -49,7 +49,7 @@ typedef struct {
 /* Exit-code badness: 0 affirming < 3 warning < 4 none < 1 contraindicated < 2 I/O. */
 static int worse_rc(int a, int b)
 {
-    static const int rank[] = {0, 3, 4, 1, 2};
+    static const int rank[] = { 0, 3, 4, 1, 2 };
 
     return rank[b] > rank[a] ? b : a;
 }
@@ -230,7 +230,11 @@ static void interrupted(const batch *b)
 
     fflush(stdout);
     fprintf(stderr, "attest-req: %s: interrupted by %s: %ld input(s) judged (the worst exit %d), the rest not judged\n",
-            b->v->app->cmd, sig == SIGINT ? "SIGINT" : sig == SIGTERM ? "SIGTERM" : "a signal", b->head, b->worst);
+            b->v->app->cmd,
+            sig == SIGINT        ? "SIGINT"
+                : sig == SIGTERM ? "SIGTERM"
+                                 : "a signal",
+            b->head, b->worst);
     die_by(sig);
 }
 
@@ -354,7 +358,7 @@ int verify_batch(const verifier *v, cli_inputs *in, int jobs, long *count)
         pthread_cancel(stid);
         pthread_join(stid, NULL);
     }
-    if (b.stop)                  /* a signal after the last verdict: the same contract */
+    if (b.stop) /* a signal after the last verdict: the same contract */
         interrupted(&b);
     pthread_sigmask(SIG_SETMASK, &old, NULL);
     *count = b.tail;

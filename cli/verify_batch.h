@@ -6,15 +6,15 @@
 #include "cli.h"
 
 #define EXIT_WARNING 3
-#define EXIT_NONE 4
-#define MAX_JOBS 64
+#define EXIT_NONE    4
+#define MAX_JOBS     64
 
 typedef struct {
     cli_app *app;
     attest_verify_params vp;
     int json, json_lines;
-    EVP_PKEY *sign_key;          /* --format jwt: each verdict a compact JWS by this key */
-    const char *nonce_state;     /* --nonce-state DIR, or NULL */
+    EVP_PKEY *sign_key;      /* --format jwt: each verdict a compact JWS by this key */
+    const char *nonce_state; /* --nonce-state DIR, or NULL */
 } verifier;
 
 /*

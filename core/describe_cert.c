@@ -33,7 +33,8 @@ json_object *attest_describe_cert(X509 *x)
         json_object *a = json_object_new_array();
 
         for (i = 0; i < sk_ASN1_OBJECT_num(eku); i++)
-            json_object_array_add(a, json_object_new_string(attest_oid_name(sk_ASN1_OBJECT_value(eku, i), buf, sizeof(buf))));
+            json_object_array_add(
+                a, json_object_new_string(attest_oid_name(sk_ASN1_OBJECT_value(eku, i), buf, sizeof(buf))));
         attest_json_add(o, "extended_key_usage", a);
     }
     attest_json_add(o, "public_key", attest_json_spki(X509_get_X509_PUBKEY(x)));

@@ -44,7 +44,8 @@ static json_object *describe_eku(const EXTENDED_KEY_USAGE *eku)
     int i;
 
     for (i = 0; i < sk_ASN1_OBJECT_num(eku); i++)
-        json_object_array_add(a, json_object_new_string(attest_oid_name(sk_ASN1_OBJECT_value(eku, i), buf, sizeof(buf))));
+        json_object_array_add(a,
+                              json_object_new_string(attest_oid_name(sk_ASN1_OBJECT_value(eku, i), buf, sizeof(buf))));
     return a;
 }
 
@@ -93,7 +94,7 @@ static json_object *ext_value(X509_EXTENSION *x, int nid)
     return v;
 }
 
-json_object *attest_describe_extensions(const STACK_OF(X509_EXTENSION) *exts)
+json_object *attest_describe_extensions(const STACK_OF(X509_EXTENSION) * exts)
 {
     json_object *a = json_object_new_array();
     char name[128], dotted[96];

@@ -7,12 +7,12 @@ static const struct {
     const char *name;
     unsigned flag;
 } names[] = {
-    {"sha1", ATTEST_ALLOW_SHA1},
-    {"small-rsa", ATTEST_ALLOW_SMALL_RSA},
-    {"exportable-key", ATTEST_ALLOW_EXPORTABLE_KEY},
-    {"imported-key", ATTEST_ALLOW_IMPORTED_KEY},
-    {"restricted-key", ATTEST_ALLOW_RESTRICTED_KEY},
-    {"ak-without-eku", ATTEST_ALLOW_AK_WITHOUT_EKU},
+    { "sha1", ATTEST_ALLOW_SHA1 },
+    { "small-rsa", ATTEST_ALLOW_SMALL_RSA },
+    { "exportable-key", ATTEST_ALLOW_EXPORTABLE_KEY },
+    { "imported-key", ATTEST_ALLOW_IMPORTED_KEY },
+    { "restricted-key", ATTEST_ALLOW_RESTRICTED_KEY },
+    { "ak-without-eku", ATTEST_ALLOW_AK_WITHOUT_EKU },
 };
 
 void attest_policy_default(attest_policy *p)

@@ -14,8 +14,8 @@
 void attest_policy_id(const attest_policy *p, char *buf, size_t len)
 {
     /* Table order, so one policy is always spelled the same way. */
-    static const char *const names[] = {"sha1", "small-rsa", "exportable-key", "imported-key", "restricted-key",
-                                        "ak-without-eku"};
+    static const char *const names[] = { "sha1",         "small-rsa",      "exportable-key",
+                                         "imported-key", "restricted-key", "ak-without-eku" };
     size_t i, n;
 
     n = (size_t)snprintf(buf, len, "policy:attest-req");

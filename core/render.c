@@ -87,8 +87,8 @@ static void render_value(json_object *v, BIO *out, int depth);
  */
 static char *safe_dup(json_object *v)
 {
-    return attest_escape_dup((const unsigned char *)json_object_get_string(v),
-                             (size_t)json_object_get_string_len(v), ATTEST_ESC_KEEP_BACKSLASH);
+    return attest_escape_dup((const unsigned char *)json_object_get_string(v), (size_t)json_object_get_string_len(v),
+                             ATTEST_ESC_KEEP_BACKSLASH);
 }
 
 /* Printable ASCII is what the escaper leaves alone (backslashes kept): most strings, nothing to do. */
@@ -109,7 +109,8 @@ static void sanitize(json_object *v)
     char *s;
 
     if (json_object_is_type(v, json_type_object)) {
-        json_object_object_foreach(v, key, val) {
+        json_object_object_foreach(v, key, val)
+        {
             (void)key;
             sanitize(val);
         }
@@ -140,7 +141,8 @@ static void render_scalar(json_object *v, BIO *out)
 
 static void render_object(json_object *o, BIO *out, int depth)
 {
-    json_object_object_foreach(o, key, val) {
+    json_object_object_foreach(o, key, val)
+    {
         indent(out, depth);
         BIO_printf(out, "%s:", key);
         if (is_scalar(val)) {
@@ -201,7 +203,9 @@ int attest_render_json(json_object *o, BIO *out, int pretty)
     if (o == NULL || out == NULL)
         return 0;
     sanitize(o); /* json-c passes invalid UTF-8 through: the result would not be JSON */
-    s = json_object_to_json_string_ext(o, (pretty ? JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_SPACED : JSON_C_TO_STRING_PLAIN)
-                                              | JSON_C_TO_STRING_NOSLASHESCAPE);
+    s = json_object_to_json_string_ext(
+        o,
+        (pretty ? JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_SPACED : JSON_C_TO_STRING_PLAIN)
+            | JSON_C_TO_STRING_NOSLASHESCAPE);
     return BIO_puts(out, s) >= 0 && BIO_puts(out, "\n") >= 0;
 }

@@ -22,7 +22,7 @@
 #include "trust_index.h"
 
 #define MAX_TRUST_FILES 4096
-#define CACHE_SLOTS 1024         /* chain results kept per run; full means no more caching */
+#define CACHE_SLOTS     1024 /* chain results kept per run; full means no more caching */
 
 /* A chain verdict, keyed by the exact bytes of the leaf and the offered intermediates. */
 typedef struct {
@@ -33,18 +33,18 @@ typedef struct {
 } chain_entry;
 
 struct attest_trust {
-    STACK_OF(X509) *anchors;     /* decoded; a trust directory's others wait in index */
+    STACK_OF(X509) * anchors; /* decoded; a trust directory's others wait in index */
     attest_trust_index *index;
-    STACK_OF(X509) *untrusted;
-    time_t at_time;              /* valid once time_set: pinned for the whole run */
-    int time_set;                /* a flag, not at_time == 0: 1970-01-01 is a time like any other */
-    int time_given;              /* set by the caller (--at-time), not read from the clock */
-    X509_STORE *store;           /* built once, on first use */
+    STACK_OF(X509) * untrusted;
+    time_t at_time;    /* valid once time_set: pinned for the whole run */
+    int time_set;      /* a flag, not at_time == 0: 1970-01-01 is a time like any other */
+    int time_given;    /* set by the caller (--at-time), not read from the clock */
+    X509_STORE *store; /* built once, on first use */
     CRYPTO_RWLOCK *lock;
     chain_entry *cache;
-    int no_cache;                /* attest_trust_set_cache(t, 0): every chain to X509_verify_cert */
+    int no_cache; /* attest_trust_set_cache(t, 0): every chain to X509_verify_cert */
     size_t hits, misses;
-    OSSL_LIB_CTX *libctx;        /* anchors decoded and chains verified in this context */
+    OSSL_LIB_CTX *libctx; /* anchors decoded and chains verified in this context */
     char *propq;
 };
 
@@ -90,7 +90,7 @@ void attest_trust_free(attest_trust *t)
     OPENSSL_free(t);
 }
 
-static int push_ref(STACK_OF(X509) *sk, X509 *x)
+static int push_ref(STACK_OF(X509) * sk, X509 *x)
 {
     if (!X509_up_ref(x))
         return 0;
@@ -180,7 +180,7 @@ static BIO *open_cert_file(const char *path, char *why, size_t whylen)
 }
 
 /* All certificates of a PEM file, or the one of a DER file; 0 certs is not an error here. */
-static int load_certs(const char *path, STACK_OF(X509) *into, int *count, char *why, size_t whylen)
+static int load_certs(const char *path, STACK_OF(X509) * into, int *count, char *why, size_t whylen)
 {
     BIO *b;
     int n;
@@ -286,7 +286,7 @@ done:
 }
 
 /* Under the lock: freshly decoded anchors join the anchors and, once it is built, the store (borrowed into seen). */
-static int adopt(attest_trust *t, STACK_OF(X509) *fresh, STACK_OF(X509) *seen)
+static int adopt(attest_trust *t, STACK_OF(X509) * fresh, STACK_OF(X509) * seen)
 {
     X509 *x;
 
@@ -304,7 +304,7 @@ static int adopt(attest_trust *t, STACK_OF(X509) *fresh, STACK_OF(X509) *seen)
 /* Under the lock: every indexed anchor decoded (a search by key or key id looks at all of them). */
 static void take_all(attest_trust *t)
 {
-    STACK_OF(X509) *fresh;
+    STACK_OF(X509) * fresh;
 
     if (attest_trust_index_pending(t->index) == 0 || (fresh = sk_X509_new_null()) == NULL)
         return;
@@ -319,7 +319,7 @@ static void take_all(attest_trust *t)
  * leaf itself, as any anchor may be the top), so: the subjects named by leaf,
  * extra and the intermediates, and then by the anchors that brings in.
  */
-static int take_for_chain(attest_trust *t, X509 *leaf, STACK_OF(X509) *extra)
+static int take_for_chain(attest_trust *t, X509 *leaf, STACK_OF(X509) * extra)
 {
     STACK_OF(X509) *seen = NULL, *fresh = NULL;
     int i, ok = -1;
@@ -327,7 +327,8 @@ static int take_for_chain(attest_trust *t, X509 *leaf, STACK_OF(X509) *extra)
     if (attest_trust_index_pending(t->index) == 0)
         return 0;
     if ((seen = sk_X509_new_null()) == NULL || (fresh = sk_X509_new_null()) == NULL || !sk_X509_push(seen, leaf)
-        || attest_trust_index_take(t->index, X509_get_subject_name(leaf), t->libctx, t->propq, fresh) < 0 || adopt(t, fresh, seen) != 0)
+        || attest_trust_index_take(t->index, X509_get_subject_name(leaf), t->libctx, t->propq, fresh) < 0
+        || adopt(t, fresh, seen) != 0)
         goto done;
     for (i = 0; i < sk_X509_num(extra); i++)
         if (!sk_X509_push(seen, sk_X509_value(extra, i)))
@@ -336,7 +337,8 @@ static int take_for_chain(attest_trust *t, X509 *leaf, STACK_OF(X509) *extra)
         if (!sk_X509_push(seen, sk_X509_value(t->untrusted, i)))
             goto done;
     for (i = 0; i < sk_X509_num(seen) && attest_trust_index_pending(t->index) > 0; i++)
-        if (attest_trust_index_take(t->index, X509_get_issuer_name(sk_X509_value(seen, i)), t->libctx, t->propq, fresh) < 0
+        if (attest_trust_index_take(t->index, X509_get_issuer_name(sk_X509_value(seen, i)), t->libctx, t->propq, fresh)
+                < 0
             || adopt(t, fresh, seen) != 0)
             goto done;
     ok = 0;
@@ -349,7 +351,7 @@ done:
 X509 *attest_trust_find_by_skid(const attest_trust *ct, const unsigned char *kid, size_t len)
 {
     attest_trust *t = (attest_trust *)ct; /* decoding the index does not change the trust's value */
-    STACK_OF(X509) *lists[2] = { t->anchors, t->untrusted };
+    STACK_OF(X509) * lists[2] = { t->anchors, t->untrusted };
     X509 *found = NULL;
     int l, i;
 
@@ -372,7 +374,7 @@ X509 *attest_trust_find_by_skid(const attest_trust *ct, const unsigned char *kid
 X509 *attest_trust_find_by_pubkey(const attest_trust *ct, EVP_PKEY *key)
 {
     attest_trust *t = (attest_trust *)ct;
-    STACK_OF(X509) *lists[2] = { t->anchors, t->untrusted };
+    STACK_OF(X509) * lists[2] = { t->anchors, t->untrusted };
     X509 *found = NULL;
     int l, i;
 
@@ -405,7 +407,7 @@ void attest_trust_set_cache(attest_trust *t, int on)
     t->no_cache = !on;
 }
 
-static int cache_key(X509 *leaf, STACK_OF(X509) *extra, unsigned char key[SHA256_DIGEST_LENGTH])
+static int cache_key(X509 *leaf, STACK_OF(X509) * extra, unsigned char key[SHA256_DIGEST_LENGTH])
 {
     EVP_MD_CTX *md = EVP_MD_CTX_new();
     unsigned char *der = NULL;
@@ -461,8 +463,8 @@ static int anchor_digest(X509_STORE_CTX *ctx, unsigned char *anchor)
     unsigned int n = 0;
 
     return anchor == NULL
-           || (sk_X509_num(chain) > 0
-               && X509_digest(sk_X509_value(chain, sk_X509_num(chain) - 1), EVP_sha256(), anchor, &n));
+        || (sk_X509_num(chain) > 0
+            && X509_digest(sk_X509_value(chain, sk_X509_num(chain) - 1), EVP_sha256(), anchor, &n));
 }
 
 /*
@@ -471,8 +473,8 @@ static int anchor_digest(X509_STORE_CTX *ctx, unsigned char *anchor)
  * chain error (a signature failure, a missing issuer), so only a validated
  * chain is known to be the chain's own answer; failures are checked again.
  */
-static int verify_uncached(attest_trust *t, X509 *leaf, STACK_OF(X509) *extra, attest_err *err,
-                           unsigned char *anchor, int *verdict)
+static int verify_uncached(attest_trust *t, X509 *leaf, STACK_OF(X509) * extra, attest_err *err, unsigned char *anchor,
+                           int *verdict)
 {
     X509_STORE_CTX *ctx = X509_STORE_CTX_new_ex(t->libctx, t->propq);
     STACK_OF(X509) *chain_in = sk_X509_new_null();
@@ -507,7 +509,6 @@ static int verify_uncached(attest_trust *t, X509 *leaf, STACK_OF(X509) *extra, a
         X509 *bad = X509_STORE_CTX_get_current_cert(ctx);
         char name[160] = "?", bound[48] = "";
 
-
         if (bad != NULL)
             attest_cert_name(bad, name, sizeof(name));
         if (bad != NULL && (e == X509_V_ERR_CERT_HAS_EXPIRED || e == X509_V_ERR_CERT_NOT_YET_VALID)) {
@@ -519,12 +520,14 @@ static int verify_uncached(attest_trust *t, X509 *leaf, STACK_OF(X509) *extra, a
         }
         if (e == X509_V_ERR_UNABLE_TO_GET_ISSUER_CERT_LOCALLY || e == X509_V_ERR_UNABLE_TO_GET_ISSUER_CERT)
             /* The issuer is missing, not wrong: say where it can come from. */
-            attest_err_set(err, "%s: no issuer of %s (depth %d) among the anchors and intermediates at %s; add the "
+            attest_err_set(err,
+                           "%s: no issuer of %s (depth %d) among the anchors and intermediates at %s; add the "
                            "issuing CA certificate with --untrusted FILE (or new --ak-chain), or its root to the "
-                           "trust anchors", X509_verify_cert_error_string(e), name, depth, when);
+                           "trust anchors",
+                           X509_verify_cert_error_string(e), name, depth, when);
         else if (bound[0])
-            attest_err_set(err, "%s: %s (depth %d) %s %s, judged at %s", X509_verify_cert_error_string(e), name,
-                           depth, e == X509_V_ERR_CERT_HAS_EXPIRED ? "expired at" : "is valid only from", bound, when);
+            attest_err_set(err, "%s: %s (depth %d) %s %s, judged at %s", X509_verify_cert_error_string(e), name, depth,
+                           e == X509_V_ERR_CERT_HAS_EXPIRED ? "expired at" : "is valid only from", bound, when);
         else
             attest_err_set(err, "%s: %s (depth %d) at %s", X509_verify_cert_error_string(e), name, depth, when);
     }
@@ -543,16 +546,16 @@ done:
  * again and again, so validated chains are cached for the run, keyed by the exact
  * certificate bytes; the verification time is pinned at first use.
  */
-int attest_trust_verify(const attest_trust *ct, X509 *leaf, STACK_OF(X509) *extra, attest_err *err)
+int attest_trust_verify(const attest_trust *ct, X509 *leaf, STACK_OF(X509) * extra, attest_err *err)
 {
     return attest_trust_verify_anchor(ct, leaf, extra, err, NULL);
 }
 
-int attest_trust_verify_anchor(const attest_trust *ct, X509 *leaf, STACK_OF(X509) *extra, attest_err *err,
+int attest_trust_verify_anchor(const attest_trust *ct, X509 *leaf, STACK_OF(X509) * extra, attest_err *err,
                                unsigned char *anchor)
 {
     attest_trust *t = (attest_trust *)ct; /* the cache is not part of the trust's value */
-    unsigned char key[SHA256_DIGEST_LENGTH], e_anchor[SHA256_DIGEST_LENGTH] = {0};
+    unsigned char key[SHA256_DIGEST_LENGTH], e_anchor[SHA256_DIGEST_LENGTH] = { 0 };
     chain_entry *e;
     attest_err msg;
     int have_key, ok, verdict;

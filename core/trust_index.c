@@ -36,7 +36,7 @@ typedef struct {
     IDX_SPKI *spki;
     ASN1_BIT_STRING *issuer_uid;
     ASN1_BIT_STRING *subject_uid;
-    STACK_OF(X509_EXTENSION) *extensions;
+    STACK_OF(X509_EXTENSION) * extensions;
 } IDX_TBS;
 
 ASN1_SEQUENCE(IDX_TBS) = {
@@ -68,7 +68,7 @@ typedef struct {
     unsigned char *der;
     long len;
     X509_NAME *subject;
-    int decoded;                 /* handed out (or failed to decode): never again */
+    int decoded; /* handed out (or failed to decode): never again */
 } idx_entry;
 
 struct attest_trust_index {
@@ -123,7 +123,8 @@ static int add_der(attest_trust_index *ix, const unsigned char *der, long len)
     memset(e, 0, sizeof(*e));
     /* Only the bytes the certificate took, as d2i_X509 would read them. */
     e->len = (long)(p - der);
-    if ((e->der = OPENSSL_memdup(der, (size_t)e->len)) == NULL || (e->subject = X509_NAME_dup(c->tbs->subject)) == NULL) {
+    if ((e->der = OPENSSL_memdup(der, (size_t)e->len)) == NULL
+        || (e->subject = X509_NAME_dup(c->tbs->subject)) == NULL) {
         OPENSSL_free(e->der);
         goto done;
     }
@@ -169,8 +170,8 @@ done:
     return ok;
 }
 
-int attest_trust_index_take(attest_trust_index *ix, const X509_NAME *subject, OSSL_LIB_CTX *libctx,
-                            const char *propq, STACK_OF(X509) *into)
+int attest_trust_index_take(attest_trust_index *ix, const X509_NAME *subject, OSSL_LIB_CTX *libctx, const char *propq,
+                            STACK_OF(X509) * into)
 {
     size_t i;
     int added = 0;

@@ -15,8 +15,7 @@
 /* Formatted details may quote input; room for it before the escaper cuts to detail's size. */
 #define DETAIL_RAW 4096
 
-void attest_check_add(attest_checks *c, const char *id, attest_check_result r, attest_severity s,
-                      const char *fmt, ...)
+void attest_check_add(attest_checks *c, const char *id, attest_check_result r, attest_severity s, const char *fmt, ...)
 {
     attest_check *k;
     char raw[DETAIL_RAW];
@@ -95,7 +94,7 @@ attest_status attest_checks_status(const attest_checks *c)
 
 static attest_status worse(attest_status a, attest_status b)
 {
-    static const int rank[] = {0, 1, 2, 0};
+    static const int rank[] = { 0, 1, 2, 0 };
 
     return rank[b] > rank[a] ? b : a;
 }
@@ -142,7 +141,7 @@ attest_status attest_verdict_status(const attest_verdict *v)
 
 const char *attest_status_name(attest_status s)
 {
-    static const char *names[] = {"affirming", "warning", "contraindicated", "none"};
+    static const char *names[] = { "affirming", "warning", "contraindicated", "none" };
 
     return (unsigned)s < 4 ? names[s] : "contraindicated";
 }
@@ -164,9 +163,9 @@ static void checks_text(const attest_checks *c, BIO *out, const char *indent)
     for (i = 0; i < c->n; i++) {
         const attest_check *k = &c->v[i];
         const char *mark = k->result == ATTEST_CHECK_PASS ? "pass"
-                           : k->severity == ATTEST_SEV_ERROR ? "FAIL"
-                           : k->severity == ATTEST_SEV_WARNING ? (k->result == ATTEST_CHECK_SKIP ? "skip!" : "warn")
-                           : "skip";
+            : k->severity == ATTEST_SEV_ERROR             ? "FAIL"
+            : k->severity == ATTEST_SEV_WARNING           ? (k->result == ATTEST_CHECK_SKIP ? "skip!" : "warn")
+                                                          : "skip";
 
         BIO_printf(out, "%s%-5s %-24s %s\n", indent, mark, k->id, k->detail);
     }
@@ -233,7 +232,8 @@ void attest_verdict_text(const attest_verdict *v, BIO *out)
     BIO_printf(out, "%s: %s\n", name[0] ? name : "input", attest_status_name(attest_verdict_status(v)));
     if (v->has_time) {
         attest_time_text(v->at_time, when, sizeof(when));
-        BIO_printf(out, "  verification time: %s (%s)\n", when, v->time_given ? "given with --at-time" : "the current time");
+        BIO_printf(out, "  verification time: %s (%s)\n", when,
+                   v->time_given ? "given with --at-time" : "the current time");
     }
     records_text(v, out);
     checks_text(&v->checks, out, "  ");

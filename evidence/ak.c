@@ -81,12 +81,9 @@ int attest_spki_is_canonical(const X509_PUBKEY *spki)
         return 0;
     X509_ALGOR_get0(NULL, &ptype, NULL, a);
     switch (OBJ_obj2nid(alg)) {
-    case NID_rsaEncryption:
-        return ptype == V_ASN1_NULL;
-    case NID_X9_62_id_ecPublicKey:
-        return ptype == V_ASN1_OBJECT && pklen > 0 && pk[0] == 0x04;
-    default:
-        return 0;
+    case NID_rsaEncryption: return ptype == V_ASN1_NULL;
+    case NID_X9_62_id_ecPublicKey: return ptype == V_ASN1_OBJECT && pklen > 0 && pk[0] == 0x04;
+    default: return 0;
     }
 }
 
@@ -150,7 +147,7 @@ static int san_names_tpm(X509 *x)
             int id = attest_oid_find(X509_NAME_ENTRY_get_object(X509_NAME_get_entry(gn->d.dirn, j)));
 
             found = id == ATTEST_OID_TCG_AT_TPM_MANUFACTURER || id == ATTEST_OID_TCG_AT_TPM_MODEL
-                    || id == ATTEST_OID_TCG_AT_TPM_VERSION;
+                || id == ATTEST_OID_TCG_AT_TPM_VERSION;
         }
     }
     GENERAL_NAMES_free(san);
@@ -196,7 +193,8 @@ void attest_ak_check_profile(attest_vctx *v, X509 *ak, attest_ak_format fmt, att
     ekus = ak_ekus(ak);
     if (fmt == ATTEST_AK_FOR_PKIX) {
         if (attest_ak_cert_is_tpm(ak)) {
-            attest_fail(c, CHK_CHAIN_AK_PROFILE, "the AK certificate is a TPM AK certificate (%s): a TPM AK signs "
+            attest_fail(c, CHK_CHAIN_AK_PROFILE,
+                        "the AK certificate is a TPM AK certificate (%s): a TPM AK signs "
                         "whatever the host hands it, so it cannot vouch for PKIX claims (no --allow changes this)",
                         (ekus & EKU_TPM_AIK) ? "EKU tcg-kp-AIKCertificate" : "TCG TPM attributes in subjectAltName");
             return;

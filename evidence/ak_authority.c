@@ -22,8 +22,9 @@
 #include "attest/oids.h"
 #include "attest/tpm2.h"
 
-#define AK_MUST	(TPMA_OBJECT_FIXEDTPM | TPMA_OBJECT_FIXEDPARENT | TPMA_OBJECT_SENSITIVEDATAORIGIN | \
-                 TPMA_OBJECT_RESTRICTED | TPMA_OBJECT_SIGN_ENCRYPT)
+#define AK_MUST                                                                                                \
+    (TPMA_OBJECT_FIXEDTPM | TPMA_OBJECT_FIXEDPARENT | TPMA_OBJECT_SENSITIVEDATAORIGIN | TPMA_OBJECT_RESTRICTED \
+     | TPMA_OBJECT_SIGN_ENCRYPT)
 
 static X509 *cert_of(const attest_bytes *b)
 {
@@ -82,14 +83,17 @@ static int check_ak(const attest_ak_request *r, attest_err *err)
     }
     if ((pub.objectAttributes & AK_MUST) != AK_MUST || (pub.objectAttributes & TPMA_OBJECT_DECRYPT)) {
         attest_tpma_object_str(pub.objectAttributes, attrs, sizeof(attrs));
-        attest_err_set(err, "enroll.ak-attributes: the AK is %s; an AK must be fixedTPM, fixedParent, "
-                       "sensitiveDataOrigin, restricted and sign, not decrypt", attrs);
+        attest_err_set(err,
+                       "enroll.ak-attributes: the AK is %s; an AK must be fixedTPM, fixedParent, "
+                       "sensitiveDataOrigin, restricted and sign, not decrypt",
+                       attrs);
         return -1;
     }
     if (!(pub.type == TPM2_ALG_RSA && pub.parameters.rsaDetail.keyBits >= 2048)
-        && !(pub.type == TPM2_ALG_ECC && (pub.parameters.eccDetail.curveID == TPM2_ECC_NIST_P256
-                                          || pub.parameters.eccDetail.curveID == TPM2_ECC_NIST_P384
-                                          || pub.parameters.eccDetail.curveID == TPM2_ECC_NIST_P521))) {
+        && !(pub.type == TPM2_ALG_ECC
+             && (pub.parameters.eccDetail.curveID == TPM2_ECC_NIST_P256
+                 || pub.parameters.eccDetail.curveID == TPM2_ECC_NIST_P384
+                 || pub.parameters.eccDetail.curveID == TPM2_ECC_NIST_P521))) {
         attest_err_set(err, "enroll.ak-attributes: the AK is neither RSA >= 2048 bits nor NIST P-256/384/521");
         return -1;
     }
@@ -125,7 +129,8 @@ int attest_ak_challenge_make(OSSL_LIB_CTX *libctx, const attest_ak_request *r, i
     memset(s, 0, sizeof(*s));
     s->not_after = not_after;
     if ((c->id.p = OPENSSL_malloc(ATTEST_AK_ID_LEN)) == NULL || (s->credential.p = OPENSSL_malloc(sizeof(cred))) == NULL
-        || RAND_bytes_ex(libctx, c->id.p, ATTEST_AK_ID_LEN, 0) <= 0 || RAND_bytes_ex(libctx, cred, sizeof(cred), 0) <= 0) {
+        || RAND_bytes_ex(libctx, c->id.p, ATTEST_AK_ID_LEN, 0) <= 0
+        || RAND_bytes_ex(libctx, cred, sizeof(cred), 0) <= 0) {
         attest_err_set(err, "challenge: no random bytes");
         goto fail;
     }
@@ -133,7 +138,8 @@ int attest_ak_challenge_make(OSSL_LIB_CTX *libctx, const attest_ak_request *r, i
     memcpy(s->credential.p, cred, sizeof(cred));
     s->credential.n = sizeof(cred);
     if (attest_make_credential(libctx, r->ek_pub.p, r->ek_pub.n, r->ak_name.p, r->ak_name.n, cred, sizeof(cred),
-                               &c->blob.p, &c->blob.n, &c->secret.p, &c->secret.n, err) != 0)
+                               &c->blob.p, &c->blob.n, &c->secret.p, &c->secret.n, err)
+        != 0)
         goto fail;
     if ((c->ek_pub.p = OPENSSL_memdup(r->ek_pub.p, r->ek_pub.n)) == NULL
         || (s->ak_pub.p = OPENSSL_memdup(r->ak_pub.p, r->ak_pub.n)) == NULL
@@ -156,8 +162,8 @@ fail:
 /* The TCG TPM attributes of the EK certificate's subjectAltName, as one directoryName. */
 static GENERAL_NAMES *tpm_san(X509 *ek)
 {
-    static const attest_oid_id want[] = {ATTEST_OID_TCG_AT_TPM_MANUFACTURER, ATTEST_OID_TCG_AT_TPM_MODEL,
-                                         ATTEST_OID_TCG_AT_TPM_VERSION};
+    static const attest_oid_id want[] = { ATTEST_OID_TCG_AT_TPM_MANUFACTURER, ATTEST_OID_TCG_AT_TPM_MODEL,
+                                          ATTEST_OID_TCG_AT_TPM_VERSION };
     GENERAL_NAMES *in = X509_get_ext_d2i(ek, NID_subject_alt_name, NULL, NULL), *out = NULL;
     X509_NAME *dn = X509_NAME_new();
     GENERAL_NAME *g = NULL;
@@ -219,7 +225,7 @@ static int random_serial(X509 *x)
 
     if (RAND_bytes(b, sizeof(b)) <= 0)
         return 0;
-    b[0] = (unsigned char)((b[0] & 0x7f) | 0x40);   /* positive, full 16 bytes */
+    b[0] = (unsigned char)((b[0] & 0x7f) | 0x40); /* positive, full 16 bytes */
     bn = BN_bin2bn(b, sizeof(b), NULL);
     ok = bn != NULL && BN_to_ASN1_INTEGER(bn, X509_get_serialNumber(x)) != NULL;
     BN_free(bn);
@@ -248,14 +254,16 @@ X509 *attest_ak_cert_issue(OSSL_LIB_CTX *libctx, const char *propq, const attest
         goto done;
     }
     if ((san = tpm_san(ek)) == NULL) {
-        attest_err_set(err, "enroll.ek-attributes: the EK certificate's subjectAltName lacks the TCG TPM "
+        attest_err_set(err,
+                       "enroll.ek-attributes: the EK certificate's subjectAltName lacks the TCG TPM "
                        "manufacturer, model or version");
         goto done;
     }
     if ((x = X509_new_ex(libctx, propq)) == NULL || !X509_set_version(x, X509_VERSION_3) || !random_serial(x)
         || !X509_set_issuer_name(x, X509_get_subject_name(ca_cert))
         || X509_gmtime_adj(X509_getm_notBefore(x), 0) == NULL
-        || X509_time_adj_ex(X509_getm_notAfter(x), days, 0, NULL) == NULL || !X509_set_pubkey(x, ak)
+        || X509_time_adj_ex(X509_getm_notAfter(x), days, 0, NULL) == NULL
+        || !X509_set_pubkey(x, ak)
         /* subject empty: the TPM is named by the critical subjectAltName (RFC 5280 4.2.1.6) */
         || !X509_add1_ext_i2d(x, NID_subject_alt_name, san, 1, X509V3_ADD_DEFAULT)
         || !add_ext(x, ca_cert, NID_basic_constraints, "critical,CA:FALSE")
@@ -269,8 +277,9 @@ X509 *attest_ak_cert_issue(OSSL_LIB_CTX *libctx, const char *propq, const attest
         goto done;
     }
     if ((mctx = EVP_MD_CTX_new()) == NULL
-        || EVP_DigestSignInit_ex(mctx, NULL, attest_default_md(ca_key), libctx, attest_key_propq(ca_key, propq, pq, sizeof(pq)),
-                                 ca_key, NULL) <= 0
+        || EVP_DigestSignInit_ex(mctx, NULL, attest_default_md(ca_key), libctx,
+                                 attest_key_propq(ca_key, propq, pq, sizeof(pq)), ca_key, NULL)
+            <= 0
         || X509_sign_ctx(x, mctx) <= 0) {
         unsigned long e = ERR_peek_last_error();
 

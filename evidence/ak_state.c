@@ -12,8 +12,7 @@
 #include "attest/escape.h"
 #include "attest/limits.h"
 
-static int entry_path(const char *dir, const unsigned char *id, size_t idlen, const char *suffix, char *out,
-                      size_t cap)
+static int entry_path(const char *dir, const unsigned char *id, size_t idlen, const char *suffix, char *out, size_t cap)
 {
     char hex[2 * ATTEST_AK_ID_LEN + 1];
 
@@ -40,8 +39,8 @@ static int dir_ok(const char *dir, attest_err *err)
     return 0;
 }
 
-int attest_ak_state_put(const char *dir, const unsigned char *id, size_t idlen, const unsigned char *der,
-                        size_t len, attest_err *err)
+int attest_ak_state_put(const char *dir, const unsigned char *id, size_t idlen, const unsigned char *der, size_t len,
+                        attest_err *err)
 {
     char path[4096], tmp[4096];
     size_t off = 0;
@@ -54,7 +53,7 @@ int attest_ak_state_put(const char *dir, const unsigned char *id, size_t idlen, 
         attest_err_set(err, "state directory %s: path too long", dir);
         return -1;
     }
-    if ((fd = mkstemp(tmp)) < 0) {   /* mkstemp: mode 0600 */
+    if ((fd = mkstemp(tmp)) < 0) { /* mkstemp: mode 0600 */
         attest_err_set(err, "state directory %s: %s", dir, strerror(errno));
         return -1;
     }
@@ -87,8 +86,8 @@ done:
     return ok;
 }
 
-int attest_ak_state_take(const char *dir, const unsigned char *id, size_t idlen, unsigned char **der,
-                         size_t *len, attest_err *err)
+int attest_ak_state_take(const char *dir, const unsigned char *id, size_t idlen, unsigned char **der, size_t *len,
+                         attest_err *err)
 {
     char path[4096], claimed[4096], sfx[48];
     unsigned char *buf = NULL;
@@ -139,6 +138,6 @@ done:
     if (fd >= 0)
         close(fd);
     OPENSSL_clear_free(buf, off);
-    unlink(claimed);   /* used or unreadable: never again */
+    unlink(claimed); /* used or unreadable: never again */
     return ok;
 }

@@ -38,13 +38,15 @@ int attest_vctx_sig_op(attest_vctx *v)
 void attest_vctx_limits_checks(const attest_vctx *v, attest_checks *c)
 {
     if (v->n_big_e > 0)
-        attest_fail(c, CHK_LIMITS_RSA_EXPONENT, "%d key(s) refused, RSA public exponent over %d bits: %s",
-                    v->n_big_e, ATTEST_MAX_RSA_EXPONENT_BITS, v->big_e);
+        attest_fail(c, CHK_LIMITS_RSA_EXPONENT, "%d key(s) refused, RSA public exponent over %d bits: %s", v->n_big_e,
+                    ATTEST_MAX_RSA_EXPONENT_BITS, v->big_e);
     else
         attest_pass(c, CHK_LIMITS_RSA_EXPONENT, "no RSA public exponent over %d bits", ATTEST_MAX_RSA_EXPONENT_BITS);
     if (v->sig_ops_refused > 0)
-        attest_fail(c, CHK_LIMITS_SIGNATURES, "the cap of %d signature operations per input is spent; %d more were "
-                    "refused and what needed them is not verified", ATTEST_MAX_SIG_OPS, v->sig_ops_refused);
+        attest_fail(c, CHK_LIMITS_SIGNATURES,
+                    "the cap of %d signature operations per input is spent; %d more were "
+                    "refused and what needed them is not verified",
+                    ATTEST_MAX_SIG_OPS, v->sig_ops_refused);
     else
         attest_pass(c, CHK_LIMITS_SIGNATURES, "%d of at most %d signature operations", v->sig_ops, ATTEST_MAX_SIG_OPS);
 }

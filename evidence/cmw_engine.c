@@ -30,11 +30,21 @@ static json_object *describe_cmw(const unsigned char *stmt, size_t len, attest_e
     return o;
 }
 
-static const int oids[] = {ATTEST_OID_PE_CMW, ATTEST_OID_DICE_CMW};
+static const int oids[] = { ATTEST_OID_PE_CMW, ATTEST_OID_DICE_CMW };
 
 const attest_engine attest_engine_cmw = {
-    "cmw", "cmw", "conceptual message wrapper",
-    oids, sizeof(oids) / sizeof(oids[0]), NULL,
-    NULL, 0, NULL, 0,
-    0, describe_cmw, NULL, NULL,
+    "cmw",
+    "cmw",
+    "conceptual message wrapper",
+    oids,
+    sizeof(oids) / sizeof(oids[0]),
+    NULL,
+    NULL,
+    0,
+    NULL,
+    0,
+    0,
+    describe_cmw,
+    NULL,
+    NULL,
 };

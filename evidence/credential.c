@@ -25,8 +25,8 @@ static const char *md_name(uint16_t alg)
     return md != NULL ? EVP_MD_get0_name(md) : NULL;
 }
 
-static int run_kdf(OSSL_LIB_CTX *libctx, const char *kdf, OSSL_PARAM *params, unsigned char *out,
-                   size_t outlen, attest_err *err)
+static int run_kdf(OSSL_LIB_CTX *libctx, const char *kdf, OSSL_PARAM *params, unsigned char *out, size_t outlen,
+                   attest_err *err)
 {
     EVP_KDF *k = EVP_KDF_fetch(libctx, kdf, NULL);
     EVP_KDF_CTX *c = k != NULL ? EVP_KDF_CTX_new(k) : NULL;
@@ -40,8 +40,7 @@ static int run_kdf(OSSL_LIB_CTX *libctx, const char *kdf, OSSL_PARAM *params, un
 }
 
 /* Context = U || V (raw, no sizes), as the TPM concatenates them. */
-static unsigned char *concat(const unsigned char *u, size_t ulen, const unsigned char *v, size_t vlen,
-                             size_t *len)
+static unsigned char *concat(const unsigned char *u, size_t ulen, const unsigned char *v, size_t vlen, size_t *len)
 {
     unsigned char *c = OPENSSL_malloc(ulen + vlen + 1);
 
@@ -55,9 +54,9 @@ static unsigned char *concat(const unsigned char *u, size_t ulen, const unsigned
     return c;
 }
 
-int attest_kdfa(OSSL_LIB_CTX *libctx, uint16_t hash_alg, const unsigned char *key, size_t keylen,
-                const char *label, const unsigned char *u, size_t ulen, const unsigned char *v,
-                size_t vlen, unsigned char *out, size_t outlen, attest_err *err)
+int attest_kdfa(OSSL_LIB_CTX *libctx, uint16_t hash_alg, const unsigned char *key, size_t keylen, const char *label,
+                const unsigned char *u, size_t ulen, const unsigned char *v, size_t vlen, unsigned char *out,
+                size_t outlen, attest_err *err)
 {
     const char *md = md_name(hash_alg);
     size_t clen = 0, n = 0;
@@ -85,9 +84,9 @@ int attest_kdfa(OSSL_LIB_CTX *libctx, uint16_t hash_alg, const unsigned char *ke
     return ok;
 }
 
-int attest_kdfe(OSSL_LIB_CTX *libctx, uint16_t hash_alg, const unsigned char *z, size_t zlen,
-                const char *label, const unsigned char *u, size_t ulen, const unsigned char *v,
-                size_t vlen, unsigned char *out, size_t outlen, attest_err *err)
+int attest_kdfe(OSSL_LIB_CTX *libctx, uint16_t hash_alg, const unsigned char *z, size_t zlen, const char *label,
+                const unsigned char *u, size_t ulen, const unsigned char *v, size_t vlen, unsigned char *out,
+                size_t outlen, attest_err *err)
 {
     const char *md = md_name(hash_alg);
     size_t llen = strlen(label) + 1, ilen = 0;
@@ -116,26 +115,28 @@ int attest_kdfe(OSSL_LIB_CTX *libctx, uint16_t hash_alg, const unsigned char *z,
     return ok;
 }
 
-static int aes_cfb(OSSL_LIB_CTX *libctx, const unsigned char *key, size_t keylen, const unsigned char *in,
-                   size_t len, unsigned char *out)
+static int aes_cfb(OSSL_LIB_CTX *libctx, const unsigned char *key, size_t keylen, const unsigned char *in, size_t len,
+                   unsigned char *out)
 {
     static const unsigned char iv[16];
-    EVP_CIPHER *c = EVP_CIPHER_fetch(libctx, keylen == 32 ? "AES-256-CFB" : keylen == 24 ? "AES-192-CFB" : "AES-128-CFB", NULL);
+    EVP_CIPHER *c = EVP_CIPHER_fetch(libctx,
+                                     keylen == 32       ? "AES-256-CFB"
+                                         : keylen == 24 ? "AES-192-CFB"
+                                                        : "AES-128-CFB",
+                                     NULL);
     EVP_CIPHER_CTX *x = EVP_CIPHER_CTX_new();
     int n = 0, f = 0, ok = 0;
 
     if (c != NULL && x != NULL && EVP_EncryptInit_ex2(x, c, key, iv, NULL)
-        && EVP_EncryptUpdate(x, out, &n, in, (int)len) && EVP_EncryptFinal_ex(x, out + n, &f)
-        && (size_t)(n + f) == len)
+        && EVP_EncryptUpdate(x, out, &n, in, (int)len) && EVP_EncryptFinal_ex(x, out + n, &f) && (size_t)(n + f) == len)
         ok = 1;
     EVP_CIPHER_CTX_free(x);
     EVP_CIPHER_free(c);
     return ok ? 0 : -1;
 }
 
-static int hmac(OSSL_LIB_CTX *libctx, const char *md, const unsigned char *key, size_t keylen,
-                const unsigned char *a, size_t alen, const unsigned char *b, size_t blen,
-                unsigned char *out, size_t outcap, size_t *outlen)
+static int hmac(OSSL_LIB_CTX *libctx, const char *md, const unsigned char *key, size_t keylen, const unsigned char *a,
+                size_t alen, const unsigned char *b, size_t blen, unsigned char *out, size_t outcap, size_t *outlen)
 {
     EVP_MAC *m = EVP_MAC_fetch(libctx, "HMAC", NULL);
     EVP_MAC_CTX *c = m != NULL ? EVP_MAC_CTX_new(m) : NULL;
@@ -144,17 +145,16 @@ static int hmac(OSSL_LIB_CTX *libctx, const char *md, const unsigned char *key, 
 
     p[0] = OSSL_PARAM_construct_utf8_string(OSSL_MAC_PARAM_DIGEST, (char *)md, 0);
     p[1] = OSSL_PARAM_construct_end();
-    ok = c != NULL && EVP_MAC_init(c, key, keylen, p) && EVP_MAC_update(c, a, alen)
-         && EVP_MAC_update(c, b, blen) && EVP_MAC_final(c, out, outlen, outcap);
+    ok = c != NULL && EVP_MAC_init(c, key, keylen, p) && EVP_MAC_update(c, a, alen) && EVP_MAC_update(c, b, blen)
+        && EVP_MAC_final(c, out, outlen, outcap);
     EVP_MAC_CTX_free(c);
     EVP_MAC_free(m);
     return ok ? 0 : -1;
 }
 
-int attest_credential_wrap(OSSL_LIB_CTX *libctx, uint16_t name_alg, uint16_t sym_bits,
-                           const unsigned char *seed, size_t seedlen, const unsigned char *name,
-                           size_t namelen, const unsigned char *cred, size_t credlen,
-                           unsigned char **id_object, size_t *id_len, attest_err *err)
+int attest_credential_wrap(OSSL_LIB_CTX *libctx, uint16_t name_alg, uint16_t sym_bits, const unsigned char *seed,
+                           size_t seedlen, const unsigned char *name, size_t namelen, const unsigned char *cred,
+                           size_t credlen, unsigned char **id_object, size_t *id_len, attest_err *err)
 {
     const EVP_MD *md = attest_tpm2_md(name_alg);
     unsigned char sym[32], hkey[EVP_MAX_MD_SIZE], plain[2 + ATTEST_CREDENTIAL_MAX];
@@ -220,7 +220,7 @@ static int rsa_seed(OSSL_LIB_CTX *libctx, EVP_PKEY *ek, const EVP_MD *md, unsign
     p[3] = OSSL_PARAM_construct_octet_string(OSSL_ASYM_CIPHER_PARAM_OAEP_LABEL, (void *)label, sizeof(label));
     p[4] = OSSL_PARAM_construct_end();
     ok = c != NULL && RAND_bytes_ex(libctx, seed, hlen, 0) > 0 && EVP_PKEY_encrypt_init_ex(c, p) > 0
-         && EVP_PKEY_encrypt(c, sec->secret, &n, seed, hlen) > 0;
+        && EVP_PKEY_encrypt(c, sec->secret, &n, seed, hlen) > 0;
     EVP_PKEY_CTX_free(c);
     if (!ok) {
         attest_err_set(err, "credential: RSA-OAEP to the EK failed");
@@ -231,8 +231,8 @@ static int rsa_seed(OSSL_LIB_CTX *libctx, EVP_PKEY *ek, const EVP_MD *md, unsign
 }
 
 /* ECC EK: one-pass ECDH with an ephemeral key; seed = KDFe(Z, "IDENTITY", Qe.x, Qek.x). */
-static int ecc_seed(OSSL_LIB_CTX *libctx, EVP_PKEY *ek, const TPMT_PUBLIC *pub, unsigned char *seed,
-                    size_t hlen, TPM2B_ENCRYPTED_SECRET *sec, attest_err *err)
+static int ecc_seed(OSSL_LIB_CTX *libctx, EVP_PKEY *ek, const TPMT_PUBLIC *pub, unsigned char *seed, size_t hlen,
+                    TPM2B_ENCRYPTED_SECRET *sec, attest_err *err)
 {
     const char *group = attest_tpm2_curve_name(pub->parameters.eccDetail.curveID);
     EVP_PKEY *eph = NULL;
@@ -256,7 +256,8 @@ static int ecc_seed(OSSL_LIB_CTX *libctx, EVP_PKEY *ek, const TPMT_PUBLIC *pub, 
     memcpy(q.x.buffer, pt + 1, cb);
     memcpy(q.y.buffer, pt + 1 + cb, cb);
     if (attest_kdfe(libctx, pub->nameAlg, z, zlen, "IDENTITY", q.x.buffer, cb, pub->unique.ecc.x.buffer,
-                    pub->unique.ecc.x.size, seed, hlen, err) != 0)
+                    pub->unique.ecc.x.size, seed, hlen, err)
+        != 0)
         goto done;
     if (Tss2_MU_TPMS_ECC_POINT_Marshal(&q, sec->secret, sizeof(sec->secret), &off) != TSS2_RC_SUCCESS) {
         attest_err_set(err, "credential: cannot marshal the ephemeral point");
@@ -272,9 +273,9 @@ done:
 }
 
 int attest_make_credential(OSSL_LIB_CTX *libctx, const unsigned char *ek_pub, size_t ek_pub_len,
-                           const unsigned char *name, size_t namelen, const unsigned char *cred,
-                           size_t credlen, unsigned char **id_object, size_t *id_len,
-                           unsigned char **secret, size_t *secret_len, attest_err *err)
+                           const unsigned char *name, size_t namelen, const unsigned char *cred, size_t credlen,
+                           unsigned char **id_object, size_t *id_len, unsigned char **secret, size_t *secret_len,
+                           attest_err *err)
 {
     const TPMT_SYM_DEF_OBJECT *sym;
     TPM2B_ENCRYPTED_SECRET sec;
@@ -290,7 +291,8 @@ int attest_make_credential(OSSL_LIB_CTX *libctx, const unsigned char *ek_pub, si
     if (attest_tpmt_public_parse(ek_pub, ek_pub_len, &pub, err) != 0)
         return -1;
     sym = pub.type == TPM2_ALG_RSA ? &pub.parameters.rsaDetail.symmetric
-          : pub.type == TPM2_ALG_ECC ? &pub.parameters.eccDetail.symmetric : NULL;
+        : pub.type == TPM2_ALG_ECC ? &pub.parameters.eccDetail.symmetric
+                                   : NULL;
     if ((md = attest_tpm2_md(pub.nameAlg)) == NULL || sym == NULL || sym->algorithm != TPM2_ALG_AES
         || sym->mode.aes != TPM2_ALG_CFB) {
         attest_err_set(err, "credential: the EK is not an RSA/ECC key with AES-CFB and a known nameAlg");
@@ -305,10 +307,12 @@ int attest_make_credential(OSSL_LIB_CTX *libctx, const unsigned char *ek_pub, si
     if ((ek = attest_tpmt_public_to_pkey(&pub, libctx, err)) == NULL)
         return -1;
     if ((pub.type == TPM2_ALG_RSA ? rsa_seed(libctx, ek, md, seed, hlen, &sec, err)
-                                   : ecc_seed(libctx, ek, &pub, seed, hlen, &sec, err)) != 0)
+                                  : ecc_seed(libctx, ek, &pub, seed, hlen, &sec, err))
+        != 0)
         goto done;
     if (attest_credential_wrap(libctx, pub.nameAlg, sym->keyBits.aes, seed, hlen, name, namelen, cred, credlen,
-                               id_object, id_len, err) != 0)
+                               id_object, id_len, err)
+        != 0)
         goto done;
     if ((s = OPENSSL_malloc(sizeof(sec))) == NULL
         || Tss2_MU_TPM2B_ENCRYPTED_SECRET_Marshal(&sec, s, sizeof(sec), &off) != TSS2_RC_SUCCESS) {

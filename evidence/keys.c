@@ -59,8 +59,8 @@ int attest_key_public_eq(const EVP_PKEY *a, const EVP_PKEY *b)
         return 0;
     ERR_set_mark(); /* keys of different types are "not equal", not an error */
     same = EVP_PKEY_eq(a, b) == 1
-           || (is_rsa(a) && is_rsa(b) && public_bits(a, &da, &ba, &la) && public_bits(b, &db, &bb, &lb) && la == lb
-               && memcmp(ba, bb, (size_t)la) == 0);
+        || (is_rsa(a) && is_rsa(b) && public_bits(a, &da, &ba, &la) && public_bits(b, &db, &bb, &lb) && la == lb
+            && memcmp(ba, bb, (size_t)la) == 0);
     ERR_pop_to_mark();
     OPENSSL_free(da);
     OPENSSL_free(db);

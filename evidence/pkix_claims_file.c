@@ -12,7 +12,6 @@
 
 #include "attest/pkix_produce.h"
 
-
 void attest_pkix_strings_free(attest_pkix_strings *s)
 {
     size_t i;
@@ -24,23 +23,27 @@ void attest_pkix_strings_free(attest_pkix_strings *s)
 
 enum { F_TEXT, F_KEYID, F_BOOL, F_FIPSBOOT, F_FIPSLEVEL, F_PURPOSE };
 
-static const struct { const char *name; int kind; size_t off; } fields[] = {
-    {"vendor", F_TEXT, offsetof(attest_pkix_platform, vendor)},
-    {"hwmodel", F_TEXT, offsetof(attest_pkix_platform, hwmodel)},
-    {"hwversion", F_TEXT, offsetof(attest_pkix_platform, hwversion)},
-    {"hwserial", F_TEXT, offsetof(attest_pkix_platform, hwserial)},
-    {"swname", F_TEXT, offsetof(attest_pkix_platform, swname)},
-    {"swversion", F_TEXT, offsetof(attest_pkix_platform, swversion)},
-    {"fipsver", F_TEXT, offsetof(attest_pkix_platform, fipsver)},
-    {"fipsmodule", F_TEXT, offsetof(attest_pkix_platform, fipsmodule)},
-    {"fipsboot", F_FIPSBOOT, offsetof(attest_pkix_platform, fipsboot)},
-    {"fipslevel", F_FIPSLEVEL, offsetof(attest_pkix_platform, fipslevel)},
-    {"key-id", F_KEYID, 0},
-    {"extractable", F_BOOL, offsetof(attest_pkix_claims, extractable)},
-    {"sensitive", F_BOOL, offsetof(attest_pkix_claims, sensitive)},
-    {"never-extractable", F_BOOL, offsetof(attest_pkix_claims, never_extractable)},
-    {"local", F_BOOL, offsetof(attest_pkix_claims, local)},
-    {"purpose", F_PURPOSE, 0},
+static const struct {
+    const char *name;
+    int kind;
+    size_t off;
+} fields[] = {
+    { "vendor", F_TEXT, offsetof(attest_pkix_platform, vendor) },
+    { "hwmodel", F_TEXT, offsetof(attest_pkix_platform, hwmodel) },
+    { "hwversion", F_TEXT, offsetof(attest_pkix_platform, hwversion) },
+    { "hwserial", F_TEXT, offsetof(attest_pkix_platform, hwserial) },
+    { "swname", F_TEXT, offsetof(attest_pkix_platform, swname) },
+    { "swversion", F_TEXT, offsetof(attest_pkix_platform, swversion) },
+    { "fipsver", F_TEXT, offsetof(attest_pkix_platform, fipsver) },
+    { "fipsmodule", F_TEXT, offsetof(attest_pkix_platform, fipsmodule) },
+    { "fipsboot", F_FIPSBOOT, offsetof(attest_pkix_platform, fipsboot) },
+    { "fipslevel", F_FIPSLEVEL, offsetof(attest_pkix_platform, fipslevel) },
+    { "key-id", F_KEYID, 0 },
+    { "extractable", F_BOOL, offsetof(attest_pkix_claims, extractable) },
+    { "sensitive", F_BOOL, offsetof(attest_pkix_claims, sensitive) },
+    { "never-extractable", F_BOOL, offsetof(attest_pkix_claims, never_extractable) },
+    { "local", F_BOOL, offsetof(attest_pkix_claims, local) },
+    { "purpose", F_PURPOSE, 0 },
 };
 #define N_FIELDS (sizeof(fields) / sizeof(fields[0]))
 
@@ -139,7 +142,9 @@ static int load_line(char *line, const char *where, attest_pkix_claims *lc, atte
         break;
     case F_PURPOSE:
         if ((lc->purposes = parse_purposes(val, &bad)) == 0) {
-            attest_err_set(err, "%s: unknown key purpose \"%.40s\" (sign, verify, encrypt, decrypt, wrap, unwrap, derive, sign-recover, verify-recover)",
+            attest_err_set(err,
+                           "%s: unknown key purpose \"%.40s\" (sign, verify, encrypt, decrypt, wrap, unwrap, derive, "
+                           "sign-recover, verify-recover)",
                            where, bad);
             return -1;
         }
@@ -156,7 +161,7 @@ int attest_pkix_claims_load(const char *path, attest_pkix_claims *c, attest_pkix
     FILE *f = fopen(path, "r");
     attest_pkix_claims lc = *c;
     attest_pkix_platform lp = *pl;
-    attest_pkix_strings lh = { {NULL}, 0 };
+    attest_pkix_strings lh = { { NULL }, 0 };
     char line[1024], where[300], *s;
     unsigned seen = 0;
     int lineno = 0, ok = -1;

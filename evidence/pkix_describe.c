@@ -56,14 +56,10 @@ static json_object *claim_value(const attest_pkix_claim_def *def, const ASN1_TYP
     if (def == NULL || !attest_pkix_value_ok(def, v))
         return raw_der(v);
     switch (def->kind) {
-    case PKIX_VALUE_OCTETS:
-        return attest_json_hex(v->value.octet_string->data, (size_t)v->value.octet_string->length);
-    case PKIX_VALUE_SPKI:
-        return spki_octets(v->value.octet_string);
-    case PKIX_VALUE_TIME:
-        return attest_json_time(v->value.generalizedtime);
-    case PKIX_VALUE_UTF8:
-        return attest_json_text(v->value.utf8string->data, (size_t)v->value.utf8string->length);
+    case PKIX_VALUE_OCTETS: return attest_json_hex(v->value.octet_string->data, (size_t)v->value.octet_string->length);
+    case PKIX_VALUE_SPKI: return spki_octets(v->value.octet_string);
+    case PKIX_VALUE_TIME: return attest_json_time(v->value.generalizedtime);
+    case PKIX_VALUE_UTF8: return attest_json_text(v->value.utf8string->data, (size_t)v->value.utf8string->length);
     case PKIX_VALUE_INT: {
         int64_t i;
 
@@ -71,10 +67,8 @@ static json_object *claim_value(const attest_pkix_claim_def *def, const ASN1_TYP
             return json_object_new_int64(i);
         return raw_der(v);
     }
-    case PKIX_VALUE_BOOL:
-        return json_object_new_boolean(v->value.boolean != 0);
-    case PKIX_VALUE_OID_SEQ:
-        return oid_list(v->value.sequence);
+    case PKIX_VALUE_BOOL: return json_object_new_boolean(v->value.boolean != 0);
+    case PKIX_VALUE_OID_SEQ: return oid_list(v->value.sequence);
     }
     return raw_der(v);
 }

@@ -14,28 +14,38 @@ static int check_evidence(const unsigned char *der, size_t len, attest_err *err)
 }
 
 static const attest_object_type objects[] = {
-    {"PkixEvidence", "pkix", "EVIDENCE", "PKIX key attestation Evidence", 1, 1,
-     check_evidence, attest_describe_pkix_der, NULL}, /* verified alone: standalone below */
+    { "PkixEvidence", "pkix", "EVIDENCE", "PKIX key attestation Evidence", 1, 1, check_evidence,
+      attest_describe_pkix_der, NULL }, /* verified alone: standalone below */
 };
 
 static const attest_check_doc checks[] = {
-    {CHK_PKIX_STRUCTURE, "PKIX evidence follows the draft's structural rules (version, multiplicity, claim types)"},
-    {CHK_PKIX_SIGNATURE, "every signature block whose algorithm is supported verifies over the exact tbs bytes "
-                         "with a resolved signer, and at least one does (all of them with --require-all-signatures); "
-                         "unknown algorithms are reported as unsupported-algorithm"},
-    {CHK_CHAIN_TRUST, NULL},
-    {CHK_CHAIN_AK_PROFILE, NULL},
-    {CHK_PKIX_KEY_BINDING, "exactly one key element's key-spki equals the request's subject key"},
-    {CHK_PKIX_NONCE, "the transaction nonce equals the nonce given with --nonce"},
-    {CHK_PKIX_KEY_POLICY, "the bound key is not extractable, sensitive, and generated in the module"},
+    { CHK_PKIX_STRUCTURE, "PKIX evidence follows the draft's structural rules (version, multiplicity, claim types)" },
+    { CHK_PKIX_SIGNATURE,
+      "every signature block whose algorithm is supported verifies over the exact tbs bytes "
+      "with a resolved signer, and at least one does (all of them with --require-all-signatures); "
+      "unknown algorithms are reported as unsupported-algorithm" },
+    { CHK_CHAIN_TRUST, NULL },
+    { CHK_CHAIN_AK_PROFILE, NULL },
+    { CHK_PKIX_KEY_BINDING, "exactly one key element's key-spki equals the request's subject key" },
+    { CHK_PKIX_NONCE, "the transaction nonce equals the nonce given with --nonce" },
+    { CHK_PKIX_KEY_POLICY, "the bound key is not extractable, sensitive, and generated in the module" },
 };
 
-static const int oids[] = {ATTEST_OID_PKIX_STATEMENT};
+static const int oids[] = { ATTEST_OID_PKIX_STATEMENT };
 
 const attest_engine attest_engine_pkix = {
-    "pkix", "pkix-evidence", "PKIX key attestation evidence",
-    oids, sizeof(oids) / sizeof(oids[0]), NULL,
-    objects, sizeof(objects) / sizeof(objects[0]),
-    checks, sizeof(checks) / sizeof(checks[0]),
-    1, attest_describe_pkix_der, attest_pkix_verify, "pkix",
+    "pkix",
+    "pkix-evidence",
+    "PKIX key attestation evidence",
+    oids,
+    sizeof(oids) / sizeof(oids[0]),
+    NULL,
+    objects,
+    sizeof(objects) / sizeof(objects[0]),
+    checks,
+    sizeof(checks) / sizeof(checks[0]),
+    1,
+    attest_describe_pkix_der,
+    attest_pkix_verify,
+    "pkix",
 };

@@ -108,16 +108,20 @@ static ASN1_TYPE *v_spki(EVP_PKEY *key)
     return t;
 }
 
-static const struct { unsigned bit; attest_oid_id oid; const char *name; } caps[] = {
-    {ATTEST_PKIX_CAP_ENCRYPT, ATTEST_OID_PKIX_CAP_ENCRYPT, "encrypt"},
-    {ATTEST_PKIX_CAP_DECRYPT, ATTEST_OID_PKIX_CAP_DECRYPT, "decrypt"},
-    {ATTEST_PKIX_CAP_WRAP, ATTEST_OID_PKIX_CAP_WRAP, "wrap"},
-    {ATTEST_PKIX_CAP_UNWRAP, ATTEST_OID_PKIX_CAP_UNWRAP, "unwrap"},
-    {ATTEST_PKIX_CAP_SIGN, ATTEST_OID_PKIX_CAP_SIGN, "sign"},
-    {ATTEST_PKIX_CAP_SIGN_RECOVER, ATTEST_OID_PKIX_CAP_SIGN_RECOVER, "sign-recover"},
-    {ATTEST_PKIX_CAP_VERIFY, ATTEST_OID_PKIX_CAP_VERIFY, "verify"},
-    {ATTEST_PKIX_CAP_VERIFY_RECOVER, ATTEST_OID_PKIX_CAP_VERIFY_RECOVER, "verify-recover"},
-    {ATTEST_PKIX_CAP_DERIVE, ATTEST_OID_PKIX_CAP_DERIVE, "derive"},
+static const struct {
+    unsigned bit;
+    attest_oid_id oid;
+    const char *name;
+} caps[] = {
+    { ATTEST_PKIX_CAP_ENCRYPT, ATTEST_OID_PKIX_CAP_ENCRYPT, "encrypt" },
+    { ATTEST_PKIX_CAP_DECRYPT, ATTEST_OID_PKIX_CAP_DECRYPT, "decrypt" },
+    { ATTEST_PKIX_CAP_WRAP, ATTEST_OID_PKIX_CAP_WRAP, "wrap" },
+    { ATTEST_PKIX_CAP_UNWRAP, ATTEST_OID_PKIX_CAP_UNWRAP, "unwrap" },
+    { ATTEST_PKIX_CAP_SIGN, ATTEST_OID_PKIX_CAP_SIGN, "sign" },
+    { ATTEST_PKIX_CAP_SIGN_RECOVER, ATTEST_OID_PKIX_CAP_SIGN_RECOVER, "sign-recover" },
+    { ATTEST_PKIX_CAP_VERIFY, ATTEST_OID_PKIX_CAP_VERIFY, "verify" },
+    { ATTEST_PKIX_CAP_VERIFY_RECOVER, ATTEST_OID_PKIX_CAP_VERIFY_RECOVER, "verify-recover" },
+    { ATTEST_PKIX_CAP_DERIVE, ATTEST_OID_PKIX_CAP_DERIVE, "derive" },
 };
 
 unsigned attest_pkix_cap_from_name(const char *name)
@@ -208,8 +212,8 @@ static int build_platform(ATTEST_PKIX_TBS *tbs, const attest_pkix_platform *pl)
     ok = ok && add_text(el, ATTEST_OID_PKIX_PL_VENDOR, pl->vendor);
     /* hwmodel is an OCTET STRING in -07; the text's bytes go in as they are. */
     if (ok && pl->hwmodel != NULL)
-        ok = add(el, ATTEST_OID_PKIX_PL_HWMODEL, v_bytes(V_ASN1_OCTET_STRING, (const unsigned char *)pl->hwmodel,
-                                                         strlen(pl->hwmodel)));
+        ok = add(el, ATTEST_OID_PKIX_PL_HWMODEL,
+                 v_bytes(V_ASN1_OCTET_STRING, (const unsigned char *)pl->hwmodel, strlen(pl->hwmodel)));
     ok = ok && add_text(el, ATTEST_OID_PKIX_PL_HWVERSION, pl->hwversion);
     ok = ok && add_text(el, ATTEST_OID_PKIX_PL_HWSERIAL, pl->hwserial);
     ok = ok && add_text(el, ATTEST_OID_PKIX_PL_SWNAME, pl->swname);
@@ -259,12 +263,14 @@ static const char *signer_md(const attest_pkix_signer *s)
 /* When the provider does not report an AlgorithmIdentifier: the plain OID, RFC 5758 / 4055 parameters. */
 static X509_ALGOR *fallback_alg(EVP_PKEY *key, const char *md, int pss)
 {
-    int sig_nid = NID_undef, pk_nid = EVP_PKEY_is_a(key, "EC") ? NID_X9_62_id_ecPublicKey
-                                       : EVP_PKEY_is_a(key, "RSA") ? NID_rsaEncryption : NID_undef;
+    int sig_nid = NID_undef,
+        pk_nid = EVP_PKEY_is_a(key, "EC") ? NID_X9_62_id_ecPublicKey
+        : EVP_PKEY_is_a(key, "RSA")       ? NID_rsaEncryption
+                                          : NID_undef;
     X509_ALGOR *a;
 
-    if (pss || pk_nid == NID_undef || md == NULL
-        || !OBJ_find_sigid_by_algs(&sig_nid, OBJ_sn2nid(md), pk_nid) || (a = X509_ALGOR_new()) == NULL)
+    if (pss || pk_nid == NID_undef || md == NULL || !OBJ_find_sigid_by_algs(&sig_nid, OBJ_sn2nid(md), pk_nid)
+        || (a = X509_ALGOR_new()) == NULL)
         return NULL;
     if (!X509_ALGOR_set0(a, OBJ_nid2obj(sig_nid), pk_nid == NID_rsaEncryption ? V_ASN1_NULL : V_ASN1_UNDEF, NULL)) {
         X509_ALGOR_free(a);
@@ -284,8 +290,8 @@ static X509_ALGOR *algorithm_id(EVP_PKEY_CTX *pctx, EVP_PKEY *key, const char *m
     params[1] = OSSL_PARAM_construct_end();
     /* A provider without the parameter is expected: drop its errors, not the caller's. */
     ERR_set_mark();
-    if (EVP_PKEY_CTX_get_params(pctx, params) > 0 && OSSL_PARAM_modified(&params[0])
-        && params[0].return_size > 0 && params[0].return_size <= sizeof(aid))
+    if (EVP_PKEY_CTX_get_params(pctx, params) > 0 && OSSL_PARAM_modified(&params[0]) && params[0].return_size > 0
+        && params[0].return_size <= sizeof(aid))
         a = d2i_X509_ALGOR(NULL, &q, (long)params[0].return_size);
     ERR_pop_to_mark();
     if (a == NULL)
@@ -295,7 +301,7 @@ static X509_ALGOR *algorithm_id(EVP_PKEY_CTX *pctx, EVP_PKEY *key, const char *m
 }
 
 static ATTEST_PKIX_SIGBLOCK *sign_block(const unsigned char *tbs, size_t tbs_len, const attest_pkix_signer *s,
-                                 OSSL_LIB_CTX *libctx, const char *propq, attest_err *err)
+                                        OSSL_LIB_CTX *libctx, const char *propq, attest_err *err)
 {
     ATTEST_PKIX_SIGBLOCK *b = ATTEST_PKIX_SIGBLOCK_new();
     EVP_MD_CTX *mctx = EVP_MD_CTX_new();
@@ -315,13 +321,13 @@ static ATTEST_PKIX_SIGBLOCK *sign_block(const unsigned char *tbs, size_t tbs_len
         attest_err_set(err, "evidence: %s signs without a separate digest (no md)", EVP_PKEY_get0_type_name(s->key));
         goto fail;
     }
-    if (EVP_DigestSignInit_ex(mctx, &pctx, md, libctx, attest_key_propq(s->key, propq, pq, sizeof(pq)), s->key,
-                              NULL) <= 0
+    if (EVP_DigestSignInit_ex(mctx, &pctx, md, libctx, attest_key_propq(s->key, propq, pq, sizeof(pq)), s->key, NULL)
+            <= 0
         /* An RSA-PSS key (a TPM AK with an RSAPSS scheme) is PSS already: its provider sets the rest. */
         || (pss && !EVP_PKEY_is_a(s->key, "RSA-PSS")
             && (EVP_PKEY_CTX_set_rsa_padding(pctx, RSA_PKCS1_PSS_PADDING) <= 0
-                    || EVP_PKEY_CTX_set_rsa_mgf1_md_name(pctx, md, NULL) <= 0
-                    || EVP_PKEY_CTX_set_rsa_pss_saltlen(pctx, RSA_PSS_SALTLEN_DIGEST) <= 0))) {
+                || EVP_PKEY_CTX_set_rsa_mgf1_md_name(pctx, md, NULL) <= 0
+                || EVP_PKEY_CTX_set_rsa_pss_saltlen(pctx, RSA_PSS_SALTLEN_DIGEST) <= 0))) {
         attest_err_set(err, "evidence: cannot sign with the %s attestation key%s%s", EVP_PKEY_get0_type_name(s->key),
                        md != NULL ? " and " : "", md != NULL ? md : "");
         goto fail;
@@ -332,8 +338,7 @@ static ATTEST_PKIX_SIGBLOCK *sign_block(const unsigned char *tbs, size_t tbs_len
                        pss ? " with PSS" : "");
         goto fail;
     }
-    if (EVP_DigestSign(mctx, NULL, &siglen, tbs, tbs_len) <= 0
-        || (sig = OPENSSL_malloc(siglen)) == NULL
+    if (EVP_DigestSign(mctx, NULL, &siglen, tbs, tbs_len) <= 0 || (sig = OPENSSL_malloc(siglen)) == NULL
         || EVP_DigestSign(mctx, sig, &siglen, tbs, tbs_len) <= 0
         || !ASN1_OCTET_STRING_set(b->value, sig, (int)siglen)) {
         attest_err_set(err, "evidence: signing with the %s attestation key failed", EVP_PKEY_get0_type_name(s->key));
@@ -394,8 +399,8 @@ static int check_input(const attest_pkix_claims *c, EVP_PKEY *const *aks, size_t
     return 1;
 }
 
-int attest_pkix_make_tbs(const attest_pkix_claims *c, EVP_PKEY *const *aks, size_t n_aks,
-                         unsigned char **tbs, size_t *len, attest_err *err)
+int attest_pkix_make_tbs(const attest_pkix_claims *c, EVP_PKEY *const *aks, size_t n_aks, unsigned char **tbs,
+                         size_t *len, attest_err *err)
 {
     ATTEST_PKIX_TBS *t = NULL;
     int n, ok = -1;
@@ -405,10 +410,8 @@ int attest_pkix_make_tbs(const attest_pkix_claims *c, EVP_PKEY *const *aks, size
     ERR_set_mark(); /* the caller's queue is not ours to clear */
     if (!check_input(c, aks, n_aks, err))
         goto fail;
-    if ((t = ATTEST_PKIX_TBS_new()) == NULL || !ASN1_INTEGER_set(t->version, 1)
-        || !build_transaction(t, c, aks, n_aks)
-        || (c->platform != NULL && !build_platform(t, c->platform))
-        || !build_key(t, c)) {
+    if ((t = ATTEST_PKIX_TBS_new()) == NULL || !ASN1_INTEGER_set(t->version, 1) || !build_transaction(t, c, aks, n_aks)
+        || (c->platform != NULL && !build_platform(t, c->platform)) || !build_key(t, c)) {
         attest_err_set(err, "evidence: cannot build the claims (out of memory or unencodable key)");
         goto fail;
     }
@@ -442,9 +445,8 @@ static ATTEST_PKIX_TBS *tbs_exact(const unsigned char *tbs, size_t len, attest_e
     return t;
 }
 
-int attest_pkix_sign_tbs(const unsigned char *tbs, size_t tbs_len, const attest_pkix_signer *s,
-                         OSSL_LIB_CTX *libctx, const char *propq, unsigned char **block, size_t *len,
-                         attest_err *err)
+int attest_pkix_sign_tbs(const unsigned char *tbs, size_t tbs_len, const attest_pkix_signer *s, OSSL_LIB_CTX *libctx,
+                         const char *propq, unsigned char **block, size_t *len, attest_err *err)
 {
     ATTEST_PKIX_TBS *t;
     ATTEST_PKIX_SIGBLOCK *b;
@@ -467,8 +469,7 @@ int attest_pkix_sign_tbs(const unsigned char *tbs, size_t tbs_len, const attest_
 }
 
 int attest_pkix_assemble(const unsigned char *tbs, size_t tbs_len, const unsigned char *const *blocks,
-                         const size_t *block_lens, size_t n, unsigned char **der, size_t *len,
-                         attest_err *err)
+                         const size_t *block_lens, size_t n, unsigned char **der, size_t *len, attest_err *err)
 {
     ATTEST_PKIX_EVIDENCE *ev = ATTEST_PKIX_EVIDENCE_new();
     attest_pkix *p = NULL;
@@ -509,13 +510,12 @@ oom:
     return -1;
 }
 
-int attest_pkix_build(const attest_pkix_claims *c, const attest_pkix_signer *s, size_t n_signers,
-                      OSSL_LIB_CTX *libctx, const char *propq, unsigned char **der, size_t *len,
-                      attest_err *err)
+int attest_pkix_build(const attest_pkix_claims *c, const attest_pkix_signer *s, size_t n_signers, OSSL_LIB_CTX *libctx,
+                      const char *propq, unsigned char **der, size_t *len, attest_err *err)
 {
-    EVP_PKEY *aks[ATTEST_MAX_SIGNATURES] = {NULL};
-    unsigned char *tbs = NULL, *blocks[ATTEST_MAX_SIGNATURES] = {NULL};
-    size_t tbs_len = 0, blens[ATTEST_MAX_SIGNATURES] = {0}, i;
+    EVP_PKEY *aks[ATTEST_MAX_SIGNATURES] = { NULL };
+    unsigned char *tbs = NULL, *blocks[ATTEST_MAX_SIGNATURES] = { NULL };
+    size_t tbs_len = 0, blens[ATTEST_MAX_SIGNATURES] = { 0 }, i;
     int ok = -1;
 
     *der = NULL;

@@ -7,7 +7,6 @@
 
 #include "pkix_sigalg.h"
 
-
 static const char *md_name_of(const X509_ALGOR *a, const char *dflt)
 {
     int nid = a == NULL ? NID_undef : OBJ_obj2nid(a->algorithm);
@@ -33,15 +32,16 @@ static int pss_params(const X509_ALGOR *alg, sigalg *s, char *why, size_t cap)
     s->mgf1 = "SHA1";
     if (pp->maskGenAlgorithm != NULL) {
         if (OBJ_obj2nid(pp->maskGenAlgorithm->algorithm) != NID_mgf1 || pp->maskGenAlgorithm->parameter == NULL
-            || (mgfmd = ASN1_TYPE_unpack_sequence(ASN1_ITEM_rptr(X509_ALGOR), pp->maskGenAlgorithm->parameter)) == NULL) {
+            || (mgfmd = ASN1_TYPE_unpack_sequence(ASN1_ITEM_rptr(X509_ALGOR), pp->maskGenAlgorithm->parameter))
+                == NULL) {
             snprintf(why, cap, "RSASSA-PSS mask generation is not MGF1");
             goto fail;
         }
         s->mgf1 = md_name_of(mgfmd, "SHA1");
     }
     if ((pp->saltLength != NULL && !ASN1_INTEGER_get_int64(&salt, pp->saltLength))
-        || (pp->trailerField != NULL && !ASN1_INTEGER_get_int64(&trailer, pp->trailerField))
-        || salt < 0 || salt > 1024 || trailer != 1 || s->md == NULL || s->mgf1 == NULL) {
+        || (pp->trailerField != NULL && !ASN1_INTEGER_get_int64(&trailer, pp->trailerField)) || salt < 0 || salt > 1024
+        || trailer != 1 || s->md == NULL || s->mgf1 == NULL) {
         snprintf(why, cap, "RSASSA-PSS parameters not supported");
         goto fail;
     }
@@ -62,25 +62,59 @@ int attest_pkix_sigalg_of(const X509_ALGOR *alg, sigalg *s, char *why, size_t ca
     memset(s, 0, sizeof(*s));
     X509_ALGOR_get0(NULL, &ptype, NULL, alg);
     switch (nid) {
-    case NID_ecdsa_with_SHA1: s->md = "SHA1"; s->keytype = "EC"; break;
-    case NID_ecdsa_with_SHA256: s->md = "SHA256"; s->keytype = "EC"; break;
-    case NID_ecdsa_with_SHA384: s->md = "SHA384"; s->keytype = "EC"; break;
-    case NID_ecdsa_with_SHA512: s->md = "SHA512"; s->keytype = "EC"; break;
-    case NID_sha1WithRSAEncryption: s->md = "SHA1"; s->keytype = "RSA"; break;
-    case NID_sha256WithRSAEncryption: s->md = "SHA256"; s->keytype = "RSA"; break;
-    case NID_sha384WithRSAEncryption: s->md = "SHA384"; s->keytype = "RSA"; break;
-    case NID_sha512WithRSAEncryption: s->md = "SHA512"; s->keytype = "RSA"; break;
+    case NID_ecdsa_with_SHA1:
+        s->md = "SHA1";
+        s->keytype = "EC";
+        break;
+    case NID_ecdsa_with_SHA256:
+        s->md = "SHA256";
+        s->keytype = "EC";
+        break;
+    case NID_ecdsa_with_SHA384:
+        s->md = "SHA384";
+        s->keytype = "EC";
+        break;
+    case NID_ecdsa_with_SHA512:
+        s->md = "SHA512";
+        s->keytype = "EC";
+        break;
+    case NID_sha1WithRSAEncryption:
+        s->md = "SHA1";
+        s->keytype = "RSA";
+        break;
+    case NID_sha256WithRSAEncryption:
+        s->md = "SHA256";
+        s->keytype = "RSA";
+        break;
+    case NID_sha384WithRSAEncryption:
+        s->md = "SHA384";
+        s->keytype = "RSA";
+        break;
+    case NID_sha512WithRSAEncryption:
+        s->md = "SHA512";
+        s->keytype = "RSA";
+        break;
     case NID_ED25519: s->keytype = "ED25519"; break;
     case NID_ED448: s->keytype = "ED448"; break;
 #ifdef NID_ML_DSA_44
     /* FIPS 204 / 205 (OpenSSL >= 3.5): pure mode, no separate digest, absent parameters (RFC 9881). */
-    case NID_ML_DSA_44: case NID_ML_DSA_65: case NID_ML_DSA_87:
+    case NID_ML_DSA_44:
+    case NID_ML_DSA_65:
+    case NID_ML_DSA_87:
 #endif
 #ifdef NID_SLH_DSA_SHA2_128s
-    case NID_SLH_DSA_SHA2_128s: case NID_SLH_DSA_SHA2_128f: case NID_SLH_DSA_SHA2_192s:
-    case NID_SLH_DSA_SHA2_192f: case NID_SLH_DSA_SHA2_256s: case NID_SLH_DSA_SHA2_256f:
-    case NID_SLH_DSA_SHAKE_128s: case NID_SLH_DSA_SHAKE_128f: case NID_SLH_DSA_SHAKE_192s:
-    case NID_SLH_DSA_SHAKE_192f: case NID_SLH_DSA_SHAKE_256s: case NID_SLH_DSA_SHAKE_256f:
+    case NID_SLH_DSA_SHA2_128s:
+    case NID_SLH_DSA_SHA2_128f:
+    case NID_SLH_DSA_SHA2_192s:
+    case NID_SLH_DSA_SHA2_192f:
+    case NID_SLH_DSA_SHA2_256s:
+    case NID_SLH_DSA_SHA2_256f:
+    case NID_SLH_DSA_SHAKE_128s:
+    case NID_SLH_DSA_SHAKE_128f:
+    case NID_SLH_DSA_SHAKE_192s:
+    case NID_SLH_DSA_SHAKE_192f:
+    case NID_SLH_DSA_SHAKE_256s:
+    case NID_SLH_DSA_SHAKE_256f:
 #endif
 #if defined(NID_ML_DSA_44) || defined(NID_SLH_DSA_SHA2_128s)
         s->keytype = OBJ_nid2ln(nid);
@@ -123,9 +157,10 @@ int attest_pkix_sigalg_verify(OSSL_LIB_CTX *libctx, const char *propq, EVP_PKEY 
     ERR_set_mark(); /* a signature that does not verify is an answer, not an error */
     if (EVP_DigestVerifyInit_ex(mctx, &pctx, s->md, libctx, propq, key, NULL) <= 0)
         goto done;
-    if (s->pss && (EVP_PKEY_CTX_set_rsa_padding(pctx, RSA_PKCS1_PSS_PADDING) <= 0
-                   || EVP_PKEY_CTX_set_rsa_mgf1_md_name(pctx, s->mgf1, NULL) <= 0
-                   || EVP_PKEY_CTX_set_rsa_pss_saltlen(pctx, s->salt) <= 0))
+    if (s->pss
+        && (EVP_PKEY_CTX_set_rsa_padding(pctx, RSA_PKCS1_PSS_PADDING) <= 0
+            || EVP_PKEY_CTX_set_rsa_mgf1_md_name(pctx, s->mgf1, NULL) <= 0
+            || EVP_PKEY_CTX_set_rsa_pss_saltlen(pctx, s->salt) <= 0))
         goto done;
     ok = EVP_DigestVerify(mctx, sig->data, (size_t)sig->length, tbs, tbslen) == 1;
 done:
@@ -133,4 +168,3 @@ done:
     ERR_pop_to_mark();
     return ok;
 }
-

@@ -11,8 +11,8 @@
 #include <openssl/x509.h>
 
 typedef struct {
-    const char *md;       /* NULL: no separate digest (EdDSA, ML-DSA, SLH-DSA) */
-    const char *keytype;  /* what the signer key must be */
+    const char *md;      /* NULL: no separate digest (EdDSA, ML-DSA, SLH-DSA) */
+    const char *keytype; /* what the signer key must be */
     int pss;
     const char *mgf1;
     int salt;

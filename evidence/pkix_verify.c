@@ -30,7 +30,8 @@
 #if defined(__GNUC__)
 __attribute__((format(printf, 3, 4)))
 #endif
-static void addf(char *buf, size_t cap, const char *fmt, ...)
+static void
+addf(char *buf, size_t cap, const char *fmt, ...)
 {
     size_t used = strlen(buf);
     va_list ap;
@@ -129,10 +130,10 @@ static void find_duplicates(uniq *u, size_t n, char *why, size_t cap)
 }
 
 /* The claims of one known element: placement, value type, repetition, ranges. */
-static void check_claims(const ATTEST_PKIX_ELEMENT *el, int idx, int el_id, uniq *u, size_t *nu,
-                         int *unknown, char *why, size_t cap)
+static void check_claims(const ATTEST_PKIX_ELEMENT *el, int idx, int el_id, uniq *u, size_t *nu, int *unknown,
+                         char *why, size_t cap)
 {
-    int counts[ATTEST_OID_COUNT] = {0};
+    int counts[ATTEST_OID_COUNT] = { 0 };
     int j, idents = 0;
     char buf[64];
     const char *name;
@@ -153,7 +154,8 @@ static void check_claims(const ATTEST_PKIX_ELEMENT *el, int idx, int el_id, uniq
         if (++counts[def->claim] == 2 && !def->repeatable)
             addf(why, cap, "element %d: %s repeated", idx, name);
         if (!attest_pkix_value_ok(def, c->value)) {
-            addf(why, cap, "element %d: %s %s", idx, name, c->value == NULL ? "has no value" : "has a value of the wrong type");
+            addf(why, cap, "element %d: %s %s", idx, name,
+                 c->value == NULL ? "has no value" : "has a value of the wrong type");
             continue;
         }
         if (def->claim == ATTEST_OID_PKIX_PL_FIPSLEVEL) {
@@ -216,16 +218,17 @@ static void check_structure(const attest_pkix *p, attest_checks *c)
         attest_fail(c, CHK_PKIX_STRUCTURE, "malformed evidence: %s", why);
         return;
     }
-    attest_pass(c, CHK_PKIX_STRUCTURE, "version 1, %d transaction, %d platform, %d key element(s); ignored %d unknown element(s), %d unknown claim(s)",
-                n_tx, n_pl, n_key, unknown_el, unknown_claims);
+    attest_pass(
+        c, CHK_PKIX_STRUCTURE,
+        "version 1, %d transaction, %d platform, %d key element(s); ignored %d unknown element(s), %d unknown claim(s)",
+        n_tx, n_pl, n_key, unknown_el, unknown_claims);
 }
 
 /* ------------------------------------------------------------ signatures */
 
-
 /* Is the SPKI claim (der) the key?  The claim's key is refused, as everywhere, for an oversized RSA exponent. */
-static int same_key(attest_vctx *v, const unsigned char *der, size_t len, EVP_PKEY *key,
-                    const unsigned char *kder, size_t klen, const char *where)
+static int same_key(attest_vctx *v, const unsigned char *der, size_t len, EVP_PKEY *key, const unsigned char *kder,
+                    size_t klen, const char *where)
 {
     const unsigned char *q = der;
     EVP_PKEY *k;
@@ -259,8 +262,8 @@ static int ak_listed(attest_vctx *v, const attest_pkix *p, EVP_PKEY *key, const 
 
         if (OBJ_cmp(c->type, ak) == 0)
             found = c->value != NULL && c->value->type == V_ASN1_OCTET_STRING
-                    && same_key(v, c->value->value.octet_string->data, (size_t)c->value->value.octet_string->length,
-                                key, kder, klen, "an ak-spki claim");
+                && same_key(v, c->value->value.octet_string->data, (size_t)c->value->value.octet_string->length, key,
+                            kder, klen, "an ak-spki claim");
     }
     OPENSSL_free(kder);
     return found;
@@ -269,7 +272,7 @@ static int ak_listed(attest_vctx *v, const attest_pkix *p, EVP_PKEY *key, const 
 /* The AK certificate for a key or keyId: bundle certs, evidence intermediates, then the trust store. */
 static X509 *find_cert(attest_vctx *v, const attest_pkix *p, EVP_PKEY *key, const ASN1_OCTET_STRING *kid)
 {
-    STACK_OF(X509) *lists[2] = { v->bundle_certs, p->ev->intermediates };
+    STACK_OF(X509) * lists[2] = { v->bundle_certs, p->ev->intermediates };
     int l, i;
 
     for (l = 0; l < 2; l++) {
@@ -289,14 +292,14 @@ static X509 *find_cert(attest_vctx *v, const attest_pkix *p, EVP_PKEY *key, cons
 }
 
 typedef struct {
-    EVP_PKEY *key;   /* borrowed */
-    X509 *cert;      /* borrowed, NULL: no certificate known */
+    EVP_PKEY *key;           /* borrowed */
+    X509 *cert;              /* borrowed, NULL: no certificate known */
     const X509_PUBKEY *spki; /* borrowed: what key was decoded from */
 } signer;
 
 /* Resolve the SignerIdentifier; -1 with why when the block cannot be verified. */
-static int resolve_signer(attest_vctx *v, const attest_pkix *p, const ATTEST_PKIX_SID *sid, signer *s,
-                          char *why, size_t cap)
+static int resolve_signer(attest_vctx *v, const attest_pkix *p, const ATTEST_PKIX_SID *sid, signer *s, char *why,
+                          size_t cap)
 {
     char kid[48];
 
@@ -335,8 +338,8 @@ static int resolve_signer(attest_vctx *v, const attest_pkix *p, const ATTEST_PKI
         const ASN1_OBJECT *kalg = NULL;
         char oid[80] = "";
 
-        if (s->spki != NULL && X509_PUBKEY_get0_param((ASN1_OBJECT **)&kalg, NULL, NULL, NULL, s->spki)
-            && kalg != NULL && OBJ_obj2nid(kalg) == NID_undef) {
+        if (s->spki != NULL && X509_PUBKEY_get0_param((ASN1_OBJECT **)&kalg, NULL, NULL, NULL, s->spki) && kalg != NULL
+            && OBJ_obj2nid(kalg) == NID_undef) {
             /* A key type this OpenSSL does not know (ML-DSA before 3.5): not wrong, just not checkable here. */
             OBJ_obj2txt(oid, sizeof(oid), kalg, 1);
             snprintf(why, cap, "unsupported-algorithm: signer key algorithm %s", oid);
@@ -352,14 +355,15 @@ static int resolve_signer(attest_vctx *v, const attest_pkix *p, const ATTEST_PKI
  * here, or a signer the tbs does not list); why is its outcome. */
 enum { BLOCK_BAD = 0, BLOCK_OK = 1, BLOCK_UNCHECKED = 2 };
 
-static int check_block(attest_vctx *v, const attest_pkix *p, const ATTEST_PKIX_SIGBLOCK *b, signer *s,
-                       char *why, size_t cap)
+static int check_block(attest_vctx *v, const attest_pkix *p, const ATTEST_PKIX_SIGBLOCK *b, signer *s, char *why,
+                       size_t cap)
 {
     sigalg alg;
     char name[64], where[160], subj[96];
     int r;
 
-    if ((r = resolve_signer(v, p, b->sid, s, why, cap)) != 0 || (r = attest_pkix_sigalg_of(b->alg, &alg, why, cap)) != 0)
+    if ((r = resolve_signer(v, p, b->sid, s, why, cap)) != 0
+        || (r = attest_pkix_sigalg_of(b->alg, &alg, why, cap)) != 0)
         return r == ATTEST_SIGALG_UNSUPPORTED ? BLOCK_UNCHECKED : BLOCK_BAD;
     OBJ_obj2txt(name, sizeof(name), b->alg->algorithm, 0);
     if (!attest_pkix_sigalg_key_fits(s->key, &alg)) {
@@ -371,11 +375,13 @@ static int check_block(attest_vctx *v, const attest_pkix *p, const ATTEST_PKIX_S
         attest_cert_name(s->cert, subj, sizeof(subj));
     snprintf(where, sizeof(where), "the evidence signer %s", s->cert != NULL ? subj : "(bare SPKI)");
     if (!attest_vctx_key_usable(v, s->key, where)) {
-        snprintf(why, cap, "the signer's RSA public exponent is over %d bits (limits.rsa-exponent)", ATTEST_MAX_RSA_EXPONENT_BITS);
+        snprintf(why, cap, "the signer's RSA public exponent is over %d bits (limits.rsa-exponent)",
+                 ATTEST_MAX_RSA_EXPONENT_BITS);
         return BLOCK_UNCHECKED; /* refused by limits.rsa-exponent, not verified */
     }
     if (!attest_vctx_sig_op(v)) {
-        snprintf(why, cap, "not verified: the input's %d signature operations are spent (limits.signatures)", ATTEST_MAX_SIG_OPS);
+        snprintf(why, cap, "not verified: the input's %d signature operations are spent (limits.signatures)",
+                 ATTEST_MAX_SIG_OPS);
         return BLOCK_UNCHECKED;
     }
     if (!attest_pkix_sigalg_verify(v->p->libctx, v->p->propq, s->key, &alg, b->value, p->tbs_der, p->tbs_len)) {
@@ -439,7 +445,7 @@ static void check_signatures(attest_vctx *v, const attest_pkix *p, attest_checks
     int i, n = sk_ATTEST_PKIX_SIGBLOCK_num(p->ev->sigs), accepted = 0, bad = 0, unchecked = 0;
     char detail[320] = "", why[160];
     signer ok[ATTEST_MAX_SIGNATURES], s;
-    attest_checks first = {0}, scratch;
+    attest_checks first = { 0 }, scratch;
     int refused = v->sig_ops_refused;
 
     if (n == 0) {
@@ -459,7 +465,11 @@ static void check_signatures(attest_vctx *v, const attest_pkix *p, attest_checks
         bad += r == BLOCK_BAD;
         unchecked += r == BLOCK_UNCHECKED;
         addf(detail, sizeof(detail), "[%d] %s: %s", i,
-             b->sid->cert != NULL ? "certificate" : b->sid->spki != NULL ? "SPKI" : b->sid->key_id != NULL ? "keyId" : "sid", why);
+             b->sid->cert != NULL         ? "certificate"
+                 : b->sid->spki != NULL   ? "SPKI"
+                 : b->sid->key_id != NULL ? "keyId"
+                                          : "sid",
+             why);
     }
     /*
      * Hybrid policy (design §6): every block whose algorithm is supported must
@@ -469,7 +479,8 @@ static void check_signatures(attest_vctx *v, const attest_pkix *p, attest_checks
     if (accepted > 0 && (bad > 0 || (unchecked > 0 && v->p->policy->require_all_signatures))) {
         attest_fail(c, CHK_PKIX_SIGNATURE, "%d of %d signature block(s) accepted, %s: %s", accepted, n,
                     bad > 0 ? "a block with a supported algorithm does not verify"
-                            : "a block is not accepted (--require-all-signatures)", detail);
+                            : "a block is not accepted (--require-all-signatures)",
+                    detail);
         attest_skip(c, CHK_CHAIN_TRUST, "signature blocks refused");
         attest_skip(c, CHK_CHAIN_AK_PROFILE, "signature blocks refused");
         return;
@@ -524,7 +535,8 @@ static const ATTEST_PKIX_ELEMENT *check_binding(attest_vctx *v, const attest_pki
 
     if (v->subject_key == NULL) {
         /* Without a key to bind to, the evidence proves nothing about any request: at best a warning. */
-        attest_skip_warn(c, CHK_PKIX_KEY_BINDING, "no subject key given (--pubkey): the evidence is not bound to a key");
+        attest_skip_warn(c, CHK_PKIX_KEY_BINDING,
+                         "no subject key given (--pubkey): the evidence is not bound to a key");
         return NULL;
     }
     (void)attest_spki_der_of(v->subject_spki, v->subject_key, &sder, &slen);
@@ -545,8 +557,8 @@ static const ATTEST_PKIX_ELEMENT *check_binding(attest_vctx *v, const attest_pki
     }
     OPENSSL_free(sder);
     if (matches == 0) {
-        attest_fail(c, CHK_PKIX_KEY_BINDING, "none of the %d key element(s) reports the subject key (%s-%d)",
-                    n_key, EVP_PKEY_get0_type_name(v->subject_key), EVP_PKEY_get_bits(v->subject_key));
+        attest_fail(c, CHK_PKIX_KEY_BINDING, "none of the %d key element(s) reports the subject key (%s-%d)", n_key,
+                    EVP_PKEY_get0_type_name(v->subject_key), EVP_PKEY_get_bits(v->subject_key));
         return NULL;
     }
     if (matches > 1) {
@@ -561,8 +573,7 @@ static const ATTEST_PKIX_ELEMENT *check_binding(attest_vctx *v, const attest_pki
     if ((sub->akpub = OPENSSL_memdup(spki->data, (size_t)spki->length)) != NULL)
         sub->akpub_len = (size_t)spki->length;
     attest_pass(c, CHK_PKIX_KEY_BINDING, "key element \"%s\" reports the subject key (%s-%d)", kid,
-                EVP_PKEY_get0_type_name(v->subject_key),
-                EVP_PKEY_get_bits(v->subject_key));
+                EVP_PKEY_get0_type_name(v->subject_key), EVP_PKEY_get_bits(v->subject_key));
     return bound;
 }
 
@@ -591,15 +602,17 @@ static void check_key_policy(attest_vctx *v, const ATTEST_PKIX_ELEMENT *el, atte
     nex = claim_bool(el, ATTEST_OID_PKIX_KEY_NEVER_EXTRACTABLE);
     sens = claim_bool(el, ATTEST_OID_PKIX_KEY_SENSITIVE);
     local = claim_bool(el, ATTEST_OID_PKIX_KEY_LOCAL);
-#define PROBLEM(cond, flag, ...)                                                         \
-    if (cond) {                                                                          \
-        char *dst = (allow & (flag)) ? soft : hard;                                      \
-        addf(dst, sizeof(hard), __VA_ARGS__);                                            \
+#define PROBLEM(cond, flag, ...)                    \
+    if (cond) {                                     \
+        char *dst = (allow & (flag)) ? soft : hard; \
+        addf(dst, sizeof(hard), __VA_ARGS__);       \
     }
     /* extractable TRUE is exportable whatever never-extractable says (the two contradict each other) */
     PROBLEM(ex == 1 || (ex < 0 && nex != 1), ATTEST_ALLOW_EXPORTABLE_KEY,
             "exportable (extractable %s, never-extractable %s)", ex < 0 ? "unknown" : "TRUE",
-            nex < 0 ? "unknown" : nex ? "TRUE" : "FALSE")
+            nex < 0   ? "unknown"
+                : nex ? "TRUE"
+                      : "FALSE")
     PROBLEM(sens != 1, ATTEST_ALLOW_EXPORTABLE_KEY, "sensitive %s", sens < 0 ? "unknown" : "FALSE")
     PROBLEM(local != 1, ATTEST_ALLOW_IMPORTED_KEY, "local %s (not proven generated in the module)",
             local < 0 ? "unknown" : "FALSE")

@@ -147,12 +147,14 @@ static int sign_request(X509_REQ *req, EVP_PKEY *key, const attest_request_opts 
 
     if (mctx == NULL)
         return 0;
-    if (EVP_DigestSignInit_ex(mctx, &pctx, o->md != NULL ? o->md : attest_default_md(key), o->libctx, pq, key, NULL) <= 0) {
+    if (EVP_DigestSignInit_ex(mctx, &pctx, o->md != NULL ? o->md : attest_default_md(key), o->libctx, pq, key, NULL)
+        <= 0) {
         attest_err_set(err, "cannot start signing with the %s key", EVP_PKEY_get0_type_name(key));
         goto done;
     }
-    if (o->pss && (EVP_PKEY_CTX_set_rsa_padding(pctx, RSA_PKCS1_PSS_PADDING) <= 0
-                   || EVP_PKEY_CTX_set_rsa_pss_saltlen(pctx, RSA_PSS_SALTLEN_DIGEST) <= 0)) {
+    if (o->pss
+        && (EVP_PKEY_CTX_set_rsa_padding(pctx, RSA_PKCS1_PSS_PADDING) <= 0
+            || EVP_PKEY_CTX_set_rsa_pss_saltlen(pctx, RSA_PSS_SALTLEN_DIGEST) <= 0)) {
         attest_err_set(err, "the key cannot sign with RSASSA-PSS");
         goto done;
     }
@@ -192,8 +194,9 @@ static X509_ALGOR *sig_algor(EVP_PKEY *key, const char *md, const attest_request
     params[0] = OSSL_PARAM_construct_octet_string(OSSL_SIGNATURE_PARAM_ALGORITHM_ID, buf, sizeof(buf));
     params[1] = OSSL_PARAM_construct_end();
     if (mctx == NULL || EVP_DigestVerifyInit_ex(mctx, &pctx, md, o->libctx, NULL, key, NULL) <= 0
-        || (o->pss && (EVP_PKEY_CTX_set_rsa_padding(pctx, RSA_PKCS1_PSS_PADDING) <= 0
-                       || EVP_PKEY_CTX_set_rsa_pss_saltlen(pctx, RSA_PSS_SALTLEN_DIGEST) <= 0))
+        || (o->pss
+            && (EVP_PKEY_CTX_set_rsa_padding(pctx, RSA_PKCS1_PSS_PADDING) <= 0
+                || EVP_PKEY_CTX_set_rsa_pss_saltlen(pctx, RSA_PSS_SALTLEN_DIGEST) <= 0))
         || !EVP_PKEY_CTX_get_params(pctx, params) || !OSSL_PARAM_modified(&params[0])
         || (alg = d2i_X509_ALGOR(NULL, &p, (long)params[0].return_size)) == NULL)
         attest_err_set(err, "no signature AlgorithmIdentifier for %s with %s%s", EVP_PKEY_get0_type_name(key), md,
@@ -255,8 +258,8 @@ done:
     return rc;
 }
 
-int attest_request_build(EVP_PKEY *key, const attest_request_opts *o, const unsigned char *bundle,
-                         size_t bundle_len, unsigned char **der, size_t *len, attest_err *err)
+int attest_request_build(EVP_PKEY *key, const attest_request_opts *o, const unsigned char *bundle, size_t bundle_len,
+                         unsigned char **der, size_t *len, attest_err *err)
 {
     X509_REQ *req = X509_REQ_new_ex(o->libctx, o->propq);
     X509_NAME *name = NULL;

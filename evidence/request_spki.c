@@ -73,8 +73,8 @@ int attest_request_set_spki(X509_REQ *req, EVP_PKEY *key)
     } else if (EVP_PKEY_is_a(key, "EC")) {
         if ((len = ec_public(key, &der, &curve)) <= 0)
             return 0;
-        ok = X509_PUBKEY_set0_param(pk, OBJ_nid2obj(NID_X9_62_id_ecPublicKey), V_ASN1_OBJECT, OBJ_nid2obj(curve),
-                                    der, len);
+        ok = X509_PUBKEY_set0_param(pk, OBJ_nid2obj(NID_X9_62_id_ecPublicKey), V_ASN1_OBJECT, OBJ_nid2obj(curve), der,
+                                    len);
     } else {
         return 0;
     }

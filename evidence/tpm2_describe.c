@@ -55,8 +55,8 @@ json_object *attest_describe_tpms_attest(const unsigned char *b, size_t n, attes
         json_object *c = json_object_new_object();
 
         attest_json_add(c, "name", attest_json_hex(a.attested.certify.name.name, a.attested.certify.name.size));
-        attest_json_add(c, "qualified_name", attest_json_hex(a.attested.certify.qualifiedName.name,
-                                                              a.attested.certify.qualifiedName.size));
+        attest_json_add(c, "qualified_name",
+                        attest_json_hex(a.attested.certify.qualifiedName.name, a.attested.certify.qualifiedName.size));
         attest_json_add(o, "certify", c);
     }
     return o;
@@ -124,8 +124,10 @@ json_object *attest_describe_tpmt_signature(const unsigned char *b, size_t n)
     if (s.sigAlg == TPM2_ALG_RSASSA || s.sigAlg == TPM2_ALG_RSAPSS) {
         attest_json_add(o, "value", attest_json_hex(s.signature.rsassa.sig.buffer, s.signature.rsassa.sig.size));
     } else {
-        attest_json_add(o, "r", attest_json_hex(s.signature.ecdsa.signatureR.buffer, s.signature.ecdsa.signatureR.size));
-        attest_json_add(o, "s", attest_json_hex(s.signature.ecdsa.signatureS.buffer, s.signature.ecdsa.signatureS.size));
+        attest_json_add(o, "r",
+                        attest_json_hex(s.signature.ecdsa.signatureR.buffer, s.signature.ecdsa.signatureR.size));
+        attest_json_add(o, "s",
+                        attest_json_hex(s.signature.ecdsa.signatureS.buffer, s.signature.ecdsa.signatureS.size));
     }
     return o;
 }

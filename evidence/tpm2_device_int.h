@@ -11,24 +11,27 @@
 #include "attest/tpm2_device.h"
 
 struct attest_tpm {
-	TSS2_TCTI_CONTEXT	*tcti;
-	ESYS_CONTEXT		*esys;
-	size_t			 data_cap;	/* TPM's TPM2B_DATA: sizeof(TPMT_HA) */
-	int			 lost;		/* a TCTI error: ESYS is unusable */
-	int			 hold;		/* keep the key object open (hold_key) */
-	attest_tpm_keyref	 held_ref;	/* its reference; tss2_pem is our copy */
-	struct tpm_obj		*held;
+    TSS2_TCTI_CONTEXT *tcti;
+    ESYS_CONTEXT *esys;
+    size_t data_cap;            /* TPM's TPM2B_DATA: sizeof(TPMT_HA) */
+    int lost;                   /* a TCTI error: ESYS is unusable */
+    int hold;                   /* keep the key object open (hold_key) */
+    attest_tpm_keyref held_ref; /* its reference; tss2_pem is our copy */
+    struct tpm_obj *held;
 };
 
 /* An object resolved from a key reference. */
 typedef struct tpm_obj {
-	ESYS_TR		 tr;
-	int		 flush;		/* 1: loaded here, flush; 0: TR_Close */
-	TPM2B_PUBLIC	*pub;		/* from Esys_ReadPublic */
-	int		 borrowed;	/* t->held's: closing it does nothing */
+    ESYS_TR tr;
+    int flush;         /* 1: loaded here, flush; 0: TR_Close */
+    TPM2B_PUBLIC *pub; /* from Esys_ReadPublic */
+    int borrowed;      /* t->held's: closing it does nothing */
 } tpm_obj;
 
-#define TPM_OBJ_INIT	{ ESYS_TR_NONE, 0, NULL, 0 }
+#define TPM_OBJ_INIT             \
+    {                            \
+        ESYS_TR_NONE, 0, NULL, 0 \
+    }
 
 /* "<step>: <decoded reason> (0x<rc>)"; -2 after a TCTI error, else -1. */
 #if defined(__GNUC__)

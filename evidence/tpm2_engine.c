@@ -21,7 +21,12 @@ static int check_tpms_attest(const unsigned char *b, size_t n, attest_err *err)
     TPMS_ATTEST a;
 
     /* Raw bytes carry no type: demand the TPM's magic before calling it one. */
-    if (n < 4 || memcmp(b, "\xff" "TCG", 4) != 0) {
+    if (n < 4
+        || memcmp(b,
+                  "\xff"
+                  "TCG",
+                  4)
+            != 0) {
         attest_err_set(err, "TPMS_ATTEST: magic is not ff544347");
         return -1;
     }
@@ -57,35 +62,44 @@ static json_object *describe_tpmt_signature(const unsigned char *b, size_t n, at
 }
 
 static const attest_object_type objects[] = {
-    {"TcgAttestCertify", "tpm2", "TCG ATTEST CERTIFY", "TPM 2.0 certify statement", 1, 0,
-     check_stmt, attest_describe_tpm2_stmt_der, NULL},
-    {"TPMS_ATTEST", "tpms-attest", "TPMS ATTEST", "marshaled TPMS_ATTEST", 0, 0,
-     check_tpms_attest, describe_tpms_attest, NULL},
-    {"TPMT_PUBLIC", "tpmt-public", "TPMT PUBLIC", "marshaled TPMT_PUBLIC", 0, 0,
-     check_tpmt_public, attest_describe_tpmt_public, NULL},
-    {"TPMT_SIGNATURE", "tpmt-signature", "TPMT SIGNATURE", "marshaled TPMT_SIGNATURE", 0, 0,
-     check_tpmt_signature, describe_tpmt_signature, NULL},
+    { "TcgAttestCertify", "tpm2", "TCG ATTEST CERTIFY", "TPM 2.0 certify statement", 1, 0, check_stmt,
+      attest_describe_tpm2_stmt_der, NULL },
+    { "TPMS_ATTEST", "tpms-attest", "TPMS ATTEST", "marshaled TPMS_ATTEST", 0, 0, check_tpms_attest,
+      describe_tpms_attest, NULL },
+    { "TPMT_PUBLIC", "tpmt-public", "TPMT PUBLIC", "marshaled TPMT_PUBLIC", 0, 0, check_tpmt_public,
+      attest_describe_tpmt_public, NULL },
+    { "TPMT_SIGNATURE", "tpmt-signature", "TPMT SIGNATURE", "marshaled TPMT_SIGNATURE", 0, 0, check_tpmt_signature,
+      describe_tpmt_signature, NULL },
 };
 
 static const attest_check_doc checks[] = {
-    {CHK_TPM2_PARSE, "TcgAttestCertify, TPMS_ATTEST and TPMT_PUBLIC parse strictly; tpmTPublic is present"},
-    {CHK_TPM2_MAGIC, "TPMS_ATTEST.magic is TPM_GENERATED_VALUE (ff544347)"},
-    {CHK_TPM2_TYPE, "TPMS_ATTEST.type is TPM_ST_ATTEST_CERTIFY (8017)"},
-    {CHK_TPM2_SIGNATURE, "the AK signature verifies over the exact TPMS_ATTEST bytes"},
-    {CHK_CHAIN_TRUST, NULL},
-    {CHK_CHAIN_AK_PROFILE, NULL},
-    {CHK_TPM2_NAME, "attested.name equals nameAlg || H(tpmTPublic)"},
-    {CHK_TPM2_KEY_BINDING, "the TPMT_PUBLIC key equals the request's subject key"},
-    {CHK_TPM2_NONCE, "extraData equals the nonce given with --nonce"},
-    {CHK_TPM2_ATTRIBUTES, "fixedTPM, fixedParent, sensitiveDataOrigin and sign set; restricted clear"},
+    { CHK_TPM2_PARSE, "TcgAttestCertify, TPMS_ATTEST and TPMT_PUBLIC parse strictly; tpmTPublic is present" },
+    { CHK_TPM2_MAGIC, "TPMS_ATTEST.magic is TPM_GENERATED_VALUE (ff544347)" },
+    { CHK_TPM2_TYPE, "TPMS_ATTEST.type is TPM_ST_ATTEST_CERTIFY (8017)" },
+    { CHK_TPM2_SIGNATURE, "the AK signature verifies over the exact TPMS_ATTEST bytes" },
+    { CHK_CHAIN_TRUST, NULL },
+    { CHK_CHAIN_AK_PROFILE, NULL },
+    { CHK_TPM2_NAME, "attested.name equals nameAlg || H(tpmTPublic)" },
+    { CHK_TPM2_KEY_BINDING, "the TPMT_PUBLIC key equals the request's subject key" },
+    { CHK_TPM2_NONCE, "extraData equals the nonce given with --nonce" },
+    { CHK_TPM2_ATTRIBUTES, "fixedTPM, fixedParent, sensitiveDataOrigin and sign set; restricted clear" },
 };
 
-static const int oids[] = {ATTEST_OID_TPM_CERTIFY};
+static const int oids[] = { ATTEST_OID_TPM_CERTIFY };
 
 const attest_engine attest_engine_tpm2 = {
-    "tpm2", "tpm2-certify", "TPM 2.0 certify evidence",
-    oids, sizeof(oids) / sizeof(oids[0]), NULL,
-    objects, sizeof(objects) / sizeof(objects[0]),
-    checks, sizeof(checks) / sizeof(checks[0]),
-    0, attest_describe_tpm2_stmt_der, attest_tpm2_verify, "tpm2",
+    "tpm2",
+    "tpm2-certify",
+    "TPM 2.0 certify evidence",
+    oids,
+    sizeof(oids) / sizeof(oids[0]),
+    NULL,
+    objects,
+    sizeof(objects) / sizeof(objects[0]),
+    checks,
+    sizeof(checks) / sizeof(checks[0]),
+    0,
+    attest_describe_tpm2_stmt_der,
+    attest_tpm2_verify,
+    "tpm2",
 };

@@ -30,9 +30,9 @@ int attest_tpm2_produce_certified(attest_tpm *t, const attest_tpm_keyref *key, u
     return rc;
 }
 
-int attest_tpm2_produce(attest_tpm *t, const attest_tpm_keyref *key, uint32_t ak_handle,
-                        const unsigned char *nonce, size_t nonce_len, unsigned char **stmt,
-                        size_t *stmt_len, uint32_t *key_attributes, attest_err *err)
+int attest_tpm2_produce(attest_tpm *t, const attest_tpm_keyref *key, uint32_t ak_handle, const unsigned char *nonce,
+                        size_t nonce_len, unsigned char **stmt, size_t *stmt_len, uint32_t *key_attributes,
+                        attest_err *err)
 {
     attest_tpm_certify_out co;
     int rc = attest_tpm2_produce_certified(t, key, ak_handle, nonce, nonce_len, &co, stmt, stmt_len, err);

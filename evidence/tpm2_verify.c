@@ -24,8 +24,8 @@
 #include "attest/tpm2.h"
 
 /* One verification attempt: md may be NULL for "digest inside the signature". */
-static int digest_verify(attest_vctx *v, EVP_PKEY *key, const EVP_MD *md, int pss,
-                         const unsigned char *sig, size_t siglen, const unsigned char *msg, size_t msglen)
+static int digest_verify(attest_vctx *v, EVP_PKEY *key, const EVP_MD *md, int pss, const unsigned char *sig,
+                         size_t siglen, const unsigned char *msg, size_t msglen)
 {
     EVP_MD_CTX *mctx = EVP_MD_CTX_new();
     EVP_PKEY_CTX *pctx = NULL;
@@ -37,8 +37,9 @@ static int digest_verify(attest_vctx *v, EVP_PKEY *key, const EVP_MD *md, int ps
     }
     ERR_set_mark(); /* a key that does not verify is an answer, not an error */
     if (EVP_DigestVerifyInit_ex(mctx, &pctx, EVP_MD_get0_name(md), v->p->libctx, v->p->propq, key, NULL) > 0) {
-        if (pss && (EVP_PKEY_CTX_set_rsa_padding(pctx, RSA_PKCS1_PSS_PADDING) <= 0
-                    || EVP_PKEY_CTX_set_rsa_pss_saltlen(pctx, RSA_PSS_SALTLEN_AUTO) <= 0))
+        if (pss
+            && (EVP_PKEY_CTX_set_rsa_padding(pctx, RSA_PKCS1_PSS_PADDING) <= 0
+                || EVP_PKEY_CTX_set_rsa_pss_saltlen(pctx, RSA_PSS_SALTLEN_AUTO) <= 0))
             goto done;
         ok = EVP_DigestVerify(mctx, sig, siglen, msg, msglen) == 1;
     }
@@ -92,8 +93,8 @@ static const EVP_MD *recover_md(attest_vctx *v, EVP_PKEY *key, const unsigned ch
  * Does key verify the statement's signature?  On success *md is the hash
  * that was used and how says which form was recognised.
  */
-static int try_key(attest_vctx *v, EVP_PKEY *key, const attest_tpm2_stmt *s,
-                   const EVP_MD **md, char *how, size_t howlen)
+static int try_key(attest_vctx *v, EVP_PKEY *key, const attest_tpm2_stmt *s, const EVP_MD **md, char *how,
+                   size_t howlen)
 {
     TPMT_SIGNATURE ts;
     int is_rsa = EVP_PKEY_is_a(key, "RSA") || EVP_PKEY_is_a(key, "RSA-PSS");
@@ -108,13 +109,15 @@ static int try_key(attest_vctx *v, EVP_PKEY *key, const attest_tpm2_stmt *s,
             int pss = ts.sigAlg == TPM2_ALG_RSAPSS;
 
             snprintf(how, howlen, "TPMT_SIGNATURE %s/%s", pss ? "rsapss" : "rsassa", EVP_MD_get0_name(*md));
-            return is_rsa && digest_verify(v, key, *md, pss, ts.signature.rsassa.sig.buffer,
-                                           ts.signature.rsassa.sig.size, s->attest, s->attest_len);
+            return is_rsa
+                && digest_verify(v, key, *md, pss, ts.signature.rsassa.sig.buffer, ts.signature.rsassa.sig.size,
+                                 s->attest, s->attest_len);
         }
         if (ts.sigAlg == TPM2_ALG_ECDSA && is_ec) {
             size_t dl = 0;
             unsigned char *der = NULL;
-            int ok = attest_tpm2_ecdsa_der(&ts.signature.ecdsa, &der, &dl) == 0 && digest_verify(v, key, *md, 0, der, dl, s->attest, s->attest_len);
+            int ok = attest_tpm2_ecdsa_der(&ts.signature.ecdsa, &der, &dl) == 0
+                && digest_verify(v, key, *md, 0, der, dl, s->attest, s->attest_len);
 
             OPENSSL_free(der);
             snprintf(how, howlen, "TPMT_SIGNATURE ecdsa/%s", EVP_MD_get0_name(*md));
@@ -161,18 +164,16 @@ static int key_fits(EVP_PKEY *key, const attest_tpm2_stmt *s, const TPMT_SIGNATU
         return (is_rsa && (size_t)size == s->sig_len) || (is_ec && size > 0 && s->sig_len <= (size_t)size);
     switch (ts->sigAlg) {
     case TPM2_ALG_RSASSA:
-    case TPM2_ALG_RSAPSS:
-        return is_rsa && size == ts->signature.rsassa.sig.size;
+    case TPM2_ALG_RSAPSS: return is_rsa && size == ts->signature.rsassa.sig.size;
     case TPM2_ALG_ECDSA:
         return is_ec && ts->signature.ecdsa.signatureR.size <= bytes && ts->signature.ecdsa.signatureS.size <= bytes;
-    default:
-        return 0;
+    default: return 0;
     }
 }
 
 /* The first fitting bundle certificate whose key verifies the signature is the AK. */
-static X509 *find_ak(attest_vctx *v, const attest_tpm2_stmt *s, const EVP_MD **md, char *how, size_t howlen,
-                     int *tried, int *untried)
+static X509 *find_ak(attest_vctx *v, const attest_tpm2_stmt *s, const EVP_MD **md, char *how, size_t howlen, int *tried,
+                     int *untried)
 {
     TPMT_SIGNATURE ts;
     int i, is_tpmt = attest_tpmt_signature_parse(s->sig, s->sig_len, &ts);
@@ -206,16 +207,18 @@ static void check_attributes(attest_vctx *v, uint32_t a, attest_checks *c)
     char hard[160] = "", soft[160] = "", names[256];
 
     attest_tpma_object_str(a, names, sizeof(names));
-#define PROBLEM(cond, flag, text)                                                   \
-    if (cond) {                                                                     \
-        char *dst = (allow & (flag)) ? soft : hard;                                 \
-        size_t used = strlen(dst);                                                  \
-        snprintf(dst + used, 160 - used, "%s%s", used ? ", " : "", text);           \
+#define PROBLEM(cond, flag, text)                                         \
+    if (cond) {                                                           \
+        char *dst = (allow & (flag)) ? soft : hard;                       \
+        size_t used = strlen(dst);                                        \
+        snprintf(dst + used, 160 - used, "%s%s", used ? ", " : "", text); \
     }
     PROBLEM(!(a & TPMA_OBJECT_FIXEDTPM), ATTEST_ALLOW_EXPORTABLE_KEY, "fixedTPM clear (key can leave the TPM)")
     PROBLEM(!(a & TPMA_OBJECT_FIXEDPARENT), ATTEST_ALLOW_EXPORTABLE_KEY, "fixedParent clear (key can be duplicated)")
-    PROBLEM(!(a & TPMA_OBJECT_SENSITIVEDATAORIGIN), ATTEST_ALLOW_IMPORTED_KEY, "sensitiveDataOrigin clear (key was imported)")
-    PROBLEM(a & TPMA_OBJECT_RESTRICTED, ATTEST_ALLOW_RESTRICTED_KEY, "restricted set (an attestation key, not a subscriber key)")
+    PROBLEM(!(a & TPMA_OBJECT_SENSITIVEDATAORIGIN), ATTEST_ALLOW_IMPORTED_KEY,
+            "sensitiveDataOrigin clear (key was imported)")
+    PROBLEM(a & TPMA_OBJECT_RESTRICTED, ATTEST_ALLOW_RESTRICTED_KEY,
+            "restricted set (an attestation key, not a subscriber key)")
     PROBLEM(!(a & TPMA_OBJECT_SIGN_ENCRYPT), 0, "sign clear (not a signing key)")
 #undef PROBLEM
     if (hard[0])
@@ -255,7 +258,7 @@ int attest_tpm2_verify(attest_vctx *v, const attest_statement *st, attest_submod
     }
     /* Magic and type come straight from the header, before any parsing. */
     header_ok = Tss2_MU_UINT32_Unmarshal(s.attest, s.attest_len, &hoff, &magic) == TSS2_RC_SUCCESS
-                && Tss2_MU_TPM2_ST_Unmarshal(s.attest, s.attest_len, &hoff, &type) == TSS2_RC_SUCCESS;
+        && Tss2_MU_TPM2_ST_Unmarshal(s.attest, s.attest_len, &hoff, &type) == TSS2_RC_SUCCESS;
     if (header_ok && magic == TPM2_GENERATED_VALUE)
         attest_pass(c, CHK_TPM2_MAGIC, "magic ff544347");
     else
@@ -280,8 +283,7 @@ int attest_tpm2_verify(attest_vctx *v, const attest_statement *st, attest_submod
 
     /* The signature covers the exact TPMS_ATTEST bytes, whatever they hold. */
     if ((ak = find_ak(v, &s, &md, how, sizeof(how), &tried, &untried)) != NULL) {
-        attest_pass(c, CHK_TPM2_SIGNATURE, "%s, by %s", how,
-                    (attest_cert_name(ak, buf, sizeof(buf)), buf));
+        attest_pass(c, CHK_TPM2_SIGNATURE, "%s, by %s", how, (attest_cert_name(ak, buf, sizeof(buf)), buf));
         attest_vctx_note_md(v, md, "the TPM signature");
         attest_vctx_note_key(v, X509_get0_pubkey(ak), "the AK");
         attest_ak_check_chain(v, ak, c);
@@ -293,12 +295,16 @@ int attest_tpm2_verify(attest_vctx *v, const attest_statement *st, attest_submod
                              "not verified: the input's %d signature operations are spent (limits.signatures)",
                              ATTEST_MAX_SIG_OPS);
         else if (sk_X509_num(v->bundle_certs) == 0)
-            attest_fail(c, CHK_TPM2_SIGNATURE, "no certificate in the bundle (none with a usable key): the AK cannot be found");
+            attest_fail(c, CHK_TPM2_SIGNATURE,
+                        "no certificate in the bundle (none with a usable key): the AK cannot be found");
         else if (tried == 0)
-            attest_fail(c, CHK_TPM2_SIGNATURE, "no bundle certificate has a key of the kind and size the signature needs (%s)", how);
+            attest_fail(c, CHK_TPM2_SIGNATURE,
+                        "no bundle certificate has a key of the kind and size the signature needs (%s)", how);
         else
-            attest_fail(c, CHK_TPM2_SIGNATURE, "no bundle certificate's key verifies the signature over TPMS_ATTEST (%d tried%s); last form tried: %s",
-                        tried, untried ? ", more not tried: per-statement cap" : "", how);
+            attest_fail(
+                c, CHK_TPM2_SIGNATURE,
+                "no bundle certificate's key verifies the signature over TPMS_ATTEST (%d tried%s); last form tried: %s",
+                tried, untried ? ", more not tried: per-statement cap" : "", how);
     }
 
     if (!parsed)
@@ -310,7 +316,8 @@ int attest_tpm2_verify(attest_vctx *v, const attest_statement *st, attest_submod
         attest_hex(name, (size_t)nl, buf, sizeof(buf));
         attest_pass(c, CHK_TPM2_NAME, "attested.name %s = nameAlg || H(tpmTPublic)", buf);
     } else {
-        attest_fail(c, CHK_TPM2_NAME, "attested.name does not match nameAlg || H(tpmTPublic): the evidence is about another key");
+        attest_fail(c, CHK_TPM2_NAME,
+                    "attested.name does not match nameAlg || H(tpmTPublic): the evidence is about another key");
     }
 
     if ((tkey = attest_tpmt_public_to_pkey(&pub, v->p->libctx, &err)) == NULL) {
@@ -320,7 +327,8 @@ int attest_tpm2_verify(attest_vctx *v, const attest_statement *st, attest_submod
 
         /* The TPM key is the request's key: its SPKI, when in the encoder's form, is akpub as is. */
         if (attest_spki_der_of(bound && attest_spki_is_canonical(v->subject_spki) ? v->subject_spki : NULL, tkey,
-                               &sub->akpub, &sub->akpub_len) != 0)
+                               &sub->akpub, &sub->akpub_len)
+            != 0)
             sub->akpub = NULL;
         if (v->subject_key == NULL)
             attest_fail(c, CHK_TPM2_KEY_BINDING, "no subject key to bind to");

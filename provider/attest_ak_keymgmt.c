@@ -80,7 +80,8 @@ static int ak_import(void *keydata, int selection, const OSSL_PARAM params[])
         }
         /* A TPM AK signs whatever digest it is handed: it cannot vouch for PKIX claims (design §6). */
         if (attest_ak_cert_is_tpm(ak->cert)) {
-            attest_prov_raise(ak->prov, ATTEST_R_KEY_LOAD, "the \"cert\" parameter is a TPM AK certificate: a TPM AK "
+            attest_prov_raise(ak->prov, ATTEST_R_KEY_LOAD,
+                              "the \"cert\" parameter is a TPM AK certificate: a TPM AK "
                               "cannot sign PKIX evidence (use TPM certify evidence)");
             return 0;
         }
@@ -96,12 +97,9 @@ static int ak_import(void *keydata, int selection, const OSSL_PARAM params[])
     return 1;
 }
 
-static const OSSL_PARAM import_types[] = {
-    OSSL_PARAM_utf8_string(ATTEST_AK_PARAM_URI, NULL, 0),
-    OSSL_PARAM_utf8_string(ATTEST_AK_PARAM_PROPQ, NULL, 0),
-    OSSL_PARAM_octet_string(ATTEST_AK_PARAM_CERT, NULL, 0),
-    OSSL_PARAM_END
-};
+static const OSSL_PARAM import_types[] = { OSSL_PARAM_utf8_string(ATTEST_AK_PARAM_URI, NULL, 0),
+                                           OSSL_PARAM_utf8_string(ATTEST_AK_PARAM_PROPQ, NULL, 0),
+                                           OSSL_PARAM_octet_string(ATTEST_AK_PARAM_CERT, NULL, 0), OSSL_PARAM_END };
 
 static const OSSL_PARAM *ak_import_types(int selection)
 {
@@ -140,13 +138,10 @@ static int ak_get_params(void *keydata, OSSL_PARAM params[])
     return 1;
 }
 
-static const OSSL_PARAM gettable[] = {
-    OSSL_PARAM_int(OSSL_PKEY_PARAM_BITS, NULL),
-    OSSL_PARAM_int(OSSL_PKEY_PARAM_SECURITY_BITS, NULL),
-    OSSL_PARAM_int(OSSL_PKEY_PARAM_MAX_SIZE, NULL),
-    OSSL_PARAM_octet_string(ATTEST_AK_PARAM_SPKI, NULL, 0),
-    OSSL_PARAM_END
-};
+static const OSSL_PARAM gettable[] = { OSSL_PARAM_int(OSSL_PKEY_PARAM_BITS, NULL),
+                                       OSSL_PARAM_int(OSSL_PKEY_PARAM_SECURITY_BITS, NULL),
+                                       OSSL_PARAM_int(OSSL_PKEY_PARAM_MAX_SIZE, NULL),
+                                       OSSL_PARAM_octet_string(ATTEST_AK_PARAM_SPKI, NULL, 0), OSSL_PARAM_END };
 
 static const OSSL_PARAM *ak_gettable_params(void *provctx)
 {
@@ -155,12 +150,12 @@ static const OSSL_PARAM *ak_gettable_params(void *provctx)
 }
 
 const OSSL_DISPATCH attest_ak_keymgmt_functions[] = {
-    {OSSL_FUNC_KEYMGMT_NEW, (void (*)(void))ak_new},
-    {OSSL_FUNC_KEYMGMT_FREE, (void (*)(void))ak_free},
-    {OSSL_FUNC_KEYMGMT_HAS, (void (*)(void))ak_has},
-    {OSSL_FUNC_KEYMGMT_IMPORT, (void (*)(void))ak_import},
-    {OSSL_FUNC_KEYMGMT_IMPORT_TYPES, (void (*)(void))ak_import_types},
-    {OSSL_FUNC_KEYMGMT_GET_PARAMS, (void (*)(void))ak_get_params},
-    {OSSL_FUNC_KEYMGMT_GETTABLE_PARAMS, (void (*)(void))ak_gettable_params},
-    {0, NULL}
+    { OSSL_FUNC_KEYMGMT_NEW, (void (*)(void))ak_new },
+    { OSSL_FUNC_KEYMGMT_FREE, (void (*)(void))ak_free },
+    { OSSL_FUNC_KEYMGMT_HAS, (void (*)(void))ak_has },
+    { OSSL_FUNC_KEYMGMT_IMPORT, (void (*)(void))ak_import },
+    { OSSL_FUNC_KEYMGMT_IMPORT_TYPES, (void (*)(void))ak_import_types },
+    { OSSL_FUNC_KEYMGMT_GET_PARAMS, (void (*)(void))ak_get_params },
+    { OSSL_FUNC_KEYMGMT_GETTABLE_PARAMS, (void (*)(void))ak_gettable_params },
+    { 0, NULL }
 };

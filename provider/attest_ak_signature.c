@@ -56,11 +56,8 @@ static int sig_set_ctx_params(void *vctx, const OSSL_PARAM params[])
     return 1;
 }
 
-static const OSSL_PARAM settable[] = {
-    OSSL_PARAM_utf8_string(OSSL_SIGNATURE_PARAM_DIGEST, NULL, 0),
-    OSSL_PARAM_int(ATTEST_AK_PARAM_PSS, NULL),
-    OSSL_PARAM_END
-};
+static const OSSL_PARAM settable[] = { OSSL_PARAM_utf8_string(OSSL_SIGNATURE_PARAM_DIGEST, NULL, 0),
+                                       OSSL_PARAM_int(ATTEST_AK_PARAM_PSS, NULL), OSSL_PARAM_END };
 
 static const OSSL_PARAM *sig_settable_ctx_params(void *vctx, void *provctx)
 {
@@ -81,8 +78,8 @@ static int sig_sign_init(void *vctx, void *provkey, const OSSL_PARAM params[])
     return sig_set_ctx_params(c, params);
 }
 
-static int sig_sign(void *vctx, unsigned char *sig, size_t *siglen, size_t sigsize,
-                    const unsigned char *tbs, size_t tbslen)
+static int sig_sign(void *vctx, unsigned char *sig, size_t *siglen, size_t sigsize, const unsigned char *tbs,
+                    size_t tbslen)
 {
     SIG_CTX *c = vctx;
     attest_pkix_signer s;
@@ -118,11 +115,11 @@ static int sig_sign(void *vctx, unsigned char *sig, size_t *siglen, size_t sigsi
 }
 
 const OSSL_DISPATCH attest_ak_signature_functions[] = {
-    {OSSL_FUNC_SIGNATURE_NEWCTX, (void (*)(void))sig_newctx},
-    {OSSL_FUNC_SIGNATURE_FREECTX, (void (*)(void))sig_freectx},
-    {OSSL_FUNC_SIGNATURE_SIGN_INIT, (void (*)(void))sig_sign_init},
-    {OSSL_FUNC_SIGNATURE_SIGN, (void (*)(void))sig_sign},
-    {OSSL_FUNC_SIGNATURE_SET_CTX_PARAMS, (void (*)(void))sig_set_ctx_params},
-    {OSSL_FUNC_SIGNATURE_SETTABLE_CTX_PARAMS, (void (*)(void))sig_settable_ctx_params},
-    {0, NULL}
+    { OSSL_FUNC_SIGNATURE_NEWCTX, (void (*)(void))sig_newctx },
+    { OSSL_FUNC_SIGNATURE_FREECTX, (void (*)(void))sig_freectx },
+    { OSSL_FUNC_SIGNATURE_SIGN_INIT, (void (*)(void))sig_sign_init },
+    { OSSL_FUNC_SIGNATURE_SIGN, (void (*)(void))sig_sign },
+    { OSSL_FUNC_SIGNATURE_SET_CTX_PARAMS, (void (*)(void))sig_set_ctx_params },
+    { OSSL_FUNC_SIGNATURE_SETTABLE_CTX_PARAMS, (void (*)(void))sig_settable_ctx_params },
+    { 0, NULL }
 };

@@ -18,8 +18,8 @@
 
 typedef struct {
     ATTEST_PROV_CTX *prov;
-    int dt;                      /* attest_datatype, or -1 for PEM */
-    int strict;                  /* ATTEST_DECODER_PARAM_STRICT */
+    int dt;     /* attest_datatype, or -1 for PEM */
+    int strict; /* ATTEST_DECODER_PARAM_STRICT */
 } DEC_CTX;
 
 static OSSL_FUNC_decoder_freectx_fn dec_freectx;
@@ -47,10 +47,7 @@ static void dec_freectx(void *vctx)
 
 static const OSSL_PARAM *dec_settable_ctx_params(void *provctx)
 {
-    static const OSSL_PARAM settable[] = {
-        OSSL_PARAM_int(ATTEST_DECODER_PARAM_STRICT, NULL),
-        OSSL_PARAM_END
-    };
+    static const OSSL_PARAM settable[] = { OSSL_PARAM_int(ATTEST_DECODER_PARAM_STRICT, NULL), OSSL_PARAM_END };
 
     (void)provctx;
     return settable;
@@ -73,8 +70,7 @@ static int dec_does_selection(void *provctx, int selection)
 }
 
 /* dt < 0: no data type, so that every type decoder looks at the bytes. */
-static int pass_object(int dt, const unsigned char *data, size_t len,
-                       OSSL_CALLBACK *data_cb, void *data_cbarg)
+static int pass_object(int dt, const unsigned char *data, size_t len, OSSL_CALLBACK *data_cb, void *data_cbarg)
 {
     OSSL_PARAM params[4], *p = params;
     int object_type = OSSL_OBJECT_UNKNOWN;
@@ -88,8 +84,7 @@ static int pass_object(int dt, const unsigned char *data, size_t len,
     return data_cb(params, data_cbarg);
 }
 
-static int dec_decode(void *vctx, OSSL_CORE_BIO *cin, int selection,
-                      OSSL_CALLBACK *data_cb, void *data_cbarg,
+static int dec_decode(void *vctx, OSSL_CORE_BIO *cin, int selection, OSSL_CALLBACK *data_cb, void *data_cbarg,
                       OSSL_PASSPHRASE_CALLBACK *pw_cb, void *pw_cbarg)
 {
     DEC_CTX *c = vctx;
@@ -117,8 +112,7 @@ static int dec_decode(void *vctx, OSSL_CORE_BIO *cin, int selection,
     return ok;
 }
 
-static int pem_decode(void *vctx, OSSL_CORE_BIO *cin, int selection,
-                      OSSL_CALLBACK *data_cb, void *data_cbarg,
+static int pem_decode(void *vctx, OSSL_CORE_BIO *cin, int selection, OSSL_CALLBACK *data_cb, void *data_cbarg,
                       OSSL_PASSPHRASE_CALLBACK *pw_cb, void *pw_cbarg)
 {
     DEC_CTX *c = vctx;
@@ -151,16 +145,20 @@ static int pem_decode(void *vctx, OSSL_CORE_BIO *cin, int selection,
  * told which row it serves, so each slot has its own (ATTEST_MAX_OBJECT_TYPES
  * of them); the algorithm table is made from the object table once.
  */
-#define DECODER_SLOT(i)                                                         \
-    static void *slot##i##_newctx(void *provctx) { return dec_newctx(provctx, i); } \
-    static const OSSL_DISPATCH slot##i##_fns[] = {                              \
-        {OSSL_FUNC_DECODER_NEWCTX, (void (*)(void))slot##i##_newctx},           \
-        {OSSL_FUNC_DECODER_FREECTX, (void (*)(void))dec_freectx},               \
-        {OSSL_FUNC_DECODER_DOES_SELECTION, (void (*)(void))dec_does_selection}, \
-        {OSSL_FUNC_DECODER_DECODE, (void (*)(void))dec_decode},                 \
-        {OSSL_FUNC_DECODER_SETTABLE_CTX_PARAMS, (void (*)(void))dec_settable_ctx_params}, \
-        {OSSL_FUNC_DECODER_SET_CTX_PARAMS, (void (*)(void))dec_set_ctx_params}, \
-        {0, NULL}};
+#define DECODER_SLOT(i)                                                                     \
+    static void *slot##i##_newctx(void *provctx)                                            \
+    {                                                                                       \
+        return dec_newctx(provctx, i);                                                      \
+    }                                                                                       \
+    static const OSSL_DISPATCH slot##i##_fns[] = {                                          \
+        { OSSL_FUNC_DECODER_NEWCTX, (void (*)(void))slot##i##_newctx },                     \
+        { OSSL_FUNC_DECODER_FREECTX, (void (*)(void))dec_freectx },                         \
+        { OSSL_FUNC_DECODER_DOES_SELECTION, (void (*)(void))dec_does_selection },           \
+        { OSSL_FUNC_DECODER_DECODE, (void (*)(void))dec_decode },                           \
+        { OSSL_FUNC_DECODER_SETTABLE_CTX_PARAMS, (void (*)(void))dec_settable_ctx_params }, \
+        { OSSL_FUNC_DECODER_SET_CTX_PARAMS, (void (*)(void))dec_set_ctx_params },           \
+        { 0, NULL }                                                                         \
+    };
 ATTEST_OBJECT_SLOTS(DECODER_SLOT)
 
 #define SLOT_FNS(i) slot##i##_fns,
@@ -172,15 +170,14 @@ static void *pem_newctx(void *provctx)
     return dec_newctx(provctx, -1);
 }
 
-static const OSSL_DISPATCH pem_fns[] = {
-    {OSSL_FUNC_DECODER_NEWCTX, (void (*)(void))pem_newctx},
-    {OSSL_FUNC_DECODER_FREECTX, (void (*)(void))dec_freectx},
-    {OSSL_FUNC_DECODER_DOES_SELECTION, (void (*)(void))dec_does_selection},
-    {OSSL_FUNC_DECODER_DECODE, (void (*)(void))pem_decode},
-    {OSSL_FUNC_DECODER_SETTABLE_CTX_PARAMS, (void (*)(void))dec_settable_ctx_params},
-    {OSSL_FUNC_DECODER_SET_CTX_PARAMS, (void (*)(void))dec_set_ctx_params},
-    {0, NULL}
-};
+static const OSSL_DISPATCH pem_fns[] = { { OSSL_FUNC_DECODER_NEWCTX, (void (*)(void))pem_newctx },
+                                         { OSSL_FUNC_DECODER_FREECTX, (void (*)(void))dec_freectx },
+                                         { OSSL_FUNC_DECODER_DOES_SELECTION, (void (*)(void))dec_does_selection },
+                                         { OSSL_FUNC_DECODER_DECODE, (void (*)(void))pem_decode },
+                                         { OSSL_FUNC_DECODER_SETTABLE_CTX_PARAMS,
+                                           (void (*)(void))dec_settable_ctx_params },
+                                         { OSSL_FUNC_DECODER_SET_CTX_PARAMS, (void (*)(void))dec_set_ctx_params },
+                                         { 0, NULL } };
 
 static OSSL_ALGORITHM decoders[ATTEST_MAX_OBJECT_TYPES + 2];
 static char decoder_props[ATTEST_MAX_OBJECT_TYPES][96];
@@ -189,14 +186,15 @@ static void decoders_build(void)
 {
     size_t i, n = attest_object_count(), k = 0;
 
-    decoders[k++] = (OSSL_ALGORITHM){"DER", "provider=attest,input=pem", pem_fns, "PEM to DER for attestation objects"};
+    decoders[k++] =
+        (OSSL_ALGORITHM){ "DER", "provider=attest,input=pem", pem_fns, "PEM to DER for attestation objects" };
     for (i = 0; i < n && i < ATTEST_MAX_OBJECT_TYPES; i++) {
         const attest_object_type *t = attest_object_at((attest_datatype)i);
 
         snprintf(decoder_props[i], sizeof(decoder_props[i]), "provider=attest,input=der,structure=%s", t->alias);
-        decoders[k++] = (OSSL_ALGORITHM){t->name, decoder_props[i], slot_fns[i], t->summary};
+        decoders[k++] = (OSSL_ALGORITHM){ t->name, decoder_props[i], slot_fns[i], t->summary };
     }
-    decoders[k] = (OSSL_ALGORITHM){NULL, NULL, NULL, NULL};
+    decoders[k] = (OSSL_ALGORITHM){ NULL, NULL, NULL, NULL };
 }
 
 const OSSL_ALGORITHM *attest_decoders(void)

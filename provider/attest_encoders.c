@@ -49,9 +49,8 @@ static int enc_does_selection(void *provctx, int selection)
     return 1;
 }
 
-static int enc_encode(void *vctx, OSSL_CORE_BIO *cout, const void *obj_raw,
-                      const OSSL_PARAM obj_abstract[], int selection,
-                      OSSL_PASSPHRASE_CALLBACK *cb, void *cbarg)
+static int enc_encode(void *vctx, OSSL_CORE_BIO *cout, const void *obj_raw, const OSSL_PARAM obj_abstract[],
+                      int selection, OSSL_PASSPHRASE_CALLBACK *cb, void *cbarg)
 {
     ENC_CTX *c = vctx;
     const ATTEST_ENCODER_OBJECT *obj = obj_raw;
@@ -65,8 +64,7 @@ static int enc_encode(void *vctx, OSSL_CORE_BIO *cout, const void *obj_raw,
     (void)selection;
     (void)cb;
     (void)cbarg;
-    if (obj == NULL || obj->version != ATTEST_ENCODER_OBJECT_VERSION || obj->data == NULL
-        || obj->data_type == NULL) {
+    if (obj == NULL || obj->version != ATTEST_ENCODER_OBJECT_VERSION || obj->data == NULL || obj->data_type == NULL) {
         attest_prov_raise(c->prov, ATTEST_R_BAD_OBJECT, "expected an ATTEST_ENCODER_OBJECT");
         return 0;
     }
@@ -90,8 +88,8 @@ static int enc_encode(void *vctx, OSSL_CORE_BIO *cout, const void *obj_raw,
         if (c->out == OUT_DER)
             ok = BIO_write(out, obj->data, (int)obj->len) == (int)obj->len;
         else
-            ok = PEM_write_bio(out, attest_datatype_pem_label((attest_datatype)c->dt), "",
-                               obj->data, (long)obj->len) > 0;
+            ok = PEM_write_bio(out, attest_datatype_pem_label((attest_datatype)c->dt), "", obj->data, (long)obj->len)
+                > 0;
     }
     if (!ok)
         attest_prov_raise(c->prov, ATTEST_R_ENCODE_FAILED, "writing %s failed", want);
@@ -103,17 +101,22 @@ done:
 
 /* Four encoders (DER, PEM, text, JSON) per row of the object table; slots as for the decoders. */
 #define ENCODER_FNS(i, OUT)                                                       \
-    static void *slot##i##_##OUT##_newctx(void *provctx) { return enc_newctx(provctx, i, OUT); } \
+    static void *slot##i##_##OUT##_newctx(void *provctx)                          \
+    {                                                                             \
+        return enc_newctx(provctx, i, OUT);                                       \
+    }                                                                             \
     static const OSSL_DISPATCH slot##i##_##OUT##_fns[] = {                        \
-        {OSSL_FUNC_ENCODER_NEWCTX, (void (*)(void))slot##i##_##OUT##_newctx},     \
-        {OSSL_FUNC_ENCODER_FREECTX, (void (*)(void))enc_freectx},                 \
-        {OSSL_FUNC_ENCODER_DOES_SELECTION, (void (*)(void))enc_does_selection},   \
-        {OSSL_FUNC_ENCODER_ENCODE, (void (*)(void))enc_encode},                   \
-        {0, NULL}};
-#define ENCODER_SLOT(i) ENCODER_FNS(i, OUT_DER) ENCODER_FNS(i, OUT_PEM) ENCODER_FNS(i, OUT_TEXT) ENCODER_FNS(i, OUT_JSON)
+        { OSSL_FUNC_ENCODER_NEWCTX, (void (*)(void))slot##i##_##OUT##_newctx },   \
+        { OSSL_FUNC_ENCODER_FREECTX, (void (*)(void))enc_freectx },               \
+        { OSSL_FUNC_ENCODER_DOES_SELECTION, (void (*)(void))enc_does_selection }, \
+        { OSSL_FUNC_ENCODER_ENCODE, (void (*)(void))enc_encode },                 \
+        { 0, NULL }                                                               \
+    };
+#define ENCODER_SLOT(i) \
+    ENCODER_FNS(i, OUT_DER) ENCODER_FNS(i, OUT_PEM) ENCODER_FNS(i, OUT_TEXT) ENCODER_FNS(i, OUT_JSON)
 ATTEST_OBJECT_SLOTS(ENCODER_SLOT)
 
-#define SLOT_FNS(i) {slot##i##_OUT_DER_fns, slot##i##_OUT_PEM_fns, slot##i##_OUT_TEXT_fns, slot##i##_OUT_JSON_fns},
+#define SLOT_FNS(i) { slot##i##_OUT_DER_fns, slot##i##_OUT_PEM_fns, slot##i##_OUT_TEXT_fns, slot##i##_OUT_JSON_fns },
 static const OSSL_DISPATCH *const slot_fns[][4] = { ATTEST_OBJECT_SLOTS(SLOT_FNS) };
 
 static OSSL_ALGORITHM encoders[4 * ATTEST_MAX_OBJECT_TYPES + 1];
@@ -121,7 +124,8 @@ static char encoder_props[4 * ATTEST_MAX_OBJECT_TYPES][96], encoder_desc[4 * ATT
 
 static void encoders_build(void)
 {
-    static const char *const outs[] = {"der", "pem", "text", "json"}, *const outnames[] = {"DER", "PEM", "text", "JSON"};
+    static const char *const outs[] = { "der", "pem", "text", "json" },
+                             *const outnames[] = { "DER", "PEM", "text", "JSON" };
     size_t i, n = attest_object_count(), k = 0;
     int o;
 
@@ -131,13 +135,14 @@ static void encoders_build(void)
         for (o = OUT_DER; o <= OUT_JSON; o++) {
             if (o == OUT_PEM && t->pem == NULL)
                 continue; /* no PEM label, no PEM encoder (CRMF) */
-            snprintf(encoder_props[k], sizeof(encoder_props[k]), "provider=attest,output=%s,structure=%s", outs[o], t->alias);
+            snprintf(encoder_props[k], sizeof(encoder_props[k]), "provider=attest,output=%s,structure=%s", outs[o],
+                     t->alias);
             snprintf(encoder_desc[k], sizeof(encoder_desc[k]), "%s to %s", t->name, outnames[o]);
-            encoders[k] = (OSSL_ALGORITHM){t->name, encoder_props[k], slot_fns[i][o], encoder_desc[k]};
+            encoders[k] = (OSSL_ALGORITHM){ t->name, encoder_props[k], slot_fns[i][o], encoder_desc[k] };
             k++;
         }
     }
-    encoders[k] = (OSSL_ALGORITHM){NULL, NULL, NULL, NULL};
+    encoders[k] = (OSSL_ALGORITHM){ NULL, NULL, NULL, NULL };
 }
 
 const OSSL_ALGORITHM *attest_encoders(void)

@@ -41,8 +41,8 @@ void attest_prov_raise(const ATTEST_PROV_CTX *ctx, int reason, const char *fmt, 
     va_end(ap);
 }
 
-int attest_prov_read_all(const ATTEST_PROV_CTX *ctx, OSSL_CORE_BIO *cin, size_t cap,
-                         unsigned char **out, size_t *outlen)
+int attest_prov_read_all(const ATTEST_PROV_CTX *ctx, OSSL_CORE_BIO *cin, size_t cap, unsigned char **out,
+                         size_t *outlen)
 {
     BIO *in = BIO_new_from_core_bio(ctx->libctx, cin);
     unsigned char *buf = NULL;
@@ -83,13 +83,11 @@ done:
     return ok;
 }
 
-static const OSSL_PARAM gettable[] = {
-    OSSL_PARAM_DEFN(OSSL_PROV_PARAM_NAME, OSSL_PARAM_UTF8_PTR, NULL, 0),
-    OSSL_PARAM_DEFN(OSSL_PROV_PARAM_VERSION, OSSL_PARAM_UTF8_PTR, NULL, 0),
-    OSSL_PARAM_DEFN(OSSL_PROV_PARAM_BUILDINFO, OSSL_PARAM_UTF8_PTR, NULL, 0),
-    OSSL_PARAM_DEFN(OSSL_PROV_PARAM_STATUS, OSSL_PARAM_INTEGER, NULL, 0),
-    OSSL_PARAM_END
-};
+static const OSSL_PARAM gettable[] = { OSSL_PARAM_DEFN(OSSL_PROV_PARAM_NAME, OSSL_PARAM_UTF8_PTR, NULL, 0),
+                                       OSSL_PARAM_DEFN(OSSL_PROV_PARAM_VERSION, OSSL_PARAM_UTF8_PTR, NULL, 0),
+                                       OSSL_PARAM_DEFN(OSSL_PROV_PARAM_BUILDINFO, OSSL_PARAM_UTF8_PTR, NULL, 0),
+                                       OSSL_PARAM_DEFN(OSSL_PROV_PARAM_STATUS, OSSL_PARAM_INTEGER, NULL, 0),
+                                       OSSL_PARAM_END };
 
 static const OSSL_PARAM *attest_gettable_params(void *provctx)
 {
@@ -105,56 +103,45 @@ static int attest_get_params(void *provctx, OSSL_PARAM params[])
     if ((p = OSSL_PARAM_locate(params, OSSL_PROV_PARAM_NAME)) != NULL
         && !OSSL_PARAM_set_utf8_ptr(p, "attest: CSR attestation (TPM 2.0 certify, PKIX evidence)"))
         return 0;
-    if ((p = OSSL_PARAM_locate(params, OSSL_PROV_PARAM_VERSION)) != NULL
-        && !OSSL_PARAM_set_utf8_ptr(p, ATTEST_VERSION))
+    if ((p = OSSL_PARAM_locate(params, OSSL_PROV_PARAM_VERSION)) != NULL && !OSSL_PARAM_set_utf8_ptr(p, ATTEST_VERSION))
         return 0;
     if ((p = OSSL_PARAM_locate(params, OSSL_PROV_PARAM_BUILDINFO)) != NULL
         && !OSSL_PARAM_set_utf8_ptr(p, "attest " ATTEST_VERSION))
         return 0;
-    if ((p = OSSL_PARAM_locate(params, OSSL_PROV_PARAM_STATUS)) != NULL
-        && !OSSL_PARAM_set_int(p, 1))
+    if ((p = OSSL_PARAM_locate(params, OSSL_PROV_PARAM_STATUS)) != NULL && !OSSL_PARAM_set_int(p, 1))
         return 0;
     return 1;
 }
 
-static const OSSL_ALGORITHM ak_keymgmt[] = {
-    {ATTEST_AK_NAME, "provider=attest", attest_ak_keymgmt_functions, "attestation key held by any provider"},
-    {NULL, NULL, NULL, NULL}
-};
+static const OSSL_ALGORITHM ak_keymgmt[] = { { ATTEST_AK_NAME, "provider=attest", attest_ak_keymgmt_functions,
+                                               "attestation key held by any provider" },
+                                             { NULL, NULL, NULL, NULL } };
 
-static const OSSL_ALGORITHM ak_signature[] = {
-    {ATTEST_AK_NAME, "provider=attest", attest_ak_signature_functions, "key attestation signature (PKIX evidence)"},
-    {NULL, NULL, NULL, NULL}
-};
+static const OSSL_ALGORITHM ak_signature[] = { { ATTEST_AK_NAME, "provider=attest", attest_ak_signature_functions,
+                                                 "key attestation signature (PKIX evidence)" },
+                                               { NULL, NULL, NULL, NULL } };
 
 static const OSSL_ALGORITHM *attest_query(void *provctx, int operation_id, int *no_cache)
 {
     (void)provctx;
     *no_cache = 0;
     switch (operation_id) {
-    case OSSL_OP_DECODER:
-        return attest_decoders();
-    case OSSL_OP_ENCODER:
-        return attest_encoders();
-    case OSSL_OP_KEYMGMT:
-        return ak_keymgmt;
-    case OSSL_OP_SIGNATURE:
-        return ak_signature;
-    default:
-        return NULL;
+    case OSSL_OP_DECODER: return attest_decoders();
+    case OSSL_OP_ENCODER: return attest_encoders();
+    case OSSL_OP_KEYMGMT: return ak_keymgmt;
+    case OSSL_OP_SIGNATURE: return ak_signature;
+    default: return NULL;
     }
 }
 
-static const OSSL_ITEM reasons[] = {
-    {ATTEST_R_MALFORMED, "malformed attestation object"},
-    {ATTEST_R_WRONG_TYPE, "object is not of the requested type"},
-    {ATTEST_R_TOO_LARGE, "input exceeds the size cap"},
-    {ATTEST_R_ENCODE_FAILED, "encoding failed"},
-    {ATTEST_R_BAD_OBJECT, "encoder was given an invalid object"},
-    {ATTEST_R_KEY_LOAD, "cannot load the attestation key"},
-    {ATTEST_R_SIGN_FAILED, "key attestation signature failed"},
-    {0, NULL}
-};
+static const OSSL_ITEM reasons[] = { { ATTEST_R_MALFORMED, "malformed attestation object" },
+                                     { ATTEST_R_WRONG_TYPE, "object is not of the requested type" },
+                                     { ATTEST_R_TOO_LARGE, "input exceeds the size cap" },
+                                     { ATTEST_R_ENCODE_FAILED, "encoding failed" },
+                                     { ATTEST_R_BAD_OBJECT, "encoder was given an invalid object" },
+                                     { ATTEST_R_KEY_LOAD, "cannot load the attestation key" },
+                                     { ATTEST_R_SIGN_FAILED, "key attestation signature failed" },
+                                     { 0, NULL } };
 
 static const OSSL_ITEM *attest_reason_strings(void *provctx)
 {
@@ -177,12 +164,12 @@ static void attest_teardown(void *provctx)
 }
 
 static const OSSL_DISPATCH attest_dispatch[] = {
-    {OSSL_FUNC_PROVIDER_TEARDOWN, (void (*)(void))attest_teardown},
-    {OSSL_FUNC_PROVIDER_GETTABLE_PARAMS, (void (*)(void))attest_gettable_params},
-    {OSSL_FUNC_PROVIDER_GET_PARAMS, (void (*)(void))attest_get_params},
-    {OSSL_FUNC_PROVIDER_QUERY_OPERATION, (void (*)(void))attest_query},
-    {OSSL_FUNC_PROVIDER_GET_REASON_STRINGS, (void (*)(void))attest_reason_strings},
-    {0, NULL}
+    { OSSL_FUNC_PROVIDER_TEARDOWN, (void (*)(void))attest_teardown },
+    { OSSL_FUNC_PROVIDER_GETTABLE_PARAMS, (void (*)(void))attest_gettable_params },
+    { OSSL_FUNC_PROVIDER_GET_PARAMS, (void (*)(void))attest_get_params },
+    { OSSL_FUNC_PROVIDER_QUERY_OPERATION, (void (*)(void))attest_query },
+    { OSSL_FUNC_PROVIDER_GET_REASON_STRINGS, (void (*)(void))attest_reason_strings },
+    { 0, NULL }
 };
 
 /* Give every OID of the table a name in the loading library's object database. */
@@ -204,30 +191,21 @@ static int register_oids(const OSSL_CORE_HANDLE *handle)
 }
 
 __attribute__((visibility("default"))) int OSSL_provider_init(const OSSL_CORE_HANDLE *handle, const OSSL_DISPATCH *in,
-                                      const OSSL_DISPATCH **out, void **provctx);
+                                                              const OSSL_DISPATCH **out, void **provctx);
 
-int OSSL_provider_init(const OSSL_CORE_HANDLE *handle, const OSSL_DISPATCH *in,
-                       const OSSL_DISPATCH **out, void **provctx)
+int OSSL_provider_init(const OSSL_CORE_HANDLE *handle, const OSSL_DISPATCH *in, const OSSL_DISPATCH **out,
+                       void **provctx)
 {
     ATTEST_PROV_CTX *ctx;
     const OSSL_DISPATCH *d;
 
     for (d = in; d->function_id != 0; d++) {
         switch (d->function_id) {
-        case OSSL_FUNC_CORE_NEW_ERROR:
-            c_new_error = OSSL_FUNC_core_new_error(d);
-            break;
-        case OSSL_FUNC_CORE_SET_ERROR_DEBUG:
-            c_set_error_debug = OSSL_FUNC_core_set_error_debug(d);
-            break;
-        case OSSL_FUNC_CORE_VSET_ERROR:
-            c_vset_error = OSSL_FUNC_core_vset_error(d);
-            break;
-        case OSSL_FUNC_CORE_OBJ_CREATE:
-            c_obj_create = OSSL_FUNC_core_obj_create(d);
-            break;
-        default:
-            break;
+        case OSSL_FUNC_CORE_NEW_ERROR: c_new_error = OSSL_FUNC_core_new_error(d); break;
+        case OSSL_FUNC_CORE_SET_ERROR_DEBUG: c_set_error_debug = OSSL_FUNC_core_set_error_debug(d); break;
+        case OSSL_FUNC_CORE_VSET_ERROR: c_vset_error = OSSL_FUNC_core_vset_error(d); break;
+        case OSSL_FUNC_CORE_OBJ_CREATE: c_obj_create = OSSL_FUNC_core_obj_create(d); break;
+        default: break;
         }
     }
     /* BIO_new_from_core_bio needs a library context built from the core's dispatch. */

@@ -9,7 +9,7 @@ char *attest_verdict_to_json(const attest_verdict *v, int pretty)
 {
     json_object *j = attest_verdict_json(v);
     int flags = (pretty ? JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_SPACED : JSON_C_TO_STRING_PLAIN)
-                | JSON_C_TO_STRING_NOSLASHESCAPE; /* as attest-req prints it */
+        | JSON_C_TO_STRING_NOSLASHESCAPE; /* as attest-req prints it */
     const char *s = j != NULL ? json_object_to_json_string_ext(j, flags) : NULL;
     char *out = s != NULL ? OPENSSL_strdup(s) : NULL;
 
@@ -53,8 +53,8 @@ size_t attest_verdict_check_count(const attest_verdict *v, size_t where)
     return c != NULL ? c->n : 0;
 }
 
-int attest_verdict_check(const attest_verdict *v, size_t where, size_t i, const char **id,
-                         attest_check_result *result, attest_severity *severity, const char **detail)
+int attest_verdict_check(const attest_verdict *v, size_t where, size_t i, const char **id, attest_check_result *result,
+                         attest_severity *severity, const char **detail)
 {
     const attest_checks *c = checks_of(v, where);
 

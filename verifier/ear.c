@@ -16,17 +16,17 @@
 #include "attest/verdict.h"
 
 #define EAR_PROFILE "tag:github.com,2023:veraison/ear"
-#define NS "attest-req"
+#define NS          "attest-req"
 
 /* AR4SI claim values used here (see the mapping in attest-req(1)). */
 enum {
-    TC_NONE = 0,            /* no claim */
-    TC_AFFIRMING = 2,       /* hardware: genuine; storage-opaque: hardware-held key; instance: this key */
-    TC_WARNING = 32,        /* hardware: AK accepted with a relaxation; storage-opaque: key policy relaxed */
-    TC_CONTRA = 96,         /* hardware: not an AK for this format; storage-opaque: exportable key;
+    TC_NONE = 0,          /* no claim */
+    TC_AFFIRMING = 2,     /* hardware: genuine; storage-opaque: hardware-held key; instance: this key */
+    TC_WARNING = 32,      /* hardware: AK accepted with a relaxation; storage-opaque: key policy relaxed */
+    TC_CONTRA = 96,       /* hardware: not an AK for this format; storage-opaque: exportable key;
                                instance: the evidence is about another key */
-    TC_UNRECOGNIZED = 97,   /* hardware: the AK does not chain to an anchor */
-    TC_CRYPTO_FAILED = 99   /* the evidence is malformed or its signature does not verify */
+    TC_UNRECOGNIZED = 97, /* hardware: the AK does not chain to an anchor */
+    TC_CRYPTO_FAILED = 99 /* the evidence is malformed or its signature does not verify */
 };
 
 typedef enum { ST_ABSENT, ST_PASS, ST_WARN, ST_FAIL, ST_SKIP } state;
@@ -55,7 +55,7 @@ static vector statement_vector(const attest_submod *s)
     const attest_checks *c = &s->checks;
     state sig, trust, prof, bind, attrs, name = ST_PASS;
     int malformed;
-    vector r = {TC_NONE, TC_NONE, TC_NONE};
+    vector r = { TC_NONE, TC_NONE, TC_NONE };
 
     if (!tpm && !pkix)
         return r;
@@ -67,7 +67,7 @@ static vector statement_vector(const attest_submod *s)
     if (tpm)
         name = check_state(c, CHK_TPM2_NAME);
     malformed = tpm ? check_state(c, CHK_TPM2_PARSE) == ST_FAIL || check_state(c, CHK_TPM2_MAGIC) == ST_FAIL
-                          || check_state(c, CHK_TPM2_TYPE) == ST_FAIL
+            || check_state(c, CHK_TPM2_TYPE) == ST_FAIL
                     : check_state(c, CHK_PKIX_STRUCTURE) == ST_FAIL;
 
     if (malformed || sig == ST_FAIL)
@@ -175,7 +175,8 @@ static json_object *chains_json(const attest_submod *s)
 
         attest_json_add(o, "ak_certificate_sha256", attest_json_hex(s->chains[i].ak_sha256, 32));
         /* null: the path did not validate, so no anchor vouches for this AK */
-        json_object_object_add(o, "anchor_sha256", s->chains[i].has_anchor ? attest_json_hex(s->chains[i].anchor_sha256, 32) : NULL);
+        json_object_object_add(o, "anchor_sha256",
+                               s->chains[i].has_anchor ? attest_json_hex(s->chains[i].anchor_sha256, 32) : NULL);
         json_object_array_add(a, o);
     }
     return a;
@@ -219,7 +220,7 @@ static json_object *header(attest_status overall)
 static json_object *no_statement(attest_status st, const char *policy_id)
 {
     json_object *ours = json_object_new_object();
-    vector none = {TC_NONE, TC_NONE, TC_NONE};
+    vector none = { TC_NONE, TC_NONE, TC_NONE };
 
     attest_json_add(ours, "kind", json_object_new_string("none"));
     attest_json_add(ours, "checks", json_object_new_array());

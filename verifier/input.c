@@ -36,12 +36,13 @@ static int standalone_statement(attest_datatype dt)
 {
     const attest_engine *e = attest_object_engine(dt);
 
-    return e != NULL && e->standalone && e->verify != NULL && e->n_objects > 0 && attest_object_at(dt) == &e->objects[0];
+    return e != NULL && e->standalone && e->verify != NULL && e->n_objects > 0
+        && attest_object_at(dt) == &e->objects[0];
 }
 
 /* A verdict that says the object cannot be judged on its own. */
-static attest_verdict *not_alone(const attest_verify_params *p, const attest_object_type *t,
-                                 const unsigned char *der, size_t len)
+static attest_verdict *not_alone(const attest_verify_params *p, const attest_object_type *t, const unsigned char *der,
+                                 size_t len)
 {
     attest_verdict *v = attest_verdict_new();
 
@@ -49,13 +50,14 @@ static attest_verdict *not_alone(const attest_verify_params *p, const attest_obj
         return NULL;
     attest_verdict_record_params(v, p);
     attest_verdict_record_input(v, der, len);
-    attest_fail(&v->checks, CHK_CSR_PARSE, "a %s is not verified on its own: give the request or bundle that carries it",
+    attest_fail(&v->checks, CHK_CSR_PARSE,
+                "a %s is not verified on its own: give the request or bundle that carries it",
                 t != NULL ? t->name : "object of unknown type");
     return v;
 }
 
-attest_verdict *attest_verify_any(const attest_verify_params *p, attest_datatype dt,
-                                  const unsigned char *der, size_t len)
+attest_verdict *attest_verify_any(const attest_verify_params *p, attest_datatype dt, const unsigned char *der,
+                                  size_t len)
 {
     const attest_object_type *t;
     const attest_check *parse;
@@ -64,8 +66,8 @@ attest_verdict *attest_verify_any(const attest_verify_params *p, attest_datatype
     if (dt == ATTEST_DT_NONE) {
         /* Requests are the common case: judge as one, and detect only when it is not one. */
         v = attest_verify_csr(p, der, len);
-        if (v == NULL || ((parse = attest_checks_find(&v->checks, CHK_CSR_PARSE)) != NULL
-                          && parse->result == ATTEST_CHECK_PASS))
+        if (v == NULL
+            || ((parse = attest_checks_find(&v->checks, CHK_CSR_PARSE)) != NULL && parse->result == ATTEST_CHECK_PASS))
             return v;
         if ((dt = attest_detect(der, len)) == ATTEST_DT_NONE || dt == ATTEST_DT_CSR)
             return v; /* csr.parse says what is wrong */

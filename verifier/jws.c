@@ -15,8 +15,8 @@
 
 typedef struct {
     const char *alg;
-    const char *md;   /* NULL: EdDSA signs the message itself */
-    int ecdsa_len;    /* ES*: bytes of r and of s */
+    const char *md; /* NULL: EdDSA signs the message itself */
+    int ecdsa_len;  /* ES*: bytes of r and of s */
     int pss;
 } jws_alg;
 
@@ -27,21 +27,21 @@ static int alg_of(EVP_PKEY *key, jws_alg *a)
     memset(a, 0, sizeof(*a));
     if (EVP_PKEY_is_a(key, "EC")) {
         if (bits == 256)
-            *a = (jws_alg){"ES256", "SHA256", 32, 0};
+            *a = (jws_alg){ "ES256", "SHA256", 32, 0 };
         else if (bits == 384)
-            *a = (jws_alg){"ES384", "SHA384", 48, 0};
+            *a = (jws_alg){ "ES384", "SHA384", 48, 0 };
         else if (bits == 521)
-            *a = (jws_alg){"ES512", "SHA512", 66, 0};
+            *a = (jws_alg){ "ES512", "SHA512", 66, 0 };
         else
             return -1;
         return 0;
     }
     if (EVP_PKEY_is_a(key, "RSA") || EVP_PKEY_is_a(key, "RSA-PSS")) {
-        *a = (jws_alg){"PS256", "SHA256", 0, 1};
+        *a = (jws_alg){ "PS256", "SHA256", 0, 1 };
         return 0;
     }
     if (EVP_PKEY_is_a(key, "ED25519") || EVP_PKEY_is_a(key, "ED448")) {
-        *a = (jws_alg){"EdDSA", NULL, 0, 0};
+        *a = (jws_alg){ "EdDSA", NULL, 0, 0 };
         return 0;
     }
     return -1;
@@ -116,8 +116,8 @@ static EVP_MD_CTX *md_ctx(EVP_PKEY *key, const jws_alg *a, OSSL_LIB_CTX *libctx,
     /* PS256: RSASSA-PSS, MGF1 with SHA-256, a salt as long as the digest (RFC 7518 §3.5). */
     if (ok == 1 && a->pss)
         ok = EVP_PKEY_CTX_set_rsa_padding(pctx, RSA_PKCS1_PSS_PADDING) == 1
-             && EVP_PKEY_CTX_set_rsa_pss_saltlen(pctx, RSA_PSS_SALTLEN_DIGEST) == 1
-             && EVP_PKEY_CTX_set_rsa_mgf1_md_name(pctx, "SHA256", NULL) == 1;
+            && EVP_PKEY_CTX_set_rsa_pss_saltlen(pctx, RSA_PSS_SALTLEN_DIGEST) == 1
+            && EVP_PKEY_CTX_set_rsa_mgf1_md_name(pctx, "SHA256", NULL) == 1;
     if (ok != 1) {
         EVP_MD_CTX_free(ctx);
         return NULL;
@@ -255,7 +255,8 @@ char *attest_jws_verify(const char *jws, size_t jws_len, EVP_PKEY *key, OSSL_LIB
     }
     hdr[hlen] = '\0';
     if (alg_of(key, &a) != 0) {
-        attest_err_set(err, "a %s key cannot verify a JWS here", EVP_PKEY_get0_type_name(key) ? EVP_PKEY_get0_type_name(key) : "provider");
+        attest_err_set(err, "a %s key cannot verify a JWS here",
+                       EVP_PKEY_get0_type_name(key) ? EVP_PKEY_get0_type_name(key) : "provider");
         goto done;
     }
     if (strlen((char *)hdr) != hlen || (h = json_tokener_parse((char *)hdr)) == NULL
@@ -277,7 +278,8 @@ char *attest_jws_verify(const char *jws, size_t jws_len, EVP_PKEY *key, OSSL_LIB
     }
     if ((ctx = md_ctx(key, &a, libctx, propq, 0)) == NULL
         || EVP_DigestVerify(ctx, der != NULL ? der : sig, der != NULL ? dlen : slen, (const unsigned char *)jws,
-                            (size_t)(d2 - jws)) != 1) {
+                            (size_t)(d2 - jws))
+            != 1) {
         attest_err_set(err, "the JWS signature does not verify with the key given (%s)", a.alg);
         goto done;
     }

@@ -23,11 +23,11 @@
 #include "attest/limits.h"
 #include "attest/nonce_state.h"
 
-#define NAME_CAP (2 * ATTEST_MAX_NONCE + 16)
-#define TMP_PREFIX ".tmp-"
+#define NAME_CAP    (2 * ATTEST_MAX_NONCE + 16)
+#define TMP_PREFIX  ".tmp-"
 #define USED_SUFFIX ".used"
 /* A .tmp- entry this old (by ctime) was left by a crash; younger ones may be in the making. */
-#define TMP_STALE 3600
+#define TMP_STALE   3600
 
 static void hex_name(const unsigned char *n, size_t len, const char *pre, const char *suf, char *out)
 {
@@ -53,8 +53,8 @@ static int open_dir(const char *dir, int create, attest_err *err)
     }
     if (fstat(fd, &st) != 0 || (st.st_mode & 022) != 0) {
         /* Whoever can write here can issue nonces, or unmark used ones. */
-        attest_err_set(err, "nonce state %s: writable by group or others (mode %03o): chmod 700 it",
-                       dir, (unsigned)(st.st_mode & 0777));
+        attest_err_set(err, "nonce state %s: writable by group or others (mode %03o): chmod 700 it", dir,
+                       (unsigned)(st.st_mode & 0777));
         close(fd);
         return -1;
     }
@@ -282,9 +282,7 @@ void attest_verdict_check_nonce_state(attest_verdict *v, const char *dir)
         attest_time_text(exp, when, sizeof(when));
         attest_pass(&v->checks, CHK_NONCE_STATE, "nonce %s was issued here, valid until %s; now used", hex, when);
         break;
-    case ATTEST_NONCE_USED:
-        attest_fail(&v->checks, CHK_NONCE_STATE, "nonce %s was already used: a replay", hex);
-        break;
+    case ATTEST_NONCE_USED: attest_fail(&v->checks, CHK_NONCE_STATE, "nonce %s was already used: a replay", hex); break;
     case ATTEST_NONCE_EXPIRED:
         attest_time_text(exp, when, sizeof(when));
         attest_fail(&v->checks, CHK_NONCE_STATE, "nonce %s expired at %s", hex, when);
@@ -292,8 +290,6 @@ void attest_verdict_check_nonce_state(attest_verdict *v, const char *dir)
     case ATTEST_NONCE_UNKNOWN:
         attest_fail(&v->checks, CHK_NONCE_STATE, "nonce %s was not issued here (or expired and was swept)", hex);
         break;
-    default:
-        attest_fail(&v->checks, CHK_NONCE_STATE, "%s", err.msg);
-        break;
+    default: attest_fail(&v->checks, CHK_NONCE_STATE, "%s", err.msg); break;
     }
 }

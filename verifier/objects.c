@@ -94,7 +94,7 @@ json_object *attest_describe_csr_der(const unsigned char *der, size_t len, attes
     attest_csr *c = NULL;
     json_object *o;
     X509_PUBKEY *spki;
-    STACK_OF(X509_EXTENSION) *exts;
+    STACK_OF(X509_EXTENSION) * exts;
     char buf[128];
     int nid;
 
@@ -135,13 +135,15 @@ json_object *attest_describe_crmf_der(const unsigned char *der, size_t len, atte
     if (attest_crmf_decode(der, len, NULL, NULL, &c, err) != 0)
         return NULL;
     o = json_object_new_object();
-    attest_json_add(o, "message", json_object_new_string(c->bodytype == ATTEST_CRMF_BARE ? "CertReqMessages" : "PKIMessage"));
+    attest_json_add(o, "message",
+                    json_object_new_string(c->bodytype == ATTEST_CRMF_BARE ? "CertReqMessages" : "PKIMessage"));
     if (c->bodytype != ATTEST_CRMF_BARE)
         attest_json_add(o, "body", json_object_new_string(attest_crmf_body_name(c->bodytype)));
     if (c->bodytype == OSSL_CMP_P10CR) {
         attest_err sub;
 
-        attest_json_add(o, "request", attest_json_or_error(attest_describe_csr_der(c->p10_der, c->p10_len, &sub), &sub));
+        attest_json_add(o, "request",
+                        attest_json_or_error(attest_describe_csr_der(c->p10_der, c->p10_len, &sub), &sub));
         attest_crmf_free(c);
         return o;
     }
@@ -193,13 +195,13 @@ static int check_crmf(const unsigned char *der, size_t len, attest_err *err)
 
 /* The request containers: the head of the object table (registry.c adds the engines'). */
 static const attest_object_type containers[] = {
-    {"AttestedCSR", "csr", "CERTIFICATE REQUEST", "PKCS#10 request carrying id-aa-attestation", 1, 1,
-     check_csr, attest_describe_csr_der, attest_verify_csr},
-    {"AttestationBundle", "bundle", "ATTESTATION BUNDLE", "CSR attestation AttestationBundle", 1, 1,
-     check_bundle, attest_describe_bundle_der, attest_verify_bundle},
+    { "AttestedCSR", "csr", "CERTIFICATE REQUEST", "PKCS#10 request carrying id-aa-attestation", 1, 1, check_csr,
+      attest_describe_csr_der, attest_verify_csr },
+    { "AttestationBundle", "bundle", "ATTESTATION BUNDLE", "CSR attestation AttestationBundle", 1, 1, check_bundle,
+      attest_describe_bundle_der, attest_verify_bundle },
     /* No PEM label exists for CRMF/CMP messages: they travel as DER (application/pkixcmp). */
-    {"CrmfRequest", "crmf", NULL, "CRMF CertReqMessages or CMP ir/cr/kur/p10cr (DER)", 1, 1,
-     check_crmf, attest_describe_crmf_der, attest_verify_crmf},
+    { "CrmfRequest", "crmf", NULL, "CRMF CertReqMessages or CMP ir/cr/kur/p10cr (DER)", 1, 1, check_crmf,
+      attest_describe_crmf_der, attest_verify_crmf },
 };
 
 const attest_object_type *attest_container_objects(size_t *n)

@@ -191,7 +191,8 @@ void attest_check_docs(int (*fn)(void *arg, const char *id, const char *what), v
     const attest_check_doc *core = attest_check_table(&n);
 
     for (i = 0; i < n && strncmp(core[i].id, "policy.", 7) != 0 && strncmp(core[i].id, "limits.", 7) != 0
-                && strncmp(core[i].id, "nonce.", 6) != 0; i++)
+         && strncmp(core[i].id, "nonce.", 6) != 0;
+         i++)
         if (fn(arg, core[i].id, core[i].what))
             return;
     for (j = 0; j < N_ENGINES; j++)

@@ -94,7 +94,9 @@ static void policy_checks(attest_verdict *v, const attest_vctx *vc, int with_key
     attest_verdict_check_time(v, vc->p);
     if (bad_sha1 || bad_rsa)
         attest_fail(&v->checks, CHK_POLICY_WEAK_ALGS, "refused: %s (%s to accept with a warning)", vc->weak,
-                    bad_sha1 && bad_rsa ? "--allow sha1 --allow small-rsa" : bad_sha1 ? "--allow sha1" : "--allow small-rsa");
+                    bad_sha1 && bad_rsa ? "--allow sha1 --allow small-rsa"
+                        : bad_sha1      ? "--allow sha1"
+                                        : "--allow small-rsa");
     else if (vc->weak_sha1 || vc->weak_rsa)
         attest_warn(&v->checks, CHK_POLICY_WEAK_ALGS, "accepted by policy: %s", vc->weak);
     else
@@ -113,9 +115,11 @@ static void policy_checks(attest_verdict *v, const attest_vctx *vc, int with_key
     if (bound)
         attest_pass(&v->checks, CHK_POLICY_KEY_ATTESTED, "the subject key is bound to verified evidence");
     else if (verifiable)
-        attest_skip(&v->checks, CHK_POLICY_KEY_ATTESTED, "no statement verified the binding (see the statements' checks)");
+        attest_skip(&v->checks, CHK_POLICY_KEY_ATTESTED,
+                    "no statement verified the binding (see the statements' checks)");
     else if (pol->require_key_attestation)
-        attest_fail(&v->checks, CHK_POLICY_KEY_ATTESTED, "no statement carries key attestation evidence this verifier understands");
+        attest_fail(&v->checks, CHK_POLICY_KEY_ATTESTED,
+                    "no statement carries key attestation evidence this verifier understands");
     else
         attest_skip_warn(&v->checks, CHK_POLICY_KEY_ATTESTED, "no key attestation evidence (not required by policy)");
 }
@@ -134,7 +138,7 @@ static void vctx_init(attest_vctx *vc, const attest_verify_params *p, EVP_PKEY *
  * cap is refused here, before any statement (or chain) could try the key.
  * A new stack of borrowed pointers.
  */
-static STACK_OF(X509) *usable_certs(attest_vctx *vc, STACK_OF(X509) *certs)
+static STACK_OF(X509) * usable_certs(attest_vctx *vc, STACK_OF(X509) * certs)
 {
     STACK_OF(X509) *out = sk_X509_new_reserve(NULL, sk_X509_num(certs));
     char where[160], subj[96];
@@ -156,8 +160,8 @@ static STACK_OF(X509) *usable_certs(attest_vctx *vc, STACK_OF(X509) *certs)
 
 /* Bundle-level checks and the statements; the subject key (and its SPKI, from a request) is known. */
 static void bundle_checks(attest_verdict *v, const attest_verify_params *p, EVP_PKEY *subject,
-                          const X509_PUBKEY *subject_spki, const EVP_MD *request_md,
-                          const unsigned char *der, size_t len)
+                          const X509_PUBKEY *subject_spki, const EVP_MD *request_md, const unsigned char *der,
+                          size_t len)
 {
     attest_bundle *b = NULL;
     STACK_OF(X509) *usable = NULL;
@@ -206,8 +210,8 @@ static void bundle_checks(attest_verdict *v, const attest_verify_params *p, EVP_
 
 /* The errors OpenSSL queues while the checks run are theirs to report, not the caller's to find. */
 static void verify_bundle_into(attest_verdict *v, const attest_verify_params *p, EVP_PKEY *subject,
-                               const X509_PUBKEY *subject_spki, const EVP_MD *request_md,
-                               const unsigned char *der, size_t len)
+                               const X509_PUBKEY *subject_spki, const EVP_MD *request_md, const unsigned char *der,
+                               size_t len)
 {
     ERR_set_mark();
     bundle_checks(v, p, subject, subject_spki, request_md, der, len);
@@ -233,14 +237,14 @@ static int sigalg_params_ok(const X509_ALGOR *alg)
     case NID_ED25519:
     case NID_ED448:
 #ifdef NID_ML_DSA_44
-    case NID_ML_DSA_44: case NID_ML_DSA_65: case NID_ML_DSA_87: /* RFC 9881: absent */
+    case NID_ML_DSA_44:
+    case NID_ML_DSA_65:
+    case NID_ML_DSA_87: /* RFC 9881: absent */
 #endif
         return ptype == V_ASN1_UNDEF;
     case NID_X9_62_id_ecPublicKey:
-    case NID_rsaEncryption:
-        return ptype == V_ASN1_UNDEF || ptype == V_ASN1_NULL;
-    default:
-        return 1;
+    case NID_rsaEncryption: return ptype == V_ASN1_UNDEF || ptype == V_ASN1_NULL;
+    default: return 1;
     }
 }
 
@@ -298,27 +302,33 @@ attest_verdict *attest_verify_csr(const attest_verify_params *p, const unsigned 
                          "not verified: the subject key's RSA public exponent is over %d bits (limits.rsa-exponent)",
                          ATTEST_MAX_RSA_EXPONENT_BITS);
     else if (!sigalg_params_ok(c->sig_alg))
-        attest_fail(&v->checks, CHK_CSR_SIGNATURE, "the request's signatureAlgorithm carries parameters its algorithm forbids");
+        attest_fail(&v->checks, CHK_CSR_SIGNATURE,
+                    "the request's signatureAlgorithm carries parameters its algorithm forbids");
     else if (attest_csr_verify_signature(c, key, p->libctx, p->propq) == 1)
         attest_pass(&v->checks, CHK_CSR_SIGNATURE, "self-signature verifies with the subject key (%s-%d)",
                     EVP_PKEY_get0_type_name(key), EVP_PKEY_get_bits(key));
     else
-        attest_fail(&v->checks, CHK_CSR_SIGNATURE, "the request's self-signature does not verify: no proof of possession");
+        attest_fail(&v->checks, CHK_CSR_SIGNATURE,
+                    "the request's self-signature does not verify: no proof of possession");
     ERR_clear_error();
     sig_md = request_sig_md(c->sig_alg);
 
     if (c->n_attest_attrs == 0) {
         v->no_attestation = 1;
         if (c->in_ext_request)
-            attest_skip(&v->checks, CHK_BUNDLE_COUNT, "an id-aa-attestation extension sits in extensionRequest; the draft's form is a top-level attribute");
+            attest_skip(
+                &v->checks, CHK_BUNDLE_COUNT,
+                "an id-aa-attestation extension sits in extensionRequest; the draft's form is a top-level attribute");
         else
             attest_skip(&v->checks, CHK_BUNDLE_COUNT, "no id-aa-attestation attribute");
         goto done;
     }
     if (c->n_attest_attrs != 1)
-        attest_fail(&v->checks, CHK_BUNDLE_COUNT, "%d id-aa-attestation attributes, at most one allowed", c->n_attest_attrs);
+        attest_fail(&v->checks, CHK_BUNDLE_COUNT, "%d id-aa-attestation attributes, at most one allowed",
+                    c->n_attest_attrs);
     else if (c->n_values != 1)
-        attest_fail(&v->checks, CHK_BUNDLE_COUNT, "the id-aa-attestation attribute holds %d values, exactly one allowed", c->n_values);
+        attest_fail(&v->checks, CHK_BUNDLE_COUNT,
+                    "the id-aa-attestation attribute holds %d values, exactly one allowed", c->n_values);
     else if (c->bundle_der == NULL)
         attest_fail(&v->checks, CHK_BUNDLE_COUNT, "the attribute value is not a SEQUENCE");
     else
@@ -355,8 +365,8 @@ attest_verdict *attest_verify_bundle(const attest_verify_params *p, const unsign
     return v;
 }
 
-attest_verdict *attest_verify_statement(const attest_verify_params *p, const attest_engine *e,
-                                       const unsigned char *der, size_t len)
+attest_verdict *attest_verify_statement(const attest_verify_params *p, const attest_engine *e, const unsigned char *der,
+                                        size_t len)
 {
     attest_verdict *v = attest_verdict_new();
     attest_statement st;
@@ -369,7 +379,8 @@ attest_verdict *attest_verify_statement(const attest_verify_params *p, const att
     attest_verdict_record_input(v, der, len);
     attest_verdict_record_subject(v, NULL, NULL, p->subject_key);
     if (e == NULL || !e->standalone || e->verify == NULL || e->n_oids == 0) {
-        attest_fail(&v->checks, CHK_CSR_PARSE, "%s evidence is not verified on its own: give the request or bundle that carries it",
+        attest_fail(&v->checks, CHK_CSR_PARSE,
+                    "%s evidence is not verified on its own: give the request or bundle that carries it",
                     e != NULL ? e->name : "this");
         return v;
     }
@@ -410,14 +421,15 @@ void attest_limits_subject(attest_verdict *v, const EVP_PKEY *key)
     int bits = attest_rsa_exponent_bits(key);
 
     if (bits > ATTEST_MAX_RSA_EXPONENT_BITS && attest_checks_find(&v->checks, CHK_LIMITS_RSA_EXPONENT) == NULL)
-        attest_fail(&v->checks, CHK_LIMITS_RSA_EXPONENT, "the subject key (%d-bit exponent): RSA public exponent over %d bits",
-                    bits, ATTEST_MAX_RSA_EXPONENT_BITS);
+        attest_fail(&v->checks, CHK_LIMITS_RSA_EXPONENT,
+                    "the subject key (%d-bit exponent): RSA public exponent over %d bits", bits,
+                    ATTEST_MAX_RSA_EXPONENT_BITS);
 }
 
 /* The same bundle checks for the other request formats (verify_crmf.c). */
 void attest_verify_bundle_into(attest_verdict *v, const attest_verify_params *p, EVP_PKEY *subject,
-                               const X509_PUBKEY *subject_spki, const EVP_MD *request_md,
-                               const unsigned char *der, size_t len)
+                               const X509_PUBKEY *subject_spki, const EVP_MD *request_md, const unsigned char *der,
+                               size_t len)
 {
     verify_bundle_into(v, p, subject, subject_spki, request_md, der, len);
 }

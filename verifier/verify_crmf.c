@@ -25,8 +25,8 @@ static const EVP_MD *popo_md(const attest_crmf_req *c)
 {
     int md_nid = NID_undef, pk_nid = NID_undef;
 
-    if (c->popo_alg == NULL
-        || !OBJ_find_sigid_algs(OBJ_obj2nid(c->popo_alg->algorithm), &md_nid, &pk_nid) || md_nid == NID_undef)
+    if (c->popo_alg == NULL || !OBJ_find_sigid_algs(OBJ_obj2nid(c->popo_alg->algorithm), &md_nid, &pk_nid)
+        || md_nid == NID_undef)
         return NULL;
     return EVP_get_digestbynid(md_nid);
 }
@@ -41,7 +41,8 @@ static void check_popo(attest_verdict *v, const attest_verify_params *p, const O
         OBJ_obj2txt(alg, sizeof(alg), c->popo_alg->algorithm, 0);
     if (c->popo_type != OSSL_CRMF_POPO_SIGNATURE) {
         /* Only a signature proves possession to us; raVerified is an RA's word (acceptRAVerified=0). */
-        attest_fail(&v->checks, CHK_CRMF_POPO, "proof of possession is %s; only a signature POPO by the template key is accepted",
+        attest_fail(&v->checks, CHK_CRMF_POPO,
+                    "proof of possession is %s; only a signature POPO by the template key is accepted",
                     attest_crmf_popo_name(c->popo_type));
         return;
     }
@@ -64,11 +65,13 @@ static void check_popo(attest_verdict *v, const attest_verify_params *p, const O
     ok = OSSL_CRMF_MSGS_verify_popo(msgs, (int)c->cert_req_id, 0, p->libctx, p->propq) == 1;
     ERR_pop_to_mark();
     if (ok)
-        attest_pass(&v->checks, CHK_CRMF_POPO, "POPO signature (%s, over the %s) verifies with the template key (%s-%d)",
-                    alg, c->popo_input ? "POPOSigningKeyInput" : "certReq", EVP_PKEY_get0_type_name(c->pubkey),
+        attest_pass(&v->checks, CHK_CRMF_POPO,
+                    "POPO signature (%s, over the %s) verifies with the template key (%s-%d)", alg,
+                    c->popo_input ? "POPOSigningKeyInput" : "certReq", EVP_PKEY_get0_type_name(c->pubkey),
                     EVP_PKEY_get_bits(c->pubkey));
     else
-        attest_fail(&v->checks, CHK_CRMF_POPO, "the POPO signature (%s) does not verify with the template key: no proof of possession", alg);
+        attest_fail(&v->checks, CHK_CRMF_POPO,
+                    "the POPO signature (%s) does not verify with the template key: no proof of possession", alg);
 }
 
 /* p10cr: the CSR's verdict, with crmf.parse in front saying where it came from. */
@@ -80,7 +83,8 @@ static attest_verdict *verify_p10cr(const attest_verify_params *p, const attest_
     if (v == NULL)
         return NULL;
     memset(&all, 0, sizeof(all));
-    attest_pass(&all, CHK_CRMF_PARSE, "CMP PKIMessage (p10cr, %zu bytes): the PKCS#10 request inside is verified as one", len);
+    attest_pass(&all, CHK_CRMF_PARSE,
+                "CMP PKIMessage (p10cr, %zu bytes): the PKCS#10 request inside is verified as one", len);
     attest_checks_append(&all, &v->checks);
     OPENSSL_free(v->checks.v);
     v->checks = all;
@@ -88,8 +92,8 @@ static attest_verdict *verify_p10cr(const attest_verify_params *p, const attest_
 }
 
 /* One request's checks into v; attested_elsewhere: another request of the message carries evidence. */
-static void verify_req(attest_verdict *v, const attest_verify_params *p, const attest_crmf *c,
-                       const attest_crmf_req *r, int attested_elsewhere)
+static void verify_req(attest_verdict *v, const attest_verify_params *p, const attest_crmf *c, const attest_crmf_req *r,
+                       int attested_elsewhere)
 {
     attest_verdict_record_subject(v, r->subject, r->spki, r->pubkey);
     ERR_set_mark(); /* check_popo says what failed; the caller's queue stays */
@@ -97,7 +101,8 @@ static void verify_req(attest_verdict *v, const attest_verify_params *p, const a
     ERR_pop_to_mark();
     if (r->n_attest_exts == 0) {
         if (attested_elsewhere) {
-            attest_fail(&v->checks, CHK_BUNDLE_COUNT, "no id-aa-attestation extension, while another request of the message "
+            attest_fail(&v->checks, CHK_BUNDLE_COUNT,
+                        "no id-aa-attestation extension, while another request of the message "
                         "carries one: every request must be attested");
         } else {
             v->no_attestation = 1;
@@ -105,8 +110,10 @@ static void verify_req(attest_verdict *v, const attest_verify_params *p, const a
         }
     } else {
         if (r->n_attest_exts != 1)
-            attest_fail(&v->checks, CHK_BUNDLE_COUNT, "%d id-aa-attestation extensions in the certificate template, at most "
-                        "one allowed", r->n_attest_exts);
+            attest_fail(&v->checks, CHK_BUNDLE_COUNT,
+                        "%d id-aa-attestation extensions in the certificate template, at most "
+                        "one allowed",
+                        r->n_attest_exts);
         else
             attest_pass(&v->checks, CHK_BUNDLE_COUNT, "one id-aa-attestation extension%s",
                         r->attest_critical ? " (critical)" : "");
@@ -195,8 +202,10 @@ attest_verdict *attest_verify_crmf(const attest_verify_params *p, const unsigned
                     attest_crmf_body_name(c->bodytype), c->cert_req_id, len);
         verify_req(v, p, c, &c->reqs[0], 0);
     } else {
-        attest_pass(&v->checks, CHK_CRMF_PARSE, "%s%s, %d requests with distinct certReqIds, %zu bytes: each verified "
-                    "(submodules certReq[0..%d])", in_cmp, attest_crmf_body_name(c->bodytype), c->n_reqs, len, c->n_reqs - 1);
+        attest_pass(&v->checks, CHK_CRMF_PARSE,
+                    "%s%s, %d requests with distinct certReqIds, %zu bytes: each verified "
+                    "(submodules certReq[0..%d])",
+                    in_cmp, attest_crmf_body_name(c->bodytype), c->n_reqs, len, c->n_reqs - 1);
         verify_several(v, p, c);
     }
     attest_crmf_free(c);

@@ -20,8 +20,8 @@
  * (NULL if unknown), for policy.weak-algorithms.
  */
 void attest_verify_bundle_into(attest_verdict *v, const attest_verify_params *p, EVP_PKEY *subject,
-                               const X509_PUBKEY *subject_spki, const EVP_MD *request_md,
-                               const unsigned char *der, size_t len);
+                               const X509_PUBKEY *subject_spki, const EVP_MD *request_md, const unsigned char *der,
+                               size_t len);
 
 /* limits.rsa-exponent for the subject key when no bundle check recorded it. */
 void attest_limits_subject(attest_verdict *v, const EVP_PKEY *key);

@@ -24,7 +24,7 @@
 #include "attest/ak_enroll.h"
 #include "attest/verdict.h"
 
-#define ATTEST_AK_TTL_DEFAULT 3600   /* seconds a challenge stays answerable */
+#define ATTEST_AK_TTL_DEFAULT 3600 /* seconds a challenge stays answerable */
 
 /* The checks above on a request (chain, EK public, AK attributes and Name).  0 or -1. */
 int attest_ak_request_check(OSSL_LIB_CTX *libctx, const attest_ak_request *r, const attest_trust *ek_roots,
@@ -40,10 +40,10 @@ int attest_ak_challenge_make(OSSL_LIB_CTX *libctx, const attest_ak_request *r, i
  * overwritten).  take claims the entry by renaming it (one taker wins),
  * reads it and deletes it: a challenge is answered at most once.
  */
-int attest_ak_state_put(const char *dir, const unsigned char *id, size_t idlen, const unsigned char *der,
-                        size_t len, attest_err *err);
-int attest_ak_state_take(const char *dir, const unsigned char *id, size_t idlen, unsigned char **der,
-                         size_t *len, attest_err *err);
+int attest_ak_state_put(const char *dir, const unsigned char *id, size_t idlen, const unsigned char *der, size_t len,
+                        attest_err *err);
+int attest_ak_state_take(const char *dir, const unsigned char *id, size_t idlen, unsigned char **der, size_t *len,
+                         attest_err *err);
 
 /*
  * The AK certificate: subject empty, critical subjectAltName directoryName

@@ -19,16 +19,16 @@
 
 #include "attest/error.h"
 
-#define ATTEST_CREDENTIAL_MAX 64	/* TPM2B_DIGEST */
+#define ATTEST_CREDENTIAL_MAX 64 /* TPM2B_DIGEST */
 
 /* KDFa (SP 800-108 counter mode, HMAC); outlen in bytes; label without its NUL. */
-int attest_kdfa(OSSL_LIB_CTX *libctx, uint16_t hash_alg, const unsigned char *key, size_t keylen,
-                const char *label, const unsigned char *u, size_t ulen, const unsigned char *v,
-                size_t vlen, unsigned char *out, size_t outlen, attest_err *err);
+int attest_kdfa(OSSL_LIB_CTX *libctx, uint16_t hash_alg, const unsigned char *key, size_t keylen, const char *label,
+                const unsigned char *u, size_t ulen, const unsigned char *v, size_t vlen, unsigned char *out,
+                size_t outlen, attest_err *err);
 /* KDFe (SP 800-56A concatenation KDF as the TPM uses it). */
-int attest_kdfe(OSSL_LIB_CTX *libctx, uint16_t hash_alg, const unsigned char *z, size_t zlen,
-                const char *label, const unsigned char *u, size_t ulen, const unsigned char *v,
-                size_t vlen, unsigned char *out, size_t outlen, attest_err *err);
+int attest_kdfe(OSSL_LIB_CTX *libctx, uint16_t hash_alg, const unsigned char *z, size_t zlen, const char *label,
+                const unsigned char *u, size_t ulen, const unsigned char *v, size_t vlen, unsigned char *out,
+                size_t outlen, attest_err *err);
 
 /*
  * The symmetric half, from a given seed: symKey = KDFa(STORAGE, name),
@@ -36,10 +36,9 @@ int attest_kdfe(OSSL_LIB_CTX *libctx, uint16_t hash_alg, const unsigned char *z,
  * HMAC over encIdentity || name.  Deterministic: the unit tests check it
  * against worked values.
  */
-int attest_credential_wrap(OSSL_LIB_CTX *libctx, uint16_t name_alg, uint16_t sym_bits,
-                           const unsigned char *seed, size_t seedlen, const unsigned char *name,
-                           size_t namelen, const unsigned char *cred, size_t credlen,
-                           unsigned char **id_object, size_t *id_len, attest_err *err);
+int attest_credential_wrap(OSSL_LIB_CTX *libctx, uint16_t name_alg, uint16_t sym_bits, const unsigned char *seed,
+                           size_t seedlen, const unsigned char *name, size_t namelen, const unsigned char *cred,
+                           size_t credlen, unsigned char **id_object, size_t *id_len, attest_err *err);
 
 /*
  * TPM2_MakeCredential in software.  ek_pub: the EK's marshaled TPMT_PUBLIC
@@ -48,8 +47,8 @@ int attest_credential_wrap(OSSL_LIB_CTX *libctx, uint16_t name_alg, uint16_t sym
  * Buffers are OPENSSL_malloc'd.  0 or -1 (err says why).
  */
 int attest_make_credential(OSSL_LIB_CTX *libctx, const unsigned char *ek_pub, size_t ek_pub_len,
-                           const unsigned char *name, size_t namelen, const unsigned char *cred,
-                           size_t credlen, unsigned char **id_object, size_t *id_len,
-                           unsigned char **secret, size_t *secret_len, attest_err *err);
+                           const unsigned char *name, size_t namelen, const unsigned char *cred, size_t credlen,
+                           unsigned char **id_object, size_t *id_len, unsigned char **secret, size_t *secret_len,
+                           attest_err *err);
 
 #endif

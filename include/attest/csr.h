@@ -12,18 +12,18 @@
 #include "attest/error.h"
 
 typedef struct {
-    X509_REQ *req;               /* attest_csr_decode only; NULL from attest_csr_decode_light */
-    X509_NAME *subject;          /* owned by the decoded request */
-    X509_PUBKEY *spki;           /* the SubjectPublicKeyInfo as received, its key not decoded */
-    const X509_ALGOR *sig_alg;   /* the outer signatureAlgorithm */
-    int n_attest_attrs;          /* id-aa-attestation attributes found */
-    int n_values;                /* values in the first such attribute */
-    int value_type;              /* ASN.1 type of its first value */
-    unsigned char *bundle_der;   /* DER of the first value when it is a SEQUENCE */
+    X509_REQ *req;             /* attest_csr_decode only; NULL from attest_csr_decode_light */
+    X509_NAME *subject;        /* owned by the decoded request */
+    X509_PUBKEY *spki;         /* the SubjectPublicKeyInfo as received, its key not decoded */
+    const X509_ALGOR *sig_alg; /* the outer signatureAlgorithm */
+    int n_attest_attrs;        /* id-aa-attestation attributes found */
+    int n_values;              /* values in the first such attribute */
+    int value_type;            /* ASN.1 type of its first value */
+    unsigned char *bundle_der; /* DER of the first value when it is a SEQUENCE */
     size_t bundle_len;
-    int in_ext_request;          /* an id-aa-attestation extension sits in extensionRequest */
+    int in_ext_request;             /* an id-aa-attestation extension sits in extensionRequest */
     struct attest_csr_light *light; /* the template form (asn1/csr.c) */
-    EVP_PKEY *pkey;              /* from attest_csr_get0_pubkey */
+    EVP_PKEY *pkey;                 /* from attest_csr_get0_pubkey */
     int pkey_tried;
 } attest_csr;
 
@@ -39,7 +39,6 @@ EVP_PKEY *attest_csr_get0_pubkey(attest_csr *c, OSSL_LIB_CTX *libctx, const char
 int attest_csr_verify_signature(const attest_csr *c, EVP_PKEY *key, OSSL_LIB_CTX *libctx, const char *propq);
 
 /* Adds the one id-aa-attestation attribute; refuses if one is there already. */
-int attest_csr_add_bundle(X509_REQ *req, const unsigned char *bundle_der, size_t len,
-                          attest_err *err);
+int attest_csr_add_bundle(X509_REQ *req, const unsigned char *bundle_der, size_t len, attest_err *err);
 
 #endif

@@ -25,7 +25,7 @@ int attest_der_strict(const unsigned char *der, size_t len, attest_err *err);
  * (an embedded bundle, which its own decoder judges and reports).
  */
 int attest_der_strict_canonical(const unsigned char *der, size_t len, const size_t *opaque, size_t n_opaque,
-                             attest_err *err);
+                                attest_err *err);
 
 /*
  * 1 when obj, encoded as it, gives back der[0..len) byte for byte: the check

@@ -24,7 +24,7 @@ json_object *attest_describe_bundle_der(const unsigned char *der, size_t len, at
 json_object *attest_describe_csr_der(const unsigned char *der, size_t len, attest_err *err);
 json_object *attest_describe_crmf_der(const unsigned char *der, size_t len, attest_err *err);
 
-json_object *attest_json_text(const unsigned char *s, size_t len);            /* escaped */
+json_object *attest_json_text(const unsigned char *s, size_t len); /* escaped */
 
 /* Small helpers shared by the describers. */
 json_object *attest_json_hex(const unsigned char *b, size_t n);
@@ -34,7 +34,7 @@ json_object *attest_json_or_error(json_object *o, const attest_err *e);
 json_object *attest_json_time(const ASN1_TIME *t);
 json_object *attest_json_name(const X509_NAME *n); /* the same, as a string */
 /* Requested extensions: name, oid, critical, length, value (see describe_ext.c). */
-json_object *attest_describe_extensions(const STACK_OF(X509_EXTENSION) *exts);
+json_object *attest_describe_extensions(const STACK_OF(X509_EXTENSION) * exts);
 json_object *attest_json_spki(const X509_PUBKEY *k);
 
 int attest_render_text(json_object *o, BIO *out);

@@ -15,15 +15,15 @@
 
 typedef struct {
     const attest_verify_params *p;
-    EVP_PKEY *subject_key;          /* the key the evidence must bind to */
+    EVP_PKEY *subject_key;           /* the key the evidence must bind to */
     const X509_PUBKEY *subject_spki; /* the request's SubjectPublicKeyInfo; NULL for a bare bundle */
-    STACK_OF(X509) *bundle_certs;   /* the bundle's cert bag: intermediates only */
-    char weak[256];                 /* weak algorithm uses seen, for policy.weak-algorithms */
+    STACK_OF(X509) * bundle_certs;   /* the bundle's cert bag: intermediates only */
+    char weak[256];                  /* weak algorithm uses seen, for policy.weak-algorithms */
     int weak_sha1, weak_rsa;
-    char big_e[256];                /* keys refused for their RSA exponent, for limits.rsa-exponent */
+    char big_e[256]; /* keys refused for their RSA exponent, for limits.rsa-exponent */
     int n_big_e;
-    int sig_ops, sig_ops_refused;   /* this input's signature operations, for limits.signatures */
-    attest_submod *sub;             /* the statement being judged: its records (AK paths) */
+    int sig_ops, sig_ops_refused; /* this input's signature operations, for limits.signatures */
+    attest_submod *sub;           /* the statement being judged: its records (AK paths) */
 } attest_vctx;
 
 /* Record algorithm uses; SHA-1 and RSA < 2048 are noted for the policy check. */
@@ -60,10 +60,10 @@ void attest_engine_nonce(attest_vctx *v, attest_submod *sub, const char *id, con
  * decoders and encoders, and the man page's check table.
  */
 struct attest_engine {
-    const char *name;                  /* "tpm2": the prefix of its check ids */
-    const char *kind;                  /* "tpm2-certify": a statement's kind in verdicts and show */
-    const char *summary;               /* "TPM 2.0 certify evidence": bundle.type's text */
-    const int *oids;                   /* its statement types (attest_oid ids: configurable arcs) */
+    const char *name;    /* "tpm2": the prefix of its check ids */
+    const char *kind;    /* "tpm2-certify": a statement's kind in verdicts and show */
+    const char *summary; /* "TPM 2.0 certify evidence": bundle.type's text */
+    const int *oids;     /* its statement types (attest_oid ids: configurable arcs) */
     size_t n_oids;
     const char *oid_text;              /* or a fixed dotted OID outside the table (a vendor's arc); NULL: none */
     const attest_object_type *objects; /* objects[0]: the statement's value, when it has a type */
@@ -75,7 +75,7 @@ struct attest_engine {
      */
     const attest_check_doc *checks;
     size_t n_checks;
-    int standalone;                    /* its statement verifies on its own (carries its certificates) */
+    int standalone; /* its statement verifies on its own (carries its certificates) */
     /* The statement value for show; NULL: raw DER. */
     json_object *(*describe)(const unsigned char *der, size_t len, attest_err *err);
     /* Judge st into sub->checks; 1 when its key binding passed.  NULL: shown, not verified. */

@@ -16,17 +16,17 @@
 #include "attest/error.h"
 #include "attest/verdict.h"
 
-#define ATTEST_NONCE_MIN_BYTES 8
+#define ATTEST_NONCE_MIN_BYTES     8
 #define ATTEST_NONCE_DEFAULT_BYTES 32
-#define ATTEST_NONCE_DEFAULT_TTL 300
-#define ATTEST_NONCE_MAX_TTL (7L * 24 * 3600)
+#define ATTEST_NONCE_DEFAULT_TTL   300
+#define ATTEST_NONCE_MAX_TTL       (7L * 24 * 3600)
 
 typedef enum {
-    ATTEST_NONCE_OK,        /* issued here, not expired, and now marked used by this call */
-    ATTEST_NONCE_UNKNOWN,   /* never issued here (or expired and swept) */
-    ATTEST_NONCE_USED,      /* already used: a replay */
-    ATTEST_NONCE_EXPIRED,   /* issued, but its time ran out (now marked used) */
-    ATTEST_NONCE_ERROR      /* the directory could not be read or written: err says why */
+    ATTEST_NONCE_OK,      /* issued here, not expired, and now marked used by this call */
+    ATTEST_NONCE_UNKNOWN, /* never issued here (or expired and swept) */
+    ATTEST_NONCE_USED,    /* already used: a replay */
+    ATTEST_NONCE_EXPIRED, /* issued, but its time ran out (now marked used) */
+    ATTEST_NONCE_ERROR    /* the directory could not be read or written: err says why */
 } attest_nonce_result;
 
 /*

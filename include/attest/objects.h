@@ -20,14 +20,14 @@
 typedef int attest_datatype;
 enum {
     ATTEST_DT_NONE = -1,
-    ATTEST_DT_CSR = 0,          /* "AttestedCSR"       PKCS#10 with the attribute */
-    ATTEST_DT_BUNDLE,           /* "AttestationBundle" */
-    ATTEST_DT_CRMF,             /* "CrmfRequest"       CertReqMessages, or a CMP ir/cr/kur/p10cr (DER only) */
-    ATTEST_DT_TPM2_STMT,        /* "TcgAttestCertify"  (engine tpm2) */
-    ATTEST_DT_TPMS_ATTEST,      /* "TPMS_ATTEST"       raw TPM bytes */
-    ATTEST_DT_TPMT_PUBLIC,      /* "TPMT_PUBLIC" */
-    ATTEST_DT_TPMT_SIGNATURE,   /* "TPMT_SIGNATURE" */
-    ATTEST_DT_PKIX              /* "PkixEvidence"      (engine pkix) */
+    ATTEST_DT_CSR = 0,        /* "AttestedCSR"       PKCS#10 with the attribute */
+    ATTEST_DT_BUNDLE,         /* "AttestationBundle" */
+    ATTEST_DT_CRMF,           /* "CrmfRequest"       CertReqMessages, or a CMP ir/cr/kur/p10cr (DER only) */
+    ATTEST_DT_TPM2_STMT,      /* "TcgAttestCertify"  (engine tpm2) */
+    ATTEST_DT_TPMS_ATTEST,    /* "TPMS_ATTEST"       raw TPM bytes */
+    ATTEST_DT_TPMT_PUBLIC,    /* "TPMT_PUBLIC" */
+    ATTEST_DT_TPMT_SIGNATURE, /* "TPMT_SIGNATURE" */
+    ATTEST_DT_PKIX            /* "PkixEvidence"      (engine pkix) */
 };
 
 size_t attest_object_count(void);
@@ -44,7 +44,6 @@ const char *attest_datatype_pem_label(attest_datatype dt);
 int attest_datatype_is_asn1(attest_datatype dt);
 attest_datatype attest_datatype_from_name(const char *name);
 
-
 /*
  * The one input path.  attest_detect: the type of DER bytes (the first
  * detectable type whose check passes), ATTEST_DT_NONE when none does.
@@ -56,8 +55,7 @@ attest_datatype attest_datatype_from_name(const char *name);
 attest_datatype attest_detect(const unsigned char *der, size_t len);
 /* 1 when attest_verify_any judges dt on its own (a container, or a standalone engine's statement). */
 int attest_object_verifiable(attest_datatype dt);
-attest_verdict *attest_verify_any(const attest_verify_params *p, attest_datatype dt,
-                                  const unsigned char *der, size_t len);
-
+attest_verdict *attest_verify_any(const attest_verify_params *p, attest_datatype dt, const unsigned char *der,
+                                  size_t len);
 
 #endif

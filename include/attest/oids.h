@@ -13,17 +13,17 @@
 #include <openssl/asn1.h>
 
 typedef enum {
-    ATTEST_OID_AA_ATTESTATION = 0,   /* CSR attribute / CRMF extension */
-    ATTEST_OID_TPM_CERTIFY,          /* tcg-attest-tpm-certify statement */
-    ATTEST_OID_TCG_KP_AIK,           /* EKU on TPM AK certificates */
+    ATTEST_OID_AA_ATTESTATION = 0,      /* CSR attribute / CRMF extension */
+    ATTEST_OID_TPM_CERTIFY,             /* tcg-attest-tpm-certify statement */
+    ATTEST_OID_TCG_KP_AIK,              /* EKU on TPM AK certificates */
     ATTEST_OID_TCG_AT_TPM_MANUFACTURER, /* TPM attributes in a TPM certificate's subjectAltName */
     ATTEST_OID_TCG_AT_TPM_MODEL,
     ATTEST_OID_TCG_AT_TPM_VERSION,
-    ATTEST_OID_PE_CMW,               /* CMW statement */
-    ATTEST_OID_DICE_CMW,             /* TCG DICE conceptual message wrapper */
+    ATTEST_OID_PE_CMW,   /* CMW statement */
+    ATTEST_OID_DICE_CMW, /* TCG DICE conceptual message wrapper */
     ATTEST_OID_DICE_TCBINFO,
-    ATTEST_OID_PKIX_STATEMENT,       /* statement type for PKIX evidence (placeholder) */
-    ATTEST_OID_KP_ATTESTATION_KEY,   /* id-kp-attestationKey EKU (placeholder) */
+    ATTEST_OID_PKIX_STATEMENT,     /* statement type for PKIX evidence (placeholder) */
+    ATTEST_OID_KP_ATTESTATION_KEY, /* id-kp-attestationKey EKU (placeholder) */
     /* PKIX evidence elements */
     ATTEST_OID_PKIX_EL_TRANSACTION,
     ATTEST_OID_PKIX_EL_PLATFORM,
@@ -71,10 +71,10 @@ typedef enum {
 
 typedef struct {
     attest_oid_id id;
-    const char *sn;        /* short name, registered with OpenSSL by the provider */
-    const char *ln;        /* long name */
-    const char *dotted;    /* current dotted form (after configuration) */
-    int placeholder;       /* 1: the arc is not assigned yet */
+    const char *sn;     /* short name, registered with OpenSSL by the provider */
+    const char *ln;     /* long name */
+    const char *dotted; /* current dotted form (after configuration) */
+    int placeholder;    /* 1: the arc is not assigned yet */
 } attest_oid_info;
 
 /*
@@ -83,8 +83,7 @@ typedef struct {
  * environment variables ATTEST_PKIX_ARC, ATTEST_PKIX_EKU and
  * ATTEST_PKIX_STATEMENT_OID when this was not called.
  */
-int attest_oids_configure(const char *pkix_arc, const char *pkix_eku,
-                          const char *pkix_statement);
+int attest_oids_configure(const char *pkix_arc, const char *pkix_eku, const char *pkix_statement);
 int attest_oids_init(void);
 
 const attest_oid_info *attest_oid_info_get(attest_oid_id id);

@@ -24,18 +24,35 @@
 #include "attest/error.h"
 #include "attest/oids.h"
 
-typedef struct { ASN1_OBJECT *type; ASN1_TYPE *value; } ATTEST_PKIX_CLAIM;
+typedef struct {
+    ASN1_OBJECT *type;
+    ASN1_TYPE *value;
+} ATTEST_PKIX_CLAIM;
 DEFINE_STACK_OF(ATTEST_PKIX_CLAIM)
-typedef struct { ASN1_OBJECT *type; STACK_OF(ATTEST_PKIX_CLAIM) *claims; } ATTEST_PKIX_ELEMENT;
+typedef struct {
+    ASN1_OBJECT *type;
+    STACK_OF(ATTEST_PKIX_CLAIM) * claims;
+} ATTEST_PKIX_ELEMENT;
 DEFINE_STACK_OF(ATTEST_PKIX_ELEMENT)
-typedef struct { ASN1_INTEGER *version; STACK_OF(ATTEST_PKIX_ELEMENT) *elements; } ATTEST_PKIX_TBS;
-typedef struct { ASN1_OCTET_STRING *key_id; X509_PUBKEY *spki; X509 *cert; } ATTEST_PKIX_SID;
-typedef struct { ATTEST_PKIX_SID *sid; X509_ALGOR *alg; ASN1_OCTET_STRING *value; } ATTEST_PKIX_SIGBLOCK;
+typedef struct {
+    ASN1_INTEGER *version;
+    STACK_OF(ATTEST_PKIX_ELEMENT) * elements;
+} ATTEST_PKIX_TBS;
+typedef struct {
+    ASN1_OCTET_STRING *key_id;
+    X509_PUBKEY *spki;
+    X509 *cert;
+} ATTEST_PKIX_SID;
+typedef struct {
+    ATTEST_PKIX_SID *sid;
+    X509_ALGOR *alg;
+    ASN1_OCTET_STRING *value;
+} ATTEST_PKIX_SIGBLOCK;
 DEFINE_STACK_OF(ATTEST_PKIX_SIGBLOCK)
 typedef struct {
     ATTEST_PKIX_TBS *tbs;
-    STACK_OF(ATTEST_PKIX_SIGBLOCK) *sigs;
-    STACK_OF(X509) *intermediates;
+    STACK_OF(ATTEST_PKIX_SIGBLOCK) * sigs;
+    STACK_OF(X509) * intermediates;
 } ATTEST_PKIX_EVIDENCE;
 
 DECLARE_ASN1_FUNCTIONS(ATTEST_PKIX_CLAIM)
@@ -47,8 +64,8 @@ DECLARE_ASN1_FUNCTIONS(ATTEST_PKIX_EVIDENCE)
 
 typedef struct {
     ATTEST_PKIX_EVIDENCE *ev;
-    int intermediates_explicit;  /* 1: A0 { 30 { certs } }, 0: A0 { certs } */
-    unsigned char *tbs_der;      /* the exact signed bytes */
+    int intermediates_explicit; /* 1: A0 { 30 { certs } }, 0: A0 { certs } */
+    unsigned char *tbs_der;     /* the exact signed bytes */
     size_t tbs_len;
 } attest_pkix;
 
@@ -62,8 +79,13 @@ attest_pkix *attest_pkix_wrap(ATTEST_PKIX_EVIDENCE *ev, attest_err *err);
 
 /* The claim table: which element a claim belongs to and what its value is. */
 typedef enum {
-    PKIX_VALUE_OCTETS, PKIX_VALUE_TIME, PKIX_VALUE_UTF8, PKIX_VALUE_INT,
-    PKIX_VALUE_BOOL, PKIX_VALUE_OID_SEQ, PKIX_VALUE_SPKI
+    PKIX_VALUE_OCTETS,
+    PKIX_VALUE_TIME,
+    PKIX_VALUE_UTF8,
+    PKIX_VALUE_INT,
+    PKIX_VALUE_BOOL,
+    PKIX_VALUE_OID_SEQ,
+    PKIX_VALUE_SPKI
 } attest_pkix_value_kind;
 
 typedef struct {

@@ -21,11 +21,11 @@
 #define ATTEST_NAME_TPMS_ATTEST    "TPMS_ATTEST"
 #define ATTEST_NAME_TPMT_PUBLIC    "TPMT_PUBLIC"
 #define ATTEST_NAME_TPMT_SIGNATURE "TPMT_SIGNATURE"
-#define ATTEST_NAME_CRMF           "CrmfRequest"   /* DER only: no PEM label, no PEM encoder */
+#define ATTEST_NAME_CRMF           "CrmfRequest" /* DER only: no PEM label, no PEM encoder */
 
 typedef struct {
-    int version;                 /* ATTEST_ENCODER_OBJECT_VERSION */
-    const char *data_type;       /* one of the names above */
+    int version;           /* ATTEST_ENCODER_OBJECT_VERSION */
+    const char *data_type; /* one of the names above */
     const unsigned char *data;
     size_t len;
 } ATTEST_ENCODER_OBJECT;
@@ -50,12 +50,12 @@ typedef struct {
  * the DER of a complete SignatureBlock (signer, algorithm, value).  Anything
  * but one DER TbsEvidence is refused: the AK signs attestations only.
  */
-#define ATTEST_AK_NAME            "ATTEST-AK"
-#define ATTEST_AK_PARAM_URI       "uri"     /* utf8 string, required */
-#define ATTEST_AK_PARAM_PROPQ     "propq"   /* utf8 string: property query to load and sign with */
-#define ATTEST_AK_PARAM_CERT      "cert"    /* octet string: the AK certificate, DER */
-#define ATTEST_AK_PARAM_PSS       "pss"     /* int, signature ctx: RSA keys sign with RSASSA-PSS */
-#define ATTEST_AK_PARAM_SPKI      "spki"    /* octet string, gettable: the AK's SubjectPublicKeyInfo DER */
+#define ATTEST_AK_NAME        "ATTEST-AK"
+#define ATTEST_AK_PARAM_URI   "uri"   /* utf8 string, required */
+#define ATTEST_AK_PARAM_PROPQ "propq" /* utf8 string: property query to load and sign with */
+#define ATTEST_AK_PARAM_CERT  "cert"  /* octet string: the AK certificate, DER */
+#define ATTEST_AK_PARAM_PSS   "pss"   /* int, signature ctx: RSA keys sign with RSASSA-PSS */
+#define ATTEST_AK_PARAM_SPKI  "spki"  /* octet string, gettable: the AK's SubjectPublicKeyInfo DER */
 /* The digest is OSSL_SIGNATURE_PARAM_DIGEST ("digest"); default by key. */
 
 /* Provider reason codes (ERR_GET_REASON of errors raised by the provider). */

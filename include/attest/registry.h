@@ -13,12 +13,12 @@
 typedef struct attest_engine attest_engine;
 
 typedef struct {
-    const char *name;     /* stable data-type name: "TcgAttestCertify" (provider, JSON "type") */
-    const char *alias;    /* --type and the provider's structure= property: "tpm2" */
-    const char *pem;      /* PEM label, or NULL when the type has no PEM form */
-    const char *summary;  /* one line for decoder lists and usage text */
-    int asn1;             /* DER (1) or raw TPM marshaling (0) */
-    int detect;           /* tried, in table order, when an input's type is not given */
+    const char *name;    /* stable data-type name: "TcgAttestCertify" (provider, JSON "type") */
+    const char *alias;   /* --type and the provider's structure= property: "tpm2" */
+    const char *pem;     /* PEM label, or NULL when the type has no PEM form */
+    const char *summary; /* one line for decoder lists and usage text */
+    int asn1;            /* DER (1) or raw TPM marshaling (0) */
+    int detect;          /* tried, in table order, when an input's type is not given */
     /* Strictly decode: 0 when der is one of these.  No JSON is built. */
     int (*check)(const unsigned char *der, size_t len, attest_err *err);
     json_object *(*describe)(const unsigned char *der, size_t len, attest_err *err);
@@ -29,10 +29,14 @@ typedef struct {
 
 /* The provider has a decoder and encoders per row, in fixed slots: at most this many rows. */
 #define ATTEST_MAX_OBJECT_TYPES 24
-#define ATTEST_OBJECT_SLOTS(X) X(0) X(1) X(2) X(3) X(4) X(5) X(6) X(7) X(8) X(9) X(10) X(11) \
-    X(12) X(13) X(14) X(15) X(16) X(17) X(18) X(19) X(20) X(21) X(22) X(23)
+#define ATTEST_OBJECT_SLOTS(X)                                                                                       \
+    X(0)                                                                                                             \
+    X(1)                                                                                                             \
+    X(2)                                                                                                             \
+    X(3) X(4) X(5) X(6) X(7) X(8) X(9) X(10) X(11) X(12) X(13) X(14) X(15) X(16) X(17) X(18) X(19) X(20) X(21) X(22) \
+        X(23)
 
-const attest_object_type *attest_object_at(attest_datatype dt);  /* NULL when out of range */
+const attest_object_type *attest_object_at(attest_datatype dt); /* NULL when out of range */
 
 /* The engine an object belongs to; NULL for the containers. */
 const attest_engine *attest_object_engine(attest_datatype dt);

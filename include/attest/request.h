@@ -22,14 +22,14 @@ typedef int (*attest_request_signer)(void *arg, const unsigned char *digest, siz
                                      size_t *sig_len, attest_err *err);
 
 typedef struct {
-    const char *subject;           /* "/CN=code signer/O=Example" */
-    const char *const *addext;     /* "keyUsage=critical,digitalSignature", ... */
+    const char *subject;       /* "/CN=code signer/O=Example" */
+    const char *const *addext; /* "keyUsage=critical,digitalSignature", ... */
     size_t n_addext;
-    const char *md;                /* digest name; NULL: SHA-256 (SHA-384 for P-384, SHA-512 for P-521) */
-    int pss;                       /* RSA keys: RSASSA-PSS instead of PKCS#1 v1.5 */
+    const char *md; /* digest name; NULL: SHA-256 (SHA-384 for P-384, SHA-512 for P-521) */
+    int pss;        /* RSA keys: RSASSA-PSS instead of PKCS#1 v1.5 */
     OSSL_LIB_CTX *libctx;
-    const char *propq;             /* NULL: prefer the key's own provider */
-    attest_request_signer signer;  /* set: key is the public key, the signer signs; the result is verified */
+    const char *propq;            /* NULL: prefer the key's own provider */
+    attest_request_signer signer; /* set: key is the public key, the signer signs; the result is verified */
     void *signer_arg;
 } attest_request_opts;
 
@@ -44,7 +44,7 @@ int attest_request_check_addext(const char *const *addext, size_t n, attest_err 
  */
 int attest_request_set_spki(X509_REQ *req, EVP_PKEY *key);
 /* bundle may be NULL (a plain request).  Returns DER in *der. */
-int attest_request_build(EVP_PKEY *key, const attest_request_opts *o, const unsigned char *bundle,
-                         size_t bundle_len, unsigned char **der, size_t *len, attest_err *err);
+int attest_request_build(EVP_PKEY *key, const attest_request_opts *o, const unsigned char *bundle, size_t bundle_len,
+                         unsigned char **der, size_t *len, attest_err *err);
 
 #endif

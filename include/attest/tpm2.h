@@ -19,20 +19,18 @@
 #include "attest/error.h"
 
 typedef struct {
-    unsigned char *attest;     /* TPMS_ATTEST bytes */
+    unsigned char *attest; /* TPMS_ATTEST bytes */
     size_t attest_len;
-    unsigned char *sig;        /* signature octets as carried */
+    unsigned char *sig; /* signature octets as carried */
     size_t sig_len;
-    unsigned char *pub;        /* TPMT_PUBLIC bytes, NULL when absent */
+    unsigned char *pub; /* TPMT_PUBLIC bytes, NULL when absent */
     size_t pub_len;
-    int pub_was_tpm2b;         /* legacy: a TPM2B_PUBLIC size prefix was stripped */
+    int pub_was_tpm2b; /* legacy: a TPM2B_PUBLIC size prefix was stripped */
 } attest_tpm2_stmt;
 
-int attest_tpm2_stmt_decode(const unsigned char *der, size_t len, attest_tpm2_stmt *out,
-                            attest_err *err);
+int attest_tpm2_stmt_decode(const unsigned char *der, size_t len, attest_tpm2_stmt *out, attest_err *err);
 /* Encodes attest/sig/pub (pub optional) as given. */
-int attest_tpm2_stmt_encode(const attest_tpm2_stmt *s, unsigned char **der, size_t *len,
-                            attest_err *err);
+int attest_tpm2_stmt_encode(const attest_tpm2_stmt *s, unsigned char **der, size_t *len, attest_err *err);
 void attest_tpm2_stmt_clear(attest_tpm2_stmt *s);
 
 /* Strict unmarshaling: every byte consumed, sizes inside the buffer. */
@@ -42,8 +40,7 @@ int attest_tpmt_public_parse(const unsigned char *b, size_t n, TPMT_PUBLIC *out,
 int attest_tpmt_signature_parse(const unsigned char *b, size_t n, TPMT_SIGNATURE *out);
 
 /* Name = nameAlg || H_nameAlg(TPMT_PUBLIC bytes).  Returns the length or -1. */
-int attest_tpm2_name(const unsigned char *pub, size_t pub_len, unsigned char *name, size_t cap,
-                     attest_err *err);
+int attest_tpm2_name(const unsigned char *pub, size_t pub_len, unsigned char *name, size_t cap, attest_err *err);
 const EVP_MD *attest_tpm2_md(TPMI_ALG_HASH alg);
 const char *attest_tpm2_alg_name(uint16_t alg);
 const char *attest_tpm2_curve_name(uint16_t curve);
@@ -54,7 +51,6 @@ void attest_tpma_object_str(uint32_t attrs, char *buf, size_t cap);
 int attest_tpm2_ecdsa_der(const TPMS_SIGNATURE_ECC *e, unsigned char **der, size_t *len);
 
 /* The public key of a TPMT_PUBLIC as an EVP_PKEY (RSA or NIST ECC). */
-EVP_PKEY *attest_tpmt_public_to_pkey(const TPMT_PUBLIC *pub, OSSL_LIB_CTX *libctx,
-                                     attest_err *err);
+EVP_PKEY *attest_tpmt_public_to_pkey(const TPMT_PUBLIC *pub, OSSL_LIB_CTX *libctx, attest_err *err);
 
 #endif

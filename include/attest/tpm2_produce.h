@@ -6,9 +6,9 @@
 #include "attest/tpm2_device.h"
 
 /* 0, -1, or ATTEST_TPM_UNREACHABLE.  *stmt is the DER of the statement. */
-int attest_tpm2_produce(attest_tpm *t, const attest_tpm_keyref *key, uint32_t ak_handle,
-                        const unsigned char *nonce, size_t nonce_len, unsigned char **stmt,
-                        size_t *stmt_len, uint32_t *key_attributes, attest_err *err);
+int attest_tpm2_produce(attest_tpm *t, const attest_tpm_keyref *key, uint32_t ak_handle, const unsigned char *nonce,
+                        size_t nonce_len, unsigned char **stmt, size_t *stmt_len, uint32_t *key_attributes,
+                        attest_err *err);
 
 /* The same, keeping the certify result (the key's and the AK's TPMT_PUBLIC): clear co after a 0. */
 int attest_tpm2_produce_certified(attest_tpm *t, const attest_tpm_keyref *key, uint32_t ak_handle,

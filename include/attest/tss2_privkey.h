@@ -30,34 +30,34 @@
 
 #include "attest/error.h"
 
-#define ATTEST_TSS2_PEM_NAME		"TSS2 PRIVATE KEY"
-#define ATTEST_TSS2_OID_LOADABLE	"2.23.133.10.1.3"
-#define ATTEST_TSS2_OID_IMPORTABLE	"2.23.133.10.1.4"
-#define ATTEST_TSS2_OID_SEALED		"2.23.133.10.1.5"
+#define ATTEST_TSS2_PEM_NAME       "TSS2 PRIVATE KEY"
+#define ATTEST_TSS2_OID_LOADABLE   "2.23.133.10.1.3"
+#define ATTEST_TSS2_OID_IMPORTABLE "2.23.133.10.1.4"
+#define ATTEST_TSS2_OID_SEALED     "2.23.133.10.1.5"
 
 /* The ASN.1 type, for code that needs to read or write the raw structure. */
 typedef struct ATTEST_TSS2_PRIVKEY_st {
-	ASN1_OBJECT		*type;
-	ASN1_BOOLEAN		 empty_auth;	/* -1 when absent */
-	ASN1_TYPE		*policy;	/* SEQUENCE OF TPMPolicy, kept opaque */
-	ASN1_OCTET_STRING	*secret;
-	ASN1_TYPE		*auth_policy;	/* SEQUENCE OF TPMAuthPolicy, opaque */
-	ASN1_UTF8STRING		*description;
-	ASN1_BOOLEAN		 rsa_parent;	/* -1 when absent */
-	ASN1_INTEGER		*parent;
-	ASN1_OCTET_STRING	*pubkey;
-	ASN1_OCTET_STRING	*privkey;
+    ASN1_OBJECT *type;
+    ASN1_BOOLEAN empty_auth; /* -1 when absent */
+    ASN1_TYPE *policy;       /* SEQUENCE OF TPMPolicy, kept opaque */
+    ASN1_OCTET_STRING *secret;
+    ASN1_TYPE *auth_policy; /* SEQUENCE OF TPMAuthPolicy, opaque */
+    ASN1_UTF8STRING *description;
+    ASN1_BOOLEAN rsa_parent; /* -1 when absent */
+    ASN1_INTEGER *parent;
+    ASN1_OCTET_STRING *pubkey;
+    ASN1_OCTET_STRING *privkey;
 } ATTEST_TSS2_PRIVKEY;
 
 DECLARE_ASN1_FUNCTIONS(ATTEST_TSS2_PRIVKEY)
 
 /* A loadable key, decoded and checked. */
 typedef struct attest_tss2_key {
-	uint32_t	parent;		/* 0x40000001 (owner) or 0x81xxxxxx */
-	int		empty_auth;	/* 1 if emptyAuth is TRUE */
-	int		rsa_parent;	/* 1 if rsaParent is TRUE (RSA SRK template) */
-	TPM2B_PUBLIC	pub;
-	TPM2B_PRIVATE	priv;
+    uint32_t parent; /* 0x40000001 (owner) or 0x81xxxxxx */
+    int empty_auth;  /* 1 if emptyAuth is TRUE */
+    int rsa_parent;  /* 1 if rsaParent is TRUE (RSA SRK template) */
+    TPM2B_PUBLIC pub;
+    TPM2B_PRIVATE priv;
 } attest_tss2_key;
 
 /*
@@ -67,7 +67,6 @@ typedef struct attest_tss2_key {
  * Parent 0 is read as owner, like tpm2-openssl does.
  * Returns 0 on success, -1 with one line in err otherwise.
  */
-int attest_tss2_key_decode(const unsigned char *buf, size_t len,
-    attest_tss2_key *out, attest_err *err);
+int attest_tss2_key_decode(const unsigned char *buf, size_t len, attest_tss2_key *out, attest_err *err);
 
 #endif /* ATTEST_TSS2_PRIVKEY_H */

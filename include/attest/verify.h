@@ -23,10 +23,10 @@
 
 /* ---- policy: every relaxation is named, off by default ---- */
 enum {
-    ATTEST_ALLOW_SHA1           = 1u << 0, /* "sha1" */
-    ATTEST_ALLOW_SMALL_RSA      = 1u << 1, /* "small-rsa": RSA < 2048 */
+    ATTEST_ALLOW_SHA1 = 1u << 0,           /* "sha1" */
+    ATTEST_ALLOW_SMALL_RSA = 1u << 1,      /* "small-rsa": RSA < 2048 */
     ATTEST_ALLOW_EXPORTABLE_KEY = 1u << 2, /* "exportable-key" */
-    ATTEST_ALLOW_IMPORTED_KEY   = 1u << 3, /* "imported-key": not generated in the module */
+    ATTEST_ALLOW_IMPORTED_KEY = 1u << 3,   /* "imported-key": not generated in the module */
     ATTEST_ALLOW_RESTRICTED_KEY = 1u << 4, /* "restricted-key" */
     ATTEST_ALLOW_AK_WITHOUT_EKU = 1u << 5  /* "ak-without-eku" */
 };
@@ -43,7 +43,6 @@ void attest_policy_default(attest_policy *p);
 unsigned attest_policy_allow_flag(const char *name);
 const char *attest_policy_allow_names(void); /* "sha1, small-rsa, ..." */
 
-
 /* ---- trust anchors and intermediates ---- */
 typedef struct attest_trust attest_trust;
 typedef void (*attest_notice_fn)(void *arg, const char *msg);
@@ -53,8 +52,7 @@ attest_trust *attest_trust_new(void);
 attest_trust *attest_trust_new_ex(OSSL_LIB_CTX *libctx, const char *propq);
 void attest_trust_free(attest_trust *t);
 /* Every PEM/DER certificate file in dir becomes an anchor; others get a notice. */
-int attest_trust_add_dir(attest_trust *t, const char *dir, attest_notice_fn notice, void *arg,
-                         attest_err *err);
+int attest_trust_add_dir(attest_trust *t, const char *dir, attest_notice_fn notice, void *arg, attest_err *err);
 int attest_trust_add_anchor(attest_trust *t, X509 *x);
 /* Every certificate of one PEM (one or more) or DER file becomes an anchor (like openssl -CAfile). */
 int attest_trust_add_file(attest_trust *t, const char *file, attest_err *err);
@@ -69,9 +67,9 @@ int attest_trust_time(const attest_trust *t, time_t *when);
 void attest_time_text(time_t when, char *buf, size_t len);
 size_t attest_trust_anchor_count(const attest_trust *t);
 /* Build and validate a path from leaf to an anchor; extra are more intermediates. */
-int attest_trust_verify(const attest_trust *t, X509 *leaf, STACK_OF(X509) *extra, attest_err *err);
+int attest_trust_verify(const attest_trust *t, X509 *leaf, STACK_OF(X509) * extra, attest_err *err);
 /* The same; on success anchor (32 bytes, may be NULL) gets the SHA-256 of the anchor the path ended at. */
-int attest_trust_verify_anchor(const attest_trust *t, X509 *leaf, STACK_OF(X509) *extra, attest_err *err,
+int attest_trust_verify_anchor(const attest_trust *t, X509 *leaf, STACK_OF(X509) * extra, attest_err *err,
                                unsigned char *anchor);
 /* Chain results served from the per-run cache, and computed. */
 void attest_trust_cache_stats(const attest_trust *t, size_t *hits, size_t *misses);
@@ -82,7 +80,10 @@ void attest_trust_set_cache(attest_trust *t, int on);
 typedef enum { ATTEST_CHECK_PASS, ATTEST_CHECK_FAIL, ATTEST_CHECK_SKIP } attest_check_result;
 typedef enum { ATTEST_SEV_INFO, ATTEST_SEV_WARNING, ATTEST_SEV_ERROR } attest_severity;
 typedef enum {
-    ATTEST_STATUS_AFFIRMING, ATTEST_STATUS_WARNING, ATTEST_STATUS_CONTRAINDICATED, ATTEST_STATUS_NONE
+    ATTEST_STATUS_AFFIRMING,
+    ATTEST_STATUS_WARNING,
+    ATTEST_STATUS_CONTRAINDICATED,
+    ATTEST_STATUS_NONE
 } attest_status;
 typedef struct attest_verdict attest_verdict;
 
@@ -106,8 +107,8 @@ attest_status attest_verdict_statement_status(const attest_verdict *v, size_t i)
 #define ATTEST_VERDICT_TOP SIZE_MAX
 size_t attest_verdict_check_count(const attest_verdict *v, size_t where);
 /* Check i: 1 and its fields (any pointer may be NULL; strings live as long as v), 0 if out of range. */
-int attest_verdict_check(const attest_verdict *v, size_t where, size_t i, const char **id,
-                         attest_check_result *result, attest_severity *severity, const char **detail);
+int attest_verdict_check(const attest_verdict *v, size_t where, size_t i, const char **id, attest_check_result *result,
+                         attest_severity *severity, const char **detail);
 
 /* ---- verification ---- */
 /* ---- verification ---- */
@@ -116,10 +117,10 @@ typedef struct {
     const char *propq;
     const attest_trust *trust;
     const attest_policy *policy;
-    const unsigned char *nonce;  /* NULL: no nonce demanded */
+    const unsigned char *nonce; /* NULL: no nonce demanded */
     size_t nonce_len;
-    int nonce_by_state;          /* nonce judged afterwards by nonce.state (--nonce-state) */
-    EVP_PKEY *subject_key;       /* for a bare bundle: the key the evidence must bind to */
+    int nonce_by_state;    /* nonce judged afterwards by nonce.state (--nonce-state) */
+    EVP_PKEY *subject_key; /* for a bare bundle: the key the evidence must bind to */
 } attest_verify_params;
 
 /* A DER CSR, or a bare AttestationBundle (then params->subject_key is required). */

@@ -39,31 +39,36 @@
 #include "attest/pkix.h"
 #include "attest/tpm2.h"
 
-#define DIE(...) do { fprintf(stderr, "bench_floor: " __VA_ARGS__); fputc('\n', stderr); \
-                      ERR_print_errors_fp(stderr); exit(1); } while (0)
+#define DIE(...)                                      \
+    do {                                              \
+        fprintf(stderr, "bench_floor: " __VA_ARGS__); \
+        fputc('\n', stderr);                          \
+        ERR_print_errors_fp(stderr);                  \
+        exit(1);                                      \
+    } while (0)
 #define MAX_DISTINCT 64
-#define MAX_SIGS 16
+#define MAX_SIGS     16
 
 typedef struct {
-    EVP_PKEY *key;               /* borrowed */
-    EVP_MD *md;                  /* owned, NULL for none */
-    unsigned char *tbs, *sig;    /* owned */
+    EVP_PKEY *key;            /* borrowed */
+    EVP_MD *md;               /* owned, NULL for none */
+    unsigned char *tbs, *sig; /* owned */
     size_t tbs_len, sig_len;
 } sigcheck;
 
 typedef struct {
     char path[4096];
-    unsigned char *der;          /* the request DER */
+    unsigned char *der; /* the request DER */
     size_t der_len;
     X509_REQ *req;
-    STACK_OF(X509) *certs;       /* the bundle's certificates */
-    unsigned char *cert_der[8];  /* and their DER, for --parse */
+    STACK_OF(X509) * certs;     /* the bundle's certificates */
+    unsigned char *cert_der[8]; /* and their DER, for --parse */
     size_t cert_len[8];
     int n_cert_der;
     sigcheck csr, ev;
 } input;
 
-static STACK_OF(X509) *anchors;
+static STACK_OF(X509) * anchors;
 static sigcheck chain_sigs[MAX_SIGS];
 static int n_chain_sigs;
 static unsigned char *chain_keys[MAX_DISTINCT];
@@ -82,7 +87,7 @@ static EVP_MD *fetch_md(int nid)
 static int run_check(EVP_MD_CTX *m, const sigcheck *c)
 {
     int ok = EVP_DigestVerifyInit(m, NULL, c->md, NULL, c->key) > 0
-             && EVP_DigestVerify(m, c->sig, c->sig_len, c->tbs, c->tbs_len) == 1;
+        && EVP_DigestVerify(m, c->sig, c->sig_len, c->tbs, c->tbs_len) == 1;
 
     EVP_MD_CTX_reset(m);
     return ok;
@@ -119,7 +124,7 @@ static void cert_check(X509 *x, EVP_PKEY *issuer_key, sigcheck *c)
     c->sig_len = (size_t)sig->length;
 }
 
-static X509 *find_issuer(X509 *x, STACK_OF(X509) *list)
+static X509 *find_issuer(X509 *x, STACK_OF(X509) * list)
 {
     int i;
 
@@ -130,7 +135,7 @@ static X509 *find_issuer(X509 *x, STACK_OF(X509) *list)
 }
 
 /* The chain signatures of ak, once per distinct (ak, bundle certs) like the verifier's cache key. */
-static void add_chain(X509 *ak, STACK_OF(X509) *bundle_certs)
+static void add_chain(X509 *ak, STACK_OF(X509) * bundle_certs)
 {
     unsigned char *key = NULL, *der = NULL;
     size_t key_len = 0;
@@ -262,8 +267,8 @@ static void setup_pkix(input *in, const attest_statement *st)
     if (b->sid->cert != NULL)
         ak = b->sid->cert;
     for (i = 0; ak == NULL && i < sk_X509_num(in->certs); i++)
-        if (b->sid->spki != NULL && EVP_PKEY_eq(X509_get0_pubkey(sk_X509_value(in->certs, i)),
-                                                X509_PUBKEY_get0(b->sid->spki)) == 1)
+        if (b->sid->spki != NULL
+            && EVP_PKEY_eq(X509_get0_pubkey(sk_X509_value(in->certs, i)), X509_PUBKEY_get0(b->sid->spki)) == 1)
             ak = sk_X509_value(in->certs, i);
     if (ak == NULL)
         DIE("%s: the AK certificate is not in the bundle", in->path);

@@ -35,8 +35,13 @@
 #include "attest/request.h"
 #include "attest/tpm2.h"
 
-#define DIE(...) do { fprintf(stderr, "bench_gen_hostile: " __VA_ARGS__); fputc('\n', stderr); \
-                      ERR_print_errors_fp(stderr); exit(1); } while (0)
+#define DIE(...)                                            \
+    do {                                                    \
+        fprintf(stderr, "bench_gen_hostile: " __VA_ARGS__); \
+        fputc('\n', stderr);                                \
+        ERR_print_errors_fp(stderr);                        \
+        exit(1);                                            \
+    } while (0)
 #define MOD_BITS 3072
 
 /* An RSA public "key" with a random 3072-bit modulus and a random odd e_bits-bit exponent. */
@@ -52,8 +57,7 @@ static EVP_PKEY *huge_e_key(int e_bits)
         || !BN_rand(n, MOD_BITS, BN_RAND_TOP_TWO, BN_RAND_BOTTOM_ODD)
         || !BN_rand(e, e_bits, BN_RAND_TOP_ONE, BN_RAND_BOTTOM_ODD)
         || !OSSL_PARAM_BLD_push_BN(bld, OSSL_PKEY_PARAM_RSA_N, n)
-        || !OSSL_PARAM_BLD_push_BN(bld, OSSL_PKEY_PARAM_RSA_E, e)
-        || (params = OSSL_PARAM_BLD_to_param(bld)) == NULL
+        || !OSSL_PARAM_BLD_push_BN(bld, OSSL_PKEY_PARAM_RSA_E, e) || (params = OSSL_PARAM_BLD_to_param(bld)) == NULL
         || EVP_PKEY_fromdata_init(ctx) <= 0 || EVP_PKEY_fromdata(ctx, &key, EVP_PKEY_PUBLIC_KEY, params) <= 0)
         DIE("RSA key with a %d-bit exponent", e_bits);
     OSSL_PARAM_free(params);
@@ -71,9 +75,10 @@ static X509 *cert(EVP_PKEY *key, EVP_PKEY *signer, int i)
 
     snprintf(cn, sizeof(cn), "hostile AK %d", i);
     if (x == NULL || !X509_set_version(x, X509_VERSION_3) || !ASN1_INTEGER_set(X509_get_serialNumber(x), i + 1)
-        || !X509_NAME_add_entry_by_txt(X509_get_subject_name(x), "CN", MBSTRING_ASC, (const unsigned char *)cn, -1, -1, 0)
-        || !X509_NAME_add_entry_by_txt(X509_get_issuer_name(x), "CN", MBSTRING_ASC,
-                                       (const unsigned char *)"hostile CA", -1, -1, 0)
+        || !X509_NAME_add_entry_by_txt(X509_get_subject_name(x), "CN", MBSTRING_ASC, (const unsigned char *)cn, -1, -1,
+                                       0)
+        || !X509_NAME_add_entry_by_txt(X509_get_issuer_name(x), "CN", MBSTRING_ASC, (const unsigned char *)"hostile CA",
+                                       -1, -1, 0)
         || X509_gmtime_adj(X509_getm_notBefore(x), -3600) == NULL
         || X509_gmtime_adj(X509_getm_notAfter(x), 86400) == NULL || !X509_set_pubkey(x, key)
         || X509_sign(x, signer, EVP_sha256()) <= 0)
@@ -84,13 +89,17 @@ static X509 *cert(EVP_PKEY *key, EVP_PKEY *signer, int i)
 /* TcgAttestCertify: certify header, a plain 384-byte signature under any 3072-bit modulus, a stub TPMT_PUBLIC. */
 static unsigned char *statement(size_t *len)
 {
-    unsigned char att[64], sig[MOD_BITS / 8], pub[2] = {0x00, 0x01}, *der = NULL;
+    unsigned char att[64], sig[MOD_BITS / 8], pub[2] = { 0x00, 0x01 }, *der = NULL;
     attest_tpm2_stmt s;
     attest_err err;
 
     if (RAND_bytes(att, sizeof(att)) != 1 || RAND_bytes(sig, sizeof(sig)) != 1)
         DIE("random bytes");
-    memcpy(att, "\xff" "TCG" "\x80\x17", 6);
+    memcpy(att,
+           "\xff"
+           "TCG"
+           "\x80\x17",
+           6);
     sig[0] = 0x01; /* below every modulus, whose top two bits are set */
     memset(&s, 0, sizeof(s));
     s.attest = att;
@@ -149,7 +158,8 @@ static void one_request(const char *path, const char *cert_dir, int e_bits, EVP_
     ro.subject = "/CN=hostile/O=attest bench";
     if (attest_request_build(subject, &ro, bundle, bundle_len, &req, &req_len, &err) != 0)
         DIE("attest_request_build: %s", err.msg);
-    if ((f = fopen(path, "w")) == NULL || !PEM_write(f, "CERTIFICATE REQUEST", "", req, (long)req_len) || fclose(f) != 0)
+    if ((f = fopen(path, "w")) == NULL || !PEM_write(f, "CERTIFICATE REQUEST", "", req, (long)req_len)
+        || fclose(f) != 0)
         DIE("cannot write %s", path);
     OPENSSL_free(req);
     OPENSSL_free(bundle);

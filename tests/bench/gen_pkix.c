@@ -23,8 +23,13 @@
 #include "attest/pkix_produce.h"
 #include "attest/request.h"
 
-#define DIE(...) do { fprintf(stderr, "bench_gen_pkix: " __VA_ARGS__); fputc('\n', stderr); \
-                      ERR_print_errors_fp(stderr); exit(1); } while (0)
+#define DIE(...)                                         \
+    do {                                                 \
+        fprintf(stderr, "bench_gen_pkix: " __VA_ARGS__); \
+        fputc('\n', stderr);                             \
+        ERR_print_errors_fp(stderr);                     \
+        exit(1);                                         \
+    } while (0)
 
 enum { ROOT, INTERMEDIATE, AK };
 
@@ -79,8 +84,7 @@ static void write_pem(const char *dir, const char *name, X509 *cert, const unsig
     snprintf(path, sizeof(path), "%s/%s", dir, name);
     if ((f = fopen(path, "w")) == NULL)
         DIE("cannot write %s", path);
-    if (cert != NULL ? !PEM_write_X509(f, cert)
-                     : !PEM_write(f, "CERTIFICATE REQUEST", "", req, (long)req_len))
+    if (cert != NULL ? !PEM_write_X509(f, cert) : !PEM_write(f, "CERTIFICATE REQUEST", "", req, (long)req_len))
         DIE("writing %s", path);
     if (fclose(f) != 0)
         DIE("writing %s", path);
@@ -139,7 +143,7 @@ int main(int argc, char **argv)
     c.purposes = ATTEST_PKIX_CAP_SIGN;
     c.platform = &pl;
     memset(&s, 0, sizeof(s));
-    s.key = ak_key;                 /* sid = SPKI: the verifier finds the AK certificate in the bundle */
+    s.key = ak_key; /* sid = SPKI: the verifier finds the AK certificate in the bundle */
     if (attest_pkix_build(&c, &s, 1, NULL, NULL, &ev, &ev_len, &err) != 0)
         DIE("attest_pkix_build: %s", err.msg);
 

@@ -21,7 +21,12 @@
 #include "attest/tpm2.h"
 #include "attest/tpm2_device.h"
 
-#define DIE(...) do { fprintf(stderr, "bench_tpm_raw: " __VA_ARGS__); fputc('\n', stderr); exit(1); } while (0)
+#define DIE(...)                                        \
+    do {                                                \
+        fprintf(stderr, "bench_tpm_raw: " __VA_ARGS__); \
+        fputc('\n', stderr);                            \
+        exit(1);                                        \
+    } while (0)
 
 static double now_us(void)
 {
@@ -37,7 +42,7 @@ int main(int argc, char **argv)
     size_t nonce_len = 0, sig_len = 0;
     unsigned int dlen = 0;
     const char *hex = NULL;
-    attest_tpm_keyref key = {0, NULL, 0};
+    attest_tpm_keyref key = { 0, NULL, 0 };
     uint32_t ak = 0;
     int reps = 1, i;
     attest_err err;

@@ -63,7 +63,7 @@ static int verify(attest_vctx *v, const attest_statement *st, attest_submod *sub
     }
     attest_pass(&sub->checks, CHK_DUMMY_PARSE, "%d bytes", os->length);
     bound = v->subject_key != NULL && attest_spki_der_of(NULL, v->subject_key, &spki, &n) == 0
-            && n == (size_t)os->length && memcmp(spki, os->data, n) == 0;
+        && n == (size_t)os->length && memcmp(spki, os->data, n) == 0;
     if (bound)
         attest_pass(&sub->checks, CHK_DUMMY_KEY_BINDING, "the claimed key is the subject key");
     else
@@ -74,17 +74,27 @@ static int verify(attest_vctx *v, const attest_statement *st, attest_submod *sub
 }
 
 static const attest_object_type objects[] = {
-    {"DummyEvidence", "dummy", "DUMMY EVIDENCE", "test-only evidence format", 1, 0, check, describe, NULL},
+    { "DummyEvidence", "dummy", "DUMMY EVIDENCE", "test-only evidence format", 1, 0, check, describe, NULL },
 };
 
 static const attest_check_doc checks[] = {
-    {CHK_DUMMY_PARSE, "the dummy statement is one OCTET STRING"},
-    {CHK_DUMMY_KEY_BINDING, "the key it claims is the request's subject key"},
+    { CHK_DUMMY_PARSE, "the dummy statement is one OCTET STRING" },
+    { CHK_DUMMY_KEY_BINDING, "the key it claims is the request's subject key" },
 };
 
 const attest_engine attest_engine_dummy = {
-    "dummy", "dummy-evidence", "dummy evidence (test only)",
-    NULL, 0, "1.3.6.1.4.1.99999.77.1",
-    objects, 1, checks, 2,
-    0, describe, verify, NULL,
+    "dummy",
+    "dummy-evidence",
+    "dummy evidence (test only)",
+    NULL,
+    0,
+    "1.3.6.1.4.1.99999.77.1",
+    objects,
+    1,
+    checks,
+    2,
+    0,
+    describe,
+    verify,
+    NULL,
 };

@@ -49,7 +49,7 @@ static unsigned char *request_with(EVP_PKEY *key, const unsigned char *stmt, siz
 {
     attest_bundle *b = attest_bundle_new();
     ASN1_OBJECT *type = OBJ_txt2obj("1.3.6.1.4.1.99999.77.1", 1);
-    attest_request_opts o = {0};
+    attest_request_opts o = { 0 };
     unsigned char *bder = NULL, *der = NULL;
     size_t blen = 0;
     attest_err err;
@@ -68,7 +68,7 @@ static unsigned char *request_with(EVP_PKEY *key, const unsigned char *stmt, siz
 static attest_verdict *verify(const unsigned char *der, size_t len, attest_trust **t)
 {
     static attest_policy pol;
-    attest_verify_params p = {0};
+    attest_verify_params p = { 0 };
 
     attest_policy_default(&pol);
     *t = attest_trust_new();
@@ -176,7 +176,7 @@ static void test_other_key_refused(void **state)
 /* A malformed statement: dummy.parse fails and the driver records dummy.key-binding as not reached. */
 static void test_unparsed_skips_the_rest(void **state)
 {
-    static const unsigned char junk[] = {0x02, 0x01, 0x05}; /* INTEGER 5 */
+    static const unsigned char junk[] = { 0x02, 0x01, 0x05 }; /* INTEGER 5 */
     EVP_PKEY *k = key_new();
     size_t rn;
     unsigned char *req = request_with(k, junk, sizeof(junk), &rn);
@@ -221,12 +221,9 @@ static int emit(const char *dir)
 int main(int argc, char **argv)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_registry_lists_it),
-        cmocka_unit_test(test_checks_documented),
-        cmocka_unit_test(test_describe),
-        cmocka_unit_test(test_binds_the_subject_key),
-        cmocka_unit_test(test_other_key_refused),
-        cmocka_unit_test(test_unparsed_skips_the_rest),
+        cmocka_unit_test(test_registry_lists_it), cmocka_unit_test(test_checks_documented),
+        cmocka_unit_test(test_describe),          cmocka_unit_test(test_binds_the_subject_key),
+        cmocka_unit_test(test_other_key_refused), cmocka_unit_test(test_unparsed_skips_the_rest),
     };
 
     if (argc > 1)

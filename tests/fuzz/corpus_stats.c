@@ -15,7 +15,7 @@
 #include "attest/oids.h"
 #include "attest/verdict.h"
 
-static const char *const sig_checks[] = {CHK_CSR_SIGNATURE, CHK_CRMF_POPO, CHK_TPM2_SIGNATURE, CHK_PKIX_SIGNATURE};
+static const char *const sig_checks[] = { CHK_CSR_SIGNATURE, CHK_CRMF_POPO, CHK_TPM2_SIGNATURE, CHK_PKIX_SIGNATURE };
 
 static int ran(const attest_checks *c)
 {
@@ -46,12 +46,12 @@ static int reached_signature(const attest_verdict *v)
 
 int main(int argc, char **argv)
 {
-    static const unsigned char nonce[8] = {1, 2, 3, 4, 5, 6, 7, 8};
+    static const unsigned char nonce[8] = { 1, 2, 3, 4, 5, 6, 7, 8 };
     static unsigned char buf[1 << 16];
     EVP_PKEY *k = EVP_PKEY_Q_keygen(NULL, NULL, "EC", "P-256");
     X509 *root = X509_new();
     X509_NAME *n = X509_NAME_new();
-    attest_verify_params p = {0};
+    attest_verify_params p = { 0 };
     attest_policy policy;
     attest_trust *trust = attest_trust_new();
     size_t files = 0, reached = 0;

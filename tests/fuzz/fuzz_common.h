@@ -22,8 +22,8 @@
 int LLVMFuzzerInitialize(int *argc, char ***argv);
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
-#define FUZZ_WARM_FILES 64       /* per directory: enough to touch each seed's paths */
-#define FUZZ_WARM_MAX (1 << 16)  /* the -max_len fuzz.sh uses */
+#define FUZZ_WARM_FILES 64        /* per directory: enough to touch each seed's paths */
+#define FUZZ_WARM_MAX   (1 << 16) /* the -max_len fuzz.sh uses */
 
 /* Each input ends with an empty error queue (its entries carry allocated text). */
 static inline int fuzz_done(void)

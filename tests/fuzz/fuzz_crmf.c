@@ -49,8 +49,8 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-    static const unsigned char nonce[8] = {1, 2, 3, 4, 5, 6, 7, 8};
-    attest_verify_params p = {0};
+    static const unsigned char nonce[8] = { 1, 2, 3, 4, 5, 6, 7, 8 };
+    attest_verify_params p = { 0 };
     attest_crmf *c = NULL;
     attest_verdict *v;
     attest_err err;

@@ -16,8 +16,8 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     /* The same bytes as the statement and as each raw structure; show's path only for what checks. */
-    static const attest_datatype types[] = {ATTEST_DT_TPM2_STMT, ATTEST_DT_TPMS_ATTEST, ATTEST_DT_TPMT_PUBLIC,
-                                            ATTEST_DT_TPMT_SIGNATURE};
+    static const attest_datatype types[] = { ATTEST_DT_TPM2_STMT, ATTEST_DT_TPMS_ATTEST, ATTEST_DT_TPMT_PUBLIC,
+                                             ATTEST_DT_TPMT_SIGNATURE };
     attest_err err;
     TPMT_PUBLIC p;
     unsigned char name[2 + 64];

@@ -65,8 +65,8 @@ static void judge(attest_verdict *v)
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-    static const unsigned char nonce[8] = {1, 2, 3, 4, 5, 6, 7, 8};
-    attest_verify_params p = {0};
+    static const unsigned char nonce[8] = { 1, 2, 3, 4, 5, 6, 7, 8 };
+    attest_verify_params p = { 0 };
 
     p.trust = trust;
     p.policy = &policy;

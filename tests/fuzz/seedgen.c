@@ -94,14 +94,14 @@ static int no_log(const char *func, const char *file, int line, OSSL_CMP_severit
     return 1;
 }
 
-static void cmp_seed(const char *out, const char *name, int body, EVP_PKEY *key, const unsigned char *bundle,
-                     size_t n, X509_REQ *p10)
+static void cmp_seed(const char *out, const char *name, int body, EVP_PKEY *key, const unsigned char *bundle, size_t n,
+                     X509_REQ *p10)
 {
     OSSL_CMP_CTX *ctx = OSSL_CMP_CTX_new(NULL, NULL);
     X509_EXTENSIONS *exts = sk_X509_EXTENSION_new_null();
     X509_EXTENSION *x = bundle_ext(bundle, n);
     X509_NAME *subj = X509_NAME_new();
-    kept_msg kept = {NULL, 0};
+    kept_msg kept = { NULL, 0 };
 
     if (ctx == NULL || exts == NULL || x == NULL || subj == NULL || !sk_X509_EXTENSION_push(exts, x))
         goto done;
@@ -206,11 +206,12 @@ done:
 
 int main(int argc, char **argv)
 {
-    static const char *raw[] = {"swtpm-rsa/certify1.tpms_attest", "swtpm-rsa/key.tpmt_public",
-                                "swtpm-rsa/certify2.sig.tpmt_signature", "swtpm-ecc/certify2.tpms_attest",
-                                "swtpm-ecc/key.tpmt_public", "swtpm-ecc/certify2.sig.tpmt_signature"};
-    static const char *pkix[] = {"pkix-evidence/evidence1.pem", "pkix-evidence/evidence2.pem",
-                                 "pkix-evidence/evidence3.pem"};
+    static const char *raw[] = {
+        "swtpm-rsa/certify1.tpms_attest", "swtpm-rsa/key.tpmt_public", "swtpm-rsa/certify2.sig.tpmt_signature",
+        "swtpm-ecc/certify2.tpms_attest", "swtpm-ecc/key.tpmt_public", "swtpm-ecc/certify2.sig.tpmt_signature"
+    };
+    static const char *pkix[] = { "pkix-evidence/evidence1.pem", "pkix-evidence/evidence2.pem",
+                                  "pkix-evidence/evidence3.pem" };
     char path[4096], name[64];
     unsigned char *d;
     size_t n, i;

@@ -4,8 +4,8 @@
 
 #include <stddef.h>
 
-extern long fail_at;   /* -1: never */
-extern int injected;   /* the armed failure happened */
+extern long fail_at; /* -1: never */
+extern int injected; /* the armed failure happened */
 /* A function name (exported, e.g. "X509_verify_cert"): injected_in_watch says whether the armed
  * failure happened with it on the stack.  NULL: not looked at. */
 extern const char *inject_watch;

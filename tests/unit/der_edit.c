@@ -52,8 +52,8 @@ static size_t splice(const unsigned char *p, const unsigned char *end, const uns
     return n;
 }
 
-unsigned char *der_splice(const unsigned char *der, size_t len, size_t at, size_t at_len,
-                          const unsigned char *repl, size_t repl_len, size_t *out_len)
+unsigned char *der_splice(const unsigned char *der, size_t len, size_t at, size_t at_len, const unsigned char *repl,
+                          size_t repl_len, size_t *out_len)
 {
     size_t n = splice(der, der + len, der + at, at_len, repl, repl_len, NULL);
     unsigned char *out = malloc(n ? n : 1);

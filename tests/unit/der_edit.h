@@ -12,8 +12,8 @@
  * der[0..len) with the TLV that starts at offset `at` (at_len bytes) replaced
  * by repl; the enclosing TLVs are re-headed.  malloc'd, *out_len set.
  */
-unsigned char *der_splice(const unsigned char *der, size_t len, size_t at, size_t at_len,
-                          const unsigned char *repl, size_t repl_len, size_t *out_len);
+unsigned char *der_splice(const unsigned char *der, size_t len, size_t at, size_t at_len, const unsigned char *repl,
+                          size_t repl_len, size_t *out_len);
 
 /* Offset of the first occurrence of pat in der, asserting there is one. */
 size_t der_find(const unsigned char *der, size_t len, const unsigned char *pat, size_t plen);

@@ -29,11 +29,10 @@
 #include "forge_tpm2.h"
 
 #define DEFAULT_ATTRS 0x00040072u /* fixedTPM|fixedParent|sensitiveDataOrigin|userWithAuth|sign */
-#define ATTEST_CAP 4096
+#define ATTEST_CAP    4096
 
-const unsigned char FORGE_NONCE[16] = {
-    0x6e, 0x6f, 0x6e, 0x63, 0x65, 0x2d, 0x66, 0x6f, 0x72, 0x67, 0x65, 0x2d, 0x74, 0x65, 0x73, 0x74
-};
+const unsigned char FORGE_NONCE[16] = { 0x6e, 0x6f, 0x6e, 0x63, 0x65, 0x2d, 0x66, 0x6f,
+                                        0x72, 0x67, 0x65, 0x2d, 0x74, 0x65, 0x73, 0x74 };
 
 static forge_env *env;
 static long serial = 1;
@@ -59,10 +58,11 @@ static X509 *new_cert(const char *cn, EVP_PKEY *pub, X509 *issuer, long from, lo
     assert_non_null(x);
     assert_int_equal(X509_set_version(x, X509_VERSION_3), 1);
     assert_int_equal(ASN1_INTEGER_set(X509_get_serialNumber(x), serial++), 1);
-    assert_int_equal(X509_NAME_add_entry_by_txt(X509_get_subject_name(x), "CN", MBSTRING_ASC,
-                                                (const unsigned char *)cn, -1, -1, 0), 1);
-    assert_int_equal(X509_set_issuer_name(x, issuer != NULL ? X509_get_subject_name(issuer)
-                                                             : X509_get_subject_name(x)), 1);
+    assert_int_equal(
+        X509_NAME_add_entry_by_txt(X509_get_subject_name(x), "CN", MBSTRING_ASC, (const unsigned char *)cn, -1, -1, 0),
+        1);
+    assert_int_equal(X509_set_issuer_name(x, issuer != NULL ? X509_get_subject_name(issuer) : X509_get_subject_name(x)),
+                     1);
     assert_non_null(X509_gmtime_adj(X509_getm_notBefore(x), from));
     assert_non_null(X509_gmtime_adj(X509_getm_notAfter(x), to));
     assert_int_equal(X509_set_pubkey(x, pub), 1);
@@ -94,8 +94,10 @@ static X509 *new_ak_cert(const forge_opts *o, EVP_PKEY *ak)
         EXTENDED_KEY_USAGE *eku = sk_ASN1_OBJECT_new_null();
 
         assert_non_null(eku);
-        assert_true(sk_ASN1_OBJECT_push(eku, OBJ_dup(attest_oid_obj(o->ak_eku_pkix ? ATTEST_OID_KP_ATTESTATION_KEY
-                                                                                   : ATTEST_OID_TCG_KP_AIK))) > 0);
+        assert_true(
+            sk_ASN1_OBJECT_push(
+                eku, OBJ_dup(attest_oid_obj(o->ak_eku_pkix ? ATTEST_OID_KP_ATTESTATION_KEY : ATTEST_OID_TCG_KP_AIK)))
+            > 0);
         assert_int_equal(X509_add1_ext_i2d(x, NID_ext_key_usage, eku, 0, 0), 1);
         sk_ASN1_OBJECT_pop_free(eku, ASN1_OBJECT_free);
     }
@@ -185,8 +187,9 @@ unsigned char *forge_tpmt_public(EVP_PKEY *key, uint32_t attrs, uint16_t name_al
         p.type = TPM2_ALG_ECC;
         p.parameters.eccDetail.symmetric.algorithm = TPM2_ALG_NULL;
         p.parameters.eccDetail.scheme.scheme = TPM2_ALG_NULL;
-        p.parameters.eccDetail.curveID = bits == 256 ? TPM2_ECC_NIST_P256 : bits == 384 ? TPM2_ECC_NIST_P384
-                                                                                         : TPM2_ECC_NIST_P521;
+        p.parameters.eccDetail.curveID = bits == 256 ? TPM2_ECC_NIST_P256
+            : bits == 384                            ? TPM2_ECC_NIST_P384
+                                                     : TPM2_ECC_NIST_P521;
         p.parameters.eccDetail.kdf.scheme = TPM2_ALG_NULL;
         assert_int_equal(EVP_PKEY_get_octet_string_param(key, OSSL_PKEY_PARAM_PUB_KEY, pt, sizeof(pt), &ptlen), 1);
         assert_int_equal(ptlen, 1 + 2 * cb);
@@ -229,8 +232,8 @@ static void put_be(unsigned char *p, uint32_t v, int n)
         p[i] = (unsigned char)v;
 }
 
-static unsigned char *make_attest(const forge_opts *o, EVP_PKEY *ak, EVP_PKEY *name_key, uint32_t attrs,
-                                  uint16_t alg, size_t *len)
+static unsigned char *make_attest(const forge_opts *o, EVP_PKEY *ak, EVP_PKEY *name_key, uint32_t attrs, uint16_t alg,
+                                  size_t *len)
 {
     TPMS_ATTEST a;
     unsigned char *buf = OPENSSL_zalloc(ATTEST_CAP), *spki = NULL, *npub, qn[4 + sizeof(TPMU_NAME)];
@@ -276,8 +279,7 @@ static unsigned char *make_attest(const forge_opts *o, EVP_PKEY *ak, EVP_PKEY *n
 }
 
 /* The signature octets as a TPM's caller would carry them. */
-static unsigned char *make_sig(const forge_opts *o, EVP_PKEY *ak, const unsigned char *msg, size_t msglen,
-                               size_t *len)
+static unsigned char *make_sig(const forge_opts *o, EVP_PKEY *ak, const unsigned char *msg, size_t msglen, size_t *len)
 {
     uint16_t hash = o->sig_hash != 0 ? o->sig_hash : TPM2_ALG_SHA256;
     int is_rsa = EVP_PKEY_is_a(ak, "RSA");
@@ -380,8 +382,7 @@ static void add_dup_attr(X509_REQ *req, const unsigned char *b, size_t len)
     ERR_clear_error();
 }
 
-static unsigned char *make_csr(const forge_opts *o, EVP_PKEY *subject, const unsigned char *b, size_t blen,
-                               size_t *len)
+static unsigned char *make_csr(const forge_opts *o, EVP_PKEY *subject, const unsigned char *b, size_t blen, size_t *len)
 {
     EVP_PKEY *signer = o->csr_signer != NULL ? o->csr_signer : subject;
     X509_REQ *req;
@@ -402,7 +403,8 @@ static unsigned char *make_csr(const forge_opts *o, EVP_PKEY *subject, const uns
     assert_non_null(req = X509_REQ_new());
     assert_int_equal(X509_REQ_set_version(req, X509_REQ_VERSION_1), 1);
     assert_int_equal(X509_NAME_add_entry_by_txt(X509_REQ_get_subject_name(req), "CN", MBSTRING_ASC,
-                                                (const unsigned char *)"forged tpm2 key", -1, -1, 0), 1);
+                                                (const unsigned char *)"forged tpm2 key", -1, -1, 0),
+                     1);
     assert_int_equal(X509_REQ_set_pubkey(req, subject), 1);
     if (o->dup_value) {
         X509_ATTRIBUTE *a = X509_ATTRIBUTE_create_by_OBJ(NULL, attest_oid_obj(ATTEST_OID_AA_ATTESTATION),
@@ -472,7 +474,8 @@ int forge_build(const forge_opts *o, forge_out *out)
         assert_non_null(type = OBJ_txt2obj(o->stmt_oid, 1));
     if (attest_bundle_add_statement(b, type != NULL ? type : attest_oid_obj(ATTEST_OID_TPM_CERTIFY),
                                     o->stmt_der != NULL ? o->stmt_der : out->stmt,
-                                    o->stmt_der != NULL ? o->stmt_len : out->stmt_len, &err) != 0)
+                                    o->stmt_der != NULL ? o->stmt_len : out->stmt_len, &err)
+        != 0)
         fail_msg("%s", err.msg);
     ASN1_OBJECT_free(type);
     if (!o->no_certs) {
@@ -565,14 +568,13 @@ static int listed(const char *const *ids, const char *id)
     return 0;
 }
 
-static const char *const tpm2_ids[] = {
-    CHK_BUNDLE_TYPE, CHK_TPM2_MAGIC, CHK_TPM2_TYPE, CHK_TPM2_PARSE, CHK_TPM2_SIGNATURE, CHK_CHAIN_TRUST,
-    CHK_CHAIN_AK_PROFILE, CHK_TPM2_NAME, CHK_TPM2_KEY_BINDING, CHK_TPM2_NONCE, CHK_TPM2_ATTRIBUTES, NULL
-};
-static const char *const top_ids[] = {
-    CHK_CSR_PARSE, CHK_CSR_SIGNATURE, CHK_BUNDLE_COUNT, CHK_BUNDLE_PARSE, CHK_BUNDLE_SHAPE,
-    CHK_POLICY_WEAK_ALGS, CHK_POLICY_KEY_ATTESTED, NULL
-};
+static const char *const tpm2_ids[] = { CHK_BUNDLE_TYPE,      CHK_TPM2_MAGIC,  CHK_TPM2_TYPE,        CHK_TPM2_PARSE,
+                                        CHK_TPM2_SIGNATURE,   CHK_CHAIN_TRUST, CHK_CHAIN_AK_PROFILE, CHK_TPM2_NAME,
+                                        CHK_TPM2_KEY_BINDING, CHK_TPM2_NONCE,  CHK_TPM2_ATTRIBUTES,  NULL };
+static const char *const top_ids[] = { CHK_CSR_PARSE,           CHK_CSR_SIGNATURE,
+                                       CHK_BUNDLE_COUNT,        CHK_BUNDLE_PARSE,
+                                       CHK_BUNDLE_SHAPE,        CHK_POLICY_WEAK_ALGS,
+                                       CHK_POLICY_KEY_ATTESTED, NULL };
 
 void forge_expect_affirming(const attest_verdict *v, const char *const *skip)
 {
@@ -605,8 +607,7 @@ void forge_expect_affirming(const attest_verdict *v, const char *const *skip)
     }
 }
 
-void forge_expect_only(const attest_verdict *v, const char *id, attest_severity sev,
-                       const char *const *also_warn)
+void forge_expect_only(const attest_verdict *v, const char *id, attest_severity sev, const char *const *also_warn)
 {
     forge_expect_only_r(v, id, ATTEST_CHECK_FAIL, sev, also_warn);
 }
@@ -638,7 +639,7 @@ void forge_expect_only_r(const attest_verdict *v, const char *id, attest_check_r
     if (bad != NULL || attest_verdict_exit_code(v) != want_exit) {
         dump(v);
         fail_msg("expected only %s to %s (%s); offending: %s, exit %d", id,
-                 r == ATTEST_CHECK_FAIL ? "fail" : "be skipped", sev == ATTEST_SEV_ERROR ? "error" : "warning", bad != NULL ? bad : "(exit code)",
-                 attest_verdict_exit_code(v));
+                 r == ATTEST_CHECK_FAIL ? "fail" : "be skipped", sev == ATTEST_SEV_ERROR ? "error" : "warning",
+                 bad != NULL ? bad : "(exit code)", attest_verdict_exit_code(v));
     }
 }

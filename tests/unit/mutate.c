@@ -164,7 +164,7 @@ static void put(buf_t *b, const unsigned char *p, size_t n)
 static void emit(const mut_tree *t, int i, int target, const unsigned char *repl, size_t rlen, buf_t *out)
 {
     const mut_node *n = &t->v[i];
-    buf_t content = {0};
+    buf_t content = { 0 };
     unsigned char lb[9];
     int j;
 
@@ -189,10 +189,9 @@ static void emit(const mut_tree *t, int i, int target, const unsigned char *repl
     OPENSSL_free(content.b);
 }
 
-unsigned char *mut_splice(const mut_tree *t, int target, const unsigned char *repl, size_t repl_len,
-                          size_t *out_len)
+unsigned char *mut_splice(const mut_tree *t, int target, const unsigned char *repl, size_t repl_len, size_t *out_len)
 {
-    buf_t out = {0};
+    buf_t out = { 0 };
     int i;
 
     for (i = 0; i < t->n; i++)
@@ -210,7 +209,7 @@ unsigned char *mut_retlv(const mut_tree *t, int i, const unsigned char *content,
                          size_t *out_len)
 {
     const mut_node *n = &t->v[i];
-    buf_t out = {0};
+    buf_t out = { 0 };
     unsigned char lb[9];
 
     if (delta < 0 && (size_t)-delta > clen)
@@ -243,13 +242,12 @@ static int next_tlv(const unsigned char *der, size_t len, size_t *off, size_t *t
     return 1;
 }
 
-unsigned char *mut_resign_csr(const unsigned char *der, size_t len, EVP_PKEY *key, const EVP_MD *md,
-                              size_t *out_len)
+unsigned char *mut_resign_csr(const unsigned char *der, size_t len, EVP_PKEY *key, const EVP_MD *md, size_t *out_len)
 {
     size_t off = 0, outer, ohdr, cri_off, cri_len, alg_off, alg_len, h, siglen = 0;
     unsigned char *sig = NULL, lb[9];
     EVP_MD_CTX *ctx = NULL;
-    buf_t content = {0}, out = {0};
+    buf_t content = { 0 }, out = { 0 };
 
     if (!next_tlv(der, len, &off, &outer, &ohdr))
         return NULL;
@@ -261,8 +259,7 @@ unsigned char *mut_resign_csr(const unsigned char *der, size_t len, EVP_PKEY *ke
         return NULL;
     if ((ctx = EVP_MD_CTX_new()) == NULL
         || EVP_DigestSignInit_ex(ctx, NULL, EVP_MD_get0_name(md), NULL, NULL, key, NULL) != 1
-        || EVP_DigestSign(ctx, NULL, &siglen, der + cri_off, cri_len) != 1
-        || (sig = OPENSSL_malloc(siglen + 1)) == NULL
+        || EVP_DigestSign(ctx, NULL, &siglen, der + cri_off, cri_len) != 1 || (sig = OPENSSL_malloc(siglen + 1)) == NULL
         || EVP_DigestSign(ctx, sig + 1, &siglen, der + cri_off, cri_len) != 1) {
         EVP_MD_CTX_free(ctx);
         OPENSSL_free(sig);

@@ -40,14 +40,13 @@ int mut_child(const mut_tree *t, int i, int k);
 int mut_is_ancestor(const mut_tree *t, int i, int j);
 /* 1 when node j is i or inside it. */
 int mut_within(const mut_tree *t, int j, int i);
-size_t mut_end(const mut_node *n);  /* off + hdr + len */
+size_t mut_end(const mut_node *n); /* off + hdr + len */
 
 /*
  * The source with node target's TLV replaced by repl (repl_len 0: removed)
  * and every ancestor's length re-encoded.  OPENSSL_malloc'd.
  */
-unsigned char *mut_splice(const mut_tree *t, int target, const unsigned char *repl, size_t repl_len,
-                          size_t *out_len);
+unsigned char *mut_splice(const mut_tree *t, int target, const unsigned char *repl, size_t repl_len, size_t *out_len);
 /* Node i's TLV with the content replaced: identifier kept, length re-encoded (plus delta). */
 unsigned char *mut_retlv(const mut_tree *t, int i, const unsigned char *content, size_t clen, long delta,
                          size_t *out_len);
@@ -59,11 +58,12 @@ size_t mut_put_len(unsigned char *out, size_t n);
  * whatever it holds) with key and md, keep the algorithm TLV, and return the
  * new request.  NULL when the outer two TLVs cannot be found.
  */
-unsigned char *mut_resign_csr(const unsigned char *der, size_t len, EVP_PKEY *key, const EVP_MD *md,
-                              size_t *out_len);
+unsigned char *mut_resign_csr(const unsigned char *der, size_t len, EVP_PKEY *key, const EVP_MD *md, size_t *out_len);
 
 /* xorshift64*: deterministic, seedable. */
-typedef struct { unsigned long long s; } mut_rng;
+typedef struct {
+    unsigned long long s;
+} mut_rng;
 void mut_rng_seed(mut_rng *r, unsigned long long seed);
 unsigned long long mut_rng_next(mut_rng *r);
 unsigned mut_rng_below(mut_rng *r, unsigned n);

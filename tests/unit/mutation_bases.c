@@ -90,7 +90,6 @@ void tpm_base_init(base_t *b, const char *name, EVP_PKEY *ak, EVP_PKEY *subject)
     b->ev = b->ptbs = b->sigs = -1;
 }
 
-
 /* The claims of every PKIX base: the subject key non-extractable, sensitive, local; a platform; the nonce. */
 void pkix_claims(attest_pkix_claims *c, attest_pkix_platform *pl, EVP_PKEY *subject)
 {
@@ -232,11 +231,19 @@ int mutation_teardown(void **state)
  */
 void pkix_expect_affirming(const base_t *b, const attest_verdict *v)
 {
-    static const char *const ids[] = {
-        CHK_CSR_PARSE, CHK_CSR_SIGNATURE, CHK_BUNDLE_COUNT, CHK_BUNDLE_PARSE, CHK_POLICY_KEY_ATTESTED,
-        CHK_PKIX_STRUCTURE, CHK_PKIX_SIGNATURE, CHK_CHAIN_TRUST, CHK_CHAIN_AK_PROFILE, CHK_PKIX_KEY_BINDING,
-        CHK_PKIX_NONCE, CHK_PKIX_KEY_POLICY, NULL
-    };
+    static const char *const ids[] = { CHK_CSR_PARSE,
+                                       CHK_CSR_SIGNATURE,
+                                       CHK_BUNDLE_COUNT,
+                                       CHK_BUNDLE_PARSE,
+                                       CHK_POLICY_KEY_ATTESTED,
+                                       CHK_PKIX_STRUCTURE,
+                                       CHK_PKIX_SIGNATURE,
+                                       CHK_CHAIN_TRUST,
+                                       CHK_CHAIN_AK_PROFILE,
+                                       CHK_PKIX_KEY_BINDING,
+                                       CHK_PKIX_NONCE,
+                                       CHK_PKIX_KEY_POLICY,
+                                       NULL };
     const char *bad = NULL;
     char want[32];
     size_t i, j;

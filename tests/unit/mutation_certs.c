@@ -28,7 +28,7 @@ void set_ext(X509 *x, X509 *issuer, int nid, const char *value)
 
 /* nb/na relative to now; issuer NULL: self-signed with ikey. */
 X509 *mk_cert(const char *cn, EVP_PKEY *pub, X509 *issuer, EVP_PKEY *ikey, long nb, long na, const char *bc,
-                     const char *ku, const char *eku)
+              const char *ku, const char *eku)
 {
     X509 *x = X509_new();
     time_t now = time(NULL);
@@ -36,8 +36,9 @@ X509 *mk_cert(const char *cn, EVP_PKEY *pub, X509 *issuer, EVP_PKEY *ikey, long 
     assert_non_null(x);
     assert_int_equal(X509_set_version(x, X509_VERSION_3), 1);
     assert_int_equal(ASN1_INTEGER_set(X509_get_serialNumber(x), serial++), 1);
-    assert_int_equal(X509_NAME_add_entry_by_txt(X509_get_subject_name(x), "CN", MBSTRING_ASC,
-                                                (const unsigned char *)cn, -1, -1, 0), 1);
+    assert_int_equal(
+        X509_NAME_add_entry_by_txt(X509_get_subject_name(x), "CN", MBSTRING_ASC, (const unsigned char *)cn, -1, -1, 0),
+        1);
     assert_int_equal(X509_set_issuer_name(x, X509_get_subject_name(issuer != NULL ? issuer : x)), 1);
     assert_non_null(ASN1_TIME_set(X509_getm_notBefore(x), now + nb));
     assert_non_null(ASN1_TIME_set(X509_getm_notAfter(x), now + na));
@@ -55,7 +56,6 @@ X509 *mk_cert(const char *cn, EVP_PKEY *pub, X509 *issuer, EVP_PKEY *ikey, long 
     return x;
 }
 
-
 X509 *mk_ca(const char *cn, EVP_PKEY *key, X509 *issuer, EVP_PKEY *ikey, const char *bc)
 {
     return mk_cert(cn, key, issuer, ikey, -3600, 5 * YEAR, bc, "critical,keyCertSign,cRLSign", NULL);
@@ -64,8 +64,8 @@ X509 *mk_ca(const char *cn, EVP_PKEY *key, X509 *issuer, EVP_PKEY *ikey, const c
 /* A certificate for the base's AK k (its CN and EKU). */
 X509 *mk_ak_k(const base_t *b, int k, X509 *issuer, EVP_PKEY *ikey)
 {
-    return mk_cert(b->akcn[k], b->fam == FAM_PKIX ? b->aks[k] : b->ak, issuer, ikey, -3600, YEAR,
-                   "critical,CA:FALSE", "critical,digitalSignature", b->eku);
+    return mk_cert(b->akcn[k], b->fam == FAM_PKIX ? b->aks[k] : b->ak, issuer, ikey, -3600, YEAR, "critical,CA:FALSE",
+                   "critical,digitalSignature", b->eku);
 }
 
 X509 *mk_ak(const base_t *b, X509 *issuer, EVP_PKEY *ikey)
@@ -75,7 +75,7 @@ X509 *mk_ak(const base_t *b, X509 *issuer, EVP_PKEY *ikey)
 
 /* A request with this statement (of the base's kind) nstmt times, and this cert bag. */
 unsigned char *csr_with_stmts(const base_t *b, const unsigned char *stmt, size_t stmt_len, int nstmt,
-                                     X509 *const *certs, int n, size_t *len)
+                              X509 *const *certs, int n, size_t *len)
 {
     attest_bundle *bu = attest_bundle_new();
     attest_request_opts ro;
@@ -86,9 +86,11 @@ unsigned char *csr_with_stmts(const base_t *b, const unsigned char *stmt, size_t
 
     assert_non_null(bu);
     for (i = 0; i < nstmt; i++)
-        assert_int_equal(attest_bundle_add_statement(bu, attest_oid_obj(b->fam == FAM_PKIX ? ATTEST_OID_PKIX_STATEMENT
-                                                                                          : ATTEST_OID_TPM_CERTIFY),
-                                                     stmt, stmt_len, &err), 0);
+        assert_int_equal(attest_bundle_add_statement(
+                             bu,
+                             attest_oid_obj(b->fam == FAM_PKIX ? ATTEST_OID_PKIX_STATEMENT : ATTEST_OID_TPM_CERTIFY),
+                             stmt, stmt_len, &err),
+                         0);
     for (i = 0; i < n; i++)
         assert_int_equal(attest_bundle_add_cert(bu, certs[i]), 0);
     assert_int_equal(attest_bundle_encode(bu, &bd, &bl, &err), 0);
@@ -101,8 +103,8 @@ unsigned char *csr_with_stmts(const base_t *b, const unsigned char *stmt, size_t
     return der;
 }
 
-unsigned char *csr_with_stmt(const base_t *b, const unsigned char *stmt, size_t stmt_len, X509 *const *certs,
-                                    int n, size_t *len)
+unsigned char *csr_with_stmt(const base_t *b, const unsigned char *stmt, size_t stmt_len, X509 *const *certs, int n,
+                             size_t *len)
 {
     return csr_with_stmts(b, stmt, stmt_len, 1, certs, n, len);
 }
@@ -114,8 +116,7 @@ unsigned char *csr_with(const base_t *b, X509 *const *certs, int n, size_t *len)
 }
 
 /* The request with this bag, judged as given. */
-void run_bag(const base_t *b, const char *cls, const expect_t *e, X509 *const *certs, int n,
-                    const char *desc)
+void run_bag(const base_t *b, const char *cls, const expect_t *e, X509 *const *certs, int n, const char *desc)
 {
     size_t len = 0;
     unsigned char *der;
@@ -134,8 +135,7 @@ void run_bag(const base_t *b, const char *cls, const expect_t *e, X509 *const *c
  * certificate at all, so block 0 decides: an affirmed verdict must rest on it,
  * and a failing one reports block 0's chain (the first accepted signer's).
  */
-void run_certs(const base_t *b, const char *cls, const expect_t *e, X509 *const *certs, int n,
-                      const char *desc)
+void run_certs(const base_t *b, const char *cls, const expect_t *e, X509 *const *certs, int n, const char *desc)
 {
     expect_t e2 = *e;
 
@@ -147,7 +147,7 @@ void run_certs(const base_t *b, const char *cls, const expect_t *e, X509 *const 
 /* (g) the cert bag: removed, reordered, swapped for another CA's chain. */
 void gen_certs(const base_t *b)
 {
-    static const int perms[6][3] = {{0, 1, 2}, {0, 2, 1}, {1, 0, 2}, {1, 2, 0}, {2, 0, 1}, {2, 1, 0}};
+    static const int perms[6][3] = { { 0, 1, 2 }, { 0, 2, 1 }, { 1, 0, 2 }, { 1, 2, 0 }, { 2, 0, 1 }, { 2, 1, 0 } };
     const forge_env *env = forge_env_get();
     EVP_PKEY *ik = NULL, *lk = NULL, *xk = NULL, *i2k = NULL;
     X509 *in, *aki, *look, *akl, *ako, *wrong, *selfak, *leafx, *akx, *in0, *in2, *akd, *nonca, *akn, *bag[4];
@@ -183,8 +183,7 @@ void gen_certs(const base_t *b)
     in2 = mk_ca("Mutation Sub CA", i2k, in0, ik, "critical,CA:TRUE");
     akd = mk_ak(b, in2, i2k);
     /* an intermediate without basicConstraints cA */
-    nonca = mk_cert("Mutation Not A CA", xk, env->root, env->ca_key, -3600, YEAR, NULL,
-                    "critical,keyCertSign", NULL);
+    nonca = mk_cert("Mutation Not A CA", xk, env->root, env->ca_key, -3600, YEAR, NULL, "critical,keyCertSign", NULL);
     akn = mk_ak(b, nonca, xk);
 
     e = ex_equiv(EQ_MUST);
@@ -208,7 +207,8 @@ void gen_certs(const base_t *b)
         for (k = 0; k < 3; k++)
             o[k] = bag[perms[p][k]];
         e = ex_equiv(EQ_MUST);
-        snprintf(desc, sizeof(desc), "reordered [AK, intermediate, root] as %d%d%d", perms[p][0], perms[p][1], perms[p][2]);
+        snprintf(desc, sizeof(desc), "reordered [AK, intermediate, root] as %d%d%d", perms[p][0], perms[p][1],
+                 perms[p][2]);
         run_certs(b, "g.certs", &e, o, 3, desc);
     }
     bag[0] = in;
@@ -282,8 +282,7 @@ void gen_certs(const base_t *b)
 }
 
 /* A copy of AK k's certificate with one change, re-signed by the test root. */
-X509 *resigned_ak_k(const base_t *b, int k, long nb, long na, int set_times, int nid, const char *value,
-                           int touch_ext)
+X509 *resigned_ak_k(const base_t *b, int k, long nb, long na, int set_times, int nid, const char *value, int touch_ext)
 {
     const forge_env *env = forge_env_get();
     X509 *x = X509_dup(k == 0 ? b->out.ak_cert : b->akc[k]);
@@ -308,17 +307,20 @@ X509 *resigned_ak(const base_t *b, long nb, long na, int set_times, int nid, con
 /* (h) validity windows: only time is wrong. */
 void gen_validity(const base_t *b)
 {
-    static const struct { long nb, na; const char *what, *detail; } win[] = {
-        {-2 * 86400, -3600, "expired an hour ago", "expired"},
-        {-2 * 86400, -86400 + 60, "expired a day ago", "expired"},
-        {-400 * 86400L, -35 * 86400L, "expired a month ago", "expired"},
-        {-20 * YEAR, -10 * YEAR, "expired ten years ago", "expired"},
-        {3600, YEAR, "valid from an hour from now", "not yet valid"},
-        {86400, YEAR, "valid from tomorrow", "not yet valid"},
-        {30 * 86400L, YEAR, "valid from next month", "not yet valid"},
-        {80 * YEAR, 81 * YEAR, "valid after 2100 (GeneralizedTime)", "not yet valid"},
-        {YEAR, -YEAR, "notBefore after notAfter, now in neither", NULL},
-        {3600, -3600, "notBefore after notAfter, now in between", NULL},
+    static const struct {
+        long nb, na;
+        const char *what, *detail;
+    } win[] = {
+        { -2 * 86400, -3600, "expired an hour ago", "expired" },
+        { -2 * 86400, -86400 + 60, "expired a day ago", "expired" },
+        { -400 * 86400L, -35 * 86400L, "expired a month ago", "expired" },
+        { -20 * YEAR, -10 * YEAR, "expired ten years ago", "expired" },
+        { 3600, YEAR, "valid from an hour from now", "not yet valid" },
+        { 86400, YEAR, "valid from tomorrow", "not yet valid" },
+        { 30 * 86400L, YEAR, "valid from next month", "not yet valid" },
+        { 80 * YEAR, 81 * YEAR, "valid after 2100 (GeneralizedTime)", "not yet valid" },
+        { YEAR, -YEAR, "notBefore after notAfter, now in neither", NULL },
+        { 3600, -3600, "notBefore after notAfter, now in between", NULL },
     };
     const forge_env *env = forge_env_get();
     EVP_PKEY *ik = NULL;
@@ -365,8 +367,8 @@ void gen_validity(const base_t *b)
     e = ex_equiv(EQ_MAY);
     in = mk_cert("Mutation Short CA", ik, env->root, env->ca_key, -3600, 86400, "critical,CA:TRUE",
                  "critical,keyCertSign", NULL);
-    aki = mk_cert(b->akcn[0], b->ak, in, ik, -3600, 10 * YEAR, "critical,CA:FALSE", "critical,digitalSignature",
-                  b->eku);
+    aki =
+        mk_cert(b->akcn[0], b->ak, in, ik, -3600, 10 * YEAR, "critical,CA:FALSE", "critical,digitalSignature", b->eku);
     bag[0] = aki;
     bag[1] = in;
     run_certs(b, "h.validity", &e, bag, 2, "AK cert outlives its issuer (both valid now)");
@@ -386,19 +388,24 @@ void gen_validity(const base_t *b)
 /* (i) the AK profile: EKU, keyUsage, basicConstraints (re-signed, so only the profile is wrong). */
 void gen_profile(const base_t *b)
 {
-    static const struct { int nid; const char *value; const char *what; int equiv; } ch[] = {
-        {NID_ext_key_usage, NULL, "EKU removed", EQ_NO},
-        {NID_ext_key_usage, "serverAuth", "EKU serverAuth", EQ_NO},
-        {NID_ext_key_usage, "codeSigning", "EKU codeSigning", EQ_NO},
-        {NID_ext_key_usage, "anyExtendedKeyUsage", "EKU anyExtendedKeyUsage", EQ_NO},
-        {NID_ext_key_usage, "1.3.6.1.4.1.55555.8.3", "EKU an unknown OID", EQ_NO},
-        {NID_key_usage, "critical,keyEncipherment", "keyUsage keyEncipherment only", EQ_NO},
-        {NID_key_usage, "critical,keyCertSign", "keyUsage keyCertSign only", EQ_NO},
-        {NID_basic_constraints, "critical,CA:TRUE", "basicConstraints cA TRUE", EQ_NO},
-        {NID_basic_constraints, "critical,CA:TRUE,pathlen:0", "basicConstraints cA TRUE pathlen 0", EQ_NO},
-        {NID_ext_key_usage, "serverAuth,", "control: EKU serverAuth + the AK EKU", EQ_MUST},
-        {NID_key_usage, "critical,digitalSignature,nonRepudiation", "control: keyUsage + nonRepudiation", EQ_MUST},
-        {NID_basic_constraints, NULL, "control: basicConstraints removed", EQ_MUST},
+    static const struct {
+        int nid;
+        const char *value;
+        const char *what;
+        int equiv;
+    } ch[] = {
+        { NID_ext_key_usage, NULL, "EKU removed", EQ_NO },
+        { NID_ext_key_usage, "serverAuth", "EKU serverAuth", EQ_NO },
+        { NID_ext_key_usage, "codeSigning", "EKU codeSigning", EQ_NO },
+        { NID_ext_key_usage, "anyExtendedKeyUsage", "EKU anyExtendedKeyUsage", EQ_NO },
+        { NID_ext_key_usage, "1.3.6.1.4.1.55555.8.3", "EKU an unknown OID", EQ_NO },
+        { NID_key_usage, "critical,keyEncipherment", "keyUsage keyEncipherment only", EQ_NO },
+        { NID_key_usage, "critical,keyCertSign", "keyUsage keyCertSign only", EQ_NO },
+        { NID_basic_constraints, "critical,CA:TRUE", "basicConstraints cA TRUE", EQ_NO },
+        { NID_basic_constraints, "critical,CA:TRUE,pathlen:0", "basicConstraints cA TRUE pathlen 0", EQ_NO },
+        { NID_ext_key_usage, "serverAuth,", "control: EKU serverAuth + the AK EKU", EQ_MUST },
+        { NID_key_usage, "critical,digitalSignature,nonRepudiation", "control: keyUsage + nonRepudiation", EQ_MUST },
+        { NID_basic_constraints, NULL, "control: basicConstraints removed", EQ_MUST },
     };
     size_t i;
     expect_t e;

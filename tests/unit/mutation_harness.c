@@ -53,7 +53,7 @@ int carried_by(const base_t *b, const attest_verdict *v, int k)
 
     snprintf(cn, sizeof(cn), "/CN=%s ", b->akcn[k]);
     return s != NULL && t != NULL && s->result == ATTEST_CHECK_PASS && t->result == ATTEST_CHECK_PASS
-           && strstr(s->detail, " verified") != NULL && strstr(t->detail, cn) != NULL;
+        && strstr(s->detail, " verified") != NULL && strstr(t->detail, cn) != NULL;
 }
 
 void dump_file(const char *cls, const base_t *b, const unsigned char *der, size_t len)
@@ -71,7 +71,7 @@ void dump_file(const char *cls, const base_t *b, const unsigned char *der, size_
 }
 
 void report(const char *what, const char *cls, const base_t *b, const char *desc, const attest_verdict *v,
-                   const unsigned char *der, size_t len)
+            const unsigned char *der, size_t len)
 {
     dump_file(cls, b, der, len);
     if (S.reports++ >= MAX_LINES)
@@ -83,7 +83,6 @@ void report(const char *what, const char *cls, const base_t *b, const char *desc
 }
 
 /* ------------------------------------------------------------ one mutant */
-
 
 struct mut_at_time at_time;
 
@@ -112,8 +111,7 @@ attest_verdict *verify_der(const base_t *b, const unsigned char *der, size_t len
 }
 
 /* Judge one mutant; takes nothing over (der stays the caller's). */
-void run(const base_t *b, const char *cls, const expect_t *e, const unsigned char *der, size_t len,
-                const char *desc)
+void run(const base_t *b, const char *cls, const expect_t *e, const unsigned char *der, size_t len, const char *desc)
 {
     class_stat *cs;
     attest_verdict *v;
@@ -186,7 +184,8 @@ void run(const base_t *b, const char *cls, const expect_t *e, const unsigned cha
     } else if (e->equiv != EQ_MUST) {
         ok = 1;
         if (e->only != NULL)
-            ok = verdict_only_failed(v, e->only, e->only_sev != ATTEST_SEV_INFO ? e->only_sev : ATTEST_SEV_ERROR, e->detail);
+            ok = verdict_only_failed(v, e->only, e->only_sev != ATTEST_SEV_INFO ? e->only_sev : ATTEST_SEV_ERROR,
+                                     e->detail);
         if (ok && e->oneof != NULL) {
             const char *const *id;
 
@@ -210,8 +209,8 @@ void run(const base_t *b, const char *cls, const expect_t *e, const unsigned cha
 }
 
 /* Splice node i's TLV with repl and judge the result. */
-void run_splice(const base_t *b, const char *cls, const expect_t *e, int i, const unsigned char *repl,
-                       size_t rlen, const char *desc)
+void run_splice(const base_t *b, const char *cls, const expect_t *e, int i, const unsigned char *repl, size_t rlen,
+                const char *desc)
 {
     size_t len = 0;
     unsigned char *der;
@@ -229,31 +228,32 @@ void run_splice(const base_t *b, const char *cls, const expect_t *e, int i, cons
 
 /* ------------------------------------------------------------ regions */
 
-const char *const S_CSR[] = {CHK_CSR_PARSE, CHK_CSR_SIGNATURE, NULL};
-const char *const S_ATTR[] = {CHK_CSR_PARSE, CHK_BUNDLE_COUNT, CHK_BUNDLE_PARSE, NULL};
-const char *const S_BUNDLE[] = {CHK_CSR_PARSE, CHK_BUNDLE_COUNT, CHK_BUNDLE_PARSE, CHK_TPM2_SIGNATURE,
-                                       CHK_POLICY_KEY_ATTESTED, NULL};
-const char *const S_STMT[] = {CHK_CSR_PARSE, CHK_BUNDLE_PARSE, CHK_POLICY_KEY_ATTESTED, CHK_TPM2_PARSE,
-                                     CHK_TPM2_SIGNATURE, CHK_PKIX_STRUCTURE, NULL};
-const char *const S_TCG[] = {CHK_CSR_PARSE, CHK_BUNDLE_PARSE, CHK_TPM2_PARSE, CHK_TPM2_SIGNATURE,
-                                    CHK_TPM2_MAGIC, CHK_TPM2_TYPE, CHK_TPM2_NAME, NULL};
-const char *const S_CERT[] = {CHK_CSR_PARSE, CHK_BUNDLE_PARSE, CHK_TPM2_SIGNATURE, CHK_CHAIN_TRUST,
-                                     CHK_CHAIN_AK_PROFILE, NULL};
-const char *const S_TPMSIG[] = {CHK_TPM2_SIGNATURE, NULL};
-const char *const S_PUB[] = {CHK_TPM2_NAME, CHK_TPM2_PARSE, NULL};
-const char *const S_TBS[] = {CHK_BUNDLE_PARSE, CHK_TPM2_SIGNATURE, CHK_CHAIN_TRUST, NULL};
-const char *const S_PKIX[] = {CHK_PKIX_STRUCTURE, NULL};
-const char *const S_BPARSE[] = {CHK_BUNDLE_PARSE, NULL};
-const char *const S_TPARSE[] = {CHK_TPM2_PARSE, NULL};
+const char *const S_CSR[] = { CHK_CSR_PARSE, CHK_CSR_SIGNATURE, NULL };
+const char *const S_ATTR[] = { CHK_CSR_PARSE, CHK_BUNDLE_COUNT, CHK_BUNDLE_PARSE, NULL };
+const char *const S_BUNDLE[] = { CHK_CSR_PARSE,      CHK_BUNDLE_COUNT,        CHK_BUNDLE_PARSE,
+                                 CHK_TPM2_SIGNATURE, CHK_POLICY_KEY_ATTESTED, NULL };
+const char *const S_STMT[] = {
+    CHK_CSR_PARSE, CHK_BUNDLE_PARSE, CHK_POLICY_KEY_ATTESTED, CHK_TPM2_PARSE, CHK_TPM2_SIGNATURE, CHK_PKIX_STRUCTURE,
+    NULL
+};
+const char *const S_TCG[] = { CHK_CSR_PARSE,  CHK_BUNDLE_PARSE, CHK_TPM2_PARSE, CHK_TPM2_SIGNATURE,
+                              CHK_TPM2_MAGIC, CHK_TPM2_TYPE,    CHK_TPM2_NAME,  NULL };
+const char *const S_CERT[] = { CHK_CSR_PARSE,   CHK_BUNDLE_PARSE,     CHK_TPM2_SIGNATURE,
+                               CHK_CHAIN_TRUST, CHK_CHAIN_AK_PROFILE, NULL };
+const char *const S_TPMSIG[] = { CHK_TPM2_SIGNATURE, NULL };
+const char *const S_PUB[] = { CHK_TPM2_NAME, CHK_TPM2_PARSE, NULL };
+const char *const S_TBS[] = { CHK_BUNDLE_PARSE, CHK_TPM2_SIGNATURE, CHK_CHAIN_TRUST, NULL };
+const char *const S_PKIX[] = { CHK_PKIX_STRUCTURE, NULL };
+const char *const S_BPARSE[] = { CHK_BUNDLE_PARSE, NULL };
+const char *const S_TPARSE[] = { CHK_TPM2_PARSE, NULL };
 /* PKIX bases: the AK comes from the SignatureBlock's sid, its certificate from the bag */
-const char *const S_PBUNDLE[] = {CHK_CSR_PARSE, CHK_BUNDLE_COUNT, CHK_BUNDLE_PARSE, CHK_CHAIN_TRUST,
-                                        CHK_POLICY_KEY_ATTESTED, NULL};
-const char *const S_PSTMT[] = {CHK_CSR_PARSE, CHK_BUNDLE_PARSE, CHK_POLICY_KEY_ATTESTED, CHK_PKIX_STRUCTURE,
-                                      NULL};
-const char *const S_PEV[] = {CHK_BUNDLE_PARSE, CHK_PKIX_STRUCTURE, CHK_PKIX_SIGNATURE, NULL};
-const char *const S_PCERT[] = {CHK_CSR_PARSE, CHK_BUNDLE_PARSE, CHK_CHAIN_TRUST, CHK_CHAIN_AK_PROFILE, NULL};
-const char *const S_PSIG[] = {CHK_PKIX_SIGNATURE, NULL};
-const char *const S_PCHAIN[] = {CHK_BUNDLE_PARSE, CHK_CHAIN_TRUST, NULL};
+const char *const S_PBUNDLE[] = { CHK_CSR_PARSE,   CHK_BUNDLE_COUNT,        CHK_BUNDLE_PARSE,
+                                  CHK_CHAIN_TRUST, CHK_POLICY_KEY_ATTESTED, NULL };
+const char *const S_PSTMT[] = { CHK_CSR_PARSE, CHK_BUNDLE_PARSE, CHK_POLICY_KEY_ATTESTED, CHK_PKIX_STRUCTURE, NULL };
+const char *const S_PEV[] = { CHK_BUNDLE_PARSE, CHK_PKIX_STRUCTURE, CHK_PKIX_SIGNATURE, NULL };
+const char *const S_PCERT[] = { CHK_CSR_PARSE, CHK_BUNDLE_PARSE, CHK_CHAIN_TRUST, CHK_CHAIN_AK_PROFILE, NULL };
+const char *const S_PSIG[] = { CHK_PKIX_SIGNATURE, NULL };
+const char *const S_PCHAIN[] = { CHK_BUNDLE_PARSE, CHK_CHAIN_TRUST, NULL };
 
 int region(const base_t *b, int i)
 {
@@ -328,8 +328,8 @@ int block_alg_params(const base_t *b, int i)
     int k = block_of(b, i);
 
     return k >= 0 && EVP_PKEY_is_a(b->aks[k], "RSA")
-           && ((mut_is_ancestor(&b->t, b->balg[k], i) && i != mut_child(&b->t, b->balg[k], 0))
-               || (mut_is_ancestor(&b->t, b->salg[k], i) && i != mut_child(&b->t, b->salg[k], 0)));
+        && ((mut_is_ancestor(&b->t, b->balg[k], i) && i != mut_child(&b->t, b->balg[k], 0))
+            || (mut_is_ancestor(&b->t, b->salg[k], i) && i != mut_child(&b->t, b->salg[k], 0)));
 }
 
 /*
@@ -347,8 +347,10 @@ void one_of_two(const base_t *b, expect_t *e, int k)
 /* The default expectation for a structural mutation of node i. */
 expect_t region_expect(const base_t *b, int i)
 {
-    static const char *const *sets[] = {S_CSR, S_CSR, S_ATTR, S_BUNDLE, S_STMT, S_TCG, S_CERT, S_PEV, S_PEV, S_PEV};
-    static const char *const *psets[] = {S_CSR, S_CSR, S_ATTR, S_PBUNDLE, S_PSTMT, NULL, S_PCERT, S_PEV, S_PEV, S_PEV};
+    static const char *const *sets[] = { S_CSR, S_CSR, S_ATTR, S_BUNDLE, S_STMT, S_TCG, S_CERT, S_PEV, S_PEV, S_PEV };
+    static const char *const *psets[] = {
+        S_CSR, S_CSR, S_ATTR, S_PBUNDLE, S_PSTMT, NULL, S_PCERT, S_PEV, S_PEV, S_PEV
+    };
     expect_t e;
     int r = region(b, i);
 

@@ -43,12 +43,23 @@ void gen_sig_trunc(const base_t *b)
 
 /* PKIX element and claim OIDs, and one no verifier knows. */
 static const attest_oid_id pkix_oid_targets[] = {
-    ATTEST_OID_PKIX_EL_TRANSACTION, ATTEST_OID_PKIX_EL_PLATFORM, ATTEST_OID_PKIX_EL_KEY,
-    ATTEST_OID_PKIX_TX_NONCE, ATTEST_OID_PKIX_TX_TIMESTAMP, ATTEST_OID_PKIX_TX_AK_SPKI,
-    ATTEST_OID_PKIX_PL_VENDOR, ATTEST_OID_PKIX_PL_FIPSLEVEL,
-    ATTEST_OID_PKIX_KEY_IDENTIFIER, ATTEST_OID_PKIX_KEY_SPKI, ATTEST_OID_PKIX_KEY_EXTRACTABLE,
-    ATTEST_OID_PKIX_KEY_SENSITIVE, ATTEST_OID_PKIX_KEY_NEVER_EXTRACTABLE, ATTEST_OID_PKIX_KEY_LOCAL,
-    ATTEST_OID_PKIX_KEY_PURPOSE, ATTEST_OID_PKIX_CAP_SIGN, ATTEST_OID_PKIX_CAP_ENCRYPT,
+    ATTEST_OID_PKIX_EL_TRANSACTION,
+    ATTEST_OID_PKIX_EL_PLATFORM,
+    ATTEST_OID_PKIX_EL_KEY,
+    ATTEST_OID_PKIX_TX_NONCE,
+    ATTEST_OID_PKIX_TX_TIMESTAMP,
+    ATTEST_OID_PKIX_TX_AK_SPKI,
+    ATTEST_OID_PKIX_PL_VENDOR,
+    ATTEST_OID_PKIX_PL_FIPSLEVEL,
+    ATTEST_OID_PKIX_KEY_IDENTIFIER,
+    ATTEST_OID_PKIX_KEY_SPKI,
+    ATTEST_OID_PKIX_KEY_EXTRACTABLE,
+    ATTEST_OID_PKIX_KEY_SENSITIVE,
+    ATTEST_OID_PKIX_KEY_NEVER_EXTRACTABLE,
+    ATTEST_OID_PKIX_KEY_LOCAL,
+    ATTEST_OID_PKIX_KEY_PURPOSE,
+    ATTEST_OID_PKIX_CAP_SIGN,
+    ATTEST_OID_PKIX_CAP_ENCRYPT,
 };
 
 /*
@@ -94,19 +105,35 @@ void gen_oids_pkix(const base_t *b)
 /* ---- j.pkix-claims: the AK signs edited claims */
 
 enum {
-    J_ASIS, J_SWAP, J_MOVE, J_RETYPE, J_DUP_CLAIM, J_DUP_EL, J_BOOL, J_DROP, J_DROP_EL, J_INT_VALUE, J_NO_VALUE,
-    J_NONCE, J_KEY_SPKI, J_AK_SPKI_ALL, J_DROP_AK_SPKI0, J_VERSION, J_FIPSLEVEL, J_KEY2
+    J_ASIS,
+    J_SWAP,
+    J_MOVE,
+    J_RETYPE,
+    J_DUP_CLAIM,
+    J_DUP_EL,
+    J_BOOL,
+    J_DROP,
+    J_DROP_EL,
+    J_INT_VALUE,
+    J_NO_VALUE,
+    J_NONCE,
+    J_KEY_SPKI,
+    J_AK_SPKI_ALL,
+    J_DROP_AK_SPKI0,
+    J_VERSION,
+    J_FIPSLEVEL,
+    J_KEY2
 };
 #define J_UNKNOWN ATTEST_OID_COUNT /* an element / claim type no verifier knows */
 
 typedef struct {
     const char *what;
     int op;
-    int a, b;                   /* claim or element ids, per op */
-    int v;                      /* value, per op */
-    const char *fail;           /* this check must fail (exit 1) ... */
-    int equiv;                  /* ... or this equivalence */
-    int equiv2, other2;         /* two blocks: equivalence and 1 + the AK that carries (0: as single) */
+    int a, b;           /* claim or element ids, per op */
+    int v;              /* value, per op */
+    const char *fail;   /* this check must fail (exit 1) ... */
+    int equiv;          /* ... or this equivalence */
+    int equiv2, other2; /* two blocks: equivalence and 1 + the AK that carries (0: as single) */
 } jcase;
 
 static ASN1_OBJECT *j_obj(int id)
@@ -174,8 +201,7 @@ static void j_edit(attest_pkix *p, const jcase *jc)
     int i;
 
     switch (jc->op) {
-    case J_ASIS:
-        break;
+    case J_ASIS: break;
     case J_SWAP: /* the types of claims a and b swapped, values stay */
         c = j_claim(p, jc->a, NULL);
         c2 = j_claim(p, jc->b, NULL);
@@ -259,9 +285,7 @@ static void j_edit(attest_pkix *p, const jcase *jc)
         assert_non_null(sk_ATTEST_PKIX_CLAIM_delete_ptr(el->claims, c));
         ATTEST_PKIX_CLAIM_free(c);
         break;
-    case J_VERSION:
-        assert_true(ASN1_INTEGER_set(p->ev->tbs->version, jc->v));
-        break;
+    case J_VERSION: assert_true(ASN1_INTEGER_set(p->ev->tbs->version, jc->v)); break;
     case J_FIPSLEVEL:
         c = j_claim(p, ATTEST_OID_PKIX_PL_FIPSLEVEL, NULL);
         assert_true(ASN1_INTEGER_set(c->value->value.integer, jc->v));
@@ -278,8 +302,7 @@ static void j_edit(attest_pkix *p, const jcase *jc)
         }
         assert_true(sk_ATTEST_PKIX_ELEMENT_push(p->ev->tbs->elements, el2) > 0);
         break;
-    default:
-        fail_msg("j: op %d", jc->op);
+    default: fail_msg("j: op %d", jc->op);
     }
 }
 
@@ -331,85 +354,100 @@ static unsigned char *j_build(const base_t *b, const jcase *jc, size_t *len)
 void gen_claims(const base_t *b)
 {
     enum {
-        TX = ATTEST_OID_PKIX_EL_TRANSACTION, PL = ATTEST_OID_PKIX_EL_PLATFORM, KEY = ATTEST_OID_PKIX_EL_KEY,
-        NONCE = ATTEST_OID_PKIX_TX_NONCE, AKSPKI = ATTEST_OID_PKIX_TX_AK_SPKI, KID = ATTEST_OID_PKIX_KEY_IDENTIFIER,
-        KSPKI = ATTEST_OID_PKIX_KEY_SPKI, EX = ATTEST_OID_PKIX_KEY_EXTRACTABLE, SENS = ATTEST_OID_PKIX_KEY_SENSITIVE,
-        NEX = ATTEST_OID_PKIX_KEY_NEVER_EXTRACTABLE, LOCAL = ATTEST_OID_PKIX_KEY_LOCAL,
-        PURPOSE = ATTEST_OID_PKIX_KEY_PURPOSE, VENDOR = ATTEST_OID_PKIX_PL_VENDOR, TS = ATTEST_OID_PKIX_TX_TIMESTAMP
+        TX = ATTEST_OID_PKIX_EL_TRANSACTION,
+        PL = ATTEST_OID_PKIX_EL_PLATFORM,
+        KEY = ATTEST_OID_PKIX_EL_KEY,
+        NONCE = ATTEST_OID_PKIX_TX_NONCE,
+        AKSPKI = ATTEST_OID_PKIX_TX_AK_SPKI,
+        KID = ATTEST_OID_PKIX_KEY_IDENTIFIER,
+        KSPKI = ATTEST_OID_PKIX_KEY_SPKI,
+        EX = ATTEST_OID_PKIX_KEY_EXTRACTABLE,
+        SENS = ATTEST_OID_PKIX_KEY_SENSITIVE,
+        NEX = ATTEST_OID_PKIX_KEY_NEVER_EXTRACTABLE,
+        LOCAL = ATTEST_OID_PKIX_KEY_LOCAL,
+        PURPOSE = ATTEST_OID_PKIX_KEY_PURPOSE,
+        VENDOR = ATTEST_OID_PKIX_PL_VENDOR,
+        TS = ATTEST_OID_PKIX_TX_TIMESTAMP
     };
     static const jcase jc[] = {
-        {"control: every block re-signed as is", J_ASIS, 0, 0, 0, NULL, EQ_MUST, 0, 0},
+        { "control: every block re-signed as is", J_ASIS, 0, 0, 0, NULL, EQ_MUST, 0, 0 },
         /* claim types swapped, values kept */
-        {"key-extractable <-> key-never-extractable", J_SWAP, EX, NEX, 0, CHK_PKIX_KEY_POLICY, EQ_NO, 0, 0},
-        {"key-extractable <-> key-sensitive", J_SWAP, EX, SENS, 0, CHK_PKIX_KEY_POLICY, EQ_NO, 0, 0},
-        {"key-extractable <-> key-local", J_SWAP, EX, LOCAL, 0, CHK_PKIX_KEY_POLICY, EQ_NO, 0, 0},
-        {"key-never-extractable <-> key-local (both TRUE: the same claims)", J_SWAP, NEX, LOCAL, 0, NULL, EQ_MUST, 0, 0},
-        {"key-identifier <-> key-spki", J_SWAP, KID, KSPKI, 0, CHK_PKIX_STRUCTURE, EQ_NO, 0, 0},
-        {"tx-nonce <-> tx-ak-spki", J_SWAP, NONCE, AKSPKI, 0, CHK_PKIX_STRUCTURE, EQ_NO, 0, 0},
+        { "key-extractable <-> key-never-extractable", J_SWAP, EX, NEX, 0, CHK_PKIX_KEY_POLICY, EQ_NO, 0, 0 },
+        { "key-extractable <-> key-sensitive", J_SWAP, EX, SENS, 0, CHK_PKIX_KEY_POLICY, EQ_NO, 0, 0 },
+        { "key-extractable <-> key-local", J_SWAP, EX, LOCAL, 0, CHK_PKIX_KEY_POLICY, EQ_NO, 0, 0 },
+        { "key-never-extractable <-> key-local (both TRUE: the same claims)", J_SWAP, NEX, LOCAL, 0, NULL, EQ_MUST, 0,
+          0 },
+        { "key-identifier <-> key-spki", J_SWAP, KID, KSPKI, 0, CHK_PKIX_STRUCTURE, EQ_NO, 0, 0 },
+        { "tx-nonce <-> tx-ak-spki", J_SWAP, NONCE, AKSPKI, 0, CHK_PKIX_STRUCTURE, EQ_NO, 0, 0 },
         /* a claim in the wrong element */
-        {"key-extractable moved into the platform element", J_MOVE, EX, PL, 0, CHK_PKIX_STRUCTURE, EQ_NO, 0, 0},
-        {"key-never-extractable moved into the transaction element", J_MOVE, NEX, TX, 0, CHK_PKIX_STRUCTURE, EQ_NO, 0, 0},
-        {"key-sensitive moved into the platform element", J_MOVE, SENS, PL, 0, CHK_PKIX_STRUCTURE, EQ_NO, 0, 0},
-        {"key-local moved into the transaction element", J_MOVE, LOCAL, TX, 0, CHK_PKIX_STRUCTURE, EQ_NO, 0, 0},
-        {"key-spki moved into the transaction element", J_MOVE, KSPKI, TX, 0, CHK_PKIX_STRUCTURE, EQ_NO, 0, 0},
-        {"key-identifier moved into the platform element", J_MOVE, KID, PL, 0, CHK_PKIX_STRUCTURE, EQ_NO, 0, 0},
-        {"tx-nonce moved into the key element", J_MOVE, NONCE, KEY, 0, CHK_PKIX_STRUCTURE, EQ_NO, 0, 0},
-        {"tx-ak-spki moved into the key element", J_MOVE, AKSPKI, KEY, 0, CHK_PKIX_STRUCTURE, EQ_NO, 0, 0},
-        {"platform vendor moved into the key element", J_MOVE, VENDOR, KEY, 0, CHK_PKIX_STRUCTURE, EQ_NO, 0, 0},
+        { "key-extractable moved into the platform element", J_MOVE, EX, PL, 0, CHK_PKIX_STRUCTURE, EQ_NO, 0, 0 },
+        { "key-never-extractable moved into the transaction element", J_MOVE, NEX, TX, 0, CHK_PKIX_STRUCTURE, EQ_NO, 0,
+          0 },
+        { "key-sensitive moved into the platform element", J_MOVE, SENS, PL, 0, CHK_PKIX_STRUCTURE, EQ_NO, 0, 0 },
+        { "key-local moved into the transaction element", J_MOVE, LOCAL, TX, 0, CHK_PKIX_STRUCTURE, EQ_NO, 0, 0 },
+        { "key-spki moved into the transaction element", J_MOVE, KSPKI, TX, 0, CHK_PKIX_STRUCTURE, EQ_NO, 0, 0 },
+        { "key-identifier moved into the platform element", J_MOVE, KID, PL, 0, CHK_PKIX_STRUCTURE, EQ_NO, 0, 0 },
+        { "tx-nonce moved into the key element", J_MOVE, NONCE, KEY, 0, CHK_PKIX_STRUCTURE, EQ_NO, 0, 0 },
+        { "tx-ak-spki moved into the key element", J_MOVE, AKSPKI, KEY, 0, CHK_PKIX_STRUCTURE, EQ_NO, 0, 0 },
+        { "platform vendor moved into the key element", J_MOVE, VENDOR, KEY, 0, CHK_PKIX_STRUCTURE, EQ_NO, 0, 0 },
         /* elements retyped */
-        {"key element typed platform", J_RETYPE, KEY, PL, 0, CHK_PKIX_STRUCTURE, EQ_NO, 0, 0},
-        {"key element typed transaction", J_RETYPE, KEY, TX, 0, CHK_PKIX_STRUCTURE, EQ_NO, 0, 0},
-        {"key element typed unknown (ignored: no key element)", J_RETYPE, KEY, J_UNKNOWN, 0, CHK_PKIX_KEY_BINDING, EQ_NO, 0, 0},
-        {"transaction element typed key", J_RETYPE, TX, KEY, 0, CHK_PKIX_STRUCTURE, EQ_NO, 0, 0},
-        {"transaction element typed unknown (no nonce)", J_RETYPE, TX, J_UNKNOWN, 0, CHK_PKIX_NONCE, EQ_NO, 0, 0},
-        {"platform element typed key", J_RETYPE, PL, KEY, 0, CHK_PKIX_STRUCTURE, EQ_NO, 0, 0},
-        {"platform element typed transaction", J_RETYPE, PL, TX, 0, CHK_PKIX_STRUCTURE, EQ_NO, 0, 0},
-        {"control: platform element typed unknown (ignored)", J_RETYPE, PL, J_UNKNOWN, 0, NULL, EQ_MUST, 0, 0},
+        { "key element typed platform", J_RETYPE, KEY, PL, 0, CHK_PKIX_STRUCTURE, EQ_NO, 0, 0 },
+        { "key element typed transaction", J_RETYPE, KEY, TX, 0, CHK_PKIX_STRUCTURE, EQ_NO, 0, 0 },
+        { "key element typed unknown (ignored: no key element)", J_RETYPE, KEY, J_UNKNOWN, 0, CHK_PKIX_KEY_BINDING,
+          EQ_NO, 0, 0 },
+        { "transaction element typed key", J_RETYPE, TX, KEY, 0, CHK_PKIX_STRUCTURE, EQ_NO, 0, 0 },
+        { "transaction element typed unknown (no nonce)", J_RETYPE, TX, J_UNKNOWN, 0, CHK_PKIX_NONCE, EQ_NO, 0, 0 },
+        { "platform element typed key", J_RETYPE, PL, KEY, 0, CHK_PKIX_STRUCTURE, EQ_NO, 0, 0 },
+        { "platform element typed transaction", J_RETYPE, PL, TX, 0, CHK_PKIX_STRUCTURE, EQ_NO, 0, 0 },
+        { "control: platform element typed unknown (ignored)", J_RETYPE, PL, J_UNKNOWN, 0, NULL, EQ_MUST, 0, 0 },
         /* repeated */
-        {"key-extractable twice", J_DUP_CLAIM, EX, 0, 0, CHK_PKIX_STRUCTURE, EQ_NO, 0, 0},
-        {"key-spki twice", J_DUP_CLAIM, KSPKI, 0, 0, CHK_PKIX_STRUCTURE, EQ_NO, 0, 0},
-        {"tx-nonce twice", J_DUP_CLAIM, NONCE, 0, 0, CHK_PKIX_STRUCTURE, EQ_NO, 0, 0},
-        {"tx-ak-spki twice", J_DUP_CLAIM, AKSPKI, 0, 0, CHK_PKIX_STRUCTURE, EQ_NO, 0, 0},
-        {"key element twice", J_DUP_EL, KEY, 0, 0, CHK_PKIX_STRUCTURE, EQ_NO, 0, 0},
-        {"transaction element twice", J_DUP_EL, TX, 0, 0, CHK_PKIX_STRUCTURE, EQ_NO, 0, 0},
-        {"platform element twice", J_DUP_EL, PL, 0, 0, CHK_PKIX_STRUCTURE, EQ_NO, 0, 0},
-        {"second key element: another key, the same key-identifier", J_KEY2, 0, 0, 0, CHK_PKIX_STRUCTURE, EQ_NO, 0, 0},
-        {"second key element: the subject key, another key-identifier", J_KEY2, 0, 0, 1, CHK_PKIX_STRUCTURE, EQ_NO, 0, 0},
-        {"control: second key element about another key", J_KEY2, 0, 0, 2, NULL, EQ_MAY, 0, 0},
+        { "key-extractable twice", J_DUP_CLAIM, EX, 0, 0, CHK_PKIX_STRUCTURE, EQ_NO, 0, 0 },
+        { "key-spki twice", J_DUP_CLAIM, KSPKI, 0, 0, CHK_PKIX_STRUCTURE, EQ_NO, 0, 0 },
+        { "tx-nonce twice", J_DUP_CLAIM, NONCE, 0, 0, CHK_PKIX_STRUCTURE, EQ_NO, 0, 0 },
+        { "tx-ak-spki twice", J_DUP_CLAIM, AKSPKI, 0, 0, CHK_PKIX_STRUCTURE, EQ_NO, 0, 0 },
+        { "key element twice", J_DUP_EL, KEY, 0, 0, CHK_PKIX_STRUCTURE, EQ_NO, 0, 0 },
+        { "transaction element twice", J_DUP_EL, TX, 0, 0, CHK_PKIX_STRUCTURE, EQ_NO, 0, 0 },
+        { "platform element twice", J_DUP_EL, PL, 0, 0, CHK_PKIX_STRUCTURE, EQ_NO, 0, 0 },
+        { "second key element: another key, the same key-identifier", J_KEY2, 0, 0, 0, CHK_PKIX_STRUCTURE, EQ_NO, 0,
+          0 },
+        { "second key element: the subject key, another key-identifier", J_KEY2, 0, 0, 1, CHK_PKIX_STRUCTURE, EQ_NO, 0,
+          0 },
+        { "control: second key element about another key", J_KEY2, 0, 0, 2, NULL, EQ_MAY, 0, 0 },
         /* weaker values */
         /* regression: was affirmed as "non-exportable" while never-extractable stayed TRUE */
-        {"key-extractable TRUE (key-never-extractable TRUE stays)", J_BOOL, EX, 0, 1, CHK_PKIX_KEY_POLICY, EQ_NO, 0, 0},
-        {"key-sensitive FALSE", J_BOOL, SENS, 0, 0, CHK_PKIX_KEY_POLICY, EQ_NO, 0, 0},
-        {"key-local FALSE", J_BOOL, LOCAL, 0, 0, CHK_PKIX_KEY_POLICY, EQ_NO, 0, 0},
-        {"key-extractable TRUE, key-never-extractable FALSE", J_BOOL, EX, NEX, 1, CHK_PKIX_KEY_POLICY, EQ_NO, 0, 0},
-        {"key-never-extractable FALSE (key-extractable FALSE stays)", J_BOOL, NEX, 0, 0, NULL, EQ_MAY, 0, 0},
-        {"key-sensitive removed", J_DROP, SENS, 0, 0, CHK_PKIX_KEY_POLICY, EQ_NO, 0, 0},
-        {"key-local removed", J_DROP, LOCAL, 0, 0, CHK_PKIX_KEY_POLICY, EQ_NO, 0, 0},
-        {"key-extractable and key-never-extractable removed", J_DROP, EX, NEX, 0, CHK_PKIX_KEY_POLICY, EQ_NO, 0, 0},
-        {"control: key-extractable removed (key-never-extractable TRUE)", J_DROP, EX, 0, 0, NULL, EQ_MUST, 0, 0},
+        { "key-extractable TRUE (key-never-extractable TRUE stays)", J_BOOL, EX, 0, 1, CHK_PKIX_KEY_POLICY, EQ_NO, 0,
+          0 },
+        { "key-sensitive FALSE", J_BOOL, SENS, 0, 0, CHK_PKIX_KEY_POLICY, EQ_NO, 0, 0 },
+        { "key-local FALSE", J_BOOL, LOCAL, 0, 0, CHK_PKIX_KEY_POLICY, EQ_NO, 0, 0 },
+        { "key-extractable TRUE, key-never-extractable FALSE", J_BOOL, EX, NEX, 1, CHK_PKIX_KEY_POLICY, EQ_NO, 0, 0 },
+        { "key-never-extractable FALSE (key-extractable FALSE stays)", J_BOOL, NEX, 0, 0, NULL, EQ_MAY, 0, 0 },
+        { "key-sensitive removed", J_DROP, SENS, 0, 0, CHK_PKIX_KEY_POLICY, EQ_NO, 0, 0 },
+        { "key-local removed", J_DROP, LOCAL, 0, 0, CHK_PKIX_KEY_POLICY, EQ_NO, 0, 0 },
+        { "key-extractable and key-never-extractable removed", J_DROP, EX, NEX, 0, CHK_PKIX_KEY_POLICY, EQ_NO, 0, 0 },
+        { "control: key-extractable removed (key-never-extractable TRUE)", J_DROP, EX, 0, 0, NULL, EQ_MUST, 0, 0 },
         /* the policy takes extractable FALSE alone as non-exportable today (the man page reads stricter) */
-        {"key-never-extractable removed (key-extractable FALSE)", J_DROP, NEX, 0, 0, NULL, EQ_MAY, 0, 0},
-        {"control: key-purpose and tx-timestamp removed", J_DROP, PURPOSE, TS, 0, NULL, EQ_MUST, 0, 0},
-        {"key-identifier removed", J_DROP, KID, 0, 0, CHK_PKIX_STRUCTURE, EQ_NO, 0, 0},
-        {"key-spki removed", J_DROP, KSPKI, 0, 0, CHK_PKIX_KEY_BINDING, EQ_NO, 0, 0},
-        {"tx-nonce removed", J_DROP, NONCE, 0, 0, CHK_PKIX_NONCE, EQ_NO, 0, 0},
-        {"key element removed", J_DROP_EL, KEY, 0, 0, CHK_PKIX_KEY_BINDING, EQ_NO, 0, 0},
-        {"transaction element removed", J_DROP_EL, TX, 0, 0, CHK_PKIX_NONCE, EQ_NO, 0, 0},
+        { "key-never-extractable removed (key-extractable FALSE)", J_DROP, NEX, 0, 0, NULL, EQ_MAY, 0, 0 },
+        { "control: key-purpose and tx-timestamp removed", J_DROP, PURPOSE, TS, 0, NULL, EQ_MUST, 0, 0 },
+        { "key-identifier removed", J_DROP, KID, 0, 0, CHK_PKIX_STRUCTURE, EQ_NO, 0, 0 },
+        { "key-spki removed", J_DROP, KSPKI, 0, 0, CHK_PKIX_KEY_BINDING, EQ_NO, 0, 0 },
+        { "tx-nonce removed", J_DROP, NONCE, 0, 0, CHK_PKIX_NONCE, EQ_NO, 0, 0 },
+        { "key element removed", J_DROP_EL, KEY, 0, 0, CHK_PKIX_KEY_BINDING, EQ_NO, 0, 0 },
+        { "transaction element removed", J_DROP_EL, TX, 0, 0, CHK_PKIX_NONCE, EQ_NO, 0, 0 },
         /* wrong value types and ranges */
-        {"key-extractable an INTEGER 0", J_INT_VALUE, EX, 0, 0, CHK_PKIX_STRUCTURE, EQ_NO, 0, 0},
-        {"key-sensitive an INTEGER 1", J_INT_VALUE, SENS, 0, 1, CHK_PKIX_STRUCTURE, EQ_NO, 0, 0},
-        {"key-local without a value", J_NO_VALUE, LOCAL, 0, 0, CHK_PKIX_STRUCTURE, EQ_NO, 0, 0},
-        {"tx-nonce without a value", J_NO_VALUE, NONCE, 0, 0, CHK_PKIX_STRUCTURE, EQ_NO, 0, 0},
-        {"version 2", J_VERSION, 0, 0, 2, CHK_PKIX_STRUCTURE, EQ_NO, 0, 0},
-        {"version 0", J_VERSION, 0, 0, 0, CHK_PKIX_STRUCTURE, EQ_NO, 0, 0},
-        {"fipslevel 5", J_FIPSLEVEL, 0, 0, 5, CHK_PKIX_STRUCTURE, EQ_NO, 0, 0},
-        {"fipslevel 0", J_FIPSLEVEL, 0, 0, 0, CHK_PKIX_STRUCTURE, EQ_NO, 0, 0},
+        { "key-extractable an INTEGER 0", J_INT_VALUE, EX, 0, 0, CHK_PKIX_STRUCTURE, EQ_NO, 0, 0 },
+        { "key-sensitive an INTEGER 1", J_INT_VALUE, SENS, 0, 1, CHK_PKIX_STRUCTURE, EQ_NO, 0, 0 },
+        { "key-local without a value", J_NO_VALUE, LOCAL, 0, 0, CHK_PKIX_STRUCTURE, EQ_NO, 0, 0 },
+        { "tx-nonce without a value", J_NO_VALUE, NONCE, 0, 0, CHK_PKIX_STRUCTURE, EQ_NO, 0, 0 },
+        { "version 2", J_VERSION, 0, 0, 2, CHK_PKIX_STRUCTURE, EQ_NO, 0, 0 },
+        { "version 0", J_VERSION, 0, 0, 0, CHK_PKIX_STRUCTURE, EQ_NO, 0, 0 },
+        { "fipslevel 5", J_FIPSLEVEL, 0, 0, 5, CHK_PKIX_STRUCTURE, EQ_NO, 0, 0 },
+        { "fipslevel 0", J_FIPSLEVEL, 0, 0, 0, CHK_PKIX_STRUCTURE, EQ_NO, 0, 0 },
         /* bindings */
-        {"another nonce", J_NONCE, 0, 0, 0, CHK_PKIX_NONCE, EQ_NO, 0, 0},
-        {"key-spki of another key", J_KEY_SPKI, 0, 0, 0, CHK_PKIX_KEY_BINDING, EQ_NO, 0, 0},
-        {"every tx-ak-spki of another key", J_AK_SPKI_ALL, 0, 0, 0, CHK_PKIX_SIGNATURE, EQ_NO, 0, 0},
+        { "another nonce", J_NONCE, 0, 0, 0, CHK_PKIX_NONCE, EQ_NO, 0, 0 },
+        { "key-spki of another key", J_KEY_SPKI, 0, 0, 0, CHK_PKIX_KEY_BINDING, EQ_NO, 0, 0 },
+        { "every tx-ak-spki of another key", J_AK_SPKI_ALL, 0, 0, 0, CHK_PKIX_SIGNATURE, EQ_NO, 0, 0 },
         /* one AK: no ak-spki at all is allowed; two: AK 0 is no longer listed, AK 1 carries */
-        {"control: AK 0's tx-ak-spki removed", J_DROP_AK_SPKI0, 0, 0, 0, NULL, EQ_MUST, EQ_MUST, 2},
+        { "control: AK 0's tx-ak-spki removed", J_DROP_AK_SPKI0, 0, 0, 0, NULL, EQ_MUST, EQ_MUST, 2 },
     };
     const size_t n = sizeof(jc) / sizeof(jc[0]);
     size_t i, len = 0;
@@ -456,16 +494,21 @@ void gen_claims(const base_t *b)
  */
 void gen_two(const base_t *b)
 {
-    static const struct { const char *cls, *what, *fail, *detail; long nb, na; int times, nid; const char *value; } ch[] = {
-        {"h.validity-2sig", "expired a day ago", CHK_CHAIN_TRUST, "expired", -2 * 86400, -86400 + 60, 1, 0, NULL},
-        {"h.validity-2sig", "valid from tomorrow", CHK_CHAIN_TRUST, "not yet valid", 86400, YEAR, 1, 0, NULL},
-        {"h.validity-2sig", "notBefore after notAfter", CHK_CHAIN_TRUST, NULL, 3600, -3600, 1, 0, NULL},
-        {"i.ak-profile-2sig", "EKU removed", CHK_CHAIN_AK_PROFILE, NULL, 0, 0, 0, NID_ext_key_usage, NULL},
-        {"i.ak-profile-2sig", "EKU serverAuth", CHK_CHAIN_AK_PROFILE, NULL, 0, 0, 0, NID_ext_key_usage, "serverAuth"},
-        {"i.ak-profile-2sig", "keyUsage keyEncipherment only", CHK_CHAIN_AK_PROFILE, NULL, 0, 0, 0, NID_key_usage,
-         "critical,keyEncipherment"},
-        {"i.ak-profile-2sig", "basicConstraints cA TRUE", CHK_CHAIN_AK_PROFILE, NULL, 0, 0, 0, NID_basic_constraints,
-         "critical,CA:TRUE"},
+    static const struct {
+        const char *cls, *what, *fail, *detail;
+        long nb, na;
+        int times, nid;
+        const char *value;
+    } ch[] = {
+        { "h.validity-2sig", "expired a day ago", CHK_CHAIN_TRUST, "expired", -2 * 86400, -86400 + 60, 1, 0, NULL },
+        { "h.validity-2sig", "valid from tomorrow", CHK_CHAIN_TRUST, "not yet valid", 86400, YEAR, 1, 0, NULL },
+        { "h.validity-2sig", "notBefore after notAfter", CHK_CHAIN_TRUST, NULL, 3600, -3600, 1, 0, NULL },
+        { "i.ak-profile-2sig", "EKU removed", CHK_CHAIN_AK_PROFILE, NULL, 0, 0, 0, NID_ext_key_usage, NULL },
+        { "i.ak-profile-2sig", "EKU serverAuth", CHK_CHAIN_AK_PROFILE, NULL, 0, 0, 0, NID_ext_key_usage, "serverAuth" },
+        { "i.ak-profile-2sig", "keyUsage keyEncipherment only", CHK_CHAIN_AK_PROFILE, NULL, 0, 0, 0, NID_key_usage,
+          "critical,keyEncipherment" },
+        { "i.ak-profile-2sig", "basicConstraints cA TRUE", CHK_CHAIN_AK_PROFILE, NULL, 0, 0, 0, NID_basic_constraints,
+          "critical,CA:TRUE" },
     };
     const forge_env *env = forge_env_get();
     X509 *x[2], *o[2], *bag[3];

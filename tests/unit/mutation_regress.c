@@ -30,9 +30,9 @@
 
 void add_tpm_san(X509 *x)
 {
-    static const char *const attrs[][2] = {
-        {"2.23.133.2.1", "id:53574D20"}, {"2.23.133.2.2", "swtpm"}, {"2.23.133.2.3", "id:20191023"}
-    };
+    static const char *const attrs[][2] = { { "2.23.133.2.1", "id:53574D20" },
+                                            { "2.23.133.2.2", "swtpm" },
+                                            { "2.23.133.2.3", "id:20191023" } };
     GENERAL_NAMES *gens = GENERAL_NAMES_new();
     GENERAL_NAME *gn = GENERAL_NAME_new();
     X509_NAME *dn = X509_NAME_new();
@@ -42,8 +42,9 @@ void add_tpm_san(X509 *x)
     assert_non_null(gn);
     assert_non_null(dn);
     for (i = 0; i < sizeof(attrs) / sizeof(attrs[0]); i++)
-        assert_int_equal(X509_NAME_add_entry_by_txt(dn, attrs[i][0], MBSTRING_ASC, (const unsigned char *)attrs[i][1],
-                                                    -1, -1, 0), 1);
+        assert_int_equal(
+            X509_NAME_add_entry_by_txt(dn, attrs[i][0], MBSTRING_ASC, (const unsigned char *)attrs[i][1], -1, -1, 0),
+            1);
     GENERAL_NAME_set0_value(gn, GEN_DIRNAME, dn);
     assert_true(sk_GENERAL_NAME_push(gens, gn) > 0);
     assert_int_equal(X509_add1_ext_i2d(x, NID_subject_alt_name, gens, 0, X509V3_ADD_REPLACE), 1);
@@ -83,9 +84,10 @@ void gen_ak_format(const base_t *b)
     }
     /* PKIX: each block's AK certificate made a TPM AK's in turn; the other block (if any) must not carry it */
     for (k = 0; k < b->naks; k++) {
-        static const char *const what[] = {"EKU tcg-kp-AIKCertificate only", "EKU id-kp-attestationKey + tcg-kp-AIKCertificate",
-                                           "id-kp-attestationKey and TCG TPM attributes in subjectAltName",
-                                           "no EKU, TCG TPM attributes in subjectAltName"};
+        static const char *const what[] = { "EKU tcg-kp-AIKCertificate only",
+                                            "EKU id-kp-attestationKey + tcg-kp-AIKCertificate",
+                                            "id-kp-attestationKey and TCG TPM attributes in subjectAltName",
+                                            "no EKU, TCG TPM attributes in subjectAltName" };
         int m;
 
         for (m = 0; m < 4; m++) {
@@ -167,7 +169,7 @@ void gen_rsa_exponent(const base_t *b)
 
 void gen_sig_budget(const base_t *b)
 {
-    static const char *const budget[] = {CHK_LIMITS_SIGNATURES, NULL};
+    static const char *const budget[] = { CHK_LIMITS_SIGNATURES, NULL };
     X509 *bag[ATTEST_MAX_AK_CANDIDATES];
     EVP_PKEY *decoy;
     unsigned char *der;
@@ -297,12 +299,17 @@ void expect_inert(const base_t *b, const unsigned char *der, size_t len, const c
 
 void gen_escape(const base_t *b)
 {
-    static const struct { const char *what; const char *id; size_t len; } ids[] = {
-        {"forged status and check lines", "k\"\ninj.pem: affirming\n  pass  pkix.key-policy          ok", 0},
-        {"ESC sequences (clear screen, window title)", "k\x1b[2J\x1b]0;title\x07", 0},
-        {"0xff and a lone continuation byte", "k\xff\x80z", 0},
-        {"a 3-byte character cut at byte 64", "0123456789012345678901234567890123456789012345678901234567890\xe2\x82\xac\xe2\x82", 0},
-        {"backslash escapes and quotes", "k\\0A\\\"\\u0000", 0},
+    static const struct {
+        const char *what;
+        const char *id;
+        size_t len;
+    } ids[] = {
+        { "forged status and check lines", "k\"\ninj.pem: affirming\n  pass  pkix.key-policy          ok", 0 },
+        { "ESC sequences (clear screen, window title)", "k\x1b[2J\x1b]0;title\x07", 0 },
+        { "0xff and a lone continuation byte", "k\xff\x80z", 0 },
+        { "a 3-byte character cut at byte 64",
+          "0123456789012345678901234567890123456789012345678901234567890\xe2\x82\xac\xe2\x82", 0 },
+        { "backslash escapes and quotes", "k\\0A\\\"\\u0000", 0 },
     };
     size_t i, len = 0;
     unsigned char *der;
@@ -327,11 +334,16 @@ void gen_escape(const base_t *b)
 
 void gen_time(const base_t *b)
 {
-    static const struct { const char *what; int rel; time_t when; const char *detail; } at[] = {
-        {"at 0 (1970-01-01), before every notBefore", 0, 0, "not yet valid"},
-        {"at 1950-01-01T00:00:00Z", 0, -631152000, "not yet valid"},
-        {"at 9999-12-31T23:59:59Z, after every notAfter", 0, 253402300799, "expired"},
-        {"a minute from now, inside every validity", 1, 60, NULL},
+    static const struct {
+        const char *what;
+        int rel;
+        time_t when;
+        const char *detail;
+    } at[] = {
+        { "at 0 (1970-01-01), before every notBefore", 0, 0, "not yet valid" },
+        { "at 1950-01-01T00:00:00Z", 0, -631152000, "not yet valid" },
+        { "at 9999-12-31T23:59:59Z, after every notAfter", 0, 253402300799, "expired" },
+        { "a minute from now, inside every validity", 1, 60, NULL },
     };
     size_t i;
     expect_t e;
@@ -341,7 +353,7 @@ void gen_time(const base_t *b)
         return;
     }
     for (i = 0; i < sizeof(at) / sizeof(at[0]); i++) {
-        static const char *const trust[] = {CHK_CHAIN_TRUST, NULL};
+        static const char *const trust[] = { CHK_CHAIN_TRUST, NULL };
 
         at_time.set = 1;
         at_time.when = at[i].rel ? time(NULL) + at[i].when : at[i].when;

@@ -56,7 +56,7 @@ size_t region_bytes(const base_t *b)
         return n;
     }
     return (v[b->cri].hdr + v[b->cri].len) + v[b->attest].len + v[b->pub].len + (v[b->tbs].hdr + v[b->tbs].len)
-           + v[b->tsig].len + v[b->sigval].len;
+        + v[b->tsig].len + v[b->sigval].len;
 }
 
 void gen_bitflips(const base_t *b)
@@ -83,8 +83,8 @@ void gen_bitflips(const base_t *b)
             /* a SignatureBlock's signatureValue; with two blocks the other one is intact */
             ek.oneof = S_PSIG;
             one_of_two(b, &ek, k);
-            flip_range(b, b->naks == 2 ? "a.flip.pkix-sig-1of2" : "a.flip.pkix-sig", &ek,
-                       content_off(b, b->bval[k]), mut_end(&v[b->bval[k]]));
+            flip_range(b, b->naks == 2 ? "a.flip.pkix-sig-1of2" : "a.flip.pkix-sig", &ek, content_off(b, b->bval[k]),
+                       mut_end(&v[b->bval[k]]));
             /* the AK certificate's tbs in the bag */
             ek = e;
             ek.oneof = S_PCHAIN;
@@ -204,8 +204,8 @@ void gen_trunc(const base_t *b)
 /* b.tpm-trunc: the TPM structures cut at every byte (and one byte appended). */
 void gen_tpm_trunc(const base_t *b)
 {
-    const int nodes[3] = {b->attest, b->pub, b->tsig};
-    const char *const *sets[3] = {S_TPMSIG, S_PUB, S_TPMSIG};
+    const int nodes[3] = { b->attest, b->pub, b->tsig };
+    const char *const *sets[3] = { S_TPMSIG, S_PUB, S_TPMSIG };
     char desc[200];
     expect_t e;
     int w;
@@ -299,24 +299,47 @@ void gen_lengths(const base_t *b)
 static int swaps_for(unsigned char tag, unsigned char out[3])
 {
     switch (tag) {
-    case 0x30: out[0] = 0x31; out[1] = 0xa0; return 2;
+    case 0x30:
+        out[0] = 0x31;
+        out[1] = 0xa0;
+        return 2;
     case 0x31: out[0] = 0x30; return 1;
-    case 0x04: out[0] = 0x0c; out[1] = 0x80; return 2;
-    case 0x0c: out[0] = 0x04; out[1] = 0x13; return 2;
+    case 0x04:
+        out[0] = 0x0c;
+        out[1] = 0x80;
+        return 2;
+    case 0x0c:
+        out[0] = 0x04;
+        out[1] = 0x13;
+        return 2;
     case 0x13: out[0] = 0x0c; return 1;
-    case 0x02: out[0] = 0x0a; out[1] = 0x04; return 2;
+    case 0x02:
+        out[0] = 0x0a;
+        out[1] = 0x04;
+        return 2;
     case 0x0a: out[0] = 0x02; return 1;
-    case 0x06: out[0] = 0x0d; out[1] = 0x04; return 2;
+    case 0x06:
+        out[0] = 0x0d;
+        out[1] = 0x04;
+        return 2;
     case 0x03: out[0] = 0x04; return 1;
     case 0x05: out[0] = 0x04; return 1;
     case 0x01: out[0] = 0x02; return 1;
     case 0x17: out[0] = 0x18; return 1;
     case 0x18: out[0] = 0x17; return 1;
-    case 0xa0: out[0] = 0xa1; out[1] = 0x30; return 2;
-    case 0xa1: case 0xa2: out[0] = 0xa0; return 1;
-    case 0xa3: out[0] = 0xa0; out[1] = 0x30; return 2;
+    case 0xa0:
+        out[0] = 0xa1;
+        out[1] = 0x30;
+        return 2;
+    case 0xa1:
+    case 0xa2: out[0] = 0xa0; return 1;
+    case 0xa3:
+        out[0] = 0xa0;
+        out[1] = 0x30;
+        return 2;
     case 0x80: out[0] = 0x81; return 1;
-    case 0x81: case 0x82: out[0] = 0x80; return 1;
+    case 0x81:
+    case 0x82: out[0] = 0x80; return 1;
     default: out[0] = (unsigned char)(tag ^ 0x01); return 1;
     }
 }
@@ -360,13 +383,13 @@ void gen_tags(const base_t *b)
 void gen_oids(const base_t *b)
 {
     const char *dotted[] = {
-        "1.2.840.113549.1.9.14",            /* extensionRequest */
-        "1.3.6.1.4.1.55555.7.1",            /* unknown */
-        "1.2.840.113549.1.9.16.2.59",       /* id-aa-attestation */
-        "2.23.133.20.1",                    /* tcg-attest-tpm-certify */
-        NULL,                               /* the PKIX statement type (configured) */
-        NULL,                               /* the CMW statement type */
-        "2.23.133.8.3",                     /* tcg-kp-AIKCertificate */
+        "1.2.840.113549.1.9.14",      /* extensionRequest */
+        "1.3.6.1.4.1.55555.7.1",      /* unknown */
+        "1.2.840.113549.1.9.16.2.59", /* id-aa-attestation */
+        "2.23.133.20.1",              /* tcg-attest-tpm-certify */
+        NULL,                         /* the PKIX statement type (configured) */
+        NULL,                         /* the CMW statement type */
+        "2.23.133.8.3",               /* tcg-kp-AIKCertificate */
     };
     const mut_tree *t = &b->t;
     char desc[200];
@@ -380,7 +403,8 @@ void gen_oids(const base_t *b)
             continue;
         for (k = 0; k < sizeof(dotted) / sizeof(dotted[0]); k++) {
             const ASN1_OBJECT *o = k == 4 ? attest_oid_obj(ATTEST_OID_PKIX_STATEMENT)
-                                   : k == 5 ? attest_oid_obj(ATTEST_OID_PE_CMW) : NULL;
+                : k == 5                  ? attest_oid_obj(ATTEST_OID_PE_CMW)
+                                          : NULL;
             ASN1_OBJECT *own = NULL;
             unsigned char *der = NULL;
             char name[80];

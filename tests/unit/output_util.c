@@ -132,7 +132,8 @@ json_object *find_key(json_object *o, const char *key)
     size_t i;
 
     if (json_object_is_type(o, json_type_object)) {
-        json_object_object_foreach(o, k, v) {
+        json_object_object_foreach(o, k, v)
+        {
             if (strcmp(k, key) == 0)
                 return v;
             if ((r = find_key(v, key)) != NULL)
@@ -156,7 +157,8 @@ const char *claim_string(json_object *o, const char *name)
         if (json_object_object_get_ex(o, "claim", &c) && strcmp(json_object_get_string(c), name) == 0
             && json_object_object_get_ex(o, "value", &v))
             return json_object_get_string(v);
-        json_object_object_foreach(o, k, val) {
+        json_object_object_foreach(o, k, val)
+        {
             const char *r = claim_string(val, name);
 
             (void)k;
@@ -197,8 +199,7 @@ unsigned char *evidence_with(const char *key_id, const char *vendor, int extract
     return der;
 }
 
-unsigned char *bundle_of(const ASN1_OBJECT *type, const unsigned char *stmt, size_t len, X509 *cert,
-                                size_t *blen)
+unsigned char *bundle_of(const ASN1_OBJECT *type, const unsigned char *stmt, size_t len, X509 *cert, size_t *blen)
 {
     attest_bundle *b = attest_bundle_new();
     unsigned char *der = NULL;

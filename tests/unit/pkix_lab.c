@@ -13,7 +13,7 @@
 #include "pkix_lab.h"
 
 lab_t lab;
-const unsigned char lab_nonce[8] = {0xde, 0xad, 0xbe, 0xef, 0xca, 0xfe, 0xba, 0xbe};
+const unsigned char lab_nonce[8] = { 0xde, 0xad, 0xbe, 0xef, 0xca, 0xfe, 0xba, 0xbe };
 
 EVP_PKEY *lab_ec(const char *curve)
 {
@@ -58,9 +58,12 @@ static void add_san_tpm(X509 *x)
     assert_non_null(gens);
     assert_non_null(gn);
     assert_non_null(dn);
-    assert_true(X509_NAME_add_entry_by_txt(dn, "2.23.133.2.1", MBSTRING_ASC, (const unsigned char *)"id:53574D20", -1, -1, 0));
-    assert_true(X509_NAME_add_entry_by_txt(dn, "2.23.133.2.2", MBSTRING_ASC, (const unsigned char *)"swtpm", -1, -1, 0));
-    assert_true(X509_NAME_add_entry_by_txt(dn, "2.23.133.2.3", MBSTRING_ASC, (const unsigned char *)"id:20191023", -1, -1, 0));
+    assert_true(
+        X509_NAME_add_entry_by_txt(dn, "2.23.133.2.1", MBSTRING_ASC, (const unsigned char *)"id:53574D20", -1, -1, 0));
+    assert_true(
+        X509_NAME_add_entry_by_txt(dn, "2.23.133.2.2", MBSTRING_ASC, (const unsigned char *)"swtpm", -1, -1, 0));
+    assert_true(
+        X509_NAME_add_entry_by_txt(dn, "2.23.133.2.3", MBSTRING_ASC, (const unsigned char *)"id:20191023", -1, -1, 0));
     GENERAL_NAME_set0_value(gn, GEN_DIRNAME, dn);
     assert_true(sk_GENERAL_NAME_push(gens, gn) > 0);
     assert_int_equal(X509_add1_ext_i2d(x, NID_subject_alt_name, gens, 1, 0), 1);
@@ -252,7 +255,8 @@ const char *lab_md_for(const EVP_PKEY *k)
     const char *t = EVP_PKEY_get0_type_name(k);
 
     return t != NULL && (strncmp(t, "ED", 2) == 0 || strncmp(t, "ML-DSA", 6) == 0 || strncmp(t, "SLH-DSA", 7) == 0)
-               ? NULL : "SHA256";
+        ? NULL
+        : "SHA256";
 }
 
 attest_verdict *lab_verify_csr(const unsigned char *ev, size_t len, X509 *const *certs, size_t ncerts,
@@ -318,9 +322,14 @@ void lab_expect(const attest_verdict *v, const char *id, attest_check_result r)
 
     if (c == NULL || c->result != r) {
         lab_dump(v);
-        fail_msg("%s: %s, expected %s", id, c == NULL ? "not recorded" : c->result == ATTEST_CHECK_PASS ? "pass"
-                 : c->result == ATTEST_CHECK_FAIL ? "fail" : "skip",
-                 r == ATTEST_CHECK_PASS ? "pass" : r == ATTEST_CHECK_FAIL ? "fail" : "skip");
+        fail_msg("%s: %s, expected %s", id,
+                 c == NULL                            ? "not recorded"
+                     : c->result == ATTEST_CHECK_PASS ? "pass"
+                     : c->result == ATTEST_CHECK_FAIL ? "fail"
+                                                      : "skip",
+                 r == ATTEST_CHECK_PASS       ? "pass"
+                     : r == ATTEST_CHECK_FAIL ? "fail"
+                                              : "skip");
     }
 }
 

@@ -22,10 +22,10 @@
 
 typedef struct {
     EVP_PKEY *root_key;
-    X509 *root;                /* the one trust anchor */
-    EVP_PKEY *ak_key;          /* P-256 attestation key */
-    X509 *ak;                  /* its certificate: KU digitalSignature, EKU id-kp-attestationKey */
-    EVP_PKEY *subject;         /* P-256 subject key */
+    X509 *root;        /* the one trust anchor */
+    EVP_PKEY *ak_key;  /* P-256 attestation key */
+    X509 *ak;          /* its certificate: KU digitalSignature, EKU id-kp-attestationKey */
+    EVP_PKEY *subject; /* P-256 subject key */
     attest_trust *trust;
 } lab_t;
 
@@ -41,11 +41,14 @@ EVP_PKEY *lab_rsa(size_t bits);
 EVP_PKEY *lab_ed25519(void);
 
 enum {
-    LAB_AK = 0, LAB_AK_NO_EKU = 1, LAB_AK_IS_CA = 2, LAB_ROOT = 4,
-    LAB_AK_TPM_EKU = 8,     /* EKU tcg-kp-AIKCertificate instead of id-kp-attestationKey */
-    LAB_AK_BOTH_EKU = 16,   /* both AK EKUs */
-    LAB_AK_TPM_SAN = 32,    /* TCG TPM attributes in a subjectAltName directoryName */
-    LAB_AK_OTHER_EKU = 64   /* EKU codeSigning only */
+    LAB_AK = 0,
+    LAB_AK_NO_EKU = 1,
+    LAB_AK_IS_CA = 2,
+    LAB_ROOT = 4,
+    LAB_AK_TPM_EKU = 8,   /* EKU tcg-kp-AIKCertificate instead of id-kp-attestationKey */
+    LAB_AK_BOTH_EKU = 16, /* both AK EKUs */
+    LAB_AK_TPM_SAN = 32,  /* TCG TPM attributes in a subjectAltName directoryName */
+    LAB_AK_OTHER_EKU = 64 /* EKU codeSigning only */
 };
 /* A certificate for key issued by ikey/issuer (issuer NULL: self-signed). */
 X509 *lab_cert(EVP_PKEY *key, const char *cn, EVP_PKEY *ikey, X509 *issuer, int flags);

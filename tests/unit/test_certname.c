@@ -34,8 +34,8 @@ static X509 *cert(const char *cn, int tpm_san, const char *model)
         GENERAL_NAMES *gens = sk_GENERAL_NAME_new_null();
         GENERAL_NAME *g = GENERAL_NAME_new();
         X509_NAME *dn = X509_NAME_new();
-        const char *oids[] = {"2.23.133.2.1", "2.23.133.2.2", "2.23.133.2.3"};
-        const char *vals[] = {"id:414D4400", model, "id:00070002"};
+        const char *oids[] = { "2.23.133.2.1", "2.23.133.2.2", "2.23.133.2.3" };
+        const char *vals[] = { "id:414D4400", model, "id:00070002" };
         int i;
 
         for (i = 0; i < 3; i++) {

@@ -43,20 +43,16 @@ typedef struct {
 
 /* credential-activation.md §4: RSA-2048 L-1 EK and P-256 L-2 EK, both SHA-256 / AES-128. */
 static const vec vecs[] = {
-    {"000bca3d8785c3e4553cc067379cf7f6783777698592a1496021f884aab9f87e70a5",
-     "000102030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d1e1f",
-     "5a163769275ae87e57effb34f8c9ace2e2b618a4b5f875b11073acabd2f953f0",
-     "56cecaedddd235d5d6afec350ee133eb",
-     "a37d70462c1746ff47f8b9a4cf4de259ca75927eedbda171e498b37c71657cd6",
-     "2ca62977d0ac5ef494b7c3b6d6a96e559707711eb52ed1aa81f7ce768ce73defef29",
-     "036cf0eb5d4cc44601aa7f85d534ba81396901835cbcf28dfa6e81947a161cab"},
-    {"000b32bbd9fed3385e8f838ebd945cba176af224a366c5c7ee687304dccf7e04320d",
-     "deadbeefcafef00d",
-     "bfcf4329ad39f437eeedd117ad3bf22acb8c5bf847e2d205ed5a1b7bc4964ff8",
-     "2f28582e86023d5ff7d137fb82ff919f",
-     "d967d26ce0be009ff813622befbbe47550dbe90328090f032fe7c7ba80ff5584",
-     "aaeb21de2726e65f564a",
-     "6678f838ed6e25895f531c96b5086c8d1ef45129d991c170b28b82b3ff9acca1"},
+    { "000bca3d8785c3e4553cc067379cf7f6783777698592a1496021f884aab9f87e70a5",
+      "000102030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d1e1f",
+      "5a163769275ae87e57effb34f8c9ace2e2b618a4b5f875b11073acabd2f953f0", "56cecaedddd235d5d6afec350ee133eb",
+      "a37d70462c1746ff47f8b9a4cf4de259ca75927eedbda171e498b37c71657cd6",
+      "2ca62977d0ac5ef494b7c3b6d6a96e559707711eb52ed1aa81f7ce768ce73defef29",
+      "036cf0eb5d4cc44601aa7f85d534ba81396901835cbcf28dfa6e81947a161cab" },
+    { "000b32bbd9fed3385e8f838ebd945cba176af224a366c5c7ee687304dccf7e04320d", "deadbeefcafef00d",
+      "bfcf4329ad39f437eeedd117ad3bf22acb8c5bf847e2d205ed5a1b7bc4964ff8", "2f28582e86023d5ff7d137fb82ff919f",
+      "d967d26ce0be009ff813622befbbe47550dbe90328090f032fe7c7ba80ff5584", "aaeb21de2726e65f564a",
+      "6678f838ed6e25895f531c96b5086c8d1ef45129d991c170b28b82b3ff9acca1" },
 };
 
 static void test_kdfa_worked(void **state)
@@ -87,8 +83,8 @@ static void test_wrap_worked(void **state)
         nl = unhex(vecs[i].name, name, sizeof(name));
         sl = unhex(vecs[i].seed, seed, sizeof(seed));
         cl = unhex(vecs[i].cred, cred, sizeof(cred));
-        assert_int_equal(attest_credential_wrap(NULL, TPM2_ALG_SHA256, 128, seed, sl, name, nl, cred, cl,
-                                                &id, &idl, &e), 0);
+        assert_int_equal(
+            attest_credential_wrap(NULL, TPM2_ALG_SHA256, 128, seed, sl, name, nl, cred, cl, &id, &idl, &e), 0);
         /* size || 0020 || HMAC || encIdentity */
         assert_int_equal(idl, 2 + 2 + 32 + 2 + cl);
         assert_int_equal(id[0] << 8 | id[1], idl - 2);
@@ -123,7 +119,7 @@ static void test_wrap_binds_name(void **state)
 /* KDFe = H(counter || Z || label\0 || U || V), one block for 32 bytes with SHA-256. */
 static void test_kdfe_one_block(void **state)
 {
-    static const unsigned char z[32] = {1, 2, 3}, u[32] = {4}, v[32] = {5};
+    static const unsigned char z[32] = { 1, 2, 3 }, u[32] = { 4 }, v[32] = { 5 };
     unsigned char buf[4 + 32 + 9 + 64], want[32], got[32];
     unsigned int wl = 0;
     attest_err e;
@@ -141,13 +137,15 @@ static void test_kdfe_one_block(void **state)
 
 static void test_wrap_rejects(void **state)
 {
-    unsigned char seed[32] = {0}, name[34] = {0}, cred[65] = {0}, *id = NULL;
+    unsigned char seed[32] = { 0 }, name[34] = { 0 }, cred[65] = { 0 }, *id = NULL;
     size_t idl = 0;
     attest_err e;
 
     (void)state;
-    assert_int_equal(attest_credential_wrap(NULL, TPM2_ALG_SHA256, 128, seed, 32, name, 34, cred, 65, &id, &idl, &e), -1);
-    assert_int_equal(attest_credential_wrap(NULL, TPM2_ALG_SHA256, 100, seed, 32, name, 34, cred, 8, &id, &idl, &e), -1);
+    assert_int_equal(attest_credential_wrap(NULL, TPM2_ALG_SHA256, 128, seed, 32, name, 34, cred, 65, &id, &idl, &e),
+                     -1);
+    assert_int_equal(attest_credential_wrap(NULL, TPM2_ALG_SHA256, 100, seed, 32, name, 34, cred, 8, &id, &idl, &e),
+                     -1);
     assert_int_equal(attest_credential_wrap(NULL, 0x0099, 128, seed, 32, name, 34, cred, 8, &id, &idl, &e), -1);
     assert_null(id);
 }
@@ -155,10 +153,8 @@ static void test_wrap_rejects(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_kdfa_worked),
-        cmocka_unit_test(test_wrap_worked),
-        cmocka_unit_test(test_wrap_binds_name),
-        cmocka_unit_test(test_kdfe_one_block),
+        cmocka_unit_test(test_kdfa_worked),     cmocka_unit_test(test_wrap_worked),
+        cmocka_unit_test(test_wrap_binds_name), cmocka_unit_test(test_kdfe_one_block),
         cmocka_unit_test(test_wrap_rejects),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

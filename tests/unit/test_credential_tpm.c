@@ -67,7 +67,8 @@ static int setup(void **state)
     if (sh("cd %s && tpm2_createek -G rsa -c ek.ctx -f pem -u ek-rsa.pem >log 2>&1 && tpm2_flushcontext -t"
            " && tpm2_createek -G ecc -c 0x81010002 -f pem -u ek-p256.pem >>log 2>&1 && tpm2_flushcontext -t"
            " && tpm2_createek -G ecc384 -c 0x81010016 -f pem -u ek-p384.pem >>log 2>&1 && tpm2_flushcontext -t",
-           dir) != 0)
+           dir)
+        != 0)
         return -1;
     return 0;
 }
@@ -129,7 +130,8 @@ static void one_ek(const char *pem, int rsa_ak)
     assert_true(RAND_bytes(cred, sizeof(cred)) > 0);
 
     /* the right Name: the TPM returns the credential */
-    assert_int_equal(attest_make_credential(NULL, ek, ekl, name, nl, cred, sizeof(cred), &id, &idl, &sec, &secl, &e), 0);
+    assert_int_equal(attest_make_credential(NULL, ek, ekl, name, nl, cred, sizeof(cred), &id, &idl, &sec, &secl, &e),
+                     0);
     if (attest_tpm_activate(t, AK1, ek, ekl, id, idl, sec, secl, &out, &outl, &err) != 0)
         fail_msg("%s: %s", pem, err.msg);
     assert_int_equal(outl, sizeof(cred));
@@ -145,7 +147,8 @@ static void one_ek(const char *pem, int rsa_ak)
     OPENSSL_free(sec);
 
     /* bound to AK2's Name, activated for AK1: refused */
-    assert_int_equal(attest_make_credential(NULL, ek, ekl, name2, nl, cred, sizeof(cred), &id, &idl, &sec, &secl, &e), 0);
+    assert_int_equal(attest_make_credential(NULL, ek, ekl, name2, nl, cred, sizeof(cred), &id, &idl, &sec, &secl, &e),
+                     0);
     assert_int_equal(attest_tpm_activate(t, AK1, ek, ekl, id, idl, sec, secl, &out, &outl, &err), -1);
     assert_null(out);
     /* and opens for AK2 */
@@ -159,16 +162,28 @@ static void one_ek(const char *pem, int rsa_ak)
     close_tpm(t);
 }
 
-static void test_rsa_ek_template(void **state) { (void)state; one_ek("ek-rsa.pem", 1); }
-static void test_p256_ek_persistent(void **state) { (void)state; one_ek("ek-p256.pem", 0); }
-static void test_p384_ek_high_range(void **state) { (void)state; one_ek("ek-p384.pem", 0); }
+static void test_rsa_ek_template(void **state)
+{
+    (void)state;
+    one_ek("ek-rsa.pem", 1);
+}
+static void test_p256_ek_persistent(void **state)
+{
+    (void)state;
+    one_ek("ek-p256.pem", 0);
+}
+static void test_p384_ek_high_range(void **state)
+{
+    (void)state;
+    one_ek("ek-p384.pem", 0);
+}
 
 /* A blob made for one EK does not open with another. */
 static void test_other_ek(void **state)
 {
     attest_tpm *t = open_tpm();
     EVP_PKEY *kr = pem_pub("ek-rsa.pem"), *ke = pem_pub("ek-p256.pem");
-    unsigned char name[68], cred[16] = {1}, *ekr = NULL, *eke = NULL, *id = NULL, *sec = NULL, *out = NULL;
+    unsigned char name[68], cred[16] = { 1 }, *ekr = NULL, *eke = NULL, *id = NULL, *sec = NULL, *out = NULL;
     size_t nl, lr = 0, le = 0, idl = 0, secl = 0, outl = 0;
     attest_err err;
     attest_err e;
@@ -177,7 +192,8 @@ static void test_other_ek(void **state)
     nl = ak_name(t, AK1, 0, name);
     assert_int_equal(attest_tpm_ek_public(t, kr, &ekr, &lr, &err), 0);
     assert_int_equal(attest_tpm_ek_public(t, ke, &eke, &le, &err), 0);
-    assert_int_equal(attest_make_credential(NULL, ekr, lr, name, nl, cred, sizeof(cred), &id, &idl, &sec, &secl, &e), 0);
+    assert_int_equal(attest_make_credential(NULL, ekr, lr, name, nl, cred, sizeof(cred), &id, &idl, &sec, &secl, &e),
+                     0);
     assert_int_equal(attest_tpm_activate(t, AK1, eke, le, id, idl, sec, secl, &out, &outl, &err), -1);
     assert_null(out);
     OPENSSL_free(id);
@@ -210,10 +226,8 @@ static void test_ak_create_occupied(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_rsa_ek_template),
-        cmocka_unit_test(test_p256_ek_persistent),
-        cmocka_unit_test(test_p384_ek_high_range),
-        cmocka_unit_test(test_other_ek),
+        cmocka_unit_test(test_rsa_ek_template),    cmocka_unit_test(test_p256_ek_persistent),
+        cmocka_unit_test(test_p384_ek_high_range), cmocka_unit_test(test_other_ek),
         cmocka_unit_test(test_ak_create_occupied),
     };
     return cmocka_run_group_tests(tests, setup, teardown);

@@ -491,16 +491,11 @@ static void test_every_byte_flipped(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_bare_fields),
-        cmocka_unit_test(test_cmp_bodies),
-        cmocka_unit_test(test_cmp_p10cr),
-        cmocka_unit_test(test_cmp_genm),
-        cmocka_unit_test(test_truncated_trailing),
-        cmocka_unit_test(test_not_der),
-        cmocka_unit_test(test_duplicate_extension),
-        cmocka_unit_test(test_no_extension),
-        cmocka_unit_test(test_ra_verified),
-        cmocka_unit_test(test_subject_long_form),
+        cmocka_unit_test(test_bare_fields),         cmocka_unit_test(test_cmp_bodies),
+        cmocka_unit_test(test_cmp_p10cr),           cmocka_unit_test(test_cmp_genm),
+        cmocka_unit_test(test_truncated_trailing),  cmocka_unit_test(test_not_der),
+        cmocka_unit_test(test_duplicate_extension), cmocka_unit_test(test_no_extension),
+        cmocka_unit_test(test_ra_verified),         cmocka_unit_test(test_subject_long_form),
         cmocka_unit_test(test_every_byte_flipped),
     };
 

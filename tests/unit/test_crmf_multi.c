@@ -339,12 +339,9 @@ static void test_several_cap(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_several_attested),
-        cmocka_unit_test(test_several_unattested_rider),
-        cmocka_unit_test(test_several_duplicate_ids),
-        cmocka_unit_test(test_several_wrong_key),
-        cmocka_unit_test(test_several_bad_popo),
-        cmocka_unit_test(test_several_cap),
+        cmocka_unit_test(test_several_attested),      cmocka_unit_test(test_several_unattested_rider),
+        cmocka_unit_test(test_several_duplicate_ids), cmocka_unit_test(test_several_wrong_key),
+        cmocka_unit_test(test_several_bad_popo),      cmocka_unit_test(test_several_cap),
     };
 
     return cmocka_run_group_tests(tests, setup, lab_teardown);

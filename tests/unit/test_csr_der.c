@@ -28,7 +28,7 @@
 
 typedef struct {
     EVP_PKEY *key;
-    unsigned char *cri;          /* DER of a CRI with a two-valued RDN, two attributes, a critical extension */
+    unsigned char *cri; /* DER of a CRI with a two-valued RDN, two attributes, a critical extension */
     size_t cri_len;
     attest_trust *trust;
     attest_policy policy;
@@ -56,8 +56,8 @@ static unsigned char *make_cri(EVP_PKEY *key, size_t *len)
     assert_true(X509_NAME_add_entry_by_txt(n, "OU", MBSTRING_ASC, (const unsigned char *)"ops", -1, -1, -1));
     assert_true(sk_X509_EXTENSION_push(exts, ku) > 0);
     assert_true(X509_REQ_add_extensions(req, exts));
-    assert_true(X509_REQ_add1_attr_by_NID(req, NID_pkcs9_challengePassword, MBSTRING_ASC,
-                                          (const unsigned char *)"secret", -1));
+    assert_true(
+        X509_REQ_add1_attr_by_NID(req, NID_pkcs9_challengePassword, MBSTRING_ASC, (const unsigned char *)"secret", -1));
     assert_true((dlen = i2d_re_X509_REQ_tbs(req, &der)) > 0);
     *len = (size_t)dlen;
     sk_X509_EXTENSION_pop_free(exts, X509_EXTENSION_free);

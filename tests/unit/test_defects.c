@@ -24,7 +24,7 @@
 #include "attest/tpm2_produce.h"
 #include "attest/verdict.h"
 
-#define SAMPLE "csr-attestation/tcgAttestTpmCertify.9245d16.pem"
+#define SAMPLE   "csr-attestation/tcgAttestTpmCertify.9245d16.pem"
 #define SENTINEL "uninitialised-text"
 
 /* Every failed bundle decode writes its own whole message (none prefixes stale text). */

@@ -43,8 +43,8 @@ static void assert_sentinel_alone(void)
 
 static void test_reencodes_refuses_ber(void **state)
 {
-    static const unsigned char ber[] = {0x04, 0x81, 0x01, 0xaa}; /* non-minimal length */
-    static const unsigned char der[] = {0x04, 0x01, 0xaa};
+    static const unsigned char ber[] = { 0x04, 0x81, 0x01, 0xaa }; /* non-minimal length */
+    static const unsigned char der[] = { 0x04, 0x01, 0xaa };
     const unsigned char *p = ber;
     ASN1_OCTET_STRING *os;
 
@@ -64,12 +64,12 @@ static void test_reencodes_refuses_ber(void **state)
 
 static void test_hex(void **state)
 {
-    static const unsigned char b[] = {0x00, 0xff, 0x10, 0xab};
+    static const unsigned char b[] = { 0x00, 0xff, 0x10, 0xab };
     char out[16], *s;
 
     (void)state;
     assert_string_equal(attest_hex(b, sizeof(b), out, sizeof(out)), "00ff10ab"); /* lowercase */
-    assert_string_equal(attest_hex(b, sizeof(b), out, 6), "00ff");                /* whole bytes only */
+    assert_string_equal(attest_hex(b, sizeof(b), out, 6), "00ff");               /* whole bytes only */
     assert_string_equal(attest_hex(b, sizeof(b), out, 2), "");
     assert_string_equal(attest_hex(b, 0, out, sizeof(out)), "");
     assert_non_null(s = attest_hex_dup(b, sizeof(b)));
@@ -82,7 +82,7 @@ static void test_hex(void **state)
 
 static void test_b64url(void **state)
 {
-    static const unsigned char b[] = {0xfb, 0xff, 0x00, 0x3e};
+    static const unsigned char b[] = { 0xfb, 0xff, 0x00, 0x3e };
     char *s;
 
     (void)state;
@@ -106,7 +106,7 @@ static EVP_PKEY *ec(const char *curve)
 
 static void test_default_md(void **state)
 {
-    const char *curves[] = {"P-256", "P-384", "P-521"}, *want[] = {"SHA256", "SHA384", "SHA512"};
+    const char *curves[] = { "P-256", "P-384", "P-521" }, *want[] = { "SHA256", "SHA384", "SHA512" };
     EVP_PKEY *k;
     size_t i;
 
@@ -253,7 +253,7 @@ static void test_queue_survives_key_compare(void **state)
 
 static void test_queue_survives_reencode(void **state)
 {
-    static const unsigned char der[] = {0x04, 0x01, 0xaa};
+    static const unsigned char der[] = { 0x04, 0x01, 0xaa };
     const unsigned char *p = der;
     ASN1_OCTET_STRING *os = d2i_ASN1_OCTET_STRING(NULL, &p, sizeof(der));
 

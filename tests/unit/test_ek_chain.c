@@ -132,14 +132,14 @@ static attest_trust *trust(const char *const *anchors, int with_intermediate)
         assert_int_equal(attest_trust_add_untrusted(t, x), 0);
         X509_free(x);
     }
-    attest_trust_set_time(t, 1735689600);   /* 2025-01-01: inside the EK's validity */
+    attest_trust_set_time(t, 1735689600); /* 2025-01-01: inside the EK's validity */
     return t;
 }
 
-static const char *const stm[] = {"tpm-ek/keylime_STM_ECC_01RT.pem", NULL};
-static const char *const others[] = {"tpm-ek/keylime_INF_ECC_010RT.pem", "tpm-ek/keylime_INF_ECC_011.pem",
-                                     "tpm-ek/keylime_INTEL_RT.pem", "tpm-ek/keylime_INTEL_I.pem",
-                                     "tpm-ek/keylime_NUVO_2110.pem", NULL};
+static const char *const stm[] = { "tpm-ek/keylime_STM_ECC_01RT.pem", NULL };
+static const char *const others[] = { "tpm-ek/keylime_INF_ECC_010RT.pem", "tpm-ek/keylime_INF_ECC_011.pem",
+                                      "tpm-ek/keylime_INTEL_RT.pem",      "tpm-ek/keylime_INTEL_I.pem",
+                                      "tpm-ek/keylime_NUVO_2110.pem",     NULL };
 
 static void expect(const attest_ak_request *r, const attest_trust *t, const char *id)
 {
@@ -211,11 +211,11 @@ static void test_ak_checks(void **state)
     r.ak_name.p[r.ak_name.n - 1] ^= 1;
     expect(&r, t, "enroll.ak-name");
     /* objectAttributes: bytes 4..7 of TPMT_PUBLIC (after type, nameAlg) */
-    r.ak_pub.p[5] &= (unsigned char)~0x01;   /* restricted (bit 16) */
+    r.ak_pub.p[5] &= (unsigned char)~0x01; /* restricted (bit 16) */
     name_of(&r);
     expect(&r, t, "enroll.ak-attributes");
     r.ak_pub.p[5] |= 0x01;
-    r.ak_pub.p[7] &= (unsigned char)~0x02;   /* fixedTPM (bit 1) */
+    r.ak_pub.p[7] &= (unsigned char)~0x02; /* fixedTPM (bit 1) */
     name_of(&r);
     expect(&r, t, "enroll.ak-attributes");
     r.ak_pub.p[7] |= 0x02;
@@ -244,7 +244,8 @@ static void test_issue_san(void **state)
     assert_int_equal(attest_ak_challenge_make(NULL, &r, 0, &c, &s, &e), 0);
     assert_int_equal(c.id.n, ATTEST_AK_ID_LEN);
     assert_non_null(key);
-    X509_NAME_add_entry_by_txt(X509_get_subject_name(ca), "CN", MBSTRING_ASC, (const unsigned char *)"AK CA", -1, -1, 0);
+    X509_NAME_add_entry_by_txt(X509_get_subject_name(ca), "CN", MBSTRING_ASC, (const unsigned char *)"AK CA", -1, -1,
+                               0);
     X509_set_pubkey(ca, key);
     ak = attest_ak_cert_issue(NULL, NULL, &s, ca, key, 30, &e);
     if (ak == NULL)
@@ -303,11 +304,8 @@ static void test_codec(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_stm_chain),
-        cmocka_unit_test(test_ek_public),
-        cmocka_unit_test(test_ak_checks),
-        cmocka_unit_test(test_issue_san),
-        cmocka_unit_test(test_codec),
+        cmocka_unit_test(test_stm_chain), cmocka_unit_test(test_ek_public), cmocka_unit_test(test_ak_checks),
+        cmocka_unit_test(test_issue_san), cmocka_unit_test(test_codec),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

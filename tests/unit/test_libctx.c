@@ -45,7 +45,7 @@ static attest_check_result signature_in(OSSL_LIB_CTX *ctx)
     long len = 0;
     unsigned char *der = request_der(&len);
     attest_policy pol;
-    attest_verify_params p = {0};
+    attest_verify_params p = { 0 };
     attest_trust *t = attest_trust_new_ex(ctx, NULL);
     attest_verdict *v;
     const attest_check *c;
@@ -98,8 +98,8 @@ static X509 *cert(EVP_PKEY *subject_key, const char *cn, X509 *issuer, EVP_PKEY 
     assert_non_null(x);
     assert_true(X509_set_version(x, X509_VERSION_3));
     assert_true(ASN1_INTEGER_set(X509_get_serialNumber(x), 1));
-    assert_true(X509_NAME_add_entry_by_txt(X509_get_subject_name(x), "CN", MBSTRING_ASC,
-                                           (const unsigned char *)cn, -1, -1, 0));
+    assert_true(
+        X509_NAME_add_entry_by_txt(X509_get_subject_name(x), "CN", MBSTRING_ASC, (const unsigned char *)cn, -1, -1, 0));
     assert_true(X509_set_issuer_name(x, issuer ? X509_get_subject_name(issuer) : X509_get_subject_name(x)));
     assert_non_null(X509_gmtime_adj(X509_getm_notBefore(x), -3600));
     assert_non_null(X509_gmtime_adj(X509_getm_notAfter(x), 3600));

@@ -38,7 +38,7 @@
 #include "attest/verdict.h"
 #include "forge_tpm2.h"
 
-static forge_out base;          /* a valid forged request: its statement and AK certificate */
+static forge_out base; /* a valid forged request: its statement and AK certificate */
 
 static int setup(void **state)
 {
@@ -74,7 +74,7 @@ static void put(buf_t *d, const unsigned char *p, size_t n)
 /* tag { content }, content consumed */
 static buf_t wrap(int tag, buf_t content)
 {
-    buf_t out = {0};
+    buf_t out = { 0 };
     int total = ASN1_object_size(1, (int)content.n, tag);
     unsigned char *p;
 
@@ -89,7 +89,7 @@ static buf_t wrap(int tag, buf_t content)
 
 static buf_t statement_tlv(void)
 {
-    buf_t s = {0};
+    buf_t s = { 0 };
     unsigned char *o = NULL;
     int n = i2d_ASN1_OBJECT(attest_oid_obj(ATTEST_OID_TPM_CERTIFY), &o);
 
@@ -113,7 +113,7 @@ static void put_cert(buf_t *d, X509 *x)
 /* AttestationBundle: n_stmts copies of the statement; the AK certificate, then extra certificates. */
 static buf_t bundle_der(int n_stmts, X509 *const *extra, int n_extra)
 {
-    buf_t stmts = {0}, certs = {0}, b = {0}, one = statement_tlv();
+    buf_t stmts = { 0 }, certs = { 0 }, b = { 0 }, one = statement_tlv();
     int i;
 
     for (i = 0; i < n_stmts; i++)
@@ -135,7 +135,7 @@ static buf_t request_with(buf_t bundle)
 {
     attest_request_opts ro;
     attest_err err;
-    buf_t r = {0};
+    buf_t r = { 0 };
 
     memset(&ro, 0, sizeof(ro));
     ro.subject = "/CN=limits/O=attest tests";
@@ -180,7 +180,8 @@ static void expect_fail(const attest_verdict *v, const char *id, const char *tex
 {
     const attest_check *k = verdict_check(v, id);
 
-    if (k == NULL || k->result != ATTEST_CHECK_FAIL || k->severity != ATTEST_SEV_ERROR || strstr(k->detail, text) == NULL) {
+    if (k == NULL || k->result != ATTEST_CHECK_FAIL || k->severity != ATTEST_SEV_ERROR
+        || strstr(k->detail, text) == NULL) {
         BIO *b = BIO_new_fp(stderr, BIO_NOCLOSE);
 
         attest_verdict_text(v, b);
@@ -223,7 +224,7 @@ static void test_statements(void **state)
 static void test_statements_summed_over_bundle_list(void **state)
 {
     char cap[32];
-    buf_t list = {0}, one, r;
+    buf_t list = { 0 }, one, r;
     attest_verdict *v;
     int per = ATTEST_MAX_STATEMENTS / 2 + 1, i;
 
@@ -306,7 +307,7 @@ static attest_pkix *pkix_base(void)
 
 static buf_t pkix_der(attest_pkix *p)
 {
-    buf_t out = {0};
+    buf_t out = { 0 };
     attest_err err;
 
     assert_int_equal(attest_pkix_encode(p, &out.b, &out.n, &err), 0);
@@ -321,7 +322,8 @@ static buf_t pkix_grown(int what, int total)
 {
     attest_pkix *p = pkix_base();
     ATTEST_PKIX_EVIDENCE *ev = p->ev;
-    ATTEST_PKIX_ELEMENT *key_el = sk_ATTEST_PKIX_ELEMENT_value(ev->tbs->elements, sk_ATTEST_PKIX_ELEMENT_num(ev->tbs->elements) - 1);
+    ATTEST_PKIX_ELEMENT *key_el =
+        sk_ATTEST_PKIX_ELEMENT_value(ev->tbs->elements, sk_ATTEST_PKIX_ELEMENT_num(ev->tbs->elements) - 1);
 
     switch (what) {
     case GROW_ELEMENTS:
@@ -343,7 +345,8 @@ static buf_t pkix_grown(int what, int total)
         break;
     case GROW_SIGS:
         while (sk_ATTEST_PKIX_SIGBLOCK_num(ev->sigs) < total) {
-            ATTEST_PKIX_SIGBLOCK *sb = ASN1_item_dup(ASN1_ITEM_rptr(ATTEST_PKIX_SIGBLOCK), sk_ATTEST_PKIX_SIGBLOCK_value(ev->sigs, 0));
+            ATTEST_PKIX_SIGBLOCK *sb =
+                ASN1_item_dup(ASN1_ITEM_rptr(ATTEST_PKIX_SIGBLOCK), sk_ATTEST_PKIX_SIGBLOCK_value(ev->sigs, 0));
 
             assert_non_null(sb);
             assert_true(sk_ATTEST_PKIX_SIGBLOCK_push(ev->sigs, sb) > 0);
@@ -387,7 +390,8 @@ static void pkix_cap(int what, int cap, const char *text)
     attest_verdict_free(v);
     /* the same evidence as the statement of a request */
     assert_non_null(b = attest_bundle_new());
-    assert_int_equal(attest_bundle_add_statement(b, attest_oid_obj(ATTEST_OID_PKIX_STATEMENT), over.b, over.n, &err), 0);
+    assert_int_equal(attest_bundle_add_statement(b, attest_oid_obj(ATTEST_OID_PKIX_STATEMENT), over.b, over.n, &err),
+                     0);
     r.b = NULL;
     assert_int_equal(attest_bundle_encode(b, &r.b, &bl, &err), 0);
     r.n = bl;
@@ -446,17 +450,18 @@ static X509 *cert(const char *cn, EVP_PKEY *pub, X509 *issuer, EVP_PKEY *ikey, i
     X509 *x = X509_new();
     X509V3_CTX ctx;
     const char *exts[3][2] = {
-        {"basicConstraints", ca ? "critical,CA:TRUE" : "critical,CA:FALSE"},
-        {"keyUsage", ca ? "critical,keyCertSign" : "critical,digitalSignature"},
-        {"extendedKeyUsage", ca ? NULL : "2.23.133.8.3"},
+        { "basicConstraints", ca ? "critical,CA:TRUE" : "critical,CA:FALSE" },
+        { "keyUsage", ca ? "critical,keyCertSign" : "critical,digitalSignature" },
+        { "extendedKeyUsage", ca ? NULL : "2.23.133.8.3" },
     };
     int i;
 
     assert_non_null(x);
     assert_int_equal(X509_set_version(x, X509_VERSION_3), 1);
     assert_int_equal(ASN1_INTEGER_set(X509_get_serialNumber(x), serial++), 1);
-    assert_int_equal(X509_NAME_add_entry_by_txt(X509_get_subject_name(x), "CN", MBSTRING_ASC,
-                                                (const unsigned char *)cn, -1, -1, 0), 1);
+    assert_int_equal(
+        X509_NAME_add_entry_by_txt(X509_get_subject_name(x), "CN", MBSTRING_ASC, (const unsigned char *)cn, -1, -1, 0),
+        1);
     assert_int_equal(X509_set_issuer_name(x, X509_get_subject_name(issuer)), 1);
     assert_non_null(X509_gmtime_adj(X509_getm_notBefore(x), -3600));
     assert_non_null(X509_gmtime_adj(X509_getm_notAfter(x), 86400));
@@ -481,7 +486,7 @@ static attest_verdict *chain_of(int k)
     const forge_env *e = forge_env_get();
     X509 *ints[ATTEST_MAX_CHAIN_DEPTH + 2], *issuer = e->root, *ak;
     EVP_PKEY *key = NULL, *ikey = e->ca_key;
-    buf_t certs = {0}, stmts = {0}, b = {0}, one = statement_tlv(), r;
+    buf_t certs = { 0 }, stmts = { 0 }, b = { 0 }, one = statement_tlv(), r;
     attest_verdict *v;
     char cn[32];
     int i;
@@ -536,9 +541,10 @@ static void test_chain_depth(void **state)
 
 static void test_input_size(void **state)
 {
-    static const struct { int kind; const char *id; } k[] = {
-        {0, CHK_CSR_PARSE}, {1, CHK_BUNDLE_PARSE}, {2, CHK_PKIX_STRUCTURE}
-    };
+    static const struct {
+        int kind;
+        const char *id;
+    } k[] = { { 0, CHK_CSR_PARSE }, { 1, CHK_BUNDLE_PARSE }, { 2, CHK_PKIX_STRUCTURE } };
     char cap[24];
     buf_t big;
     size_t i;
@@ -623,7 +629,8 @@ static void test_rsa_exponent_bundle_cert(void **state)
     (void)state;
     v = with_extra_e("100000001");
     forge_expect_only(v, CHK_LIMITS_RSA_EXPONENT, ATTEST_SEV_ERROR, NULL);
-    assert_non_null(strstr(detail_of(v, CHK_LIMITS_RSA_EXPONENT), "bundle certificate 1 /CN=Limits exponent (33-bit exponent)"));
+    assert_non_null(
+        strstr(detail_of(v, CHK_LIMITS_RSA_EXPONENT), "bundle certificate 1 /CN=Limits exponent (33-bit exponent)"));
     attest_verdict_free(v);
     v = with_extra_e("10001");
     forge_expect_affirming(v, NULL);
@@ -641,7 +648,7 @@ static void test_rsa_exponent_hostile(void **state)
     EVP_PKEY *k;
     BIGNUM *e = BN_new();
     char *e_hex, cn[32];
-    buf_t stmts = {0}, bag = {0}, b = {0}, one = statement_tlv(), r;
+    buf_t stmts = { 0 }, bag = { 0 }, b = { 0 }, one = statement_tlv(), r;
     attest_verdict *v;
     size_t i;
     int j;
@@ -673,7 +680,8 @@ static void test_rsa_exponent_hostile(void **state)
     assert_non_null(strstr(detail_of(v, CHK_LIMITS_SIGNATURES), "0 of at most"));
     assert_int_equal(v->n_subs, ATTEST_MAX_STATEMENTS);
     for (i = 0; i < v->n_subs; i++)
-        assert_non_null(strstr(attest_checks_find(&v->subs[i].checks, CHK_TPM2_SIGNATURE)->detail, "none with a usable key"));
+        assert_non_null(
+            strstr(attest_checks_find(&v->subs[i].checks, CHK_TPM2_SIGNATURE)->detail, "none with a usable key"));
     attest_verdict_free(v);
     OPENSSL_free(r.b);
     for (j = 0; j < ATTEST_MAX_BUNDLE_CERTS; j++)
@@ -686,7 +694,7 @@ static void test_rsa_exponent_subject(void **state)
 {
     EVP_PKEY *k = rsa_with_e("100000001");
     X509_REQ *req = X509_REQ_new();
-    buf_t r = {0};
+    buf_t r = { 0 };
     attest_verdict *v;
     const attest_check *sig;
     int n;
@@ -737,7 +745,7 @@ static attest_verdict *with_decoys(int n_stmts, int n_decoys)
 {
     X509 *decoys[ATTEST_MAX_BUNDLE_CERTS];
     EVP_PKEY *k;
-    buf_t stmts = {0}, bag = {0}, b = {0}, one = statement_tlv(), r;
+    buf_t stmts = { 0 }, bag = { 0 }, b = { 0 }, one = statement_tlv(), r;
     attest_verdict *v;
     int i;
 
@@ -775,7 +783,7 @@ static attest_verdict *with_decoys(int n_stmts, int n_decoys)
  */
 static void test_signature_cap(void **state)
 {
-    int per = ATTEST_MAX_SIG_OPS / ATTEST_MAX_STATEMENTS;   /* 4 */
+    int per = ATTEST_MAX_SIG_OPS / ATTEST_MAX_STATEMENTS; /* 4 */
     attest_verdict *v;
     size_t i, starved = 0, j;
 

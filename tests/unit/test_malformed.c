@@ -77,8 +77,8 @@ static unsigned char *lamps_stmt(size_t *len)
  * Decode buf as kind.  On success re-encode into *re and report whether the
  * input used an older shape (then the re-encoding is not the input).
  */
-static int try_decode(int kind, const unsigned char *buf, size_t len, attest_err *err,
-                      unsigned char **re, size_t *relen, int *legacy)
+static int try_decode(int kind, const unsigned char *buf, size_t len, attest_err *err, unsigned char **re,
+                      size_t *relen, int *legacy)
 {
     int rc = -1;
 
@@ -169,9 +169,9 @@ static void expect_fail(int kind, const unsigned char *src, size_t len, const ch
 
 /* A TLV header in a DER walk. */
 typedef struct {
-    size_t off;        /* tag byte */
-    size_t hdr;        /* header length */
-    size_t len;        /* content length */
+    size_t off; /* tag byte */
+    size_t hdr; /* header length */
+    size_t len; /* content length */
 } tlv_pos;
 
 static size_t walk(const unsigned char *der, size_t start, size_t end, tlv_pos *out, size_t cap, size_t n)
@@ -228,8 +228,8 @@ static void check_trailing(int kind, const unsigned char *der, size_t len)
 }
 
 /* What still decodes after a mutation must give back exactly what it read. */
-static void check_roundtrip(int kind, const unsigned char *buf, size_t len, const unsigned char *re,
-                            size_t relen, int legacy, const char *what, size_t off)
+static void check_roundtrip(int kind, const unsigned char *buf, size_t len, const unsigned char *re, size_t relen,
+                            int legacy, const char *what, size_t off)
 {
     unsigned char *re2;
     size_t re2len;
@@ -268,8 +268,8 @@ static void check_tag_flips(int kind, const unsigned char *der, size_t len)
             buf[pos[i].off] ^= (unsigned char)(1u << bit);
             if (try_decode(kind, buf, len, &err, &re, &relen, &legacy) != 0) {
                 if (err.msg[0] == '\0')
-                    fail_msg("%s: tag at %zu ^ 0x%02x: failed without a message", kind_names[kind],
-                             pos[i].off, 1u << bit);
+                    fail_msg("%s: tag at %zu ^ 0x%02x: failed without a message", kind_names[kind], pos[i].off,
+                             1u << bit);
                 rejected++;
                 free(buf);
                 continue;
@@ -812,7 +812,8 @@ static X509_REQ *new_signed_req(EVP_PKEY **key)
     assert_non_null(*key);
     assert_int_equal(X509_REQ_set_pubkey(req, *key), 1);
     assert_int_equal(X509_NAME_add_entry_by_txt(X509_REQ_get_subject_name(req), "CN", MBSTRING_ASC,
-                                                (const unsigned char *)"malformed", -1, -1, 0), 1);
+                                                (const unsigned char *)"malformed", -1, -1, 0),
+                     1);
     return req;
 }
 
@@ -861,7 +862,8 @@ static void test_csr_duplicate_attribute(void **state)
 
         assert_non_null(other);
         assert_int_equal(X509_REQ_add1_attr_by_OBJ(req, attest_oid_obj(ATTEST_OID_AA_ATTESTATION), V_ASN1_SEQUENCE,
-                                                   bundle, (int)blen), 0);
+                                                   bundle, (int)blen),
+                         0);
         assert_int_equal(X509_REQ_add1_attr_by_OBJ(req, other, V_ASN1_SEQUENCE, bundle, (int)blen), 1);
         a = X509_REQ_get_attr(req, 1);
         assert_non_null(a);
@@ -891,8 +893,8 @@ static void test_csr_two_values(void **state)
     attest_csr *c;
 
     (void)state;
-    a = X509_ATTRIBUTE_create_by_OBJ(NULL, attest_oid_obj(ATTEST_OID_AA_ATTESTATION), V_ASN1_SEQUENCE,
-                                     bundle, (int)blen);
+    a = X509_ATTRIBUTE_create_by_OBJ(NULL, attest_oid_obj(ATTEST_OID_AA_ATTESTATION), V_ASN1_SEQUENCE, bundle,
+                                     (int)blen);
     assert_non_null(a);
     /* a second (different) value in the same SET */
     assert_int_equal(X509_ATTRIBUTE_set1_data(a, V_ASN1_SEQUENCE, (const unsigned char *)"\x30\x00", 2), 1);
@@ -917,7 +919,8 @@ static void test_csr_value_not_sequence(void **state)
 
     (void)state;
     assert_int_equal(X509_REQ_add1_attr_by_OBJ(req, attest_oid_obj(ATTEST_OID_AA_ATTESTATION), V_ASN1_OCTET_STRING,
-                                               (const unsigned char *)"abc", 3), 1);
+                                               (const unsigned char *)"abc", 3),
+                     1);
     c = sign_and_decode(req, key);
     assert_int_equal(c->n_attest_attrs, 1);
     assert_int_equal(c->n_values, 1);
@@ -976,9 +979,9 @@ static void test_der_strict(void **state)
 static void test_bundle_stmt_not_der(void **state)
 {
     static const unsigned char bad[] = {
-        0x30, 0x12, 0x30, 0x10, 0x30, 0x0e,
-        0x06, 0x05, 0x67, 0x81, 0x05, 0x14, 0x01,      /* 2.23.133.20.1 */
-        0x30, 0x05, 0x04, 0x00, 0x01, 0x01, 0x01 };    /* stmt { OCTET STRING, BOOLEAN 01 } */
+        0x30, 0x12, 0x30, 0x10, 0x30, 0x0e, 0x06, 0x05, 0x67, 0x81, 0x05, 0x14, 0x01, /* 2.23.133.20.1 */
+        0x30, 0x05, 0x04, 0x00, 0x01, 0x01, 0x01
+    }; /* stmt { OCTET STRING, BOOLEAN 01 } */
     unsigned char good[sizeof(bad)];
 
     (void)state;
@@ -1029,22 +1032,14 @@ static void test_size_caps(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_bundle_mutations),
-        cmocka_unit_test(test_bundle_current_mutations),
-        cmocka_unit_test(test_stmt_mutations),
-        cmocka_unit_test(test_pkix_mutations),
-        cmocka_unit_test(test_bundle_shapes),
-        cmocka_unit_test(test_pkix_nonder_boolean),
-        cmocka_unit_test(test_nonminimal_length),
-        cmocka_unit_test(test_tpms_attest_hostile),
-        cmocka_unit_test(test_tpmt_public_hostile),
-        cmocka_unit_test(test_tpmt_signature_hostile),
-        cmocka_unit_test(test_csr_truncated),
-        cmocka_unit_test(test_csr_duplicate_attribute),
-        cmocka_unit_test(test_csr_two_values),
-        cmocka_unit_test(test_csr_value_not_sequence),
-        cmocka_unit_test(test_der_strict),
-        cmocka_unit_test(test_bundle_stmt_not_der),
+        cmocka_unit_test(test_bundle_mutations),    cmocka_unit_test(test_bundle_current_mutations),
+        cmocka_unit_test(test_stmt_mutations),      cmocka_unit_test(test_pkix_mutations),
+        cmocka_unit_test(test_bundle_shapes),       cmocka_unit_test(test_pkix_nonder_boolean),
+        cmocka_unit_test(test_nonminimal_length),   cmocka_unit_test(test_tpms_attest_hostile),
+        cmocka_unit_test(test_tpmt_public_hostile), cmocka_unit_test(test_tpmt_signature_hostile),
+        cmocka_unit_test(test_csr_truncated),       cmocka_unit_test(test_csr_duplicate_attribute),
+        cmocka_unit_test(test_csr_two_values),      cmocka_unit_test(test_csr_value_not_sequence),
+        cmocka_unit_test(test_der_strict),          cmocka_unit_test(test_bundle_stmt_not_der),
         cmocka_unit_test(test_size_caps),
     };
 

@@ -74,12 +74,12 @@ static const struct {
     void (*fn)(const base_t *b);
     int on;
 } gens[] = {
-    {gen_bitflips, ON_ALL}, /* first, over every base: it alone draws from the seeded RNG */
-    {gen_trunc, ON_ALL},     {gen_tpm_trunc, ON_TPM},  {gen_sig_trunc, ON_PKIX},  {gen_lengths, ON_ALL},
-    {gen_tags, ON_ALL},      {gen_oids, ON_ALL},       {gen_dups, ON_ALL},        {gen_certs, ON_ALL},
-    {gen_validity, ON_ALL},  {gen_profile, ON_ALL},    {gen_oids_pkix, ON_PKIX},  {gen_claims, ON_PKIX},
-    {gen_two, ON_PKIX},      {gen_ak_format, ON_ALL},  {gen_rsa_exponent, ON_ALL}, {gen_sig_budget, ON_ALL},
-    {gen_cri_der, ON_ALL},   {gen_escape, ON_ALL},     {gen_time, ON_ALL},
+    { gen_bitflips, ON_ALL }, /* first, over every base: it alone draws from the seeded RNG */
+    { gen_trunc, ON_ALL },    { gen_tpm_trunc, ON_TPM }, { gen_sig_trunc, ON_PKIX },   { gen_lengths, ON_ALL },
+    { gen_tags, ON_ALL },     { gen_oids, ON_ALL },      { gen_dups, ON_ALL },         { gen_certs, ON_ALL },
+    { gen_validity, ON_ALL }, { gen_profile, ON_ALL },   { gen_oids_pkix, ON_PKIX },   { gen_claims, ON_PKIX },
+    { gen_two, ON_PKIX },     { gen_ak_format, ON_ALL }, { gen_rsa_exponent, ON_ALL }, { gen_sig_budget, ON_ALL },
+    { gen_cri_der, ON_ALL },  { gen_escape, ON_ALL },    { gen_time, ON_ALL },
 };
 #define NGENS (sizeof(gens) / sizeof(gens[0]))
 
@@ -87,42 +87,42 @@ static const struct {
 static const struct {
     const char *cls, *test;
 } classes[] = {
-    {"a.flip.cri", "test_class_csr_info_bitflip"},
-    {"a.flip.csr-sig", "test_class_csr_signature_bitflip"},
-    {"a.flip.tpms-attest", "test_class_tpm2_attest_bitflip"},
-    {"a.flip.tpm-sig", "test_class_tpm2_signature_bitflip"},
-    {"a.flip.tpmt-public", "test_class_tpm2_public_bitflip"},
-    {"a.flip.pkix-tbs", "test_class_pkix_tbs_bitflip"},
-    {"a.flip.pkix-sig", "test_class_pkix_signature_bitflip"},
-    {"a.flip.pkix-sig-1of2", "test_class_pkix_one_of_two_signatures_bitflip"},
-    {"a.flip.ak-tbs", "test_class_ak_cert_tbs_bitflip"},
-    {"a.flip.ak-tbs-1of2", "test_class_ak_cert_tbs_one_of_two_bitflip"},
-    {"b.trunc.raw", "test_class_truncated_bytes"},
-    {"b.trunc.children", "test_class_truncated_children"},
-    {"b.drop", "test_class_element_dropped"},
-    {"b.tpm-trunc", "test_class_tpm2_struct_truncated"},
-    {"b.sig-trunc", "test_class_pkix_signature_truncated"},
-    {"c.len.fixed", "test_class_length_fixed_up"},
-    {"c.len.raw", "test_class_length_raw"},
-    {"d.tag", "test_class_tag_swapped"},
-    {"e.oid", "test_class_oid_swapped"},
-    {"e.oid.pkix", "test_class_pkix_oid_swapped"},
-    {"f.dup.attribute", "test_class_attribute_duplicated"},
-    {"f.dup.value", "test_class_attribute_value_duplicated"},
-    {"f.dup.element", "test_class_element_duplicated"},
-    {"g.certs", "test_class_cert_bag_changed"},
-    {"g.certs-2sig", "test_class_cert_bag_changed_two_blocks"},
-    {"h.validity", "test_class_ak_cert_validity"},
-    {"h.validity-2sig", "test_class_ak_cert_validity_two_blocks"},
-    {"i.ak-profile", "test_class_ak_cert_profile"},
-    {"i.ak-profile-2sig", "test_class_ak_cert_profile_two_blocks"},
-    {"j.pkix-claims", "test_class_pkix_claims_signed_by_ak"},
-    {"k.ak-format", "test_class_ak_cert_of_other_format"},
-    {"k.rsa-exponent", "test_class_rsa_huge_exponent"},
-    {"k.sig-budget", "test_class_signature_budget"},
-    {"k.cri-der", "test_class_csr_info_not_der"},
-    {"k.escape", "test_class_key_id_rendered_inert"},
-    {"k.time", "test_class_verification_time"},
+    { "a.flip.cri", "test_class_csr_info_bitflip" },
+    { "a.flip.csr-sig", "test_class_csr_signature_bitflip" },
+    { "a.flip.tpms-attest", "test_class_tpm2_attest_bitflip" },
+    { "a.flip.tpm-sig", "test_class_tpm2_signature_bitflip" },
+    { "a.flip.tpmt-public", "test_class_tpm2_public_bitflip" },
+    { "a.flip.pkix-tbs", "test_class_pkix_tbs_bitflip" },
+    { "a.flip.pkix-sig", "test_class_pkix_signature_bitflip" },
+    { "a.flip.pkix-sig-1of2", "test_class_pkix_one_of_two_signatures_bitflip" },
+    { "a.flip.ak-tbs", "test_class_ak_cert_tbs_bitflip" },
+    { "a.flip.ak-tbs-1of2", "test_class_ak_cert_tbs_one_of_two_bitflip" },
+    { "b.trunc.raw", "test_class_truncated_bytes" },
+    { "b.trunc.children", "test_class_truncated_children" },
+    { "b.drop", "test_class_element_dropped" },
+    { "b.tpm-trunc", "test_class_tpm2_struct_truncated" },
+    { "b.sig-trunc", "test_class_pkix_signature_truncated" },
+    { "c.len.fixed", "test_class_length_fixed_up" },
+    { "c.len.raw", "test_class_length_raw" },
+    { "d.tag", "test_class_tag_swapped" },
+    { "e.oid", "test_class_oid_swapped" },
+    { "e.oid.pkix", "test_class_pkix_oid_swapped" },
+    { "f.dup.attribute", "test_class_attribute_duplicated" },
+    { "f.dup.value", "test_class_attribute_value_duplicated" },
+    { "f.dup.element", "test_class_element_duplicated" },
+    { "g.certs", "test_class_cert_bag_changed" },
+    { "g.certs-2sig", "test_class_cert_bag_changed_two_blocks" },
+    { "h.validity", "test_class_ak_cert_validity" },
+    { "h.validity-2sig", "test_class_ak_cert_validity_two_blocks" },
+    { "i.ak-profile", "test_class_ak_cert_profile" },
+    { "i.ak-profile-2sig", "test_class_ak_cert_profile_two_blocks" },
+    { "j.pkix-claims", "test_class_pkix_claims_signed_by_ak" },
+    { "k.ak-format", "test_class_ak_cert_of_other_format" },
+    { "k.rsa-exponent", "test_class_rsa_huge_exponent" },
+    { "k.sig-budget", "test_class_signature_budget" },
+    { "k.cri-der", "test_class_csr_info_not_der" },
+    { "k.escape", "test_class_key_id_rendered_inert" },
+    { "k.time", "test_class_verification_time" },
 };
 #define NCLASSES (sizeof(classes) / sizeof(classes[0]))
 
@@ -297,7 +297,7 @@ static void print_row(const class_stat *cs)
 
 static void print_table(void)
 {
-    static const char *const fam_name[FAM_N] = {"TPM 2.0 certify", "PKIX evidence"};
+    static const char *const fam_name[FAM_N] = { "TPM 2.0 certify", "PKIX evidence" };
     int f, o, i, listed;
 
     printf("\nmutation suite: %ld mutants (%d bit(s) per byte, byte stride %d); "
@@ -334,7 +334,6 @@ static void print_table(void)
     }
     fflush(stdout);
 }
-
 
 /* Runs last: every class discovered has its test, every mutant was judged; the table. */
 static void test_every_class_judged(void **state)

@@ -104,7 +104,7 @@ static void test_issue_private(void **state)
         snprintf(path + strlen(path), 3, "%02x", n[i]);
     assert_int_equal(stat(path, &st), 0);
     assert_int_equal(st.st_mode & 0777, 0600);
-    assert_true(st.st_mtime > time(NULL));   /* the expiry, for the sweep */
+    assert_true(st.st_mtime > time(NULL)); /* the expiry, for the sweep */
     assert_int_equal(count_entries(), 1);
 }
 
@@ -128,9 +128,9 @@ static void test_unknown(void **state)
     memcpy(other, n, sizeof(n));
     other[0] ^= 1;
     assert_int_equal(consume(other, sizeof(other), time(NULL)), ATTEST_NONCE_UNKNOWN);
-    assert_int_equal(consume(n, 8, time(NULL)), ATTEST_NONCE_UNKNOWN);       /* a prefix is another nonce */
+    assert_int_equal(consume(n, 8, time(NULL)), ATTEST_NONCE_UNKNOWN); /* a prefix is another nonce */
     assert_int_equal(consume(n, 0, time(NULL)), ATTEST_NONCE_UNKNOWN);
-    assert_int_equal(consume(n, sizeof(n), time(NULL)), ATTEST_NONCE_OK);    /* untouched by the misses */
+    assert_int_equal(consume(n, sizeof(n), time(NULL)), ATTEST_NONCE_OK); /* untouched by the misses */
 }
 
 static void test_expired(void **state)
@@ -140,7 +140,7 @@ static void test_expired(void **state)
     (void)state;
     issue(n, sizeof(n), 30);
     assert_int_equal(consume(n, sizeof(n), time(NULL) + 31), ATTEST_NONCE_EXPIRED);
-    assert_int_equal(consume(n, sizeof(n), time(NULL)), ATTEST_NONCE_USED);  /* and it stays spent */
+    assert_int_equal(consume(n, sizeof(n), time(NULL)), ATTEST_NONCE_USED); /* and it stays spent */
 }
 
 static void test_sweep(void **state)
@@ -153,7 +153,7 @@ static void test_sweep(void **state)
     issue(b, sizeof(b), 1000);
     issue(c, sizeof(c), 10);
     assert_int_equal(consume(c, sizeof(c), time(NULL)), ATTEST_NONCE_OK);
-    assert_int_equal(count_entries(), 3);                                    /* a, b, c.used */
+    assert_int_equal(count_entries(), 3); /* a, b, c.used */
     assert_int_equal(attest_nonce_sweep(dir, time(NULL) + 11, &err), 2);
     assert_int_equal(count_entries(), 1);
     assert_int_equal(consume(a, sizeof(a), time(NULL)), ATTEST_NONCE_UNKNOWN);
@@ -172,8 +172,8 @@ static void test_refuses_open_dir(void **state)
     assert_non_null(strstr(err.msg, "writable by group or others"));
     assert_int_equal(attest_nonce_consume(dir, n, sizeof(n), time(NULL), NULL, &err), ATTEST_NONCE_ERROR);
     assert_int_equal(chmod(dir, 0700), 0);
-    assert_int_equal(attest_nonce_issue(dir, 60, n, 7, &err), -1);          /* under 8 bytes */
-    assert_int_equal(attest_nonce_issue(dir, 0, n, 16, &err), -1);          /* ttl 0 */
+    assert_int_equal(attest_nonce_issue(dir, 60, n, 7, &err), -1); /* under 8 bytes */
+    assert_int_equal(attest_nonce_issue(dir, 0, n, 16, &err), -1); /* ttl 0 */
     assert_int_equal(attest_nonce_sweep("/nonexistent/attest", time(NULL), &err), -1);
 }
 
@@ -239,7 +239,8 @@ static attest_verdict *judge(unsigned char *const *ev, const size_t *lens, size_
     attest_verdict *v;
 
     for (i = 0; i < n; i++)
-        assert_int_equal(attest_bundle_add_statement(b, attest_oid_obj(ATTEST_OID_PKIX_STATEMENT), ev[i], lens[i], &err), 0);
+        assert_int_equal(
+            attest_bundle_add_statement(b, attest_oid_obj(ATTEST_OID_PKIX_STATEMENT), ev[i], lens[i], &err), 0);
     assert_int_equal(attest_bundle_add_cert(b, lab.ak), 0);
     assert_int_equal(attest_bundle_encode(b, &bder, &blen, &err), 0);
     assert_true(X509_REQ_set_pubkey(req, lab.subject));
@@ -300,7 +301,7 @@ static void test_verdict_use_and_replay(void **state)
 
 static void test_verdict_unknown_expired(void **state)
 {
-    unsigned char n[16], other[16] = {1, 2, 3, 4, 5, 6, 7, 8, 9};
+    unsigned char n[16], other[16] = { 1, 2, 3, 4, 5, 6, 7, 8, 9 };
     attest_err err;
 
     (void)state;
@@ -347,7 +348,7 @@ static void test_verdict_no_nonce_and_failed(void **state)
     assert_non_null(strstr(c->detail, "--nonce-state"));
     attest_verdict_free(v);
 
-    v = judge_one(n, sizeof(n), 1);                          /* extractable: pkix.key-policy fails */
+    v = judge_one(n, sizeof(n), 1); /* extractable: pkix.key-policy fails */
     lab_only_fails(v, CHK_PKIX_KEY_POLICY);
     expect_state(v, ATTEST_CHECK_SKIP, "failed other checks");
     assert_int_equal(consume(n, sizeof(n), time(NULL)), ATTEST_NONCE_OK);

@@ -77,7 +77,7 @@ static void test_sample_claims_unknown(void **state)
     unsigned char *data = NULL;
     long len = 0;
     attest_pkix *p = NULL;
-    attest_err err = {{0}};
+    attest_err err = { { 0 } };
     const ATTEST_PKIX_ELEMENT *el;
 
     (void)state;

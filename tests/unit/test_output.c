@@ -19,7 +19,7 @@
 
 /* Hostile text: a forged status line and a fake pass line, screen clear, title set, quotes, 0xff. */
 #define FORGED "k\"\ninj.pem: affirming\n  pass  pkix.key-policy          ok"
-#define NASTY "v\x1b[2J\x1b]0;title\x07\"q\\\xff\x80 \xc2\x9b end"
+#define NASTY  "v\x1b[2J\x1b]0;title\x07\"q\\\xff\x80 \xc2\x9b end"
 
 /* ------------------------------------------------------------ the escaper */
 
@@ -40,11 +40,15 @@ static void test_escaper(void **state)
     expect_escape("\x1b]0;t\x07", 6, 64, 0, "\\1B]0;t\\07");
     expect_escape("q\"\\", 3, 64, 0, "q\"\\\\");
     expect_escape("q\"\\", 3, 64, ATTEST_ESC_KEEP_BACKSLASH, "q\"\\");
-    expect_escape("\xff\x80\xc3", 3, 64, 0, "\\FF\\80\\C3");          /* invalid, lone, truncated */
-    expect_escape("\xc0\xaf", 2, 64, 0, "\\C0\\AF");                   /* overlong '/' */
-    expect_escape("\xed\xa0\x80", 3, 64, 0, "\\ED\\A0\\80");           /* a surrogate */
-    expect_escape("\xc2\x9b" "1m", 4, 64, 0, "\\C2\\9B1m");            /* C1 CSI */
-    expect_escape("\xe2\x80\xae" "x", 4, 64, 0, "\\E2\\80\\AEx");      /* bidi override */
+    expect_escape("\xff\x80\xc3", 3, 64, 0, "\\FF\\80\\C3"); /* invalid, lone, truncated */
+    expect_escape("\xc0\xaf", 2, 64, 0, "\\C0\\AF");         /* overlong '/' */
+    expect_escape("\xed\xa0\x80", 3, 64, 0, "\\ED\\A0\\80"); /* a surrogate */
+    expect_escape("\xc2\x9b"
+                  "1m",
+                  4, 64, 0, "\\C2\\9B1m"); /* C1 CSI */
+    expect_escape("\xe2\x80\xae"
+                  "x",
+                  4, 64, 0, "\\E2\\80\\AEx"); /* bidi override */
     expect_escape("\x7f", 1, 64, 0, "\\7F");
     expect_escape("a\0b", 3, 64, 0, "a\\00b");
     expect_escape("caf\xc3\xa9 \xe2\x82\xac \xf0\x9f\x94\x91", 14, 64, 0, "caf\xc3\xa9 \xe2\x82\xac \xf0\x9f\x94\x91");
@@ -61,7 +65,7 @@ static void test_escaper(void **state)
 /* Check details are char[320]: a long UTF-8 detail is cut at a character boundary. */
 static void test_detail_cut(void **state)
 {
-    attest_checks c = {0};
+    attest_checks c = { 0 };
     char euros[3 * 200 + 1];
     size_t i;
 
@@ -123,7 +127,8 @@ static void test_key_id_bytes(void **state)
         NASTY,
         "\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9"
         "\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9"
-        "\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9" "x\xe2\x82\xac\xe2\x82\xac\xe2\x82\xac",
+        "\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9"
+        "x\xe2\x82\xac\xe2\x82\xac\xe2\x82\xac",
         "\xe2\x82\xac\xe2\x82\xac\xe2\x82\xac\xe2\x82\xac\xe2\x82\xac\xe2\x82\xac\xe2\x82\xac\xe2\x82\xac"
         "\xe2\x82\xac\xe2\x82\xac\xe2\x82\xac\xe2\x82\xac\xe2\x82\xac\xe2\x82\xac\xe2\x82\xac\xe2\x82\xac"
         "\xe2\x82\xac\xe2\x82\xac\xe2\x82\xac\xe2\x82\xac\xe2\x82\xac\xe2\x82\xac\xe2\x82\xac\xe2\x82\xac"
@@ -164,7 +169,7 @@ static void test_key_id_bytes(void **state)
 }
 
 /* An ASN1_TYPE holding the DER of a SEQUENCE built from items. */
-static ASN1_TYPE *seq_of(STACK_OF(ASN1_TYPE) *items)
+static ASN1_TYPE *seq_of(STACK_OF(ASN1_TYPE) * items)
 {
     unsigned char *der = NULL;
     int n = i2d_ASN1_SEQUENCE_ANY(items, &der);
@@ -277,7 +282,8 @@ static void test_names_and_cmw(void **state)
     cder = csr_of(cb, cblen, "subscriber", &cclen);
     s = show(ATTEST_DT_CSR, cder, cclen, &text);
     assert_no_line(text, "inj.pem");
-    assert_string_equal(json_object_get_string(find_key(s, "json")), "{\"a\":\"\\0A\\1B[2J\\FF\"}\\0Ainj.pem: affirming");
+    assert_string_equal(json_object_get_string(find_key(s, "json")),
+                        "{\"a\":\"\\0A\\1B[2J\\FF\"}\\0Ainj.pem: affirming");
     json_object_put(s);
     OPENSSL_free(text);
     v = verify_with(lab.trust, cder, cclen);

@@ -76,7 +76,7 @@ static attest_verdict *verify_sample(const char *rel, int without_ak, const unsi
 
 static void test_evidence1_warns_unbound_and_fails_wrong_nonce(void **state)
 {
-    static const unsigned char other[8] = {1, 2, 3, 4, 5, 6, 7, 8};
+    static const unsigned char other[8] = { 1, 2, 3, 4, 5, 6, 7, 8 };
     attest_verdict *v;
 
     (void)state;
@@ -317,11 +317,13 @@ static void test_two_signers(void **state)
     attest_verdict_free(v);
 
     /* HSS/LMS: reported, not fatal, the other block still carries the evidence. */
-    assert_true(X509_ALGOR_set0(sk_ATTEST_PKIX_SIGBLOCK_value(p->ev->sigs, 1)->alg, OBJ_txt2obj(lms, 1), V_ASN1_UNDEF, NULL));
+    assert_true(
+        X509_ALGOR_set0(sk_ATTEST_PKIX_SIGBLOCK_value(p->ev->sigs, 1)->alg, OBJ_txt2obj(lms, 1), V_ASN1_UNDEF, NULL));
     der2 = lab_encode(p, &len2);
     v = lab_verify_csr(der2, len2, certs, 2, lab_nonce, sizeof(lab_nonce), 0);
     assert_non_null(strstr(verdict_check(v, CHK_PKIX_SIGNATURE)->detail, "1 of 2"));
-    assert_non_null(strstr(verdict_check(v, CHK_PKIX_SIGNATURE)->detail, "unsupported-algorithm: signature algorithm 1.2.840.113549.1.9.16.3.17"));
+    assert_non_null(strstr(verdict_check(v, CHK_PKIX_SIGNATURE)->detail,
+                           "unsupported-algorithm: signature algorithm 1.2.840.113549.1.9.16.3.17"));
     assert_verdict_exit(v, 0);
     attest_verdict_free(v);
 
@@ -378,8 +380,8 @@ static char *write_tmp(const char *text)
     return path;
 }
 
-static int load_text(const char *text, attest_pkix_claims *c, attest_pkix_platform *pl,
-                     attest_pkix_strings *h, attest_err *err)
+static int load_text(const char *text, attest_pkix_claims *c, attest_pkix_platform *pl, attest_pkix_strings *h,
+                     attest_err *err)
 {
     char *path = write_tmp(text);
     int rc;
@@ -395,21 +397,23 @@ static void test_claims_file(void **state)
 {
     attest_pkix_claims c;
     attest_pkix_platform pl;
-    attest_pkix_strings h = { {NULL}, 0 };
+    attest_pkix_strings h = { { NULL }, 0 };
     attest_pkix_signer s = { lab.ak_key, NULL, NULL, 0 };
     attest_err err;
     unsigned char *der = NULL;
     size_t len = 0;
     attest_pkix *p;
     ATTEST_PKIX_ELEMENT *el;
-    static const struct { const char *text, *want; } bad[] = {
-        {"# c\nvendor = x\ncolour = blue\n", ":3: unknown claim name \"colour\""},
-        {"local = yes\n", ":1: \"local\" must be true or false"},
-        {"fipslevel = 5\n", ":1: fipslevel must be"},
-        {"purpose = sign, fly\n", ":1: unknown key purpose \"fly\""},
-        {"vendor = a\nvendor = b\n", ":2: \"vendor\" given twice"},
-        {"\nkey-id\n", ":2: expected \"name = value\""},
-        {"swname =   \n", ":1: \"swname\" has an empty value"},
+    static const struct {
+        const char *text, *want;
+    } bad[] = {
+        { "# c\nvendor = x\ncolour = blue\n", ":3: unknown claim name \"colour\"" },
+        { "local = yes\n", ":1: \"local\" must be true or false" },
+        { "fipslevel = 5\n", ":1: fipslevel must be" },
+        { "purpose = sign, fly\n", ":1: unknown key purpose \"fly\"" },
+        { "vendor = a\nvendor = b\n", ":2: \"vendor\" given twice" },
+        { "\nkey-id\n", ":2: expected \"name = value\"" },
+        { "swname =   \n", ":1: \"swname\" has an empty value" },
     };
     size_t i;
 
@@ -418,7 +422,8 @@ static void test_claims_file(void **state)
                                "swname = fw\nswversion = 7.0\nfipsboot = true\nfipslevel = 3\nfipsver = FIPS 140-3\n"
                                "fipsmodule = acme-crypto\nkey-id = 9a25f603\nextractable = false\nsensitive = TRUE\n"
                                "never-extractable = true\nlocal = true\npurpose = sign, verify,derive\n",
-                               &c, &pl, &h, &err), 0);
+                               &c, &pl, &h, &err),
+                     0);
     assert_ptr_equal(c.platform, &pl);
     assert_string_equal(pl.vendor, "Acme Corp");
     assert_string_equal(pl.fipsver, "FIPS 140-3");

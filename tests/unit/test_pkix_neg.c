@@ -14,7 +14,7 @@
 #include "attest/oids.h"
 #include "pkix_lab.h"
 
-static const unsigned char other_nonce[8] = {1, 2, 3, 4, 5, 6, 7, 8};
+static const unsigned char other_nonce[8] = { 1, 2, 3, 4, 5, 6, 7, 8 };
 
 static ASN1_TYPE *any_string(int type, const char *s)
 {
@@ -101,8 +101,8 @@ static void run_only(const attest_pkix_claims *c, EVP_PKEY *ak_key, X509 *ak_cer
 }
 
 /* With the relaxation in force the same evidence only warns: exit 3 even with the right nonce. */
-static void run_allowed(const attest_pkix_claims *c, EVP_PKEY *ak_key, X509 *ak_cert, const char *md,
-                        unsigned allow, const char *id)
+static void run_allowed(const attest_pkix_claims *c, EVP_PKEY *ak_key, X509 *ak_cert, const char *md, unsigned allow,
+                        const char *id)
 {
     attest_verdict *v = run(c, ak_key, ak_cert, md, lab_nonce, allow);
     const attest_check *k = verdict_check(v, id);
@@ -117,7 +117,8 @@ static void run_allowed(const attest_pkix_claims *c, EVP_PKEY *ak_key, X509 *ak_
 
 static void e_dup_platform(attest_pkix *p)
 {
-    ATTEST_PKIX_ELEMENT *el = ASN1_item_dup(ASN1_ITEM_rptr(ATTEST_PKIX_ELEMENT), lab_element(p, ATTEST_OID_PKIX_EL_PLATFORM));
+    ATTEST_PKIX_ELEMENT *el =
+        ASN1_item_dup(ASN1_ITEM_rptr(ATTEST_PKIX_ELEMENT), lab_element(p, ATTEST_OID_PKIX_EL_PLATFORM));
 
     assert_true(sk_ATTEST_PKIX_ELEMENT_push(p->ev->tbs->elements, el) > 0);
 }
@@ -170,16 +171,19 @@ static void e_dup_ak_spki(attest_pkix *p)
 
 static void test_structure(void **state)
 {
-    static const struct { edit_fn fn; const char *what, *want; } edits[] = {
-        {e_dup_platform, "two platform elements", "2 platform elements"},
-        {e_repeat_vendor, "vendor repeated", "pkix-platform-vendor repeated"},
-        {e_no_identifier, "key element without identifier", "has no key-identifier"},
-        {e_fipslevel5, "fipslevel 5", "fipslevel outside 1..4"},
-        {e_vendor_octets, "vendor as OCTET STRING", "pkix-platform-vendor has a value of the wrong type"},
-        {e_version2, "version 2", "version is not 1"},
-        {e_nonce_in_platform, "nonce in the platform element", "pkix-transaction-nonce does not belong"},
-        {e_swname_absent, "swname without a value", "pkix-platform-swname has no value"},
-        {e_dup_ak_spki, "ak-spki twice", "duplicate ak-spki"},
+    static const struct {
+        edit_fn fn;
+        const char *what, *want;
+    } edits[] = {
+        { e_dup_platform, "two platform elements", "2 platform elements" },
+        { e_repeat_vendor, "vendor repeated", "pkix-platform-vendor repeated" },
+        { e_no_identifier, "key element without identifier", "has no key-identifier" },
+        { e_fipslevel5, "fipslevel 5", "fipslevel outside 1..4" },
+        { e_vendor_octets, "vendor as OCTET STRING", "pkix-platform-vendor has a value of the wrong type" },
+        { e_version2, "version 2", "version is not 1" },
+        { e_nonce_in_platform, "nonce in the platform element", "pkix-transaction-nonce does not belong" },
+        { e_swname_absent, "swname without a value", "pkix-platform-swname has no value" },
+        { e_dup_ak_spki, "ak-spki twice", "duplicate ak-spki" },
     };
     size_t i;
 
@@ -229,7 +233,8 @@ static void test_structure_unknown_ignored(void **state)
 
 static void e_flip_vendor(attest_pkix *p)
 {
-    lab_claim(lab_element(p, ATTEST_OID_PKIX_EL_PLATFORM), ATTEST_OID_PKIX_PL_VENDOR)->value->value.utf8string->data[0] ^= 1;
+    lab_claim(lab_element(p, ATTEST_OID_PKIX_EL_PLATFORM), ATTEST_OID_PKIX_PL_VENDOR)
+        ->value->value.utf8string->data[0] ^= 1;
 }
 
 static void e_no_blocks(attest_pkix *p)
@@ -352,7 +357,8 @@ static void test_chain_ak_profile_other_eku(void **state)
 /* A second key element about the same key, its SPKI in compressed form (byte-different, key-equal). */
 static void e_same_key_twice(attest_pkix *p)
 {
-    ATTEST_PKIX_ELEMENT *el = ASN1_item_dup(ASN1_ITEM_rptr(ATTEST_PKIX_ELEMENT), lab_element(p, ATTEST_OID_PKIX_EL_KEY));
+    ATTEST_PKIX_ELEMENT *el =
+        ASN1_item_dup(ASN1_ITEM_rptr(ATTEST_PKIX_ELEMENT), lab_element(p, ATTEST_OID_PKIX_EL_KEY));
     EVP_PKEY *k = EVP_PKEY_dup(lab.subject);
 
     assert_non_null(k);
@@ -437,7 +443,7 @@ static void test_weak_algorithms(void **state)
 
 static void test_not_evidence(void **state)
 {
-    static const unsigned char junk[] = {0x30, 0x03, 0x02, 0x01, 0x01};
+    static const unsigned char junk[] = { 0x30, 0x03, 0x02, 0x01, 0x01 };
     attest_verdict *v = lab_verify_csr(junk, sizeof(junk), &lab.ak, 1, NULL, 0, 0);
 
     (void)state;

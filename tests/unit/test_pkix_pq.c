@@ -47,12 +47,21 @@ static unsigned char *mldsa_spki_der(int i, size_t *len)
     unsigned char *d = OPENSSL_malloc(pub + 32);
 
     assert_non_null(d);
-    d[n++] = 0x30; d[n++] = 0x82; d[n++] = (unsigned char)((pub + 18) >> 8); d[n++] = (unsigned char)(pub + 18);
-    d[n++] = 0x30; d[n++] = 0x0b; d[n++] = 0x06; d[n++] = 0x09;
+    d[n++] = 0x30;
+    d[n++] = 0x82;
+    d[n++] = (unsigned char)((pub + 18) >> 8);
+    d[n++] = (unsigned char)(pub + 18);
+    d[n++] = 0x30;
+    d[n++] = 0x0b;
+    d[n++] = 0x06;
+    d[n++] = 0x09;
     memcpy(d + n, "\x60\x86\x48\x01\x65\x03\x04\x03", 8);
     n += 8;
     d[n++] = (unsigned char)(0x11 + i);
-    d[n++] = 0x03; d[n++] = 0x82; d[n++] = (unsigned char)((pub + 1) >> 8); d[n++] = (unsigned char)(pub + 1);
+    d[n++] = 0x03;
+    d[n++] = 0x82;
+    d[n++] = (unsigned char)((pub + 1) >> 8);
+    d[n++] = (unsigned char)(pub + 1);
     d[n++] = 0x00;
     memset(d + n, 0x5a, pub);
     *len = n + pub;
@@ -67,7 +76,8 @@ static attest_verdict *ec_evidence_with_alg(const char *oid)
     attest_pkix *p = lab_decode(der, len);
     attest_verdict *v;
 
-    assert_true(X509_ALGOR_set0(sk_ATTEST_PKIX_SIGBLOCK_value(p->ev->sigs, 0)->alg, OBJ_txt2obj(oid, 1), V_ASN1_UNDEF, NULL));
+    assert_true(
+        X509_ALGOR_set0(sk_ATTEST_PKIX_SIGBLOCK_value(p->ev->sigs, 0)->alg, OBJ_txt2obj(oid, 1), V_ASN1_UNDEF, NULL));
     der2 = lab_encode(p, &len2);
     v = lab_verify_csr(der2, len2, &lab.ak, 1, lab_nonce, sizeof(lab_nonce), 0);
     attest_pkix_free(p);
@@ -190,8 +200,11 @@ static void test_mldsa_ak_certificate(void **state)
         EVP_PKEY_free(ca_key);
     } else {
         /* The lab AK certificate with its signatureAlgorithm (inner and outer) made ML-DSA-65. */
-        static const unsigned char ecdsa256[] = { 0x30, 0x0a, 0x06, 0x08, 0x2a, 0x86, 0x48, 0xce, 0x3d, 0x04, 0x03, 0x02 };
-        static const unsigned char ml65[] = { 0x30, 0x0b, 0x06, 0x09, 0x60, 0x86, 0x48, 0x01, 0x65, 0x03, 0x04, 0x03, 0x12 };
+        static const unsigned char ecdsa256[] = {
+            0x30, 0x0a, 0x06, 0x08, 0x2a, 0x86, 0x48, 0xce, 0x3d, 0x04, 0x03, 0x02
+        };
+        static const unsigned char ml65[] = { 0x30, 0x0b, 0x06, 0x09, 0x60, 0x86, 0x48,
+                                              0x01, 0x65, 0x03, 0x04, 0x03, 0x12 };
         unsigned char *c0 = NULL, *c1, *c2;
         int n0 = i2d_X509(lab.ak, &c0);
         size_t n1, n2, len;
@@ -200,9 +213,10 @@ static void test_mldsa_ak_certificate(void **state)
         X509 *ak;
 
         assert_true(n0 > 0);
-        c1 = der_splice(c0, (size_t)n0, der_find(c0, (size_t)n0, ecdsa256, sizeof(ecdsa256)), sizeof(ecdsa256),
-                        ml65, sizeof(ml65), &n1);
-        c2 = der_splice(c1, n1, der_find(c1, n1, ecdsa256, sizeof(ecdsa256)), sizeof(ecdsa256), ml65, sizeof(ml65), &n2);
+        c1 = der_splice(c0, (size_t)n0, der_find(c0, (size_t)n0, ecdsa256, sizeof(ecdsa256)), sizeof(ecdsa256), ml65,
+                        sizeof(ml65), &n1);
+        c2 =
+            der_splice(c1, n1, der_find(c1, n1, ecdsa256, sizeof(ecdsa256)), sizeof(ecdsa256), ml65, sizeof(ml65), &n2);
         q = c2;
         ak = d2i_X509(NULL, &q, (long)n2);
         assert_non_null(ak);
@@ -240,8 +254,11 @@ static void test_mldsa_subject_key(void **state)
         EVP_PKEY_free(k);
     } else {
         /* An EC request with its SPKI and signatureAlgorithm swapped for ML-DSA-44 ones. */
-        static const unsigned char ecdsa256[] = { 0x30, 0x0a, 0x06, 0x08, 0x2a, 0x86, 0x48, 0xce, 0x3d, 0x04, 0x03, 0x02 };
-        static const unsigned char ml44[] = { 0x30, 0x0b, 0x06, 0x09, 0x60, 0x86, 0x48, 0x01, 0x65, 0x03, 0x04, 0x03, 0x11 };
+        static const unsigned char ecdsa256[] = {
+            0x30, 0x0a, 0x06, 0x08, 0x2a, 0x86, 0x48, 0xce, 0x3d, 0x04, 0x03, 0x02
+        };
+        static const unsigned char ml44[] = { 0x30, 0x0b, 0x06, 0x09, 0x60, 0x86, 0x48,
+                                              0x01, 0x65, 0x03, 0x04, 0x03, 0x11 };
         X509_REQ *req = X509_REQ_new();
         unsigned char *r0 = NULL, *r1, *r2, *ec = NULL, *spki;
         int n0, ne;
@@ -255,7 +272,8 @@ static void test_mldsa_subject_key(void **state)
         assert_true((ne = i2d_PUBKEY(lab.subject, &ec)) > 0);
         spki = mldsa_spki_der(0, &slen);
         r1 = der_splice(r0, (size_t)n0, der_find(r0, (size_t)n0, ec, (size_t)ne), (size_t)ne, spki, slen, &n1);
-        r2 = der_splice(r1, n1, der_find(r1, n1, ecdsa256, sizeof(ecdsa256)), sizeof(ecdsa256), ml44, sizeof(ml44), &n2);
+        r2 =
+            der_splice(r1, n1, der_find(r1, n1, ecdsa256, sizeof(ecdsa256)), sizeof(ecdsa256), ml44, sizeof(ml44), &n2);
         attest_policy_default(&pol);
         memset(&p, 0, sizeof(p));
         p.trust = lab.trust;
@@ -340,7 +358,8 @@ static void test_hybrid_policy(void **state)
     b->value->data[b->value->length / 2] ^= 0x01;
     v = verify_pkix(p, c2, 0);
     lab_only_fails(v, CHK_PKIX_SIGNATURE);
-    expect_detail(v, CHK_PKIX_SIGNATURE, "1 of 2 signature block(s) accepted, a block with a supported algorithm does not verify");
+    expect_detail(v, CHK_PKIX_SIGNATURE,
+                  "1 of 2 signature block(s) accepted, a block with a supported algorithm does not verify");
     attest_verdict_free(v);
     b->value->data[b->value->length / 2] ^= 0x01;
 
@@ -367,10 +386,8 @@ static void test_hybrid_policy(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_mldsa_signature_block),
-        cmocka_unit_test(test_mldsa_signer_spki),
-        cmocka_unit_test(test_mldsa_ak_certificate),
-        cmocka_unit_test(test_mldsa_subject_key),
+        cmocka_unit_test(test_mldsa_signature_block), cmocka_unit_test(test_mldsa_signer_spki),
+        cmocka_unit_test(test_mldsa_ak_certificate),  cmocka_unit_test(test_mldsa_subject_key),
         cmocka_unit_test(test_hybrid_policy),
     };
 

@@ -37,7 +37,7 @@
 #define CSR_9245 "csr-attestation/tcgAttestTpmCertify.9245d16.pem"
 
 static const char *const type_names[] = {
-    ATTEST_NAME_CSR, ATTEST_NAME_BUNDLE, ATTEST_NAME_TPM2_STMT, ATTEST_NAME_PKIX,
+    ATTEST_NAME_CSR,         ATTEST_NAME_BUNDLE,      ATTEST_NAME_TPM2_STMT,      ATTEST_NAME_PKIX,
     ATTEST_NAME_TPMS_ATTEST, ATTEST_NAME_TPMT_PUBLIC, ATTEST_NAME_TPMT_SIGNATURE,
 };
 #define N_TYPES (sizeof(type_names) / sizeof(type_names[0]))
@@ -69,10 +69,10 @@ static unsigned char *pem_to_der(const unsigned char *pem, size_t len, size_t *d
 /* ------------------------------------------------------------- decoding */
 
 typedef struct {
-    char type[64];              /* OSSL_OBJECT_PARAM_DATA_TYPE of the result */
-    unsigned char *data;        /* OSSL_OBJECT_PARAM_DATA (copied) */
+    char type[64];       /* OSSL_OBJECT_PARAM_DATA_TYPE of the result */
+    unsigned char *data; /* OSSL_OBJECT_PARAM_DATA (copied) */
     size_t len;
-    int pem_steps;              /* objects seen from the "DER" (PEM to DER) decoder */
+    int pem_steps; /* objects seen from the "DER" (PEM to DER) decoder */
 } decoded;
 
 static int construct(OSSL_DECODER_INSTANCE *inst, const OSSL_PARAM *params, void *arg)
@@ -117,8 +117,8 @@ static int add_decoder(OSSL_DECODER_CTX *ctx, OSSL_LIB_CTX *libctx, const char *
  * NULL) plus the PEM step; strict: see ATTEST_DECODER_PARAM_STRICT.  1 when
  * an object came out.
  */
-static int decode_with(OSSL_LIB_CTX *libctx, const char *const *names, size_t n, int strict,
-                       const unsigned char *in, size_t len, decoded *out)
+static int decode_with(OSSL_LIB_CTX *libctx, const char *const *names, size_t n, int strict, const unsigned char *in,
+                       size_t len, decoded *out)
 {
     OSSL_DECODER_CTX *ctx = OSSL_DECODER_CTX_new();
     const unsigned char *p = in;
@@ -163,9 +163,8 @@ static void enc_cleanup(void *arg)
 }
 
 /* Encode (data_type, data) with the attest encoder for output; 1 on success. */
-static int encode_as(OSSL_LIB_CTX *libctx, const char *encoder_name, const char *data_type,
-                     const unsigned char *data, size_t len, const char *output,
-                     unsigned char **out, size_t *outlen)
+static int encode_as(OSSL_LIB_CTX *libctx, const char *encoder_name, const char *data_type, const unsigned char *data,
+                     size_t len, const char *output, unsigned char **out, size_t *outlen)
 {
     char props[80];
     OSSL_ENCODER *enc;
@@ -281,8 +280,8 @@ static void test_provider_params(void **state)
 }
 
 typedef struct {
-    int seen[N_TYPES + 1];      /* + "DER" */
-    int foreign_der;            /* "DER" decoders of other providers */
+    int seen[N_TYPES + 1]; /* + "DER" */
+    int foreign_der;       /* "DER" decoders of other providers */
 } listing;
 
 static void list_one(OSSL_DECODER *d, void *arg)
@@ -356,7 +355,9 @@ static void test_decode_csr_pem(void **state)
 /* Every vector is recognised as its own type; a plain signature as none. */
 static void test_decode_detects_types(void **state)
 {
-    static const struct { const char *file, *type; } cases[] = {
+    static const struct {
+        const char *file, *type;
+    } cases[] = {
         { "csr-attestation/tcgAttestTpmCertify.HEAD-02aed20.pem", ATTEST_NAME_CSR },
         { "pkix-evidence/evidence1.pem", ATTEST_NAME_PKIX },
         { "pkix-evidence/evidence3.pem", ATTEST_NAME_PKIX },
@@ -395,8 +396,9 @@ static void test_decode_detects_types(void **state)
 
 static void test_encode_json(void **state)
 {
-    static const char *const tpms[] = { "content", "attestation_bundle", "attestations", "#0", "statement",
-                                        "tpms_attest", NULL };
+    static const char *const tpms[] = { "content", "attestation_bundle", "attestations",
+                                        "#0",      "statement",          "tpms_attest",
+                                        NULL };
     static const char *const top[] = { "type", NULL };
     fixture *f = *state;
     size_t len, derlen, jlen;
@@ -468,8 +470,8 @@ static void test_encode_pem_der(void **state)
         size_t alen;
         unsigned char *att = read_vec("swtpm-rsa/certify1.tpms_attest", &alen);
 
-        assert_true(encode_as(f->libctx, ATTEST_NAME_TPMS_ATTEST, ATTEST_NAME_TPMS_ATTEST, att, alen, "pem", &out,
-                              &outlen));
+        assert_true(
+            encode_as(f->libctx, ATTEST_NAME_TPMS_ATTEST, ATTEST_NAME_TPMS_ATTEST, att, alen, "pem", &out, &outlen));
         assert_non_null(strstr((const char *)out, "-----BEGIN TPMS ATTEST-----"));
         assert_true(decode_with(f->libctx, NULL, 0, 0, out, outlen, &d));
         assert_string_equal(d.type, ATTEST_NAME_TPMS_ATTEST);
@@ -609,14 +611,10 @@ static void test_decode_error_text(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_provider_params),
-        cmocka_unit_test(test_list_decoders),
-        cmocka_unit_test(test_decode_csr_pem),
-        cmocka_unit_test(test_decode_detects_types),
-        cmocka_unit_test(test_encode_json),
-        cmocka_unit_test(test_encode_pem_der),
-        cmocka_unit_test(test_encode_wrong_type),
-        cmocka_unit_test(test_oid_names_registered),
+        cmocka_unit_test(test_provider_params),   cmocka_unit_test(test_list_decoders),
+        cmocka_unit_test(test_decode_csr_pem),    cmocka_unit_test(test_decode_detects_types),
+        cmocka_unit_test(test_encode_json),       cmocka_unit_test(test_encode_pem_der),
+        cmocka_unit_test(test_encode_wrong_type), cmocka_unit_test(test_oid_names_registered),
         cmocka_unit_test(test_decode_error_text),
     };
 

@@ -47,9 +47,9 @@ typedef struct {
     OSSL_LIB_CTX *libctx;
     OSSL_PROVIDER *attest, *dflt;
     char dir[256];
-    char ec_path[300], rsa_path[300];       /* the AKs' private keys, PEM */
-    EVP_PKEY *ec, *rsa, *other;             /* other: a key no AK file holds */
-    unsigned char *ec_cert, *rsa_cert, *other_cert;  /* self-signed certificates, DER */
+    char ec_path[300], rsa_path[300];               /* the AKs' private keys, PEM */
+    EVP_PKEY *ec, *rsa, *other;                     /* other: a key no AK file holds */
+    unsigned char *ec_cert, *rsa_cert, *other_cert; /* self-signed certificates, DER */
     int ec_cert_len, rsa_cert_len, other_cert_len;
 } fixture;
 
@@ -76,9 +76,9 @@ static int self_signed(OSSL_LIB_CTX *libctx, EVP_PKEY *key, const char *cn, unsi
     if (x != NULL && name != NULL && X509_set_version(x, X509_VERSION_3)
         && ASN1_INTEGER_set(X509_get_serialNumber(x), 1)
         && X509_NAME_add_entry_by_txt(name, "CN", MBSTRING_UTF8, (const unsigned char *)cn, -1, -1, 0)
-        && X509_set_subject_name(x, name) && X509_set_issuer_name(x, name)
-        && X509_gmtime_adj(X509_getm_notBefore(x), 0) && X509_gmtime_adj(X509_getm_notAfter(x), 86400L)
-        && X509_set_pubkey(x, key) && X509_sign(x, key, EVP_sha256()) > 0)
+        && X509_set_subject_name(x, name) && X509_set_issuer_name(x, name) && X509_gmtime_adj(X509_getm_notBefore(x), 0)
+        && X509_gmtime_adj(X509_getm_notAfter(x), 86400L) && X509_set_pubkey(x, key)
+        && X509_sign(x, key, EVP_sha256()) > 0)
         n = i2d_X509(x, der);
     X509_NAME_free(name);
     X509_free(x);
@@ -103,8 +103,8 @@ static int setup(void **state)
         || (f->dflt = OSSL_PROVIDER_load(f->libctx, "default")) == NULL
         || (f->ec = EVP_PKEY_Q_keygen(f->libctx, NULL, "EC", "P-256")) == NULL
         || (f->rsa = EVP_PKEY_Q_keygen(f->libctx, NULL, "RSA", (size_t)2048)) == NULL
-        || (f->other = EVP_PKEY_Q_keygen(f->libctx, NULL, "EC", "P-256")) == NULL
-        || !write_pem(f->ec_path, f->ec) || !write_pem(f->rsa_path, f->rsa)
+        || (f->other = EVP_PKEY_Q_keygen(f->libctx, NULL, "EC", "P-256")) == NULL || !write_pem(f->ec_path, f->ec)
+        || !write_pem(f->rsa_path, f->rsa)
         || (f->ec_cert_len = self_signed(f->libctx, f->ec, "test AK EC", &f->ec_cert)) <= 0
         || (f->rsa_cert_len = self_signed(f->libctx, f->rsa, "test AK RSA", &f->rsa_cert)) <= 0
         || (f->other_cert_len = self_signed(f->libctx, f->other, "another key", &f->other_cert)) <= 0) {
@@ -151,7 +151,7 @@ static EVP_PKEY *load_ak(OSSL_LIB_CTX *libctx, const char *uri, const unsigned c
     params[i] = OSSL_PARAM_construct_end();
     if (kctx == NULL || EVP_PKEY_fromdata_init(kctx) <= 0
         || EVP_PKEY_fromdata(kctx, &ak, EVP_PKEY_KEYPAIR, params) <= 0)
-        ak = NULL;      /* the reason is in the error queue */
+        ak = NULL; /* the reason is in the error queue */
     EVP_PKEY_CTX_free(kctx);
     return ak;
 }
@@ -165,9 +165,9 @@ static int sign_tbs(OSSL_LIB_CTX *libctx, EVP_PKEY *ak, const OSSL_PARAM *params
 
     *block = NULL;
     if (sctx != NULL && EVP_PKEY_sign_init_ex(sctx, params) > 0
-        && EVP_PKEY_sign(sctx, NULL, len, tbs, tbs_len) > 0            /* an upper bound */
+        && EVP_PKEY_sign(sctx, NULL, len, tbs, tbs_len) > 0 /* an upper bound */
         && (*block = OPENSSL_malloc(*len)) != NULL
-        && EVP_PKEY_sign(sctx, *block, len, tbs, tbs_len) > 0)          /* *len: the real size */
+        && EVP_PKEY_sign(sctx, *block, len, tbs, tbs_len) > 0) /* *len: the real size */
         ok = 1;
     if (!ok) {
         OPENSSL_free(*block);
@@ -260,7 +260,7 @@ static unsigned char *make_tbs(size_t *len)
 /* ---------------------------------------------- reading a SignatureBlock */
 
 typedef struct {
-    X509 *cert;                  /* sid: [2] EXPLICIT Certificate */
+    X509 *cert; /* sid: [2] EXPLICIT Certificate */
     X509_ALGOR *alg;
     unsigned char alg_der[128];
     int alg_len;
@@ -284,22 +284,22 @@ static void sigblock_free(sigblock *b)
 static void parse_block(const unsigned char *der, size_t len, sigblock *b)
 {
     const unsigned char *p = der, *q;
-    STACK_OF(ASN1_TYPE) *top, *sid;
+    STACK_OF(ASN1_TYPE) * top, *sid;
     ASN1_TYPE *t;
     long n;
     int tag, cls;
 
     memset(b, 0, sizeof(*b));
     assert_non_null(top = d2i_ASN1_SEQUENCE_ANY(NULL, &p, (long)len));
-    assert_ptr_equal(p, der + len);                          /* nothing after it */
+    assert_ptr_equal(p, der + len); /* nothing after it */
     assert_int_equal(sk_ASN1_TYPE_num(top), 3);
 
-    t = sk_ASN1_TYPE_value(top, 0);                          /* sid */
+    t = sk_ASN1_TYPE_value(top, 0); /* sid */
     assert_int_equal(t->type, V_ASN1_SEQUENCE);
     q = t->value.sequence->data;
     assert_non_null(sid = d2i_ASN1_SEQUENCE_ANY(NULL, &q, t->value.sequence->length));
     assert_int_equal(sk_ASN1_TYPE_num(sid), 1);
-    t = sk_ASN1_TYPE_value(sid, 0);                          /* a context tag: V_ASN1_OTHER, whole TLV */
+    t = sk_ASN1_TYPE_value(sid, 0); /* a context tag: V_ASN1_OTHER, whole TLV */
     assert_int_equal(t->type, V_ASN1_OTHER);
     q = t->value.asn1_string->data;
     assert_int_equal(ASN1_get_object(&q, &n, &tag, &cls, t->value.asn1_string->length) & 0x80, 0);
@@ -308,7 +308,7 @@ static void parse_block(const unsigned char *der, size_t len, sigblock *b)
     assert_non_null(b->cert = d2i_X509(NULL, &q, n));
     sk_ASN1_TYPE_pop_free(sid, ASN1_TYPE_free);
 
-    t = sk_ASN1_TYPE_value(top, 1);                          /* signatureAlgorithm */
+    t = sk_ASN1_TYPE_value(top, 1); /* signatureAlgorithm */
     assert_int_equal(t->type, V_ASN1_SEQUENCE);
     assert_true(t->value.sequence->length <= (int)sizeof(b->alg_der));
     memcpy(b->alg_der, t->value.sequence->data, (size_t)t->value.sequence->length);
@@ -316,7 +316,7 @@ static void parse_block(const unsigned char *der, size_t len, sigblock *b)
     q = b->alg_der;
     assert_non_null(b->alg = d2i_X509_ALGOR(NULL, &q, b->alg_len));
 
-    t = sk_ASN1_TYPE_value(top, 2);                          /* signatureValue */
+    t = sk_ASN1_TYPE_value(top, 2); /* signatureValue */
     assert_int_equal(t->type, V_ASN1_OCTET_STRING);
     assert_non_null(b->sig = ASN1_OCTET_STRING_dup(t->value.octet_string));
     sk_ASN1_TYPE_pop_free(top, ASN1_TYPE_free);
@@ -346,8 +346,8 @@ static void test_ec_ak_signs_tbs(void **state)
     EVP_MD_CTX *md = EVP_MD_CTX_new();
     sigblock b;
     int n, cert_len;
-    static const unsigned char ecdsa_sha256[] = {   /* SEQUENCE { OID ecdsa-with-SHA256 }: no parameters */
-        0x30, 0x0a, 0x06, 0x08, 0x2a, 0x86, 0x48, 0xce, 0x3d, 0x04, 0x03, 0x02
+    static const unsigned char ecdsa_sha256[] = { /* SEQUENCE { OID ecdsa-with-SHA256 }: no parameters */
+                                                  0x30, 0x0a, 0x06, 0x08, 0x2a, 0x86, 0x48, 0xce, 0x3d, 0x04, 0x03, 0x02
     };
 
     if (ak == NULL)
@@ -597,14 +597,10 @@ static void test_caller_queue_survives(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_ec_ak_signs_tbs),
-        cmocka_unit_test(test_digest_param),
-        cmocka_unit_test(test_refuses_non_tbs),
-        cmocka_unit_test(test_cert_of_another_key),
-        cmocka_unit_test(test_cert_of_tpm_ak),
-        cmocka_unit_test(test_rsa_pss),
-        cmocka_unit_test(test_missing_uri),
-        cmocka_unit_test(test_caller_queue_survives),
+        cmocka_unit_test(test_ec_ak_signs_tbs), cmocka_unit_test(test_digest_param),
+        cmocka_unit_test(test_refuses_non_tbs), cmocka_unit_test(test_cert_of_another_key),
+        cmocka_unit_test(test_cert_of_tpm_ak),  cmocka_unit_test(test_rsa_pss),
+        cmocka_unit_test(test_missing_uri),     cmocka_unit_test(test_caller_queue_survives),
     };
 
     return cmocka_run_group_tests(tests, setup, teardown);

@@ -38,7 +38,7 @@ static void expect_affirming(const forge_opts *o, const forge_vparams *vp, const
 
 static void test_baseline_ec_tpmt(void **state)
 {
-    forge_opts o = {0};
+    forge_opts o = { 0 };
 
     (void)state;
     expect_affirming(&o, NULL, NULL);
@@ -46,7 +46,7 @@ static void test_baseline_ec_tpmt(void **state)
 
 static void test_baseline_ec_plain(void **state)
 {
-    forge_opts o = {0};
+    forge_opts o = { 0 };
     attest_verdict *v;
 
     (void)state;
@@ -60,7 +60,7 @@ static void test_baseline_ec_plain(void **state)
 static void test_baseline_rsa_tpmt(void **state)
 {
     const forge_env *e = forge_env_get();
-    forge_opts o = {0};
+    forge_opts o = { 0 };
     attest_verdict *v;
 
     (void)state;
@@ -76,7 +76,7 @@ static void test_baseline_rsa_tpmt(void **state)
 static void test_baseline_rsa_plain(void **state)
 {
     const forge_env *e = forge_env_get();
-    forge_opts o = {0};
+    forge_opts o = { 0 };
     attest_verdict *v;
 
     (void)state;
@@ -93,7 +93,7 @@ static void test_baseline_rsa_plain(void **state)
 static void test_baseline_rsa_pss(void **state)
 {
     const forge_env *e = forge_env_get();
-    forge_opts o = {0};
+    forge_opts o = { 0 };
 
     (void)state;
     o.ak = e->ak_rsa;
@@ -108,7 +108,7 @@ static void test_baseline_rsa_pss(void **state)
 static void test_baseline_mixed_and_tpm2b(void **state)
 {
     const forge_env *e = forge_env_get();
-    forge_opts o = {0};
+    forge_opts o = { 0 };
     attest_verdict *v;
 
     (void)state;
@@ -126,8 +126,8 @@ static void test_baseline_mixed_and_tpm2b(void **state)
 
 static void test_baseline_no_nonce(void **state)
 {
-    forge_opts o = {0};
-    forge_vparams vp = {0};
+    forge_opts o = { 0 };
+    forge_vparams vp = { 0 };
     attest_verdict *v;
 
     (void)state;
@@ -144,8 +144,8 @@ static void test_bare_bundle(void **state)
 {
     const forge_env *e = forge_env_get();
     static const char *const skip[] = { CHK_CSR_SIGNATURE, CHK_BUNDLE_COUNT, NULL };
-    forge_opts o = {0};
-    forge_vparams vp = {0};
+    forge_opts o = { 0 };
+    forge_vparams vp = { 0 };
 
     (void)state;
     vp.bare = 1;
@@ -157,8 +157,8 @@ static void test_bare_bundle(void **state)
 
 static void test_bare_bundle_no_key(void **state)
 {
-    forge_opts o = {0};
-    forge_vparams vp = {0};
+    forge_opts o = { 0 };
+    forge_vparams vp = { 0 };
     attest_verdict *v;
 
     (void)state;
@@ -174,7 +174,7 @@ static void test_bare_bundle_no_key(void **state)
 
 static void test_csr_signature(void **state)
 {
-    forge_opts o = {0};
+    forge_opts o = { 0 };
 
     (void)state;
     o.csr_signer = forge_env_get()->key_ec2; /* SPKI is key_ec */
@@ -183,7 +183,7 @@ static void test_csr_signature(void **state)
 
 static void test_bundle_count_two_attributes(void **state)
 {
-    forge_opts o = {0};
+    forge_opts o = { 0 };
 
     (void)state;
     o.dup_attr = 1;
@@ -192,7 +192,7 @@ static void test_bundle_count_two_attributes(void **state)
 
 static void test_bundle_count_two_values(void **state)
 {
-    forge_opts o = {0};
+    forge_opts o = { 0 };
 
     (void)state;
     o.dup_value = 1;
@@ -201,7 +201,7 @@ static void test_bundle_count_two_values(void **state)
 
 static void test_bundle_parse_trailing_inside(void **state)
 {
-    forge_opts o = {0};
+    forge_opts o = { 0 };
 
     (void)state;
     o.bundle_trailing = 1;
@@ -212,7 +212,7 @@ static void test_bundle_parse_trailing_inside(void **state)
 
 static void test_tpm2_parse_no_public(void **state)
 {
-    forge_opts o = {0};
+    forge_opts o = { 0 };
 
     (void)state;
     o.omit_pub = 1;
@@ -229,7 +229,7 @@ static void append_zero(unsigned char *b, size_t *len, size_t cap, void *arg)
 /* A trailing byte after a correct TPMS_ATTEST, signed by the AK. */
 static void test_tpm2_parse_trailing_attest(void **state)
 {
-    forge_opts o = {0};
+    forge_opts o = { 0 };
     attest_verdict *v;
 
     (void)state;
@@ -243,7 +243,7 @@ static void test_tpm2_parse_trailing_attest(void **state)
 
 static void test_tpm2_magic(void **state)
 {
-    forge_opts o = {0};
+    forge_opts o = { 0 };
 
     (void)state;
     o.magic = 0xff544348; /* re-signed: only the magic is wrong */
@@ -252,7 +252,7 @@ static void test_tpm2_magic(void **state)
 
 static void test_tpm2_type(void **state)
 {
-    forge_opts o = {0};
+    forge_opts o = { 0 };
     attest_verdict *v;
 
     (void)state;
@@ -278,7 +278,7 @@ static void flip_clock(unsigned char *b, size_t *len, size_t cap, void *arg)
 static void test_tpm2_signature(void **state)
 {
     const forge_env *e = forge_env_get();
-    forge_opts o = {0};
+    forge_opts o = { 0 };
 
     (void)state;
     o.post_sign = flip_clock;
@@ -291,7 +291,7 @@ static void test_tpm2_signature(void **state)
 
 static void test_chain_trust_other_ca(void **state)
 {
-    forge_opts o = {0};
+    forge_opts o = { 0 };
 
     (void)state;
     o.ak_other_ca = 1;
@@ -300,7 +300,7 @@ static void test_chain_trust_other_ca(void **state)
 
 static void test_chain_trust_expired(void **state)
 {
-    forge_opts o = {0};
+    forge_opts o = { 0 };
     attest_verdict *v;
 
     (void)state;
@@ -314,7 +314,7 @@ static void test_chain_trust_expired(void **state)
 
 static void test_chain_ak_profile_ca(void **state)
 {
-    forge_opts o = {0};
+    forge_opts o = { 0 };
 
     (void)state;
     o.ak_ca_true = 1; /* keyUsage stays digitalSignature only */
@@ -325,7 +325,7 @@ static void test_chain_ak_profile_ca(void **state)
 
 static void test_chain_ak_profile_no_eku(void **state)
 {
-    forge_opts o = {0};
+    forge_opts o = { 0 };
 
     (void)state;
     o.ak_no_eku = 1;
@@ -335,8 +335,8 @@ static void test_chain_ak_profile_no_eku(void **state)
 /* An AK certificate for PKIX evidence does not admit TPM certify evidence, even with --allow ak-without-eku. */
 static void test_chain_ak_profile_pkix_eku(void **state)
 {
-    forge_opts o = {0};
-    forge_vparams vp = {0};
+    forge_opts o = { 0 };
+    forge_vparams vp = { 0 };
     attest_verdict *v;
 
     (void)state;
@@ -351,7 +351,7 @@ static void test_chain_ak_profile_pkix_eku(void **state)
 
 static void test_chain_ak_profile_key_usage(void **state)
 {
-    forge_opts o = {0};
+    forge_opts o = { 0 };
 
     (void)state;
     o.ak_ku = "critical,keyEncipherment";
@@ -360,7 +360,7 @@ static void test_chain_ak_profile_key_usage(void **state)
 
 static void test_tpm2_name(void **state)
 {
-    forge_opts o = {0};
+    forge_opts o = { 0 };
 
     (void)state;
     o.name_key = forge_env_get()->key_ec2; /* attested.name is another key's */
@@ -370,21 +370,21 @@ static void test_tpm2_name(void **state)
 static void test_tpm2_key_binding(void **state)
 {
     const forge_env *e = forge_env_get();
-    forge_opts o = {0};
+    forge_opts o = { 0 };
 
     (void)state;
-    o.tpm_key = e->key_ec;   /* evidence correct for key A */
-    o.subject = e->key_ec2;  /* request for key B */
+    o.tpm_key = e->key_ec;  /* evidence correct for key A */
+    o.subject = e->key_ec2; /* request for key B */
     expect_error(&o, NULL, CHK_TPM2_KEY_BINDING);
-    o.tpm_key = e->key_rsa;  /* another family */
+    o.tpm_key = e->key_rsa; /* another family */
     expect_error(&o, NULL, CHK_TPM2_KEY_BINDING);
 }
 
 static void test_tpm2_nonce(void **state)
 {
     static const unsigned char other[16] = "a different one";
-    forge_opts o = {0};
-    forge_vparams vp = {0};
+    forge_opts o = { 0 };
+    forge_vparams vp = { 0 };
 
     (void)state;
     vp.nonce = other;

@@ -26,7 +26,7 @@
 /* Under allow (0: default policy) exactly id is reported with severity sev. */
 static void expect(const forge_opts *o, unsigned allow, const char *id, attest_severity sev)
 {
-    forge_vparams vp = {0};
+    forge_vparams vp = { 0 };
     attest_verdict *v;
 
     vp.allow = allow;
@@ -38,8 +38,8 @@ static void expect(const forge_opts *o, unsigned allow, const char *id, attest_s
 /* Refused by default, a warning with the relaxation, still refused with the others. */
 static void expect_relaxed_by(const forge_opts *o, const char *id, unsigned flag)
 {
-    unsigned all = ATTEST_ALLOW_SHA1 | ATTEST_ALLOW_SMALL_RSA | ATTEST_ALLOW_EXPORTABLE_KEY
-                   | ATTEST_ALLOW_IMPORTED_KEY | ATTEST_ALLOW_RESTRICTED_KEY | ATTEST_ALLOW_AK_WITHOUT_EKU;
+    unsigned all = ATTEST_ALLOW_SHA1 | ATTEST_ALLOW_SMALL_RSA | ATTEST_ALLOW_EXPORTABLE_KEY | ATTEST_ALLOW_IMPORTED_KEY
+        | ATTEST_ALLOW_RESTRICTED_KEY | ATTEST_ALLOW_AK_WITHOUT_EKU;
 
     expect(o, 0, id, ATTEST_SEV_ERROR);
     expect(o, flag, id, ATTEST_SEV_WARNING);
@@ -50,7 +50,7 @@ static void expect_relaxed_by(const forge_opts *o, const char *id, unsigned flag
 
 static void test_attributes_restricted(void **state)
 {
-    forge_opts o = {0};
+    forge_opts o = { 0 };
 
     (void)state;
     o.attrs_set = TPMA_RESTRICTED; /* 0x00050072: what tpm2_createak makes */
@@ -59,7 +59,7 @@ static void test_attributes_restricted(void **state)
 
 static void test_attributes_fixed_tpm_clear(void **state)
 {
-    forge_opts o = {0};
+    forge_opts o = { 0 };
 
     (void)state;
     o.attrs_clear = TPMA_FIXED_TPM;
@@ -68,7 +68,7 @@ static void test_attributes_fixed_tpm_clear(void **state)
 
 static void test_attributes_fixed_parent_clear(void **state)
 {
-    forge_opts o = {0};
+    forge_opts o = { 0 };
 
     (void)state;
     o.attrs_clear = TPMA_FIXED_PARENT;
@@ -77,7 +77,7 @@ static void test_attributes_fixed_parent_clear(void **state)
 
 static void test_attributes_sensitive_origin_clear(void **state)
 {
-    forge_opts o = {0};
+    forge_opts o = { 0 };
 
     (void)state;
     o.attrs_clear = TPMA_SENSITIVE_ORIGIN;
@@ -87,7 +87,7 @@ static void test_attributes_sensitive_origin_clear(void **state)
 /* No relaxation covers a key that cannot sign. */
 static void test_attributes_sign_clear(void **state)
 {
-    forge_opts o = {0};
+    forge_opts o = { 0 };
 
     (void)state;
     o.attrs_clear = TPMA_SIGN;
@@ -99,8 +99,8 @@ static void test_attributes_sign_clear(void **state)
 /* Two problems, one relaxed: the other still refuses the key. */
 static void test_attributes_partly_relaxed(void **state)
 {
-    forge_opts o = {0};
-    forge_vparams vp = {0};
+    forge_opts o = { 0 };
+    forge_vparams vp = { 0 };
     attest_verdict *v;
 
     (void)state;
@@ -123,12 +123,12 @@ static void test_attributes_partly_relaxed(void **state)
 static void test_weak_sha1_tpm_signature(void **state)
 {
     const forge_env *e = forge_env_get();
-    forge_opts o = {0};
+    forge_opts o = { 0 };
 
     (void)state;
     o.sig_hash = 0x0004; /* TPMT_SIGNATURE ecdsa/sha1 */
     expect_relaxed_by(&o, CHK_POLICY_WEAK_ALGS, ATTEST_ALLOW_SHA1);
-    o.ak = e->ak_rsa;    /* rsassa/sha1 */
+    o.ak = e->ak_rsa; /* rsassa/sha1 */
     expect_relaxed_by(&o, CHK_POLICY_WEAK_ALGS, ATTEST_ALLOW_SHA1);
     o.sig_form = FORGE_SIG_PLAIN; /* the DigestInfo names SHA-1 */
     expect_relaxed_by(&o, CHK_POLICY_WEAK_ALGS, ATTEST_ALLOW_SHA1);
@@ -136,7 +136,7 @@ static void test_weak_sha1_tpm_signature(void **state)
 
 static void test_weak_small_rsa_subject(void **state)
 {
-    forge_opts o = {0};
+    forge_opts o = { 0 };
 
     (void)state;
     o.subject = forge_env_get()->key_rsa1024;
@@ -145,7 +145,7 @@ static void test_weak_small_rsa_subject(void **state)
 
 static void test_weak_small_rsa_ak(void **state)
 {
-    forge_opts o = {0};
+    forge_opts o = { 0 };
 
     (void)state;
     o.ak = forge_env_get()->key_rsa1024;
@@ -154,7 +154,7 @@ static void test_weak_small_rsa_ak(void **state)
 
 static void test_weak_sha1_csr_signature(void **state)
 {
-    forge_opts o = {0};
+    forge_opts o = { 0 };
     attest_verdict *v;
 
     (void)state;
@@ -167,7 +167,7 @@ static void test_weak_sha1_csr_signature(void **state)
 
 static void test_weak_sha1_name_alg(void **state)
 {
-    forge_opts o = {0};
+    forge_opts o = { 0 };
 
     (void)state;
     o.name_alg = 0x0004; /* TPMT_PUBLIC.nameAlg and attested.name in SHA-1 */
@@ -177,7 +177,7 @@ static void test_weak_sha1_name_alg(void **state)
 /* Both weaknesses: each relaxation alone is not enough. */
 static void test_weak_both(void **state)
 {
-    forge_opts o = {0};
+    forge_opts o = { 0 };
 
     (void)state;
     o.subject = forge_env_get()->key_rsa1024;
@@ -192,7 +192,7 @@ static void test_weak_both(void **state)
 static void test_key_attested_unknown_type(void **state)
 {
     static const unsigned char stmt[] = { 0x04, 0x03, 'a', 'b', 'c' };
-    forge_opts o = {0};
+    forge_opts o = { 0 };
     attest_verdict *v;
     const attest_check *t;
 
@@ -214,8 +214,8 @@ static void test_key_attested_unknown_type(void **state)
 
 static void test_bundle_shape_legacy_list(void **state)
 {
-    forge_opts o = {0};
-    forge_vparams vp = {0};
+    forge_opts o = { 0 };
+    forge_vparams vp = { 0 };
     attest_verdict *v;
 
     (void)state;
@@ -234,7 +234,7 @@ static void test_bundle_shape_legacy_list(void **state)
 
 static void test_ak_without_eku_allowed(void **state)
 {
-    forge_opts o = {0};
+    forge_opts o = { 0 };
 
     (void)state;
     o.ak_no_eku = 1;

@@ -28,9 +28,9 @@
 #include "attest/verdict.h"
 
 typedef struct {
-    EVP_PKEY *priv;          /* stands in for the TPM's key */
-    uint16_t scheme;         /* TPM2_ALG_RSASSA / RSAPSS / ECDSA */
-    size_t flip;             /* 0: none; else flip byte flip-1 of the R (ECDSA) or signature (RSA) */
+    EVP_PKEY *priv;  /* stands in for the TPM's key */
+    uint16_t scheme; /* TPM2_ALG_RSASSA / RSAPSS / ECDSA */
+    size_t flip;     /* 0: none; else flip byte flip-1 of the R (ECDSA) or signature (RSA) */
 } tpm_stub;
 
 /* What TPM2_Sign would answer for this digest, as a TPMT_SIGNATURE. */
@@ -67,8 +67,7 @@ static void stub_sign(const tpm_stub *s, const unsigned char *dg, size_t dlen, T
         if (s->flip)
             ts->signature.ecdsa.signatureR.buffer[s->flip - 1] ^= 0x01;
     } else {
-        TPM2B_PUBLIC_KEY_RSA *b = s->scheme == TPM2_ALG_RSASSA ? &ts->signature.rsassa.sig
-                                                               : &ts->signature.rsapss.sig;
+        TPM2B_PUBLIC_KEY_RSA *b = s->scheme == TPM2_ALG_RSASSA ? &ts->signature.rsassa.sig : &ts->signature.rsapss.sig;
 
         ts->signature.rsassa.hash = TPM2_ALG_SHA256;
         b->size = (UINT16)slen;
@@ -370,11 +369,8 @@ static void test_spki(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_ecdsa),
-        cmocka_unit_test(test_rsa),
-        cmocka_unit_test(test_scheme_mismatch),
-        cmocka_unit_test(test_plan),
-        cmocka_unit_test(test_spki),
+        cmocka_unit_test(test_ecdsa), cmocka_unit_test(test_rsa),  cmocka_unit_test(test_scheme_mismatch),
+        cmocka_unit_test(test_plan),  cmocka_unit_test(test_spki),
     };
 
     if (!attest_oids_init())

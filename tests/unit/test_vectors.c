@@ -29,10 +29,10 @@
 #include "attest/tpm2.h"
 #include "testutil.h"
 
-#define CSR_9245 "csr-attestation/tcgAttestTpmCertify.9245d16.pem"
-#define CSR_HEAD "csr-attestation/tcgAttestTpmCertify.HEAD-02aed20.pem"
-#define LAMPS_HINT "tpmverifier.example.com"
-#define LAMPS_NAME "000b46c3ee11b5ad3c0f9c5e21d5cfacdd9ba0df3985fcbabad15af2d60281245bc3"
+#define CSR_9245      "csr-attestation/tcgAttestTpmCertify.9245d16.pem"
+#define CSR_HEAD      "csr-attestation/tcgAttestTpmCertify.HEAD-02aed20.pem"
+#define LAMPS_HINT    "tpmverifier.example.com"
+#define LAMPS_NAME    "000b46c3ee11b5ad3c0f9c5e21d5cfacdd9ba0df3985fcbabad15af2d60281245bc3"
 #define LAMPS_QSIGNER "000b3b640a0cfa9397bee0d2ddc657592197a4acc47e7dc2fda5a1db3225366748bd"
 
 /* ---------------------------------------------------------------- helpers */
@@ -43,8 +43,8 @@ static void assert_bytes(const unsigned char *a, size_t alen, const unsigned cha
     assert_memory_equal(a, b, alen);
 }
 
-static int verify_sha256(EVP_PKEY *key, const unsigned char *sig, size_t siglen,
-                         const unsigned char *msg, size_t msglen)
+static int verify_sha256(EVP_PKEY *key, const unsigned char *sig, size_t siglen, const unsigned char *msg,
+                         size_t msglen)
 {
     EVP_MD_CTX *md = EVP_MD_CTX_new();
     int rc;
@@ -106,7 +106,7 @@ static int count_elements(const attest_pkix *p, attest_oid_id id)
 static attest_pkix *decode_evidence(const char *rel, unsigned char **der, size_t *len)
 {
     attest_pkix *p = NULL;
-    attest_err err = {{0}};
+    attest_err err = { { 0 } };
 
     *der = read_pem_der(rel, "EVIDENCE", len);
     if (attest_pkix_decode(*der, *len, &p, &err) != 0)
@@ -118,7 +118,7 @@ static attest_pkix *decode_evidence(const char *rel, unsigned char **der, size_t
 static attest_csr *decode_csr(const char *rel, unsigned char **der, size_t *len)
 {
     attest_csr *c = NULL;
-    attest_err err = {{0}};
+    attest_err err = { { 0 } };
 
     *der = read_pem_der(rel, "CERTIFICATE REQUEST", len);
     if (attest_csr_decode(*der, *len, &c, &err) != 0)
@@ -136,7 +136,7 @@ static void check_lamps(const char *rel, unsigned legacy_flag)
     attest_csr *c = decode_csr(rel, &der, &len);
     attest_bundle *b = NULL;
     attest_tpm2_stmt s;
-    attest_err err = {{0}};
+    attest_err err = { { 0 } };
     TPMS_ATTEST a;
     TPMT_PUBLIC pub;
     EVP_PKEY *tpm_key, *ak_key;
@@ -287,7 +287,7 @@ static void check_swtpm(const char *dir, int is_rsa)
     char rel[128];
     unsigned char *att[2], *keypub, *akpub, *sig1, *sig2, name[2 + EVP_MAX_MD_SIZE];
     size_t attlen[2], keypublen, akpublen, sig1len, sig2len;
-    attest_err err = {{0}};
+    attest_err err = { { 0 } };
     TPMS_ATTEST a;
     TPMT_PUBLIC kp, akp;
     TPMT_SIGNATURE ts;
@@ -367,8 +367,8 @@ static void check_swtpm(const char *dir, int is_rsa)
     /* the vectors are sane: both signatures verify with the AK */
     assert_int_equal(verify_sha256(ak_pem, sig1, sig1len, att[0], attlen[0]), 1);
     if (is_rsa) {
-        assert_int_equal(verify_sha256(ak_pem, ts.signature.rsassa.sig.buffer, ts.signature.rsassa.sig.size,
-                                       att[1], attlen[1]), 1);
+        assert_int_equal(
+            verify_sha256(ak_pem, ts.signature.rsassa.sig.buffer, ts.signature.rsassa.sig.size, att[1], attlen[1]), 1);
         /* the plain signature is over certify1, not certify2 */
         assert_int_not_equal(verify_sha256(ak_pem, sig1, sig1len, att[1], attlen[1]), 1);
     } else {
@@ -412,7 +412,7 @@ static void test_swtpm_rsa_qualified_signer(void **state)
     unsigned int dl;
     TPMS_ATTEST a;
     TPMT_PUBLIC ekp;
-    attest_err err = {{0}};
+    attest_err err = { { 0 } };
 
     (void)state;
     ek = read_vec("swtpm-rsa/ek.tpm2b_public", &eklen);
@@ -446,8 +446,8 @@ static void test_tpm2b_public_stmt(void **state)
 {
     unsigned char *att, *sig, *key, *ek, *prefixed, *der = NULL, *re = NULL;
     size_t attlen, siglen, keylen, eklen, derlen = 0, relen = 0;
-    attest_tpm2_stmt in = {0}, out = {0};
-    attest_err err = {{0}};
+    attest_tpm2_stmt in = { 0 }, out = { 0 };
+    attest_err err = { { 0 } };
 
     (void)state;
     att = read_vec("swtpm-rsa/certify1.tpms_attest", &attlen);
@@ -623,8 +623,8 @@ static void test_pkix_evidence1(void **state)
     /* tbs_der is the exact signed range: bytes 4..328 of the input */
     assert_int_equal(p->tbs_len, 329);
     assert_memory_equal(p->tbs_der, der + 4, p->tbs_len);
-    assert_int_equal(verify_sha256(X509_get0_pubkey(ak), sb->value->data, (size_t)sb->value->length,
-                                   p->tbs_der, p->tbs_len), 1);
+    assert_int_equal(
+        verify_sha256(X509_get0_pubkey(ak), sb->value->data, (size_t)sb->value->length, p->tbs_der, p->tbs_len), 1);
 
     check_known_claims(p);
     X509_free(ak);
@@ -657,8 +657,8 @@ static void test_pkix_evidence2(void **state)
     assert_null(sb->sid->key_id);
     assert_non_null(sb->sid->cert);
     assert_int_equal(X509_cmp(sb->sid->cert, ak), 0);
-    assert_int_equal(verify_sha256(X509_get0_pubkey(ak), sb->value->data, (size_t)sb->value->length,
-                                   p->tbs_der, p->tbs_len), 1);
+    assert_int_equal(
+        verify_sha256(X509_get0_pubkey(ak), sb->value->data, (size_t)sb->value->length, p->tbs_der, p->tbs_len), 1);
 
     assert_int_equal(count_elements(p, ATTEST_OID_PKIX_EL_KEY), 2);
     assert_int_equal(count_elements(p, ATTEST_OID_PKIX_EL_TRANSACTION), 1);
@@ -737,12 +737,14 @@ static void test_pkix_evidence3(void **state)
         const ATTEST_PKIX_SIGBLOCK *sb = sk_ATTEST_PKIX_SIGBLOCK_value(p->ev->sigs, i);
 
         assert_non_null(sb->sid->cert);
-        assert_int_equal(verify_sha256(X509_get0_pubkey(sb->sid->cert), sb->value->data,
-                                       (size_t)sb->value->length, p->tbs_der, p->tbs_len), 1);
+        assert_int_equal(verify_sha256(X509_get0_pubkey(sb->sid->cert), sb->value->data, (size_t)sb->value->length,
+                                       p->tbs_der, p->tbs_len),
+                         1);
     }
     /* two different signers */
     assert_int_not_equal(X509_cmp(sk_ATTEST_PKIX_SIGBLOCK_value(p->ev->sigs, 0)->sid->cert,
-                                  sk_ATTEST_PKIX_SIGBLOCK_value(p->ev->sigs, 1)->sid->cert), 0);
+                                  sk_ATTEST_PKIX_SIGBLOCK_value(p->ev->sigs, 1)->sid->cert),
+                         0);
     attest_pkix_free(p);
     free(der);
 }
@@ -759,7 +761,7 @@ static void test_roundtrip_csr(void **state)
         unsigned char *der, *re = NULL;
         size_t len;
         attest_csr *c = decode_csr(files[f], &der, &len);
-        attest_err err = {{0}};
+        attest_err err = { { 0 } };
         X509_ATTRIBUTE *a;
         int n, loc;
 
@@ -806,7 +808,7 @@ static void test_roundtrip_bundle(void **state)
         size_t len, relen = 0, re2len = 0, wantlen;
         attest_csr *c = decode_csr(files[f], &der, &len);
         attest_bundle *b = NULL, *b2 = NULL, *b3 = NULL;
-        attest_err err = {{0}};
+        attest_err err = { { 0 } };
         const size_t hint_off = 1162 - 449, hint_len = 2 + 23;
         int i;
 
@@ -868,7 +870,7 @@ static void test_roundtrip_tpm2_stmt(void **state)
         attest_csr *c = decode_csr(files[f], &der, &len);
         attest_bundle *b = NULL;
         attest_tpm2_stmt s;
-        attest_err err = {{0}};
+        attest_err err = { { 0 } };
 
         assert_int_equal(attest_bundle_decode(c->bundle_der, c->bundle_len, &b, &err), 0);
         assert_int_equal(attest_tpm2_stmt_decode(b->stmts[0].stmt, b->stmts[0].stmt_len, &s, &err), 0);
@@ -894,7 +896,7 @@ static void test_roundtrip_pkix(void **state)
         unsigned char *der, *re = NULL;
         size_t len, relen = 0;
         attest_pkix *p = decode_evidence(files[f], &der, &len);
-        attest_err err = {{0}};
+        attest_err err = { { 0 } };
 
         assert_int_equal(attest_pkix_encode(p, &re, &relen, &err), 0);
         assert_bytes(re, relen, der, len);
@@ -910,7 +912,7 @@ static void test_pkix_explicit_form(void **state)
     unsigned char *der, *re = NULL, *re2 = NULL;
     size_t len, relen = 0, re2len = 0;
     attest_pkix *p = decode_evidence("pkix-evidence/evidence2.pem", &der, &len), *w, *p2 = NULL;
-    attest_err err = {{0}};
+    attest_err err = { { 0 } };
     ATTEST_PKIX_EVIDENCE *copy;
 
     (void)state;
@@ -946,9 +948,9 @@ static void test_bundle_builder(void **state)
 {
     unsigned char *att, *sig, *key, *stmt = NULL, *der = NULL, *bad;
     size_t attlen, siglen, keylen, stmtlen = 0, derlen = 0;
-    attest_tpm2_stmt s = {0};
+    attest_tpm2_stmt s = { 0 };
     attest_bundle *b = attest_bundle_new(), *d = NULL;
-    attest_err err = {{0}};
+    attest_err err = { { 0 } };
     X509 *ak = read_cert("pkix-evidence/ak.crt"), *ca = read_cert("pkix-evidence/ca.crt");
 
     (void)state;
@@ -975,10 +977,12 @@ static void test_bundle_builder(void **state)
     memcpy(bad, stmt, stmtlen);
     memcpy(bad + stmtlen, stmt, stmtlen);
     err.msg[0] = '\0';
-    assert_int_equal(attest_bundle_add_statement(b, attest_oid_obj(ATTEST_OID_TPM_CERTIFY), bad, 2 * stmtlen, &err), -1);
+    assert_int_equal(attest_bundle_add_statement(b, attest_oid_obj(ATTEST_OID_TPM_CERTIFY), bad, 2 * stmtlen, &err),
+                     -1);
     assert_true(err.msg[0] != '\0');
     err.msg[0] = '\0';
-    assert_int_equal(attest_bundle_add_statement(b, attest_oid_obj(ATTEST_OID_TPM_CERTIFY), bad, stmtlen - 1, &err), -1);
+    assert_int_equal(attest_bundle_add_statement(b, attest_oid_obj(ATTEST_OID_TPM_CERTIFY), bad, stmtlen - 1, &err),
+                     -1);
     assert_true(err.msg[0] != '\0');
     err.msg[0] = '\0';
     assert_int_equal(attest_bundle_add_statement(b, attest_oid_obj(ATTEST_OID_TPM_CERTIFY), bad, 0, &err), -1);
@@ -1130,7 +1134,8 @@ static void test_legacy_describe(void **state)
     assert_string_equal(buf, "hint-utf8string");
     attest_legacy_describe(ATTEST_LEGACY_BUNDLE_LIST | ATTEST_LEGACY_HINT_IA5, buf, sizeof(buf));
     assert_string_equal(buf, "list-of-bundles,hint-ia5string");
-    assert_string_equal(attest_engine_kind(attest_engine_for_type(attest_oid_obj(ATTEST_OID_TPM_CERTIFY))), "tpm2-certify");
+    assert_string_equal(attest_engine_kind(attest_engine_for_type(attest_oid_obj(ATTEST_OID_TPM_CERTIFY))),
+                        "tpm2-certify");
     assert_string_equal(attest_engine_kind(attest_engine_for_type(attest_oid_obj(ATTEST_OID_PE_CMW))), "cmw");
     assert_string_equal(attest_engine_kind(attest_engine_for_type(attest_oid_obj(ATTEST_OID_DICE_CMW))), "cmw");
 }

@@ -116,10 +116,13 @@ static void test_time_given_is_relaxation(void **state)
 /* 0 is a time: the lab certificates (valid from about now) are not yet valid in 1970. */
 static void test_time_zero_honoured(void **state)
 {
-    static const struct { time_t t; const char *text, *why; } cases[] = {
-        {0, "1970-01-01T00:00:00Z", "not yet valid"},
-        {-631152000, "1950-01-01T00:00:00Z", "not yet valid"},
-        {253402300799LL, "9999-12-31T23:59:59Z", "has expired"},
+    static const struct {
+        time_t t;
+        const char *text, *why;
+    } cases[] = {
+        { 0, "1970-01-01T00:00:00Z", "not yet valid" },
+        { -631152000, "1950-01-01T00:00:00Z", "not yet valid" },
+        { 253402300799LL, "9999-12-31T23:59:59Z", "has expired" },
     };
     size_t i;
 
