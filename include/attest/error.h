@@ -11,6 +11,8 @@
 #ifndef ATTEST_ERROR_H
 #define ATTEST_ERROR_H
 
+#include "attest/export.h"
+
 #include <stddef.h>
 
 typedef struct {
@@ -20,11 +22,11 @@ typedef struct {
 #if defined(__GNUC__)
 __attribute__((format(printf, 2, 3)))
 #endif
-void attest_err_set(attest_err *e, const char *fmt, ...);
+ATTEST_EXPORT void attest_err_set(attest_err *e, const char *fmt, ...);
 /* Prefix an existing message with context ("bundle: ..."). */
 #if defined(__GNUC__)
 __attribute__((format(printf, 2, 3)))
 #endif
-void attest_err_prefix(attest_err *e, const char *fmt, ...);
+ATTEST_EXPORT void attest_err_prefix(attest_err *e, const char *fmt, ...);
 
 #endif

@@ -11,6 +11,8 @@
 #ifndef ATTEST_OBJECTS_H
 #define ATTEST_OBJECTS_H
 
+#include "attest/export.h"
+
 #include <stddef.h>
 
 #include "attest/error.h"
@@ -30,19 +32,19 @@ enum {
     ATTEST_DT_PKIX            /* "PkixEvidence"      (engine pkix) */
 };
 
-size_t attest_object_count(void);
+ATTEST_EXPORT size_t attest_object_count(void);
 /* By name or alias, case-insensitive; ATTEST_DT_NONE if unknown. */
-attest_datatype attest_object_find(const char *name);
+ATTEST_EXPORT attest_datatype attest_object_find(const char *name);
 /* By PEM label ("NEW CERTIFICATE REQUEST" is a CSR); ATTEST_DT_NONE if none. */
-attest_datatype attest_object_by_pem(const char *label);
+ATTEST_EXPORT attest_datatype attest_object_by_pem(const char *label);
 /* "AttestedCSR (csr), ..." style lists for usage text: sep between entries; static buffer. */
-const char *attest_object_names(int aliases, const char *sep);
+ATTEST_EXPORT const char *attest_object_names(int aliases, const char *sep);
 
 /* A type's name, PEM label (NULL: none), form (DER or raw TPM bytes); by name or alias. */
-const char *attest_datatype_name(attest_datatype dt);
-const char *attest_datatype_pem_label(attest_datatype dt);
-int attest_datatype_is_asn1(attest_datatype dt);
-attest_datatype attest_datatype_from_name(const char *name);
+ATTEST_EXPORT const char *attest_datatype_name(attest_datatype dt);
+ATTEST_EXPORT const char *attest_datatype_pem_label(attest_datatype dt);
+ATTEST_EXPORT int attest_datatype_is_asn1(attest_datatype dt);
+ATTEST_EXPORT attest_datatype attest_datatype_from_name(const char *name);
 
 /*
  * The one input path.  attest_detect: the type of DER bytes (the first
@@ -52,10 +54,10 @@ attest_datatype attest_datatype_from_name(const char *name);
  * judged as a request so that csr.parse says what is wrong).  NULL only when
  * out of memory; a type that cannot be verified alone gets a verdict saying so.
  */
-attest_datatype attest_detect(const unsigned char *der, size_t len);
+ATTEST_EXPORT attest_datatype attest_detect(const unsigned char *der, size_t len);
 /* 1 when attest_verify_any judges dt on its own (a container, or a standalone engine's statement). */
-int attest_object_verifiable(attest_datatype dt);
-attest_verdict *attest_verify_any(const attest_verify_params *p, attest_datatype dt, const unsigned char *der,
+ATTEST_EXPORT int attest_object_verifiable(attest_datatype dt);
+ATTEST_EXPORT attest_verdict *attest_verify_any(const attest_verify_params *p, attest_datatype dt, const unsigned char *der,
                                   size_t len);
 
 #endif

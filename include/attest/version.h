@@ -2,7 +2,9 @@
 #ifndef ATTEST_VERSION_H
 #define ATTEST_VERSION_H
 
+#include "attest/export.h"
+
 /* The library's version, "MAJOR.MINOR.PATCH". */
-const char *attest_version(void);
+ATTEST_EXPORT const char *attest_version(void);
 
 #endif

@@ -91,7 +91,7 @@ cflags=$(pc --cflags attest)
 libs=$(pc --libs attest)
 # The installed API is the public headers alone, and needs neither json-c nor the library's own headers.
 check "installed headers are the public ones" test "$(cd "$P/include/attest" && ls | tr '\n' ' ')" = \
-    "attest.h error.h objects.h provider.h verify.h version.h "
+    "attest.h error.h export.h objects.h provider.h verify.h version.h "
 check "pkg-config names no json-c" sh -c "! echo '$cflags $libs' | grep -q json"
 # shellcheck disable=SC2086
 check "example builds from pkg-config" as_user ${ATTEST_CC:-cc} ${ATTEST_CFLAGS:-} -Wall -Wextra -Werror \
