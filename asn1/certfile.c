@@ -4,7 +4,7 @@
 
 #include "attest/certfile.h"
 
-static int push(STACK_OF(X509) * into, X509 *x)
+static int push(STACK_OF(X509) *into, X509 *x)
 {
     if (sk_X509_push(into, x) > 0)
         return 1;
@@ -12,7 +12,7 @@ static int push(STACK_OF(X509) * into, X509 *x)
     return 0;
 }
 
-int attest_certs_read(BIO *b, STACK_OF(X509) * into)
+int attest_certs_read(BIO *b, STACK_OF(X509) *into)
 {
     X509 *x;
     int n = 0, ok = 1;

@@ -57,7 +57,7 @@ typedef struct {
     OSSL_CMP_PKIHEADER *header;
     CMP_REQ_BODY *body;
     ASN1_BIT_STRING *protection;
-    STACK_OF(X509) * extra_certs;
+    STACK_OF(X509) *extra_certs;
 } CMP_REQ_MSG;
 
 ASN1_SEQUENCE(CMP_REQ_MSG) = {
@@ -124,7 +124,7 @@ typedef struct {
     X509_NAME *subject;
     X509_PUBKEY *public_key;
     ASN1_BIT_STRING *issuer_uid, *subject_uid;
-    STACK_OF(X509_EXTENSION) * extensions;
+    STACK_OF(X509_EXTENSION) *extensions;
 } CERT_TEMPLATE;
 
 ASN1_SEQUENCE(CERT_TEMPLATE) = {
@@ -143,7 +143,7 @@ ASN1_SEQUENCE(CERT_TEMPLATE) = {
 typedef struct {
     ASN1_INTEGER *cert_req_id;
     CERT_TEMPLATE *tmpl;
-    STACK_OF(ASN1_TYPE) * controls;
+    STACK_OF(ASN1_TYPE) *controls;
 } CERT_REQUEST;
 
 ASN1_SEQUENCE(CERT_REQUEST) = {
@@ -155,7 +155,7 @@ ASN1_SEQUENCE(CERT_REQUEST) = {
 typedef struct {
     CERT_REQUEST *cert_req;
     POPO *popo;
-    STACK_OF(ASN1_TYPE) * reg_info;
+    STACK_OF(ASN1_TYPE) *reg_info;
 } CERT_REQ_MSG;
 
 ASN1_SEQUENCE(CERT_REQ_MSG) = {

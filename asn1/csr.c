@@ -36,7 +36,7 @@ typedef struct {
     ASN1_INTEGER *version;
     X509_NAME *subject;
     ATTEST_RAW_SPKI *spki;
-    STACK_OF(X509_ATTRIBUTE) * attributes;
+    STACK_OF(X509_ATTRIBUTE) *attributes;
 } ATTEST_REQ_INFO;
 
 static int rinf_cb(int op, ASN1_VALUE **pval, const ASN1_ITEM *it, void *exarg)
@@ -69,7 +69,6 @@ ASN1_SEQUENCE(ATTEST_REQ) = {
     ASN1_SIMPLE(ATTEST_REQ, signature, ASN1_BIT_STRING),
 } static_ASN1_SEQUENCE_END(ATTEST_REQ)
 
-IMPLEMENT_STATIC_ASN1_ENCODE_FUNCTIONS(ATTEST_REQ)
 
 void attest_csr_free(attest_csr *c)
 {
@@ -167,7 +166,7 @@ static int same_cri(ATTEST_REQ *req, const unsigned char *der, size_t len)
 }
 
 /* The extensions of the first extensionRequest (or Microsoft's) attribute, as X509_REQ_get_extensions reads them. */
-static STACK_OF(X509_EXTENSION) * requested_extensions(const STACK_OF(X509_ATTRIBUTE) * attrs)
+static STACK_OF(X509_EXTENSION) *requested_extensions(const STACK_OF(X509_ATTRIBUTE) *attrs)
 {
     static const int nids[] = { NID_ext_req, NID_ms_ext_req };
     const unsigned char *p;
@@ -186,7 +185,7 @@ static STACK_OF(X509_EXTENSION) * requested_extensions(const STACK_OF(X509_ATTRI
 }
 
 /* Evidence put inside extensionRequest is not the draft's PKCS#10 form; note it. */
-static int find_in_ext_request(const STACK_OF(X509_ATTRIBUTE) * attrs)
+static int find_in_ext_request(const STACK_OF(X509_ATTRIBUTE) *attrs)
 {
     STACK_OF(X509_EXTENSION) *exts = requested_extensions(attrs);
     int found = 0, i;
@@ -258,7 +257,7 @@ int attest_csr_decode_light(const unsigned char *der, size_t len, attest_csr **o
     const unsigned char *p = der;
     attest_csr *c = NULL;
     const ASN1_OBJECT *oid = attest_oid_obj(ATTEST_OID_AA_ATTESTATION);
-    const STACK_OF(X509_ATTRIBUTE) * attrs;
+    const STACK_OF(X509_ATTRIBUTE) *attrs;
     size_t opaque[16], n_opaque;
     int i, first = -1;
 
@@ -273,7 +272,7 @@ int attest_csr_decode_light(const unsigned char *der, size_t len, attest_csr **o
     }
     if ((c = OPENSSL_zalloc(sizeof(*c))) == NULL)
         goto oom;
-    c->light = d2i_ATTEST_REQ(NULL, &p, (long)len);
+    c->light = (ATTEST_REQ *)ASN1_item_d2i(NULL, &p, (long)len, ASN1_ITEM_rptr(ATTEST_REQ));
     if (c->light == NULL) {
         attest_err_set(err, "request: not a PKCS#10 CertificationRequest");
         goto fail;

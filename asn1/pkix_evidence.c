@@ -70,10 +70,13 @@ static const ASN1_ITEM *item_for(int explicit_form)
 }
 
 /* Parse with one tagging of [0]; 1 when it consumed everything. */
-static ATTEST_PKIX_EVIDENCE *try_form(const unsigned char *der, size_t len, int explicit_form)
+static ATTEST_PKIX_EVIDENCE *try_form(const unsigned char *der, size_t len, int explicit_form, OSSL_LIB_CTX *libctx,
+                                      const char *propq)
 {
     const unsigned char *p = der;
-    ATTEST_PKIX_EVIDENCE *ev = (ATTEST_PKIX_EVIDENCE *)ASN1_item_d2i(NULL, &p, (long)len, item_for(explicit_form));
+    /* _ex: the certificates and keys inside are decoded in the caller's library context */
+    ATTEST_PKIX_EVIDENCE *ev =
+        (ATTEST_PKIX_EVIDENCE *)ASN1_item_d2i_ex(NULL, &p, (long)len, item_for(explicit_form), libctx, propq);
 
     if (ev != NULL && p != der + len) {
         ASN1_item_free((ASN1_VALUE *)ev, item_for(explicit_form));
@@ -123,6 +126,12 @@ static int within_caps(const ATTEST_PKIX_EVIDENCE *ev, attest_err *err)
 
 int attest_pkix_decode(const unsigned char *der, size_t len, attest_pkix **out, attest_err *err)
 {
+    return attest_pkix_decode_ex(der, len, NULL, NULL, out, err);
+}
+
+int attest_pkix_decode_ex(const unsigned char *der, size_t len, OSSL_LIB_CTX *libctx, const char *propq,
+                          attest_pkix **out, attest_err *err)
+{
     attest_pkix *p = NULL;
     int ok = -1;
 
@@ -133,8 +142,8 @@ int attest_pkix_decode(const unsigned char *der, size_t len, attest_pkix **out, 
     }
     if ((p = OPENSSL_zalloc(sizeof(*p))) == NULL)
         goto fail;
-    if ((p->ev = try_form(der, len, 0)) == NULL) {
-        if ((p->ev = try_form(der, len, 1)) == NULL) {
+    if ((p->ev = try_form(der, len, 0, libctx, propq)) == NULL) {
+        if ((p->ev = try_form(der, len, 1, libctx, propq)) == NULL) {
             attest_err_set(err, "evidence: not a PKIX Evidence (SEQUENCE { tbs, signatures, [0] certs })");
             goto fail;
         }

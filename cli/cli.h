@@ -158,6 +158,6 @@ int cli_no_private_key(const cli_app *app, const char *spec);
 /* The local file a key spec names (bare path or file: URI), or NULL for a provider URI. */
 const char *cli_key_file(const char *spec);
 X509 *cli_load_cert(const cli_app *app, const char *path);
-int cli_load_certs(const cli_app *app, const char *path, STACK_OF(X509) * into);
+int cli_load_certs(const cli_app *app, const char *path, STACK_OF(X509) *into);
 
 #endif

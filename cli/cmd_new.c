@@ -311,7 +311,7 @@ static void warn_validity(const cli_app *app, X509 *cert, const char *path)
 }
 
 /* Certificates for the bundle: the AK certificates, then --ak-chain. */
-static int load_bundle_certs(cli_app *app, const new_opts *o, X509 **ak_certs, STACK_OF(X509) * all)
+static int load_bundle_certs(cli_app *app, const new_opts *o, X509 **ak_certs, STACK_OF(X509) *all)
 {
     int i;
 
@@ -331,7 +331,7 @@ static int load_bundle_certs(cli_app *app, const new_opts *o, X509 **ak_certs, S
 }
 
 static int build_bundle(cli_app *app, attest_oid_id type, const unsigned char *stmt, size_t stmt_len,
-                        STACK_OF(X509) * certs, unsigned char **der, size_t *len)
+                        STACK_OF(X509) *certs, unsigned char **der, size_t *len)
 {
     attest_bundle *b = attest_bundle_new();
     attest_err err;

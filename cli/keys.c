@@ -149,7 +149,7 @@ EVP_PKEY *cli_load_private_key(const cli_app *app, const char *spec)
     return key;
 }
 
-int cli_load_certs(const cli_app *app, const char *path, STACK_OF(X509) * into)
+int cli_load_certs(const cli_app *app, const char *path, STACK_OF(X509) *into)
 {
     unsigned char *data = NULL;
     size_t len = 0;

@@ -27,7 +27,7 @@ typedef struct {
     attest_pkix *pkix;
     const unsigned char *stmt; /* standalone evidence */
     size_t stmt_len;
-    STACK_OF(X509) * certs; /* borrowed */
+    STACK_OF(X509) *certs; /* borrowed */
 } holder;
 
 static void holder_free(holder *h)
@@ -99,7 +99,7 @@ static int add_file(const cli_app *app, cli_extract *x, const char *path, const 
     return 0;
 }
 
-static int stage_certs(const cli_app *app, cli_extract *x, STACK_OF(X509) * certs, const char *path)
+static int stage_certs(const cli_app *app, cli_extract *x, STACK_OF(X509) *certs, const char *path)
 {
     BIO *b = BIO_new(BIO_s_mem());
     char *data = NULL;

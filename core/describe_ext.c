@@ -94,7 +94,7 @@ static json_object *ext_value(X509_EXTENSION *x, int nid)
     return v;
 }
 
-json_object *attest_describe_extensions(const STACK_OF(X509_EXTENSION) * exts)
+json_object *attest_describe_extensions(const STACK_OF(X509_EXTENSION) *exts)
 {
     json_object *a = json_object_new_array();
     char name[128], dotted[96];

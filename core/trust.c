@@ -33,9 +33,9 @@ typedef struct {
 } chain_entry;
 
 struct attest_trust {
-    STACK_OF(X509) * anchors; /* decoded; a trust directory's others wait in index */
+    STACK_OF(X509) *anchors; /* decoded; a trust directory's others wait in index */
     attest_trust_index *index;
-    STACK_OF(X509) * untrusted;
+    STACK_OF(X509) *untrusted;
     time_t at_time;    /* valid once time_set: pinned for the whole run */
     int time_set;      /* a flag, not at_time == 0: 1970-01-01 is a time like any other */
     int time_given;    /* set by the caller (--at-time), not read from the clock */
@@ -90,7 +90,7 @@ void attest_trust_free(attest_trust *t)
     OPENSSL_free(t);
 }
 
-static int push_ref(STACK_OF(X509) * sk, X509 *x)
+static int push_ref(STACK_OF(X509) *sk, X509 *x)
 {
     if (!X509_up_ref(x))
         return 0;
@@ -180,7 +180,7 @@ static BIO *open_cert_file(const char *path, char *why, size_t whylen)
 }
 
 /* All certificates of a PEM file, or the one of a DER file; 0 certs is not an error here. */
-static int load_certs(const char *path, STACK_OF(X509) * into, int *count, char *why, size_t whylen)
+static int load_certs(const char *path, STACK_OF(X509) *into, int *count, char *why, size_t whylen)
 {
     BIO *b;
     int n;
@@ -286,7 +286,7 @@ done:
 }
 
 /* Under the lock: freshly decoded anchors join the anchors and, once it is built, the store (borrowed into seen). */
-static int adopt(attest_trust *t, STACK_OF(X509) * fresh, STACK_OF(X509) * seen)
+static int adopt(attest_trust *t, STACK_OF(X509) *fresh, STACK_OF(X509) *seen)
 {
     X509 *x;
 
@@ -304,7 +304,7 @@ static int adopt(attest_trust *t, STACK_OF(X509) * fresh, STACK_OF(X509) * seen)
 /* Under the lock: every indexed anchor decoded (a search by key or key id looks at all of them). */
 static void take_all(attest_trust *t)
 {
-    STACK_OF(X509) * fresh;
+    STACK_OF(X509) *fresh;
 
     if (attest_trust_index_pending(t->index) == 0 || (fresh = sk_X509_new_null()) == NULL)
         return;
@@ -319,7 +319,7 @@ static void take_all(attest_trust *t)
  * leaf itself, as any anchor may be the top), so: the subjects named by leaf,
  * extra and the intermediates, and then by the anchors that brings in.
  */
-static int take_for_chain(attest_trust *t, X509 *leaf, STACK_OF(X509) * extra)
+static int take_for_chain(attest_trust *t, X509 *leaf, STACK_OF(X509) *extra)
 {
     STACK_OF(X509) *seen = NULL, *fresh = NULL;
     int i, ok = -1;
@@ -351,7 +351,7 @@ done:
 X509 *attest_trust_find_by_skid(const attest_trust *ct, const unsigned char *kid, size_t len)
 {
     attest_trust *t = (attest_trust *)ct; /* decoding the index does not change the trust's value */
-    STACK_OF(X509) * lists[2] = { t->anchors, t->untrusted };
+    STACK_OF(X509) *lists[2] = { t->anchors, t->untrusted };
     X509 *found = NULL;
     int l, i;
 
@@ -374,7 +374,7 @@ X509 *attest_trust_find_by_skid(const attest_trust *ct, const unsigned char *kid
 X509 *attest_trust_find_by_pubkey(const attest_trust *ct, EVP_PKEY *key)
 {
     attest_trust *t = (attest_trust *)ct;
-    STACK_OF(X509) * lists[2] = { t->anchors, t->untrusted };
+    STACK_OF(X509) *lists[2] = { t->anchors, t->untrusted };
     X509 *found = NULL;
     int l, i;
 
@@ -407,7 +407,7 @@ void attest_trust_set_cache(attest_trust *t, int on)
     t->no_cache = !on;
 }
 
-static int cache_key(X509 *leaf, STACK_OF(X509) * extra, unsigned char key[SHA256_DIGEST_LENGTH])
+static int cache_key(X509 *leaf, STACK_OF(X509) *extra, unsigned char key[SHA256_DIGEST_LENGTH])
 {
     EVP_MD_CTX *md = EVP_MD_CTX_new();
     unsigned char *der = NULL;
@@ -473,7 +473,7 @@ static int anchor_digest(X509_STORE_CTX *ctx, unsigned char *anchor)
  * chain error (a signature failure, a missing issuer), so only a validated
  * chain is known to be the chain's own answer; failures are checked again.
  */
-static int verify_uncached(attest_trust *t, X509 *leaf, STACK_OF(X509) * extra, attest_err *err, unsigned char *anchor,
+static int verify_uncached(attest_trust *t, X509 *leaf, STACK_OF(X509) *extra, attest_err *err, unsigned char *anchor,
                            int *verdict)
 {
     X509_STORE_CTX *ctx = X509_STORE_CTX_new_ex(t->libctx, t->propq);
@@ -546,12 +546,12 @@ done:
  * again and again, so validated chains are cached for the run, keyed by the exact
  * certificate bytes; the verification time is pinned at first use.
  */
-int attest_trust_verify(const attest_trust *ct, X509 *leaf, STACK_OF(X509) * extra, attest_err *err)
+int attest_trust_verify(const attest_trust *ct, X509 *leaf, STACK_OF(X509) *extra, attest_err *err)
 {
     return attest_trust_verify_anchor(ct, leaf, extra, err, NULL);
 }
 
-int attest_trust_verify_anchor(const attest_trust *ct, X509 *leaf, STACK_OF(X509) * extra, attest_err *err,
+int attest_trust_verify_anchor(const attest_trust *ct, X509 *leaf, STACK_OF(X509) *extra, attest_err *err,
                                unsigned char *anchor)
 {
     attest_trust *t = (attest_trust *)ct; /* the cache is not part of the trust's value */

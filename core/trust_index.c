@@ -36,7 +36,7 @@ typedef struct {
     IDX_SPKI *spki;
     ASN1_BIT_STRING *issuer_uid;
     ASN1_BIT_STRING *subject_uid;
-    STACK_OF(X509_EXTENSION) * extensions;
+    STACK_OF(X509_EXTENSION) *extensions;
 } IDX_TBS;
 
 ASN1_SEQUENCE(IDX_TBS) = {
@@ -171,7 +171,7 @@ done:
 }
 
 int attest_trust_index_take(attest_trust_index *ix, const X509_NAME *subject, OSSL_LIB_CTX *libctx, const char *propq,
-                            STACK_OF(X509) * into)
+                            STACK_OF(X509) *into)
 {
     size_t i;
     int added = 0;

@@ -16,6 +16,6 @@ int attest_trust_index_read(attest_trust_index *ix, BIO *b, int *count);
 size_t attest_trust_index_pending(const attest_trust_index *ix);
 /* Decodes the untaken entries with this subject (NULL: all) onto into (owned there); how many, -1 out of memory. */
 int attest_trust_index_take(attest_trust_index *ix, const X509_NAME *subject, OSSL_LIB_CTX *libctx, const char *propq,
-                            STACK_OF(X509) * into);
+                            STACK_OF(X509) *into);
 
 #endif

@@ -272,7 +272,7 @@ static int ak_listed(attest_vctx *v, const attest_pkix *p, EVP_PKEY *key, const 
 /* The AK certificate for a key or keyId: bundle certs, evidence intermediates, then the trust store. */
 static X509 *find_cert(attest_vctx *v, const attest_pkix *p, EVP_PKEY *key, const ASN1_OCTET_STRING *kid)
 {
-    STACK_OF(X509) * lists[2] = { v->bundle_certs, p->ev->intermediates };
+    STACK_OF(X509) *lists[2] = { v->bundle_certs, p->ev->intermediates };
     int l, i;
 
     for (l = 0; l < 2; l++) {
@@ -633,7 +633,7 @@ int attest_pkix_verify(attest_vctx *v, const attest_statement *st, attest_submod
     const ATTEST_PKIX_ELEMENT *bound;
     attest_err err;
 
-    if (attest_pkix_decode(st->stmt, st->stmt_len, &p, &err) != 0) {
+    if (attest_pkix_decode_ex(st->stmt, st->stmt_len, v->p->libctx, v->p->propq, &p, &err) != 0) {
         attest_fail(c, CHK_PKIX_STRUCTURE, "%s", err.msg);
         return 0;
     }

@@ -94,7 +94,7 @@ json_object *attest_describe_csr_der(const unsigned char *der, size_t len, attes
     attest_csr *c = NULL;
     json_object *o;
     X509_PUBKEY *spki;
-    STACK_OF(X509_EXTENSION) * exts;
+    STACK_OF(X509_EXTENSION) *exts;
     char buf[128];
     int nid;
 

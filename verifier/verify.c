@@ -138,7 +138,7 @@ static void vctx_init(attest_vctx *vc, const attest_verify_params *p, EVP_PKEY *
  * cap is refused here, before any statement (or chain) could try the key.
  * A new stack of borrowed pointers.
  */
-static STACK_OF(X509) * usable_certs(attest_vctx *vc, STACK_OF(X509) * certs)
+static STACK_OF(X509) *usable_certs(attest_vctx *vc, STACK_OF(X509) *certs)
 {
     STACK_OF(X509) *out = sk_X509_new_reserve(NULL, sk_X509_num(certs));
     char where[160], subj[96];
@@ -289,8 +289,8 @@ attest_verdict *attest_verify_csr(const attest_verify_params *p, const unsigned 
         return v;
     }
     attest_pass(&v->checks, CHK_CSR_PARSE, "PKCS#10 request, %zu bytes", len);
+    ERR_set_mark(); /* the key decode and the signature check say what failed; the caller's queue stays */
     key = attest_csr_get0_pubkey(c, p->libctx, p->propq);
-    ERR_clear_error();
     attest_verdict_record_subject(v, c->subject, c->spki, NULL);
     if (key == NULL && unknown_key_alg(c->spki, oid, sizeof(oid)))
         /* ML-DSA before OpenSSL 3.5, for one: no proof of possession can be checked here. */
@@ -310,7 +310,7 @@ attest_verdict *attest_verify_csr(const attest_verify_params *p, const unsigned 
     else
         attest_fail(&v->checks, CHK_CSR_SIGNATURE,
                     "the request's self-signature does not verify: no proof of possession");
-    ERR_clear_error();
+    ERR_pop_to_mark();
     sig_md = request_sig_md(c->sig_alg);
 
     if (c->n_attest_attrs == 0) {

@@ -35,7 +35,7 @@ typedef struct {
 typedef struct {
     attest_statement *stmts;
     size_t n_stmts;
-    STACK_OF(X509) * certs; /* certificate choice of the cert bag */
+    STACK_OF(X509) *certs;  /* certificate choice of the cert bag */
     size_t n_other_certs;   /* [3] OtherCertificateFormat entries (kept opaque) */
     size_t n_ignored_certs; /* legacy [1]/[2] entries */
     unsigned legacy;        /* union of all legacy flags */

@@ -11,6 +11,6 @@
  * or BIO_new_mem_buf's, not a writable memory BIO, which a reset empties).  Returns how many were pushed (0: none found), -1 out of
  * memory.  The decoding attempts leave the caller's error queue as it was.
  */
-int attest_certs_read(BIO *b, STACK_OF(X509) * into);
+int attest_certs_read(BIO *b, STACK_OF(X509) *into);
 
 #endif

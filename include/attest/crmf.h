@@ -30,17 +30,17 @@ typedef struct attest_crmf_view attest_crmf_view;
 
 /* One CertReqMsg: its template and proof of possession. */
 typedef struct {
-    long cert_req_id;                      /* 0..INT_MAX, distinct within the message */
-    const X509_NAME *subject;              /* template subject, or NULL */
-    const X509_PUBKEY *spki;               /* template publicKey, or NULL */
-    EVP_PKEY *pubkey;                      /* spki decoded in the caller's library context, or NULL */
-    int popo_type;                         /* OSSL_CRMF_POPO_*, or -1 when the request has none */
-    const X509_ALGOR *popo_alg;            /* signature POPO: its signature algorithm */
-    int popo_input;                        /* signature POPO over a POPOSigningKeyInput (not the certReq) */
-    const STACK_OF(X509_EXTENSION) * exts; /* template extensions, or NULL */
-    int n_attest_exts;                     /* id-aa-attestation extensions among them */
-    int attest_critical;                   /* the first one is marked critical */
-    unsigned char *bundle_der;             /* extnValue of the first one */
+    long cert_req_id;                     /* 0..INT_MAX, distinct within the message */
+    const X509_NAME *subject;             /* template subject, or NULL */
+    const X509_PUBKEY *spki;              /* template publicKey, or NULL */
+    EVP_PKEY *pubkey;                     /* spki decoded in the caller's library context, or NULL */
+    int popo_type;                        /* OSSL_CRMF_POPO_*, or -1 when the request has none */
+    const X509_ALGOR *popo_alg;           /* signature POPO: its signature algorithm */
+    int popo_input;                       /* signature POPO over a POPOSigningKeyInput (not the certReq) */
+    const STACK_OF(X509_EXTENSION) *exts; /* template extensions, or NULL */
+    int n_attest_exts;                    /* id-aa-attestation extensions among them */
+    int attest_critical;                  /* the first one is marked critical */
+    unsigned char *bundle_der;            /* extnValue of the first one */
     size_t bundle_len;
 } attest_crmf_req;
 
@@ -61,7 +61,7 @@ typedef struct {
     int popo_type;
     const X509_ALGOR *popo_alg;
     int popo_input;
-    const STACK_OF(X509_EXTENSION) * exts;
+    const STACK_OF(X509_EXTENSION) *exts;
     int n_attest_exts;
     int attest_critical;
     unsigned char *bundle_der;

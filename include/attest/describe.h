@@ -34,7 +34,7 @@ json_object *attest_json_or_error(json_object *o, const attest_err *e);
 json_object *attest_json_time(const ASN1_TIME *t);
 json_object *attest_json_name(const X509_NAME *n); /* the same, as a string */
 /* Requested extensions: name, oid, critical, length, value (see describe_ext.c). */
-json_object *attest_describe_extensions(const STACK_OF(X509_EXTENSION) * exts);
+json_object *attest_describe_extensions(const STACK_OF(X509_EXTENSION) *exts);
 json_object *attest_json_spki(const X509_PUBKEY *k);
 
 int attest_render_text(json_object *o, BIO *out);

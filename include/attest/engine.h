@@ -17,7 +17,7 @@ typedef struct {
     const attest_verify_params *p;
     EVP_PKEY *subject_key;           /* the key the evidence must bind to */
     const X509_PUBKEY *subject_spki; /* the request's SubjectPublicKeyInfo; NULL for a bare bundle */
-    STACK_OF(X509) * bundle_certs;   /* the bundle's cert bag: intermediates only */
+    STACK_OF(X509) *bundle_certs;    /* the bundle's cert bag: intermediates only */
     char weak[256];                  /* weak algorithm uses seen, for policy.weak-algorithms */
     int weak_sha1, weak_rsa;
     char big_e[256]; /* keys refused for their RSA exponent, for limits.rsa-exponent */

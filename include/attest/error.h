@@ -22,11 +22,13 @@ typedef struct {
 #if defined(__GNUC__)
 __attribute__((format(printf, 2, 3)))
 #endif
-ATTEST_EXPORT void attest_err_set(attest_err *e, const char *fmt, ...);
+ATTEST_EXPORT void
+attest_err_set(attest_err *e, const char *fmt, ...);
 /* Prefix an existing message with context ("bundle: ..."). */
 #if defined(__GNUC__)
 __attribute__((format(printf, 2, 3)))
 #endif
-ATTEST_EXPORT void attest_err_prefix(attest_err *e, const char *fmt, ...);
+ATTEST_EXPORT void
+attest_err_prefix(attest_err *e, const char *fmt, ...);
 
 #endif

@@ -57,7 +57,7 @@ ATTEST_EXPORT attest_datatype attest_datatype_from_name(const char *name);
 ATTEST_EXPORT attest_datatype attest_detect(const unsigned char *der, size_t len);
 /* 1 when attest_verify_any judges dt on its own (a container, or a standalone engine's statement). */
 ATTEST_EXPORT int attest_object_verifiable(attest_datatype dt);
-ATTEST_EXPORT attest_verdict *attest_verify_any(const attest_verify_params *p, attest_datatype dt, const unsigned char *der,
-                                  size_t len);
+ATTEST_EXPORT attest_verdict *attest_verify_any(const attest_verify_params *p, attest_datatype dt,
+                                                const unsigned char *der, size_t len);
 
 #endif

@@ -31,12 +31,12 @@ typedef struct {
 DEFINE_STACK_OF(ATTEST_PKIX_CLAIM)
 typedef struct {
     ASN1_OBJECT *type;
-    STACK_OF(ATTEST_PKIX_CLAIM) * claims;
+    STACK_OF(ATTEST_PKIX_CLAIM) *claims;
 } ATTEST_PKIX_ELEMENT;
 DEFINE_STACK_OF(ATTEST_PKIX_ELEMENT)
 typedef struct {
     ASN1_INTEGER *version;
-    STACK_OF(ATTEST_PKIX_ELEMENT) * elements;
+    STACK_OF(ATTEST_PKIX_ELEMENT) *elements;
 } ATTEST_PKIX_TBS;
 typedef struct {
     ASN1_OCTET_STRING *key_id;
@@ -51,8 +51,8 @@ typedef struct {
 DEFINE_STACK_OF(ATTEST_PKIX_SIGBLOCK)
 typedef struct {
     ATTEST_PKIX_TBS *tbs;
-    STACK_OF(ATTEST_PKIX_SIGBLOCK) * sigs;
-    STACK_OF(X509) * intermediates;
+    STACK_OF(ATTEST_PKIX_SIGBLOCK) *sigs;
+    STACK_OF(X509) *intermediates;
 } ATTEST_PKIX_EVIDENCE;
 
 DECLARE_ASN1_FUNCTIONS(ATTEST_PKIX_CLAIM)
@@ -71,6 +71,9 @@ typedef struct {
 
 /* Strict DER, no trailing bytes, caps.  Structure rules are the verifier's. */
 int attest_pkix_decode(const unsigned char *der, size_t len, attest_pkix **out, attest_err *err);
+/* The same, with the certificates and keys inside decoded in libctx with propq. */
+int attest_pkix_decode_ex(const unsigned char *der, size_t len, OSSL_LIB_CTX *libctx, const char *propq,
+                          attest_pkix **out, attest_err *err);
 /* Encodes ev; intermediates use the explicit form unless the decoded input was implicit. */
 int attest_pkix_encode(const attest_pkix *p, unsigned char **der, size_t *len, attest_err *err);
 void attest_pkix_free(attest_pkix *p);

@@ -29,12 +29,12 @@ typedef struct {
 
 /* The provider has a decoder and encoders per row, in fixed slots: at most this many rows. */
 #define ATTEST_MAX_OBJECT_TYPES 24
-#define ATTEST_OBJECT_SLOTS(X)                                                                                       \
-    X(0)                                                                                                             \
-    X(1)                                                                                                             \
-    X(2)                                                                                                             \
-    X(3) X(4) X(5) X(6) X(7) X(8) X(9) X(10) X(11) X(12) X(13) X(14) X(15) X(16) X(17) X(18) X(19) X(20) X(21) X(22) \
-        X(23)
+#define ATTEST_OBJECT_SLOTS(X) \
+    X(0)                       \
+    X(1)                       \
+    X(2)                       \
+    X(3)                       \
+    X(4) X(5) X(6) X(7) X(8) X(9) X(10) X(11) X(12) X(13) X(14) X(15) X(16) X(17) X(18) X(19) X(20) X(21) X(22) X(23)
 
 const attest_object_type *attest_object_at(attest_datatype dt); /* NULL when out of range */
 

@@ -54,7 +54,8 @@ ATTEST_EXPORT attest_trust *attest_trust_new(void);
 ATTEST_EXPORT attest_trust *attest_trust_new_ex(OSSL_LIB_CTX *libctx, const char *propq);
 ATTEST_EXPORT void attest_trust_free(attest_trust *t);
 /* Every PEM/DER certificate file in dir becomes an anchor; others get a notice. */
-ATTEST_EXPORT int attest_trust_add_dir(attest_trust *t, const char *dir, attest_notice_fn notice, void *arg, attest_err *err);
+ATTEST_EXPORT int attest_trust_add_dir(attest_trust *t, const char *dir, attest_notice_fn notice, void *arg,
+                                       attest_err *err);
 ATTEST_EXPORT int attest_trust_add_anchor(attest_trust *t, X509 *x);
 /* Every certificate of one PEM (one or more) or DER file becomes an anchor (like openssl -CAfile). */
 ATTEST_EXPORT int attest_trust_add_file(attest_trust *t, const char *file, attest_err *err);
@@ -69,10 +70,10 @@ ATTEST_EXPORT int attest_trust_time(const attest_trust *t, time_t *when);
 ATTEST_EXPORT void attest_time_text(time_t when, char *buf, size_t len);
 ATTEST_EXPORT size_t attest_trust_anchor_count(const attest_trust *t);
 /* Build and validate a path from leaf to an anchor; extra are more intermediates. */
-ATTEST_EXPORT int attest_trust_verify(const attest_trust *t, X509 *leaf, STACK_OF(X509) * extra, attest_err *err);
+ATTEST_EXPORT int attest_trust_verify(const attest_trust *t, X509 *leaf, STACK_OF(X509) *extra, attest_err *err);
 /* The same; on success anchor (32 bytes, may be NULL) gets the SHA-256 of the anchor the path ended at. */
-ATTEST_EXPORT int attest_trust_verify_anchor(const attest_trust *t, X509 *leaf, STACK_OF(X509) * extra, attest_err *err,
-                               unsigned char *anchor);
+ATTEST_EXPORT int attest_trust_verify_anchor(const attest_trust *t, X509 *leaf, STACK_OF(X509) *extra, attest_err *err,
+                                             unsigned char *anchor);
 /* Chain results served from the per-run cache, and computed. */
 ATTEST_EXPORT void attest_trust_cache_stats(const attest_trust *t, size_t *hits, size_t *misses);
 /* on = 0: no chain result is looked up or stored, every chain goes to X509_verify_cert (tests). */
@@ -109,8 +110,8 @@ ATTEST_EXPORT attest_status attest_verdict_statement_status(const attest_verdict
 #define ATTEST_VERDICT_TOP SIZE_MAX
 ATTEST_EXPORT size_t attest_verdict_check_count(const attest_verdict *v, size_t where);
 /* Check i: 1 and its fields (any pointer may be NULL; strings live as long as v), 0 if out of range. */
-ATTEST_EXPORT int attest_verdict_check(const attest_verdict *v, size_t where, size_t i, const char **id, attest_check_result *result,
-                         attest_severity *severity, const char **detail);
+ATTEST_EXPORT int attest_verdict_check(const attest_verdict *v, size_t where, size_t i, const char **id,
+                                       attest_check_result *result, attest_severity *severity, const char **detail);
 
 /* ---- verification ---- */
 /* ---- verification ---- */
@@ -136,6 +137,7 @@ ATTEST_EXPORT attest_verdict *attest_verify_bundle(const attest_verify_params *p
  */
 ATTEST_EXPORT attest_verdict *attest_verify_crmf(const attest_verify_params *p, const unsigned char *der, size_t len);
 /* A standalone PKIX Evidence (DER); params->subject_key may be NULL (key binding is then skipped). */
-ATTEST_EXPORT attest_verdict *attest_verify_evidence(const attest_verify_params *p, const unsigned char *der, size_t len);
+ATTEST_EXPORT attest_verdict *attest_verify_evidence(const attest_verify_params *p, const unsigned char *der,
+                                                     size_t len);
 
 #endif

@@ -61,14 +61,14 @@ typedef struct {
     unsigned char *der; /* the request DER */
     size_t der_len;
     X509_REQ *req;
-    STACK_OF(X509) * certs;     /* the bundle's certificates */
+    STACK_OF(X509) *certs;      /* the bundle's certificates */
     unsigned char *cert_der[8]; /* and their DER, for --parse */
     size_t cert_len[8];
     int n_cert_der;
     sigcheck csr, ev;
 } input;
 
-static STACK_OF(X509) * anchors;
+static STACK_OF(X509) *anchors;
 static sigcheck chain_sigs[MAX_SIGS];
 static int n_chain_sigs;
 static unsigned char *chain_keys[MAX_DISTINCT];
@@ -124,7 +124,7 @@ static void cert_check(X509 *x, EVP_PKEY *issuer_key, sigcheck *c)
     c->sig_len = (size_t)sig->length;
 }
 
-static X509 *find_issuer(X509 *x, STACK_OF(X509) * list)
+static X509 *find_issuer(X509 *x, STACK_OF(X509) *list)
 {
     int i;
 
@@ -135,7 +135,7 @@ static X509 *find_issuer(X509 *x, STACK_OF(X509) * list)
 }
 
 /* The chain signatures of ak, once per distinct (ak, bundle certs) like the verifier's cache key. */
-static void add_chain(X509 *ak, STACK_OF(X509) * bundle_certs)
+static void add_chain(X509 *ak, STACK_OF(X509) *bundle_certs)
 {
     unsigned char *key = NULL, *der = NULL;
     size_t key_len = 0;

@@ -11,13 +11,16 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <cmocka.h>
+#include <openssl/err.h>
 #include <openssl/evp.h>
 #include <openssl/x509.h>
 #include <openssl/x509v3.h>
+#include <openssl/pem.h>
 #include <openssl/provider.h>
 
 #include "attest/certcache.h"
 #include "attest/checks.h"
+#include "attest/registry.h"
 #include "attest/verdict.h"
 
 /* A self-signed P-256 request (no attestation), made in the default context. */
@@ -159,12 +162,89 @@ static void test_trust_store_context(void **state)
     EVP_PKEY_free(lk);
 }
 
+/* PKIX evidence: its embedded signer certificate (and key) are decoded in the caller's context. */
+static attest_check_result pkix_signature_in(OSSL_LIB_CTX *ctx)
+{
+    char path[1024];
+    const char *vec = getenv("ATTEST_VECTORS");
+    BIO *b;
+    char *name = NULL, *hdr = NULL;
+    unsigned char *der = NULL;
+    long len = 0;
+    attest_policy pol;
+    attest_verify_params p = { 0 };
+    attest_trust *t = attest_trust_new_ex(ctx, NULL);
+    attest_verdict *v;
+    const attest_check *c;
+    attest_check_result r;
+
+    snprintf(path, sizeof(path), "%s/pkix-evidence/evidence2.pem", vec != NULL ? vec : "tests/vectors");
+    assert_non_null(b = BIO_new_file(path, "r"));
+    assert_true(PEM_read_bio(b, &name, &hdr, &der, &len) > 0);
+    attest_policy_default(&pol);
+    p.libctx = ctx;
+    p.trust = t;
+    p.policy = &pol;
+    v = attest_verify_evidence(&p, der, (size_t)len);
+    assert_non_null(v);
+    assert_int_equal(v->n_subs, 1);
+    assert_non_null(c = attest_checks_find(&v->subs[0].checks, "pkix.signature"));
+    r = c->result;
+    attest_verdict_free(v);
+    attest_trust_free(t);
+    OPENSSL_free(name);
+    OPENSSL_free(hdr);
+    OPENSSL_free(der);
+    BIO_free(b);
+    return r;
+}
+
+static void test_pkix_evidence_context(void **state)
+{
+    OSSL_LIB_CTX *ctx = OSSL_LIB_CTX_new();
+    OSSL_PROVIDER *base = OSSL_PROVIDER_load(ctx, "base");
+
+    (void)state;
+    assert_int_equal(pkix_signature_in(NULL), ATTEST_CHECK_PASS);
+    assert_int_not_equal(pkix_signature_in(ctx), ATTEST_CHECK_PASS);
+    OSSL_PROVIDER_unload(base);
+    OSSL_LIB_CTX_free(ctx);
+}
+
+/* A caller's queued error is still there, and still the last, after a verification. */
+static void test_caller_error_queue_survives_verify(void **state)
+{
+    long len = 0;
+    unsigned char *der = request_der(&len);
+    attest_policy pol;
+    attest_verify_params p = {0};
+    attest_trust *t = attest_trust_new();
+    attest_verdict *v;
+
+    (void)state;
+    attest_policy_default(&pol);
+    p.trust = t;
+    p.policy = &pol;
+    ERR_clear_error();
+    ERR_raise_data(ERR_LIB_USER, 42, "the caller's");
+    v = attest_verify_any(&p, ATTEST_DT_NONE, der, (size_t)len);
+    assert_non_null(v);
+    assert_int_equal(ERR_GET_REASON(ERR_peek_last_error()), 42);
+    assert_int_equal(ERR_GET_LIB(ERR_peek_last_error()), ERR_LIB_USER);
+    attest_verdict_free(v);
+    ERR_clear_error();
+    attest_trust_free(t);
+    OPENSSL_free(der);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_default_context_verifies),
         cmocka_unit_test(test_base_only_context_is_used),
         cmocka_unit_test(test_trust_store_context),
+        cmocka_unit_test(test_pkix_evidence_context),
+        cmocka_unit_test(test_caller_error_queue_survives_verify),
     };
 
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -169,7 +169,7 @@ static void test_key_id_bytes(void **state)
 }
 
 /* An ASN1_TYPE holding the DER of a SEQUENCE built from items. */
-static ASN1_TYPE *seq_of(STACK_OF(ASN1_TYPE) * items)
+static ASN1_TYPE *seq_of(STACK_OF(ASN1_TYPE) *items)
 {
     unsigned char *der = NULL;
     int n = i2d_ASN1_SEQUENCE_ANY(items, &der);

@@ -284,7 +284,7 @@ static void sigblock_free(sigblock *b)
 static void parse_block(const unsigned char *der, size_t len, sigblock *b)
 {
     const unsigned char *p = der, *q;
-    STACK_OF(ASN1_TYPE) * top, *sid;
+    STACK_OF(ASN1_TYPE) *top, *sid;
     ASN1_TYPE *t;
     long n;
     int tag, cls;
