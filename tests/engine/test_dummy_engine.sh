@@ -8,6 +8,14 @@ set -euo pipefail
 t=$(mktemp -d)
 trap 'rm -rf "$t"' EXIT
 fail() { echo "FAIL: $*" >&2; exit 1; }
+# A sanitized module needs the sanitizer runtime preloaded into the uninstrumented openssl.
+ossl() {
+    if [ -n "${ATTEST_OPENSSL_PRELOAD:-}" ]; then
+        LD_PRELOAD=$ATTEST_OPENSSL_PRELOAD ASAN_OPTIONS=detect_leaks=0 openssl "$@"
+    else
+        openssl "$@"
+    fi
+}
 export OPENSSL_MODULES=$DUMMY_MODULES
 
 "$DUMMY_TEST" "$t"
@@ -27,9 +35,9 @@ grep -q "pass  dummy.key-binding" "$t/v.txt" || fail "verify: no dummy.key-bindi
 grep -q "pass  policy.key-attested" "$t/v.txt" || fail "verify: the binding did not reach policy.key-attested"
 [ "$rc" -ne 1 ] && [ "$rc" -ne 2 ] || fail "verify exit $rc"
 # the provider: a decoder and encoders per object, the same table
-openssl list -decoders -provider-path "$DUMMY_MODULES" -provider attest >"$t/dec.txt"
+ossl list -decoders -provider-path "$DUMMY_MODULES" -provider attest >"$t/dec.txt"
 grep -q "DummyEvidence" "$t/dec.txt" || fail "the provider has no DummyEvidence decoder"
-openssl list -encoders -provider-path "$DUMMY_MODULES" -provider attest >"$t/enc.txt"
+ossl list -encoders -provider-path "$DUMMY_MODULES" -provider attest >"$t/enc.txt"
 [ "$(grep -c "DummyEvidence" "$t/enc.txt")" -ge 3 ] || fail "the provider lacks DummyEvidence encoders"
 # the man table: the dummy rows appear with the engine, and only with it
 "$DUMMY_GEN" >"$t/with.roff"
