@@ -20,17 +20,30 @@ tag() {
         print $NF, src, r
     }'
 }
+# One object per source: the newest, when an old build tree still holds one under another target.
+declare -A newest
 for objdir in "${objdirs[@]}"; do
-    cd "$objdir" || exit 1
-    objs=()
-    for o in $(find . -name '*.o' | sed 's|^\./||' | sort); do
-        [ -f "$srcdir/${o%.o}" ] && objs+=("$o")
-    done
-    [ ${#objs[@]} -gt 0 ] || continue
-    nm -A -g --defined-only "${objs[@]}" | awk 'NF == 3' | tag >>"$defs"
-    nm -A -g --undefined-only "${objs[@]}" | tag >>"$uses"
-    cd "$OLDPWD" || exit 1
+    objdir=$(cd "$objdir" && pwd)
+    while IFS= read -r o; do
+        src=${o#"$objdir"/}; src=${src%.o}
+        [ -f "$srcdir/$src" ] || continue
+        if [ -z "${newest[$src]:-}" ] || [ "$o" -nt "${newest[$src]}" ]; then newest[$src]=$o; fi
+    done < <(find "$objdir" -name '*.o' | sort)
 done
+[ ${#newest[@]} -gt 0 ] || { echo "no objects"; exit 1; }
+# nm -A names each line by the path given: run it from a directory of links named by source.
+links=$(mktemp -d)
+trap 'rm -rf "$defs" "$uses" "$links"' EXIT
+for src in "${!newest[@]}"; do
+    mkdir -p "$links/$(dirname "$src")"
+    ln -s "${newest[$src]}" "$links/$src.o"
+done
+cd "$links"
+objs=$(find . -name '*.o' | sed 's|^\./||' | sort)
+# shellcheck disable=SC2086
+nm -A -g --defined-only $objs | awk 'NF == 3' | tag >>"$defs"
+# shellcheck disable=SC2086
+nm -A -g --undefined-only $objs | tag >>"$uses"
 bad=$(awk 'NR==FNR {def[$1]=$2; rk[$1]=$3; next}
            ($1 in def) && rk[$1] > $3 {printf "%s (layer %d) uses %s from %s (layer %d)\n", $2, $3, $1, def[$1], rk[$1]}' \
       "$defs" "$uses" | sort)

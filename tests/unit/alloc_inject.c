@@ -21,7 +21,18 @@ const char *inject_watch;
 int injected_in_watch;
 static long count;
 
-/* Is the function named inject_watch on the stack of this (failing) allocation? */
+/* Is one of the functions named in inject_watch (space-separated) on the stack of this (failing) allocation? */
+static int watched(const char *name)
+{
+    size_t n = strlen(name);
+    const char *w;
+
+    for (w = inject_watch; (w = strstr(w, name)) != NULL; w += n)
+        if ((w == inject_watch || w[-1] == ' ') && (w[n] == ' ' || w[n] == '\0'))
+            return 1;
+    return 0;
+}
+
 static void watch(void)
 {
     void *frames[128];
@@ -33,7 +44,7 @@ static void watch(void)
     for (i = 0; i < n; i++) {
         Dl_info info;
 
-        if (dladdr(frames[i], &info) != 0 && info.dli_sname != NULL && strcmp(info.dli_sname, inject_watch) == 0) {
+        if (dladdr(frames[i], &info) != 0 && info.dli_sname != NULL && watched(info.dli_sname)) {
             injected_in_watch = 1;
             return;
         }

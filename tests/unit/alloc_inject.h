@@ -6,8 +6,8 @@
 
 extern long fail_at; /* -1: never */
 extern int injected; /* the armed failure happened */
-/* A function name (exported, e.g. "X509_verify_cert"): injected_in_watch says whether the armed
- * failure happened with it on the stack.  NULL: not looked at. */
+/* Exported function names, space-separated (e.g. "X509_verify_cert"): injected_in_watch says whether the armed
+ * failure happened with one of them on the stack.  NULL: not looked at. */
 extern const char *inject_watch;
 extern int injected_in_watch;
 

@@ -165,13 +165,16 @@ static void test_verify_path_reaches_chain_check(void **state)
     assert_int_equal(attest_bundle_decode(c->bundle_der, c->bundle_len, &b, &err), 0);
     a.anchor = sk_X509_value(b->certs, 1);
     attest_policy_default(&a.pol);
-    inject_watch = "X509_verify_cert";
+    /* X509_verify_cert itself, or what it calls to build the path (OpenSSL 3.5 leaves X509_verify_cert's
+     * frame by a tail call, so its callees are what the stack shows). */
+    inject_watch = "X509_verify_cert X509_STORE_CTX_get1_issuer X509_STORE_CTX_get_by_subject X509_check_issued";
     watched_runs = 0;
     runs = sweep(verify_csr, der, len, &a, 3);
     inject_watch = NULL;
     printf("verify sweep: %ld runs, %ld with the injected failure inside X509_verify_cert\n", runs, watched_runs);
-    /* 49 on OpenSSL 3.0; a store that answers from its cache makes this 0 */
-    assert_true(watched_runs >= 20);
+    /* 49 on OpenSSL 3.0, 5 on 3.5 (its chain building allocates less); a store that answers from its
+     * cache makes this 0 */
+    assert_true(watched_runs >= 5);
     attest_bundle_free(b);
     attest_csr_free(c);
     OPENSSL_free(der);
