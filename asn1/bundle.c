@@ -411,6 +411,8 @@ int attest_bundle_decode_ex(const unsigned char *der, size_t len, OSSL_LIB_CTX *
             }
         }
     }
+    b->libctx = NULL; /* for decoding only: propq is the caller's and need not outlive this call */
+    b->propq = NULL;
     *out = b;
     b = NULL;
     ok = 0;

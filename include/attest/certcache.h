@@ -13,7 +13,10 @@
 
 /* The certificate for exactly these bytes (no trailing bytes), with a new reference; NULL if not one. */
 X509 *attest_cert_from_der(const unsigned char *der, size_t len);
-/* The same, decoded in libctx with propq (cached per context). */
+/*
+ * The same, decoded in libctx with propq (cached per context, by its address).  Cached certificates refer
+ * to libctx: before freeing a context used here, empty the cache (attest_certcache_set_enabled(0), then 1).
+ */
 X509 *attest_cert_from_der_ex(const unsigned char *der, size_t len, OSSL_LIB_CTX *libctx, const char *propq);
 
 /*

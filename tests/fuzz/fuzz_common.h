@@ -16,7 +16,11 @@
 #include <openssl/crypto.h>
 #include <openssl/err.h>
 
+#include <openssl/evp.h>
+#include <openssl/x509.h>
+
 #include "attest/certcache.h"
+#include "attest/verify.h"
 #include "attest/oids.h"
 
 int LLVMFuzzerInitialize(int *argc, char ***argv);
@@ -24,6 +28,37 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 #define FUZZ_WARM_FILES 64        /* per directory: enough to touch each seed's paths */
 #define FUZZ_WARM_MAX   (1 << 16) /* the -max_len fuzz.sh uses */
+
+/*
+ * A trust store with one anchor nobody outside this process holds the key of,
+ * no chain cache (its results would outlive the input).  key_out: the anchor's
+ * key, or NULL to free it.
+ */
+static inline attest_trust *fuzz_trust_store(EVP_PKEY **key_out)
+{
+    X509 *root = X509_new();
+    EVP_PKEY *k = EVP_PKEY_Q_keygen(NULL, NULL, "EC", "P-256");
+    X509_NAME *n = X509_NAME_new();
+    attest_trust *t = attest_trust_new();
+
+    X509_NAME_add_entry_by_txt(n, "CN", MBSTRING_ASC, (const unsigned char *)"fuzz root", -1, -1, 0);
+    X509_set_version(root, 2);
+    X509_set_subject_name(root, n);
+    X509_set_issuer_name(root, n);
+    X509_gmtime_adj(X509_getm_notBefore(root), 0);
+    X509_gmtime_adj(X509_getm_notAfter(root), 86400);
+    X509_set_pubkey(root, k);
+    X509_sign(root, k, EVP_sha256());
+    attest_trust_add_anchor(t, root);
+    attest_trust_set_cache(t, 0);
+    X509_NAME_free(n);
+    X509_free(root);
+    if (key_out != NULL)
+        *key_out = k;
+    else
+        EVP_PKEY_free(k);
+    return t;
+}
 
 /* Each input ends with an empty error queue (its entries carry allocated text). */
 static inline int fuzz_done(void)

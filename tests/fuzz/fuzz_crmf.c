@@ -21,29 +21,11 @@ static attest_trust *trust;
 static attest_policy policy;
 static BIO *null_out;
 
-/* An anchor nobody outside this process holds the key of. */
 int LLVMFuzzerInitialize(int *argc, char ***argv)
 {
-    X509 *root = X509_new();
-    EVP_PKEY *k = EVP_PKEY_Q_keygen(NULL, NULL, "EC", "P-256");
-    X509_NAME *n = X509_NAME_new();
-
-    X509_NAME_add_entry_by_txt(n, "CN", MBSTRING_ASC, (const unsigned char *)"fuzz root", -1, -1, 0);
-    X509_set_version(root, 2);
-    X509_set_subject_name(root, n);
-    X509_set_issuer_name(root, n);
-    X509_gmtime_adj(X509_getm_notBefore(root), 0);
-    X509_gmtime_adj(X509_getm_notAfter(root), 86400);
-    X509_set_pubkey(root, k);
-    X509_sign(root, k, EVP_sha256());
-    trust = attest_trust_new();
-    attest_trust_add_anchor(trust, root);
-    attest_trust_set_cache(trust, 0); /* chain results would outlive the input */
+    trust = fuzz_trust_store(NULL);
     attest_policy_default(&policy);
     null_out = BIO_new(BIO_s_null());
-    X509_NAME_free(n);
-    X509_free(root);
-    EVP_PKEY_free(k);
     return fuzz_init(argc, argv);
 }
 

@@ -24,27 +24,9 @@ static BIO *null_out;
  * the render sink. */
 int LLVMFuzzerInitialize(int *argc, char ***argv)
 {
-    X509 *root = X509_new();
-    EVP_PKEY *k = EVP_PKEY_Q_keygen(NULL, NULL, "EC", "P-256");
-    X509_NAME *n = X509_NAME_new();
-
-    /* An anchor nobody outside this process holds the key of. */
-    X509_NAME_add_entry_by_txt(n, "CN", MBSTRING_ASC, (const unsigned char *)"fuzz root", -1, -1, 0);
-    X509_set_version(root, 2);
-    X509_set_subject_name(root, n);
-    X509_set_issuer_name(root, n);
-    X509_gmtime_adj(X509_getm_notBefore(root), 0);
-    X509_gmtime_adj(X509_getm_notAfter(root), 86400);
-    X509_set_pubkey(root, k);
-    X509_sign(root, k, EVP_sha256());
-    trust = attest_trust_new();
-    attest_trust_add_anchor(trust, root);
-    attest_trust_set_cache(trust, 0);
-    pubkey = k;
+    trust = fuzz_trust_store(&pubkey);
     attest_policy_default(&policy);
     null_out = BIO_new(BIO_s_null());
-    X509_NAME_free(n);
-    X509_free(root);
     return fuzz_init(argc, argv);
 }
 
