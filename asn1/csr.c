@@ -184,6 +184,13 @@ static STACK_OF(X509_EXTENSION) *requested_extensions(const STACK_OF(X509_ATTRIB
                                                      ASN1_ITEM_rptr(X509_EXTENSIONS));
 }
 
+STACK_OF(X509_EXTENSION) *attest_csr_requested_extensions(const attest_csr *c)
+{
+    return c->light != NULL ? requested_extensions(c->light->info->attributes)
+         : c->req != NULL   ? X509_REQ_get_extensions(c->req)
+                            : NULL;
+}
+
 /* Evidence put inside extensionRequest is not the draft's PKCS#10 form; note it. */
 static int find_in_ext_request(const STACK_OF(X509_ATTRIBUTE) *attrs)
 {

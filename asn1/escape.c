@@ -166,3 +166,40 @@ char *attest_b64url(const unsigned char *b, size_t n)
         s[i] = s[i] == '+' ? '-' : s[i] == '/' ? '_' : s[i];
     return s;
 }
+
+/* base64url without padding (RFC 7515 §2); NULL for any other character, a bad length or over max characters. */
+unsigned char *attest_b64url_decode(const char *s, size_t n, size_t max, size_t *out_len)
+{
+    size_t i, padded = (n + 3) / 4 * 4;
+    char *t;
+    unsigned char *out;
+    int len;
+
+    if (n % 4 == 1 || n > max || (t = OPENSSL_malloc(padded + 1)) == NULL)
+        return NULL;
+    for (i = 0; i < n; i++) {
+        char c = s[i];
+
+        if (!((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' || c == '_')) {
+            OPENSSL_free(t);
+            return NULL;
+        }
+        t[i] = c == '-' ? '+' : c == '_' ? '/' : c;
+    }
+    for (; i < padded; i++)
+        t[i] = '=';
+    t[padded] = '\0';
+    if ((out = OPENSSL_malloc(padded / 4 * 3 + 1)) == NULL) {
+        OPENSSL_free(t);
+        return NULL;
+    }
+    len = padded ? EVP_DecodeBlock(out, (unsigned char *)t, (int)padded) : 0;
+    OPENSSL_free(t);
+    if (len < 0) {
+        OPENSSL_free(out);
+        return NULL;
+    }
+    /* EVP_DecodeBlock counts the padding as zero bytes. */
+    *out_len = (size_t)len - (padded - n);
+    return out;
+}

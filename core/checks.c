@@ -21,12 +21,18 @@ static const attest_check_doc table[] = {
     { CHK_CHAIN_AK_PROFILE,
       "the attestation key certificate is not a CA, has digitalSignature and the AK EKU of its evidence format (TPM "
       "certify: tcg-kp-AIKCertificate; PKIX: id-kp-attestationKey and no TPM AK mark)" },
+    { CHK_CHAIN_ANCHOR_EXPIRY,
+      "the vendor anchor a chain ended at is valid for 90 days more; expiring soon or expired warns (expired fails "
+      "with --strict)" },
     { CHK_POLICY_WEAK_ALGS, "no SHA-1 and no RSA key under 2048 bits anywhere" },
     { CHK_POLICY_KEY_ATTESTED, "at least one statement binds the request's key with verified evidence" },
     { CHK_LIMITS_RSA_EXPONENT, "no RSA key the verifier would use has a public exponent over 32 bits" },
     { CHK_LIMITS_SIGNATURES, "the input needed at most 64 signature operations, all statements together" },
     { CHK_POLICY_VERIFICATION_TIME,
       "evidence is judged at the current time; a time given with --at-time is a relaxation (warning)" },
+    { CHK_POLICY_QUIRKS,
+      "the vendor quirks the evidence needed (named relaxations for real devices, see attest(7)) warn; --strict "
+      "refuses them" },
     { CHK_NONCE_STATE,
       "with --nonce-state: the evidence's nonce (one for all statements) was issued there, has not expired and was not "
       "used; it is now marked used" },

@@ -20,33 +20,9 @@
 #include "attest/limits.h"
 #include "attest/verdict.h"
 #include "trust_index.h"
+#include "trust_int.h"
 
 #define MAX_TRUST_FILES 4096
-#define CACHE_SLOTS     1024 /* chain results kept per run; full means no more caching */
-
-/* A chain verdict, keyed by the exact bytes of the leaf and the offered intermediates. */
-typedef struct {
-    unsigned char key[SHA256_DIGEST_LENGTH];
-    int used, ok;
-    char msg[sizeof(((attest_err *)0)->msg)];
-    unsigned char anchor[SHA256_DIGEST_LENGTH]; /* the chain's top, when ok */
-} chain_entry;
-
-struct attest_trust {
-    STACK_OF(X509) *anchors; /* decoded; a trust directory's others wait in index */
-    attest_trust_index *index;
-    STACK_OF(X509) *untrusted;
-    time_t at_time;    /* valid once time_set: pinned for the whole run */
-    int time_set;      /* a flag, not at_time == 0: 1970-01-01 is a time like any other */
-    int time_given;    /* set by the caller (--at-time), not read from the clock */
-    X509_STORE *store; /* built once, on first use */
-    CRYPTO_RWLOCK *lock;
-    chain_entry *cache;
-    int no_cache; /* attest_trust_set_cache(t, 0): every chain to X509_verify_cert */
-    size_t hits, misses;
-    OSSL_LIB_CTX *libctx; /* anchors decoded and chains verified in this context */
-    char *propq;
-};
 
 attest_trust *attest_trust_new(void)
 {
@@ -87,6 +63,7 @@ void attest_trust_free(attest_trust *t)
     CRYPTO_THREAD_lock_free(t->lock);
     OPENSSL_free(t->cache);
     OPENSSL_free(t->propq);
+    attest_trust_free_scopes(t);
     OPENSSL_free(t);
 }
 
@@ -118,8 +95,7 @@ void attest_trust_set_time(attest_trust *t, time_t when)
     t->time_given = 1;
 }
 
-/* Under the lock: the clock is read once, at first use, then pinned. */
-static void pin_time(attest_trust *t)
+void attest_trust_pin_time(attest_trust *t)
 {
     if (!t->time_set) {
         t->at_time = time(NULL);
@@ -136,7 +112,7 @@ int attest_trust_time(const attest_trust *ct, time_t *when)
         *when = time(NULL);
         return 0;
     }
-    pin_time(t);
+    attest_trust_pin_time(t);
     *when = t->at_time;
     given = t->time_given;
     CRYPTO_THREAD_unlock(t->lock);
@@ -197,6 +173,21 @@ static int load_certs(const char *path, STACK_OF(X509) *into, int *count, char *
     return n < 0 ? -1 : 0;
 }
 
+static int is_dir(const char *path)
+{
+    struct stat st;
+
+    return stat(path, &st) == 0 && S_ISDIR(st.st_mode);
+}
+
+/* The provenance notes shipped beside anchors (PROVENANCE.md) are not certificates. */
+static int is_provenance(const char *name)
+{
+    size_t n = strlen(name);
+
+    return n > 3 && strcmp(name + n - 3, ".md") == 0;
+}
+
 int attest_trust_add_dir(attest_trust *t, const char *dir, attest_notice_fn notice, void *arg, attest_err *err)
 {
     DIR *d = opendir(dir);
@@ -221,6 +212,21 @@ int attest_trust_add_dir(attest_trust *t, const char *dir, attest_notice_fn noti
         }
         if ((size_t)snprintf(path, sizeof(path), "%s/%s", dir, e->d_name) >= sizeof(path))
             continue;
+        if (is_dir(path)) {
+            /* A subdirectory holds one evidence engine's anchors (anchors/yubikey/...). */
+            if (t->is_scope) {
+                if (notice != NULL) {
+                    snprintf(msg, sizeof(msg), "skipping %s: a directory inside a vendor anchor directory", path);
+                    notice(arg, msg);
+                }
+            } else if (attest_trust_add_scope_dir(t, e->d_name, path, notice, arg, err) != 0) {
+                closedir(d);
+                return -1;
+            }
+            continue;
+        }
+        if (is_provenance(e->d_name))
+            continue;
         /* Indexed, not decoded: anchors no chain reaches cost no key decode. */
         if ((b = open_cert_file(path, why, sizeof(why))) != NULL) {
             r = attest_trust_index_read(t->index, b, &n);
@@ -236,7 +242,7 @@ int attest_trust_add_dir(attest_trust *t, const char *dir, attest_notice_fn noti
         }
     }
     closedir(d);
-    if (attest_trust_anchor_count(t) == 0) {
+    if (attest_trust_anchor_count(t) + attest_trust_scoped_anchor_count(t) == 0) {
         attest_err_set(err, "%s: no certificate found in the trust directory", dir);
         return -1;
     }
@@ -301,8 +307,8 @@ static int adopt(attest_trust *t, STACK_OF(X509) *fresh, STACK_OF(X509) *seen)
     return 0;
 }
 
-/* Under the lock: every indexed anchor decoded (a search by key or key id looks at all of them). */
-static void take_all(attest_trust *t)
+/* A search by key or key id looks at all of them. */
+void attest_trust_take_all(attest_trust *t)
 {
     STACK_OF(X509) *fresh;
 
@@ -357,7 +363,7 @@ X509 *attest_trust_find_by_skid(const attest_trust *ct, const unsigned char *kid
 
     if (!CRYPTO_THREAD_write_lock(t->lock))
         return NULL;
-    take_all(t);
+    attest_trust_take_all(t);
     for (l = 0; l < 2 && found == NULL; l++) {
         for (i = 0; i < sk_X509_num(lists[l]) && found == NULL; i++) {
             X509 *x = sk_X509_value(lists[l], i);
@@ -380,7 +386,7 @@ X509 *attest_trust_find_by_pubkey(const attest_trust *ct, EVP_PKEY *key)
 
     if (!CRYPTO_THREAD_write_lock(t->lock))
         return NULL;
-    take_all(t);
+    attest_trust_take_all(t);
     ERR_set_mark(); /* keys of other types compare unequal, with an error we do not want */
     for (l = 0; found == NULL && l < 2; l++) {
         for (i = 0; found == NULL && i < sk_X509_num(lists[l]); i++) {
@@ -564,7 +570,7 @@ int attest_trust_verify_anchor(const attest_trust *ct, X509 *leaf, STACK_OF(X509
         attest_err_set(err, "cannot lock the trust store");
         return -1;
     }
-    pin_time(t);
+    attest_trust_pin_time(t);
     if (t->store == NULL && (t->store = get_store(t)) == NULL) {
         CRYPTO_THREAD_unlock(t->lock);
         attest_err_set(err, "out of memory building the trust store");

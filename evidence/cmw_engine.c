@@ -33,18 +33,10 @@ static json_object *describe_cmw(const unsigned char *stmt, size_t len, attest_e
 static const int oids[] = { ATTEST_OID_PE_CMW, ATTEST_OID_DICE_CMW };
 
 const attest_engine attest_engine_cmw = {
-    "cmw",
-    "cmw",
-    "conceptual message wrapper",
-    oids,
-    sizeof(oids) / sizeof(oids[0]),
-    NULL,
-    NULL,
-    0,
-    NULL,
-    0,
-    0,
-    describe_cmw,
-    NULL,
-    NULL,
+    .name = "cmw",
+    .kind = "cmw",
+    .summary = "conceptual message wrapper",
+    .oids = oids,
+    .n_oids = sizeof(oids) / sizeof(oids[0]),
+    .describe = describe_cmw,
 };

@@ -6,7 +6,7 @@ case ${1:-} in -h|--help) sed -n '2,/^set -euo/{/^set -euo/d;s/^# \{0,1\}//p}' "
 
 pkgs=(cmake gcc make pkg-config clang libclang-rt-14-dev libssl-dev openssl
       libtss2-dev libjson-c-dev libcmocka-dev swtpm swtpm-tools tpm2-tools tpm2-openssl
-      python3 debootstrap)
+      zlib1g-dev python3 debootstrap)
 
 missing=()
 for p in "${pkgs[@]}"; do

@@ -17,7 +17,7 @@ root=$out/chroot
 jobs=$(nproc 2>/dev/null || echo 2)
 
 # scripts/install-deps.sh's list, less the sanitizer toolchain (that leg runs on the host).
-pkgs=(cmake gcc make pkg-config libssl-dev openssl libtss2-dev libjson-c-dev libcmocka-dev
+pkgs=(cmake gcc make pkg-config libssl-dev openssl libtss2-dev libjson-c-dev libcmocka-dev zlib1g-dev
       swtpm swtpm-tools tpm2-tools tpm2-openssl python3)
 
 mounts=()

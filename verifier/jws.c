@@ -54,43 +54,6 @@ const char *attest_jws_alg(EVP_PKEY *key)
     return alg_of(key, &a) == 0 ? a.alg : NULL;
 }
 
-/* base64url without padding (RFC 7515 §2); -1 for any other character or a bad length. */
-static unsigned char *b64url_dec(const char *s, size_t n, size_t *out_len)
-{
-    size_t i, padded = (n + 3) / 4 * 4;
-    char *t;
-    unsigned char *out;
-    int len;
-
-    if (n % 4 == 1 || n > MAX_JWS || (t = OPENSSL_malloc(padded + 1)) == NULL)
-        return NULL;
-    for (i = 0; i < n; i++) {
-        char c = s[i];
-
-        if (!((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' || c == '_')) {
-            OPENSSL_free(t);
-            return NULL;
-        }
-        t[i] = c == '-' ? '+' : c == '_' ? '/' : c;
-    }
-    for (; i < padded; i++)
-        t[i] = '=';
-    t[padded] = '\0';
-    if ((out = OPENSSL_malloc(padded / 4 * 3 + 1)) == NULL) {
-        OPENSSL_free(t);
-        return NULL;
-    }
-    len = padded ? EVP_DecodeBlock(out, (unsigned char *)t, (int)padded) : 0;
-    OPENSSL_free(t);
-    if (len < 0) {
-        OPENSSL_free(out);
-        return NULL;
-    }
-    /* EVP_DecodeBlock counts the padding as zero bytes. */
-    *out_len = (size_t)len - (padded - n);
-    return out;
-}
-
 static char *kid_of(EVP_PKEY *key)
 {
     unsigned char *der = NULL, md[32];
@@ -247,9 +210,9 @@ char *attest_jws_verify(const char *jws, size_t jws_len, EVP_PKEY *key, OSSL_LIB
         return NULL;
     }
     ERR_set_mark(); /* failures are told through err */
-    if ((hdr = b64url_dec(jws, (size_t)(d1 - jws), &hlen)) == NULL
-        || (payload = b64url_dec(d1 + 1, (size_t)(d2 - d1 - 1), &plen)) == NULL
-        || (sig = b64url_dec(d2 + 1, jws_len - (size_t)(d2 + 1 - jws), &slen)) == NULL) {
+    if ((hdr = attest_b64url_decode(jws, (size_t)(d1 - jws), MAX_JWS, &hlen)) == NULL
+        || (payload = attest_b64url_decode(d1 + 1, (size_t)(d2 - d1 - 1), MAX_JWS, &plen)) == NULL
+        || (sig = attest_b64url_decode(d2 + 1, jws_len - (size_t)(d2 + 1 - jws), MAX_JWS, &slen)) == NULL) {
         attest_err_set(err, "a JWS part is not base64url");
         goto done;
     }

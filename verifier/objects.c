@@ -49,12 +49,12 @@ static json_object *describe_bundle(const attest_bundle *b)
         OBJ_obj2txt(dotted, sizeof(dotted), st->type, 1);
         attest_json_add(s, "type", json_object_new_string(attest_oid_name(st->type, buf, sizeof(buf))));
         attest_json_add(s, "type_oid", json_object_new_string(dotted));
-        attest_json_add(s, "kind", json_object_new_string(attest_engine_kind(attest_engine_for_type(st->type))));
+        attest_json_add(s, "kind", json_object_new_string(attest_engine_kind(attest_engine_for_statement(st))));
         if (st->hint != NULL)
             attest_json_add(s, "hint", attest_json_text((const unsigned char *)st->hint, strlen(st->hint)));
         if (st->binds_public_key >= 0)
             attest_json_add(s, "binds_public_key", json_object_new_boolean(st->binds_public_key));
-        attest_json_add(s, "statement", describe_stmt_value(attest_engine_for_type(st->type), st->stmt, st->stmt_len));
+        attest_json_add(s, "statement", describe_stmt_value(attest_engine_for_statement(st), st->stmt, st->stmt_len));
         json_object_array_add(stmts, s);
     }
     attest_json_add(o, "attestations", stmts);

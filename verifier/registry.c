@@ -10,6 +10,7 @@
 
 #include "attest/checks.h"
 #include "attest/engine.h"
+#include "attest/cmw.h"
 #include "attest/registry.h"
 #include "attest/oids.h"
 #include "verify_int.h"
@@ -172,6 +173,36 @@ const attest_engine *attest_engine_for_type(const ASN1_OBJECT *type)
         if (engines[i]->oid_text != NULL && strcmp(engines[i]->oid_text, dotted) == 0)
             return engines[i];
     return NULL;
+}
+
+const attest_engine *attest_engine_for_media_type(const char *media_type)
+{
+    size_t i;
+
+    for (i = 0; media_type != NULL && i < N_ENGINES; i++)
+        if (engines[i]->cmw_type != NULL && strcmp(engines[i]->cmw_type, media_type) == 0)
+            return engines[i];
+    return NULL;
+}
+
+/* A CMW statement is judged by the engine of its media type, when one has it. */
+const attest_engine *attest_engine_for_statement(const attest_statement *st)
+{
+    const attest_engine *e = attest_engine_for_type(st->type);
+    const attest_engine *inner;
+    unsigned char *data = NULL;
+    char *media = NULL;
+    size_t n;
+    attest_err err;
+
+    if (e == NULL || e->verify != NULL || e->oids == NULL)
+        return e;
+    if (attest_cmw_record_decode(st->stmt, st->stmt_len, &media, &data, &n, &err) != 0)
+        return e;
+    inner = attest_engine_for_media_type(media);
+    OPENSSL_free(media);
+    OPENSSL_free(data);
+    return inner != NULL ? inner : e;
 }
 
 const char *attest_engine_name(const attest_engine *e)

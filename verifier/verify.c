@@ -12,6 +12,7 @@
 #include "attest/checks.h"
 #include "attest/csr.h"
 #include "attest/engine.h"
+#include "attest/import.h"
 #include "attest/registry.h"
 #include "attest/limits.h"
 #include "attest/oids.h"
@@ -50,9 +51,12 @@ static void order_checks(const attest_engine *e, attest_checks *c)
  */
 static int run_engine(attest_vctx *vc, const attest_engine *e, const attest_statement *st, attest_submod *sub)
 {
-    int bound = e->verify(vc, st, sub);
     const char *why = NULL;
     size_t i;
+    int bound;
+
+    vc->engine = e;
+    bound = e->verify(vc, st, sub);
 
     for (i = 0; i < sub->checks.n && why == NULL; i++)
         if (sub->checks.v[i].result == ATTEST_CHECK_FAIL && sub->checks.v[i].severity == ATTEST_SEV_ERROR)
@@ -67,7 +71,7 @@ static int run_engine(attest_vctx *vc, const attest_engine *e, const attest_stat
 
 static void verify_statement(attest_vctx *vc, const attest_statement *st, attest_submod *sub)
 {
-    const attest_engine *e = attest_engine_for_type(st->type);
+    const attest_engine *e = attest_engine_for_statement(st);
     char buf[96];
 
     snprintf(sub->type, sizeof(sub->type), "%s", attest_oid_name(st->type, buf, sizeof(buf)));
@@ -101,6 +105,12 @@ static void policy_checks(attest_verdict *v, const attest_vctx *vc, int with_key
         attest_warn(&v->checks, CHK_POLICY_WEAK_ALGS, "accepted by policy: %s", vc->weak);
     else
         attest_pass(&v->checks, CHK_POLICY_WEAK_ALGS, "no SHA-1, no RSA under 2048 bits");
+    attest_vctx_quirks_check(vc, &v->checks);
+    if (!with_key && vc->unbound_warns) {
+        attest_skip_warn(&v->checks, CHK_POLICY_KEY_ATTESTED,
+                         "no request and no --pubkey: the evidence is not bound to any key");
+        return;
+    }
     if (!with_key) {
         attest_skip(&v->checks, CHK_POLICY_KEY_ATTESTED, "no subject key given (--pubkey): nothing to bind");
         return;
@@ -158,20 +168,73 @@ static STACK_OF(X509) *usable_certs(attest_vctx *vc, STACK_OF(X509) *certs)
     return out;
 }
 
-/* Bundle-level checks and the statements; the subject key (and its SPKI, from a request) is known. */
-static void bundle_checks(attest_verdict *v, const attest_verify_params *p, EVP_PKEY *subject,
-                          const X509_PUBKEY *subject_spki, const EVP_MD *request_md, const unsigned char *der,
-                          size_t len)
+/*
+ * The statements of b (own: how many came in the request's own bundle; the
+ * rest are --evidence-file evidence) and the policy checks across them.
+ */
+static void judge_bundle(attest_verdict *v, const attest_verify_params *p, EVP_PKEY *subject,
+                         const X509_PUBKEY *subject_spki, const EVP_MD *request_md, const attest_bundle *b, size_t own,
+                         int unbound_warns)
 {
-    attest_bundle *b = NULL;
     STACK_OF(X509) *usable = NULL;
     attest_vctx vc;
-    attest_err err;
-    char legacy[160];
     size_t i;
 
     vctx_init(&vc, p, subject);
     vc.subject_spki = subject_spki;
+    vc.unbound_warns = unbound_warns;
+    if ((usable = usable_certs(&vc, b->certs)) == NULL) {
+        attest_fail(&v->checks, CHK_LIMITS_RSA_EXPONENT, "out of memory");
+        return;
+    }
+    vc.bundle_certs = usable;
+    attest_vctx_note_md(&vc, request_md, "the request signature");
+    for (i = 0; i < b->n_stmts; i++) {
+        char name[48];
+        attest_submod *sub;
+
+        if (i < own)
+            snprintf(name, sizeof(name), "attestations[%zu]", i);
+        else
+            snprintf(name, sizeof(name), "evidence[%zu]", i - own);
+        if ((sub = attest_verdict_add_submod(v, name)) == NULL) {
+            v->checks.lost = 1;
+            break;
+        }
+        verify_statement(&vc, &b->stmts[i], sub);
+    }
+    policy_checks(v, &vc, subject != NULL);
+    attest_vctx_limits_checks(&vc, &v->checks);
+    sk_X509_free(usable);
+}
+
+/* The evidence files' statements and certificates after the request's own (b takes copies). */
+static int merge_evidence(attest_bundle *b, const attest_bundle *ev, attest_err *err)
+{
+    size_t i;
+    int k;
+
+    for (i = 0; ev != NULL && i < ev->n_stmts; i++)
+        if (attest_bundle_add_statement(b, ev->stmts[i].type, ev->stmts[i].stmt, ev->stmts[i].stmt_len, err) != 0)
+            return -1;
+    for (k = 0; ev != NULL && k < sk_X509_num(ev->certs); k++)
+        if (attest_bundle_add_cert(b, sk_X509_value(ev->certs, k)) != 0) {
+            attest_err_set(err, "out of memory");
+            return -1;
+        }
+    return 0;
+}
+
+/* bundle.parse and bundle.shape of the request's bundle, then its statements and the evidence files'. */
+static void bundle_checks(attest_verdict *v, const attest_verify_params *p, EVP_PKEY *subject,
+                          const X509_PUBKEY *subject_spki, const EVP_MD *request_md, const unsigned char *der,
+                          size_t len, const attest_bundle *evidence)
+{
+    attest_bundle *b = NULL;
+    attest_err err;
+    char legacy[160];
+    size_t own;
+
     if (attest_bundle_decode_ex(der, len, p->libctx, p->propq, &b, &err) != 0) {
         attest_fail(&v->checks, CHK_BUNDLE_PARSE, "%s", err.msg);
         return;
@@ -184,38 +247,83 @@ static void bundle_checks(attest_verdict *v, const attest_verify_params *p, EVP_
         attest_fail(&v->checks, CHK_BUNDLE_SHAPE, "older draft shape (%s) refused by --strict", legacy);
     else
         attest_warn(&v->checks, CHK_BUNDLE_SHAPE, "older draft shape accepted: %s", legacy);
-    if ((usable = usable_certs(&vc, b->certs)) == NULL) {
-        attest_fail(&v->checks, CHK_LIMITS_RSA_EXPONENT, "out of memory");
-        attest_bundle_free(b);
-        return;
-    }
-    vc.bundle_certs = usable;
-    attest_vctx_note_md(&vc, request_md, "the request signature");
-    for (i = 0; i < b->n_stmts; i++) {
-        char name[48];
-        attest_submod *sub;
-
-        snprintf(name, sizeof(name), "attestations[%zu]", i);
-        if ((sub = attest_verdict_add_submod(v, name)) == NULL) {
-            v->checks.lost = 1;
-            break;
-        }
-        verify_statement(&vc, &b->stmts[i], sub);
-    }
-    policy_checks(v, &vc, 1);
-    attest_vctx_limits_checks(&vc, &v->checks);
-    sk_X509_free(usable);
+    own = b->n_stmts;
+    if (merge_evidence(b, evidence, &err) != 0)
+        attest_fail(&v->checks, CHK_BUNDLE_PARSE, "adding the evidence files: %s", err.msg);
+    else
+        judge_bundle(v, p, subject, subject_spki, request_md, b, own, 0);
     attest_bundle_free(b);
 }
 
 /* The errors OpenSSL queues while the checks run are theirs to report, not the caller's to find. */
 static void verify_bundle_into(attest_verdict *v, const attest_verify_params *p, EVP_PKEY *subject,
                                const X509_PUBKEY *subject_spki, const EVP_MD *request_md, const unsigned char *der,
-                               size_t len)
+                               size_t len, const attest_bundle *evidence)
 {
     ERR_set_mark();
-    bundle_checks(v, p, subject, subject_spki, request_md, der, len);
+    bundle_checks(v, p, subject, subject_spki, request_md, der, len, evidence);
     ERR_pop_to_mark();
+}
+
+/*
+ * Evidence without an id-aa-attestation attribute: a vendor's own carrier in
+ * extensionRequest (YubiKey), and the --evidence-file evidence.  0 when there
+ * is none of either.
+ */
+static int carried_evidence(attest_verdict *v, const attest_verify_params *p, attest_csr *c, EVP_PKEY *key,
+                            const EVP_MD *sig_md, const attest_bundle *evidence)
+{
+    STACK_OF(X509_EXTENSION) *exts = attest_csr_requested_extensions(c);
+    const attest_engine *found = NULL;
+    attest_bundle *b = attest_bundle_new();
+    attest_err err;
+    size_t i, own;
+    int r = 0;
+
+    if (b == NULL) {
+        attest_fail(&v->checks, CHK_BUNDLE_PARSE, "out of memory");
+        sk_X509_EXTENSION_pop_free(exts, X509_EXTENSION_free);
+        return 1;
+    }
+    for (i = 0; exts != NULL && i < attest_engine_count() && found == NULL && r >= 0; i++) {
+        const attest_engine *e = attest_engine_at(i);
+
+        if (e->from_request != NULL && (r = e->from_request(exts, b, &err)) > 0)
+            found = e;
+    }
+    sk_X509_EXTENSION_pop_free(exts, X509_EXTENSION_free);
+    if (r < 0) {
+        attest_pass(&v->checks, CHK_BUNDLE_COUNT,
+                    "no id-aa-attestation attribute; vendor evidence in extensionRequest");
+        attest_fail(&v->checks, CHK_BUNDLE_PARSE, "%s", err.msg);
+        attest_bundle_free(b);
+        return 1;
+    }
+    if (found == NULL && evidence == NULL) {
+        attest_bundle_free(b);
+        return 0;
+    }
+    if (found != NULL) {
+        attest_pass(&v->checks, CHK_BUNDLE_COUNT, "no id-aa-attestation attribute; %s in extensionRequest",
+                    found->summary);
+        attest_pass(&v->checks, CHK_BUNDLE_PARSE, "%zu statement(s), %d certificate(s) from extensionRequest",
+                    b->n_stmts, sk_X509_num(b->certs));
+    } else {
+        attest_skip(&v->checks, CHK_BUNDLE_COUNT,
+                    "no id-aa-attestation attribute; evidence given with --evidence-file");
+        attest_pass(&v->checks, CHK_BUNDLE_PARSE, "%zu statement(s), %d certificate(s) from --evidence-file",
+                    evidence->n_stmts, sk_X509_num(evidence->certs));
+    }
+    attest_skip(&v->checks, CHK_BUNDLE_SHAPE, "no AttestationBundle in the request");
+    own = b->n_stmts;
+    ERR_set_mark();
+    if (merge_evidence(b, evidence, &err) != 0)
+        attest_fail(&v->checks, CHK_BUNDLE_PARSE, "adding the evidence files: %s", err.msg);
+    else
+        judge_bundle(v, p, key, c->spki, sig_md, b, own, 0);
+    ERR_pop_to_mark();
+    attest_bundle_free(b);
+    return 1;
 }
 
 /*
@@ -270,7 +378,8 @@ static const EVP_MD *request_sig_md(const X509_ALGOR *alg)
     return EVP_get_digestbynid(md_nid);
 }
 
-attest_verdict *attest_verify_csr(const attest_verify_params *p, const unsigned char *der, size_t len)
+static attest_verdict *verify_csr(const attest_verify_params *p, const unsigned char *der, size_t len,
+                                  const attest_bundle *evidence)
 {
     attest_verdict *v = attest_verdict_new();
     attest_csr *c = NULL;
@@ -313,6 +422,8 @@ attest_verdict *attest_verify_csr(const attest_verify_params *p, const unsigned 
     ERR_pop_to_mark();
     sig_md = request_sig_md(c->sig_alg);
 
+    if (c->n_attest_attrs == 0 && carried_evidence(v, p, c, key, sig_md, evidence))
+        goto done;
     if (c->n_attest_attrs == 0) {
         v->no_attestation = 1;
         if (c->in_ext_request)
@@ -337,7 +448,7 @@ attest_verdict *attest_verify_csr(const attest_verify_params *p, const unsigned 
         attest_skip(&v->checks, CHK_BUNDLE_PARSE, "no bundle to parse");
         goto done;
     }
-    verify_bundle_into(v, p, key, c->spki, sig_md, c->bundle_der, c->bundle_len);
+    verify_bundle_into(v, p, key, c->spki, sig_md, c->bundle_der, c->bundle_len, evidence);
 done:
     attest_limits_subject(v, key);
     attest_csr_free(c);
@@ -360,7 +471,7 @@ attest_verdict *attest_verify_bundle(const attest_verify_params *p, const unsign
     attest_pass(&v->checks, CHK_CSR_PARSE, "bare AttestationBundle checked against the given public key");
     attest_skip(&v->checks, CHK_CSR_SIGNATURE, "no request: proof of possession is the caller's business");
     attest_skip(&v->checks, CHK_BUNDLE_COUNT, "no request attribute to count");
-    verify_bundle_into(v, p, p->subject_key, NULL, NULL, der, len);
+    verify_bundle_into(v, p, p->subject_key, NULL, NULL, der, len, NULL);
     attest_limits_subject(v, p->subject_key);
     return v;
 }
@@ -431,5 +542,47 @@ void attest_verify_bundle_into(attest_verdict *v, const attest_verify_params *p,
                                const X509_PUBKEY *subject_spki, const EVP_MD *request_md, const unsigned char *der,
                                size_t len)
 {
-    verify_bundle_into(v, p, subject, subject_spki, request_md, der, len);
+    verify_bundle_into(v, p, subject, subject_spki, request_md, der, len, NULL);
+}
+
+attest_verdict *attest_verify_csr(const attest_verify_params *p, const unsigned char *der, size_t len)
+{
+    return verify_csr(p, der, len, NULL);
+}
+
+attest_verdict *attest_verify_csr_evidence(const attest_verify_params *p, const unsigned char *der, size_t len,
+                                           const attest_bundle *evidence)
+{
+    return verify_csr(p, der, len, evidence);
+}
+
+attest_verdict *attest_verify_evidence_files(const attest_verify_params *p, const attest_bundle *evidence)
+{
+    attest_verdict *v = attest_verdict_new();
+    attest_bundle *b = attest_bundle_new();
+    attest_err err;
+
+    if (v == NULL || b == NULL) {
+        attest_verdict_free(v);
+        attest_bundle_free(b);
+        return NULL;
+    }
+    attest_verdict_record_params(v, p);
+    attest_verdict_record_subject(v, NULL, NULL, p->subject_key);
+    attest_pass(&v->checks, CHK_CSR_PARSE, "vendor evidence judged without a request%s",
+                p->subject_key != NULL ? ", against the given public key" : "");
+    attest_skip(&v->checks, CHK_CSR_SIGNATURE, "no request: proof of possession is the caller's business");
+    attest_skip(&v->checks, CHK_BUNDLE_COUNT, "no request attribute to count");
+    attest_pass(&v->checks, CHK_BUNDLE_PARSE, "%zu statement(s), %d certificate(s) from --evidence-file",
+                evidence->n_stmts, sk_X509_num(evidence->certs));
+    attest_skip(&v->checks, CHK_BUNDLE_SHAPE, "no AttestationBundle: evidence files");
+    ERR_set_mark();
+    if (merge_evidence(b, evidence, &err) != 0)
+        attest_fail(&v->checks, CHK_BUNDLE_PARSE, "%s", err.msg);
+    else
+        judge_bundle(v, p, p->subject_key, NULL, NULL, b, 0, 1);
+    ERR_pop_to_mark();
+    attest_limits_subject(v, p->subject_key);
+    attest_bundle_free(b);
+    return v;
 }

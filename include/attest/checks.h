@@ -19,6 +19,7 @@
 #define CHK_BUNDLE_TYPE              "bundle.type"
 #define CHK_CHAIN_TRUST              "chain.trust"
 #define CHK_CHAIN_AK_PROFILE         "chain.ak-profile"
+#define CHK_CHAIN_ANCHOR_EXPIRY      "chain.anchor-expiry"
 #define CHK_TPM2_PARSE               "tpm2.parse"
 #define CHK_TPM2_MAGIC               "tpm2.magic"
 #define CHK_TPM2_TYPE                "tpm2.type"
@@ -38,6 +39,7 @@
 #define CHK_LIMITS_SIGNATURES        "limits.signatures"
 #define CHK_POLICY_VERIFICATION_TIME "policy.verification-time"
 #define CHK_NONCE_STATE              "nonce.state"
+#define CHK_POLICY_QUIRKS            "policy.quirks"
 
 typedef struct {
     const char *id;

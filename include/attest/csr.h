@@ -38,6 +38,9 @@ EVP_PKEY *attest_csr_get0_pubkey(attest_csr *c, OSSL_LIB_CTX *libctx, const char
 /* The self-signature as X509_REQ_verify_ex checks it: 1 verifies, 0 or -1 not. */
 int attest_csr_verify_signature(const attest_csr *c, EVP_PKEY *key, OSSL_LIB_CTX *libctx, const char *propq);
 
+/* The request's extensionRequest extensions (a new stack, the caller frees it), NULL when none. */
+STACK_OF(X509_EXTENSION) *attest_csr_requested_extensions(const attest_csr *c);
+
 /* Adds the one id-aa-attestation attribute; refuses if one is there already. */
 int attest_csr_add_bundle(X509_REQ *req, const unsigned char *bundle_der, size_t len, attest_err *err);
 

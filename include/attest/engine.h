@@ -22,9 +22,23 @@ typedef struct {
     int weak_sha1, weak_rsa;
     char big_e[256]; /* keys refused for their RSA exponent, for limits.rsa-exponent */
     int n_big_e;
-    int sig_ops, sig_ops_refused; /* this input's signature operations, for limits.signatures */
-    attest_submod *sub;           /* the statement being judged: its records (AK paths) */
+    int sig_ops, sig_ops_refused;       /* this input's signature operations, for limits.signatures */
+    attest_submod *sub;                 /* the statement being judged: its records (AK paths) */
+    const struct attest_engine *engine; /* the engine judging it (its quirks) */
+    char quirks_used[256];              /* vendor quirks relied on, for policy.quirks */
+    char quirks_refused[256];           /* quirks a chain needed that --strict refused */
+    int unbound_warns;                  /* no key to bind (evidence files alone): policy.key-attested warns */
 } attest_vctx;
+
+/*
+ * A vendor quirk: a named relaxation real devices need (a root without
+ * basicConstraints, a negative ECDSA s).  On by default, refused by --strict;
+ * every use shows in policy.quirks.  name must be in the judging engine's
+ * quirk list.  1: relax (recorded as used); 0: do not (refused, recorded).
+ */
+int attest_vctx_quirk(attest_vctx *v, const char *name);
+/* policy.quirks for the finished input (nothing when no quirk was consulted). */
+void attest_vctx_quirks_check(const attest_vctx *v, attest_checks *c);
 
 /* Record algorithm uses; SHA-1 and RSA < 2048 are noted for the policy check. */
 void attest_vctx_note_md(attest_vctx *v, const EVP_MD *md, const char *where);
@@ -52,6 +66,36 @@ int attest_ak_cert_is_tpm(X509 *ak);
  */
 void attest_engine_nonce(attest_vctx *v, attest_submod *sub, const char *id, const char *what,
                          const unsigned char *nonce, size_t len, int present);
+
+/*
+ * A vendor chain (evidence/vendor_chain.c): leaf to an anchor of the trust
+ * directory's subdirectory named scope (attest_trust_add_dir), through the
+ * bundle's certificates and extra, by X509_verify_cert.  relax may accept an
+ * OpenSSL verification error at a depth (it calls attest_vctx_quirk); a name
+ * mismatch between a certificate's issuer and the certificate whose key signed
+ * it is accepted only with issuer_by_signature (a quirk name).  Records
+ * check_id (pass/fail) and chain.anchor-expiry; *anchor (may be NULL) gets
+ * the anchor, up-referenced.  0 on a valid chain.
+ */
+typedef struct {
+    const char *scope;
+    STACK_OF(X509) *extra;
+    int (*relax)(void *arg, attest_vctx *v, int error, int depth, X509 *cert, X509 *issuer);
+    void *arg;
+    const char *issuer_by_signature;
+} attest_vendor_chain;
+int attest_vendor_chain_check(attest_vctx *v, attest_submod *sub, const char *check_id, X509 *leaf,
+                              const attest_vendor_chain *opts, X509 **anchor);
+
+/* Key binding of vendor evidence: records check_id.  1 when spki (DER) is the subject key's;
+ * skipped (0) without a subject key. */
+int attest_vendor_key_binding(attest_vctx *v, attest_submod *sub, const char *check_id, const unsigned char *spki,
+                              size_t spki_len);
+
+typedef struct {
+    const char *name; /* "yubikey-u2f-root-pathlen" */
+    const char *what; /* one line for the man page */
+} attest_quirk_doc;
 
 /*
  * One evidence format.  Each engine defines one descriptor (evidence/
@@ -82,6 +126,17 @@ struct attest_engine {
     int (*verify)(attest_vctx *v, const attest_statement *st, attest_submod *sub);
     /* The attest-req new --evidence NAME that produces it; NULL: verify-only. */
     const char *produce;
+    /* Vendor evidence (verifier/import.c, --evidence-file). */
+    const char *cmw_type; /* its media type when carried in a CMW statement (no OID of its own); NULL: none */
+    /* leaf (the first certificate of a file) is this engine's statement: type oid_text, value the certificate */
+    int (*claims_cert)(X509 *leaf);
+    /* these bytes (a file that holds no certificate) are its evidence: a CMW statement of cmw_type */
+    int (*claims_blob)(const unsigned char *data, size_t len);
+    /* A de-facto carrier in the request's extensionRequest: its statement and certificates added to b; 1 found,
+     * 0 none, -1 error. */
+    int (*from_request)(const STACK_OF(X509_EXTENSION) *exts, attest_bundle *b, attest_err *err);
+    const attest_quirk_doc *quirks;
+    size_t n_quirks;
 };
 
 /* Engines' verify functions. */

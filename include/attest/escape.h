@@ -33,5 +33,7 @@ char *attest_hex(const unsigned char *b, size_t n, char *out, size_t cap);
 char *attest_hex_dup(const unsigned char *b, size_t n);
 /* base64url without padding (RFC 7515 §2) of b[0..n), OPENSSL_malloc'd; NULL when out of memory. */
 char *attest_b64url(const unsigned char *b, size_t n);
+/* Its inverse: no padding, no other characters, at most max characters; OPENSSL_free. */
+unsigned char *attest_b64url_decode(const char *s, size_t n, size_t max, size_t *out_len);
 
 #endif

@@ -8,6 +8,7 @@
 #include <json-c/json.h>
 #include <openssl/asn1.h>
 
+#include "attest/bundle.h"
 #include "attest/objects.h"
 
 typedef struct attest_engine attest_engine;
@@ -50,6 +51,9 @@ size_t attest_engine_count(void);
 const attest_engine *attest_engine_at(size_t i);
 /* The engine of a statement type (by OID); NULL when no engine knows it. */
 const attest_engine *attest_engine_for_type(const ASN1_OBJECT *type);
+/* The engine that judges a statement: by its type, and for a CMW record by its media type. */
+const attest_engine *attest_engine_for_statement(const attest_statement *st);
+const attest_engine *attest_engine_for_media_type(const char *media_type);
 const char *attest_engine_name(const attest_engine *e);
 const char *attest_engine_kind(const attest_engine *e); /* "tpm2-certify"; "other" for NULL */
 

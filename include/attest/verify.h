@@ -38,6 +38,11 @@ typedef struct {
     int strict_shape;            /* legacy bundle shapes fail instead of warning */
     int require_key_attestation; /* some statement must bind the subject key (default 1) */
     int require_all_signatures;  /* PKIX: a signature block that cannot be verified here fails (default 0) */
+    /* Vendor evidence (see attest(7)); strict_shape (--strict) also refuses vendor quirks. */
+    int yubikey_min_pin_policy;   /* YubiKey PIN policy at least: 0 any, 2 once, 3 always */
+    int yubikey_min_touch_policy; /* YubiKey touch policy at least: 0 any, 3 cached, 2 always */
+    int vulnerable_firmware_fails; /* known-vulnerable firmware (e.g. YSA-2024-03) fails instead of warning */
+    int android_require_verified_boot; /* Android: a locked device with verified boot, else fail (default: warn) */
 } attest_policy;
 
 ATTEST_EXPORT void attest_policy_default(attest_policy *p);

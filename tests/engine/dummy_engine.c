@@ -83,18 +83,14 @@ static const attest_check_doc checks[] = {
 };
 
 const attest_engine attest_engine_dummy = {
-    "dummy",
-    "dummy-evidence",
-    "dummy evidence (test only)",
-    NULL,
-    0,
-    "1.3.6.1.4.1.99999.77.1",
-    objects,
-    1,
-    checks,
-    2,
-    0,
-    describe,
-    verify,
-    NULL,
+    .name = "dummy",
+    .kind = "dummy-evidence",
+    .summary = "dummy evidence (test only)",
+    .oid_text = "1.3.6.1.4.1.99999.77.1",
+    .objects = objects,
+    .n_objects = 1,
+    .checks = checks,
+    .n_checks = 2,
+    .describe = describe,
+    .verify = verify,
 };
