@@ -7,6 +7,7 @@
 #include <time.h>
 #include <openssl/provider.h>
 
+#include "attest/bundle.h"
 #include "attest/describe.h"
 #include "attest/registry.h"
 #include "attest/tpm2_device.h"
@@ -99,7 +100,16 @@ typedef struct {
     attest_datatype dt; /* from the PEM label of a stream block; ATTEST_DT_COUNT: detect */
     char error[256];    /* non-empty: this input is an error (exit 2), data is NULL */
 } cli_input;
+/* evidence_files.c: --evidence-file FILE... as one bundle; NULL after one line on stderr. */
+#define CLI_MAX_EVIDENCE_FILES 16
+attest_bundle *cli_load_evidence(const cli_app *app, const char *const *paths, int n);
+/* new --evidence-file: the files as a bundle (DER) for a request by key; refused when evidence attests another key. */
+int cli_vendor_bundle(const cli_app *app, const char *const *paths, int n, EVP_PKEY *key, const char *key_spec,
+                      unsigned char **der, size_t *len);
+
 cli_inputs *cli_inputs_new(const char *const *ins, int n_ins, FILE *list);
+/* One input named name without bytes: verify --evidence-file without --in judges the evidence alone. */
+cli_inputs *cli_inputs_one(const char *name);
 /* 1 and the next input (maybe an error), 0 at the end.  Prints nothing. */
 int cli_inputs_next(cli_inputs *in, cli_input *out);
 void cli_inputs_free(cli_inputs *in);

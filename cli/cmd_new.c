@@ -39,7 +39,8 @@ typedef struct {
     const char *nonce_hex, *nonce_file, *claims, *key_id, *ak_md;
     const char *cmp_reqexts; /* openssl config snippet carrying the bundle for openssl cmp -reqexts */
     const char *aks[CLI_MAX_AKS], *ak_certs[CLI_MAX_AKS], *ak_chain[MAX_LIST], *addext[MAX_LIST];
-    int n_aks, n_ak_certs, n_ak_chain, n_addext, pss, ak_pss;
+    const char *vendor_files[CLI_MAX_EVIDENCE_FILES]; /* --evidence-file without --evidence: vendor evidence */
+    int n_aks, n_ak_certs, n_ak_chain, n_addext, pss, ak_pss, n_vendor_files;
     unsigned char nonce[ATTEST_MAX_NONCE];
     size_t nonce_len;
 } new_opts;
@@ -47,6 +48,10 @@ typedef struct {
 static void new_usage(FILE *f)
 {
     fputs("usage: attest-req new --evidence tpm2|pkix --key KEY --ak AK --ak-cert FILE --subject DN [options]\n"
+          "       attest-req new --evidence-file FILE... --key KEY --subject DN [options]\n"
+          "  --evidence-file F   without --evidence: vendor evidence about KEY (a YubiKey's slot and F9\n"
+          "                      certificates, a Luna PKC, a Cloud HSM attestation and its chains, an\n"
+          "                      Android chain; repeatable) put into the request's bundle as is\n"
           "  --evidence tpm2     TPM 2.0 certify evidence (TcgAttestCertify); --ak is the AK's handle\n"
           "  --evidence pkix     PKIX key attestation evidence, signed by each --ak (any provider)\n"
           "  --key KEY           the key to attest and sign the request with: a file, a provider URI,\n"
@@ -113,14 +118,39 @@ static int producible(const char *format, char *names, size_t cap)
     return found;
 }
 
+static int vendor_mode(const new_opts *o)
+{
+    return !o->standalone && o->evidence == NULL && o->n_vendor_files > 0;
+}
+
 static int check_required(cli_app *app, const new_opts *o)
 {
     const char *missing = o->key == NULL ? "--key" : NULL;
     char formats[128];
 
+    if (vendor_mode(o)) {
+        if (missing == NULL && o->subject == NULL)
+            missing = "--subject";
+        if (missing != NULL)
+            cli_error(app, "%s is required", missing);
+        else if (o->n_aks > 0 || o->n_ak_certs > 0 || o->n_ak_chain > 0 || o->claims != NULL || o->nonce_len > 0
+                 || o->key_id != NULL)
+            cli_error(app,
+                      "vendor evidence (--evidence-file without --evidence) takes no --ak, --ak-cert, "
+                      "--ak-chain, --claims, --key-id or --nonce: the device made it already");
+        else
+            return 0;
+        return -1;
+    }
+    if (o->n_vendor_files > 1) {
+        cli_error(app, "--evidence %s takes one --evidence-file", o->evidence != NULL ? o->evidence : "pkix");
+        return -1;
+    }
     if (!o->standalone) {
         if (!producible(o->evidence, formats, sizeof(formats))) {
-            cli_error(app, "--evidence %s is required (the evidence format)", formats);
+            cli_error(app,
+                      "--evidence %s is required (the evidence format), or --evidence-file FILE for vendor evidence",
+                      formats);
             return -1;
         }
         if (missing == NULL && o->subject == NULL)
@@ -211,7 +241,15 @@ static int parse_opts(cli_app *app, int argc, char **argv, new_opts *o)
         case 'p': o->pss = 1; break;
         case 'o': o->out = optarg; break;
         case 'O': o->outform = optarg; break;
-        case 'E': o->evidence_file = optarg; break;
+        case 'E':
+            if (o->n_vendor_files == CLI_MAX_EVIDENCE_FILES) {
+                cli_error(app, "at most %d --evidence-file files", CLI_MAX_EVIDENCE_FILES);
+                return -1;
+            }
+            o->vendor_files[o->n_vendor_files++] = optarg;
+            if (o->evidence_file == NULL)
+                o->evidence_file = optarg;
+            break;
         case 'l': o->claims = optarg; break;
         case 'I': o->key_id = optarg; break;
         case 'M': o->ak_md = optarg; break;
@@ -496,7 +534,8 @@ static int run(cli_app *app, new_opts *o)
     attest_request_opts ro;
     attest_err err;
     new_tpm2_session ts;
-    int tpm2 = !o->standalone && strcmp(o->evidence, "tpm2") == 0, rc = EXIT_USAGE, r, i, tpm_signs = 0;
+    int tpm2 = !o->standalone && o->evidence != NULL && strcmp(o->evidence, "tpm2") == 0, rc = EXIT_USAGE, r, i,
+        tpm_signs = 0;
 
     memset(&ts, 0, sizeof(ts));
 
@@ -538,7 +577,10 @@ static int run(cli_app *app, new_opts *o)
             goto done;
         }
     }
-    if (tpm2) {
+    if (vendor_mode(o)) {
+        if (cli_vendor_bundle(app, o->vendor_files, o->n_vendor_files, key, o->key, &bundle, &bundle_len) != 0)
+            goto done;
+    } else if (tpm2) {
         /* TPM2_Sign's key is the certified one by construction; the provider's is compared. */
         if (!tpm_signs && new_tpm2_check_signing_key(app, stmt, stmt_len, key, o->key) != 0)
             goto done;
@@ -550,9 +592,10 @@ static int run(cli_app *app, new_opts *o)
         rc = write_out(app, o, "EVIDENCE", stmt, stmt_len) == 0 ? EXIT_OK : EXIT_USAGE;
         goto done;
     }
-    if (build_bundle(app, tpm2 ? ATTEST_OID_TPM_CERTIFY : ATTEST_OID_PKIX_STATEMENT, stmt, stmt_len, certs, &bundle,
-                     &bundle_len)
-        != 0)
+    if (!vendor_mode(o)
+        && build_bundle(app, tpm2 ? ATTEST_OID_TPM_CERTIFY : ATTEST_OID_PKIX_STATEMENT, stmt, stmt_len, certs, &bundle,
+                        &bundle_len)
+            != 0)
         goto done;
     memset(&ro, 0, sizeof(ro));
     ro.subject = o->subject;
@@ -583,7 +626,7 @@ static int run(cli_app *app, new_opts *o)
         goto done;
     }
     rc = write_out(app, o, "CERTIFICATE REQUEST", req, req_len) == 0 ? EXIT_OK : EXIT_USAGE;
-    if (rc == EXIT_OK)
+    if (rc == EXIT_OK && !vendor_mode(o))
         warn_unverifiable(app, o, ak_certs);
     if (rc != EXIT_OK && o->cmp_reqexts != NULL && strcmp(o->cmp_reqexts, "-") != 0)
         (void)remove(o->cmp_reqexts);

@@ -20,13 +20,17 @@
 #include "verify_batch.h"
 
 #define MAX_UNTRUSTED 16
+#ifndef ATTEST_ANCHORS_DIR /* set by the build for the installed CLI */
+#define ATTEST_ANCHORS_DIR "DATADIR/attest/anchors"
+#endif
 
 typedef struct {
     const char **ins;
     int n_ins;
-    const char *in_list, *trust_dir, *pubkey, *at_time, *nonce_hex, *nonce_file, *nonce_state, *format, *sign_key;
-    const char *untrusted[MAX_UNTRUSTED], *trust_files[MAX_UNTRUSTED];
-    int n_untrusted, n_trust_files, jobs;
+    const char *in_list, *pubkey, *at_time, *nonce_hex, *nonce_file, *nonce_state, *format, *sign_key;
+    const char *untrusted[MAX_UNTRUSTED], *trust_files[MAX_UNTRUSTED], *trust_dirs[MAX_UNTRUSTED];
+    const char *evidence[CLI_MAX_EVIDENCE_FILES];
+    int n_untrusted, n_trust_files, n_trust_dirs, n_evidence, jobs;
     attest_policy policy;
 } verify_opts;
 
@@ -34,16 +38,25 @@ static void verify_usage(FILE *f)
 {
     fprintf(f,
             "usage: attest-req verify --in FILE... --trust-dir DIR [options]\n"
+            "       attest-req verify [--in REQ] --evidence-file FILE... --trust-dir DIR [options]\n"
             "  --in FILE          attested CSR, bare AttestationBundle (with --pubkey) or standalone\n"
             "                     PKIX Evidence (PEM or DER); CRMF CertReqMessages or CMP ir/cr/kur/p10cr\n"
             "                     message (DER; CMP protection is not checked);\n"
             "                     repeatable; - reads stdin (a stream of PEM requests, or one DER)\n"
             "  --in-list FILE     more inputs: one path per line\n"
-            "  --trust-dir DIR    trust anchors: every PEM/DER certificate file in DIR\n"
+            "  --trust-dir DIR    trust anchors: every PEM/DER certificate file in DIR; a subdirectory\n"
+            "                     named after an engine (yubikey/, luna/, marvell/, android/) holds\n"
+            "                     anchors for that vendor's evidence only (repeatable; the installed\n"
+            "                     vendor anchors: " ATTEST_ANCHORS_DIR ")\n"
+            "  --evidence-file F  vendor evidence beside the request (repeatable): a YubiKey slot and\n"
+            "                     F9 certificate, a Luna PKC (.p7b), a Cloud HSM attestation (.dat,\n"
+            "                     gzip or raw) and its chains, an Android chain; PEM, DER or PKCS#7.\n"
+            "                     Without --in the evidence is judged alone (against --pubkey, or\n"
+            "                     bound to no key: at best a warning)\n"
             "  --trust-file FILE  trust anchors: every certificate in FILE (repeatable; with or\n"
             "                     without --trust-dir)\n"
             "  --untrusted FILE   more intermediate certificates (repeatable; never anchors)\n"
-            "  --pubkey FILE      the key a bare bundle must bind to\n"
+            "  --pubkey FILE      the key a bare bundle (or evidence files without --in) must bind to\n"
             "  --at-time T        judge at time T, not now (a relaxation: at best a warning):\n"
             "                     2024-11-01T00:00:00Z or Unix seconds, 1950 .. 9999\n"
             "  --nonce HEX        demand this nonce (TPM extraData / PKIX transaction nonce)\n"
@@ -53,7 +66,8 @@ static void verify_usage(FILE *f)
             "  --allow NAME       relax one policy point, with a warning (repeatable):\n"
             "                     %s\n"
             "                     (none admits a TPM AK certificate for PKIX evidence)\n"
-            "  --strict           refuse older draft shapes of the bundle\n"
+            "  --strict           refuse older draft shapes of the bundle, vendor quirks and\n"
+            "                     expired vendor anchors\n"
             "  --require-all-signatures\n"
             "                     PKIX evidence: refuse a signature block that cannot be verified\n"
             "                     here (e.g. ML-DSA on OpenSSL < 3.5), not only one that fails\n"
@@ -101,6 +115,7 @@ static int parse_opts(cli_app *app, int argc, char **argv, verify_opts *o)
                                               { "in-list", required_argument, NULL, 'L' },
                                               { "trust-dir", required_argument, NULL, 'T' },
                                               { "trust-file", required_argument, NULL, 'F' },
+                                              { "evidence-file", required_argument, NULL, 'E' },
                                               { "untrusted", required_argument, NULL, 'u' },
                                               { "pubkey", required_argument, NULL, 'k' },
                                               { "at-time", required_argument, NULL, 'a' },
@@ -123,7 +138,20 @@ static int parse_opts(cli_app *app, int argc, char **argv, verify_opts *o)
         switch (opt) {
         case 'i': o->ins[o->n_ins++] = optarg; break;
         case 'L': o->in_list = optarg; break;
-        case 'T': o->trust_dir = optarg; break;
+        case 'T':
+            if (o->n_trust_dirs == MAX_UNTRUSTED) {
+                cli_error(app, "at most %d --trust-dir directories", MAX_UNTRUSTED);
+                return -1;
+            }
+            o->trust_dirs[o->n_trust_dirs++] = optarg;
+            break;
+        case 'E':
+            if (o->n_evidence == CLI_MAX_EVIDENCE_FILES) {
+                cli_error(app, "at most %d --evidence-file files", CLI_MAX_EVIDENCE_FILES);
+                return -1;
+            }
+            o->evidence[o->n_evidence++] = optarg;
+            break;
         case 'u':
             if (o->n_untrusted == MAX_UNTRUSTED) {
                 cli_error(app, "at most %d --untrusted files", MAX_UNTRUSTED);
@@ -181,8 +209,8 @@ static int parse_opts(cli_app *app, int argc, char **argv, verify_opts *o)
         cli_error(app, "unexpected argument '%s' (try: attest-req verify --help)", argv[optind]);
         return -1;
     }
-    if (o->n_ins == 0 && o->in_list == NULL) {
-        cli_error(app, "--in FILE (or --in-list FILE) is required");
+    if (o->n_ins == 0 && o->in_list == NULL && o->n_evidence == 0) {
+        cli_error(app, "--in FILE (or --in-list FILE, or --evidence-file FILE) is required");
         return -1;
     }
     if (strcmp(o->format, "text") != 0 && strcmp(o->format, "json") != 0 && strcmp(o->format, "jwt") != 0) {
@@ -199,7 +227,7 @@ static int parse_opts(cli_app *app, int argc, char **argv, verify_opts *o)
         cli_error(app, "give --nonce-state or --nonce/--nonce-file, not both");
         return -1;
     }
-    if (o->trust_dir == NULL && o->n_trust_files == 0) {
+    if (o->n_trust_dirs == 0 && o->n_trust_files == 0) {
         cli_error(app,
                   "--trust-dir DIR or --trust-file FILE is required (the anchors the attestation keys must chain to)");
         return -1;
@@ -223,10 +251,12 @@ static int load_trust(cli_app *app, const verify_opts *o, attest_trust **out)
             return -1;
         }
     }
-    if (o->trust_dir != NULL && attest_trust_add_dir(t, o->trust_dir, notice_cb, app, &err) != 0) {
-        cli_error(app, "%s", err.msg);
-        attest_trust_free(t);
-        return -1;
+    for (i = 0; i < o->n_trust_dirs; i++) {
+        if (attest_trust_add_dir(t, o->trust_dirs[i], notice_cb, app, &err) != 0) {
+            cli_error(app, "%s", err.msg);
+            attest_trust_free(t);
+            return -1;
+        }
     }
     for (i = 0; i < o->n_untrusted; i++) {
         if (attest_trust_add_untrusted_file(t, o->untrusted[i], &err) != 0) {
@@ -257,6 +287,7 @@ int cmd_verify(cli_app *app, int argc, char **argv)
     cli_inputs *in = NULL;
     FILE *list = NULL;
     attest_trust *trust = NULL;
+    attest_bundle *evidence = NULL;
     EVP_PKEY *subject = NULL, *signer = NULL;
     unsigned char nonce[ATTEST_MAX_NONCE];
     size_t nonce_len = 0;
@@ -303,6 +334,8 @@ int cmd_verify(cli_app *app, int argc, char **argv)
             goto done;
         }
     }
+    if (o.n_evidence > 0 && (evidence = cli_load_evidence(app, o.evidence, o.n_evidence)) == NULL)
+        goto done;
     if (o.in_list != NULL && (list = fopen(o.in_list, "r")) == NULL) {
         cli_error(app, "%s: cannot open the input list", o.in_list);
         goto done;
@@ -320,9 +353,14 @@ int cmd_verify(cli_app *app, int argc, char **argv)
     }
     v.json = strcmp(o.format, "text") != 0;
     v.sign_key = signer;
+    v.evidence = evidence;
     /* One verdict per line once there can be more than one. */
     v.json_lines = o.n_ins > 1 || o.in_list != NULL || (o.n_ins == 1 && strcmp(o.ins[0], "-") == 0);
-    if ((in = cli_inputs_new(o.ins, o.n_ins, list)) == NULL)
+    if (o.n_ins == 0 && o.in_list == NULL)
+        in = cli_inputs_one(o.evidence[0]); /* the evidence alone: one verdict */
+    else
+        in = cli_inputs_new(o.ins, o.n_ins, list);
+    if (in == NULL)
         goto done;
     worst = verify_batch(&v, in, o.jobs, &total);
     if (total == 0) {
@@ -338,6 +376,7 @@ int cmd_verify(cli_app *app, int argc, char **argv)
     rc = worst;
 done:
     cli_inputs_free(in);
+    attest_bundle_free(evidence);
     if (list != NULL)
         fclose(list);
     OPENSSL_free(o.ins);

@@ -30,7 +30,8 @@ struct cli_inputs {
     int count;     /* inputs taken from the stream */
     long line;
     int bol;
-    piece held; /* a BEGIN line read ahead: it starts the next input */
+    piece held;       /* a BEGIN line read ahead: it starts the next input */
+    const char *only; /* cli_inputs_one: a single input with this name and no bytes */
 };
 
 cli_inputs *cli_inputs_new(const char *const *ins, int n_ins, FILE *list)
@@ -42,6 +43,15 @@ cli_inputs *cli_inputs_new(const char *const *ins, int n_ins, FILE *list)
         in->n_ins = n_ins;
         in->list = list;
     }
+    return in;
+}
+
+cli_inputs *cli_inputs_one(const char *name)
+{
+    cli_inputs *in = OPENSSL_zalloc(sizeof(*in));
+
+    if (in != NULL)
+        in->only = name;
     return in;
 }
 
@@ -351,6 +361,10 @@ static void read_path(const char *path, cli_input *out)
         out->data = NULL;
         return;
     }
+    if (out->len >= 3 && memcmp(out->data, "\xef\xbb\xbf", 3) == 0) { /* a UTF-8 byte order mark (Windows tools) */
+        memmove(out->data, out->data + 3, out->len - 3);
+        out->len -= 3;
+    }
     if (out->len == 0 || out->data[0] == 0x30 || (n = pem_blocks(out->data, out->len)) == 0)
         return; /* DER, or neither: the verifier says what it is not */
     if (n > 1)
@@ -366,6 +380,11 @@ int cli_inputs_next(cli_inputs *it, cli_input *out)
 {
     memset(out, 0, sizeof(*out));
     out->dt = ATTEST_DT_NONE;
+    if (it->only != NULL) {
+        snprintf(out->name, sizeof(out->name), "%.255s", it->only);
+        it->only = NULL;
+        return 1;
+    }
     if (it->streaming && stream_next(it, out))
         return 1;
     if (it->next_in < it->n_ins) {

@@ -22,6 +22,7 @@
 #include "attest/checks.h"
 #include "attest/jws.h"
 #include "attest/nonce_state.h"
+#include "attest/import.h"
 #include "verify_batch.h"
 
 typedef struct {
@@ -71,6 +72,10 @@ static char *bio_text(BIO *b)
 /* The verdict on one input: by its PEM label when it had one, else detected by the library. */
 static attest_verdict *judge(const verifier *v, const cli_input *in)
 {
+    if (v->evidence != NULL && in->data == NULL)
+        return attest_verify_evidence_files(&v->vp, v->evidence);
+    if (v->evidence != NULL)
+        return attest_verify_csr_evidence(&v->vp, in->data, in->len, v->evidence);
     return attest_verify_any(&v->vp, in->dt, in->data, in->len);
 }
 

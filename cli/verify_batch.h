@@ -2,6 +2,7 @@
 #ifndef ATTEST_CLI_VERIFY_BATCH_H
 #define ATTEST_CLI_VERIFY_BATCH_H
 
+#include "attest/bundle.h"
 #include "attest/verdict.h"
 #include "cli.h"
 
@@ -13,8 +14,9 @@ typedef struct {
     cli_app *app;
     attest_verify_params vp;
     int json, json_lines;
-    EVP_PKEY *sign_key;      /* --format jwt: each verdict a compact JWS by this key */
-    const char *nonce_state; /* --nonce-state DIR, or NULL */
+    EVP_PKEY *sign_key;            /* --format jwt: each verdict a compact JWS by this key */
+    const char *nonce_state;       /* --nonce-state DIR, or NULL */
+    const attest_bundle *evidence; /* --evidence-file: judged with each request, or alone (inputs without bytes) */
 } verifier;
 
 /*
