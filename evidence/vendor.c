@@ -189,6 +189,10 @@ int attest_vendor_key_binding(attest_vctx *v, attest_submod *sub, const char *ch
     EVP_PKEY *k = NULL;
     int same;
 
+    /* The attested key is recorded either way: the verdict names it (attested_key). */
+    OPENSSL_free(sub->akpub);
+    sub->akpub = OPENSSL_memdup(spki, spki_len);
+    sub->akpub_len = sub->akpub != NULL ? spki_len : 0;
     if (v->subject_key == NULL) {
         attest_skip(&sub->checks, check_id, "no subject key given (a request or --pubkey): binding not checked");
         return 0;
@@ -202,9 +206,6 @@ int attest_vendor_key_binding(attest_vctx *v, attest_submod *sub, const char *ch
         same = EVP_PKEY_eq(k, v->subject_key) == 1; /* the same key in another encoding */
     EVP_PKEY_free(k);
     OPENSSL_free(subj);
-    OPENSSL_free(sub->akpub);
-    sub->akpub = OPENSSL_memdup(spki, spki_len);
-    sub->akpub_len = sub->akpub != NULL ? spki_len : 0;
     if (!same) {
         attest_fail(&sub->checks, check_id, "the attested key is not the subject key");
         return 0;

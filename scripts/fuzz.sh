@@ -21,7 +21,7 @@ done
 targets=("$@")
 # Absolute: the seed requests are made in a temporary directory.
 build=$(cd "$build" && pwd) || { echo "fuzz.sh: no build directory $build" >&2; exit 2; }
-[ ${#targets[@]} -gt 0 ] || targets=(bundle tpm2 pkix csr verify crmf)
+[ ${#targets[@]} -gt 0 ] || targets=(bundle tpm2 pkix csr verify crmf yubikey luna marvell android)
 
 corpus="$build/fuzz-corpus" crashes="$build/fuzz-crash"
 mkdir -p "$corpus" "$crashes"
@@ -54,6 +54,8 @@ for t in "${targets[@]}"; do
     mkdir -p "$corpus/$t"
     seeds=()
     [ -d "$corpus/seeds/$t" ] && seeds=("$corpus/seeds/$t")
+    # A vendor engine's seeds are its real samples.
+    [ -d "$root/tests/vectors/vendors/$t" ] && seeds+=("$root/tests/vectors/vendors/$t")
     log="$build/fuzz-$t.log"
     # Leak checks stay on; a leak or crash makes libFuzzer exit non-zero.
     if ! "$bin" -max_total_time="$seconds" -print_final_stats=1 -dict="$root/tests/fuzz/attest.dict" \
