@@ -48,8 +48,7 @@ static void as_statement(const uint8_t *data, size_t size)
             judge(b);
         if (engine->describe != NULL)
             json_object_put(engine->describe(data, size, &err));
-    } else if (engine->cmw_type != NULL
-               && attest_cmw_record_encode(engine->cmw_type, data, size, &der, &len, &err) == 0
+    } else if (engine->cmw_type != NULL && attest_cmw_record_encode(engine->cmw_type, data, size, &der, &len, &err) == 0
                && attest_bundle_add_statement(b, attest_oid_obj(ATTEST_OID_PE_CMW), der, len, &err) == 0) {
         judge(b);
         if (engine->describe != NULL)

@@ -77,12 +77,12 @@ static void test_cmw_refusals(void **state)
 
     (void)state;
     assert_int_equal(decode_text("[\"a/b\",\"AQID\"]"), 0);
-    assert_int_not_equal(decode_text("[\"a/b\",\"AQI=\"]"), 0);        /* padding */
-    assert_int_not_equal(decode_text("[\"a/b\",\"AQ+/\"]"), 0);        /* base64, not base64url */
-    assert_int_not_equal(decode_text("[\"a/b\",\"AQID\",1]"), 0);      /* a third member (indicator) */
-    assert_int_not_equal(decode_text("[30,\"AQID\"]"), 0);             /* a CoAP content format number */
-    assert_int_not_equal(decode_text("[\"a/b\",\"AQID\"] x"), 0);      /* trailing text */
-    assert_int_not_equal(decode_text("{\"a/b\":\"AQID\"}"), 0);        /* a collection */
+    assert_int_not_equal(decode_text("[\"a/b\",\"AQI=\"]"), 0);   /* padding */
+    assert_int_not_equal(decode_text("[\"a/b\",\"AQ+/\"]"), 0);   /* base64, not base64url */
+    assert_int_not_equal(decode_text("[\"a/b\",\"AQID\",1]"), 0); /* a third member (indicator) */
+    assert_int_not_equal(decode_text("[30,\"AQID\"]"), 0);        /* a CoAP content format number */
+    assert_int_not_equal(decode_text("[\"a/b\",\"AQID\"] x"), 0); /* trailing text */
+    assert_int_not_equal(decode_text("{\"a/b\":\"AQID\"}"), 0);   /* a collection */
     assert_int_not_equal(attest_cmw_record_decode(octets, sizeof(octets), &media, &data, &n, &err), 0);
     assert_null(media);
     assert_null(data);
@@ -145,8 +145,8 @@ static void test_import_refusals(void **state)
     assert_non_null(strstr(err.msg, "PRIVATE KEY is not vendor evidence"));
     assert_int_not_equal(import_text("junk.bin", "hello", &err), 0);
     assert_non_null(strstr(err.msg, "junk.bin: neither certificates"));
-    assert_int_not_equal(
-        import_text("bad.pem", "-----BEGIN CERTIFICATE-----\nAAAA\n-----END CERTIFICATE-----\n", &err), 0);
+    assert_int_not_equal(import_text("bad.pem", "-----BEGIN CERTIFICATE-----\nAAAA\n-----END CERTIFICATE-----\n", &err),
+                         0);
     assert_non_null(strstr(err.msg, "does not decode"));
 }
 
