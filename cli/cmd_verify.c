@@ -16,6 +16,8 @@
 #include "attest/jws.h"
 #include "attest/limits.h"
 #include "attest/nonce_state.h"
+#include "attest/engine.h"
+#include "attest/trust_scope.h"
 #include "attest/verdict.h"
 #include "verify_batch.h"
 
@@ -235,6 +237,21 @@ static int parse_opts(cli_app *app, int argc, char **argv, verify_opts *o)
     return 0;
 }
 
+/* A trust directory's subdirectories named after a vendor engine hold its anchors; others are skipped. */
+static int set_vendor_scopes(attest_trust *t)
+{
+    const char *names[ATTEST_MAX_OBJECT_TYPES];
+    size_t i, n = 0;
+
+    for (i = 0; i < attest_engine_count() && n < ATTEST_MAX_OBJECT_TYPES; i++) {
+        const attest_engine *e = attest_engine_at(i);
+
+        if (e->claims_cert != NULL || e->claims_blob != NULL || e->from_request != NULL || e->cmw_type != NULL)
+            names[n++] = e->name;
+    }
+    return attest_trust_set_scope_names(t, names, n);
+}
+
 static int load_trust(cli_app *app, const verify_opts *o, attest_trust **out)
 {
     attest_trust *t = attest_trust_new_ex(app->libctx, app->propq);
@@ -242,8 +259,10 @@ static int load_trust(cli_app *app, const verify_opts *o, attest_trust **out)
     time_t when = 0;
     int i;
 
-    if (t == NULL)
+    if (t == NULL || set_vendor_scopes(t) != 0) {
+        attest_trust_free(t);
         return -1;
+    }
     for (i = 0; i < o->n_trust_files; i++) {
         if (attest_trust_add_file(t, o->trust_files[i], &err) != 0) {
             cli_error(app, "--trust-file %s", err.msg);

@@ -192,7 +192,7 @@ int attest_trust_add_dir(attest_trust *t, const char *dir, attest_notice_fn noti
 {
     DIR *d = opendir(dir);
     struct dirent *e;
-    char path[4096], msg[4096 + 160], why[128];
+    char path[4096], msg[4096 + 320], why[128];
     int files = 0;
 
     if (d == NULL) {
@@ -214,9 +214,16 @@ int attest_trust_add_dir(attest_trust *t, const char *dir, attest_notice_fn noti
             continue;
         if (is_dir(path)) {
             /* A subdirectory holds one evidence engine's anchors (anchors/yubikey/...). */
-            if (t->is_scope) {
+            char known[160];
+
+            if (t->is_scope || !attest_trust_is_scope_name(t, e->d_name, known, sizeof(known))) {
                 if (notice != NULL) {
-                    snprintf(msg, sizeof(msg), "skipping %s: a directory inside a vendor anchor directory", path);
+                    if (t->is_scope)
+                        snprintf(msg, sizeof(msg), "skipping %s: a directory inside a vendor anchor directory", path);
+                    else
+                        snprintf(msg, sizeof(msg),
+                                 "skipping %s: a directory, and not one of the vendor anchor directories (%s)", path,
+                                 known);
                     notice(arg, msg);
                 }
             } else if (attest_trust_add_scope_dir(t, e->d_name, path, notice, arg, err) != 0) {

@@ -36,7 +36,8 @@ struct attest_trust {
     /* Anchors of one evidence engine (a trust directory's subdirectory): vendor roots judge only their vendor. */
     struct attest_trust_scope *scopes;
     size_t n_scopes;
-    int is_scope; /* a scope's own subdirectories are not scopes */
+    int is_scope;      /* a scope's own subdirectories are not scopes */
+    char *scope_names; /* ",yubikey,luna," when set: other subdirectories are skipped with a notice */
 };
 
 struct attest_trust_scope {
@@ -52,6 +53,8 @@ void attest_trust_take_all(attest_trust *t);
 int attest_trust_add_scope_dir(attest_trust *t, const char *name, const char *dir, attest_notice_fn notice, void *arg,
                                attest_err *err);
 void attest_trust_free_scopes(attest_trust *t);
+/* 1 when a subdirectory called name is a scope (any name until attest_trust_set_scope_names); known gets the list. */
+int attest_trust_is_scope_name(const attest_trust *t, const char *name, char *known, size_t cap);
 size_t attest_trust_scoped_anchor_count(const attest_trust *t);
 
 #endif

@@ -48,10 +48,44 @@ int attest_trust_add_scope_dir(attest_trust *t, const char *name, const char *di
     return attest_trust_add_dir(s, dir, notice, arg, err);
 }
 
+int attest_trust_set_scope_names(attest_trust *t, const char *const *names, size_t n)
+{
+    size_t i, len = 2;
+    char *s;
+
+    for (i = 0; i < n; i++)
+        len += strlen(names[i]) + 1;
+    if ((s = OPENSSL_malloc(len)) == NULL)
+        return -1;
+    strcpy(s, ",");
+    for (i = 0; i < n; i++) {
+        strcat(s, names[i]);
+        strcat(s, ",");
+    }
+    OPENSSL_free(t->scope_names);
+    t->scope_names = s;
+    return 0;
+}
+
+int attest_trust_is_scope_name(const attest_trust *t, const char *name, char *known, size_t cap)
+{
+    char want[40];
+    size_t n;
+
+    if (t->scope_names == NULL)
+        return 1;
+    snprintf(known, cap, "%s", t->scope_names + 1);
+    if ((n = strlen(known)) > 0 && known[n - 1] == ',')
+        known[n - 1] = '\0';
+    return snprintf(want, sizeof(want), ",%s,", name) < (int)sizeof(want) && strstr(t->scope_names, want) != NULL;
+}
+
 void attest_trust_free_scopes(attest_trust *t)
 {
     size_t i;
 
+    OPENSSL_free(t->scope_names);
+    t->scope_names = NULL;
     for (i = 0; i < t->n_scopes; i++)
         attest_trust_free(t->scopes[i].t);
     OPENSSL_free(t->scopes);

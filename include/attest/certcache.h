@@ -27,4 +27,8 @@ X509 *attest_cert_from_der_ex(const unsigned char *der, size_t len, OSSL_LIB_CTX
  */
 void attest_certcache_set_enabled(int on);
 
+/* For ASN.1 templates: a Certificate field (an X509 *) decoded through this cache (asn1/cert_item.c). */
+#include <openssl/asn1.h>
+DECLARE_ASN1_ITEM(ATTEST_CACHED_X509)
+
 #endif

@@ -16,6 +16,9 @@ typedef struct {
     void *app_data;                                                  /* X509_STORE_CTX_get_app_data */
 } attest_chain_hooks;
 
+/* Before attest_trust_add_dir: only subdirectories with these names are scopes, others are skipped with a notice
+ * (the CLI passes its vendor engines' names).  Unset: every subdirectory is a scope. */
+int attest_trust_set_scope_names(attest_trust *t, const char *const *names, size_t n);
 /* Anchors of scope (decoded or not). */
 size_t attest_trust_scope_anchor_count(const attest_trust *t, const char *scope);
 /* The names of the scopes, for notices: "android, yubikey" ("" when none). */
