@@ -467,6 +467,25 @@ static void make_blob(buf *o, EVP_PKEY *subject, EVP_PKEY *part, int local, int 
     EVP_MD_CTX_free(md);
 }
 
+/* CAVIUM_V1: the same objects at the fixed offset 984 (smallstep parseAttestationV1), signed. */
+static void make_blob_v1(buf *o, EVP_PKEY *subject, EVP_PKEY *part)
+{
+    unsigned char point[133];
+    size_t plen = 0, siglen = ATTEST_MARVELL_SIG_LEN;
+    EVP_MD_CTX *md = EVP_MD_CTX_new();
+
+    assert_true(EVP_PKEY_get_octet_string_param(subject, OSSL_PKEY_PARAM_ENCODED_PUBLIC_KEY, point, sizeof(point),
+                                                &plen));
+    memset(o->b, 0, 984);
+    o->n = 984;
+    object(o, 0x201, 0, point, plen, 1, 0);
+    object(o, 0x202, 1, point, plen, 1, 0);
+    assert_true(EVP_DigestSignInit(md, NULL, EVP_sha256(), NULL, part) == 1);
+    assert_true(EVP_DigestSign(md, o->b + o->n, &siglen, o->b, o->n) == 1);
+    o->n += siglen;
+    EVP_MD_CTX_free(md);
+}
+
 typedef struct {
     char dir[32], sub[48], f1[64], f2[64];
     EVP_PKEY *mroot_k, *card_k, *part_k, *oroot_k, *other_k, *rogue_k, *subject;
@@ -733,6 +752,24 @@ static void test_parse_bounds(void **state)
     }
 }
 
+static void test_v1_layout(void **state)
+{
+    buf blob;
+    attest_mv_blob b;
+    unsigned char *d;
+
+    (void)state;
+    make_blob_v1(&blob, L.subject, L.part_k);
+    assert_int_equal(attest_mv_parse(blob.b, blob.n, &b, NULL), 0);
+    assert_int_equal(b.version, 1);
+    assert_int_equal(b.n_obj, 2);
+    assert_int_equal(b.obj[1].handle, 0x202);
+    assert_int_equal(attest_mv_uint(attest_mv_object_of(&b, MV_CKO_PRIVATE_KEY), MV_CKA_LOCAL), 1);
+    d = dup_bytes(blob.b, blob.n - 1); /* one byte short: the objects no longer end at the signature */
+    assert_int_not_equal(attest_mv_parse(d, blob.n - 1, &b, NULL), 0);
+    free(d);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -758,6 +795,7 @@ int main(void)
         cmocka_unit_test(test_neg_v1_card_other_root),
         cmocka_unit_test(test_neg_different_keys),
         cmocka_unit_test(test_parse_bounds),
+        cmocka_unit_test(test_v1_layout),
     };
 
     return cmocka_run_group_tests(tests, lab_setup, lab_teardown);
