@@ -23,8 +23,9 @@
 #define MAX_PATH     6 /* leaf, DAC, HOC, manufacturer, root: the RSA chain is the longest */
 
 static const attest_quirk_doc quirks[] = {
-    { Q_NEGATIVE_S, "the PKC leaf's ECDSA signature encodes s (or r) as a negative INTEGER (no 0x00 pad); "
-                    "it is read as unsigned, and accepted only when it then verifies with the issuer's key" },
+    { Q_NEGATIVE_S,
+      "the PKC leaf's ECDSA signature encodes s (or r) as a negative INTEGER (no 0x00 pad); "
+      "it is read as unsigned, and accepted only when it then verifies with the issuer's key" },
 };
 
 /* Only the defect the quirk names, only on the leaf, and only when the repaired signature verifies. */
@@ -33,7 +34,7 @@ static int relax(void *arg, attest_vctx *v, int error, int depth, X509 *cert, X5
     (void)arg;
     if (error != X509_V_ERR_CERT_SIGNATURE_FAILURE || depth != 0 || cert == issuer)
         return 0;
-    if (!attest_vctx_sig_op(v) || !luna_negative_s_verifies(cert, X509_get0_pubkey(issuer)))
+    if (!attest_vctx_sig_op(v) || !attest_luna_negative_s_verifies(cert, X509_get0_pubkey(issuer)))
         return 0;
     return attest_vctx_quirk(v, Q_NEGATIVE_S);
 }
@@ -51,7 +52,7 @@ static X509 *signer_of(attest_vctx *v, X509 *cert, int depth, STACK_OF(X509) *po
             continue;
         if (X509_verify(cert, k) == 1)
             return c;
-        if (depth == 0 && !v->p->policy->strict_shape && luna_negative_s_verifies(cert, k))
+        if (depth == 0 && !v->p->policy->strict_shape && attest_luna_negative_s_verifies(cert, k))
             return c;
     }
     return NULL;
@@ -110,11 +111,11 @@ static void hardware_origin(attest_vctx *v, attest_submod *sub, X509 *leaf, X509
         return;
     }
     snprintf(want, sizeof(want), "%lu", serial);
-    if (n >= 3 && luna_has_eku(path[1], LUNA_EKU_HOC_ECC)) {
+    if (n >= 3 && attest_luna_has_eku(path[1], LUNA_EKU_HOC_ECC)) {
         common_name(path[1], cn, sizeof(cn));
         named = strcmp(cn, want) == 0;
-    } else if (n >= 5 && luna_has_eku(path[1], LUNA_EKU_DAC) && luna_has_eku(path[2], LUNA_EKU_HOC_RSA)
-               && luna_has_eku(path[3], LUNA_EKU_MFG)) {
+    } else if (n >= 5 && attest_luna_has_eku(path[1], LUNA_EKU_DAC) && attest_luna_has_eku(path[2], LUNA_EKU_HOC_RSA)
+               && attest_luna_has_eku(path[3], LUNA_EKU_MFG)) {
         common_name(path[1], cn, sizeof(cn));
         cl = strlen(cn);
         wl = strlen(want);
@@ -148,7 +149,7 @@ static int luna_verify(attest_vctx *v, const attest_statement *st, attest_submod
         attest_fail(&sub->checks, CHK_LUNA_PARSE, "the statement is not a certificate");
         return 0;
     }
-    if (luna_leaf_parse(leaf, &info, why, sizeof(why)) != 0) {
+    if (attest_luna_leaf_parse(leaf, &info, why, sizeof(why)) != 0) {
         attest_fail(&sub->checks, CHK_LUNA_PARSE, "%s", why);
         goto done;
     }
@@ -173,7 +174,7 @@ done:
 
 static int luna_claims_cert(X509 *leaf)
 {
-    return luna_has_eku(leaf, LUNA_EKU_PKC);
+    return attest_luna_has_eku(leaf, LUNA_EKU_PKC);
 }
 
 static json_object *luna_describe(const unsigned char *der, size_t len, attest_err *err)
@@ -190,7 +191,7 @@ static json_object *luna_describe(const unsigned char *der, size_t len, attest_e
     o = json_object_new_object();
     common_name(leaf, cn, sizeof(cn));
     attest_json_add(o, "ouid", json_object_new_string(cn));
-    if (luna_leaf_parse(leaf, &info, why, sizeof(why)) == 0) {
+    if (attest_luna_leaf_parse(leaf, &info, why, sizeof(why)) == 0) {
         attest_json_add(o, "hsm_serial", json_object_new_int64((int64_t)info.serial));
         if (info.fw_len > 0)
             attest_json_add(o, "firmware", attest_json_hex(info.fw, info.fw_len));
@@ -208,11 +209,13 @@ static json_object *luna_describe(const unsigned char *der, size_t len, attest_e
 
 static const attest_check_doc checks[] = {
     { CHK_LUNA_PARSE, "the statement is a Luna PKC leaf: EKU 12383.1.13 and one 4-byte HSM serial (12383.2.1)" },
-    { CHK_LUNA_CHAIN, "the leaf chains to a Luna root of the trust directory's luna/ anchors (quirk: "
-                      "luna-negative-ecdsa-s)" },
+    { CHK_LUNA_CHAIN,
+      "the leaf chains to a Luna root of the trust directory's luna/ anchors (quirk: "
+      "luna-negative-ecdsa-s)" },
     { CHK_CHAIN_ANCHOR_EXPIRY, NULL },
-    { CHK_LUNA_HARDWARE_ORIGIN, "a Hardware Origin certificate is on the validated path and its device "
-                                "certificate names the leaf's HSM serial: the key was generated in that HSM" },
+    { CHK_LUNA_HARDWARE_ORIGIN,
+      "a Hardware Origin certificate is on the validated path and its device "
+      "certificate names the leaf's HSM serial: the key was generated in that HSM" },
     { CHK_LUNA_KEY_BINDING, "the PKC leaf's key is the request's subject key" },
 };
 

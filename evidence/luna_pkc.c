@@ -12,7 +12,7 @@
 
 #include "luna_pkc.h"
 
-int luna_has_eku(X509 *x, const char *oid)
+int attest_luna_has_eku(X509 *x, const char *oid)
 {
     EXTENDED_KEY_USAGE *eku = X509_get_ext_d2i(x, NID_ext_key_usage, NULL, NULL);
     ASN1_OBJECT *want = OBJ_txt2obj(oid, 1);
@@ -38,14 +38,14 @@ static const ASN1_OCTET_STRING *one_ext(X509 *x, const char *oid, int *dup)
     return X509_EXTENSION_get_data(X509_get_ext(x, at));
 }
 
-int luna_leaf_parse(X509 *leaf, luna_leaf *out, char *why, size_t why_len)
+int attest_luna_leaf_parse(X509 *leaf, luna_leaf *out, char *why, size_t why_len)
 {
     const ASN1_OCTET_STRING *sn, *fw;
     const unsigned char *b;
     int dup = 0;
 
     memset(out, 0, sizeof(*out));
-    if (!luna_has_eku(leaf, LUNA_EKU_PKC)) {
+    if (!attest_luna_has_eku(leaf, LUNA_EKU_PKC)) {
         snprintf(why, why_len, "the leaf has no extended key usage %s (a Luna PKC leaf)", LUNA_EKU_PKC);
         return -1;
     }
@@ -53,18 +53,22 @@ int luna_leaf_parse(X509 *leaf, luna_leaf *out, char *why, size_t why_len)
     sn = one_ext(leaf, LUNA_EXT_SERIAL, &dup);
     if (sn == NULL || ASN1_STRING_length(sn) != 4) {
         snprintf(why, why_len, "HSM serial extension %s %s", LUNA_EXT_SERIAL,
-                 dup ? "appears twice" : sn == NULL ? "is missing" : "is not 4 bytes");
+                 dup              ? "appears twice"
+                     : sn == NULL ? "is missing"
+                                  : "is not 4 bytes");
         return -1;
     }
     b = ASN1_STRING_get0_data(sn);
-    out->serial = (unsigned long)b[0] | (unsigned long)b[1] << 8 | (unsigned long)b[2] << 16 | (unsigned long)b[3] << 24;
+    out->serial =
+        (unsigned long)b[0] | (unsigned long)b[1] << 8 | (unsigned long)b[2] << 16 | (unsigned long)b[3] << 24;
     fw = one_ext(leaf, LUNA_EXT_FIRMWARE, &dup);
     if (dup) {
         snprintf(why, why_len, "firmware extension %s appears twice", LUNA_EXT_FIRMWARE);
         return -1;
     }
     if (fw != NULL) {
-        out->fw_len = (size_t)ASN1_STRING_length(fw) < sizeof(out->fw) ? (size_t)ASN1_STRING_length(fw) : sizeof(out->fw);
+        out->fw_len =
+            (size_t)ASN1_STRING_length(fw) < sizeof(out->fw) ? (size_t)ASN1_STRING_length(fw) : sizeof(out->fw);
         memcpy(out->fw, ASN1_STRING_get0_data(fw), out->fw_len);
     }
     return 0;
@@ -115,7 +119,7 @@ static unsigned char *reencode(const unsigned char *sig, size_t len, int *out_le
     return *out_len > 0 ? der : NULL;
 }
 
-int luna_negative_s_verifies(X509 *cert, EVP_PKEY *issuer_key)
+int attest_luna_negative_s_verifies(X509 *cert, EVP_PKEY *issuer_key)
 {
     const ASN1_BIT_STRING *sig;
     const X509_ALGOR *alg;

@@ -20,14 +20,14 @@ typedef struct {
 } luna_leaf;
 
 /* 1 when x's extended key usage lists oid. */
-int luna_has_eku(X509 *x, const char *oid);
+int attest_luna_has_eku(X509 *x, const char *oid);
 /* The leaf's profile: EKU PKC, one 4-byte serial extension.  -1 and why when it is not one. */
-int luna_leaf_parse(X509 *leaf, luna_leaf *out, char *why, size_t why_len);
+int attest_luna_leaf_parse(X509 *leaf, luna_leaf *out, char *why, size_t why_len);
 /*
  * 1 when cert's ECDSA signature is minimal DER except that r or s is
  * negative (high bit set without the 0x00 pad), and, read as unsigned, it
  * verifies with issuer_key over cert's exact TBS bytes.  0 otherwise.
  */
-int luna_negative_s_verifies(X509 *cert, EVP_PKEY *issuer_key);
+int attest_luna_negative_s_verifies(X509 *cert, EVP_PKEY *issuer_key);
 
 #endif

@@ -242,14 +242,25 @@ static X509 *mk_cert(EVP_PKEY *key, const char *cn, X509 *issuer, EVP_PKEY *ikey
     return x;
 }
 
-static const char *const ROOT_EXTS[] = { "basicConstraints", "critical,CA:TRUE", "keyUsage", "critical,keyCertSign",
-                                         "subjectKeyIdentifier", "hash", NULL };
-static const char *const HOC_EXTS[] = { "basicConstraints", "critical,CA:TRUE", "keyUsage", "critical,keyCertSign",
-                                        "extendedKeyUsage", "critical,1.3.6.1.4.1.12383.1.15", "subjectKeyIdentifier",
-                                        "hash", "authorityKeyIdentifier", "keyid", NULL };
+static const char *const ROOT_EXTS[] = {
+    "basicConstraints", "critical,CA:TRUE", "keyUsage", "critical,keyCertSign", "subjectKeyIdentifier", "hash", NULL
+};
+static const char *const HOC_EXTS[] = { "basicConstraints",
+                                        "critical,CA:TRUE",
+                                        "keyUsage",
+                                        "critical,keyCertSign",
+                                        "extendedKeyUsage",
+                                        "critical,1.3.6.1.4.1.12383.1.15",
+                                        "subjectKeyIdentifier",
+                                        "hash",
+                                        "authorityKeyIdentifier",
+                                        "keyid",
+                                        NULL };
 /* serial 521174 = 0x0007F3D6, little-endian */
-static const char *const LEAF_EXTS[] = { "extendedKeyUsage", "critical," PKC_EKU, "keyUsage", "critical,digitalSignature",
-                                         "1.3.6.1.4.1.12383.2.1", "DER:d6f30700", NULL };
+static const char *const LEAF_EXTS[] = {
+    "extendedKeyUsage",      "critical," PKC_EKU, "keyUsage", "critical,digitalSignature",
+    "1.3.6.1.4.1.12383.2.1", "DER:d6f30700",      NULL
+};
 static const char *const LEAF_3BYTE_SERIAL[] = { "extendedKeyUsage", "critical," PKC_EKU, "1.3.6.1.4.1.12383.2.1",
                                                  "DER:d6f307", NULL };
 
