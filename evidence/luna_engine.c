@@ -18,25 +18,64 @@
 #define CHK_LUNA_CHAIN           "luna.chain"
 #define CHK_LUNA_HARDWARE_ORIGIN "luna.hardware-origin"
 #define CHK_LUNA_KEY_BINDING     "luna.key-binding"
+#define CHK_LUNA_NONCE           "luna.nonce"
 
 #define Q_NEGATIVE_S "luna-negative-ecdsa-s"
+#define Q_ROOT_NO_BC "luna-root-without-basic-constraints"
 #define MAX_PATH     6 /* leaf, DAC, HOC, manufacturer, root: the RSA chain is the longest */
 
 static const attest_quirk_doc quirks[] = {
     { Q_NEGATIVE_S,
       "the PKC leaf's ECDSA signature encodes s (or r) as a negative INTEGER (no 0x00 pad); "
       "it is read as unsigned, and accepted only when it then verifies with the issuer's key" },
+    { Q_ROOT_NO_BC,
+      "the anchor named like the Chrysalis-ITS Root (RSA chains) is a v3 certificate without "
+      "basicConstraints; accepted as a CA only at the top of the path, self-signed" },
 };
 
-/* Only the defect the quirk names, only on the leaf, and only when the repaired signature verifies. */
+/* The Chrysalis-ITS Root's name, as the Luna validator compares it. */
+static int chrysalis_root_name(X509 *x)
+{
+    static const char *const rdn[][2] = {
+        { "C", "CA" },
+        { "ST", "Ontario" },
+        { "L", "Ottawa" },
+        { "O", "Chrysalis-ITS Inc." },
+        { "CN", "Chrysalis-ITS Root" },
+    };
+    X509_NAME *n = X509_NAME_new();
+    size_t i;
+    int ok = n != NULL;
+
+    for (i = 0; ok && i < sizeof(rdn) / sizeof(rdn[0]); i++)
+        ok = X509_NAME_add_entry_by_txt(n, rdn[i][0], MBSTRING_ASC, (const unsigned char *)rdn[i][1], -1, -1, 0);
+    ok = ok && X509_NAME_cmp(n, X509_get_subject_name(x)) == 0;
+    X509_NAME_free(n);
+    return ok;
+}
+
+/* Only the situations the quirks name: the leaf's signature defect, the Chrysalis root's missing basicConstraints. */
 static int relax(void *arg, attest_vctx *v, int error, int depth, X509 *cert, X509 *issuer)
 {
     (void)arg;
+    if (error == X509_V_ERR_INVALID_CA && cert == issuer && X509_get_version(cert) == X509_VERSION_3
+        && X509_get_ext_by_NID(cert, NID_basic_constraints, -1) < 0 && X509_self_signed(cert, 0) == 1
+        && chrysalis_root_name(cert))
+        return attest_vctx_quirk(v, Q_ROOT_NO_BC);
     if (error != X509_V_ERR_CERT_SIGNATURE_FAILURE || depth != 0 || cert == issuer)
         return 0;
     if (!attest_vctx_sig_op(v) || !attest_luna_negative_s_verifies(cert, X509_get0_pubkey(issuer)))
         return 0;
     return attest_vctx_quirk(v, Q_NEGATIVE_S);
+}
+
+/* A PKC is made once, when the key is: it carries no nonce, so a demanded one cannot be met. */
+static void no_nonce(attest_vctx *v, attest_submod *sub)
+{
+    if (v->p->nonce != NULL || v->p->nonce_by_state)
+        attest_fail(&sub->checks, CHK_LUNA_NONCE, "a nonce is required but a Luna PKC carries none");
+    else
+        attest_skip(&sub->checks, CHK_LUNA_NONCE, "a Luna PKC carries no nonce (none demanded)");
 }
 
 /* The certificate of pool whose key signed cert (its issuer on a path), or NULL. */
@@ -165,6 +204,7 @@ static int luna_verify(attest_vctx *v, const attest_statement *st, attest_submod
         goto done;
     }
     bound = attest_vendor_key_binding(v, sub, CHK_LUNA_KEY_BINDING, spki, (size_t)n);
+    no_nonce(v, sub);
 done:
     OPENSSL_free(spki);
     X509_free(anchor);
@@ -210,13 +250,14 @@ static json_object *luna_describe(const unsigned char *der, size_t len, attest_e
 static const attest_check_doc checks[] = {
     { CHK_LUNA_PARSE, "the statement is a Luna PKC leaf: EKU 12383.1.13 and one 4-byte HSM serial (12383.2.1)" },
     { CHK_LUNA_CHAIN,
-      "the leaf chains to a Luna root of the trust directory's luna/ anchors (quirk: "
-      "luna-negative-ecdsa-s)" },
+      "the leaf chains to a Luna root of the trust directory's luna/ anchors (quirks: "
+      "luna-negative-ecdsa-s, luna-root-without-basic-constraints)" },
     { CHK_CHAIN_ANCHOR_EXPIRY, NULL },
     { CHK_LUNA_HARDWARE_ORIGIN,
       "a Hardware Origin certificate is on the validated path and its device "
       "certificate names the leaf's HSM serial: the key was generated in that HSM" },
     { CHK_LUNA_KEY_BINDING, "the PKC leaf's key is the request's subject key" },
+    { CHK_LUNA_NONCE, "no nonce is demanded (--nonce, --nonce-state): a PKC carries none, so it fails when one is" },
 };
 
 const attest_engine attest_engine_luna = {
