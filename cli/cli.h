@@ -103,7 +103,8 @@ typedef struct {
 /* evidence_files.c: --evidence-file FILE... as one bundle; NULL after one line on stderr. */
 #define CLI_MAX_EVIDENCE_FILES 16
 attest_bundle *cli_load_evidence(const cli_app *app, const char *const *paths, int n);
-/* new --evidence-file: the files as a bundle (DER) for a request by key; refused when evidence attests another key. */
+/* new --evidence-file: the files as a bundle (DER) for a request by key.  -2: unreadable or not evidence;
+ * -1: a statement attests another key (one line said which). */
 int cli_vendor_bundle(const cli_app *app, const char *const *paths, int n, EVP_PKEY *key, const char *key_spec,
                       unsigned char **der, size_t *len);
 

@@ -578,8 +578,10 @@ static int run(cli_app *app, new_opts *o)
         }
     }
     if (vendor_mode(o)) {
-        if (cli_vendor_bundle(app, o->vendor_files, o->n_vendor_files, key, o->key, &bundle, &bundle_len) != 0)
+        if ((r = cli_vendor_bundle(app, o->vendor_files, o->n_vendor_files, key, o->key, &bundle, &bundle_len)) != 0) {
+            rc = r == -2 ? EXIT_USAGE : EXIT_FAIL;
             goto done;
+        }
     } else if (tpm2) {
         /* TPM2_Sign's key is the certified one by construction; the provider's is compared. */
         if (!tpm_signs && new_tpm2_check_signing_key(app, stmt, stmt_len, key, o->key) != 0)

@@ -41,8 +41,10 @@ int cli_vendor_bundle(const cli_app *app, const char *const *paths, int n, EVP_P
     size_t i, k;
     int r = -1;
 
-    if (b == NULL || t == NULL)
+    if (b == NULL || t == NULL) {
+        r = -2; /* unreadable or not evidence: an I/O error */
         goto done;
+    }
     attest_policy_default(&pol);
     memset(&p, 0, sizeof(p));
     p.libctx = app->libctx;

@@ -70,13 +70,22 @@ int attest_trust_set_scope_names(attest_trust *t, const char *const *names, size
 int attest_trust_is_scope_name(const attest_trust *t, const char *name, char *known, size_t cap)
 {
     char want[40];
+    const char *p;
     size_t n;
 
     if (t->scope_names == NULL)
         return 1;
-    snprintf(known, cap, "%s", t->scope_names + 1);
-    if ((n = strlen(known)) > 0 && known[n - 1] == ',')
-        known[n - 1] = '\0';
+    /* ",a,b," -> "a, b" */
+    for (n = 0, p = t->scope_names + 1; *p != '\0' && n + 3 < cap; p++) {
+        if (*p != ',')
+            known[n++] = *p;
+        else if (p[1] != '\0') {
+            known[n++] = ',';
+            known[n++] = ' ';
+        }
+    }
+    if (cap > 0)
+        known[n < cap ? n : cap - 1] = '\0';
     return snprintf(want, sizeof(want), ",%s,", name) < (int)sizeof(want) && strstr(t->scope_names, want) != NULL;
 }
 
