@@ -4,6 +4,7 @@
  * where the key lives and how it was made), the rest of the device's chain in
  * the cert bag, ending at a Google hardware attestation root (anchors/android/).
  */
+#include <stdio.h>
 #include <string.h>
 #include <openssl/x509.h>
 
@@ -113,24 +114,27 @@ static void boot_state(attest_vctx *v, attest_submod *sub, const attest_android_
 {
     const attest_android_authlist *a = &kd->hw;
     int must = v->p->policy->android_require_verified_boot;
+    char os[96];
 
+    /* reported for the CA, not judged: what counts as current is its policy */
+    snprintf(os, sizeof(os), "OS version %lld, patch level %lld", (long long)a->os_version,
+             (long long)a->os_patch_level);
     if (!a->has_root_of_trust) {
         if (must)
             attest_fail(&sub->checks, CHK_ANDROID_BOOT_STATE, "no hardware-enforced rootOfTrust (--android-verified-boot)");
         else
-            attest_warn(&sub->checks, CHK_ANDROID_BOOT_STATE, "no hardware-enforced rootOfTrust: boot state unknown");
+            attest_warn(&sub->checks, CHK_ANDROID_BOOT_STATE, "no hardware-enforced rootOfTrust: boot state unknown; %s",
+                        os);
     } else if (a->boot_state == ATTEST_ANDROID_VERIFIED && a->device_locked) {
-        attest_pass(&sub->checks, CHK_ANDROID_BOOT_STATE, "device locked, verified boot %s, OS version %lld, patch level %lld",
-                    attest_android_boot_state_name(a->boot_state), (long long)a->os_version,
-                    (long long)a->os_patch_level);
+        attest_pass(&sub->checks, CHK_ANDROID_BOOT_STATE, "device locked, verified boot Verified; %s", os);
     } else if (must || a->boot_state == ATTEST_ANDROID_FAILED) {
-        attest_fail(&sub->checks, CHK_ANDROID_BOOT_STATE, "device %s, verified boot %s%s",
+        attest_fail(&sub->checks, CHK_ANDROID_BOOT_STATE, "device %s, verified boot %s%s; %s",
                     a->device_locked ? "locked" : "unlocked", attest_android_boot_state_name(a->boot_state),
-                    must ? " (--android-verified-boot)" : "");
+                    must ? " (--android-verified-boot)" : "", os);
     } else {
         attest_warn(&sub->checks, CHK_ANDROID_BOOT_STATE,
-                    "device %s, verified boot %s: the OS may be modified (--android-verified-boot refuses it)",
-                    a->device_locked ? "locked" : "unlocked", attest_android_boot_state_name(a->boot_state));
+                    "device %s, verified boot %s: the OS may be modified (--android-verified-boot refuses it); %s",
+                    a->device_locked ? "locked" : "unlocked", attest_android_boot_state_name(a->boot_state), os);
     }
 }
 

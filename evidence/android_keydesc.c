@@ -208,7 +208,11 @@ int attest_android_keydesc_decode(const unsigned char *der, size_t len, attest_a
     int r = -1;
 
     memset(kd, 0, sizeof(*kd));
-    if (len > 65536 || attest_der_strict_canonical(der, len, NULL, 0, err) != 0)
+    if (len > 65536) {
+        attest_err_set(err, "KeyDescription of %zu bytes (at most 65536)", len);
+        goto done;
+    }
+    if (attest_der_strict_canonical(der, len, NULL, 0, err) != 0)
         goto done;
     k = (ANDROID_KEYDESC *)ASN1_item_d2i(NULL, &p, (long)len, ASN1_ITEM_rptr(ANDROID_KEYDESC));
     if (k == NULL || p != der + len) {

@@ -46,15 +46,25 @@ void tmp_trust_new(tmp_trust *tt)
     assert_int_equal(mkdir(tt->sub, 0700), 0);
 }
 
-void tmp_trust_add(tmp_trust *tt, const char *name, X509 *x)
+static void write_pem(tmp_trust *tt, const char *dir, const char *name, X509 *x)
 {
     FILE *f;
 
     assert_true(tt->n_files < 4);
-    snprintf(tt->files[tt->n_files], sizeof(tt->files[0]), "%s/%s", tt->sub, name);
+    snprintf(tt->files[tt->n_files], sizeof(tt->files[0]), "%s/%s", dir, name);
     assert_non_null(f = fopen(tt->files[tt->n_files++], "w"));
     assert_int_equal(PEM_write_X509(f, x), 1);
     fclose(f);
+}
+
+void tmp_trust_add(tmp_trust *tt, const char *name, X509 *x)
+{
+    write_pem(tt, tt->sub, name, x);
+}
+
+void tmp_trust_add_top(tmp_trust *tt, const char *name, X509 *x)
+{
+    write_pem(tt, tt->dir, name, x);
 }
 
 void tmp_trust_free(tmp_trust *tt)

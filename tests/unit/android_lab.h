@@ -30,6 +30,7 @@ typedef struct {
 } tmp_trust;
 void tmp_trust_new(tmp_trust *tt);                          /* $TMPDIR/attest-android-XXXXXX/android/ */
 void tmp_trust_add(tmp_trust *tt, const char *name, X509 *x); /* a PEM anchor in android/ */
+void tmp_trust_add_top(tmp_trust *tt, const char *name, X509 *x); /* a global anchor (TPM, PKIX) */
 void tmp_trust_free(tmp_trust *tt);
 attest_trust *trust_of_dir(const char *dir);
 attest_trust *shipped_trust(void); /* $ATTEST_SRC/share/attest/anchors */

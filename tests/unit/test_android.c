@@ -8,6 +8,7 @@
 
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "attest/checks.h"
 #include "attest/engine.h"
@@ -76,13 +77,33 @@ static void test_unknown_root(void **state)
         opts_default(&o, t);
         o.nonce = NULL;
         v = run(&o, c[0], c + 1, 3);
-        assert_check_failed(v, CHK_ANDROID_CHAIN);
+        only_error(v, CHK_ANDROID_CHAIN);
         assert_verdict_exit(v, 1);
         attest_verdict_free(v);
         for (i = 0; i < 4; i++)
             X509_free(c[i]);
     }
     attest_trust_free(t);
+
+    /* the same root as a global anchor of the trust directory, not in android/: still no anchor for android */
+    {
+        tmp_trust tt;
+
+        strongbox("RSA", c);
+        tmp_trust_new(&tt);
+        tmp_trust_add_top(&tt, "e35d38c6897d47e8.pem", c[3]);
+        assert_int_equal(rmdir(tt.sub), 0); /* an empty scope directory is refused */
+        t = trust_of_dir(tt.dir);
+        opts_default(&o, t);
+        o.nonce = NULL;
+        v = run(&o, c[0], c + 1, 3);
+        only_error(v, CHK_ANDROID_CHAIN);
+        attest_verdict_free(v);
+        attest_trust_free(t);
+        tmp_trust_free(&tt);
+        for (i = 0; i < 4; i++)
+            X509_free(c[i]);
+    }
 }
 
 /* The EC StrongBox leaf names cert2 as issuer but cert1 signed it: the quirk, refused by --strict. */
