@@ -67,7 +67,7 @@ static int claims_cert(X509 *leaf)
     return r;
 }
 
-/* Only the first KeyDescription of a chain came from KeyMint; one above the leaf means a forged tail. */
+/* Only the KeyDescription nearest the root came from KeyMint: one in an issuer means the leaf was added below. */
 static int issuer_has_keydesc(const attest_vctx *v)
 {
     int i;

@@ -7,8 +7,11 @@
 #include "android_lab.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+
+#include <openssl/pem.h>
 
 #include "attest/checks.h"
 #include "attest/engine.h"
@@ -303,6 +306,41 @@ static void test_keydesc_claims(void **state)
     X509_free(mid);
 }
 
+/* The shipped anchors are the files PROVENANCE.md describes (SHA-256 of the DER). */
+static void test_shipped_anchors(void **state)
+{
+    static const struct {
+        const char *file, *sha256;
+    } want[] = {
+        { "google-hardware-attestation-root-rsa4096-2016.pem",
+          "c1984a3ef45c1e2a918551de10603c86f7051b2249c4891cae3230eabd0c97d5" },
+        { "google-hardware-attestation-root-rsa4096-2022.pem",
+          "cedb1cb6dc896ae5ec797348bce9286753c2b38ee71ce0fbe34a9a1248800dfc" },
+        { "google-key-attestation-ca1-p384-2025.pem",
+          "6d9db4ce6c5c0b293166d08986e05774a8776ceb525d9e4329520de12ba4bcc0" },
+    };
+    const char *src = getenv("ATTEST_SRC");
+    char path[512];
+    unsigned char md[32];
+    unsigned int n;
+    size_t i;
+    X509 *x;
+    FILE *f;
+    (void)state;
+
+    assert_non_null(src);
+    for (i = 0; i < sizeof(want) / sizeof(want[0]); i++) {
+        snprintf(path, sizeof(path), "%s/share/attest/anchors/android/%s", src, want[i].file);
+        assert_non_null(f = fopen(path, "r"));
+        assert_non_null(x = PEM_read_X509(f, NULL, NULL, NULL));
+        fclose(f);
+        assert_true(X509_digest(x, EVP_sha256(), md, &n));
+        assert_hex(md, n, want[i].sha256);
+        assert_int_equal(X509_self_signed(x, 1), 1);
+        X509_free(x);
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -312,6 +350,7 @@ int main(void)
         cmocka_unit_test(test_tee_today),
         cmocka_unit_test(test_tee_old_root),
         cmocka_unit_test(test_keydesc_claims),
+        cmocka_unit_test(test_shipped_anchors),
     };
 
     return cmocka_run_group_tests(tests, NULL, NULL);
