@@ -81,7 +81,8 @@ static int issuer_has_keydesc(const attest_vctx *v)
 static void security_level(attest_submod *sub, const attest_android_keydesc *kd)
 {
     int64_t a = kd->attestation_security_level, k = kd->keymint_security_level;
-    int hw = (a == ATTEST_ANDROID_TEE || a == ATTEST_ANDROID_STRONGBOX) && (k == ATTEST_ANDROID_TEE || k == ATTEST_ANDROID_STRONGBOX);
+    int hw = (a == ATTEST_ANDROID_TEE || a == ATTEST_ANDROID_STRONGBOX)
+        && (k == ATTEST_ANDROID_TEE || k == ATTEST_ANDROID_STRONGBOX);
 
     if (hw)
         attest_pass(&sub->checks, CHK_ANDROID_SECURITY_LEVEL, "attestation %s, KeyMint %s (version %lld)",
@@ -121,10 +122,11 @@ static void boot_state(attest_vctx *v, attest_submod *sub, const attest_android_
              (long long)a->os_patch_level);
     if (!a->has_root_of_trust) {
         if (must)
-            attest_fail(&sub->checks, CHK_ANDROID_BOOT_STATE, "no hardware-enforced rootOfTrust (--android-verified-boot)");
+            attest_fail(&sub->checks, CHK_ANDROID_BOOT_STATE,
+                        "no hardware-enforced rootOfTrust (--android-verified-boot)");
         else
-            attest_warn(&sub->checks, CHK_ANDROID_BOOT_STATE, "no hardware-enforced rootOfTrust: boot state unknown; %s",
-                        os);
+            attest_warn(&sub->checks, CHK_ANDROID_BOOT_STATE,
+                        "no hardware-enforced rootOfTrust: boot state unknown; %s", os);
     } else if (a->boot_state == ATTEST_ANDROID_VERIFIED && a->device_locked) {
         attest_pass(&sub->checks, CHK_ANDROID_BOOT_STATE, "device locked, verified boot Verified; %s", os);
     } else if (must || a->boot_state == ATTEST_ANDROID_FAILED) {
@@ -164,8 +166,9 @@ static int verify(attest_vctx *v, const attest_statement *st, attest_submod *sub
     if (r == 0)
         attest_err_set(&err, "the certificate has no KeyDescription extension");
     if (r == 1 && issuer_has_keydesc(v)) {
-        attest_err_set(&err, "a bundle certificate also carries a KeyDescription: only the one nearest the root is "
-                             "KeyMint's");
+        attest_err_set(&err,
+                       "a bundle certificate also carries a KeyDescription: only the one nearest the root is "
+                       "KeyMint's");
         r = -1;
     }
     if (r != 1) {

@@ -49,11 +49,6 @@ ASN1_SEQUENCE(ANDROID_ROT) = {
     ASN1_OPT(ANDROID_ROT, boot_hash, ASN1_OCTET_STRING),
 } static_ASN1_SEQUENCE_END(ANDROID_ROT)
 
-/* SET OF INTEGER (purpose) */
-typedef STACK_OF(ASN1_INTEGER) ANDROID_INT_SET;
-ASN1_ITEM_TEMPLATE(ANDROID_INT_SET) = ASN1_EX_TEMPLATE_TYPE(ASN1_TFLG_SET_OF, 0, ints, ASN1_INTEGER)
-static_ASN1_ITEM_TEMPLATE_END(ANDROID_INT_SET)
-
 /* KeyMint tags (Tag.aidl numbers without the type bits) */
 enum {
     TAG_PURPOSE = 1,
@@ -81,19 +76,22 @@ static int get_int(const unsigned char *p, long n, int64_t *out, attest_err *err
     return ok ? 0 : -1;
 }
 
+/* purpose: SET OF INTEGER */
 static int get_purposes(const unsigned char *p, long n, attest_android_authlist *a, attest_err *err)
 {
     const unsigned char *q = p;
-    ANDROID_INT_SET *s = (ANDROID_INT_SET *)ASN1_item_d2i(NULL, &q, n, ASN1_ITEM_rptr(ANDROID_INT_SET));
+    ASN1_SEQUENCE_ANY *s = d2i_ASN1_SET_ANY(NULL, &q, n);
     int i, ok = s != NULL && q == p + n;
     int64_t v;
 
-    for (i = 0; ok && i < sk_ASN1_INTEGER_num(s); i++) {
-        ok = ASN1_INTEGER_get_int64(&v, sk_ASN1_INTEGER_value(s, i)) == 1;
+    for (i = 0; ok && i < sk_ASN1_TYPE_num(s); i++) {
+        const ASN1_TYPE *t = sk_ASN1_TYPE_value(s, i);
+
+        ok = t->type == V_ASN1_INTEGER && ASN1_INTEGER_get_int64(&v, t->value.integer) == 1;
         if (ok && v >= 0 && v < 32)
             a->purposes |= 1u << v;
     }
-    ASN1_item_free((ASN1_VALUE *)s, ASN1_ITEM_rptr(ANDROID_INT_SET));
+    sk_ASN1_TYPE_pop_free(s, ASN1_TYPE_free);
     if (!ok)
         attest_err_set(err, "KeyDescription: purpose is not a SET OF INTEGER");
     a->has_purpose = ok;
@@ -226,8 +224,7 @@ int attest_android_keydesc_decode(const unsigned char *der, size_t len, attest_a
         attest_err_set(err, "KeyDescription: a version or security level is out of range");
         goto done;
     }
-    if (copy_octets(kd->challenge, sizeof(kd->challenge), &kd->challenge_len, k->challenge, "attestationChallenge",
-                    err)
+    if (copy_octets(kd->challenge, sizeof(kd->challenge), &kd->challenge_len, k->challenge, "attestationChallenge", err)
             != 0
         || copy_octets(kd->unique_id, sizeof(kd->unique_id), &kd->unique_id_len, k->unique_id, "uniqueId", err) != 0)
         goto done;
@@ -272,21 +269,21 @@ const char *attest_android_level_name(int64_t v)
 
 const char *attest_android_origin_name(int64_t v)
 {
-    return v == ATTEST_ANDROID_GENERATED          ? "GENERATED"
-        : v == ATTEST_ANDROID_DERIVED            ? "DERIVED"
-        : v == ATTEST_ANDROID_IMPORTED           ? "IMPORTED"
-        : v == ATTEST_ANDROID_SECURELY_IMPORTED  ? "SECURELY_IMPORTED"
-        : v == -1                                ? "absent"
-                                                 : "unknown";
+    return v == ATTEST_ANDROID_GENERATED        ? "GENERATED"
+        : v == ATTEST_ANDROID_DERIVED           ? "DERIVED"
+        : v == ATTEST_ANDROID_IMPORTED          ? "IMPORTED"
+        : v == ATTEST_ANDROID_SECURELY_IMPORTED ? "SECURELY_IMPORTED"
+        : v == -1                               ? "absent"
+                                                : "unknown";
 }
 
 const char *attest_android_boot_state_name(int64_t v)
 {
-    return v == ATTEST_ANDROID_VERIFIED      ? "Verified"
-        : v == ATTEST_ANDROID_SELF_SIGNED   ? "SelfSigned"
-        : v == ATTEST_ANDROID_UNVERIFIED    ? "Unverified"
-        : v == ATTEST_ANDROID_FAILED        ? "Failed"
-                                            : "unknown";
+    return v == ATTEST_ANDROID_VERIFIED   ? "Verified"
+        : v == ATTEST_ANDROID_SELF_SIGNED ? "SelfSigned"
+        : v == ATTEST_ANDROID_UNVERIFIED  ? "Unverified"
+        : v == ATTEST_ANDROID_FAILED      ? "Failed"
+                                          : "unknown";
 }
 
 static void add_int(json_object *o, const char *key, int64_t v)
@@ -297,8 +294,8 @@ static void add_int(json_object *o, const char *key, int64_t v)
 
 static json_object *authlist_json(const attest_android_authlist *a)
 {
-    static const char *const purpose_names[] = { "encrypt", "decrypt", "sign", "verify", "4", "wrapKey", "agreeKey",
-                                                 "attestKey" };
+    static const char *const purpose_names[] = { "encrypt", "decrypt", "sign",     "verify",
+                                                 "4",       "wrapKey", "agreeKey", "attestKey" };
     json_object *o = json_object_new_object(), *arr, *rot;
     unsigned i;
 
@@ -306,12 +303,13 @@ static json_object *authlist_json(const attest_android_authlist *a)
         arr = json_object_new_array();
         for (i = 0; i < 32; i++)
             if (a->purposes & (1u << i))
-                json_object_array_add(arr, i < 8 ? json_object_new_string(purpose_names[i]) : json_object_new_int((int)i));
+                json_object_array_add(arr,
+                                      i < 8 ? json_object_new_string(purpose_names[i]) : json_object_new_int((int)i));
         attest_json_add(o, "purpose", arr);
     }
     if (a->algorithm >= 0)
         attest_json_add(o, "algorithm",
-                        a->algorithm == 1   ? json_object_new_string("RSA")
+                        a->algorithm == 1       ? json_object_new_string("RSA")
                             : a->algorithm == 3 ? json_object_new_string("EC")
                                                 : json_object_new_int64(a->algorithm));
     add_int(o, "key_size", a->key_size);
@@ -322,7 +320,8 @@ static json_object *authlist_json(const attest_android_authlist *a)
         rot = json_object_new_object();
         attest_json_add(rot, "verified_boot_key", attest_json_hex(a->boot_key, a->boot_key_len));
         attest_json_add(rot, "device_locked", json_object_new_boolean(a->device_locked));
-        attest_json_add(rot, "verified_boot_state", json_object_new_string(attest_android_boot_state_name(a->boot_state)));
+        attest_json_add(rot, "verified_boot_state",
+                        json_object_new_string(attest_android_boot_state_name(a->boot_state)));
         if (a->boot_hash_len > 0)
             attest_json_add(rot, "verified_boot_hash", attest_json_hex(a->boot_hash, a->boot_hash_len));
         attest_json_add(o, "root_of_trust", rot);

@@ -31,14 +31,19 @@ enum {
     ATTEST_ANDROID_IMPORTED = 2,
     ATTEST_ANDROID_SECURELY_IMPORTED = 4
 };
-enum { ATTEST_ANDROID_VERIFIED = 0, ATTEST_ANDROID_SELF_SIGNED = 1, ATTEST_ANDROID_UNVERIFIED = 2, ATTEST_ANDROID_FAILED = 3 };
+enum {
+    ATTEST_ANDROID_VERIFIED = 0,
+    ATTEST_ANDROID_SELF_SIGNED = 1,
+    ATTEST_ANDROID_UNVERIFIED = 2,
+    ATTEST_ANDROID_FAILED = 3
+};
 
 /* The AuthorizationList fields the verifier uses; -1: absent. */
 typedef struct {
     uint32_t purposes; /* 1 << KeyPurpose for each listed purpose below 32 */
     int has_purpose;
-    int64_t algorithm, key_size, ec_curve, origin, os_version, os_patch_level, vendor_patch_level,
-        boot_patch_level, creation_time;
+    int64_t algorithm, key_size, ec_curve, origin, os_version, os_patch_level, vendor_patch_level, boot_patch_level,
+        creation_time;
     int has_root_of_trust;
     unsigned char boot_key[64], boot_hash[64];
     size_t boot_key_len, boot_hash_len; /* copied up to 64 bytes */
@@ -54,8 +59,7 @@ typedef struct {
 } attest_android_keydesc;
 
 /* A strict DER KeyDescription: 0 and *kd filled, or -1 and err. */
-int attest_android_keydesc_decode(const unsigned char *der, size_t len, attest_android_keydesc *kd,
-                                  attest_err *err);
+int attest_android_keydesc_decode(const unsigned char *der, size_t len, attest_android_keydesc *kd, attest_err *err);
 /* The one KeyDescription extension of x: 1 found and decoded, 0 none, -1 several or undecodable (err). */
 int attest_android_keydesc_of_cert(X509 *x, attest_android_keydesc *kd, attest_err *err);
 

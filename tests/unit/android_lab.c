@@ -274,8 +274,7 @@ unsigned char *kd_der(const kd_spec *s, size_t *len)
              "[purposes]\np1 = INT:2\n"
              "[rot]\nkey = FORMAT:HEX,OCT:00112233\nlocked = BOOL:%s\nstate = ENUM:%d\nhash = FORMAT:HEX,OCT:aabb\n",
              s->level, s->km_level, s->challenge_hex, s->sw_extra, s->origin,
-             s->no_rot ? "" : "rot = EXP:704,SEQUENCE:rot\n", s->hw_extra, s->locked ? "TRUE" : "FALSE",
-             s->boot_state);
+             s->no_rot ? "" : "rot = EXP:704,SEQUENCE:rot\n", s->hw_extra, s->locked ? "TRUE" : "FALSE", s->boot_state);
     assert_non_null(cnf);
     assert_non_null(b = BIO_new_mem_buf(cfg, -1));
     if (NCONF_load_bio(cnf, b, &eline) <= 0)
@@ -339,4 +338,3 @@ void assert_only(const attest_verdict *v, const char *id, attest_severity sev)
         fail_msg("expected exactly %s to fail", id);
     }
 }
-

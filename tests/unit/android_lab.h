@@ -28,8 +28,8 @@ typedef struct {
     char dir[256], sub[300], files[4][400];
     int n_files;
 } tmp_trust;
-void tmp_trust_new(tmp_trust *tt);                          /* $TMPDIR/attest-android-XXXXXX/android/ */
-void tmp_trust_add(tmp_trust *tt, const char *name, X509 *x); /* a PEM anchor in android/ */
+void tmp_trust_new(tmp_trust *tt);                                /* $TMPDIR/attest-android-XXXXXX/android/ */
+void tmp_trust_add(tmp_trust *tt, const char *name, X509 *x);     /* a PEM anchor in android/ */
 void tmp_trust_add_top(tmp_trust *tt, const char *name, X509 *x); /* a global anchor (TPM, PKIX) */
 void tmp_trust_free(tmp_trust *tt);
 attest_trust *trust_of_dir(const char *dir);

@@ -344,12 +344,9 @@ static void test_shipped_anchors(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_nonce_and_key),
-        cmocka_unit_test(test_unknown_root),
-        cmocka_unit_test(test_issuer_name_quirk),
-        cmocka_unit_test(test_tee_today),
-        cmocka_unit_test(test_tee_old_root),
-        cmocka_unit_test(test_keydesc_claims),
+        cmocka_unit_test(test_nonce_and_key),     cmocka_unit_test(test_unknown_root),
+        cmocka_unit_test(test_issuer_name_quirk), cmocka_unit_test(test_tee_today),
+        cmocka_unit_test(test_tee_old_root),      cmocka_unit_test(test_keydesc_claims),
         cmocka_unit_test(test_shipped_anchors),
     };
 

@@ -33,8 +33,8 @@ static void test_parse(void **state)
 
     /* a KeyDescription of 7 fields */
     {
-        static const unsigned char seven[] = { 0x30, 0x11, 0x02, 0x01, 0x03, 0x0a, 0x01, 0x01, 0x02, 0x01, 0x04,
-                                               0x0a, 0x01, 0x01, 0x04, 0x00, 0x04, 0x00, 0x30, 0x00 };
+        static const unsigned char seven[] = { 0x30, 0x11, 0x02, 0x01, 0x03, 0x0a, 0x01, 0x01, 0x02, 0x01,
+                                               0x04, 0x0a, 0x01, 0x01, 0x04, 0x00, 0x04, 0x00, 0x30, 0x00 };
         x = leaf_with(&l, seven, sizeof(seven));
         v = lab_run(&l, x, NULL);
         assert_only(v, CHK_ANDROID_PARSE, ATTEST_SEV_ERROR);
@@ -232,11 +232,8 @@ static void test_generated_affirming(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_parse),
-        cmocka_unit_test(test_security_level),
-        cmocka_unit_test(test_origin),
-        cmocka_unit_test(test_boot_state),
-        cmocka_unit_test(test_generated_affirming),
+        cmocka_unit_test(test_parse),      cmocka_unit_test(test_security_level),      cmocka_unit_test(test_origin),
+        cmocka_unit_test(test_boot_state), cmocka_unit_test(test_generated_affirming),
     };
 
     return cmocka_run_group_tests(tests, NULL, NULL);
