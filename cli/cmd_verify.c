@@ -70,6 +70,9 @@ static void verify_usage(FILE *f)
             "                     (none admits a TPM AK certificate for PKIX evidence)\n"
             "  --strict           refuse older draft shapes of the bundle, vendor quirks and\n"
             "                     expired vendor anchors\n"
+            "  --android-verified-boot\n"
+            "                     Android evidence: a device not locked with verified boot fails\n"
+            "                     (default: a warning)\n"
             "  --require-all-signatures\n"
             "                     PKIX evidence: refuse a signature block that cannot be verified\n"
             "                     here (e.g. ML-DSA on OpenSSL < 3.5), not only one that fails\n"
@@ -111,6 +114,8 @@ static EVP_PKEY *load_pubkey(const cli_app *app, const char *path)
     return k;
 }
 
+#define OPT_ANDROID_BOOT 0xa1d /* long-only options: values no letter takes */
+
 static int parse_opts(cli_app *app, int argc, char **argv, verify_opts *o)
 {
     static const struct option longopts[] = { { "in", required_argument, NULL, 'i' },
@@ -127,6 +132,7 @@ static int parse_opts(cli_app *app, int argc, char **argv, verify_opts *o)
                                               { "allow", required_argument, NULL, 'A' },
                                               { "strict", no_argument, NULL, 's' },
                                               { "require-all-signatures", no_argument, NULL, 'R' },
+                                              { "android-verified-boot", no_argument, NULL, OPT_ANDROID_BOOT },
                                               { "format", required_argument, NULL, 'f' },
                                               { "jobs", required_argument, NULL, 'j' },
                                               { "sign-key", required_argument, NULL, 'K' },
@@ -185,6 +191,7 @@ static int parse_opts(cli_app *app, int argc, char **argv, verify_opts *o)
         }
         case 's': o->policy.strict_shape = 1; break;
         case 'R': o->policy.require_all_signatures = 1; break;
+        case OPT_ANDROID_BOOT: o->policy.android_require_verified_boot = 1; break;
         case 'f': o->format = optarg; break;
         case 'K': o->sign_key = optarg; break;
         case 'j': {

@@ -26,6 +26,8 @@ void attest_policy_id(const attest_policy *p, char *buf, size_t len)
         n += (size_t)snprintf(buf + n, len - n, "+strict");
     if (p != NULL && p->require_all_signatures && n < len)
         n += (size_t)snprintf(buf + n, len - n, "+require-all-signatures");
+    if (p != NULL && p->android_require_verified_boot && n < len)
+        n += (size_t)snprintf(buf + n, len - n, "+android-verified-boot");
     if (p != NULL && !p->require_key_attestation && n < len)
         snprintf(buf + n, len - n, "+key-attestation-optional");
 }
