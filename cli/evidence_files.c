@@ -1,4 +1,5 @@
 /* --evidence-file: vendor evidence files read and imported into one bundle (verify and new). */
+#include <stdio.h>
 #include <string.h>
 
 #include "attest/import.h"
@@ -22,6 +23,22 @@ attest_bundle *cli_load_evidence(const cli_app *app, const char *const *paths, i
     for (i = 0; i < n; i++)
         OPENSSL_free(data[i]);
     return b;
+}
+
+/* The first failed check of statement i, "id: detail", for a message. */
+static const char *first_failure(const attest_verdict *v, size_t i)
+{
+    static char buf[400]; /* one message per run */
+    const char *id, *detail;
+    attest_check_result res;
+    size_t k;
+
+    for (k = 0; attest_verdict_check(v, i, k, &id, &res, NULL, &detail); k++)
+        if (res == ATTEST_CHECK_FAIL) {
+            snprintf(buf, sizeof(buf), "%s: %s", id, detail);
+            return buf;
+        }
+    return "no key binding check";
 }
 
 /*
@@ -60,14 +77,24 @@ int cli_vendor_bundle(const cli_app *app, const char *const *paths, int n, EVP_P
         const char *id, *detail;
         attest_check_result res;
 
+        int judged = 0;
+
         for (k = 0; attest_verdict_check(v, i, k, &id, &res, NULL, &detail); k++) {
             size_t l = strlen(id);
 
-            if (l > 12 && strcmp(id + l - 12, ".key-binding") == 0 && res == ATTEST_CHECK_FAIL) {
+            if (l <= 12 || strcmp(id + l - 12, ".key-binding") != 0)
+                continue;
+            if (res == ATTEST_CHECK_FAIL) {
                 cli_error(app, "--evidence-file: %s (%s): %s, not of --key %s", attest_verdict_statement_name(v, i),
                           attest_verdict_statement_kind(v, i), detail, key_spec);
                 goto done;
             }
+            judged = res == ATTEST_CHECK_PASS;
+        }
+        if (!judged) { /* never put evidence in a request without knowing which key it is about */
+            cli_error(app, "--evidence-file: %s (%s): cannot tell which key it attests (%s)",
+                      attest_verdict_statement_name(v, i), attest_verdict_statement_kind(v, i), first_failure(v, i));
+            goto done;
         }
     }
     if (attest_bundle_encode(b, der, len, &err) != 0) {

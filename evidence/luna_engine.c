@@ -196,14 +196,15 @@ static int luna_verify(attest_vctx *v, const attest_statement *st, attest_submod
         snprintf(fw + 2 * i, sizeof(fw) - 2 * i, "%02x", info.fw[i]);
     attest_pass(&sub->checks, CHK_LUNA_PARSE, "PKC leaf of HSM serial %lu%s%s", info.serial,
                 info.fw_len ? ", firmware bytes " : "", fw);
-    if (attest_vendor_chain_check(v, sub, CHK_LUNA_CHAIN, leaf, &opts, &anchor) != 0)
-        goto done;
-    hardware_origin(v, sub, leaf, anchor, info.serial);
+    /* Which key it is about, judged whatever the chain says (new --evidence-file asks it without anchors). */
     if ((n = i2d_X509_PUBKEY(X509_get_X509_PUBKEY(leaf), &spki)) <= 0) {
         attest_fail(&sub->checks, CHK_LUNA_KEY_BINDING, "cannot encode the leaf's key");
         goto done;
     }
     bound = attest_vendor_key_binding(v, sub, CHK_LUNA_KEY_BINDING, spki, (size_t)n);
+    if (attest_vendor_chain_check(v, sub, CHK_LUNA_CHAIN, leaf, &opts, &anchor) != 0)
+        goto done;
+    hardware_origin(v, sub, leaf, anchor, info.serial);
     no_nonce(v, sub);
 done:
     OPENSSL_free(spki);
