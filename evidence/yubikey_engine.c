@@ -30,6 +30,17 @@ static int is_u2f_root(X509 *x)
         && memcmp(md, u2f_root_sha256, sizeof(md)) == 0;
 }
 
+/* A YubiKey PIV device certificate carries the firmware extension; the U2F root's FIDO attestation
+ * certificates (no basicConstraints either) do not. */
+static int is_f9(X509 *x)
+{
+    ASN1_OBJECT *fw = OBJ_txt2obj(ATTEST_YK_OID_FIRMWARE, 1);
+    int yes = fw != NULL && X509_get_ext_by_OBJ(x, fw, -1) >= 0;
+
+    ASN1_OBJECT_free(fw);
+    return yes;
+}
+
 /*
  * Only the 2018 path slot <- F9 <- U2F root, exactly: the F9 certificate
  * right under that root lacks basicConstraints, and the root's pathlen 0
@@ -39,7 +50,7 @@ static int relax(void *arg, attest_vctx *v, int error, int depth, X509 *cert, X5
 {
     (void)arg;
     if (error == X509_V_ERR_INVALID_CA && depth == 1 && (X509_get_extension_flags(cert) & EXFLAG_BCONS) == 0
-        && is_u2f_root(issuer))
+        && is_f9(cert) && is_u2f_root(issuer))
         return attest_vctx_quirk(v, QUIRK_F9_NO_BC);
     if (error == X509_V_ERR_PATH_LENGTH_EXCEEDED && depth == 2 && is_u2f_root(cert))
         return attest_vctx_quirk(v, QUIRK_U2F_PATHLEN);
