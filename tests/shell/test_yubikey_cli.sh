@@ -30,4 +30,16 @@ mkdir "$T/top"   # a Yubico root, but at the top level: it anchors TPM/PKIX chai
 cp "$ROOT/share/attest/anchors/yubikey/yubico-piv-root-ca-serial-263751.pem" "$T/top/"
 check "no yubikey/ anchors -> 1, yubikey.chain" eval 'rc_is 1 "$REQ" verify --format json --trust-dir "$T/top" \
     --in "$Y/tmc_5_7_2.pem" && js "$T/out" "errors() == [\"yubikey.chain\"]"'
+
+# Beside a request / standalone: --evidence-file with the 2018 slot and F9 certificates (U2F root).
+cat "$Y/piv-go_slot9a-key-cert-2018.pem" "$Y/piv-go_f9-device-cert-2018.pem" >"$T/2018.pem"
+openssl x509 -in "$Y/piv-go_slot9a-key-cert-2018.pem" -pubkey -noout >"$T/2018.pub"
+check "--evidence-file 2018 --pubkey -> 3: both quirks and YSA-2024-03 warn" eval 'rc_is 3 verify --evidence-file "$T/2018.pem" \
+    --pubkey "$T/2018.pub" && js "$T/out" "fails() == [\"policy.quirks\", \"yubikey.firmware\"]
+        and \"yubikey-u2f-root-pathlen\" in det(\"policy.quirks\") and res(\"yubikey.key-binding\") == \"pass\""'
+check "--evidence-file 2018 --strict -> 1: yubikey.chain, policy.quirks" eval 'rc_is 1 verify --evidence-file "$T/2018.pem" \
+    --pubkey "$T/2018.pub" --strict && js "$T/out" "errors() == [\"policy.quirks\", \"yubikey.chain\"]"'
+openssl genpkey -algorithm EC -pkeyopt ec_paramgen_curve:P-256 -out "$T/other.key" 2>/dev/null
+check "new --evidence-file 2018 --key another key -> refused, no output" eval 'rc_is 1 "$REQ" new --evidence-file "$T/2018.pem" \
+    --key "$T/other.key" --subject /CN=x --out "$T/other.csr" && one_line "yubikey-piv" && [[ ! -e $T/other.csr ]]'
 finish

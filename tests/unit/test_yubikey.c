@@ -355,6 +355,7 @@ static void test_sample_2018_quirks(void **state)
     expect_pass(v, CHK_YUBIKEY_CHAIN, "Yubico U2F Root CA Serial 457200631");
     expect_pass(v, CHK_YUBIKEY_KEY_BINDING, NULL);
     expect_pass(v, CHK_YUBIKEY_POLICY, "PIN policy once, touch policy never");
+    expect_pass(v, CHK_YUBIKEY_PARSE, "firmware 4.3.7, serial absent, PIN once, touch never, form factor absent");
     q = verdict_check(v, CHK_POLICY_QUIRKS);
     assert_non_null(q);
     assert_int_equal(q->severity, ATTEST_SEV_WARNING);
@@ -571,6 +572,12 @@ static void test_unknown_root(void **state)
     assert_int_equal(attest_trust_add_anchor(none, u2f), 0); /* an anchor, but not in the yubikey scope */
     v = verify_slot(slot, &f9, 1, X509_get0_pubkey(slot), none, &pol);
     expect_only(v, CHK_YUBIKEY_CHAIN, ATTEST_SEV_ERROR, "no yubikey anchors");
+    attest_verdict_free(v);
+    /* the binding is still judged (new --evidence-file asks it without anchors); policy and firmware are not */
+    v = verify_slot(slot, &f9, 1, tkey, none, &pol);
+    assert_non_null(verdict_failed(v, CHK_YUBIKEY_KEY_BINDING));
+    assert_int_equal(verdict_check(v, CHK_YUBIKEY_FIRMWARE)->result, ATTEST_CHECK_SKIP);
+    assert_int_equal(verdict_check(v, CHK_YUBIKEY_POLICY)->result, ATTEST_CHECK_SKIP);
     attest_verdict_free(v);
     t = trust_with(u2f, dir);
     v = verify_slot(slot, &f9, 1, X509_get0_pubkey(slot), t, &pol);
