@@ -76,6 +76,10 @@ static void verify_usage(FILE *f)
             "  --require-all-signatures\n"
             "                     PKIX evidence: refuse a signature block that cannot be verified\n"
             "                     here (e.g. ML-DSA on OpenSSL < 3.5), not only one that fails\n"
+            "  --yubikey-pin-policy once|always, --yubikey-touch-policy cached|always\n"
+            "                     YubiKey: the slot key's minimum PIN / touch policy\n"
+            "  --refuse-vulnerable-firmware\n"
+            "                     vendor firmware with a known advisory fails (default: warns)\n"
             "  --format F         text (default), json (an EAR; JSON Lines for several inputs) or\n"
             "                     jwt (the EAR as a compact JWS, one per line; needs --sign-key)\n"
             "  --sign-key KEY     the key that signs each verdict (file or provider URI)\n"
@@ -115,6 +119,21 @@ static EVP_PKEY *load_pubkey(const cli_app *app, const char *path)
 }
 
 #define OPT_ANDROID_BOOT 0xa1d /* long-only options: values no letter takes */
+/* YubiKey minimum policies: the device's policy bytes (attest/verify.h). */
+enum { OPT_YK_PIN = 0x1201, OPT_YK_TOUCH, OPT_VULN_FW };
+static int yubikey_policy_opt(cli_app *app, int pin, const char *arg, attest_policy *pol)
+{
+    if (pin && (strcmp(arg, "once") == 0 || strcmp(arg, "always") == 0))
+        pol->yubikey_min_pin_policy = arg[0] == 'o' ? 2 : 3;
+    else if (!pin && (strcmp(arg, "cached") == 0 || strcmp(arg, "always") == 0))
+        pol->yubikey_min_touch_policy = arg[0] == 'c' ? 3 : 2;
+    else {
+        cli_error(app, "--yubikey-%s-policy must be %s, not '%s'", pin ? "pin" : "touch",
+                  pin ? "once or always" : "cached or always", arg);
+        return -1;
+    }
+    return 0;
+}
 
 static int parse_opts(cli_app *app, int argc, char **argv, verify_opts *o)
 {
@@ -133,6 +152,9 @@ static int parse_opts(cli_app *app, int argc, char **argv, verify_opts *o)
                                               { "strict", no_argument, NULL, 's' },
                                               { "require-all-signatures", no_argument, NULL, 'R' },
                                               { "android-verified-boot", no_argument, NULL, OPT_ANDROID_BOOT },
+                                              { "yubikey-pin-policy", required_argument, NULL, OPT_YK_PIN },
+                                              { "yubikey-touch-policy", required_argument, NULL, OPT_YK_TOUCH },
+                                              { "refuse-vulnerable-firmware", no_argument, NULL, OPT_VULN_FW },
                                               { "format", required_argument, NULL, 'f' },
                                               { "jobs", required_argument, NULL, 'j' },
                                               { "sign-key", required_argument, NULL, 'K' },
@@ -192,6 +214,12 @@ static int parse_opts(cli_app *app, int argc, char **argv, verify_opts *o)
         case 's': o->policy.strict_shape = 1; break;
         case 'R': o->policy.require_all_signatures = 1; break;
         case OPT_ANDROID_BOOT: o->policy.android_require_verified_boot = 1; break;
+        case OPT_YK_PIN:
+        case OPT_YK_TOUCH:
+            if (yubikey_policy_opt(app, opt == OPT_YK_PIN, optarg, &o->policy) != 0)
+                return -1;
+            break;
+        case OPT_VULN_FW: o->policy.vulnerable_firmware_fails = 1; break;
         case 'f': o->format = optarg; break;
         case 'K': o->sign_key = optarg; break;
         case 'j': {

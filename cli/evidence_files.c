@@ -13,6 +13,7 @@ attest_bundle *cli_load_evidence(const cli_app *app, const char *const *paths, i
     attest_err err;
     int i, ok = 1;
 
+    memset(files, 0, sizeof(files)); /* gcc -O2 -Werror=maybe-uninitialized cannot see n files get filled */
     for (i = 0; i < n && ok; i++) {
         files[i].name = paths[i];
         ok = cli_read_file(app, paths[i], &data[i], &files[i].len) == 0;
