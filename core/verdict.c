@@ -204,7 +204,8 @@ static void records_text(const attest_verdict *v, BIO *out)
 
 static void submod_records_text(const attest_submod *s, BIO *out)
 {
-    int i;
+    /* TPM and PKIX evidence is signed by an AK; a vendor chain starts at the device's certificate. */
+    int i, ak = strcmp(s->kind, "tpm2-certify") == 0 || strcmp(s->kind, "pkix-evidence") == 0;
 
     if (s->has_nonce_found) {
         BIO_printf(out, "    nonce found: ");
@@ -212,7 +213,7 @@ static void submod_records_text(const attest_submod *s, BIO *out)
         BIO_printf(out, "\n");
     }
     for (i = 0; i < s->n_chains; i++) {
-        BIO_printf(out, "    AK certificate sha256 ");
+        BIO_printf(out, "    %s certificate sha256 ", ak ? "AK" : "device");
         hex_text(out, s->chains[i].ak_sha256, 32);
         BIO_printf(out, ", anchor sha256 ");
         if (s->chains[i].has_anchor)

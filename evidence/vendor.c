@@ -147,10 +147,18 @@ int attest_vendor_chain_check(attest_vctx *v, attest_submod *sub, const char *ch
     for (i = 0; i < sk_X509_num(o->extra); i++)
         if (!sk_X509_push(extra, sk_X509_value(o->extra, i)))
             goto oom;
+    /* limits.signatures: a path costs a signature per link; one must be left before trying. */
+    if (!attest_vctx_sig_op(v)) {
+        attest_fail(&sub->checks, check_id,
+                    "not verified: the input's signature operations are spent (limits.signatures)");
+        goto done;
+    }
     if (attest_trust_verify_scoped(v->p->trust, o->scope, leaf, extra, &hooks, &err, &chain) != 0) {
         attest_fail(&sub->checks, check_id, "%s", err.msg);
         goto done;
     }
+    for (i = 2; i < sk_X509_num(chain); i++)
+        (void)attest_vctx_sig_op(v); /* the links beyond the first, counted once verified */
     if ((bad = name_mismatch(chain)) >= 0) {
         attest_cert_name(sk_X509_value(chain, bad), names, sizeof(names));
         attest_cert_name(sk_X509_value(chain, bad + 1), who, sizeof(who));
