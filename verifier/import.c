@@ -53,6 +53,18 @@ static int one_cert(const unsigned char *der, size_t len, OSSL_LIB_CTX *libctx, 
     return 0;
 }
 
+/* "-----BEGIN " lines in d. */
+static int pem_begins(const unsigned char *d, size_t n)
+{
+    static const char tag[] = "-----BEGIN ";
+    size_t i;
+    int k = 0;
+
+    for (i = 0; i + sizeof(tag) - 1 <= n; i++)
+        k += memcmp(d + i, tag, sizeof(tag) - 1) == 0;
+    return k;
+}
+
 /* PEM text: every block a certificate or a PKCS#7; anything else is an error. */
 static int pem_certs(const attest_evidence_file *f, const unsigned char *data, size_t len, OSSL_LIB_CTX *libctx,
                      const char *propq, STACK_OF(X509) *into, attest_err *err)
@@ -88,6 +100,10 @@ static int pem_certs(const attest_evidence_file *f, const unsigned char *data, s
     BIO_free(b);
     if (r == 0 && blocks == 0) {
         attest_err_set(err, "%s: no PEM block in it", f->name);
+        r = -1;
+    } else if (r == 0 && blocks != pem_begins(data, len)) {
+        /* PEM_read_bio stops at a block it cannot read: that block is an error, not the end. */
+        attest_err_set(err, "%s: PEM block %d does not decode", f->name, blocks + 1);
         r = -1;
     }
     return r == 0 ? 0 : -1;
@@ -189,17 +205,6 @@ done:
     return r;
 }
 
-static int has_pem(const unsigned char *d, size_t n)
-{
-    static const char tag[] = "-----BEGIN ";
-    size_t i;
-
-    for (i = 0; i + sizeof(tag) - 1 <= n; i++)
-        if (memcmp(d + i, tag, sizeof(tag) - 1) == 0)
-            return 1;
-    return 0;
-}
-
 static int import_one(const attest_evidence_file *f, OSSL_LIB_CTX *libctx, const char *propq, attest_bundle **bp,
                       attest_err *err)
 {
@@ -221,7 +226,7 @@ static int import_one(const attest_evidence_file *f, OSSL_LIB_CTX *libctx, const
         n -= 3;
     }
     ERR_set_mark();
-    if (has_pem(d, n))
+    if (pem_begins(d, n) > 0)
         r = pem_certs(f, d, n, libctx, propq, certs, err);
     else if (pkcs7_certs(d, n, certs) == 0 || one_cert(d, n, libctx, propq, certs) == 0)
         r = 0;

@@ -150,6 +150,23 @@ static void test_import_refusals(void **state)
     assert_non_null(strstr(err.msg, "does not decode"));
 }
 
+/* A good certificate, then a block PEM_read_bio cannot read: an error, not a file of one certificate. */
+static void test_import_bad_second_block(void **state)
+{
+    size_t len = 0;
+    unsigned char *pem = read_vec("vendors/marvell/pv_owner-root_hawksbill-root-v1-prod.pem", &len);
+    char *text = malloc(len + 80);
+    attest_err err;
+
+    (void)state;
+    memcpy(text, pem, len);
+    strcpy(text + len, "-----BEGIN CERTIFICATE-----\n!!!!\n-----END CERTIFICATE-----\n");
+    assert_int_not_equal(import_text("two.pem", text, &err), 0);
+    assert_non_null(strstr(err.msg, "two.pem: PEM block 2 does not decode"));
+    free(text);
+    free(pem);
+}
+
 /* ---- vendor anchor scopes ---- */
 
 static EVP_PKEY *root_key, *leaf_key;
@@ -279,11 +296,9 @@ static void test_scope_no_partial_chain(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_cmw_round_trip),
-        cmocka_unit_test(test_cmw_refusals),
-        cmocka_unit_test(test_gunzip_bounds),
-        cmocka_unit_test(test_import_refusals),
-        cmocka_unit_test(test_scope_anchors_only_their_engine),
+        cmocka_unit_test(test_cmw_round_trip),          cmocka_unit_test(test_cmw_refusals),
+        cmocka_unit_test(test_gunzip_bounds),           cmocka_unit_test(test_import_refusals),
+        cmocka_unit_test(test_import_bad_second_block), cmocka_unit_test(test_scope_anchors_only_their_engine),
         cmocka_unit_test(test_scope_no_partial_chain),
     };
 
