@@ -28,6 +28,14 @@ void attest_policy_id(const attest_policy *p, char *buf, size_t len)
         n += (size_t)snprintf(buf + n, len - n, "+require-all-signatures");
     if (p != NULL && p->android_require_verified_boot && n < len)
         n += (size_t)snprintf(buf + n, len - n, "+android-verified-boot");
+    if (p != NULL && p->yubikey_min_pin_policy && n < len)
+        n += (size_t)snprintf(buf + n, len - n, "+yubikey-pin-policy=%s",
+                              p->yubikey_min_pin_policy == 3 ? "always" : "once");
+    if (p != NULL && p->yubikey_min_touch_policy && n < len)
+        n += (size_t)snprintf(buf + n, len - n, "+yubikey-touch-policy=%s",
+                              p->yubikey_min_touch_policy == 2 ? "always" : "cached");
+    if (p != NULL && p->vulnerable_firmware_fails && n < len)
+        n += (size_t)snprintf(buf + n, len - n, "+refuse-vulnerable-firmware");
     if (p != NULL && !p->require_key_attestation && n < len)
         snprintf(buf + n, len - n, "+key-attestation-optional");
 }

@@ -218,6 +218,12 @@ static const attest_quirk_doc quirks[] = {
       "chains); the path is built by signature" },
 };
 
+static const char *const ar4si_malformed[] = { CHK_ANDROID_PARSE, NULL };
+static const char *const ar4si_trust[] = { CHK_ANDROID_CHAIN, CHK_CHAIN_ANCHOR_EXPIRY, NULL };
+static const char *const ar4si_binding[] = { CHK_ANDROID_KEY_BINDING, NULL };
+static const char *const ar4si_storage[] = { CHK_ANDROID_SECURITY_LEVEL, CHK_ANDROID_ORIGIN, NULL };
+static const attest_ar4si_map ar4si = { ar4si_malformed, ar4si_trust, NULL, ar4si_binding, ar4si_storage };
+
 const attest_engine attest_engine_android = {
     .name = "android",
     .kind = "android-key",
@@ -232,4 +238,5 @@ const attest_engine attest_engine_android = {
     .claims_cert = claims_cert,
     .quirks = quirks,
     .n_quirks = sizeof(quirks) / sizeof(quirks[0]),
+    .ar4si = &ar4si,
 };

@@ -261,6 +261,12 @@ static const attest_check_doc checks[] = {
     { CHK_LUNA_NONCE, "no nonce is demanded (--nonce, --nonce-state): a PKC carries none, so it fails when one is" },
 };
 
+static const char *const ar4si_malformed[] = { CHK_LUNA_PARSE, NULL };
+static const char *const ar4si_trust[] = { CHK_LUNA_CHAIN, CHK_CHAIN_ANCHOR_EXPIRY, NULL };
+static const char *const ar4si_binding[] = { CHK_LUNA_KEY_BINDING, NULL };
+static const char *const ar4si_storage[] = { CHK_LUNA_HARDWARE_ORIGIN, NULL };
+static const attest_ar4si_map ar4si = { ar4si_malformed, ar4si_trust, NULL, ar4si_binding, ar4si_storage };
+
 const attest_engine attest_engine_luna = {
     .name = "luna",
     .kind = "luna-pkc",
@@ -273,4 +279,5 @@ const attest_engine attest_engine_luna = {
     .claims_cert = luna_claims_cert,
     .quirks = quirks,
     .n_quirks = sizeof(quirks) / sizeof(quirks[0]),
+    .ar4si = &ar4si,
 };

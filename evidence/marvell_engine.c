@@ -204,12 +204,14 @@ static void check_attributes(attest_vctx *v, attest_submod *sub, const attest_mv
     char label[96], hsm[96], facts[400], problem[160] = "";
 
     if (priv == NULL) {
-        attest_fail(&sub->checks, CHK_MARVELL_KEY_ATTRIBUTES, "no private key object: nothing says how the key was made");
+        attest_fail(&sub->checks, CHK_MARVELL_KEY_ATTRIBUTES,
+                    "no private key object: nothing says how the key was made");
         return;
     }
     attest_mv_text(priv, MV_CKA_LABEL, label, sizeof(label));
     hsm_of(cn, hsm, sizeof(hsm));
-    snprintf(facts, sizeof(facts), "%s, label \"%s\", handle 0x%x, %s (LOCAL %ld, EXTRACTABLE %ld, NEVER_EXTRACTABLE %ld, SENSITIVE %ld)",
+    snprintf(facts, sizeof(facts),
+             "%s, label \"%s\", handle 0x%x, %s (LOCAL %ld, EXTRACTABLE %ld, NEVER_EXTRACTABLE %ld, SENSITIVE %ld)",
              what, label, (unsigned)priv->handle, hsm, local, ext, never, sens);
     if (imported)
         snprintf(problem, sizeof(problem), "imported key (not generated in the HSM)");
@@ -218,7 +220,8 @@ static void check_attributes(attest_vctx *v, attest_submod *sub, const attest_mv
                  imported ? "; " : "");
     if (!imported && !exportable)
         attest_pass(&sub->checks, CHK_MARVELL_KEY_ATTRIBUTES, "generated in the HSM, never extractable: %s", facts);
-    else if ((!imported || (allow & ATTEST_ALLOW_IMPORTED_KEY)) && (!exportable || (allow & ATTEST_ALLOW_EXPORTABLE_KEY)))
+    else if ((!imported || (allow & ATTEST_ALLOW_IMPORTED_KEY))
+             && (!exportable || (allow & ATTEST_ALLOW_EXPORTABLE_KEY)))
         attest_warn(&sub->checks, CHK_MARVELL_KEY_ATTRIBUTES, "%s, accepted by --allow: %s", problem, facts);
     else
         attest_fail(&sub->checks, CHK_MARVELL_KEY_ATTRIBUTES, "%s: %s", problem, facts);
@@ -283,11 +286,15 @@ static json_object *describe_object(const attest_mv_object *o)
     char text[160], what[32] = "";
 
     attest_json_add(j, "handle", json_object_new_int64(o->handle));
-    attest_json_add(j, "class", json_object_new_string(cls == MV_CKO_PUBLIC_KEY    ? "public"
-                                                       : cls == MV_CKO_PRIVATE_KEY ? "private"
-                                                       : cls == 4                  ? "secret"
-                                                                                   : "other"));
-    attest_json_add(j, "key_type", json_object_new_string(type == MV_CKK_RSA ? "RSA" : type == MV_CKK_EC ? "EC" : "other"));
+    attest_json_add(j, "class",
+                    json_object_new_string(cls == MV_CKO_PUBLIC_KEY        ? "public"
+                                               : cls == MV_CKO_PRIVATE_KEY ? "private"
+                                               : cls == 4                  ? "secret"
+                                                                           : "other"));
+    attest_json_add(j, "key_type",
+                    json_object_new_string(type == MV_CKK_RSA      ? "RSA"
+                                               : type == MV_CKK_EC ? "EC"
+                                                                   : "other"));
     if (cls == MV_CKO_PUBLIC_KEY && attest_mv_object_spki(o, &spki, &spki_len, what, sizeof(what), NULL) == 0) {
         attest_json_add(j, "key", json_object_new_string(what));
         attest_json_add(j, "spki", attest_json_hex(spki, spki_len));
@@ -333,25 +340,39 @@ static json_object *describe_marvell(const unsigned char *der, size_t len, attes
 }
 
 static const attest_check_doc checks[] = {
-    { CHK_MARVELL_PARSE, "the Marvell attestation (gzip or raw) parses as LiquidSecurity V2 (or V1) with sizes that "
-                         "agree exactly" },
-    { CHK_MARVELL_SIGNATURE, "RSA PKCS#1 v1.5 SHA-256 over all but the last 256 bytes verifies with the key of a "
-                             "certificate in the bag (the partition key)" },
-    { CHK_MARVELL_CHAIN_MANUFACTURER, "the partition certificate under a card certificate chains to a marvell anchor "
-                                      "(Cavium LiquidSecurity root)" },
-    { CHK_MARVELL_CHAIN_OWNER, "the partition certificate issued directly by a root chains to another marvell anchor "
-                               "(the owner's, e.g. Google Hawksbill Root v1 prod)" },
+    { CHK_MARVELL_PARSE,
+      "the Marvell attestation (gzip or raw) parses as LiquidSecurity V2 (or V1) with sizes that "
+      "agree exactly" },
+    { CHK_MARVELL_SIGNATURE,
+      "RSA PKCS#1 v1.5 SHA-256 over all but the last 256 bytes verifies with the key of a "
+      "certificate in the bag (the partition key)" },
+    { CHK_MARVELL_CHAIN_MANUFACTURER,
+      "the partition certificate under a card certificate chains to a marvell anchor "
+      "(Cavium LiquidSecurity root)" },
+    { CHK_MARVELL_CHAIN_OWNER,
+      "the partition certificate issued directly by a root chains to another marvell anchor "
+      "(the owner's, e.g. Google Hawksbill Root v1 prod)" },
     { CHK_CHAIN_ANCHOR_EXPIRY, NULL },
     { CHK_MARVELL_SAME_KEY, "both partition certificates hold the key that signed the attestation" },
-    { CHK_MARVELL_KEY_ATTRIBUTES, "the private key object has LOCAL=1, EXTRACTABLE=0, NEVER_EXTRACTABLE=1, SENSITIVE=1 "
-                                  "(imported or extractable: --allow imported-key / exportable-key warns)" },
-    { CHK_MARVELL_KEY_BINDING, "the public key object's key (RSA modulus and exponent, or EC point) is the subject key" },
+    { CHK_MARVELL_KEY_ATTRIBUTES,
+      "the private key object has LOCAL=1, EXTRACTABLE=0, NEVER_EXTRACTABLE=1, SENSITIVE=1 "
+      "(imported or extractable: --allow imported-key / exportable-key warns)" },
+    { CHK_MARVELL_KEY_BINDING,
+      "the public key object's key (RSA modulus and exponent, or EC point) is the subject key" },
 };
 
 static const attest_quirk_doc quirks[] = {
-    { QUIRK_V1_CARD, "Marvell card certificates are X.509 v1 yet issue partition certificates: accepted only "
-                     "directly under the Cavium LiquidSecurity root key" },
+    { QUIRK_V1_CARD,
+      "Marvell card certificates are X.509 v1 yet issue partition certificates: accepted only "
+      "directly under the Cavium LiquidSecurity root key" },
 };
+
+static const char *const ar4si_malformed[] = { CHK_MARVELL_PARSE, CHK_MARVELL_SIGNATURE, NULL };
+static const char *const ar4si_trust[] = { CHK_MARVELL_CHAIN_MANUFACTURER, CHK_MARVELL_CHAIN_OWNER,
+                                           CHK_MARVELL_SAME_KEY, CHK_CHAIN_ANCHOR_EXPIRY, NULL };
+static const char *const ar4si_binding[] = { CHK_MARVELL_KEY_BINDING, NULL };
+static const char *const ar4si_storage[] = { CHK_MARVELL_KEY_ATTRIBUTES, NULL };
+static const attest_ar4si_map ar4si = { ar4si_malformed, ar4si_trust, NULL, ar4si_binding, ar4si_storage };
 
 const attest_engine attest_engine_marvell = {
     .name = "marvell",
@@ -365,4 +386,5 @@ const attest_engine attest_engine_marvell = {
     .claims_blob = claims_blob,
     .quirks = quirks,
     .n_quirks = sizeof(quirks) / sizeof(quirks[0]),
+    .ar4si = &ar4si,
 };

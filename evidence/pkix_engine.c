@@ -33,6 +33,13 @@ static const attest_check_doc checks[] = {
 
 static const int oids[] = { ATTEST_OID_PKIX_STATEMENT };
 
+static const char *const ar4si_malformed[] = { CHK_PKIX_STRUCTURE, CHK_PKIX_SIGNATURE, NULL };
+static const char *const ar4si_trust[] = { CHK_CHAIN_TRUST, NULL };
+static const char *const ar4si_binding[] = { CHK_PKIX_KEY_BINDING, NULL };
+static const char *const ar4si_storage[] = { CHK_PKIX_KEY_POLICY, NULL };
+static const attest_ar4si_map ar4si = { ar4si_malformed, ar4si_trust, CHK_CHAIN_AK_PROFILE, ar4si_binding,
+                                        ar4si_storage };
+
 const attest_engine attest_engine_pkix = {
     .name = "pkix",
     .kind = "pkix-evidence",
@@ -47,4 +54,5 @@ const attest_engine attest_engine_pkix = {
     .describe = attest_describe_pkix_der,
     .verify = attest_pkix_verify,
     .produce = "pkix",
+    .ar4si = &ar4si,
 };

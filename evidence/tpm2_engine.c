@@ -87,6 +87,14 @@ static const attest_check_doc checks[] = {
 
 static const int oids[] = { ATTEST_OID_TPM_CERTIFY };
 
+static const char *const ar4si_malformed[] = { CHK_TPM2_PARSE, CHK_TPM2_MAGIC, CHK_TPM2_TYPE, CHK_TPM2_SIGNATURE,
+                                               NULL };
+static const char *const ar4si_trust[] = { CHK_CHAIN_TRUST, NULL };
+static const char *const ar4si_binding[] = { CHK_TPM2_KEY_BINDING, CHK_TPM2_NAME, NULL };
+static const char *const ar4si_storage[] = { CHK_TPM2_ATTRIBUTES, NULL };
+static const attest_ar4si_map ar4si = { ar4si_malformed, ar4si_trust, CHK_CHAIN_AK_PROFILE, ar4si_binding,
+                                        ar4si_storage };
+
 const attest_engine attest_engine_tpm2 = {
     .name = "tpm2",
     .kind = "tpm2-certify",
@@ -100,4 +108,5 @@ const attest_engine attest_engine_tpm2 = {
     .describe = attest_describe_tpm2_stmt_der,
     .verify = attest_tpm2_verify,
     .produce = "tpm2",
+    .ar4si = &ar4si,
 };

@@ -13,8 +13,8 @@
 #include "attest/verify.h"
 #include "attest/yubikey.h"
 
-#define QUIRK_F9_NO_BC     "yubikey-f9-no-basic-constraints"
-#define QUIRK_U2F_PATHLEN  "yubikey-u2f-root-pathlen"
+#define QUIRK_F9_NO_BC    "yubikey-f9-no-basic-constraints"
+#define QUIRK_U2F_PATHLEN "yubikey-u2f-root-pathlen"
 
 /* SHA-256 of Yubico U2F Root CA Serial 457200631 (share/attest/anchors/yubikey/PROVENANCE.md). */
 static const unsigned char u2f_root_sha256[32] = {
@@ -188,15 +188,18 @@ static int touch_rank(unsigned v)
 static void policy_check(attest_vctx *v, const attest_yk_claims *c, attest_submod *sub)
 {
     const attest_policy *pol = v->p->policy;
-    int pin_low = pol->yubikey_min_pin_policy > 0 && pin_rank(c->pin_policy) < pin_rank((unsigned)pol->yubikey_min_pin_policy);
+    int pin_low =
+        pol->yubikey_min_pin_policy > 0 && pin_rank(c->pin_policy) < pin_rank((unsigned)pol->yubikey_min_pin_policy);
     int touch_low = pol->yubikey_min_touch_policy > 0
         && touch_rank(c->touch_policy) < touch_rank((unsigned)pol->yubikey_min_touch_policy);
 
     if (pin_low || touch_low)
         attest_fail(&sub->checks, CHK_YUBIKEY_POLICY, "PIN policy %s, touch policy %s: below the required %s%s%s%s",
-                    attest_yk_pin_name(c->pin_policy), attest_yk_touch_name(c->touch_policy),
-                    pin_low ? "PIN " : "", pin_low ? attest_yk_pin_name((unsigned)pol->yubikey_min_pin_policy) : "",
-                    pin_low && touch_low ? ", touch " : touch_low ? "touch " : "",
+                    attest_yk_pin_name(c->pin_policy), attest_yk_touch_name(c->touch_policy), pin_low ? "PIN " : "",
+                    pin_low ? attest_yk_pin_name((unsigned)pol->yubikey_min_pin_policy) : "",
+                    pin_low && touch_low ? ", touch "
+                        : touch_low      ? "touch "
+                                         : "",
                     touch_low ? attest_yk_touch_name((unsigned)pol->yubikey_min_touch_policy) : "");
     else
         attest_pass(&sub->checks, CHK_YUBIKEY_POLICY, "PIN policy %s, touch policy %s",
@@ -234,8 +237,9 @@ static void firmware_check(attest_vctx *v, const attest_yk_claims *c, X509 *slot
                         c->fw_patch, advisories[i].id, advisories[i].what);
         return;
     }
-    attest_pass(&sub->checks, CHK_YUBIKEY_FIRMWARE, "firmware %u.%u.%u, no known advisory for this key; FIPS %s, CSPN %s",
-                c->fw_major, c->fw_minor, c->fw_patch, fips ? "yes" : "no", cspn ? "yes" : "no");
+    attest_pass(&sub->checks, CHK_YUBIKEY_FIRMWARE,
+                "firmware %u.%u.%u, no known advisory for this key; FIPS %s, CSPN %s", c->fw_major, c->fw_minor,
+                c->fw_patch, fips ? "yes" : "no", cspn ? "yes" : "no");
 }
 
 /* The bundle certificate that issued the slot certificate (the F9 certificate), or NULL. */
@@ -265,9 +269,10 @@ static int verify(attest_vctx *v, const attest_statement *st, attest_submod *sub
     }
     if (c.has_serial)
         snprintf(serial, sizeof(serial), "%llu", (unsigned long long)c.serial);
-    attest_pass(&sub->checks, CHK_YUBIKEY_PARSE, "slot %s, firmware %u.%u.%u, serial %s, PIN %s, touch %s, form factor %s",
-                c.slot[0] ? c.slot : "?", c.fw_major, c.fw_minor, c.fw_patch, serial, attest_yk_pin_name(c.pin_policy),
-                attest_yk_touch_name(c.touch_policy), c.has_form_factor ? attest_yk_form_name(c.form_factor) : "absent");
+    attest_pass(
+        &sub->checks, CHK_YUBIKEY_PARSE, "slot %s, firmware %u.%u.%u, serial %s, PIN %s, touch %s, form factor %s",
+        c.slot[0] ? c.slot : "?", c.fw_major, c.fw_minor, c.fw_patch, serial, attest_yk_pin_name(c.pin_policy),
+        attest_yk_touch_name(c.touch_policy), c.has_form_factor ? attest_yk_form_name(c.form_factor) : "absent");
     attest_vctx_note_key(v, X509_get0_pubkey(slot), "YubiKey slot key");
     chained = attest_vendor_chain_check(v, sub, CHK_YUBIKEY_CHAIN, slot, &opts, NULL) == 0;
     /* The binding is judged even on a broken chain: new --evidence-file asks it without anchors. */
@@ -288,8 +293,8 @@ done:
 
 static const attest_object_type objects[] = {
     /* No PEM label of its own and not detected: a certificate is shown as one unless --type yubikey. */
-    { "YubiKeyPivAttestation", "yubikey", NULL, "YubiKey PIV slot attestation certificate", 1, 0,
-      check_object, describe, NULL },
+    { "YubiKeyPivAttestation", "yubikey", NULL, "YubiKey PIV slot attestation certificate", 1, 0, check_object,
+      describe, NULL },
 };
 
 static const attest_check_doc checks[] = {
@@ -302,8 +307,7 @@ static const attest_check_doc checks[] = {
       "263751, U2F Root CA 457200631 with its named quirks, Attestation Root 1 with the shipped intermediates)" },
     { CHK_CHAIN_ANCHOR_EXPIRY, NULL },
     { CHK_YUBIKEY_KEY_BINDING, "the slot certificate's key is the request's subject key" },
-    { CHK_YUBIKEY_POLICY,
-      "the PIN and touch policies are at least --yubikey-pin-policy and --yubikey-touch-policy" },
+    { CHK_YUBIKEY_POLICY, "the PIN and touch policies are at least --yubikey-pin-policy and --yubikey-touch-policy" },
     { CHK_YUBIKEY_FIRMWARE,
       "the firmware has no known advisory for the key (YSA-2024-03: ECC below 5.7.0; YSA-2017-01: RSA 4.2.6-4.3.4); "
       "a warning, a failure with --refuse-vulnerable-firmware" },
@@ -313,6 +317,13 @@ static const attest_quirk_doc quirks[] = {
     { QUIRK_F9_NO_BC, "an F9 certificate directly under the Yubico U2F root without basicConstraints acts as a CA" },
     { QUIRK_U2F_PATHLEN, "the Yubico U2F root's pathlen 0 admits its F9 certificates' slot certificates" },
 };
+
+/* The slot key was generated on the device and PIV keys do not leave it; a firmware advisory relaxes that. */
+static const char *const ar4si_malformed[] = { CHK_YUBIKEY_PARSE, NULL };
+static const char *const ar4si_trust[] = { CHK_YUBIKEY_CHAIN, CHK_CHAIN_ANCHOR_EXPIRY, NULL };
+static const char *const ar4si_binding[] = { CHK_YUBIKEY_KEY_BINDING, NULL };
+static const char *const ar4si_storage[] = { CHK_YUBIKEY_FIRMWARE, NULL };
+static const attest_ar4si_map ar4si = { ar4si_malformed, ar4si_trust, NULL, ar4si_binding, ar4si_storage };
 
 const attest_engine attest_engine_yubikey = {
     .name = "yubikey",
@@ -329,4 +340,5 @@ const attest_engine attest_engine_yubikey = {
     .from_request = from_request,
     .quirks = quirks,
     .n_quirks = sizeof(quirks) / sizeof(quirks[0]),
+    .ar4si = &ar4si,
 };

@@ -11,6 +11,8 @@
 #include <time.h>
 #include <openssl/evp.h>
 
+#include "attest/engine.h"
+#include "attest/registry.h"
 #include "attest/checks.h"
 #include "attest/describe.h"
 #include "attest/verdict.h"
@@ -48,50 +50,58 @@ typedef struct {
     int hardware, instance, storage;
 } vector;
 
-/* The AR4SI claims one statement's checks support. */
+/* The worst state among ids: FAIL, then WARN, then anything not passed (SKIP), else PASS. */
+static state worst(const attest_checks *c, const char *const *ids)
+{
+    state w = ST_PASS, k;
+
+    for (; ids != NULL && *ids != NULL; ids++) {
+        k = check_state(c, *ids);
+        if (k == ST_FAIL || (k == ST_WARN && w != ST_FAIL) || ((k == ST_SKIP || k == ST_ABSENT) && w == ST_PASS))
+            w = k == ST_ABSENT ? ST_SKIP : k;
+    }
+    return w;
+}
+
+/* The AR4SI claims one statement's checks support, through its engine's map (engine.h). */
 static vector statement_vector(const attest_submod *s)
 {
-    int tpm = strcmp(s->kind, "tpm2-certify") == 0, pkix = strcmp(s->kind, "pkix-evidence") == 0;
+    const attest_engine *e = attest_engine_by_kind(s->kind);
+    const attest_ar4si_map *m = e != NULL ? e->ar4si : NULL;
     const attest_checks *c = &s->checks;
-    state sig, trust, prof, bind, attrs, name = ST_PASS;
-    int malformed;
+    state malformed, trust, prof, bind, storage;
     vector r = { TC_NONE, TC_NONE, TC_NONE };
 
-    if (!tpm && !pkix)
+    if (m == NULL)
         return r;
-    sig = check_state(c, tpm ? CHK_TPM2_SIGNATURE : CHK_PKIX_SIGNATURE);
-    trust = check_state(c, CHK_CHAIN_TRUST);
-    prof = check_state(c, CHK_CHAIN_AK_PROFILE);
-    bind = check_state(c, tpm ? CHK_TPM2_KEY_BINDING : CHK_PKIX_KEY_BINDING);
-    attrs = check_state(c, tpm ? CHK_TPM2_ATTRIBUTES : CHK_PKIX_KEY_POLICY);
-    if (tpm)
-        name = check_state(c, CHK_TPM2_NAME);
-    malformed = tpm ? check_state(c, CHK_TPM2_PARSE) == ST_FAIL || check_state(c, CHK_TPM2_MAGIC) == ST_FAIL
-            || check_state(c, CHK_TPM2_TYPE) == ST_FAIL
-                    : check_state(c, CHK_PKIX_STRUCTURE) == ST_FAIL;
+    malformed = worst(c, m->malformed);
+    trust = worst(c, m->trust);
+    prof = m->profile != NULL ? check_state(c, m->profile) : ST_PASS;
+    bind = worst(c, m->binding);
+    storage = worst(c, m->storage);
 
-    if (malformed || sig == ST_FAIL)
+    if (malformed == ST_FAIL)
         r.hardware = TC_CRYPTO_FAILED;
     else if (trust == ST_FAIL)
         r.hardware = TC_UNRECOGNIZED;
     else if (prof == ST_FAIL)
         r.hardware = TC_CONTRA;
-    else if (sig == ST_PASS && trust == ST_PASS && prof == ST_PASS)
+    else if (malformed == ST_PASS && trust == ST_PASS && prof == ST_PASS)
         r.hardware = TC_AFFIRMING;
-    else if (sig == ST_PASS && trust == ST_PASS && prof == ST_WARN)
+    else if (malformed == ST_PASS && (trust == ST_PASS || trust == ST_WARN) && (prof == ST_PASS || prof == ST_WARN))
         r.hardware = TC_WARNING;
 
-    if (bind == ST_FAIL || name == ST_FAIL)
+    if (bind == ST_FAIL)
         r.instance = TC_CONTRA;
-    else if (bind == ST_PASS && name == ST_PASS && (r.hardware == TC_AFFIRMING || r.hardware == TC_WARNING))
+    else if (bind == ST_PASS && (r.hardware == TC_AFFIRMING || r.hardware == TC_WARNING))
         r.instance = TC_AFFIRMING;
 
     /* The key's protection is only claimed for a key the genuine hardware is shown to hold. */
-    if (attrs == ST_FAIL)
+    if (storage == ST_FAIL)
         r.storage = TC_CONTRA;
-    else if (r.instance == TC_AFFIRMING && attrs == ST_PASS)
+    else if (r.instance == TC_AFFIRMING && storage == ST_PASS)
         r.storage = TC_AFFIRMING;
-    else if (r.instance == TC_AFFIRMING && attrs == ST_WARN)
+    else if (r.instance == TC_AFFIRMING && storage == ST_WARN)
         r.storage = TC_WARNING;
     return r;
 }

@@ -205,6 +205,16 @@ const attest_engine *attest_engine_for_statement(const attest_statement *st)
     return inner != NULL ? inner : e;
 }
 
+const attest_engine *attest_engine_by_kind(const char *kind)
+{
+    size_t i;
+
+    for (i = 0; kind != NULL && i < N_ENGINES; i++)
+        if (strcmp(engines[i]->kind, kind) == 0)
+            return engines[i];
+    return NULL;
+}
+
 const char *attest_engine_name(const attest_engine *e)
 {
     return e != NULL ? e->name : NULL;

@@ -92,6 +92,18 @@ int attest_vendor_chain_check(attest_vctx *v, attest_submod *sub, const char *ch
 int attest_vendor_key_binding(attest_vctx *v, attest_submod *sub, const char *check_id, const unsigned char *spki,
                               size_t spki_len);
 
+/*
+ * Which of an engine's checks support the EAR's AR4SI claims (verifier/ear.c);
+ * NULL-terminated lists of check ids.
+ */
+typedef struct {
+    const char *const *malformed; /* one failing: the evidence is malformed or its signature fails */
+    const char *const *trust;     /* all passing: genuine hardware (a warning: relaxed); one failing: unrecognised */
+    const char *profile;          /* failing: not an attester for this format; NULL: none */
+    const char *const *binding;   /* all passing: about this key; one failing: about another key */
+    const char *const *storage;   /* all passing: the key is held in the hardware (a warning: relaxed) */
+} attest_ar4si_map;
+
 typedef struct {
     const char *name; /* "yubikey-u2f-root-pathlen" */
     const char *what; /* one line for the man page */
@@ -137,6 +149,7 @@ struct attest_engine {
     int (*from_request)(const STACK_OF(X509_EXTENSION) *exts, attest_bundle *b, attest_err *err);
     const attest_quirk_doc *quirks;
     size_t n_quirks;
+    const attest_ar4si_map *ar4si; /* NULL: the statement supports no AR4SI claim */
 };
 
 /* Engines' verify functions. */

@@ -54,6 +54,8 @@ const attest_engine *attest_engine_for_type(const ASN1_OBJECT *type);
 /* The engine that judges a statement: by its type, and for a CMW record by its media type. */
 const attest_engine *attest_engine_for_statement(const attest_statement *st);
 const attest_engine *attest_engine_for_media_type(const char *media_type);
+/* The engine whose statements are of this kind ("tpm2-certify"); NULL when none. */
+const attest_engine *attest_engine_by_kind(const char *kind);
 const char *attest_engine_name(const attest_engine *e);
 const char *attest_engine_kind(const attest_engine *e); /* "tpm2-certify"; "other" for NULL */
 

@@ -7,6 +7,7 @@
 #   3. Cloud HSM attestation judged alone: bound to no key (a warning at best), to the attested key
 #      (--pubkey), to another key; gzip and raw; --format json names the statement evidence[0].
 #   4. Android chain with its challenge, a wrong challenge.
+#      The EAR's AR4SI vector comes from the engine's map (engine.h): hardware, instance, storage.
 #   5. new --evidence-file: a YubiKey-shaped slot and F9 certificate made here under a test root; the
 #      request affirms against that root only; evidence about another key is refused, nothing written.
 # The per-vendor checks are in test_yubikey, test_luna, test_marvell, test_android (and their _cli).
@@ -59,15 +60,17 @@ key = j["submods"]["evidence[0]"]["attest-req"]["attested_key"]["spki"]
 open(sys.argv[2], "wb").write(base64.urlsafe_b64decode(key + "=" * (-len(key) % 4)))
 EOF
 openssl pkey -pubin -inform DER -in "$T/attested.der" -out "$T/attested.pem"
-check "marvell: --pubkey the attested key -> 3 (expired manufacturer root), bound" eval 'rc_is 3 mv_verify \
-    "$M/smallstep_ec.dat" --pubkey "$T/attested.pem" && js "$T/out" "res(\"policy.key-attested\") == \"pass\"
-        and res(\"marvell.key-binding\") == \"pass\""'
+check "marvell: --pubkey the attested key -> 3 (expired manufacturer root), bound; AR4SI 32/2/2" eval 'rc_is 3 \
+    mv_verify "$M/smallstep_ec.dat" --pubkey "$T/attested.pem" && js "$T/out" "res(\"policy.key-attested\") == \"pass\"
+        and res(\"marvell.key-binding\") == \"pass\" and j[\"submods\"][\"evidence[0]\"][\"ear.trustworthiness-vector\"]
+            == {\"instance-identity\": 2, \"hardware\": 32, \"storage-opaque\": 2}"'
 gzip -dc "$M/smallstep_ec.dat" >"$T/ec.raw"
 check "marvell: the same attestation inflated -> the same verdict" eval 'rc_is 3 mv_verify "$T/ec.raw" \
     --pubkey "$T/attested.pem" && js "$T/out" "res(\"marvell.key-binding\") == \"pass\""'
 openssl pkey -in "$T/k.pem" -pubout -out "$T/k.pub"
-check "marvell: --pubkey another key -> 1, marvell.key-binding" eval 'rc_is 1 mv_verify "$M/smallstep_ec.dat" \
-    --pubkey "$T/k.pub" && js "$T/out" "\"marvell.key-binding\" in errors()"'
+check "marvell: --pubkey another key -> 1, marvell.key-binding; AR4SI instance 96" eval 'rc_is 1 mv_verify \
+    "$M/smallstep_ec.dat" --pubkey "$T/k.pub" && js "$T/out" "\"marvell.key-binding\" in errors()
+        and j[\"submods\"][\"evidence[0]\"][\"ear.trustworthiness-vector\"][\"instance-identity\"] == 96"'
 
 # --- 4. Android chain ----------------------------------------------------------------------------
 D=$V/android
@@ -95,9 +98,10 @@ openssl x509 -req -in "$Y/slot.csr" -CA "$Y/f9.pem" -CAkey "$Y/f9.key" -CAcreate
     -extfile "$Y/slot.ext" -out "$Y/slot.pem" 2>/dev/null
 check "new --evidence-file slot + F9 --key -> 0, a request" eval 'rc_is 0 "$REQ" new --evidence-file "$Y/slot.pem" \
     --evidence-file "$Y/f9.pem" --key "$Y/key.pem" --subject /CN=yk-test --out "$Y/req.pem" && [[ -s $Y/req.pem ]]'
-check "  verify against its test root -> 0, yubikey.key-binding" eval 'rc_is 0 "$REQ" verify --in "$Y/req.pem" \
-    --trust-dir "$Y/anchors" --format json && js "$T/out" "res(\"yubikey.key-binding\") == \"pass\"
-        and \"attestations[0]\" in j[\"submods\"]"'
+check "  verify against its test root -> 0, yubikey.key-binding, AR4SI all affirming" eval 'rc_is 0 "$REQ" verify \
+    --in "$Y/req.pem" --trust-dir "$Y/anchors" --format json && js "$T/out" "res(\"yubikey.key-binding\") == \"pass\"
+        and j[\"submods\"][\"attestations[0]\"][\"ear.trustworthiness-vector\"]
+            == {\"instance-identity\": 2, \"hardware\": 2, \"storage-opaque\": 2}"'
 check "  verify against the shipped anchors -> 1, yubikey.chain" eval 'rc_is 1 verify --in "$Y/req.pem" --format json \
     && js "$T/out" "\"yubikey.chain\" in errors()"'
 check "new --evidence-file about another key -> 1, one line, nothing written" eval 'rc_is 1 "$REQ" new \
