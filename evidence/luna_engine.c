@@ -78,49 +78,6 @@ static void no_nonce(attest_vctx *v, attest_submod *sub)
         attest_skip(&sub->checks, CHK_LUNA_NONCE, "a Luna PKC carries no nonce (none demanded)");
 }
 
-/* The certificate of pool whose key signed cert (its issuer on a path), or NULL. */
-static X509 *signer_of(attest_vctx *v, X509 *cert, int depth, STACK_OF(X509) *pool)
-{
-    int i;
-
-    for (i = 0; i < sk_X509_num(pool); i++) {
-        X509 *c = sk_X509_value(pool, i);
-        EVP_PKEY *k = X509_get0_pubkey(c);
-
-        if (c == cert || k == NULL || X509_check_issued(c, cert) != X509_V_OK || !attest_vctx_sig_op(v))
-            continue;
-        if (X509_verify(cert, k) == 1)
-            return c;
-        if (depth == 0 && !v->p->policy->strict_shape && attest_luna_negative_s_verifies(cert, k))
-            return c;
-    }
-    return NULL;
-}
-
-/* The path the chain check validated, rebuilt by signature: leaf first, anchor last.  Its length, 0 on none. */
-static int luna_path(attest_vctx *v, X509 *leaf, X509 *anchor, X509 **path)
-{
-    STACK_OF(X509) *pool = sk_X509_dup(v->bundle_certs);
-    int n = 0;
-
-    if (pool == NULL)
-        pool = sk_X509_new_null();
-    if (pool == NULL || !sk_X509_push(pool, anchor)) {
-        sk_X509_free(pool);
-        return 0;
-    }
-    path[n++] = leaf;
-    while (n < MAX_PATH && X509_cmp(path[n - 1], anchor) != 0) {
-        X509 *up = signer_of(v, path[n - 1], n - 1, pool);
-
-        if (up == NULL)
-            break;
-        path[n++] = up;
-    }
-    sk_X509_free(pool);
-    return X509_cmp(path[n - 1], anchor) == 0 ? n : 0;
-}
-
 /* x's common name, escaped, into buf. */
 static void common_name(X509 *x, char *buf, size_t len)
 {
@@ -138,15 +95,18 @@ static void common_name(X509 *x, char *buf, size_t len)
  * that the HSM which generated the key is the one it names.  ECC: leaf <- HOC
  * (CN = serial); RSA: leaf <- DAC ("Luna K7-<serial>") <- HOC <- manufacturer.
  */
-static void hardware_origin(attest_vctx *v, attest_submod *sub, X509 *leaf, X509 *anchor, unsigned long serial)
+static void hardware_origin(attest_submod *sub, STACK_OF(X509) *chain, unsigned long serial)
 {
     X509 *path[MAX_PATH];
-    int n = luna_path(v, leaf, anchor, path), named;
+    int i, n = sk_X509_num(chain) < MAX_PATH ? sk_X509_num(chain) : MAX_PATH, named;
     char cn[96], want[24], who[160];
     size_t cl, wl;
 
-    if (n == 0) {
-        attest_fail(&sub->checks, CHK_LUNA_HARDWARE_ORIGIN, "the validated path could not be rebuilt");
+    for (i = 0; i < n; i++)
+        path[i] = sk_X509_value(chain, i);
+    if (n < 2) {
+        attest_fail(&sub->checks, CHK_LUNA_HARDWARE_ORIGIN,
+                    "the leaf is its own anchor: no Hardware Origin certificate");
         return;
     }
     snprintf(want, sizeof(want), "%lu", serial);
@@ -177,7 +137,8 @@ static void hardware_origin(attest_vctx *v, attest_submod *sub, X509 *leaf, X509
 static int luna_verify(attest_vctx *v, const attest_statement *st, attest_submod *sub)
 {
     attest_vendor_chain opts = { .scope = "luna", .relax = relax };
-    X509 *leaf = attest_cert_from_der_ex(st->stmt, st->stmt_len, v->p->libctx, v->p->propq), *anchor = NULL;
+    X509 *leaf = attest_cert_from_der_ex(st->stmt, st->stmt_len, v->p->libctx, v->p->propq);
+    STACK_OF(X509) *chain = NULL;
     luna_leaf info;
     unsigned char *spki = NULL;
     char why[160], fw[40] = "";
@@ -202,13 +163,13 @@ static int luna_verify(attest_vctx *v, const attest_statement *st, attest_submod
         goto done;
     }
     bound = attest_vendor_key_binding(v, sub, CHK_LUNA_KEY_BINDING, spki, (size_t)n);
-    if (attest_vendor_chain_check(v, sub, CHK_LUNA_CHAIN, leaf, &opts, &anchor) != 0)
+    if (attest_vendor_chain_check(v, sub, CHK_LUNA_CHAIN, leaf, &opts, &chain) != 0)
         goto done;
-    hardware_origin(v, sub, leaf, anchor, info.serial);
+    hardware_origin(sub, chain, info.serial);
     no_nonce(v, sub);
 done:
     OPENSSL_free(spki);
-    X509_free(anchor);
+    sk_X509_pop_free(chain, X509_free);
     X509_free(leaf);
     return bound;
 }

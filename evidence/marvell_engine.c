@@ -142,6 +142,7 @@ static void check_chains(attest_vctx *v, attest_submod *sub, X509 *mfr, X509 *ow
 {
     attest_vendor_chain m = { .scope = "marvell", .relax = relax_v1_card };
     attest_vendor_chain o = { .scope = "marvell" };
+    STACK_OF(X509) *path_m = NULL;
     X509 *anchor_m = NULL;
     char name[160];
 
@@ -149,7 +150,9 @@ static void check_chains(attest_vctx *v, attest_submod *sub, X509 *mfr, X509 *ow
         attest_fail(&sub->checks, CHK_MARVELL_CHAIN_MANUFACTURER,
                     "no partition certificate issued by a card certificate in the bag");
     else
-        attest_vendor_chain_check(v, sub, CHK_MARVELL_CHAIN_MANUFACTURER, mfr, &m, &anchor_m);
+        attest_vendor_chain_check(v, sub, CHK_MARVELL_CHAIN_MANUFACTURER, mfr, &m, &path_m);
+    if (path_m != NULL)
+        anchor_m = sk_X509_value(path_m, sk_X509_num(path_m) - 1);
     if (own == NULL) {
         attest_fail(&sub->checks, CHK_MARVELL_CHAIN_OWNER,
                     "no partition certificate issued directly by an owner root in the bag");
@@ -160,7 +163,7 @@ static void check_chains(attest_vctx *v, attest_submod *sub, X509 *mfr, X509 *ow
     } else {
         attest_vendor_chain_check(v, sub, CHK_MARVELL_CHAIN_OWNER, own, &o, NULL);
     }
-    X509_free(anchor_m);
+    sk_X509_pop_free(path_m, X509_free);
 }
 
 static void check_same_key(attest_submod *sub, X509 *signer, X509 *mfr, X509 *own)

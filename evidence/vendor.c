@@ -127,7 +127,7 @@ static void anchor_expiry(attest_vctx *v, attest_submod *sub, X509 *anchor, int 
 }
 
 int attest_vendor_chain_check(attest_vctx *v, attest_submod *sub, const char *check_id, X509 *leaf,
-                              const attest_vendor_chain *o, X509 **anchor)
+                              const attest_vendor_chain *o, STACK_OF(X509) **path)
 {
     chain_state cs = { v, o, 0 };
     attest_chain_hooks hooks = { chain_cb, issued_by_key, &cs };
@@ -138,8 +138,8 @@ int attest_vendor_chain_check(attest_vctx *v, attest_submod *sub, const char *ch
     char names[160], who[160];
     int i, bad, r = -1;
 
-    if (anchor != NULL)
-        *anchor = NULL;
+    if (path != NULL)
+        *path = NULL;
     if (extra == NULL && v->bundle_certs != NULL)
         goto oom;
     if (extra == NULL && (extra = sk_X509_new_null()) == NULL)
@@ -174,9 +174,9 @@ int attest_vendor_chain_check(attest_vctx *v, attest_submod *sub, const char *ch
     anchor_expiry(v, sub, sk_X509_value(chain, sk_X509_num(chain) - 1), cs.anchor_expired);
     if (X509_digest(sk_X509_value(chain, sk_X509_num(chain) - 1), EVP_sha256(), top_sha, &n))
         attest_submod_record_chain(sub, leaf, top_sha);
-    if (anchor != NULL) {
-        *anchor = sk_X509_value(chain, sk_X509_num(chain) - 1);
-        X509_up_ref(*anchor);
+    if (path != NULL) { /* the validated path, leaf first, anchor last */
+        *path = chain;
+        chain = NULL;
     }
     r = 0;
     goto done;

@@ -74,8 +74,9 @@ void attest_engine_nonce(attest_vctx *v, attest_submod *sub, const char *id, con
  * OpenSSL verification error at a depth (it calls attest_vctx_quirk); a name
  * mismatch between a certificate's issuer and the certificate whose key signed
  * it is accepted only with issuer_by_signature (a quirk name).  Records
- * check_id (pass/fail) and chain.anchor-expiry; *anchor (may be NULL) gets
- * the anchor, up-referenced.  0 on a valid chain.
+ * check_id (pass/fail) and chain.anchor-expiry; *path (may be NULL) gets the
+ * validated path, leaf first, anchor last (sk_X509_pop_free it).  0 on a
+ * valid chain.
  */
 typedef struct {
     const char *scope;
@@ -85,7 +86,7 @@ typedef struct {
     const char *issuer_by_signature;
 } attest_vendor_chain;
 int attest_vendor_chain_check(attest_vctx *v, attest_submod *sub, const char *check_id, X509 *leaf,
-                              const attest_vendor_chain *opts, X509 **anchor);
+                              const attest_vendor_chain *opts, STACK_OF(X509) **path);
 
 /* Key binding of vendor evidence: records check_id.  1 when spki (DER) is the subject key's;
  * skipped (0) without a subject key. */
