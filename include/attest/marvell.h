@@ -2,7 +2,8 @@
  * Marvell LiquidSecurity key attestations (Google Cloud HSM CAVIUM_V1/V2
  * blobs): a big-endian header, one or two key objects of PKCS#11-style TLV
  * attributes, and the partition key's RSA-2048 signature (the last 256
- * bytes).  Layout: ../shared/docs/vendor-formats.md §3.
+ * bytes).  Layout: attest(7), "Vendor evidence: Marvell"; samples in
+ * tests/vectors/vendors/marvell/.
  */
 #ifndef ATTEST_MARVELL_H
 #define ATTEST_MARVELL_H

@@ -254,7 +254,7 @@ static void test_tee_old_root(void **state)
         X509_free(c[i]);
 }
 
-/* The decoded claims of the TEE sample (vendor-formats §4.5) and the engine's describe/claims_cert. */
+/* The decoded claims of the TEE sample (tests/vectors/vendors/SOURCES.md) and the engine's describe/claims_cert. */
 static void test_keydesc_claims(void **state)
 {
     X509 *leaf = sample("RSA_SecurityLevel_TEE_cert0.der"), *mid = sample("RSA_SecurityLevel_TEE_cert1.der");
