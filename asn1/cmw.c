@@ -47,7 +47,8 @@ int attest_cmw_record_decode(const unsigned char *der, size_t len, char **media_
     int r = -1;
 
     *media_type = NULL;
-    *data = NULL;
+    if (data != NULL)
+        *data = NULL;
     if (len > ATTEST_MAX_INPUT || (s = d2i_ASN1_UTF8STRING(NULL, &p, (long)len)) == NULL || p != der + len
         || (size_t)i2d_ASN1_UTF8STRING(s, NULL) != len) {
         attest_err_set(err, "CMW: not a DER UTF8String (the JSON form)");
@@ -65,9 +66,10 @@ int attest_cmw_record_decode(const unsigned char *der, size_t len, char **media_
         attest_err_set(err, "CMW: not a JSON record [\"media/type\", \"base64url\"]");
         goto done;
     }
-    if ((*data = attest_b64url_decode(json_object_get_string(value), (size_t)json_object_get_string_len(value),
-                                      ATTEST_MAX_INPUT * 2, data_len))
-        == NULL) {
+    if (data != NULL
+        && (*data = attest_b64url_decode(json_object_get_string(value), (size_t)json_object_get_string_len(value),
+                                         ATTEST_MAX_INPUT * 2, data_len))
+            == NULL) {
         attest_err_set(err, "CMW: the record's value is not unpadded base64url");
         goto done;
     }
@@ -78,7 +80,7 @@ int attest_cmw_record_decode(const unsigned char *der, size_t len, char **media_
 oom:
     attest_err_set(err, "out of memory");
 done:
-    if (r != 0) {
+    if (r != 0 && data != NULL) {
         OPENSSL_free(*data);
         *data = NULL;
     }

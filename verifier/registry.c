@@ -190,18 +190,16 @@ const attest_engine *attest_engine_for_statement(const attest_statement *st)
 {
     const attest_engine *e = attest_engine_for_type(st->type);
     const attest_engine *inner;
-    unsigned char *data = NULL;
     char *media = NULL;
-    size_t n;
     attest_err err;
 
     if (e == NULL || e->verify != NULL || e->oids == NULL)
         return e;
-    if (attest_cmw_record_decode(st->stmt, st->stmt_len, &media, &data, &n, &err) != 0)
+    /* The media type picks the engine; the engine decodes the value itself. */
+    if (attest_cmw_record_decode(st->stmt, st->stmt_len, &media, NULL, NULL, &err) != 0)
         return e;
     inner = attest_engine_for_media_type(media);
     OPENSSL_free(media);
-    OPENSSL_free(data);
     return inner != NULL ? inner : e;
 }
 

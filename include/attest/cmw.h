@@ -17,6 +17,7 @@ int attest_cmw_record_encode(const char *media_type, const unsigned char *data, 
  * A statement value holding a JSON record: its media type and its decoded
  * value (both OPENSSL_free).  0, or -1 (err) when der is not exactly that:
  * strict DER, a two-element array of a string and unpadded base64url.
+ * data NULL: the media type only (the value is neither decoded nor checked).
  */
 int attest_cmw_record_decode(const unsigned char *der, size_t len, char **media_type, unsigned char **data,
                              size_t *data_len, attest_err *err);
