@@ -20,16 +20,6 @@
 #include "attest/oids.h"
 #include "attest/spki_key.h"
 
-typedef struct {
-    X509_ALGOR *algor;
-    ASN1_BIT_STRING *public_key;
-} ATTEST_RAW_SPKI;
-
-ASN1_SEQUENCE(ATTEST_RAW_SPKI) = {
-    ASN1_SIMPLE(ATTEST_RAW_SPKI, algor, X509_ALGOR),
-    ASN1_SIMPLE(ATTEST_RAW_SPKI, public_key, ASN1_BIT_STRING),
-} static_ASN1_SEQUENCE_END(ATTEST_RAW_SPKI)
-
 /* As X509_REQ_INFO: the received encoding is kept (enc) and signed over; attributes OPTIONAL, empty when absent. */
 typedef struct {
     ASN1_ENCODING enc;
@@ -206,59 +196,6 @@ static int find_in_ext_request(const STACK_OF(X509_ATTRIBUTE) *attrs)
     return found;
 }
 
-/* An X509_PUBKEY with the received fields and no key decoded (X509_PUBKEY_set0_param does not decode). */
-static X509_PUBKEY *raw_pubkey(const ATTEST_RAW_SPKI *r)
-{
-    const ASN1_OBJECT *obj = NULL;
-    const void *pval = NULL;
-    ASN1_OBJECT *o = NULL;
-    ASN1_STRING *pv = NULL;
-    unsigned char *bits = NULL, *der = NULL;
-    const unsigned char *q;
-    X509_PUBKEY *pk = NULL;
-    int ptype = V_ASN1_UNDEF, n;
-
-    X509_ALGOR_get0(&obj, &ptype, &pval, r->algor);
-    if ((r->public_key->flags & ASN1_STRING_FLAG_BITS_LEFT && (r->public_key->flags & 0x07) != 0)
-        || (ptype != V_ASN1_UNDEF && ptype != V_ASN1_NULL && ptype != V_ASN1_OBJECT && ptype != V_ASN1_SEQUENCE)) {
-        /* What set0_param would not keep exactly (unused bits, odd parameters): the slow way; no real key has them. */
-        if ((n = ASN1_item_i2d((ASN1_VALUE *)r, &der, ASN1_ITEM_rptr(ATTEST_RAW_SPKI))) > 0) {
-            q = der;
-            pk = d2i_X509_PUBKEY(NULL, &q, n);
-        }
-        OPENSSL_free(der);
-        return pk;
-    }
-    if ((pk = X509_PUBKEY_new()) == NULL || (o = OBJ_dup(obj)) == NULL)
-        goto fail;
-    if (ptype == V_ASN1_OBJECT) {
-        if ((pval = OBJ_dup(pval)) == NULL)
-            goto fail;
-    } else if (ptype == V_ASN1_SEQUENCE) {
-        if ((pv = ASN1_STRING_dup(pval)) == NULL)
-            goto fail;
-        pval = pv;
-    } else {
-        pval = NULL;
-    }
-    if (r->public_key->length > 0
-        && (bits = OPENSSL_memdup(r->public_key->data, (size_t)r->public_key->length)) == NULL)
-        goto fail_pval;
-    if (!X509_PUBKEY_set0_param(pk, o, ptype, (void *)pval, bits, r->public_key->length))
-        goto fail_pval;
-    return pk;
-fail_pval:
-    if (ptype == V_ASN1_OBJECT)
-        ASN1_OBJECT_free((ASN1_OBJECT *)pval);
-    else
-        ASN1_STRING_free(pv);
-    OPENSSL_free(bits);
-fail:
-    ASN1_OBJECT_free(o);
-    X509_PUBKEY_free(pk);
-    return NULL;
-}
-
 int attest_csr_decode_light(const unsigned char *der, size_t len, attest_csr **out, attest_err *err)
 {
     const unsigned char *p = der;
@@ -304,7 +241,7 @@ int attest_csr_decode_light(const unsigned char *der, size_t len, attest_csr **o
             "request: not DER (the CertificationRequestInfo re-encodes differently, e.g. attributes out of order)");
         goto fail;
     }
-    if ((c->spki = raw_pubkey(c->light->info->spki)) == NULL)
+    if ((c->spki = attest_spki_from_raw(c->light->info->spki)) == NULL)
         goto oom;
     c->subject = c->light->info->subject;
     c->sig_alg = c->light->sig_alg;

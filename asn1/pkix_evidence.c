@@ -7,6 +7,7 @@
 #include "attest/der.h"
 #include "attest/limits.h"
 #include "attest/pkix.h"
+#include "attest/spki_key.h"
 
 ASN1_SEQUENCE(ATTEST_PKIX_CLAIM) = {
     ASN1_SIMPLE(ATTEST_PKIX_CLAIM, type, ASN1_OBJECT),
@@ -28,7 +29,7 @@ IMPLEMENT_ASN1_FUNCTIONS(ATTEST_PKIX_TBS)
 
 ASN1_SEQUENCE(ATTEST_PKIX_SID) = {
     ASN1_EXP_OPT(ATTEST_PKIX_SID, key_id, ASN1_OCTET_STRING, 0),
-    ASN1_EXP_OPT(ATTEST_PKIX_SID, spki, X509_PUBKEY, 1),
+    ASN1_EXP_OPT(ATTEST_PKIX_SID, spki, ATTEST_LAZY_X509_PUBKEY, 1), /* key made on use (attest_spki_pkey) */
     ASN1_EXP_OPT(ATTEST_PKIX_SID, cert, ATTEST_CACHED_X509, 2), /* through the certificate cache */
 } ASN1_SEQUENCE_END(ATTEST_PKIX_SID)
 IMPLEMENT_ASN1_FUNCTIONS(ATTEST_PKIX_SID)

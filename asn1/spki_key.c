@@ -5,6 +5,10 @@
  * EVP_PKEY_fromdata from their fields (~5 µs); every other algorithm goes
  * through d2i_PUBKEY_ex as before.  The RSAPublicKey is read with an ASN.1
  * template and must re-encode to its bytes (DER), as OpenSSL's decoder demands.
+ *
+ * Templates keep a SubjectPublicKeyInfo undecoded the same way: ATTEST_RAW_SPKI
+ * (algorithm + BIT STRING), or ATTEST_LAZY_X509_PUBKEY, an X509_PUBKEY field
+ * whose key is left for attest_spki_pkey (X509_PUBKEY_get0 gives NULL).
  */
 #include <string.h>
 #include <openssl/asn1t.h>
@@ -17,6 +21,11 @@
 #include <openssl/x509.h>
 
 #include "attest/spki_key.h"
+
+ASN1_SEQUENCE(ATTEST_RAW_SPKI) = {
+    ASN1_SIMPLE(ATTEST_RAW_SPKI, algor, X509_ALGOR),
+    ASN1_SIMPLE(ATTEST_RAW_SPKI, public_key, ASN1_BIT_STRING),
+} ASN1_SEQUENCE_END(ATTEST_RAW_SPKI)
 
 typedef struct {
     ASN1_INTEGER *n;
@@ -122,3 +131,112 @@ EVP_PKEY *attest_spki_pkey(const X509_PUBKEY *spki, OSSL_LIB_CTX *libctx, const 
     OPENSSL_free(der);
     return key;
 }
+
+X509_PUBKEY *attest_spki_from_raw(const ATTEST_RAW_SPKI *r)
+{
+    const ASN1_OBJECT *obj = NULL;
+    const void *pval = NULL;
+    ASN1_OBJECT *o = NULL;
+    ASN1_STRING *pv = NULL;
+    unsigned char *bits = NULL, *der = NULL;
+    const unsigned char *q;
+    X509_PUBKEY *pk = NULL;
+    int ptype = V_ASN1_UNDEF, n;
+
+    X509_ALGOR_get0(&obj, &ptype, &pval, r->algor);
+    if ((r->public_key->flags & ASN1_STRING_FLAG_BITS_LEFT && (r->public_key->flags & 0x07) != 0)
+        || (ptype != V_ASN1_UNDEF && ptype != V_ASN1_NULL && ptype != V_ASN1_OBJECT && ptype != V_ASN1_SEQUENCE)) {
+        /* What set0_param would not keep exactly (unused bits, odd parameters): the slow way; no real key has them. */
+        if ((n = ASN1_item_i2d((ASN1_VALUE *)r, &der, ASN1_ITEM_rptr(ATTEST_RAW_SPKI))) > 0) {
+            q = der;
+            pk = d2i_X509_PUBKEY(NULL, &q, n);
+        }
+        OPENSSL_free(der);
+        return pk;
+    }
+    if ((pk = X509_PUBKEY_new()) == NULL || (o = OBJ_dup(obj)) == NULL)
+        goto fail;
+    if (ptype == V_ASN1_OBJECT) {
+        if ((pval = OBJ_dup(pval)) == NULL)
+            goto fail;
+    } else if (ptype == V_ASN1_SEQUENCE) {
+        if ((pv = ASN1_STRING_dup(pval)) == NULL)
+            goto fail;
+        pval = pv;
+    } else {
+        pval = NULL;
+    }
+    if (r->public_key->length > 0
+        && (bits = OPENSSL_memdup(r->public_key->data, (size_t)r->public_key->length)) == NULL)
+        goto fail_pval;
+    if (!X509_PUBKEY_set0_param(pk, o, ptype, (void *)pval, bits, r->public_key->length))
+        goto fail_pval;
+    return pk;
+fail_pval:
+    if (ptype == V_ASN1_OBJECT)
+        ASN1_OBJECT_free((ASN1_OBJECT *)pval);
+    else
+        ASN1_STRING_free(pv);
+    OPENSSL_free(bits);
+fail:
+    ASN1_OBJECT_free(o);
+    X509_PUBKEY_free(pk);
+    return NULL;
+}
+
+/* ATTEST_LAZY_X509_PUBKEY: d2i reads the fields (ATTEST_RAW_SPKI), i2d is i2d_X509_PUBKEY. */
+static int lazy_new(ASN1_VALUE **pval, const ASN1_ITEM *it)
+{
+    (void)it;
+    *pval = NULL;
+    return 1;
+}
+
+static void lazy_free(ASN1_VALUE **pval, const ASN1_ITEM *it)
+{
+    (void)it;
+    X509_PUBKEY_free((X509_PUBKEY *)*pval);
+    *pval = NULL;
+}
+
+static int lazy_d2i(ASN1_VALUE **pval, const unsigned char **in, long len, const ASN1_ITEM *it, int tag, int aclass,
+                    char opt, ASN1_TLC *ctx)
+{
+    const unsigned char *p = *in, *q = *in;
+    long body = 0;
+    int ptag, pclass, r;
+    ATTEST_RAW_SPKI *raw;
+    X509_PUBKEY *pk;
+
+    (void)it;
+    (void)aclass;
+    if (tag != -1) /* never implicitly tagged in our templates */
+        return 0;
+    r = ASN1_get_object(&p, &body, &ptag, &pclass, len);
+    if ((r & 0x80) || r == 0x21 || !(r & V_ASN1_CONSTRUCTED) || ptag != V_ASN1_SEQUENCE || pclass != V_ASN1_UNIVERSAL)
+        return opt && !(r & 0x80) ? -1 : 0;
+    raw = (ATTEST_RAW_SPKI *)ASN1_item_d2i(NULL, &q, (long)(p - *in) + body, ASN1_ITEM_rptr(ATTEST_RAW_SPKI));
+    pk = raw != NULL && q == p + body ? attest_spki_from_raw(raw) : NULL;
+    ASN1_item_free((ASN1_VALUE *)raw, ASN1_ITEM_rptr(ATTEST_RAW_SPKI));
+    if (pk == NULL)
+        return 0;
+    X509_PUBKEY_free((X509_PUBKEY *)*pval);
+    *pval = (ASN1_VALUE *)pk;
+    *in = p + body;
+    if (ctx != NULL)
+        ctx->valid = 0;
+    return 1;
+}
+
+static int lazy_i2d(const ASN1_VALUE **pval, unsigned char **out, const ASN1_ITEM *it, int tag, int aclass)
+{
+    (void)it;
+    (void)aclass;
+    return tag == -1 ? i2d_X509_PUBKEY((const X509_PUBKEY *)*pval, out) : -1;
+}
+
+static const ASN1_EXTERN_FUNCS lazy_pubkey_funcs = {
+    NULL, lazy_new, lazy_free, NULL, lazy_d2i, lazy_i2d, NULL, NULL, NULL,
+};
+
+IMPLEMENT_EXTERN_ASN1(ATTEST_LAZY_X509_PUBKEY, V_ASN1_SEQUENCE, lazy_pubkey_funcs)

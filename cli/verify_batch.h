@@ -13,7 +13,7 @@
 typedef struct {
     cli_app *app;
     attest_verify_params vp;
-    int json, json_lines;
+    int json, json_lines;          /* json_lines 0: exactly one input (judged without threads) */
     EVP_PKEY *sign_key;            /* --format jwt: each verdict a compact JWS by this key */
     const char *nonce_state;       /* --nonce-state DIR, or NULL */
     const attest_bundle *evidence; /* --evidence-file: judged with each request, or alone (inputs without bytes) */

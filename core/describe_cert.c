@@ -2,6 +2,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <strings.h>
+#include <openssl/err.h>
 #include <openssl/objects.h>
 #include <openssl/x509v3.h>
 
@@ -11,6 +12,7 @@
 #include "attest/describe.h"
 #include "attest/oids.h"
 #include "attest/pkix.h"
+#include "attest/spki_key.h"
 #include "attest/tpm2.h"
 
 json_object *attest_describe_cert(X509 *x)
@@ -47,10 +49,14 @@ json_object *attest_describe_cert(X509 *x)
 json_object *attest_json_spki(const X509_PUBKEY *k)
 {
     json_object *o = json_object_new_object();
-    EVP_PKEY *pk = X509_PUBKEY_get0(k);
+    EVP_PKEY *made = NULL, *pk;
     unsigned char *der = NULL;
     int n = i2d_X509_PUBKEY(k, &der);
 
+    ERR_set_mark(); /* a field decoded without its key (ATTEST_LAZY_X509_PUBKEY): made here */
+    if ((pk = X509_PUBKEY_get0(k)) == NULL)
+        pk = made = attest_spki_pkey(k, NULL, NULL);
+    ERR_pop_to_mark();
     if (pk != NULL) {
         attest_json_add(o, "algorithm", json_object_new_string(EVP_PKEY_get0_type_name(pk)));
         attest_json_add(o, "bits", json_object_new_int(EVP_PKEY_get_bits(pk)));
@@ -60,5 +66,6 @@ json_object *attest_json_spki(const X509_PUBKEY *k)
     if (n > 0)
         attest_json_add(o, "der", attest_json_hex(der, (size_t)n));
     OPENSSL_free(der);
+    EVP_PKEY_free(made);
     return o;
 }

@@ -22,6 +22,7 @@
 #include "attest/engine.h"
 #include "attest/limits.h"
 #include "attest/pkix.h"
+#include "attest/spki_key.h"
 #include "pkix_sigalg.h"
 
 #define ELEMENTS(p) ((p)->ev->tbs->elements)
@@ -292,7 +293,8 @@ static X509 *find_cert(attest_vctx *v, const attest_pkix *p, EVP_PKEY *key, cons
 }
 
 typedef struct {
-    EVP_PKEY *key;           /* borrowed */
+    EVP_PKEY *key;           /* borrowed, or own */
+    EVP_PKEY *own;           /* a key made from the sid's SPKI: freed by the caller */
     X509 *cert;              /* borrowed, NULL: no certificate known */
     const X509_PUBKEY *spki; /* borrowed: what key was decoded from */
 } signer;
@@ -309,14 +311,15 @@ static int resolve_signer(attest_vctx *v, const attest_pkix *p, const ATTEST_PKI
         s->cert = sid->cert;
         s->key = X509_get0_pubkey(sid->cert);
         s->spki = X509_get_X509_PUBKEY(sid->cert);
-        if (s->key != NULL && sid->spki != NULL && X509_PUBKEY_get0(sid->spki) != NULL
-            && attest_key_public_eq(s->key, X509_PUBKEY_get0(sid->spki)) != 1) {
+        if (s->key != NULL && sid->spki != NULL
+            && (s->own = attest_spki_pkey(sid->spki, v->p->libctx, v->p->propq)) != NULL
+            && attest_key_public_eq(s->key, s->own) != 1) {
             snprintf(why, cap, "sid certificate and subjectPublicKeyInfo disagree");
             ERR_pop_to_mark();
             return -1;
         }
     } else if (sid->spki != NULL) {
-        if ((s->key = X509_PUBKEY_get0(sid->spki)) != NULL)
+        if ((s->key = s->own = attest_spki_pkey(sid->spki, v->p->libctx, v->p->propq)) != NULL)
             s->cert = find_cert(v, p, s->key, NULL);
         s->spki = sid->spki;
     } else if (sid->key_id != NULL) {
@@ -440,11 +443,12 @@ static attest_status judge_signer(attest_vctx *v, const attest_pkix *p, const si
     return attest_checks_status(out);
 }
 
-static void check_signatures(attest_vctx *v, const attest_pkix *p, attest_checks *c)
+/* The signature blocks, then the accepted signers' chains; ok: the accepted signers (keys the caller frees). */
+static void judge_blocks(attest_vctx *v, const attest_pkix *p, attest_checks *c, signer *ok, int *n_ok)
 {
     int i, n = sk_ATTEST_PKIX_SIGBLOCK_num(p->ev->sigs), accepted = 0, bad = 0, unchecked = 0;
     char detail[320] = "", why[160];
-    signer ok[ATTEST_MAX_SIGNATURES], s;
+    signer s;
     attest_checks first = { 0 }, scratch;
     int refused = v->sig_ops_refused;
 
@@ -460,8 +464,12 @@ static void check_signatures(attest_vctx *v, const attest_pkix *p, attest_checks
 
         why[0] = '\0';
         r = check_block(v, p, b, &s, why, sizeof(why));
-        if (r == BLOCK_OK && accepted < ATTEST_MAX_SIGNATURES)
+        if (r == BLOCK_OK && accepted < ATTEST_MAX_SIGNATURES) {
             ok[accepted++] = s;
+            *n_ok = accepted;
+        } else {
+            EVP_PKEY_free(s.own);
+        }
         bad += r == BLOCK_BAD;
         unchecked += r == BLOCK_UNCHECKED;
         addf(detail, sizeof(detail), "[%d] %s: %s", i,
@@ -517,6 +525,16 @@ static void check_signatures(attest_vctx *v, const attest_pkix *p, attest_checks
     }
     attest_checks_append(c, &first);
     OPENSSL_free(first.v);
+}
+
+static void check_signatures(attest_vctx *v, const attest_pkix *p, attest_checks *c)
+{
+    signer ok[ATTEST_MAX_SIGNATURES];
+    int i, n_ok = 0;
+
+    judge_blocks(v, p, c, ok, &n_ok);
+    for (i = 0; i < n_ok; i++)
+        EVP_PKEY_free(ok[i].own);
 }
 
 /* ------------------------------------------------------------ the key */

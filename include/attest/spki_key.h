@@ -2,8 +2,22 @@
 #ifndef ATTEST_SPKI_KEY_H
 #define ATTEST_SPKI_KEY_H
 
+#include <openssl/asn1t.h>
 #include <openssl/evp.h>
 #include <openssl/x509.h>
+
+/* SubjectPublicKeyInfo as received: the algorithm and the BIT STRING, no key decoded. */
+typedef struct {
+    X509_ALGOR *algor;
+    ASN1_BIT_STRING *public_key;
+} ATTEST_RAW_SPKI;
+DECLARE_ASN1_ITEM(ATTEST_RAW_SPKI)
+
+/* An X509_PUBKEY with r's fields and no key (X509_PUBKEY_get0 gives NULL: use attest_spki_pkey). */
+X509_PUBKEY *attest_spki_from_raw(const ATTEST_RAW_SPKI *r);
+
+/* A template field of type X509_PUBKEY * decoded as attest_spki_from_raw does. */
+DECLARE_ASN1_ITEM(ATTEST_LAZY_X509_PUBKEY)
 
 /* The key of spki (RSA and named-curve EC built from their fields, others decoded); NULL if none. */
 EVP_PKEY *attest_spki_pkey(const X509_PUBKEY *spki, OSSL_LIB_CTX *libctx, const char *propq);

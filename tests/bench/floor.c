@@ -37,6 +37,7 @@
 #include "attest/oids.h"
 #include "attest/csr.h"
 #include "attest/pkix.h"
+#include "attest/spki_key.h"
 #include "attest/tpm2.h"
 
 #define DIE(...)                                      \
@@ -250,6 +251,7 @@ static void setup_pkix(input *in, const attest_statement *st)
     attest_err err;
     int md_nid, pk_nid, i;
     X509 *ak = NULL;
+    EVP_PKEY *sid_key;
     EVP_MD_CTX *m = EVP_MD_CTX_new();
 
     if (attest_pkix_decode(st->stmt, st->stmt_len, &p, &err) != 0)
@@ -266,10 +268,11 @@ static void setup_pkix(input *in, const attest_statement *st)
     in->ev.sig_len = (size_t)b->value->length;
     if (b->sid->cert != NULL)
         ak = b->sid->cert;
-    for (i = 0; ak == NULL && i < sk_X509_num(in->certs); i++)
-        if (b->sid->spki != NULL
-            && EVP_PKEY_eq(X509_get0_pubkey(sk_X509_value(in->certs, i)), X509_PUBKEY_get0(b->sid->spki)) == 1)
+    sid_key = b->sid->spki != NULL ? attest_spki_pkey(b->sid->spki, NULL, NULL) : NULL; /* set up, not timed */
+    for (i = 0; ak == NULL && sid_key != NULL && i < sk_X509_num(in->certs); i++)
+        if (EVP_PKEY_eq(X509_get0_pubkey(sk_X509_value(in->certs, i)), sid_key) == 1)
             ak = sk_X509_value(in->certs, i);
+    EVP_PKEY_free(sid_key);
     if (ak == NULL)
         DIE("%s: the AK certificate is not in the bundle", in->path);
     in->ev.key = X509_get0_pubkey(ak);

@@ -261,6 +261,40 @@ static void e_other_ak_spki(attest_pkix *p)
     EVP_PKEY_free(k);
 }
 
+/* sid carries the AK certificate and, beside it, the SPKI of another key. */
+static void e_sid_cert_other_spki(attest_pkix *p)
+{
+    ATTEST_PKIX_SID *sid = sk_ATTEST_PKIX_SIGBLOCK_value(p->ev->sigs, 0)->sid;
+    EVP_PKEY *k = lab_ec("P-256");
+
+    assert_true(X509_up_ref(lab.ak));
+    sid->cert = lab.ak;
+    assert_true(X509_PUBKEY_set(&sid->spki, k));
+    EVP_PKEY_free(k);
+}
+
+/* The SPKI read back from DER (the key is made on use): a certificate beside it must agree with it. */
+static void test_sid_cert_and_spki(void **state)
+{
+    size_t len, len2;
+    unsigned char *der = lab_evidence(lab.ak_key, NULL, 0, &len), *der2;
+    attest_pkix *p = lab_decode(der, len);
+    ATTEST_PKIX_SID *sid = sk_ATTEST_PKIX_SIGBLOCK_value(p->ev->sigs, 0)->sid;
+    attest_verdict *v;
+
+    (void)state;
+    assert_true(X509_up_ref(lab.ak));
+    sid->cert = lab.ak; /* the AK's own SPKI stays: they agree */
+    der2 = lab_encode(p, &len2);
+    v = lab_verify_csr(der2, len2, NULL, 0, lab_nonce, sizeof(lab_nonce), 0);
+    assert_verdict_exit(v, 0);
+    attest_verdict_free(v);
+    attest_pkix_free(p);
+    OPENSSL_free(der);
+    OPENSSL_free(der2);
+    edited(e_sid_cert_other_spki, 0, CHK_PKIX_SIGNATURE, "sid certificate and subjectPublicKeyInfo disagree");
+}
+
 static void test_signature(void **state)
 {
     (void)state;
@@ -458,6 +492,7 @@ int main(void)
         cmocka_unit_test(test_structure),
         cmocka_unit_test(test_structure_unknown_ignored),
         cmocka_unit_test(test_signature),
+        cmocka_unit_test(test_sid_cert_and_spki),
         cmocka_unit_test(test_chain_trust),
         cmocka_unit_test(test_chain_ak_profile),
         cmocka_unit_test(test_chain_ak_profile_tpm_ak),
