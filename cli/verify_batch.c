@@ -1,13 +1,14 @@
 /*
- * attest-req verify, the batch: one reader (the calling thread) takes the
- * inputs in order into a ring of 4 x jobs slots, `jobs` workers judge them,
- * one printer prints each verdict as soon as it and all earlier ones are
- * judged.  Memory is bounded by the ring, however long the input is.
+ * attest-req verify, the batch.  --jobs 1: the calling thread reads, judges
+ * and prints each input in turn.  --jobs N: the calling thread reads the
+ * inputs in order into a ring of 4 x N slots, N workers judge them, one
+ * printer prints each verdict as soon as it and all earlier ones are judged.
+ * Memory is bounded by the ring, however long the input is.
  *
- * SIGINT/SIGTERM are taken by a sigwait thread, not a handler: the printer
- * prints the judged prefix (whole verdicts only, it is the one writer of
- * stdout), says so on stderr and ends the process by the same signal, so
- * the caller sees 128+N and never a pass for a batch that was not finished.
+ * SIGINT/SIGTERM are taken by a sigwait thread, not a handler: the batch
+ * prints the judged prefix (whole verdicts only, one thread writes stdout),
+ * says so on stderr and ends the process by the same signal, so the caller
+ * sees 128+N and never a pass for a batch that was not finished.
  */
 #include <pthread.h>
 #include <signal.h>
@@ -39,7 +40,8 @@ typedef struct {
     long cap;
     long head, next, tail; /* next to print <= next to judge <= next to fill */
     int eof;               /* the reader has taken every input */
-    int busy;              /* inputs being judged */
+    int busy;              /* inputs being judged (and, in turn, printed) */
+    int in_turn;           /* --jobs 1: no printer thread; the sigwait thread ends an idle batch */
     int stop;              /* the signal that interrupts the batch; 0: none */
     int worst;             /* printer's: the worst exit code printed */
     pthread_mutex_t mu;
@@ -275,7 +277,7 @@ static void *printer(void *arg)
 static void *signals(void *arg)
 {
     batch *b = arg;
-    int sig, first = 1;
+    int sig, first = 1, idle;
 
     while (sigwait(&b->sigs, &sig) == 0) {
         if (!first)
@@ -283,8 +285,11 @@ static void *signals(void *arg)
         first = 0;
         pthread_mutex_lock(&b->mu);
         b->stop = sig;
+        idle = b->in_turn && b->busy == 0;
         pthread_cond_broadcast(&b->cv);
         pthread_mutex_unlock(&b->mu);
+        if (idle) /* waiting for input, everything judged is printed */
+            interrupted(b);
     }
     return NULL;
 }
@@ -325,18 +330,99 @@ static int verify_one(const verifier *v, cli_inputs *in, long *count)
     return b.worst;
 }
 
+/*
+ * --jobs 1: read, judge and print each input in turn on this thread.  On one
+ * core the reader/worker/printer hand-offs cost more than a small request's
+ * checks.  A signal while an input is judged is looked at once it is printed;
+ * one while this thread waits for input ends the batch from the sigwait thread.
+ */
+static void run_in_turn(batch *b, cli_inputs *in)
+{
+    job *j = &b->ring[0];
+
+    for (;;) {
+        memset(j, 0, sizeof(*j));
+        if (!cli_inputs_next(in, &j->in))
+            return;
+        pthread_mutex_lock(&b->mu);
+        if (b->stop) { /* came while reading: this input is not judged */
+            pthread_mutex_unlock(&b->mu);
+            return;
+        }
+        b->busy = 1;
+        b->tail = b->next = b->tail + 1;
+        pthread_mutex_unlock(&b->mu);
+        run_job(b->v, j);
+        emit(b, j);
+        pthread_mutex_lock(&b->mu);
+        b->busy = 0;
+        b->head++;
+        if (b->stop) {
+            pthread_mutex_unlock(&b->mu);
+            return;
+        }
+        pthread_mutex_unlock(&b->mu);
+    }
+}
+
+/* --jobs N > 1: this thread reads into the ring, N workers judge, one printer prints in order. */
+static void run_threads(batch *b, cli_inputs *in, int jobs)
+{
+    pthread_t tid[MAX_JOBS], ptid;
+    int i, started = 0, have_printer;
+
+    for (i = 0; i < jobs; i++)
+        if (pthread_create(&tid[started], NULL, worker, b) == 0)
+            started++;
+    have_printer = pthread_create(&ptid, NULL, printer, b) == 0;
+    if (started == 0 || !have_printer) {
+        cli_error(b->v->app, "cannot start threads");
+        b->worst = EXIT_USAGE;
+    }
+    for (;;) {
+        job *j;
+
+        pthread_mutex_lock(&b->mu);
+        while (!b->stop && b->tail - b->head >= b->cap)
+            pthread_cond_wait(&b->cv, &b->mu);
+        if (b->stop || started == 0 || !have_printer) {
+            pthread_mutex_unlock(&b->mu);
+            break;
+        }
+        pthread_mutex_unlock(&b->mu);
+        /* The slot at tail is free: the printer has let go of it (head moved past). */
+        j = &b->ring[b->tail % b->cap];
+        memset(j, 0, sizeof(*j));
+        if (!cli_inputs_next(in, &j->in))
+            break;
+        pthread_mutex_lock(&b->mu);
+        b->tail++;
+        pthread_cond_broadcast(&b->cv);
+        pthread_mutex_unlock(&b->mu);
+    }
+    pthread_mutex_lock(&b->mu);
+    b->eof = 1;
+    pthread_cond_broadcast(&b->cv);
+    pthread_mutex_unlock(&b->mu);
+    for (i = 0; i < started; i++)
+        pthread_join(tid[i], NULL);
+    if (have_printer)
+        pthread_join(ptid, NULL);
+}
+
 int verify_batch(const verifier *v, cli_inputs *in, int jobs, long *count)
 {
     batch b;
-    pthread_t tid[MAX_JOBS], ptid, stid;
+    pthread_t stid;
     sigset_t old;
-    int i, started = 0, have_printer = 0, have_sig = 0;
+    int i, have_sig = 0;
 
     if (!v->json_lines)
         return verify_one(v, in, count);
     memset(&b, 0, sizeof(b));
     b.v = v;
     b.cap = 4L * jobs;
+    b.in_turn = jobs == 1;
     *count = 0;
     if ((b.ring = OPENSSL_zalloc((size_t)b.cap * sizeof(*b.ring))) == NULL)
         return EXIT_USAGE;
@@ -347,43 +433,10 @@ int verify_batch(const verifier *v, cli_inputs *in, int jobs, long *count)
     pthread_sigmask(SIG_BLOCK, &b.sigs, &old);
     if (sigismember(&b.sigs, SIGINT) == 1 || sigismember(&b.sigs, SIGTERM) == 1)
         have_sig = pthread_create(&stid, NULL, signals, &b) == 0;
-    for (i = 0; i < jobs; i++)
-        if (pthread_create(&tid[started], NULL, worker, &b) == 0)
-            started++;
-    have_printer = pthread_create(&ptid, NULL, printer, &b) == 0;
-    if (started == 0 || !have_printer) {
-        cli_error(v->app, "cannot start threads");
-        b.worst = EXIT_USAGE;
-    }
-    for (;;) {
-        job *j;
-
-        pthread_mutex_lock(&b.mu);
-        while (!b.stop && b.tail - b.head >= b.cap)
-            pthread_cond_wait(&b.cv, &b.mu);
-        if (b.stop || started == 0 || !have_printer) {
-            pthread_mutex_unlock(&b.mu);
-            break;
-        }
-        pthread_mutex_unlock(&b.mu);
-        /* The slot at tail is free: the printer has let go of it (head moved past). */
-        j = &b.ring[b.tail % b.cap];
-        memset(j, 0, sizeof(*j));
-        if (!cli_inputs_next(in, &j->in))
-            break;
-        pthread_mutex_lock(&b.mu);
-        b.tail++;
-        pthread_cond_broadcast(&b.cv);
-        pthread_mutex_unlock(&b.mu);
-    }
-    pthread_mutex_lock(&b.mu);
-    b.eof = 1;
-    pthread_cond_broadcast(&b.cv);
-    pthread_mutex_unlock(&b.mu);
-    for (i = 0; i < started; i++)
-        pthread_join(tid[i], NULL);
-    if (have_printer)
-        pthread_join(ptid, NULL);
+    if (jobs == 1)
+        run_in_turn(&b, in);
+    else
+        run_threads(&b, in, jobs);
     if (have_sig) {
         pthread_cancel(stid);
         pthread_join(stid, NULL);

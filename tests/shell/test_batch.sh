@@ -171,13 +171,19 @@ check "SIGINT while stdin is open -> the 2 verdicts, exit 130, one line saying s
 check "SIGTERM, --jobs 2 -> exit 143" interrupt TERM 2 143
 # Mid-batch: a long stream, interrupted after the first verdicts; every line printed is whole and
 # the inputs are a prefix stdin#1..k of the stream.
-check "SIGINT mid-batch (--jobs 2): a whole-line prefix of the verdicts, exit 130" eval 'g=$(<"$G"); for i in $(seq 400); do echo "$g"; done \
-    >"$T/many.pem"; ( exec env --default-signal=INT "$REQ" "${V[@]}" --in - --format json --jobs 2 <"$T/many.pem" \
-    >"$T/many.out" 2>"$T/many.err" ) & pid=$!; for _ in $(seq 500); do [[ -s $T/many.out ]] && break; sleep 0.01; done
-    kill -INT $pid; rc=0; wait $pid || rc=$?; k=$(wc -l <"$T/many.out")
+midbatch() {  # midbatch JOBS: SIGINT once verdicts flow; a whole-line prefix stdin#1..k, exit 130
+    local g pid rc=0 k want
+    g=$(<"$G"); for i in $(seq 400); do echo "$g"; done >"$T/many.pem"
+    ( exec env --default-signal=INT "$REQ" "${V[@]}" --in - --format json --jobs "$1" <"$T/many.pem" \
+        >"$T/many.out" 2>"$T/many.err" ) & pid=$!
+    for _ in $(seq 500); do [[ -s $T/many.out ]] && break; sleep 0.01; done
+    kill -INT $pid; wait $pid || rc=$?; k=$(wc -l <"$T/many.out")
     want=$(for i in $(seq "$k"); do echo "stdin#$i=warning"; done | tr "\n" " ")
     [[ $rc == 130 || ( $rc == 3 && $k == 400 ) ]] && [[ $(lines "$T/many.out") == "${want% }" ]] \
-        && [[ -z $(tail -c 1 "$T/many.out") ]] && echo "     $k of 400 judged before the signal"'
+        && [[ -z $(tail -c 1 "$T/many.out") ]] && echo "     $k of 400 judged before the signal"
+}
+check "SIGINT mid-batch (--jobs 2): a whole-line prefix of the verdicts, exit 130" midbatch 2
+check "SIGINT mid-batch (--jobs 1, judged in turn): a whole-line prefix of the verdicts, exit 130" midbatch 1
 
 # stdout nobody reads: the first SIGINT cannot finish printing; a second one ends the process at once.
 check "stdout stuck: the first SIGINT waits, a second one ends it, exit 130" eval 'mkfifo "$T/stuck"; exec {hold}<>"$T/stuck"
