@@ -139,6 +139,19 @@ int attest_oids_configure(const char *arc, const char *eku, const char *stmt)
     return 1;
 }
 
+/*
+ * The object from its encoding: OBJ_txt2obj would look every OID up in
+ * OpenSSL's tables first (a tenth of a one-request verify, for ~70 OIDs).
+ * OBJ_obj2nid still finds the ones OpenSSL knows.
+ */
+static ASN1_OBJECT *oid_object(const char *text)
+{
+    unsigned char der[ARC_MAX];
+    int n = a2d_ASN1_OBJECT(der, (int)sizeof(der), text, -1);
+
+    return n > 0 ? ASN1_OBJECT_create(NID_undef, der, n, NULL, NULL) : NULL;
+}
+
 static void do_init(void)
 {
     int i;
@@ -158,8 +171,7 @@ static void do_init(void)
         case PKIX_EKU: snprintf(dotted[i], sizeof(dotted[i]), "%s", pkix_eku); break;
         default: snprintf(dotted[i], sizeof(dotted[i]), "%s", pkix_stmt[0] ? pkix_stmt : pkix_arc); break;
         }
-        objs[i] = OBJ_txt2obj(dotted[i], 1);
-        if (objs[i] == NULL)
+        if ((objs[i] = oid_object(dotted[i])) == NULL)
             return;
         infos[i] = (attest_oid_info){ (attest_oid_id)i, r->sn, r->ln, dotted[i], r->placeholder };
     }

@@ -54,6 +54,8 @@ attest_trust *attest_trust_new_ex(OSSL_LIB_CTX *libctx, const char *propq)
 
 void attest_trust_free(attest_trust *t)
 {
+    size_t i;
+
     if (t == NULL)
         return;
     sk_X509_pop_free(t->anchors, X509_free);
@@ -61,6 +63,8 @@ void attest_trust_free(attest_trust *t)
     attest_trust_index_free(t->index);
     X509_STORE_free(t->store);
     CRYPTO_THREAD_lock_free(t->lock);
+    for (i = 0; t->cache != NULL && i < CACHE_SLOTS; i++)
+        OPENSSL_free(t->cache[i]);
     OPENSSL_free(t->cache);
     OPENSSL_free(t->propq);
     attest_trust_free_scopes(t);
@@ -437,17 +441,18 @@ static int cache_key(X509 *leaf, STACK_OF(X509) *extra, unsigned char key[SHA256
     return ok;
 }
 
+/* The entry for key, or NULL; for_insert: its slot, a new entry allocated (NULL when full or out of memory). */
 static chain_entry *cache_slot(attest_trust *t, const unsigned char *key, int for_insert)
 {
     size_t i, h = ((size_t)key[0] << 8 | key[1]) % CACHE_SLOTS;
 
     for (i = 0; i < CACHE_SLOTS; i++) {
-        chain_entry *e = &t->cache[(h + i) % CACHE_SLOTS];
+        chain_entry **slot = &t->cache[(h + i) % CACHE_SLOTS];
 
-        if (!e->used)
-            return for_insert ? e : NULL;
-        if (memcmp(e->key, key, SHA256_DIGEST_LENGTH) == 0)
-            return e;
+        if (*slot == NULL)
+            return for_insert ? (*slot = OPENSSL_zalloc(sizeof(**slot))) : NULL;
+        if (memcmp((*slot)->key, key, SHA256_DIGEST_LENGTH) == 0)
+            return *slot;
     }
     return NULL;
 }

@@ -28,7 +28,7 @@ struct attest_trust {
     int time_given;    /* set by the caller (--at-time), not read from the clock */
     X509_STORE *store; /* built once, on first use */
     CRYPTO_RWLOCK *lock;
-    chain_entry *cache;
+    chain_entry **cache; /* CACHE_SLOTS slots, each entry allocated when first stored: a small run touches little */
     int no_cache; /* attest_trust_set_cache(t, 0): every chain to X509_verify_cert */
     size_t hits, misses;
     OSSL_LIB_CTX *libctx; /* anchors decoded and chains verified in this context */
