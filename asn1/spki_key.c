@@ -240,3 +240,36 @@ static const ASN1_EXTERN_FUNCS lazy_pubkey_funcs = {
 };
 
 IMPLEMENT_EXTERN_ASN1(ATTEST_LAZY_X509_PUBKEY, V_ASN1_SEQUENCE, lazy_pubkey_funcs)
+
+int attest_rsa_public_der(const BIGNUM *n, const BIGNUM *e, unsigned char **der)
+{
+    ATTEST_RSA_PUB_FIELDS *f = ATTEST_RSA_PUB_FIELDS_new();
+    int len = -1;
+
+    *der = NULL;
+    if (f != NULL && BN_to_ASN1_INTEGER(n, f->n) != NULL && BN_to_ASN1_INTEGER(e, f->e) != NULL)
+        len = i2d_ATTEST_RSA_PUB_FIELDS(f, der);
+    ATTEST_RSA_PUB_FIELDS_free(f);
+    return len > 0 ? len : -1;
+}
+
+int attest_spki_der_of_fields(int alg_nid, int curve_nid, const unsigned char *bits, int len, unsigned char **der)
+{
+    ATTEST_RAW_SPKI *r = (ATTEST_RAW_SPKI *)ASN1_item_new(ASN1_ITEM_rptr(ATTEST_RAW_SPKI));
+    int n = -1, ok;
+
+    *der = NULL;
+    if (r == NULL)
+        return -1;
+    ok = curve_nid != NID_undef
+        ? X509_ALGOR_set0(r->algor, OBJ_nid2obj(alg_nid), V_ASN1_OBJECT, OBJ_nid2obj(curve_nid))
+        : X509_ALGOR_set0(r->algor, OBJ_nid2obj(alg_nid), V_ASN1_NULL, NULL);
+    if (ok && ASN1_BIT_STRING_set(r->public_key, (unsigned char *)bits, len)) {
+        /* No unused bits: a key's BIT STRING is whole bytes (set it, or i2d would trim trailing zero bits). */
+        r->public_key->flags &= ~0x07;
+        r->public_key->flags |= ASN1_STRING_FLAG_BITS_LEFT;
+        n = ASN1_item_i2d((ASN1_VALUE *)r, der, ASN1_ITEM_rptr(ATTEST_RAW_SPKI));
+    }
+    ASN1_item_free((ASN1_VALUE *)r, ASN1_ITEM_rptr(ATTEST_RAW_SPKI));
+    return n > 0 ? n : -1;
+}

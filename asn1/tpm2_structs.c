@@ -11,6 +11,7 @@
 #include <tss2/tss2_mu.h>
 
 #include "attest/tpm2.h"
+#include "attest/spki_key.h"
 
 /* TPMA_OBJECT bits defined up to rev 1.59; all others are reserved. */
 #define TPMA_DEFINED                                                                                                \
@@ -304,6 +305,41 @@ fail:
     BN_free(e);
     OSSL_PARAM_BLD_free(bld);
     return pk;
+}
+
+int attest_tpmt_public_spki_der(const TPMT_PUBLIC *pub, unsigned char **der, size_t *len)
+{
+    unsigned char point[1 + 2 * 66], *rsa = NULL;
+    BIGNUM *n = NULL, *e = NULL;
+    int r = -1, rlen;
+
+    *der = NULL;
+    if (pub->type == TPM2_ALG_RSA) {
+        n = BN_bin2bn(pub->unique.rsa.buffer, pub->unique.rsa.size, NULL);
+        e = BN_new();
+        if (n != NULL && e != NULL
+            && BN_set_word(e, pub->parameters.rsaDetail.exponent ? pub->parameters.rsaDetail.exponent : 65537)
+            && (rlen = attest_rsa_public_der(n, e, &rsa)) > 0)
+            r = attest_spki_der_of_fields(NID_rsaEncryption, NID_undef, rsa, rlen, der);
+    } else if (pub->type == TPM2_ALG_ECC) {
+        size_t cb = curve_bytes(pub->parameters.eccDetail.curveID);
+        const char *group = attest_tpm2_curve_name(pub->parameters.eccDetail.curveID);
+        int nid = group != NULL ? EC_curve_nist2nid(group) : NID_undef;
+
+        if (cb != 0 && nid != NID_undef && pub->unique.ecc.x.size == cb && pub->unique.ecc.y.size == cb) {
+            point[0] = 0x04; /* uncompressed, as the encoder writes it */
+            memcpy(point + 1, pub->unique.ecc.x.buffer, cb);
+            memcpy(point + 1 + cb, pub->unique.ecc.y.buffer, cb);
+            r = attest_spki_der_of_fields(NID_X9_62_id_ecPublicKey, nid, point, (int)(1 + 2 * cb), der);
+        }
+    }
+    OPENSSL_free(rsa);
+    BN_free(n);
+    BN_free(e);
+    if (r <= 0)
+        return -1;
+    *len = (size_t)r;
+    return 0;
 }
 
 int attest_tpm2_ecdsa_der(const TPMS_SIGNATURE_ECC *e, unsigned char **der, size_t *len)

@@ -292,6 +292,37 @@ static X509 *find_cert(attest_vctx *v, const attest_pkix *p, EVP_PKEY *key, cons
                        : attest_trust_find_by_skid(v->p->trust, kid->data, (size_t)kid->length);
 }
 
+/* 1 when x's SubjectPublicKeyInfo is exactly the bytes der/len. */
+static int spki_bytes_are(X509 *x, const unsigned char *der, int len)
+{
+    unsigned char *xd = NULL;
+    int n = i2d_X509_PUBKEY(X509_get_X509_PUBKEY(x), &xd), same = n == len && memcmp(xd, der, (size_t)n) == 0;
+
+    OPENSSL_free(xd);
+    return same;
+}
+
+/*
+ * A bundle certificate or evidence intermediate whose SPKI is byte for byte
+ * the signer's: its key is already decoded (certificate cache), so none is
+ * made for the SPKI.  Same bytes, same key; a key encoded another way is
+ * still found by find_cert, through the decoded key.
+ */
+static X509 *cert_with_spki(attest_vctx *v, const attest_pkix *p, const X509_PUBKEY *spki)
+{
+    STACK_OF(X509) *lists[2] = { v->bundle_certs, p->ev->intermediates };
+    unsigned char *der = NULL;
+    int n = i2d_X509_PUBKEY(spki, &der), l, i;
+    X509 *found = NULL;
+
+    for (l = 0; n > 0 && found == NULL && l < 2; l++)
+        for (i = 0; found == NULL && i < sk_X509_num(lists[l]); i++)
+            if (spki_bytes_are(sk_X509_value(lists[l], i), der, n))
+                found = sk_X509_value(lists[l], i);
+    OPENSSL_free(der);
+    return found;
+}
+
 typedef struct {
     EVP_PKEY *key;           /* borrowed, or own */
     EVP_PKEY *own;           /* a key made from the sid's SPKI: freed by the caller */
@@ -319,7 +350,9 @@ static int resolve_signer(attest_vctx *v, const attest_pkix *p, const ATTEST_PKI
             return -1;
         }
     } else if (sid->spki != NULL) {
-        if ((s->key = s->own = attest_spki_pkey(sid->spki, v->p->libctx, v->p->propq)) != NULL)
+        if ((s->cert = cert_with_spki(v, p, sid->spki)) != NULL)
+            s->key = X509_get0_pubkey(s->cert); /* the same bytes: that certificate's key, decoded once */
+        else if ((s->key = s->own = attest_spki_pkey(sid->spki, v->p->libctx, v->p->propq)) != NULL)
             s->cert = find_cert(v, p, s->key, NULL);
         s->spki = sid->spki;
     } else if (sid->key_id != NULL) {

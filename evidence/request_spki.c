@@ -2,7 +2,7 @@
  * A request's SubjectPublicKeyInfo set from the key's parameters with
  * X509_PUBKEY_set0_param, not X509_REQ_set_pubkey: on OpenSSL 3.0 the
  * latter builds an OSSL_ENCODER context per call, a fifth of all `new`
- * does for a TPM key.  The RSAPublicKey inside is an ASN.1 template.
+ * does for a TPM key.  The RSAPublicKey inside is an ASN.1 template (attest_rsa_public_der).
  */
 #include <string.h>
 #include <openssl/asn1t.h>
@@ -11,32 +11,18 @@
 #include <openssl/x509.h>
 
 #include "attest/request.h"
-
-typedef struct {
-    ASN1_INTEGER *n;
-    ASN1_INTEGER *e;
-} RSA_PUBKEY_DER;
-
-/* RSAPublicKey ::= SEQUENCE { modulus INTEGER, publicExponent INTEGER } (RFC 8017) */
-ASN1_SEQUENCE(RSA_PUBKEY_DER) = {
-    ASN1_SIMPLE(RSA_PUBKEY_DER, n, ASN1_INTEGER),
-    ASN1_SIMPLE(RSA_PUBKEY_DER, e, ASN1_INTEGER),
-} static_ASN1_SEQUENCE_END(RSA_PUBKEY_DER)
-IMPLEMENT_STATIC_ASN1_ALLOC_FUNCTIONS(RSA_PUBKEY_DER)
+#include "attest/spki_key.h"
 
 static int rsa_public_der(EVP_PKEY *key, unsigned char **der)
 {
-    RSA_PUBKEY_DER *r = RSA_PUBKEY_DER_new();
     BIGNUM *n = NULL, *e = NULL;
     int len = -1;
 
-    if (r != NULL && EVP_PKEY_get_bn_param(key, OSSL_PKEY_PARAM_RSA_N, &n)
-        && EVP_PKEY_get_bn_param(key, OSSL_PKEY_PARAM_RSA_E, &e) && BN_to_ASN1_INTEGER(n, r->n) != NULL
-        && BN_to_ASN1_INTEGER(e, r->e) != NULL)
-        len = ASN1_item_i2d((ASN1_VALUE *)r, der, ASN1_ITEM_rptr(RSA_PUBKEY_DER));
+    *der = NULL;
+    if (EVP_PKEY_get_bn_param(key, OSSL_PKEY_PARAM_RSA_N, &n) && EVP_PKEY_get_bn_param(key, OSSL_PKEY_PARAM_RSA_E, &e))
+        len = attest_rsa_public_der(n, e, der);
     BN_free(n);
     BN_free(e);
-    RSA_PUBKEY_DER_free(r);
     return len;
 }
 

@@ -230,6 +230,36 @@ static void check_attributes(attest_vctx *v, uint32_t a, attest_checks *c)
 }
 
 /* The checks it does not reach are recorded by the driver (verifier/verify.c). */
+
+/*
+ * The certified key is the request's subject key when the SPKI an encoder
+ * writes for the TPMT_PUBLIC is the request's canonical SPKI, byte for byte
+ * (it is then also akpub).  Any other encoding is judged through the keys.
+ */
+static int bound_by_bytes(attest_vctx *v, const TPMT_PUBLIC *pub, attest_submod *sub)
+{
+    unsigned char *mine = NULL, *theirs = NULL;
+    size_t mlen = 0, tlen = 0;
+    int same;
+
+    if (v->subject_key == NULL || !attest_spki_is_canonical(v->subject_spki)
+        || attest_tpmt_public_spki_der(pub, &mine, &mlen) != 0
+        || attest_spki_der_of(v->subject_spki, NULL, &theirs, &tlen) != 0) {
+        OPENSSL_free(mine);
+        return 0;
+    }
+    same = mlen == tlen && memcmp(mine, theirs, mlen) == 0;
+    OPENSSL_free(theirs);
+    if (!same) {
+        OPENSSL_free(mine);
+        return 0;
+    }
+    OPENSSL_free(sub->akpub);
+    sub->akpub = mine;
+    sub->akpub_len = mlen;
+    return 1;
+}
+
 int attest_tpm2_verify(attest_vctx *v, const attest_statement *st, attest_submod *sub)
 {
     attest_checks *c = &sub->checks;
@@ -320,7 +350,12 @@ int attest_tpm2_verify(attest_vctx *v, const attest_statement *st, attest_submod
                     "attested.name does not match nameAlg || H(tpmTPublic): the evidence is about another key");
     }
 
-    if ((tkey = attest_tpmt_public_to_pkey(&pub, v->p->libctx, &err)) == NULL) {
+    if (bound_by_bytes(v, &pub, sub)) {
+        /* The request's own SPKI, byte for byte: no key made for the comparison. */
+        bound = 1;
+        attest_pass(c, CHK_TPM2_KEY_BINDING, "the TPM key (%s-%d) is the request's subject key",
+                    EVP_PKEY_get0_type_name(v->subject_key), EVP_PKEY_get_bits(v->subject_key));
+    } else if ((tkey = attest_tpmt_public_to_pkey(&pub, v->p->libctx, &err)) == NULL) {
         attest_fail(c, CHK_TPM2_KEY_BINDING, "%s", err.msg);
     } else {
         bound = v->subject_key != NULL && attest_key_public_eq(tkey, v->subject_key) == 1;

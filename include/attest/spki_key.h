@@ -3,6 +3,7 @@
 #define ATTEST_SPKI_KEY_H
 
 #include <openssl/asn1t.h>
+#include <openssl/bn.h>
 #include <openssl/evp.h>
 #include <openssl/x509.h>
 
@@ -18,6 +19,15 @@ X509_PUBKEY *attest_spki_from_raw(const ATTEST_RAW_SPKI *r);
 
 /* A template field of type X509_PUBKEY * decoded as attest_spki_from_raw does. */
 DECLARE_ASN1_ITEM(ATTEST_LAZY_X509_PUBKEY)
+
+/* RSAPublicKey DER of n and e; its length, or -1. */
+int attest_rsa_public_der(const BIGNUM *n, const BIGNUM *e, unsigned char **der);
+/*
+ * SubjectPublicKeyInfo DER from fields, no EVP_PKEY: algorithm alg_nid with
+ * the named curve curve_nid as parameters (NID_undef: NULL parameters, as for
+ * rsaEncryption) and bits as the key.  Its length, or -1.
+ */
+int attest_spki_der_of_fields(int alg_nid, int curve_nid, const unsigned char *bits, int len, unsigned char **der);
 
 /* The key of spki (RSA and named-curve EC built from their fields, others decoded); NULL if none. */
 EVP_PKEY *attest_spki_pkey(const X509_PUBKEY *spki, OSSL_LIB_CTX *libctx, const char *propq);

@@ -52,5 +52,7 @@ int attest_tpm2_ecdsa_der(const TPMS_SIGNATURE_ECC *e, unsigned char **der, size
 
 /* The public key of a TPMT_PUBLIC as an EVP_PKEY (RSA or NIST ECC). */
 EVP_PKEY *attest_tpmt_public_to_pkey(const TPMT_PUBLIC *pub, OSSL_LIB_CTX *libctx, attest_err *err);
+/* The SubjectPublicKeyInfo an encoder writes for that key (RSA, or a named curve, point uncompressed); 0 or -1. */
+int attest_tpmt_public_spki_der(const TPMT_PUBLIC *pub, unsigned char **der, size_t *len);
 
 #endif

@@ -157,6 +157,9 @@ static const EVP_MD *tpm_md(uint16_t alg)
     }
 }
 
+/* The TPMT_PUBLIC exponent field of RSA keys for the forge_build under way (forge_opts.rsa_exponent). */
+static uint32_t tpmt_rsa_exponent;
+
 unsigned char *forge_tpmt_public(EVP_PKEY *key, uint32_t attrs, uint16_t name_alg, size_t *len)
 {
     TPMT_PUBLIC p;
@@ -175,7 +178,7 @@ unsigned char *forge_tpmt_public(EVP_PKEY *key, uint32_t attrs, uint16_t name_al
         p.parameters.rsaDetail.symmetric.algorithm = TPM2_ALG_NULL;
         p.parameters.rsaDetail.scheme.scheme = TPM2_ALG_NULL;
         p.parameters.rsaDetail.keyBits = (uint16_t)bits;
-        p.parameters.rsaDetail.exponent = 0; /* 65537 */
+        p.parameters.rsaDetail.exponent = tpmt_rsa_exponent; /* 0: 65537 */
         assert_int_equal(EVP_PKEY_get_bn_param(key, OSSL_PKEY_PARAM_RSA_N, &n), 1);
         assert_int_equal(BN_bn2binpad(n, p.unique.rsa.buffer, bits / 8), bits / 8);
         p.unique.rsa.size = (uint16_t)(bits / 8);
@@ -444,8 +447,10 @@ int forge_build(const forge_opts *o, forge_out *out)
     size_t tlen;
 
     memset(out, 0, sizeof(*out));
+    tpmt_rsa_exponent = o->rsa_exponent;
     out->pub = forge_tpmt_public(tpm_key, attrs, alg, &out->pub_len);
     out->attest = make_attest(o, ak, name_key, attrs, alg, &out->attest_len);
+    tpmt_rsa_exponent = 0;
     out->sig = make_sig(o, ak, out->attest, out->attest_len, &out->sig_len);
     if (o->post_sign != NULL)
         o->post_sign(out->attest, &out->attest_len, ATTEST_CAP, o->edit_arg);

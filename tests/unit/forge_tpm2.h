@@ -49,6 +49,7 @@ typedef struct {
     uint16_t name_alg;               /* 0: SHA-256 (0x000b) */
     int omit_pub;                    /* tpmTPublic absent */
     int pub_tpm2b;                   /* legacy TPM2B_PUBLIC size prefix */
+    uint32_t rsa_exponent;           /* RSA keys' exponent field; 0: 0 (meaning 65537) */
 
     /* TPMS_ATTEST */
     uint32_t magic;             /* 0: 0xff544347 (patched after marshaling) */

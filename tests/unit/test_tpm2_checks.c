@@ -380,6 +380,24 @@ static void test_tpm2_key_binding(void **state)
     expect_error(&o, NULL, CHK_TPM2_KEY_BINDING);
 }
 
+/* The exponent is part of the key: the request's modulus with exponent 3 in TPMT_PUBLIC is another key. */
+static void test_tpm2_key_binding_exponent(void **state)
+{
+    const forge_env *e = forge_env_get();
+    forge_opts o = { 0 };
+    attest_verdict *v;
+
+    (void)state;
+    o.ak = e->ak_rsa;
+    o.subject = e->key_rsa;
+    o.rsa_exponent = 3;
+    expect_error(&o, NULL, CHK_TPM2_KEY_BINDING);
+    o.rsa_exponent = 65537; /* spelt out rather than 0: the same key */
+    v = forge_verify(&o, NULL);
+    forge_expect_affirming(v, NULL);
+    attest_verdict_free(v);
+}
+
 static void test_tpm2_nonce(void **state)
 {
     static const unsigned char other[16] = "a different one";
@@ -431,6 +449,7 @@ int main(void)
         cmocka_unit_test(test_chain_ak_profile_key_usage),
         cmocka_unit_test(test_tpm2_name),
         cmocka_unit_test(test_tpm2_key_binding),
+        cmocka_unit_test(test_tpm2_key_binding_exponent),
         cmocka_unit_test(test_tpm2_nonce),
     };
 
