@@ -75,8 +75,10 @@ int attest_luna_leaf_parse(X509 *leaf, luna_leaf *out, char *why, size_t why_len
 }
 
 /*
- * The content of the INTEGER at *p (end at end); 1 when it is minimal DER
- * but negative (high bit set, no 0x00 pad): the Luna defect.  -1 malformed.
+ * The content of the INTEGER at *p (end at end); 1 when its high bit is set
+ * (no 0x00 pad): the Luna defect, an unsigned value written as is, so any
+ * bytes may follow (FF 80.. too, one s in 256).  0 for a minimal positive
+ * INTEGER; -1 malformed or a needless 0x00 pad.
  */
 static int integer_at(const unsigned char **p, const unsigned char *end, const unsigned char **c, long *n)
 {
@@ -86,7 +88,7 @@ static int integer_at(const unsigned char **p, const unsigned char *end, const u
         return -1;
     *c = *p;
     *p += *n;
-    if (*n > 1 && (((*c)[0] == 0x00 && !((*c)[1] & 0x80)) || ((*c)[0] == 0xff && ((*c)[1] & 0x80))))
+    if (*n > 1 && (*c)[0] == 0x00 && !((*c)[1] & 0x80))
         return -1; /* not minimal: another defect, not this quirk's */
     return ((*c)[0] & 0x80) != 0;
 }

@@ -310,6 +310,12 @@ attest_verdict *verify_bundle_key(run *r, attest_bundle *b, EVP_PKEY *key)
  */
 void make_negative_s(X509 *x, X509 *issuer_unused, EVP_PKEY *ikey)
 {
+    (void)issuer_unused;
+    make_negative_s_as(x, ikey, 0);
+}
+
+void make_negative_s_as(X509 *x, EVP_PKEY *ikey, int ff80)
+{
     const ASN1_BIT_STRING *sig;
     const unsigned char *p;
     ECDSA_SIG *es;
@@ -317,8 +323,7 @@ void make_negative_s(X509 *x, X509 *issuer_unused, EVP_PKEY *ikey)
     unsigned char rb[80], sb[80], out[200];
     int rl, sl, rpad, len, tries;
 
-    (void)issuer_unused;
-    for (tries = 0; tries < 64; tries++) {
+    for (tries = 0; tries < (ff80 ? 16384 : 64); tries++) {
         assert_true(X509_sign(x, ikey, EVP_sha384()) > 0);
         X509_get0_signature(&sig, NULL, x);
         p = ASN1_STRING_get0_data(sig);
@@ -328,10 +333,10 @@ void make_negative_s(X509 *x, X509 *issuer_unused, EVP_PKEY *ikey)
         rl = BN_bn2bin(r, rb);
         sl = BN_bn2bin(s, sb);
         ECDSA_SIG_free(es);
-        if (sl == EVP_PKEY_get_bits(ikey) / 8 && (sb[0] & 0x80))
+        if (sl == EVP_PKEY_get_bits(ikey) / 8 && (sb[0] & 0x80) && (!ff80 || (sb[0] == 0xff && (sb[1] & 0x80))))
             break;
     }
-    assert_true(tries < 64);
+    assert_true(tries < (ff80 ? 16384 : 64));
     /* SEQUENCE { INTEGER r (DER), INTEGER s without its pad }: lengths stay under 128 for P-384. */
     rpad = (rb[0] & 0x80) != 0;
     len = 0;

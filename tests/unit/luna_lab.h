@@ -55,6 +55,8 @@ attest_verdict *verify_bundle_key(run *r, attest_bundle *b, EVP_PKEY *key);
  * with 0x00), then drop the pad so s reads as negative.
  */
 void make_negative_s(X509 *x, X509 *issuer_unused, EVP_PKEY *ikey);
+/* The same; ff80: until s starts FF 8x..FF (what a negative DER INTEGER could not be minimal as: one in 512). */
+void make_negative_s_as(X509 *x, EVP_PKEY *ikey, int ff80);
 
 extern const char *const ROOT_EXTS[];
 extern const char *const HOC_EXTS[];

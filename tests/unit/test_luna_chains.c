@@ -129,6 +129,29 @@ static void made_negative_s_leaf(void **state)
     run_free(&r);
 }
 
+/* An unsigned s that starts FF 8x is the same defect (it was refused as a non-minimal negative, 1 PKC in 256). */
+static void made_negative_s_ff80(void **state)
+{
+    run r;
+    chain c;
+    attest_bundle *b;
+    attest_verdict *v;
+
+    (void)state;
+    mk_chain(&c, "521174", LEAF_EXTS);
+    make_negative_s_as(c.leaf, c.hoc_key, 1);
+    run_test_root(&r, c.root);
+    b = bundle_of(c.leaf, c.hoc, NULL);
+    v = verify_bundle_key(&r, b, c.leaf_key);
+    assert_result(v, "luna.chain", ATTEST_CHECK_PASS, 0);
+    assert_result(v, "policy.quirks", ATTEST_CHECK_FAIL, ATTEST_SEV_WARNING);
+    assert_verdict_exit(v, 3);
+    attest_verdict_free(v);
+    attest_bundle_free(b);
+    chain_free(&c);
+    run_free(&r);
+}
+
 /* The same defect on the HOC (depth 1) is not the quirk's situation: luna.chain fails. */
 static void made_negative_s_hoc(void **state)
 {
@@ -253,7 +276,8 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(made_bad_serial),      cmocka_unit_test(made_no_hoc),
         cmocka_unit_test(made_serial_mismatch), cmocka_unit_test(made_affirming),
-        cmocka_unit_test(made_negative_s_leaf), cmocka_unit_test(made_negative_s_hoc),
+        cmocka_unit_test(made_negative_s_leaf), cmocka_unit_test(made_negative_s_ff80),
+        cmocka_unit_test(made_negative_s_hoc),
         cmocka_unit_test(made_root_without_bc),
     };
 
