@@ -19,6 +19,7 @@ typedef struct {
 static slot slots[SLOTS];
 static size_t next_victim;
 static int enabled = 1; /* under lock */
+static int frozen;      /* under lock: lookups only, nothing added */
 static CRYPTO_RWLOCK *lock;
 static CRYPTO_ONCE once = CRYPTO_ONCE_STATIC_INIT;
 
@@ -68,7 +69,7 @@ static void insert(const unsigned char *der, size_t len, OSSL_LIB_CTX *libctx, c
         X509_free(x);
         return;
     }
-    if (!enabled) {
+    if (!enabled || frozen) {
         CRYPTO_THREAD_unlock(lock);
         OPENSSL_free(copy);
         OPENSSL_free(pq);
@@ -95,6 +96,7 @@ void attest_certcache_set_enabled(int on)
     if (!CRYPTO_THREAD_run_once(&once, init_lock) || lock == NULL || !CRYPTO_THREAD_write_lock(lock))
         return;
     enabled = on != 0;
+    frozen = 0;
     for (i = 0; !enabled && i < SLOTS; i++) {
         OPENSSL_free(slots[i].der);
         OPENSSL_free(slots[i].propq);
@@ -105,6 +107,14 @@ void attest_certcache_set_enabled(int on)
         slots[i].len = 0;
         slots[i].x = NULL;
     }
+    CRYPTO_THREAD_unlock(lock);
+}
+
+void attest_certcache_freeze(void)
+{
+    if (!CRYPTO_THREAD_run_once(&once, init_lock) || lock == NULL || !CRYPTO_THREAD_write_lock(lock))
+        return;
+    frozen = 1;
     CRYPTO_THREAD_unlock(lock);
 }
 

@@ -10,6 +10,7 @@
  * (algorithm + BIT STRING), or ATTEST_LAZY_X509_PUBKEY, an X509_PUBKEY field
  * whose key is left for attest_spki_pkey (X509_PUBKEY_get0 gives NULL).
  */
+#include <limits.h>
 #include <string.h>
 #include <openssl/asn1t.h>
 #include <openssl/bn.h>
@@ -272,4 +273,54 @@ int attest_spki_der_of_fields(int alg_nid, int curve_nid, const unsigned char *b
     }
     ASN1_item_free((ASN1_VALUE *)r, ASN1_ITEM_rptr(ATTEST_RAW_SPKI));
     return n > 0 ? n : -1;
+}
+
+int attest_pkey_spki_fields(EVP_PKEY *key, int *alg_nid, int *curve_nid, unsigned char **bits, int *len)
+{
+    BIGNUM *n = NULL, *e = NULL;
+    char group[64];
+    size_t plen = 0;
+
+    *bits = NULL;
+    *len = -1;
+    *curve_nid = NID_undef;
+    ERR_set_mark(); /* probes: a key without these parameters is simply not one of these */
+    if (EVP_PKEY_is_a(key, "RSA")) {
+        *alg_nid = NID_rsaEncryption;
+        if (EVP_PKEY_get_bn_param(key, OSSL_PKEY_PARAM_RSA_N, &n) && EVP_PKEY_get_bn_param(key, OSSL_PKEY_PARAM_RSA_E, &e))
+            *len = attest_rsa_public_der(n, e, bits);
+    } else if (EVP_PKEY_is_a(key, "EC")) {
+        *alg_nid = NID_X9_62_id_ecPublicKey;
+        if (EVP_PKEY_get_utf8_string_param(key, OSSL_PKEY_PARAM_GROUP_NAME, group, sizeof(group), NULL)
+            && (*curve_nid = OBJ_sn2nid(group)) != NID_undef
+            && EVP_PKEY_get_octet_string_param(key, OSSL_PKEY_PARAM_ENCODED_PUBLIC_KEY, NULL, 0, &plen) && plen > 0
+            && plen <= INT_MAX && (*bits = OPENSSL_malloc(plen)) != NULL
+            && EVP_PKEY_get_octet_string_param(key, OSSL_PKEY_PARAM_ENCODED_PUBLIC_KEY, *bits, plen, &plen))
+            *len = (int)plen;
+    }
+    ERR_pop_to_mark();
+    BN_free(n);
+    BN_free(e);
+    if (*len > 0)
+        return 0;
+    OPENSSL_free(*bits);
+    *bits = NULL;
+    return -1;
+}
+
+int attest_pkey_spki_der(EVP_PKEY *key, unsigned char **der)
+{
+    unsigned char *bits = NULL;
+    int alg, curve, len, n;
+
+    *der = NULL;
+    if (key == NULL)
+        return -1;
+    if (attest_pkey_spki_fields(key, &alg, &curve, &bits, &len) == 0) {
+        n = attest_spki_der_of_fields(alg, curve, bits, len, der);
+        OPENSSL_free(bits);
+        if (n > 0)
+            return n;
+    }
+    return (n = i2d_PUBKEY(key, der)) > 0 ? n : -1;
 }

@@ -9,6 +9,7 @@
 #include <openssl/x509.h>
 
 #include "attest/describe.h"
+#include "attest/spki_key.h"
 #include "attest/verdict.h"
 
 void attest_policy_id(const attest_policy *p, char *buf, size_t len)
@@ -65,7 +66,7 @@ void attest_verdict_record_subject(attest_verdict *v, const X509_NAME *name, con
     if (spki != NULL)
         n = i2d_X509_PUBKEY(spki, &der);
     else if (key != NULL)
-        n = i2d_PUBKEY(key, &der);
+        n = attest_pkey_spki_der(key, &der);
     if (n > 0)
         v->has_subject_key = EVP_Digest(der, (size_t)n, v->subject_spki_sha256, NULL, EVP_sha256(), NULL) == 1;
     OPENSSL_free(der);

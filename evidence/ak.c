@@ -12,6 +12,7 @@
 #include "attest/checks.h"
 #include "attest/engine.h"
 #include "attest/oids.h"
+#include "attest/spki_key.h"
 
 static void note(attest_vctx *v, const char *what, const char *where)
 {
@@ -45,8 +46,7 @@ int attest_spki_der(EVP_PKEY *key, unsigned char **der, size_t *len)
 {
     int n;
 
-    *der = NULL;
-    if ((n = i2d_PUBKEY(key, der)) <= 0)
+    if ((n = attest_pkey_spki_der(key, der)) <= 0)
         return -1;
     *len = (size_t)n;
     return 0;
@@ -55,7 +55,8 @@ int attest_spki_der(EVP_PKEY *key, unsigned char **der, size_t *len)
 /*
  * i2d_PUBKEY of a provider key sets up an OSSL_ENCODER context: with OpenSSL
  * 3.0 that costs more than the signature checks of a request.  A decoded
- * X509_PUBKEY re-encodes its own fields instead.
+ * X509_PUBKEY re-encodes its own fields instead (and attest_spki_der reads
+ * RSA and EC keys' fields, attest_pkey_spki_der).
  */
 int attest_spki_der_of(const X509_PUBKEY *spki, EVP_PKEY *key, unsigned char **der, size_t *len)
 {

@@ -26,6 +26,12 @@ X509 *attest_cert_from_der_ex(const unsigned char *der, size_t len, OSSL_LIB_CTX
  * what is cached.
  */
 void attest_certcache_set_enabled(int on);
+/*
+ * Keep what is cached, add nothing more (until attest_certcache_set_enabled):
+ * a fuzz target warms the cache on its seeds, then each input's unchanged
+ * certificates are found without any allocation kept past the input.
+ */
+void attest_certcache_freeze(void);
 
 /* For ASN.1 templates: a Certificate field (an X509 *) decoded through this cache (asn1/cert_item.c). */
 #include <openssl/asn1.h>

@@ -29,6 +29,15 @@ int attest_rsa_public_der(const BIGNUM *n, const BIGNUM *e, unsigned char **der)
  */
 int attest_spki_der_of_fields(int alg_nid, int curve_nid, const unsigned char *bits, int len, unsigned char **der);
 
+/*
+ * The inverse, without OpenSSL 3.0's per-key encoder context: an RSA or
+ * named-curve EC key's SPKI fields read through its parameters (0; -1 for
+ * other keys; *bits allocated), and its SPKI DER (those fields, or
+ * i2d_PUBKEY for other keys; the length, or -1).
+ */
+int attest_pkey_spki_fields(EVP_PKEY *key, int *alg_nid, int *curve_nid, unsigned char **bits, int *len);
+int attest_pkey_spki_der(EVP_PKEY *key, unsigned char **der);
+
 /* The key of spki (RSA and named-curve EC built from their fields, others decoded); NULL if none. */
 EVP_PKEY *attest_spki_pkey(const X509_PUBKEY *spki, OSSL_LIB_CTX *libctx, const char *propq);
 

@@ -1,10 +1,11 @@
 /*
  * Set-up shared by the fuzz targets.  libFuzzer runs a leak check whenever
  * an input allocates more than it frees, so nothing may carry memory from
- * one input to the next: the certificate cache is off, OpenSSL's error
- * queue is emptied after each input, and what OpenSSL fetches or builds
- * once (algorithms, decoders, error strings) is fetched here, by running
- * the target over the seed directories before fuzzing starts.
+ * one input to the next: the certificate cache is frozen after the seeds
+ * filled it (found, never added), OpenSSL's error queue is emptied after
+ * each input, and what OpenSSL fetches or builds once (algorithms,
+ * decoders, error strings) is fetched here, by running the target over the
+ * seed directories before fuzzing starts.
  */
 #ifndef FUZZ_COMMON_H
 #define FUZZ_COMMON_H
@@ -98,13 +99,13 @@ static void fuzz_warm_dirs(int argc, char **argv)
     }
 }
 
-/* The OID table, no certificate cache, and the seeds run once. */
+/* The OID table, the seeds run once, then a certificate cache that only answers (it holds the seeds' certificates). */
 static inline int fuzz_init(int *argc, char ***argv)
 {
     if (!attest_oids_init())
         return 1;
-    attest_certcache_set_enabled(0);
     fuzz_warm_dirs(*argc, *argv);
+    attest_certcache_freeze();
     return 0;
 }
 

@@ -21,6 +21,7 @@
 static attest_trust *trust;
 static attest_policy policy;
 static const attest_engine *engine;
+static ASN1_OBJECT *type; /* the engine's statement OID, or NULL (a CMW media type) */
 
 static void judge(attest_bundle *b)
 {
@@ -39,7 +40,6 @@ static void as_statement(const uint8_t *data, size_t size)
     unsigned char *der = NULL;
     size_t len = 0;
     attest_err err;
-    ASN1_OBJECT *type = engine->oid_text != NULL ? OBJ_txt2obj(engine->oid_text, 1) : NULL;
 
     if (b == NULL)
         return;
@@ -54,7 +54,6 @@ static void as_statement(const uint8_t *data, size_t size)
         if (engine->describe != NULL)
             json_object_put(engine->describe(der, len, &err));
     }
-    ASN1_OBJECT_free(type);
     OPENSSL_free(der);
     attest_bundle_free(b);
 }
@@ -81,7 +80,8 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
     for (i = 0; i < attest_engine_count(); i++)
         if (strcmp(attest_engine_at(i)->name, FUZZ_ENGINE) == 0)
             engine = attest_engine_at(i);
-    if (engine == NULL || (trust = attest_trust_new()) == NULL
+    if (engine == NULL || (engine->oid_text != NULL && (type = OBJ_txt2obj(engine->oid_text, 1)) == NULL)
+        || (trust = attest_trust_new()) == NULL
         || attest_trust_add_dir(trust, FUZZ_ANCHORS, NULL, NULL, &err) != 0)
         return 1;
     attest_trust_set_cache(trust, 0);

@@ -16,6 +16,7 @@
 #include <openssl/x509.h>
 
 #include "attest/csr.h"
+#include "attest/spki_key.h"
 
 /* A signed request for key, as DER. */
 static unsigned char *request(EVP_PKEY *key, int *len)
@@ -31,6 +32,15 @@ static unsigned char *request(EVP_PKEY *key, int *len)
     assert_true((*len = i2d_X509_REQ(req, &der)) > 0);
     X509_REQ_free(req);
     return der;
+}
+
+static void spki_der_is(EVP_PKEY *key, const unsigned char *want, int n)
+{
+    unsigned char *der = NULL;
+
+    assert_int_equal(attest_pkey_spki_der(key, &der), n);
+    assert_memory_equal(der, want, (size_t)n);
+    OPENSSL_free(der);
 }
 
 static void same_as_full(EVP_PKEY *key)
@@ -53,6 +63,9 @@ static void same_as_full(EVP_PKEY *key)
     assert_int_equal(EVP_PKEY_eq(k, X509_REQ_get0_pubkey(full->req)), 1);
     assert_int_equal(attest_csr_verify_signature(light, k, NULL, NULL), 1);
     assert_int_equal(X509_REQ_verify(full->req, k), 1);
+    /* And back: the SPKI read from the key's fields (or encoded, for other types) is the request's. */
+    spki_der_is(k, b, n2);
+    spki_der_is(key, b, n2);
     OPENSSL_free(a);
     OPENSSL_free(b);
     attest_csr_free(full);

@@ -14,6 +14,7 @@
 #include <openssl/x509.h>
 
 #include "attest/checks.h"
+#include "attest/tpm2.h"
 #include "attest/verdict.h"
 #include "forge_tpm2.h"
 
@@ -380,6 +381,34 @@ static void test_tpm2_key_binding(void **state)
     expect_error(&o, NULL, CHK_TPM2_KEY_BINDING);
 }
 
+/* The SPKI built from TPMT_PUBLIC's fields is what an encoder writes for the key made from them. */
+static void test_tpmt_public_spki_der(void **state)
+{
+    const forge_env *e = forge_env_get();
+    EVP_PKEY *keys[] = { e->key_ec, e->key_rsa }, *k;
+    unsigned char *pub, *mine = NULL, *theirs = NULL;
+    size_t i, len, mlen = 0;
+    TPMT_PUBLIC tp;
+    attest_err err;
+    int n;
+
+    (void)state;
+    for (i = 0; i < sizeof(keys) / sizeof(keys[0]); i++) {
+        pub = forge_tpmt_public(keys[i], 0x00040072, TPM2_ALG_SHA256, &len);
+        assert_int_equal(attest_tpmt_public_parse(pub, len, &tp, &err), 0);
+        assert_non_null(k = attest_tpmt_public_to_pkey(&tp, NULL, &err));
+        assert_int_equal(attest_tpmt_public_spki_der(&tp, &mine, &mlen), 0);
+        assert_true((n = i2d_PUBKEY(k, &theirs)) > 0);
+        assert_int_equal((size_t)n, mlen);
+        assert_memory_equal(mine, theirs, mlen);
+        OPENSSL_free(mine);
+        OPENSSL_free(theirs);
+        OPENSSL_free(pub);
+        EVP_PKEY_free(k);
+        mine = theirs = NULL;
+    }
+}
+
 /* The exponent is part of the key: the request's modulus with exponent 3 in TPMT_PUBLIC is another key. */
 static void test_tpm2_key_binding_exponent(void **state)
 {
@@ -450,6 +479,7 @@ int main(void)
         cmocka_unit_test(test_tpm2_name),
         cmocka_unit_test(test_tpm2_key_binding),
         cmocka_unit_test(test_tpm2_key_binding_exponent),
+        cmocka_unit_test(test_tpmt_public_spki_der),
         cmocka_unit_test(test_tpm2_nonce),
     };
 

@@ -13,6 +13,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 #include <cmocka.h>
+#include <zlib.h>
 
 #include <openssl/asn1.h>
 #include <openssl/evp.h>
@@ -120,6 +121,53 @@ static void test_gunzip_bounds(void **state)
     assert_false(attest_is_gzip((const unsigned char *)"\x1f\x8b", 2));
     OPENSSL_free(more);
     free(gz);
+}
+
+/* n bytes of a repeating pattern, gzip-compressed (a few hundred bytes): *len set. */
+static unsigned char *gzip_pattern(size_t n, size_t *len)
+{
+    unsigned char *plain = OPENSSL_malloc(n), *gz = OPENSSL_malloc(n / 2 + 1024);
+    z_stream z;
+    size_t i;
+
+    assert_non_null(plain);
+    assert_non_null(gz);
+    for (i = 0; i < n; i++)
+        plain[i] = (unsigned char)("attest"[i % 6]);
+    memset(&z, 0, sizeof(z));
+    assert_int_equal(deflateInit2(&z, 9, Z_DEFLATED, 16 + MAX_WBITS, 8, Z_DEFAULT_STRATEGY), Z_OK);
+    z.next_in = plain;
+    z.avail_in = (uInt)n;
+    z.next_out = gz;
+    z.avail_out = (uInt)(n / 2 + 1024);
+    assert_int_equal(deflate(&z, Z_FINISH), Z_STREAM_END);
+    *len = z.total_out;
+    deflateEnd(&z);
+    OPENSSL_free(plain);
+    return gz;
+}
+
+/* Output far larger than the input: the buffer grows to it, and the cap still holds to the byte. */
+static void test_gunzip_grows(void **state)
+{
+    size_t len = 0, n = 0, i;
+    unsigned char *gz = gzip_pattern(300000, &len), *out = NULL;
+    attest_err err;
+
+    (void)state;
+    assert_true(len < 3000);
+    assert_int_equal(attest_gunzip(gz, len, 1 << 20, &out, &n, &err), 0);
+    assert_int_equal(n, 300000);
+    for (i = 0; i < n; i++)
+        if (out[i] != (unsigned char)("attest"[i % 6]))
+            fail_msg("byte %zu differs", i);
+    OPENSSL_free(out);
+    assert_int_equal(attest_gunzip(gz, len, 300000, &out, &n, &err), 0);
+    OPENSSL_free(out);
+    assert_int_not_equal(attest_gunzip(gz, len, 299999, &out, &n, &err), 0);
+    assert_null(out);
+    assert_non_null(strstr(err.msg, "size cap"));
+    OPENSSL_free(gz);
 }
 
 /* ---- the importer's refusals (no engine claims anything here) ---- */
@@ -301,7 +349,9 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_cmw_round_trip),          cmocka_unit_test(test_cmw_refusals),
-        cmocka_unit_test(test_gunzip_bounds),           cmocka_unit_test(test_import_refusals),
+        cmocka_unit_test(test_gunzip_bounds),
+        cmocka_unit_test(test_gunzip_grows),
+        cmocka_unit_test(test_import_refusals),
         cmocka_unit_test(test_import_bad_second_block), cmocka_unit_test(test_scope_anchors_only_their_engine),
         cmocka_unit_test(test_scope_no_partial_chain),
     };
