@@ -28,7 +28,7 @@ typedef struct {
     const char *propq;
     int verbose;
     const char *cmd; /* for error lines */
-    int core_only;   /* verify: the library judges inputs itself, no attest provider needed */
+    int core_only;   /* verify, new signing with TPM2_Sign: the library does the work, no attest provider needed */
 } cli_app;
 
 /* One line to stderr: "attest-req: CMD: message"; with --verbose, the OpenSSL error queue too. */

@@ -559,6 +559,8 @@ static int run(cli_app *app, new_opts *o)
             goto done;
     if (!tpm_signs && cli_is_tpm_key(o->key) && cli_want_provider(app, "tpm2") != 0)
         goto done;
+    /* TPM2_Sign signs and the library builds the bundle: OpenSSL's providers are enough (no attest.so to load). */
+    app->core_only = tpm_signs;
     if (cli_app_start(app) != 0) {
         rc = EXIT_USAGE;
         goto done;

@@ -2,6 +2,9 @@
 # The plain build + ctest pass on Debian 13 (trixie: OpenSSL 3.5, tpm2-tss 4),
 # in a minimal chroot made with debootstrap from Debian's archive.
 #   scripts/trixie.sh [BUILD_DIR]     default BUILD_DIR: build-trixie
+#   scripts/trixie.sh --bench [--quick] [BUILD_DIR]
+#                                     the same build, then tests/bench/run.sh there (OpenSSL 3.5 numbers)
+#                                     instead of ctest
 # The chroot is cached in BUILD_DIR/chroot and reused; the source tree is
 # bind-mounted read-only at /src, the build goes to /build inside the chroot.
 # /proc, a private /dev (tmpfs) and /dev/pts are mounted for the run and always unmounted.
@@ -10,6 +13,12 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 src=$PWD
+bench=0 bench_args=()
+if [ "${1:-}" = --bench ]; then
+    bench=1
+    shift
+    if [ "${1:-}" = --quick ]; then bench_args=(--quick); shift; fi
+fi
 out=${1:-build-trixie}
 mkdir -p "$out"
 out=$(cd "$out" && pwd)
@@ -113,5 +122,10 @@ if [ "$(cat "$root/var/lib/attest-pkgs" 2>/dev/null)" != "$want" ]; then
 fi
 
 echo "trixie: $(in_root openssl version), tpm2-tss $(in_root pkg-config --modversion tss2-esys)"
-in_root sh -c "cmake -S /src -B /build -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null && cmake --build /build -j$jobs \
-    && ctest --test-dir /build --output-on-failure -j$jobs"
+in_root sh -c "cmake -S /src -B /build -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null && cmake --build /build -j$jobs"
+if [ "$bench" = 1 ]; then
+    # The benchmark's work directory and swtpm live in the chroot's /tmp; it stops its swtpm by PID.
+    in_root env ATTEST_BUILD=/build BENCH_HOSTILE=0 /src/tests/bench/run.sh "${bench_args[@]}"
+else
+    in_root ctest --test-dir /build --output-on-failure -j"$jobs"
+fi
