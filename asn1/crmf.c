@@ -32,6 +32,7 @@
 #include "attest/der.h"
 #include "attest/limits.h"
 #include "attest/oids.h"
+#include "attest/spki_key.h"
 
 /* ---- PKIMessage with a request body ---- */
 typedef struct {
@@ -75,7 +76,7 @@ typedef struct {
 
 ASN1_SEQUENCE(POPOSK_INPUT) = {
     ASN1_SIMPLE(POPOSK_INPUT, auth_info, ASN1_ANY),
-    ASN1_SIMPLE(POPOSK_INPUT, public_key, X509_PUBKEY),
+    ASN1_SIMPLE(POPOSK_INPUT, public_key, ATTEST_LAZY_X509_PUBKEY), /* our view: no key decoded */
 } static_ASN1_SEQUENCE_END(POPOSK_INPUT)
 
 typedef struct {
@@ -134,7 +135,7 @@ ASN1_SEQUENCE(CERT_TEMPLATE) = {
     ASN1_EXP_OPT(CERT_TEMPLATE, issuer, X509_NAME, 3),
     ASN1_IMP_OPT(CERT_TEMPLATE, validity, OPT_VALIDITY, 4),
     ASN1_EXP_OPT(CERT_TEMPLATE, subject, X509_NAME, 5),
-    ASN1_IMP_OPT(CERT_TEMPLATE, public_key, X509_PUBKEY, 6),
+    ASN1_IMP_OPT(CERT_TEMPLATE, public_key, ATTEST_LAZY_X509_PUBKEY, 6),
     ASN1_IMP_OPT(CERT_TEMPLATE, issuer_uid, ASN1_BIT_STRING, 7),
     ASN1_IMP_OPT(CERT_TEMPLATE, subject_uid, ASN1_BIT_STRING, 8),
     ASN1_IMP_SEQUENCE_OF_OPT(CERT_TEMPLATE, extensions, X509_EXTENSION, 9),
@@ -267,8 +268,7 @@ static int read_req(attest_crmf *c, int i, OSSL_LIB_CTX *libctx, const char *pro
     OSSL_CRMF_CERTTEMPLATE *tmpl = m != NULL ? OSSL_CRMF_MSG_get0_tmpl(m) : NULL;
     attest_crmf_req *r = &c->reqs[i];
     CERT_REQ_MSG *view;
-    unsigned char *buf = NULL, *spki = NULL;
-    const unsigned char *p;
+    unsigned char *buf = NULL;
     int64_t id;
     int n, j, trailing, ok;
 
@@ -310,14 +310,12 @@ static int read_req(attest_crmf *c, int i, OSSL_LIB_CTX *libctx, const char *pro
     }
     r->cert_req_id = (long)id;
     r->spki = view->cert_req->tmpl->public_key;
-    if (r->spki != NULL && (n = i2d_X509_PUBKEY(r->spki, &spki)) > 0) {
+    if (r->spki != NULL) {
         /* A key OpenSSL cannot decode stays NULL: crmf.popo says so. */
         ERR_set_mark();
-        p = spki;
-        r->pubkey = d2i_PUBKEY_ex(NULL, &p, n, libctx, propq);
+        r->pubkey = attest_spki_pkey(r->spki, libctx, propq);
         ERR_pop_to_mark();
     }
-    OPENSSL_free(spki);
     if (view->popo != NULL) {
         r->popo_type = view->popo->type;
         if (r->popo_type == OSSL_CRMF_POPO_SIGNATURE) {

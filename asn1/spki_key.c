@@ -200,40 +200,32 @@ static void lazy_free(ASN1_VALUE **pval, const ASN1_ITEM *it)
     *pval = NULL;
 }
 
+/* Tagging (an IMPLICIT [6] in CRMF's CertTemplate) is the raw template's to read, then X509_PUBKEY's to write. */
 static int lazy_d2i(ASN1_VALUE **pval, const unsigned char **in, long len, const ASN1_ITEM *it, int tag, int aclass,
                     char opt, ASN1_TLC *ctx)
 {
-    const unsigned char *p = *in, *q = *in;
-    long body = 0;
-    int ptag, pclass, r;
-    ATTEST_RAW_SPKI *raw;
+    ASN1_VALUE *raw = NULL;
+    const unsigned char *p = *in;
     X509_PUBKEY *pk;
+    int r;
 
     (void)it;
-    (void)aclass;
-    if (tag != -1) /* never implicitly tagged in our templates */
-        return 0;
-    r = ASN1_get_object(&p, &body, &ptag, &pclass, len);
-    if ((r & 0x80) || r == 0x21 || !(r & V_ASN1_CONSTRUCTED) || ptag != V_ASN1_SEQUENCE || pclass != V_ASN1_UNIVERSAL)
-        return opt && !(r & 0x80) ? -1 : 0;
-    raw = (ATTEST_RAW_SPKI *)ASN1_item_d2i(NULL, &q, (long)(p - *in) + body, ASN1_ITEM_rptr(ATTEST_RAW_SPKI));
-    pk = raw != NULL && q == p + body ? attest_spki_from_raw(raw) : NULL;
-    ASN1_item_free((ASN1_VALUE *)raw, ASN1_ITEM_rptr(ATTEST_RAW_SPKI));
+    if ((r = ASN1_item_ex_d2i(&raw, &p, len, ASN1_ITEM_rptr(ATTEST_RAW_SPKI), tag, aclass, opt, ctx)) <= 0)
+        return r; /* -1: an OPTIONAL field that is absent */
+    pk = attest_spki_from_raw((ATTEST_RAW_SPKI *)raw);
+    ASN1_item_free(raw, ASN1_ITEM_rptr(ATTEST_RAW_SPKI));
     if (pk == NULL)
         return 0;
     X509_PUBKEY_free((X509_PUBKEY *)*pval);
     *pval = (ASN1_VALUE *)pk;
-    *in = p + body;
-    if (ctx != NULL)
-        ctx->valid = 0;
+    *in = p;
     return 1;
 }
 
 static int lazy_i2d(const ASN1_VALUE **pval, unsigned char **out, const ASN1_ITEM *it, int tag, int aclass)
 {
     (void)it;
-    (void)aclass;
-    return tag == -1 ? i2d_X509_PUBKEY((const X509_PUBKEY *)*pval, out) : -1;
+    return ASN1_item_ex_i2d(pval, out, ASN1_ITEM_rptr(X509_PUBKEY), tag, aclass);
 }
 
 static const ASN1_EXTERN_FUNCS lazy_pubkey_funcs = {
