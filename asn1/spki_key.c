@@ -81,18 +81,82 @@ done:
     return key;
 }
 
+/*
+ * Making an EC key from its fields builds its curve afresh (OpenSSL 3.0:
+ * about as much work as verifying a signature with it).  In the default
+ * library context a key of the same curve is kept, and each new key is a
+ * copy of it with the new point set (decoded and checked on the curve, as
+ * from fields).  Other contexts might be freed: no copy is kept for them.
+ */
+#define EC_TEMPLATES 4
+
+static struct {
+    int nid;
+    EVP_PKEY *key;
+} ec_templates[EC_TEMPLATES];
+static CRYPTO_RWLOCK *ec_lock;
+static CRYPTO_ONCE ec_once = CRYPTO_ONCE_STATIC_INIT;
+
+static void ec_lock_init(void)
+{
+    ec_lock = CRYPTO_THREAD_lock_new();
+}
+
+static EVP_PKEY *ec_from_template(int nid, const unsigned char *bits, int len)
+{
+    EVP_PKEY *copy = NULL;
+    size_t i;
+
+    if (!CRYPTO_THREAD_run_once(&ec_once, ec_lock_init) || ec_lock == NULL || !CRYPTO_THREAD_read_lock(ec_lock))
+        return NULL;
+    for (i = 0; i < EC_TEMPLATES && copy == NULL; i++)
+        if (ec_templates[i].key != NULL && ec_templates[i].nid == nid)
+            copy = EVP_PKEY_dup(ec_templates[i].key);
+    CRYPTO_THREAD_unlock(ec_lock);
+    if (copy != NULL && EVP_PKEY_set1_encoded_public_key(copy, bits, (size_t)len) != 1) {
+        EVP_PKEY_free(copy); /* never the template's point instead */
+        copy = NULL;
+    }
+    return copy;
+}
+
+static void ec_keep_template(int nid, EVP_PKEY *key)
+{
+    size_t i;
+
+    if (!CRYPTO_THREAD_run_once(&ec_once, ec_lock_init) || ec_lock == NULL || !CRYPTO_THREAD_write_lock(ec_lock))
+        return;
+    for (i = 0; i < EC_TEMPLATES; i++) {
+        if (ec_templates[i].key != NULL && ec_templates[i].nid == nid)
+            break;
+        if (ec_templates[i].key == NULL) {
+            if ((ec_templates[i].key = EVP_PKEY_dup(key)) != NULL)
+                ec_templates[i].nid = nid;
+            break;
+        }
+    }
+    CRYPTO_THREAD_unlock(ec_lock);
+}
+
 static EVP_PKEY *ec_key(const ASN1_OBJECT *curve, const unsigned char *bits, int len, OSSL_LIB_CTX *libctx,
                         const char *propq)
 {
-    const char *group = OBJ_nid2sn(OBJ_obj2nid(curve));
+    int nid = OBJ_obj2nid(curve);
+    const char *group = OBJ_nid2sn(nid);
     OSSL_PARAM params[3];
+    EVP_PKEY *key;
 
-    if (group == NULL || OBJ_obj2nid(curve) == NID_undef || len < 1)
+    if (group == NULL || nid == NID_undef || len < 1)
         return NULL;
+    if (libctx == NULL && propq == NULL && (key = ec_from_template(nid, bits, len)) != NULL)
+        return key;
     params[0] = OSSL_PARAM_construct_utf8_string(OSSL_PKEY_PARAM_GROUP_NAME, (char *)group, 0);
     params[1] = OSSL_PARAM_construct_octet_string(OSSL_PKEY_PARAM_PUB_KEY, (void *)bits, (size_t)len);
     params[2] = OSSL_PARAM_construct_end();
-    return from_params(libctx, propq, "EC", params);
+    key = from_params(libctx, propq, "EC", params);
+    if (key != NULL && libctx == NULL && propq == NULL)
+        ec_keep_template(nid, key);
+    return key;
 }
 
 EVP_PKEY *attest_spki_pkey(const X509_PUBKEY *spki, OSSL_LIB_CTX *libctx, const char *propq)

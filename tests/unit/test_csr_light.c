@@ -105,6 +105,57 @@ static void test_ec(void **state)
     EVP_PKEY_free(k);
 }
 
+/* attest_spki_pkey of key's SPKI (default context), bits optionally with the last byte flipped. */
+static EVP_PKEY *spki_key_of(EVP_PKEY *key, int flip)
+{
+    X509_PUBKEY *pk = NULL, *raw;
+    const unsigned char *bits;
+    X509_ALGOR *alg;
+    ASN1_OBJECT *obj, *curve;
+    const void *pval;
+    int ptype, len;
+    unsigned char *copy;
+    EVP_PKEY *k;
+
+    assert_int_equal(X509_PUBKEY_set(&pk, key), 1);
+    assert_int_equal(X509_PUBKEY_get0_param(&obj, &bits, &len, &alg, pk), 1);
+    X509_ALGOR_get0(NULL, &ptype, &pval, alg);
+    copy = OPENSSL_memdup(bits, (size_t)len);
+    if (flip)
+        copy[len - 1] ^= 0x01;
+    curve = OBJ_dup(pval);
+    raw = X509_PUBKEY_new();
+    assert_int_equal(X509_PUBKEY_set0_param(raw, OBJ_dup(obj), V_ASN1_OBJECT, curve, copy, len), 1);
+    k = attest_spki_pkey(raw, NULL, NULL);
+    X509_PUBKEY_free(raw);
+    X509_PUBKEY_free(pk);
+    return k;
+}
+
+/* EC keys after the first of their curve are copies with the new point: each is its own key, bad points refused. */
+static void test_ec_copies(void **state)
+{
+    EVP_PKEY *a = EVP_PKEY_Q_keygen(NULL, NULL, "EC", "P-256"), *b = EVP_PKEY_Q_keygen(NULL, NULL, "EC", "P-256");
+    EVP_PKEY *ka, *kb, *kb2;
+
+    (void)state;
+    assert_non_null(ka = spki_key_of(a, 0));
+    assert_non_null(kb = spki_key_of(b, 0));
+    assert_non_null(kb2 = spki_key_of(b, 0));
+    assert_int_equal(EVP_PKEY_eq(ka, a), 1);
+    assert_int_equal(EVP_PKEY_eq(kb, b), 1);
+    assert_int_equal(EVP_PKEY_eq(kb2, b), 1);
+    assert_int_not_equal(EVP_PKEY_eq(kb, a), 1);
+    assert_int_not_equal(EVP_PKEY_eq(ka, b), 1);
+    /* A point off the curve: no key at all, never the kept key's point. */
+    assert_null(spki_key_of(b, 1));
+    EVP_PKEY_free(ka);
+    EVP_PKEY_free(kb);
+    EVP_PKEY_free(kb2);
+    EVP_PKEY_free(a);
+    EVP_PKEY_free(b);
+}
+
 static void test_ed25519(void **state)
 {
     EVP_PKEY *k = EVP_PKEY_Q_keygen(NULL, NULL, "ED25519");
@@ -141,6 +192,7 @@ int main(void)
         cmocka_unit_test(test_rsa),
         cmocka_unit_test(test_rsa_pss),
         cmocka_unit_test(test_ec),
+        cmocka_unit_test(test_ec_copies),
         cmocka_unit_test(test_ed25519),
         cmocka_unit_test(test_bad_signature_or_key),
     };
