@@ -677,6 +677,8 @@ static void test_rsa_exponent_hostile(void **state)
     r = request_with(wrap(V_ASN1_SEQUENCE, b));
     v = verify(&r, 0);
     expect_fail(v, CHK_LIMITS_RSA_EXPONENT, "32 key(s) refused");
+    /* Read at its full size (past the 8-byte fast read): the detail names it. */
+    assert_non_null(strstr(detail_of(v, CHK_LIMITS_RSA_EXPONENT), "(3070-bit exponent)"));
     assert_non_null(strstr(detail_of(v, CHK_LIMITS_SIGNATURES), "0 of at most"));
     assert_int_equal(v->n_subs, ATTEST_MAX_STATEMENTS);
     for (i = 0; i < v->n_subs; i++)
