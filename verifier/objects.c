@@ -98,16 +98,17 @@ json_object *attest_describe_csr_der(const unsigned char *der, size_t len, attes
     char buf[128];
     int nid;
 
-    if (attest_csr_decode(der, len, &c, err) != 0)
+    /* The light form: the same strict checks and fields, no X509_REQ (whose key decode costs a decoder context). */
+    if (attest_csr_decode_light(der, len, &c, err) != 0)
         return NULL;
     o = json_object_new_object();
-    attest_json_add(o, "subject", attest_json_name(X509_REQ_get_subject_name(c->req)));
-    spki = X509_REQ_get_X509_PUBKEY(c->req);
+    attest_json_add(o, "subject", attest_json_name(c->subject));
+    spki = c->spki;
     if (spki != NULL)
         attest_json_add(o, "public_key", attest_json_spki(spki));
-    nid = X509_REQ_get_signature_nid(c->req);
+    nid = OBJ_obj2nid(c->sig_alg->algorithm);
     attest_json_add(o, "signature_algorithm", json_object_new_string(nid != NID_undef ? OBJ_nid2sn(nid) : "unknown"));
-    exts = X509_REQ_get_extensions(c->req);
+    exts = attest_csr_requested_extensions(c);
     attest_json_add(o, "requested_extensions", attest_describe_extensions(exts));
     sk_X509_EXTENSION_pop_free(exts, X509_EXTENSION_free);
     attest_json_add(o, "attestation_attributes", json_object_new_int(c->n_attest_attrs));
