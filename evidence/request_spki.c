@@ -21,9 +21,8 @@ int attest_request_set_spki(X509_REQ *req, EVP_PKEY *key)
 
     if (pk == NULL || attest_pkey_spki_fields(key, &alg, &curve, &bits, &len) != 0)
         return 0;
-    ok = curve != NID_undef
-        ? X509_PUBKEY_set0_param(pk, OBJ_nid2obj(alg), V_ASN1_OBJECT, OBJ_nid2obj(curve), bits, len)
-        : X509_PUBKEY_set0_param(pk, OBJ_nid2obj(alg), V_ASN1_NULL, NULL, bits, len);
+    ok = curve != NID_undef ? X509_PUBKEY_set0_param(pk, OBJ_nid2obj(alg), V_ASN1_OBJECT, OBJ_nid2obj(curve), bits, len)
+                            : X509_PUBKEY_set0_param(pk, OBJ_nid2obj(alg), V_ASN1_NULL, NULL, bits, len);
     if (!ok)
         OPENSSL_free(bits);
     return ok;

@@ -81,8 +81,7 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
         if (strcmp(attest_engine_at(i)->name, FUZZ_ENGINE) == 0)
             engine = attest_engine_at(i);
     if (engine == NULL || (engine->oid_text != NULL && (type = OBJ_txt2obj(engine->oid_text, 1)) == NULL)
-        || (trust = attest_trust_new()) == NULL
-        || attest_trust_add_dir(trust, FUZZ_ANCHORS, NULL, NULL, &err) != 0)
+        || (trust = attest_trust_new()) == NULL || attest_trust_add_dir(trust, FUZZ_ANCHORS, NULL, NULL, &err) != 0)
         return 1;
     attest_trust_set_cache(trust, 0);
     attest_policy_default(&policy);

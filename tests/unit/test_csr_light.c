@@ -189,12 +189,8 @@ static void test_bad_signature_or_key(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_rsa),
-        cmocka_unit_test(test_rsa_pss),
-        cmocka_unit_test(test_ec),
-        cmocka_unit_test(test_ec_copies),
-        cmocka_unit_test(test_ed25519),
-        cmocka_unit_test(test_bad_signature_or_key),
+        cmocka_unit_test(test_rsa),       cmocka_unit_test(test_rsa_pss), cmocka_unit_test(test_ec),
+        cmocka_unit_test(test_ec_copies), cmocka_unit_test(test_ed25519), cmocka_unit_test(test_bad_signature_or_key),
     };
 
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -277,8 +277,7 @@ int main(void)
         cmocka_unit_test(made_bad_serial),      cmocka_unit_test(made_no_hoc),
         cmocka_unit_test(made_serial_mismatch), cmocka_unit_test(made_affirming),
         cmocka_unit_test(made_negative_s_leaf), cmocka_unit_test(made_negative_s_ff80),
-        cmocka_unit_test(made_negative_s_hoc),
-        cmocka_unit_test(made_root_without_bc),
+        cmocka_unit_test(made_negative_s_hoc),  cmocka_unit_test(made_root_without_bc),
     };
 
     return cmocka_run_group_tests(tests, NULL, NULL);

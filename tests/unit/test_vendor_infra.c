@@ -348,11 +348,13 @@ static void test_scope_no_partial_chain(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_cmw_round_trip),          cmocka_unit_test(test_cmw_refusals),
+        cmocka_unit_test(test_cmw_round_trip),
+        cmocka_unit_test(test_cmw_refusals),
         cmocka_unit_test(test_gunzip_bounds),
         cmocka_unit_test(test_gunzip_grows),
         cmocka_unit_test(test_import_refusals),
-        cmocka_unit_test(test_import_bad_second_block), cmocka_unit_test(test_scope_anchors_only_their_engine),
+        cmocka_unit_test(test_import_bad_second_block),
+        cmocka_unit_test(test_scope_anchors_only_their_engine),
         cmocka_unit_test(test_scope_no_partial_chain),
     };
 
