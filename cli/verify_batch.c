@@ -1,5 +1,5 @@
 /*
- * attest-req verify, the batch.  --jobs 1: the calling thread reads, judges
+ * attest-req verify, the batch.  --jobs 1 (or one input): the calling thread reads, judges
  * and prints each input in turn.  --jobs N: the calling thread reads the
  * inputs in order into a ring of 4 x N slots, N workers judge them, one
  * printer prints each verdict as soon as it and all earlier ones are judged.
@@ -308,29 +308,6 @@ static void wanted_signals(sigset_t *set)
 }
 
 /*
- * One input, one verdict: judged on the calling thread.  Three threads and a
- * malloc arena cost more than a small request's checks; there is no prefix to
- * keep, so a signal simply ends the process (never with a verdict printed).
- */
-static int verify_one(const verifier *v, cli_inputs *in, long *count)
-{
-    batch b;
-    job j;
-
-    memset(&b, 0, sizeof(b));
-    memset(&j, 0, sizeof(j));
-    b.v = v;
-    *count = 0;
-    if (cli_inputs_next(in, &j.in)) {
-        *count = 1;
-        run_job(v, &j);
-        emit(&b, &j);
-    }
-    OPENSSL_free(j.in.data);
-    return b.worst;
-}
-
-/*
  * --jobs 1: read, judge and print each input in turn on this thread.  On one
  * core the reader/worker/printer hand-offs cost more than a small request's
  * checks.  A signal while an input is judged is looked at once it is printed;
@@ -417,23 +394,27 @@ int verify_batch(const verifier *v, cli_inputs *in, int jobs, long *count)
     sigset_t old;
     int i, have_sig = 0;
 
-    if (!v->json_lines)
-        return verify_one(v, in, count);
     memset(&b, 0, sizeof(b));
     b.v = v;
     b.cap = 4L * jobs;
-    b.in_turn = jobs == 1;
+    b.in_turn = jobs == 1 || !v->json_lines;
     *count = 0;
     if ((b.ring = OPENSSL_zalloc((size_t)b.cap * sizeof(*b.ring))) == NULL)
         return EXIT_USAGE;
     pthread_mutex_init(&b.mu, NULL);
     pthread_cond_init(&b.cv, NULL);
-    /* Blocked in every thread from here on; only the sigwait thread takes them. */
-    wanted_signals(&b.sigs);
+    /*
+     * Blocked in every thread from here on; only the sigwait thread takes them.
+     * One input (no JSON lines) has no prefix to keep: a signal simply ends the
+     * process, never with a verdict printed, and no thread is started at all.
+     */
+    sigemptyset(&b.sigs);
+    if (v->json_lines)
+        wanted_signals(&b.sigs);
     pthread_sigmask(SIG_BLOCK, &b.sigs, &old);
     if (sigismember(&b.sigs, SIGINT) == 1 || sigismember(&b.sigs, SIGTERM) == 1)
         have_sig = pthread_create(&stid, NULL, signals, &b) == 0;
-    if (jobs == 1)
+    if (b.in_turn)
         run_in_turn(&b, in);
     else
         run_threads(&b, in, jobs);

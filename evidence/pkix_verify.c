@@ -292,35 +292,34 @@ static X509 *find_cert(attest_vctx *v, const attest_pkix *p, EVP_PKEY *key, cons
                        : attest_trust_find_by_skid(v->p->trust, kid->data, (size_t)kid->length);
 }
 
-/* 1 when x's SubjectPublicKeyInfo is exactly the bytes der/len. */
-static int spki_bytes_are(X509 *x, const unsigned char *der, int len)
+/* 1 when x's SubjectPublicKeyInfo is byte for byte spki (same bytes, same key). */
+static int same_spki(X509 *x, const X509_PUBKEY *spki)
 {
-    unsigned char *xd = NULL;
-    int n = i2d_X509_PUBKEY(X509_get_X509_PUBKEY(x), &xd), same = n == len && memcmp(xd, der, (size_t)n) == 0;
+    unsigned char *a = NULL, *b = NULL;
+    int na = i2d_X509_PUBKEY(X509_get_X509_PUBKEY(x), &a), nb = i2d_X509_PUBKEY(spki, &b);
+    int same = na > 0 && na == nb && memcmp(a, b, (size_t)na) == 0;
 
-    OPENSSL_free(xd);
+    OPENSSL_free(a);
+    OPENSSL_free(b);
     return same;
 }
 
 /*
  * A bundle certificate or evidence intermediate whose SPKI is byte for byte
  * the signer's: its key is already decoded (certificate cache), so none is
- * made for the SPKI.  Same bytes, same key; a key encoded another way is
- * still found by find_cert, through the decoded key.
+ * made for the SPKI.  A key encoded another way is still found by find_cert,
+ * through the decoded key.
  */
 static X509 *cert_with_spki(attest_vctx *v, const attest_pkix *p, const X509_PUBKEY *spki)
 {
     STACK_OF(X509) *lists[2] = { v->bundle_certs, p->ev->intermediates };
-    unsigned char *der = NULL;
-    int n = i2d_X509_PUBKEY(spki, &der), l, i;
-    X509 *found = NULL;
+    int l, i;
 
-    for (l = 0; n > 0 && found == NULL && l < 2; l++)
-        for (i = 0; found == NULL && i < sk_X509_num(lists[l]); i++)
-            if (spki_bytes_are(sk_X509_value(lists[l], i), der, n))
-                found = sk_X509_value(lists[l], i);
-    OPENSSL_free(der);
-    return found;
+    for (l = 0; l < 2; l++)
+        for (i = 0; i < sk_X509_num(lists[l]); i++)
+            if (same_spki(sk_X509_value(lists[l], i), spki))
+                return sk_X509_value(lists[l], i);
+    return NULL;
 }
 
 typedef struct {
@@ -342,7 +341,8 @@ static int resolve_signer(attest_vctx *v, const attest_pkix *p, const ATTEST_PKI
         s->cert = sid->cert;
         s->key = X509_get0_pubkey(sid->cert);
         s->spki = X509_get_X509_PUBKEY(sid->cert);
-        if (s->key != NULL && sid->spki != NULL
+        /* Both given: the same bytes agree; otherwise the keys must be equal. */
+        if (s->key != NULL && sid->spki != NULL && !same_spki(sid->cert, sid->spki)
             && (s->own = attest_spki_pkey(sid->spki, v->p->libctx, v->p->propq)) != NULL
             && attest_key_public_eq(s->key, s->own) != 1) {
             snprintf(why, cap, "sid certificate and subjectPublicKeyInfo disagree");
