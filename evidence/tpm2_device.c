@@ -11,10 +11,7 @@
 #include <openssl/crypto.h>
 #include <openssl/ec.h>
 
-#include <tss2/tss2_esys.h>
 #include <tss2/tss2_mu.h>
-#include <tss2/tss2_rc.h>
-#include <tss2/tss2_tctildr.h>
 
 #include "attest/error.h"
 #include "attest/tpm2_device.h"
@@ -141,7 +138,7 @@ static int probe(attest_tpm *t, attest_err *err)
     TSS2_RC rc;
     int ok = ATTEST_TPM_UNREACHABLE;
 
-    rc = Esys_GetCapability(t->esys, ESYS_TR_NONE, ESYS_TR_NONE, ESYS_TR_NONE, TPM2_CAP_TPM_PROPERTIES,
+    rc = attest_tss2.Esys_GetCapability(t->esys, ESYS_TR_NONE, ESYS_TR_NONE, ESYS_TR_NONE, TPM2_CAP_TPM_PROPERTIES,
                             TPM2_PT_MAX_DIGEST, 1, &more, &cap);
     if (rc != TSS2_RC_SUCCESS) {
         attest_tpmdev_fail(t, err, rc, "TPM2_GetCapability (probe)");
@@ -156,7 +153,7 @@ static int probe(attest_tpm *t, attest_err *err)
 
     ok = 0;
 fail:
-    Esys_Free(cap);
+    attest_esys_free(cap);
 
     return ok;
 }
@@ -173,17 +170,19 @@ int attest_tpm_open(const char *tcti, attest_tpm **out, attest_err *err)
         return -1;
     }
     *out = NULL;
+    if (attest_tss2_load(err) != 0)
+        return -1;
     conf = attest_tpm_tcti(tcti);
     if ((t = OPENSSL_zalloc(sizeof(*t))) == NULL) {
         attest_err_set(err, "attest_tpm_open: out of memory");
         goto fail;
     }
-    if ((rc = Tss2_TctiLdr_Initialize(conf, &t->tcti)) != TSS2_RC_SUCCESS) {
+    if ((rc = attest_tss2.Tss2_TctiLdr_Initialize(conf, &t->tcti)) != TSS2_RC_SUCCESS) {
         attest_tpmdev_fail(t, err, rc, "TPM unreachable: TCTI \"%s\"", conf != NULL ? conf : "(tctildr default)");
         ok = ATTEST_TPM_UNREACHABLE;
         goto fail;
     }
-    if ((rc = Esys_Initialize(&t->esys, t->tcti, NULL)) != TSS2_RC_SUCCESS) {
+    if ((rc = attest_tss2.Esys_Initialize(&t->esys, t->tcti, NULL)) != TSS2_RC_SUCCESS) {
         attest_tpmdev_fail(t, err, rc, "TPM unreachable: Esys_Initialize");
         ok = ATTEST_TPM_UNREACHABLE;
         goto fail;
@@ -206,9 +205,9 @@ void attest_tpm_close(attest_tpm *t)
         return;
     attest_tpm_hold_key(t, 0);
     if (t->esys != NULL)
-        Esys_Finalize(&t->esys);
+        attest_tss2.Esys_Finalize(&t->esys);
     if (t->tcti != NULL)
-        Tss2_TctiLdr_Finalize(&t->tcti);
+        attest_tss2.Tss2_TctiLdr_Finalize(&t->tcti);
     OPENSSL_free(t);
 }
 
@@ -221,11 +220,11 @@ void attest_tpmdev_obj_close(attest_tpm *t, tpm_obj *o)
     if (o->tr != ESYS_TR_NONE) {
         /* a failed flush only leaks a slot; nothing else to do here */
         if (o->flush)
-            (void)Esys_FlushContext(t->esys, o->tr);
+            (void)attest_tss2.Esys_FlushContext(t->esys, o->tr);
         else
-            (void)Esys_TR_Close(t->esys, &o->tr);
+            (void)attest_tss2.Esys_TR_Close(t->esys, &o->tr);
     }
-    Esys_Free(o->pub);
+    attest_esys_free(o->pub);
     o->tr = ESYS_TR_NONE;
     o->flush = 0;
     o->pub = NULL;
@@ -243,7 +242,7 @@ static int obj_from_handle(attest_tpm *t, uint32_t h, const char *what, tpm_obj 
                        what, h);
         return -1;
     }
-    rc = Esys_TR_FromTPMPublic(t->esys, h, ESYS_TR_NONE, ESYS_TR_NONE, ESYS_TR_NONE, &tr);
+    rc = attest_tss2.Esys_TR_FromTPMPublic(t->esys, h, ESYS_TR_NONE, ESYS_TR_NONE, ESYS_TR_NONE, &tr);
     if (rc != TSS2_RC_SUCCESS)
         return attest_tpmdev_fail(t, err, rc,
                                   "%s handle 0x%08x: "
@@ -266,7 +265,7 @@ static int parent_open(attest_tpm *t, const attest_tss2_key *k, tpm_obj *o, atte
 
     if (k->parent != TPM2_RH_OWNER)
         return obj_from_handle(t, k->parent, "TSS2 key parent", o, err);
-    rc = Esys_CreatePrimary(t->esys, ESYS_TR_RH_OWNER, ESYS_TR_PASSWORD, ESYS_TR_NONE, ESYS_TR_NONE, &sens,
+    rc = attest_tss2.Esys_CreatePrimary(t->esys, ESYS_TR_RH_OWNER, ESYS_TR_PASSWORD, ESYS_TR_NONE, ESYS_TR_NONE, &sens,
                             k->rsa_parent ? &srk_rsa_template : &srk_ecc_template, &outside, &pcrs, &tr, NULL, NULL,
                             NULL, NULL);
     if (rc != TSS2_RC_SUCCESS)
@@ -299,7 +298,7 @@ static int obj_from_blob(attest_tpm *t, const attest_tpm_keyref *key, tpm_obj *o
     }
     if ((ok = parent_open(t, &k, &parent, err)) < 0)
         goto fail;
-    rc = Esys_Load(t->esys, parent.tr, ESYS_TR_PASSWORD, ESYS_TR_NONE, ESYS_TR_NONE, &k.priv, &k.pub, &tr);
+    rc = attest_tss2.Esys_Load(t->esys, parent.tr, ESYS_TR_PASSWORD, ESYS_TR_NONE, ESYS_TR_NONE, &k.priv, &k.pub, &tr);
     if (rc != TSS2_RC_SUCCESS) {
         ok = attest_tpmdev_fail(t, err, rc,
                                 "TSS2 key: TPM2_Load under "
@@ -330,7 +329,7 @@ int attest_tpmdev_obj_open(attest_tpm *t, const attest_tpm_keyref *key, const ch
         ok = obj_from_handle(t, key->handle, what, o, err);
     if (ok < 0)
         return ok;
-    rc = Esys_ReadPublic(t->esys, o->tr, ESYS_TR_NONE, ESYS_TR_NONE, ESYS_TR_NONE, &o->pub, NULL, NULL);
+    rc = attest_tss2.Esys_ReadPublic(t->esys, o->tr, ESYS_TR_NONE, ESYS_TR_NONE, ESYS_TR_NONE, &o->pub, NULL, NULL);
     if (rc != TSS2_RC_SUCCESS) {
         ok = attest_tpmdev_fail(t, err, rc, "%s: TPM2_ReadPublic", what);
         attest_tpmdev_obj_close(t, o);
@@ -468,7 +467,7 @@ int attest_tpm_certify(attest_tpm *t, const attest_tpm_keyref *key, uint32_t ak_
         goto fail;
     certify_scheme(&ak.pub->publicArea, &scheme);
     rc =
-        Esys_Certify(t->esys, k.tr, ak.tr, ESYS_TR_PASSWORD, ESYS_TR_PASSWORD, ESYS_TR_NONE, &qd, &scheme, &info, &sig);
+        attest_tss2.Esys_Certify(t->esys, k.tr, ak.tr, ESYS_TR_PASSWORD, ESYS_TR_PASSWORD, ESYS_TR_NONE, &qd, &scheme, &info, &sig);
     if (rc != TSS2_RC_SUCCESS) {
         ok = attest_tpmdev_fail(t, err, rc, "TPM2_Certify");
         goto fail;
@@ -478,8 +477,8 @@ int attest_tpm_certify(attest_tpm *t, const attest_tpm_keyref *key, uint32_t ak_
 
     ok = 0;
 fail:
-    Esys_Free(info);
-    Esys_Free(sig);
+    attest_esys_free(info);
+    attest_esys_free(sig);
     if (t != NULL) {
         /* ESYS has one TR per TPM handle: a self-certify shares it */
         if (ak.tr == k.tr)
@@ -548,7 +547,7 @@ int attest_tpm_count_transients(attest_tpm *t, size_t *n, attest_err *err)
     if ((ok = attest_tpmdev_alive(t, err)) < 0)
         return ok;
     do {
-        rc = Esys_GetCapability(t->esys, ESYS_TR_NONE, ESYS_TR_NONE, ESYS_TR_NONE, TPM2_CAP_HANDLES, next,
+        rc = attest_tss2.Esys_GetCapability(t->esys, ESYS_TR_NONE, ESYS_TR_NONE, ESYS_TR_NONE, TPM2_CAP_HANDLES, next,
                                 TPM2_MAX_CAP_HANDLES, &more, &cap);
         if (rc != TSS2_RC_SUCCESS) {
             ok = attest_tpmdev_fail(t, err, rc,
@@ -567,13 +566,13 @@ int attest_tpm_count_transients(attest_tpm *t, size_t *n, attest_err *err)
             (*n)++;
             next = h + 1;
         }
-        Esys_Free(cap);
+        attest_esys_free(cap);
         cap = NULL;
     } while (more == TPM2_YES);
 
     ok = 0;
 fail:
-    Esys_Free(cap);
+    attest_esys_free(cap);
 
     return ok;
 }

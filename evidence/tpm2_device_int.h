@@ -6,7 +6,7 @@
 #define ATTEST_TPM2_DEVICE_INT_H
 
 #include <stddef.h>
-#include <tss2/tss2_esys.h>
+#include "tss2_lazy.h"
 
 #include "attest/tpm2_device.h"
 

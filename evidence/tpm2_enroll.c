@@ -8,7 +8,6 @@
 #include <openssl/rand.h>
 #include <openssl/x509.h>
 
-#include <tss2/tss2_esys.h>
 #include <tss2/tss2_mu.h>
 
 #include "attest/error.h"
@@ -98,7 +97,7 @@ static int primary(attest_tpm *t, ESYS_TR hier, const TPM2B_PUBLIC *tpl, ESYS_TR
     static const TPML_PCR_SELECTION pcrs;
     TSS2_RC rc;
 
-    rc = Esys_CreatePrimary(t->esys, hier, ESYS_TR_PASSWORD, ESYS_TR_NONE, ESYS_TR_NONE, &sens, tpl, &outside, &pcrs,
+    rc = attest_tss2.Esys_CreatePrimary(t->esys, hier, ESYS_TR_PASSWORD, ESYS_TR_NONE, ESYS_TR_NONE, &sens, tpl, &outside, &pcrs,
                             tr, out, NULL, NULL, NULL);
     if (rc != TSS2_RC_SUCCESS)
         return attest_tpmdev_fail(t, err, rc, "%s: TPM2_CreatePrimary", what);
@@ -125,7 +124,7 @@ int attest_tpm_ak_create(attest_tpm *t, uint32_t handle, int rsa, int force, uns
         return -1;
     }
     ok = -1;
-    if (Esys_TR_FromTPMPublic(t->esys, handle, ESYS_TR_NONE, ESYS_TR_NONE, ESYS_TR_NONE, &old) == TSS2_RC_SUCCESS) {
+    if (attest_tss2.Esys_TR_FromTPMPublic(t->esys, handle, ESYS_TR_NONE, ESYS_TR_NONE, ESYS_TR_NONE, &old) == TSS2_RC_SUCCESS) {
         if (!force) {
             attest_err_set(err,
                            "AK handle 0x%08x is occupied "
@@ -133,7 +132,7 @@ int attest_tpm_ak_create(attest_tpm *t, uint32_t handle, int rsa, int force, uns
                            handle);
             goto done;
         }
-        rc = Esys_EvictControl(t->esys, ESYS_TR_RH_OWNER, old, ESYS_TR_PASSWORD, ESYS_TR_NONE, ESYS_TR_NONE, handle,
+        rc = attest_tss2.Esys_EvictControl(t->esys, ESYS_TR_RH_OWNER, old, ESYS_TR_PASSWORD, ESYS_TR_NONE, ESYS_TR_NONE, handle,
                                &pers);
         if (rc != TSS2_RC_SUCCESS) {
             ok = attest_tpmdev_fail(t, err, rc,
@@ -144,10 +143,10 @@ int attest_tpm_ak_create(attest_tpm *t, uint32_t handle, int rsa, int force, uns
         }
         /* ESYS keeps the evicted object's Name: drop it, or the next
          * TR_FromTPMPublic of this handle fails on a Name mismatch */
-        (void)Esys_TR_Close(t->esys, &old);
+        (void)attest_tss2.Esys_TR_Close(t->esys, &old);
         old = ESYS_TR_NONE;
         if (pers != ESYS_TR_NONE)
-            (void)Esys_TR_Close(t->esys, &pers);
+            (void)attest_tss2.Esys_TR_Close(t->esys, &pers);
         pers = ESYS_TR_NONE;
     }
     memset(&tpl, 0, sizeof(tpl));
@@ -182,7 +181,7 @@ int attest_tpm_ak_create(attest_tpm *t, uint32_t handle, int rsa, int force, uns
     }
     if ((ok = primary(t, ESYS_TR_RH_ENDORSEMENT, &tpl, &obj, &out, "AK", err)) < 0)
         goto done;
-    rc = Esys_EvictControl(t->esys, ESYS_TR_RH_OWNER, obj, ESYS_TR_PASSWORD, ESYS_TR_NONE, ESYS_TR_NONE, handle, &pers);
+    rc = attest_tss2.Esys_EvictControl(t->esys, ESYS_TR_RH_OWNER, obj, ESYS_TR_PASSWORD, ESYS_TR_NONE, ESYS_TR_NONE, handle, &pers);
     if (rc != TSS2_RC_SUCCESS) {
         ok = attest_tpmdev_fail(t, err, rc,
                                 "AK handle 0x%08x: "
@@ -193,12 +192,12 @@ int attest_tpm_ak_create(attest_tpm *t, uint32_t handle, int rsa, int force, uns
     ok = marshal_pub(&out->publicArea, pub, pub_len, err);
 done:
     if (obj != ESYS_TR_NONE)
-        (void)Esys_FlushContext(t->esys, obj);
+        (void)attest_tss2.Esys_FlushContext(t->esys, obj);
     if (pers != ESYS_TR_NONE)
-        (void)Esys_TR_Close(t->esys, &pers);
+        (void)attest_tss2.Esys_TR_Close(t->esys, &pers);
     if (old != ESYS_TR_NONE)
-        (void)Esys_TR_Close(t->esys, &old);
-    Esys_Free(out);
+        (void)attest_tss2.Esys_TR_Close(t->esys, &old);
+    attest_esys_free(out);
 
     return ok;
 }
@@ -216,9 +215,9 @@ static int nv_read(attest_tpm *t, uint32_t index, unsigned char **der, size_t *l
     TSS2_RC rc;
     int ok = -1;
 
-    if (Esys_TR_FromTPMPublic(t->esys, index, ESYS_TR_NONE, ESYS_TR_NONE, ESYS_TR_NONE, &tr) != TSS2_RC_SUCCESS)
+    if (attest_tss2.Esys_TR_FromTPMPublic(t->esys, index, ESYS_TR_NONE, ESYS_TR_NONE, ESYS_TR_NONE, &tr) != TSS2_RC_SUCCESS)
         return attest_tpmdev_alive(t, err) < 0 ? ATTEST_TPM_UNREACHABLE : 0;
-    rc = Esys_NV_ReadPublic(t->esys, tr, ESYS_TR_NONE, ESYS_TR_NONE, ESYS_TR_NONE, &np, NULL);
+    rc = attest_tss2.Esys_NV_ReadPublic(t->esys, tr, ESYS_TR_NONE, ESYS_TR_NONE, ESYS_TR_NONE, &np, NULL);
     if (rc != TSS2_RC_SUCCESS) {
         ok = attest_tpmdev_fail(t, err, rc,
                                 "EK certificate NV "
@@ -235,7 +234,7 @@ static int nv_read(attest_tpm *t, uint32_t index, unsigned char **der, size_t *l
         UINT16 n = (UINT16)(size - off > NV_CHUNK ? NV_CHUNK : size - off);
 
         /* EK certificate indices are AUTHREAD with an empty auth */
-        rc = Esys_NV_Read(t->esys, tr, tr, ESYS_TR_PASSWORD, ESYS_TR_NONE, ESYS_TR_NONE, n, (UINT16)off, &chunk);
+        rc = attest_tss2.Esys_NV_Read(t->esys, tr, tr, ESYS_TR_PASSWORD, ESYS_TR_NONE, ESYS_TR_NONE, n, (UINT16)off, &chunk);
         if (rc != TSS2_RC_SUCCESS) {
             ok = attest_tpmdev_fail(t, err, rc,
                                     "EK certificate "
@@ -249,7 +248,7 @@ static int nv_read(attest_tpm *t, uint32_t index, unsigned char **der, size_t *l
         }
         memcpy(buf + off, chunk->buffer, n);
         off += n;
-        Esys_Free(chunk);
+        attest_esys_free(chunk);
         chunk = NULL;
     }
     /* some TPMs pad the index: keep the certificate's own bytes */
@@ -265,9 +264,9 @@ static int nv_read(attest_tpm *t, uint32_t index, unsigned char **der, size_t *l
 done:
     X509_free(x);
     OPENSSL_free(buf);
-    Esys_Free(chunk);
-    Esys_Free(np);
-    (void)Esys_TR_Close(t->esys, &tr);
+    attest_esys_free(chunk);
+    attest_esys_free(np);
+    (void)attest_tss2.Esys_TR_Close(t->esys, &tr);
 
     return ok;
 }
@@ -345,7 +344,7 @@ static int ek_find(attest_tpm *t, const ek_want *w, tpm_obj *o, attest_err *err)
     UINT32 i;
     int k, r;
 
-    rc = Esys_GetCapability(t->esys, ESYS_TR_NONE, ESYS_TR_NONE, ESYS_TR_NONE, TPM2_CAP_HANDLES, EK_FIRST, 256, &more,
+    rc = attest_tss2.Esys_GetCapability(t->esys, ESYS_TR_NONE, ESYS_TR_NONE, ESYS_TR_NONE, TPM2_CAP_HANDLES, EK_FIRST, 256, &more,
                             &cap);
     if (rc != TSS2_RC_SUCCESS)
         return attest_tpmdev_fail(t, err, rc, "EK: TPM2_GetCapability");
@@ -355,21 +354,21 @@ static int ek_find(attest_tpm *t, const ek_want *w, tpm_obj *o, attest_err *err)
         if (h > EK_LAST)
             break;
         tr = ESYS_TR_NONE;
-        if (Esys_TR_FromTPMPublic(t->esys, h, ESYS_TR_NONE, ESYS_TR_NONE, ESYS_TR_NONE, &tr) != TSS2_RC_SUCCESS)
+        if (attest_tss2.Esys_TR_FromTPMPublic(t->esys, h, ESYS_TR_NONE, ESYS_TR_NONE, ESYS_TR_NONE, &tr) != TSS2_RC_SUCCESS)
             continue;
-        if (Esys_ReadPublic(t->esys, tr, ESYS_TR_NONE, ESYS_TR_NONE, ESYS_TR_NONE, &pub, NULL, NULL) == TSS2_RC_SUCCESS
+        if (attest_tss2.Esys_ReadPublic(t->esys, tr, ESYS_TR_NONE, ESYS_TR_NONE, ESYS_TR_NONE, &pub, NULL, NULL) == TSS2_RC_SUCCESS
             && ek_matches(&pub->publicArea, w)) {
             o->tr = tr;
             o->flush = 0;
             o->pub = pub;
-            Esys_Free(cap);
+            attest_esys_free(cap);
             return 0;
         }
-        Esys_Free(pub);
+        attest_esys_free(pub);
         pub = NULL;
-        (void)Esys_TR_Close(t->esys, &tr);
+        (void)attest_tss2.Esys_TR_Close(t->esys, &tr);
     }
-    Esys_Free(cap);
+    attest_esys_free(cap);
     for (k = 0; k < 2; k++) {
         ek_template(k == 0, &tpl);
         if ((r = primary(t, ESYS_TR_RH_ENDORSEMENT, &tpl, &tr, &pub, k == 0 ? "EK (RSA template)" : "EK (ECC template)",
@@ -382,9 +381,9 @@ static int ek_find(attest_tpm *t, const ek_want *w, tpm_obj *o, attest_err *err)
             o->pub = pub;
             return 0;
         }
-        Esys_Free(pub);
+        attest_esys_free(pub);
         pub = NULL;
-        (void)Esys_FlushContext(t->esys, tr);
+        (void)attest_tss2.Esys_FlushContext(t->esys, tr);
     }
     attest_err_set(err,
                    "no EK of this TPM matches %s (neither a persistent EK "
@@ -418,16 +417,16 @@ static int ek_session(attest_tpm *t, TPMI_ALG_HASH alg, ESYS_TR *s, attest_err *
     TPMT_TK_AUTH *ticket = NULL;
     TSS2_RC rc;
 
-    rc = Esys_StartAuthSession(t->esys, ESYS_TR_NONE, ESYS_TR_NONE, ESYS_TR_NONE, ESYS_TR_NONE, ESYS_TR_NONE, NULL,
+    rc = attest_tss2.Esys_StartAuthSession(t->esys, ESYS_TR_NONE, ESYS_TR_NONE, ESYS_TR_NONE, ESYS_TR_NONE, ESYS_TR_NONE, NULL,
                                TPM2_SE_POLICY, &none, alg, s);
     if (rc != TSS2_RC_SUCCESS)
         return attest_tpmdev_fail(t, err, rc, "EK policy session: TPM2_StartAuthSession");
-    rc = Esys_PolicySecret(t->esys, ESYS_TR_RH_ENDORSEMENT, *s, ESYS_TR_PASSWORD, ESYS_TR_NONE, ESYS_TR_NONE, NULL,
+    rc = attest_tss2.Esys_PolicySecret(t->esys, ESYS_TR_RH_ENDORSEMENT, *s, ESYS_TR_PASSWORD, ESYS_TR_NONE, ESYS_TR_NONE, NULL,
                            NULL, NULL, 0, &timeout, &ticket);
-    Esys_Free(timeout);
-    Esys_Free(ticket);
+    attest_esys_free(timeout);
+    attest_esys_free(ticket);
     if (rc != TSS2_RC_SUCCESS) {
-        (void)Esys_FlushContext(t->esys, *s);
+        (void)attest_tss2.Esys_FlushContext(t->esys, *s);
         *s = ESYS_TR_NONE;
         return attest_tpmdev_fail(t, err, rc, "EK policy session: TPM2_PolicySecret(endorsement)");
     }
@@ -470,7 +469,7 @@ int attest_tpm_activate(attest_tpm *t, uint32_t ak, const unsigned char *ek_pub,
     if (!(ek.pub->publicArea.objectAttributes & TPMA_OBJECT_USERWITHAUTH)
         && (ok = ek_session(t, ek.pub->publicArea.nameAlg, &sess, err)) < 0)
         goto done;
-    rc = Esys_ActivateCredential(t->esys, akobj.tr, ek.tr, ESYS_TR_PASSWORD,
+    rc = attest_tss2.Esys_ActivateCredential(t->esys, akobj.tr, ek.tr, ESYS_TR_PASSWORD,
                                  sess != ESYS_TR_NONE ? sess : ESYS_TR_PASSWORD, ESYS_TR_NONE, &blob, &sec, &out);
     if (rc != TSS2_RC_SUCCESS) {
         ok = attest_tpmdev_fail(t, err, rc, "TPM2_ActivateCredential");
@@ -485,10 +484,10 @@ int attest_tpm_activate(attest_tpm *t, uint32_t ak, const unsigned char *ek_pub,
 done:
     /* ESYS starts sessions with continueSession: it outlives the command */
     if (sess != ESYS_TR_NONE)
-        (void)Esys_FlushContext(t->esys, sess);
+        (void)attest_tss2.Esys_FlushContext(t->esys, sess);
     if (out != NULL)
         OPENSSL_cleanse(out->buffer, out->size);
-    Esys_Free(out);
+    attest_esys_free(out);
     attest_tpmdev_obj_close(t, &ek);
     attest_tpmdev_obj_close(t, &akobj);
 

@@ -4,10 +4,10 @@
  * CLI's --verbose): guidance first, the number for the bug report.
  */
 #include <stdio.h>
-#include <tss2/tss2_rc.h>
 #include <tss2/tss2_tpm2_types.h>
 
 #include "attest/tpm2_device.h"
+#include "tss2_lazy.h"
 
 static int verbose;
 
@@ -55,9 +55,9 @@ void attest_tpm_rc_text(TSS2_RC rc, char *buf, size_t len)
     const char *g = guidance(rc);
 
     if (g == NULL)
-        snprintf(buf, len, "%s (0x%x)", Tss2_RC_Decode(rc), rc);
+        snprintf(buf, len, "%s (0x%x)", attest_tss2_rc_decode(rc), rc);
     else if (verbose)
-        snprintf(buf, len, "%s [%s, 0x%x]", g, Tss2_RC_Decode(rc), rc);
+        snprintf(buf, len, "%s [%s, 0x%x]", g, attest_tss2_rc_decode(rc), rc);
     else
         snprintf(buf, len, "%s", g);
 }

@@ -11,7 +11,6 @@
 #include <openssl/evp.h>
 #include <openssl/objects.h>
 
-#include <tss2/tss2_esys.h>
 #include <tss2/tss2_mu.h>
 
 #include "attest/error.h"
@@ -141,7 +140,7 @@ int attest_tpm_sign_digest(attest_tpm *t, const attest_tpm_keyref *key, uint16_t
     ticket.tag = TPM2_ST_HASHCHECK;
     ticket.hierarchy = TPM2_RH_NULL;
 
-    rc = Esys_Sign(t->esys, o.tr, ESYS_TR_PASSWORD, ESYS_TR_NONE, ESYS_TR_NONE, &dg, &scheme, &ticket, &ts);
+    rc = attest_tss2.Esys_Sign(t->esys, o.tr, ESYS_TR_PASSWORD, ESYS_TR_NONE, ESYS_TR_NONE, &dg, &scheme, &ticket, &ts);
     if (rc != TSS2_RC_SUCCESS) {
         ok = attest_tpmdev_fail(t, err, rc, "TPM2_Sign");
         goto fail;
@@ -151,7 +150,7 @@ int attest_tpm_sign_digest(attest_tpm *t, const attest_tpm_keyref *key, uint16_t
 
     ok = 0;
 fail:
-    Esys_Free(ts);
+    attest_esys_free(ts);
     if (t != NULL)
         attest_tpmdev_obj_close(t, &o);
 

@@ -151,4 +151,21 @@ check "TSS2 key with a nonexistent parent -> 1, one line, no output" eval 'rc_is
     && [[ $(wc -l <"$T/err") -eq 1 ]] && out_empty'
 check "  no transient handles after it" no_transients
 
+# 4. the TPM software stack is loaded when a TPM is first opened (evidence/tss2_lazy.c): verify maps
+#    none of it; new does; a broken or foreign library in its place is one line and no output.
+loaded() { LD_DEBUG=files "$@" 2>&1 >/dev/null | grep -o 'file=libtss2-[a-z]*' | sort -u | tr '\n' ' '; }
+"${NEW[@]}" --out "$T/lazy.pem" 2>"$T/err"
+check "verify of a TPM request loads tss2-mu only: $(loaded "$REQ" verify --trust-dir "$T/trust" --in "$T/lazy.pem" --nonce "$N")" \
+    eval '[[ $(loaded "$REQ" verify --trust-dir "$T/trust" --in "$T/lazy.pem" --nonce "$N") == "file=libtss2-mu " ]]'
+check "new loads ESAPI and the TCTI loader when it opens the TPM" \
+    eval 'loaded "${NEW[@]}" --out "$O/l.pem" | grep -q "file=libtss2-esys .*file=libtss2-tctildr"'
+rm -f "$O"/*
+mkdir "$T/badlib" "$T/foreignlib"
+echo 'not a shared object' >"$T/badlib/libtss2-esys.so.0"
+cp "$(ldconfig -p | sed -n 's/^\tlibtss2-mu.so.0 .*=> //p' | head -n1)" "$T/foreignlib/libtss2-esys.so.0"
+check "a broken libtss2-esys.so.0 -> 1, one line naming it, no output" eval 'rc_is 1 env LD_LIBRARY_PATH="$T/badlib" \
+    "${NEW[@]}" --out "$O/r.pem" && one_line "cannot load libtss2-esys.so.0" && out_empty'
+check "a libtss2-esys.so.0 without ESAPI -> 1, one line naming the missing function, no output" eval \
+    'rc_is 1 env LD_LIBRARY_PATH="$T/foreignlib" "${NEW[@]}" --out "$O/r.pem" && one_line "has no Esys_" && out_empty'
+
 finish

@@ -21,6 +21,41 @@
 #define FORGED "k\"\ninj.pem: affirming\n  pass  pkix.key-policy          ok"
 #define NASTY  "v\x1b[2J\x1b]0;title\x07\"q\\\xff\x80 \xc2\x9b end"
 
+/* ------------------------------------------------ the JSON renderer's backstop */
+
+static void expect_json(const char *value, size_t len, const char *want)
+{
+    json_object *o = json_object_new_object();
+    BIO *b = BIO_new(BIO_s_mem());
+    char *text;
+    long n;
+
+    assert_non_null(o);
+    assert_non_null(b);
+    json_object_object_add(o, "k", json_object_new_string_len(value, (int)len));
+    json_object_object_add(o, "plain", json_object_new_string("a\\b \"c\" /d"));
+    assert_int_equal(attest_render_json(o, b, 0), 1);
+    n = BIO_get_mem_data(b, &text);
+    assert_int_equal(n, (long)strlen(want));
+    assert_memory_equal(text, want, (size_t)n);
+    BIO_free(b);
+    json_object_put(o);
+}
+
+/* Strings no describer escaped reach JSON in the escaper's spelling, whichever byte gave them away. */
+static void test_render_json_backstop(void **state)
+{
+    (void)state;
+    /* printable ASCII, quotes and backslashes: as json-c writes them */
+    expect_json("x y", 3, "{\"k\":\"x y\",\"plain\":\"a\\\\b \\\"c\\\" /d\"}\n");
+    /* a control character json-c would write as \n or \u0001, a byte over 0x7e, DEL, NUL */
+    expect_json("a\nb", 3, "{\"k\":\"a\\\\0Ab\",\"plain\":\"a\\\\b \\\"c\\\" /d\"}\n");
+    expect_json("a\x01", 2, "{\"k\":\"a\\\\01\",\"plain\":\"a\\\\b \\\"c\\\" /d\"}\n");
+    expect_json("\xff", 1, "{\"k\":\"\\\\FF\",\"plain\":\"a\\\\b \\\"c\\\" /d\"}\n");
+    expect_json("\x7f", 1, "{\"k\":\"\\\\7F\",\"plain\":\"a\\\\b \\\"c\\\" /d\"}\n");
+    expect_json("a\0b", 3, "{\"k\":\"a\\\\00b\",\"plain\":\"a\\\\b \\\"c\\\" /d\"}\n");
+}
+
 /* ------------------------------------------------------------ the escaper */
 
 static void expect_escape(const char *in, size_t inlen, size_t cap, unsigned flags, const char *want)
@@ -308,6 +343,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_escaper),
+        cmocka_unit_test(test_render_json_backstop),
         cmocka_unit_test(test_detail_cut),
         cmocka_unit_test(test_key_id_forged_lines),
         cmocka_unit_test(test_key_id_bytes),
