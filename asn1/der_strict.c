@@ -29,7 +29,10 @@ static int enc_le(const unsigned char *a, size_t alen, const unsigned char *b, s
     return 1;
 }
 
-/* The members of a SET (already walked, so well formed) in ascending order. */
+/*
+ * The members of a SET in ascending order.  The walk reached them first, so
+ * they are well formed; a member that does not tokenize is refused all the same.
+ */
 static int set_sorted(const unsigned char *p, long len)
 {
     const unsigned char *end = p + len, *prev = NULL;
@@ -40,7 +43,8 @@ static int set_sorted(const unsigned char *p, long len)
         long plen;
         int tag, cls;
 
-        ASN1_get_object(&p, &plen, &tag, &cls, (long)(end - p));
+        if ((ASN1_get_object(&p, &plen, &tag, &cls, (long)(end - p)) & 0x80) || plen > end - p)
+            return 0;
         p += plen;
         if (prev != NULL && !enc_le(prev, prev_len, t, (size_t)(p - t)))
             return 0;
@@ -114,7 +118,9 @@ static int der_walk(const unsigned char *base, const unsigned char *p, long len,
             attest_err_set(err, "not DER (INTEGER not in its shortest form at offset %ld)", off);
             return 0;
         }
-        if (o->canonical && cls == V_ASN1_UNIVERSAL && tag == V_ASN1_SET && !set_sorted(p, plen)) {
+        /* An opaque SET's members are judged with the rest of its contents, elsewhere. */
+        if (o->canonical && cls == V_ASN1_UNIVERSAL && tag == V_ASN1_SET && !is_opaque(o, off)
+            && !set_sorted(p, plen)) {
             attest_err_set(err, "not DER (SET OF members out of order at offset %ld)", off);
             return 0;
         }

@@ -975,6 +975,31 @@ static void test_der_strict(void **state)
     }
 }
 
+/*
+ * An opaque TLV that is a SET (a request's attestation value turned into one):
+ * its members are not walked, so the order rule must not read them either.  The
+ * second member claims more bytes than the buffer holds, which ends with the SET
+ * (fuzz_verify found the over-read under ASan).
+ */
+static void test_der_opaque_set(void **state)
+{
+    static const unsigned char der[] = { 0x30, 0x09, 0x31, 0x07, 0x30, 0x03, 0x02, 0x01, 0x00, 0x04, 0x7f };
+    static const unsigned char walked[] = { 0x31, 0x07, 0x30, 0x03, 0x02, 0x01, 0x00, 0x04, 0x7f };
+    const size_t opaque[] = { 2 };
+    unsigned char *buf = dup_bytes(der, sizeof(der));
+    attest_err err;
+
+    (void)state;
+    err.msg[0] = '\0';
+    assert_int_equal(attest_der_strict_canonical(buf, sizeof(der), opaque, 1, &err), 0);
+    free(buf);
+    /* not opaque: the walk refuses the member before the order rule looks at it */
+    buf = dup_bytes(walked, sizeof(walked));
+    assert_int_equal(attest_der_strict_canonical(buf, sizeof(walked), NULL, 0, &err), -1);
+    assert_non_null(strstr(err.msg, "malformed TLV"));
+    free(buf);
+}
+
 /* A bundle whose stmt hides a BER BOOLEAN is refused although OpenSSL keeps stmt opaque. */
 static void test_bundle_stmt_not_der(void **state)
 {
@@ -1039,7 +1064,8 @@ int main(void)
         cmocka_unit_test(test_tpmt_public_hostile), cmocka_unit_test(test_tpmt_signature_hostile),
         cmocka_unit_test(test_csr_truncated),       cmocka_unit_test(test_csr_duplicate_attribute),
         cmocka_unit_test(test_csr_two_values),      cmocka_unit_test(test_csr_value_not_sequence),
-        cmocka_unit_test(test_der_strict),          cmocka_unit_test(test_bundle_stmt_not_der),
+        cmocka_unit_test(test_der_strict),
+        cmocka_unit_test(test_der_opaque_set),          cmocka_unit_test(test_bundle_stmt_not_der),
         cmocka_unit_test(test_size_caps),
     };
 
