@@ -422,15 +422,23 @@ void attest_trust_cache_stats(const attest_trust *t, size_t *hits, size_t *misse
 void attest_trust_set_cache(attest_trust *t, int on)
 {
     t->no_cache = !on;
+    t->cache_frozen = 0;
 }
 
+void attest_trust_freeze_cache(attest_trust *t)
+{
+    t->cache_frozen = 1;
+}
+
+/* SHA-256 over the leaf and each other certificate, in order: the leaf always (no others: a NULL stack). */
 static int cache_key(X509 *leaf, STACK_OF(X509) *extra, unsigned char key[SHA256_DIGEST_LENGTH])
 {
     EVP_MD_CTX *md = EVP_MD_CTX_new();
     unsigned char *der = NULL;
-    int i, n, ok = md != NULL && EVP_DigestInit_ex(md, EVP_sha256(), NULL);
+    int i, n, n_extra = extra != NULL ? sk_X509_num(extra) : 0;
+    int ok = md != NULL && leaf != NULL && EVP_DigestInit_ex(md, EVP_sha256(), NULL);
 
-    for (i = -1; ok && i < sk_X509_num(extra); i++) {
+    for (i = -1; ok && i < n_extra; i++) {
         n = i2d_X509(i < 0 ? leaf : sk_X509_value(extra, i), &der);
         ok = n > 0 && EVP_DigestUpdate(md, der, (size_t)n) && EVP_DigestUpdate(md, "|", 1);
         OPENSSL_free(der);
@@ -613,7 +621,7 @@ int attest_trust_verify_anchor(const attest_trust *ct, X509 *leaf, STACK_OF(X509
         memcpy(anchor, e_anchor, sizeof(e_anchor));
 
     /* Only what the chain itself decided holds for the rest of the batch. */
-    if (have_key && verdict && CRYPTO_THREAD_write_lock(t->lock)) {
+    if (have_key && verdict && !t->cache_frozen && CRYPTO_THREAD_write_lock(t->lock)) {
         if ((e = cache_slot(t, key, 1)) != NULL && !e->used) {
             memcpy(e->key, key, sizeof(key));
             e->used = 1;

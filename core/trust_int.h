@@ -29,7 +29,8 @@ struct attest_trust {
     X509_STORE *store; /* built once, on first use */
     CRYPTO_RWLOCK *lock;
     chain_entry **cache; /* CACHE_SLOTS slots, each entry allocated when first stored: a small run touches little */
-    int no_cache; /* attest_trust_set_cache(t, 0): every chain to X509_verify_cert */
+    int no_cache;     /* attest_trust_set_cache(t, 0): every chain to X509_verify_cert */
+    int cache_frozen; /* attest_trust_freeze_cache: results served, none stored */
     size_t hits, misses;
     OSSL_LIB_CTX *libctx; /* anchors decoded and chains verified in this context */
     char *propq;

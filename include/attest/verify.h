@@ -83,6 +83,12 @@ ATTEST_EXPORT int attest_trust_verify_anchor(const attest_trust *t, X509 *leaf, 
 ATTEST_EXPORT void attest_trust_cache_stats(const attest_trust *t, size_t *hits, size_t *misses);
 /* on = 0: no chain result is looked up or stored, every chain goes to X509_verify_cert (tests). */
 ATTEST_EXPORT void attest_trust_set_cache(attest_trust *t, int on);
+/*
+ * Serve the chain results cached so far, store no more (until attest_trust_set_cache):
+ * warmed on known chains, the cache then keeps no memory past each judgement (the
+ * fuzz targets warm it on their seeds).
+ */
+ATTEST_EXPORT void attest_trust_freeze_cache(attest_trust *t);
 
 /* ---- the verdict ---- */
 typedef enum { ATTEST_CHECK_PASS, ATTEST_CHECK_FAIL, ATTEST_CHECK_SKIP } attest_check_result;

@@ -181,6 +181,75 @@ static void test_unknown_issuer_fails(void **state)
     EVP_PKEY_free(ck);
 }
 
+/*
+ * The chain cache's key names the leaf even when no other certificate comes with it: a
+ * validated chain must not answer for a leaf nobody vouches for (the EK check and
+ * library callers pass no bundle certificates).
+ */
+static void test_cache_key_names_the_leaf(void **state)
+{
+    EVP_PKEY *k = lab_ec("P-256"), *ck = lab_ec("P-256");
+    X509 *good = lab_cert(k, "leaf by root", lab.root_key, lab.root, 0);
+    X509 *ca = lab_cert(ck, "cache stranger", ck, NULL, LAB_ROOT);
+    X509 *forged = lab_cert(k, "leaf by stranger", ck, ca, 0);
+    attest_trust *t = load();
+    attest_err err;
+
+    (void)state;
+    assert_int_equal(attest_trust_verify(t, good, NULL, &err), 0);
+    assert_int_not_equal(attest_trust_verify(t, forged, NULL, &err), 0);
+    assert_non_null(strstr(err.msg, "no issuer of"));
+    /* and in the other order, with an empty stack of others */
+    attest_trust_free(t);
+    t = load();
+    {
+        STACK_OF(X509) *none = sk_X509_new_null();
+
+        assert_non_null(none);
+        assert_int_not_equal(attest_trust_verify(t, forged, none, &err), 0);
+        assert_int_equal(attest_trust_verify(t, good, none, &err), 0);
+        assert_int_not_equal(attest_trust_verify(t, forged, NULL, &err), 0);
+        sk_X509_free(none);
+    }
+    attest_trust_free(t);
+    X509_free(forged);
+    X509_free(ca);
+    X509_free(good);
+    EVP_PKEY_free(ck);
+    EVP_PKEY_free(k);
+}
+
+/* A frozen chain cache serves what it holds and stores nothing new; set_cache starts it again. */
+static void test_frozen_cache(void **state)
+{
+    EVP_PKEY *k = lab_ec("P-256");
+    X509 *warm = lab_cert(k, "leaf warmed", lab.root_key, lab.root, 0);
+    X509 *cold = lab_cert(k, "leaf after freeze", int_key, int_ca, 0);
+    attest_trust *t = load();
+    attest_err err;
+    size_t hits, misses;
+
+    (void)state;
+    assert_int_equal(attest_trust_verify(t, warm, NULL, &err), 0);
+    attest_trust_freeze_cache(t);
+    assert_int_equal(attest_trust_verify(t, warm, NULL, &err), 0);
+    assert_int_equal(attest_trust_verify(t, cold, NULL, &err), 0);
+    assert_int_equal(attest_trust_verify(t, cold, NULL, &err), 0);
+    attest_trust_cache_stats(t, &hits, &misses);
+    assert_int_equal(hits, 1);   /* the warmed chain */
+    assert_int_equal(misses, 3); /* the warm-up, and the later chain both times: never stored */
+    attest_trust_set_cache(t, 1);
+    assert_int_equal(attest_trust_verify(t, cold, NULL, &err), 0);
+    assert_int_equal(attest_trust_verify(t, cold, NULL, &err), 0);
+    attest_trust_cache_stats(t, &hits, &misses);
+    assert_int_equal(hits, 2);
+    assert_int_equal(misses, 4);
+    attest_trust_free(t);
+    X509_free(warm);
+    X509_free(cold);
+    EVP_PKEY_free(k);
+}
+
 /* A search by key or key id sees anchors no chain has named yet. */
 static void test_find_sees_indexed(void **state)
 {
@@ -205,6 +274,8 @@ int main(void)
         cmocka_unit_test(test_chains_reach_indexed_anchors),
         cmocka_unit_test(test_unknown_issuer_fails),
         cmocka_unit_test(test_find_sees_indexed),
+        cmocka_unit_test(test_cache_key_names_the_leaf),
+        cmocka_unit_test(test_frozen_cache),
     };
 
     return cmocka_run_group_tests(tests, setup, teardown);
