@@ -13,7 +13,7 @@
 
 int LLVMFuzzerInitialize(int *argc, char ***argv)
 {
-    return fuzz_init(argc, argv);
+    return fuzz_init(argc, argv, NULL);
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)

@@ -31,8 +31,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 #define FUZZ_WARM_MAX   (1 << 16) /* the -max_len fuzz.sh uses */
 
 /*
- * A trust store with one anchor nobody outside this process holds the key of,
- * no chain cache (its results would outlive the input).  key_out: the anchor's
+ * A trust store with one anchor nobody outside this process holds the key of;
+ * fuzz_init freezes its chain cache after the seeds.  key_out: the anchor's
  * key, or NULL to free it.
  */
 static inline attest_trust *fuzz_trust_store(EVP_PKEY **key_out)
@@ -51,7 +51,6 @@ static inline attest_trust *fuzz_trust_store(EVP_PKEY **key_out)
     X509_set_pubkey(root, k);
     X509_sign(root, k, EVP_sha256());
     attest_trust_add_anchor(t, root);
-    attest_trust_set_cache(t, 0);
     X509_NAME_free(n);
     X509_free(root);
     if (key_out != NULL)
@@ -99,13 +98,20 @@ static void fuzz_warm_dirs(int argc, char **argv)
     }
 }
 
-/* The OID table, the seeds run once, then a certificate cache that only answers (it holds the seeds' certificates). */
-static inline int fuzz_init(int *argc, char ***argv)
+/*
+ * The OID table, the seeds run once, then caches that only answer: the
+ * certificate cache (the seeds' certificates) and, given a trust store, its
+ * chain results (the seeds' chains: an input that keeps its chain is not sent
+ * through X509_verify_cert again; one that changes it is).
+ */
+static inline int fuzz_init(int *argc, char ***argv, attest_trust *trust)
 {
     if (!attest_oids_init())
         return 1;
     fuzz_warm_dirs(*argc, *argv);
     attest_certcache_freeze();
+    if (trust != NULL)
+        attest_trust_freeze_cache(trust);
     return 0;
 }
 

@@ -26,7 +26,7 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
     trust = fuzz_trust_store(NULL);
     attest_policy_default(&policy);
     null_out = BIO_new(BIO_s_null());
-    return fuzz_init(argc, argv);
+    return fuzz_init(argc, argv, trust);
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)

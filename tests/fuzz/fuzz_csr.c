@@ -16,7 +16,7 @@ static BIO *null_out;
 int LLVMFuzzerInitialize(int *argc, char ***argv)
 {
     null_out = BIO_new(BIO_s_null());
-    return null_out != NULL ? fuzz_init(argc, argv) : 1;
+    return null_out != NULL ? fuzz_init(argc, argv, NULL) : 1;
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)

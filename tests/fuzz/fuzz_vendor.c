@@ -83,9 +83,8 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
     if (engine == NULL || (engine->oid_text != NULL && (type = OBJ_txt2obj(engine->oid_text, 1)) == NULL)
         || (trust = attest_trust_new()) == NULL || attest_trust_add_dir(trust, FUZZ_ANCHORS, NULL, NULL, &err) != 0)
         return 1;
-    attest_trust_set_cache(trust, 0);
     attest_policy_default(&policy);
-    return fuzz_init(argc, argv);
+    return fuzz_init(argc, argv, trust);
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)

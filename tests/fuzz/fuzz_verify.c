@@ -20,14 +20,14 @@ static EVP_PKEY *pubkey;
 static attest_policy policy;
 static BIO *null_out;
 
-/* One-time set-up: the anchor and trust store (no chain cache: it would keep memory across inputs), the policy,
- * the render sink. */
+/* One-time set-up: the anchor and trust store (its chain cache frozen after the seeds), the policy, the render
+ * sink. */
 int LLVMFuzzerInitialize(int *argc, char ***argv)
 {
     trust = fuzz_trust_store(&pubkey);
     attest_policy_default(&policy);
     null_out = BIO_new(BIO_s_null());
-    return fuzz_init(argc, argv);
+    return fuzz_init(argc, argv, trust);
 }
 
 static void judge(attest_verdict *v)
