@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <openssl/bio.h>
+#include <openssl/crypto.h>
 #include <openssl/err.h>
 #include <openssl/pem.h>
 
@@ -362,6 +363,14 @@ int cmd_verify(cli_app *app, int argc, char **argv)
     if ((o.nonce_hex != NULL || o.nonce_file != NULL)
         && cli_load_nonce(app, o.nonce_hex, o.nonce_file, nonce, sizeof(nonce), &nonce_len) != 0)
         goto done;
+    /*
+     * OpenSSL's error strings take a few percent of a one-request run to load, and
+     * verify shows none of them unless --verbose prints the error queue: every
+     * reason it reports is its own (the one OpenSSL reason it quotes, a PEM block
+     * that does not decode, is named in cli/inputs.c).
+     */
+    if (!app->verbose)
+        OPENSSL_init_crypto(OPENSSL_INIT_NO_LOAD_CRYPTO_STRINGS, NULL);
     app->core_only = 1;
     if (cli_app_start(app) != 0 || load_trust(app, &o, &trust) != 0)
         goto done;

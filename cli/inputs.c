@@ -174,7 +174,10 @@ static void finish_block(BIO *block, const char *begin, const char *end_line, lo
     ERR_set_mark();
     if (PEM_read_bio(block, &name, &hdr, &der, &dlen) <= 0) {
         unsigned long e = ERR_peek_last_error();
-        const char *why = e != 0 ? ERR_reason_error_string(e) : NULL;
+        /* verify runs without OpenSSL's error strings: the one reason a framed block can fail for, named here */
+        const char *why = ERR_GET_LIB(e) == ERR_LIB_PEM && ERR_GET_REASON(e) == PEM_R_BAD_BASE64_DECODE
+                            ? "bad base64 decode"
+                            : e != 0 ? ERR_reason_error_string(e) : NULL;
 
         snprintf(out->error, sizeof(out->error), "lines %ld-%ld: PEM block %s does not decode (%s)", first, last, label,
                  why != NULL ? why : "bad PEM");
