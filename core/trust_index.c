@@ -123,11 +123,11 @@ static int add_der(attest_trust_index *ix, const unsigned char *der, long len)
     memset(e, 0, sizeof(*e));
     /* Only the bytes the certificate took, as d2i_X509 would read them. */
     e->len = (long)(p - der);
-    if ((e->der = OPENSSL_memdup(der, (size_t)e->len)) == NULL
-        || (e->subject = X509_NAME_dup(c->tbs->subject)) == NULL) {
-        OPENSSL_free(e->der);
+    if ((e->der = OPENSSL_memdup(der, (size_t)e->len)) == NULL)
         goto done;
-    }
+    /* The decoded name is kept (taken from the template), not copied. */
+    e->subject = c->tbs->subject;
+    c->tbs->subject = NULL;
     ix->n++;
     ix->pending++;
     r = 1;
