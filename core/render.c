@@ -196,45 +196,16 @@ int attest_render_text(json_object *o, BIO *out)
     return 1;
 }
 
-/*
- * Whether json-c's text shows a string sanitize would change: json-c writes
- * control characters as \n or \u00XX escapes and passes bytes over 0x7e
- * through; the escaper spells both its own way.  Quote and backslash escapes
- * stand for printable ASCII, which sanitize leaves alone.
- */
-static int shows_unsanitized(const char *s)
-{
-    for (; *s != '\0'; s++) {
-        unsigned char c = (unsigned char)*s;
-
-        if (c == '\\') {
-            if (s[1] != '\\' && s[1] != '"')
-                return 1;
-            s++;
-        } else if ((c < 0x20 && c != '\n') || c > 0x7e) {
-            return 1;
-        }
-    }
-    return 0;
-}
-
 int attest_render_json(json_object *o, BIO *out, int pretty)
 {
-    int flags = (pretty ? JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_SPACED : JSON_C_TO_STRING_PLAIN)
-              | JSON_C_TO_STRING_NOSLASHESCAPE;
     const char *s;
 
     if (o == NULL || out == NULL)
         return 0;
-    /*
-     * json-c passes invalid UTF-8 through: the result would not be JSON.  Most
-     * verdicts hold printable ASCII only, so the tree is walked only when the
-     * text shows otherwise (the same output as walking it first).
-     */
-    s = json_object_to_json_string_ext(o, flags);
-    if (s != NULL && shows_unsanitized(s)) {
-        sanitize(o);
-        s = json_object_to_json_string_ext(o, flags);
-    }
-    return s != NULL && BIO_puts(out, s) >= 0 && BIO_puts(out, "\n") >= 0;
+    sanitize(o); /* json-c passes invalid UTF-8 through: the result would not be JSON */
+    s = json_object_to_json_string_ext(
+        o,
+        (pretty ? JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_SPACED : JSON_C_TO_STRING_PLAIN)
+            | JSON_C_TO_STRING_NOSLASHESCAPE);
+    return BIO_puts(out, s) >= 0 && BIO_puts(out, "\n") >= 0;
 }
