@@ -92,11 +92,28 @@ int attest_trust_add_untrusted(attest_trust *t, X509 *x)
     return push_ref(t->untrusted, x) ? 0 : -1;
 }
 
+/* Chain results hold for the time they were judged at: another time drops them. */
+static void drop_cached_chains(attest_trust *t)
+{
+    size_t i;
+
+    for (i = 0; t->cache != NULL && i < CACHE_SLOTS; i++) {
+        OPENSSL_free(t->cache[i]);
+        t->cache[i] = NULL;
+    }
+}
+
 void attest_trust_set_time(attest_trust *t, time_t when)
 {
+    int locked = CRYPTO_THREAD_write_lock(t->lock);
+
+    if (!t->time_set || t->at_time != when)
+        drop_cached_chains(t);
     t->at_time = when;
     t->time_set = 1;
     t->time_given = 1;
+    if (locked)
+        CRYPTO_THREAD_unlock(t->lock);
 }
 
 void attest_trust_pin_time(attest_trust *t)

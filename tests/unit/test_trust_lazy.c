@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 #include <openssl/pem.h>
 #include <openssl/x509v3.h>
@@ -219,6 +220,28 @@ static void test_cache_key_names_the_leaf(void **state)
     EVP_PKEY_free(k);
 }
 
+/* A chain result holds for its verification time: set another and the chain is judged again. */
+static void test_time_change_drops_cached_results(void **state)
+{
+    EVP_PKEY *k = lab_ec("P-256");
+    X509 *leaf = lab_cert(k, "leaf for a day", lab.root_key, lab.root, 0);
+    attest_trust *t = load();
+    attest_err err;
+    time_t now = time(NULL);
+
+    (void)state;
+    attest_trust_set_time(t, now);
+    assert_int_equal(attest_trust_verify(t, leaf, NULL, &err), 0);
+    attest_trust_set_time(t, now + 10 * 86400); /* after the leaf's notAfter */
+    assert_int_not_equal(attest_trust_verify(t, leaf, NULL, &err), 0);
+    assert_non_null(strstr(err.msg, "expired"));
+    attest_trust_set_time(t, now);
+    assert_int_equal(attest_trust_verify(t, leaf, NULL, &err), 0);
+    attest_trust_free(t);
+    X509_free(leaf);
+    EVP_PKEY_free(k);
+}
+
 /* A frozen chain cache serves what it holds and stores nothing new; set_cache starts it again. */
 static void test_frozen_cache(void **state)
 {
@@ -276,6 +299,7 @@ int main(void)
         cmocka_unit_test(test_find_sees_indexed),
         cmocka_unit_test(test_cache_key_names_the_leaf),
         cmocka_unit_test(test_frozen_cache),
+        cmocka_unit_test(test_time_change_drops_cached_results),
     };
 
     return cmocka_run_group_tests(tests, setup, teardown);
