@@ -82,17 +82,7 @@ static int push_ref(STACK_OF(X509) *sk, X509 *x)
     return 1;
 }
 
-int attest_trust_add_anchor(attest_trust *t, X509 *x)
-{
-    return push_ref(t->anchors, x) ? 0 : -1;
-}
-
-int attest_trust_add_untrusted(attest_trust *t, X509 *x)
-{
-    return push_ref(t->untrusted, x) ? 0 : -1;
-}
-
-/* Chain results hold for the time they were judged at: another time drops them. */
+/* Chain results hold for the time and the certificates they were judged with: a change drops them. */
 static void drop_cached_chains(attest_trust *t)
 {
     size_t i;
@@ -101,6 +91,29 @@ static void drop_cached_chains(attest_trust *t)
         OPENSSL_free(t->cache[i]);
         t->cache[i] = NULL;
     }
+}
+
+/* An anchor added after the first chain goes into the store built then too. */
+int attest_trust_add_anchor(attest_trust *t, X509 *x)
+{
+    int locked = CRYPTO_THREAD_write_lock(t->lock), ok;
+
+    ok = push_ref(t->anchors, x) && (t->store == NULL || X509_STORE_add_cert(t->store, x));
+    drop_cached_chains(t);
+    if (locked)
+        CRYPTO_THREAD_unlock(t->lock);
+    return ok ? 0 : -1;
+}
+
+int attest_trust_add_untrusted(attest_trust *t, X509 *x)
+{
+    int locked = CRYPTO_THREAD_write_lock(t->lock), ok;
+
+    ok = push_ref(t->untrusted, x);
+    drop_cached_chains(t);
+    if (locked)
+        CRYPTO_THREAD_unlock(t->lock);
+    return ok ? 0 : -1;
 }
 
 void attest_trust_set_time(attest_trust *t, time_t when)
@@ -309,7 +322,7 @@ int attest_trust_add_untrusted_file(attest_trust *t, const char *file, attest_er
         }
     }
     for (i = 0; i < n; i++)
-        if (!push_ref(t->untrusted, sk_X509_value(in, i))) {
+        if (attest_trust_add_untrusted(t, sk_X509_value(in, i)) != 0) {
             attest_err_set(err, "%s: out of memory", file);
             goto done;
         }
