@@ -91,6 +91,7 @@ static void drop_cached_chains(attest_trust *t)
         OPENSSL_free(t->cache[i]);
         t->cache[i] = NULL;
     }
+    t->generation++;
 }
 
 /* An anchor added after the first chain goes into the store built then too. */
@@ -614,6 +615,7 @@ int attest_trust_verify_anchor(const attest_trust *ct, X509 *leaf, STACK_OF(X509
     unsigned char key[SHA256_DIGEST_LENGTH], e_anchor[SHA256_DIGEST_LENGTH] = { 0 };
     chain_entry *e;
     attest_err msg;
+    unsigned long generation;
     int have_key, ok, verdict;
 
     if (!CRYPTO_THREAD_write_lock(t->lock)) {
@@ -637,6 +639,7 @@ int attest_trust_verify_anchor(const attest_trust *ct, X509 *leaf, STACK_OF(X509
         return ok;
     }
     t->misses++;
+    generation = t->generation;
     if (take_for_chain(t, leaf, extra) != 0) {
         CRYPTO_THREAD_unlock(t->lock);
         attest_err_set(err, "out of memory building the trust store");
@@ -652,7 +655,8 @@ int attest_trust_verify_anchor(const attest_trust *ct, X509 *leaf, STACK_OF(X509
 
     /* Only what the chain itself decided holds for the rest of the batch. */
     if (have_key && verdict && !t->cache_frozen && CRYPTO_THREAD_write_lock(t->lock)) {
-        if ((e = cache_slot(t, key, 1)) != NULL && !e->used) {
+        /* judged while another thread set a new time or anchor: not stored */
+        if (generation == t->generation && (e = cache_slot(t, key, 1)) != NULL && !e->used) {
             memcpy(e->key, key, sizeof(key));
             e->used = 1;
             e->ok = ok;

@@ -32,6 +32,7 @@ struct attest_trust {
     int no_cache;     /* attest_trust_set_cache(t, 0): every chain to X509_verify_cert */
     int cache_frozen; /* attest_trust_freeze_cache: results served, none stored */
     size_t hits, misses;
+    unsigned long generation; /* bumped when cached results are dropped: a result judged before is not stored */
     OSSL_LIB_CTX *libctx; /* anchors decoded and chains verified in this context */
     char *propq;
     /* Anchors of one evidence engine (a trust directory's subdirectory): vendor roots judge only their vendor. */
