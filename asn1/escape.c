@@ -68,6 +68,20 @@ size_t attest_escape(const unsigned char *in, size_t len, char *out, size_t cap,
     if (cap == 0)
         return 0;
     while (i < len) {
+        /* Printable ASCII, most of any text, in runs (one byte, one character: a cut splits none). */
+        for (n = 0; i + n < len && in[i + n] >= 0x20 && in[i + n] < 0x7f
+                    && (in[i + n] != '\\' || (flags & ATTEST_ESC_KEEP_BACKSLASH));
+             n++)
+            ;
+        if (n > 0) {
+            k = n < cap - 1 - o ? n : cap - 1 - o;
+            memcpy(out + o, in + i, k);
+            o += k;
+            i += k;
+            if (k < n)
+                break;
+            continue;
+        }
         n = utf8_char(in + i, len - i, &cp);
         if (n == 0 || unsafe_cp(cp)) {
             /* Every byte of it as \XX, the convention of RFC 2253 names. */
