@@ -9,6 +9,7 @@
 #include <openssl/x509.h>
 
 #include "attest/describe.h"
+#include "attest/digest.h"
 #include "attest/spki_key.h"
 #include "attest/verdict.h"
 
@@ -53,7 +54,7 @@ void attest_verdict_record_params(attest_verdict *v, const attest_verify_params 
 
 void attest_verdict_record_input(attest_verdict *v, const unsigned char *der, size_t len)
 {
-    v->has_input_sha256 = EVP_Digest(der, len, v->input_sha256, NULL, EVP_sha256(), NULL) == 1;
+    v->has_input_sha256 = attest_sha256(der, len, v->input_sha256);
 }
 
 void attest_verdict_record_subject(attest_verdict *v, const X509_NAME *name, const X509_PUBKEY *spki, EVP_PKEY *key)
@@ -68,7 +69,7 @@ void attest_verdict_record_subject(attest_verdict *v, const X509_NAME *name, con
     else if (key != NULL)
         n = attest_pkey_spki_der(key, &der);
     if (n > 0)
-        v->has_subject_key = EVP_Digest(der, (size_t)n, v->subject_spki_sha256, NULL, EVP_sha256(), NULL) == 1;
+        v->has_subject_key = attest_sha256(der, (size_t)n, v->subject_spki_sha256);
     OPENSSL_free(der);
 }
 

@@ -16,6 +16,7 @@
 
 #include "attest/certfile.h"
 #include "attest/certname.h"
+#include "attest/digest.h"
 #include "attest/engine.h"
 #include "attest/limits.h"
 #include "attest/verdict.h"
@@ -467,7 +468,7 @@ static int cache_key(X509 *leaf, STACK_OF(X509) *extra, unsigned char key[SHA256
     EVP_MD_CTX *md = EVP_MD_CTX_new();
     unsigned char *der = NULL;
     int i, n, n_extra = extra != NULL ? sk_X509_num(extra) : 0;
-    int ok = md != NULL && leaf != NULL && EVP_DigestInit_ex(md, EVP_sha256(), NULL);
+    int ok = md != NULL && leaf != NULL && EVP_DigestInit_ex(md, attest_sha256_md(), NULL);
 
     for (i = -1; ok && i < n_extra; i++) {
         n = i2d_X509(i < 0 ? leaf : sk_X509_value(extra, i), &der);

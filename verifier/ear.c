@@ -15,6 +15,7 @@
 #include "attest/registry.h"
 #include "attest/checks.h"
 #include "attest/describe.h"
+#include "attest/digest.h"
 #include "attest/verdict.h"
 
 #define EAR_PROFILE "tag:github.com,2023:veraison/ear"
@@ -148,7 +149,7 @@ static json_object *sha256_json(const unsigned char *b, size_t n)
 {
     unsigned char md[32];
 
-    if (EVP_Digest(b, n, md, NULL, EVP_sha256(), NULL) != 1)
+    if (!attest_sha256(b, n, md))
         return NULL;
     return attest_json_hex(md, sizeof(md));
 }
