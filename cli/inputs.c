@@ -313,13 +313,16 @@ static void start_stdin(cli_inputs *it, cli_input *out)
 static int pem_blocks(const unsigned char *d, size_t len)
 {
     static const char begin[] = "-----BEGIN ";
-    size_t i;
+    const unsigned char *p = d, *end = d + len, *nl;
     int n = 0;
 
-    for (i = 0; i + sizeof(begin) - 1 <= len; i++)
-        if ((i == 0 || d[i - 1] == '\n') && memcmp(d + i, begin, sizeof(begin) - 1) == 0)
+    for (;;) {
+        if ((size_t)(end - p) >= sizeof(begin) - 1 && memcmp(p, begin, sizeof(begin) - 1) == 0)
             n++;
-    return n;
+        if ((nl = memchr(p, '\n', (size_t)(end - p))) == NULL)
+            return n;
+        p = nl + 1;
+    }
 }
 
 /* A file of one PEM block: its DER and the type its label names, or an error. */
