@@ -12,6 +12,7 @@
 #include <openssl/params.h>
 
 #include "attest/compat.h"
+#include "attest/digest.h"
 #include "attest/engine.h"
 #include "attest/escape.h"
 #include "attest/keys.h"
@@ -229,7 +230,7 @@ static void default_key_id(const cli_pkix_opts *o, EVP_PKEY *subject, char *buf,
 
     if (strncmp(o->key, "handle:", 7) == 0 || strncmp(o->key, "0x81", 4) == 0) {
         snprintf(buf, len, "tpm:%s", strncmp(o->key, "handle:", 7) == 0 ? o->key + 7 : o->key);
-    } else if (n > 0 && EVP_Digest(der, (size_t)n, md, NULL, EVP_sha256(), NULL)) {
+    } else if (n > 0 && attest_sha256(der, (size_t)n, md)) {
         int used = snprintf(buf, len, "spki-sha256:");
 
         if (used > 0 && (size_t)used < len)

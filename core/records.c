@@ -94,7 +94,7 @@ void attest_submod_record_chain(attest_submod *s, X509 *ak, const unsigned char 
     if (s == NULL || s->n_chains == ATTEST_MAX_CHAIN_RECORDS)
         return;
     r = &s->chains[s->n_chains];
-    if (!X509_digest(ak, EVP_sha256(), r->ak_sha256, &n))
+    if (!X509_digest(ak, attest_sha256_md(), r->ak_sha256, &n))
         return;
     if (anchor != NULL) {
         memcpy(r->anchor_sha256, anchor, sizeof(r->anchor_sha256));

@@ -95,27 +95,26 @@ static void drop_cached_chains(attest_trust *t)
     t->generation++;
 }
 
-/* An anchor added after the first chain goes into the store built then too. */
-int attest_trust_add_anchor(attest_trust *t, X509 *x)
+/* A certificate added to sk; an anchor added after the first chain goes into the store built then too. */
+static int add_cert(attest_trust *t, STACK_OF(X509) *sk, X509 *x, int anchor)
 {
     int locked = CRYPTO_THREAD_write_lock(t->lock), ok;
 
-    ok = push_ref(t->anchors, x) && (t->store == NULL || X509_STORE_add_cert(t->store, x));
+    ok = push_ref(sk, x) && (!anchor || t->store == NULL || X509_STORE_add_cert(t->store, x));
     drop_cached_chains(t);
     if (locked)
         CRYPTO_THREAD_unlock(t->lock);
     return ok ? 0 : -1;
 }
 
+int attest_trust_add_anchor(attest_trust *t, X509 *x)
+{
+    return add_cert(t, t->anchors, x, 1);
+}
+
 int attest_trust_add_untrusted(attest_trust *t, X509 *x)
 {
-    int locked = CRYPTO_THREAD_write_lock(t->lock), ok;
-
-    ok = push_ref(t->untrusted, x);
-    drop_cached_chains(t);
-    if (locked)
-        CRYPTO_THREAD_unlock(t->lock);
-    return ok ? 0 : -1;
+    return add_cert(t, t->untrusted, x, 0);
 }
 
 void attest_trust_set_time(attest_trust *t, time_t when)
@@ -522,7 +521,7 @@ static int anchor_digest(X509_STORE_CTX *ctx, unsigned char *anchor)
 
     return anchor == NULL
         || (sk_X509_num(chain) > 0
-            && X509_digest(sk_X509_value(chain, sk_X509_num(chain) - 1), EVP_sha256(), anchor, &n));
+            && X509_digest(sk_X509_value(chain, sk_X509_num(chain) - 1), attest_sha256_md(), anchor, &n));
 }
 
 /*

@@ -8,6 +8,7 @@
 #include <openssl/x509v3.h>
 
 #include "attest/certname.h"
+#include "attest/digest.h"
 #include "attest/engine.h"
 #include "attest/trust_scope.h"
 
@@ -172,7 +173,7 @@ int attest_vendor_chain_check(attest_vctx *v, attest_submod *sub, const char *ch
     attest_pass(&sub->checks, check_id, "%d certificate(s) to %s anchor %s %s", sk_X509_num(chain), o->scope, names,
                 err.msg);
     anchor_expiry(v, sub, sk_X509_value(chain, sk_X509_num(chain) - 1), cs.anchor_expired);
-    if (X509_digest(sk_X509_value(chain, sk_X509_num(chain) - 1), EVP_sha256(), top_sha, &n))
+    if (X509_digest(sk_X509_value(chain, sk_X509_num(chain) - 1), attest_sha256_md(), top_sha, &n))
         attest_submod_record_chain(sub, leaf, top_sha);
     if (path != NULL) { /* the validated path, leaf first, anchor last */
         *path = chain;

@@ -9,6 +9,7 @@
 #include <openssl/x509v3.h>
 
 #include "attest/describe.h"
+#include "attest/digest.h"
 #include "attest/engine.h"
 #include "attest/verify.h"
 #include "attest/yubikey.h"
@@ -27,7 +28,7 @@ static int is_u2f_root(X509 *x)
     unsigned char md[32];
     unsigned int n = 0;
 
-    return x != NULL && X509_digest(x, EVP_sha256(), md, &n) && n == sizeof(md)
+    return x != NULL && X509_digest(x, attest_sha256_md(), md, &n) && n == sizeof(md)
         && memcmp(md, u2f_root_sha256, sizeof(md)) == 0;
 }
 

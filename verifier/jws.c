@@ -9,6 +9,7 @@
 #include <openssl/x509.h>
 
 #include "attest/describe.h"
+#include "attest/digest.h"
 #include "attest/jws.h"
 
 #define MAX_JWS (1u << 20) /* a verdict is a few KiB; anything near this is not one */
@@ -60,7 +61,7 @@ static char *kid_of(EVP_PKEY *key)
     char *hex = NULL;
     int n = i2d_PUBKEY(key, &der);
 
-    if (n > 0 && EVP_Digest(der, (size_t)n, md, NULL, EVP_sha256(), NULL) == 1)
+    if (n > 0 && attest_sha256(der, (size_t)n, md))
         hex = attest_hex_dup(md, sizeof(md));
     OPENSSL_free(der);
     return hex;
