@@ -7,6 +7,7 @@
 #include "attest/certcache.h"
 
 #define SLOTS 32
+#define SCRATCH 8 /* while frozen: what one input decodes, until attest_certcache_drop_scratch */
 
 typedef struct {
     unsigned char *der;
@@ -16,8 +17,8 @@ typedef struct {
     char *propq;
 } slot;
 
-static slot slots[SLOTS];
-static size_t next_victim;
+static slot slots[SLOTS + SCRATCH]; /* the scratch slots last */
+static size_t next_victim, next_scratch;
 static int enabled = 1; /* under lock */
 static int frozen;      /* under lock: lookups only, nothing added */
 static CRYPTO_RWLOCK *lock;
@@ -43,7 +44,7 @@ static X509 *lookup(const unsigned char *der, size_t len, OSSL_LIB_CTX *libctx, 
     if (!CRYPTO_THREAD_read_lock(lock))
         return NULL;
     *on = enabled;
-    for (i = 0; enabled && i < SLOTS && x == NULL; i++)
+    for (i = 0; enabled && i < SLOTS + SCRATCH && x == NULL; i++)
         if (slots[i].x != NULL && slots[i].len == len && slots[i].libctx == libctx && same_propq(slots[i].propq, propq)
             && memcmp(slots[i].der, der, len) == 0 && X509_up_ref(slots[i].x))
             x = slots[i].x;
@@ -51,7 +52,16 @@ static X509 *lookup(const unsigned char *der, size_t len, OSSL_LIB_CTX *libctx, 
     return x;
 }
 
-/* Keep x for next time; a failure only means no caching. */
+/* Under lock. */
+static void empty(slot *s)
+{
+    OPENSSL_free(s->der);
+    OPENSSL_free(s->propq);
+    X509_free(s->x);
+    memset(s, 0, sizeof(*s));
+}
+
+/* Keep x for next time (frozen: in a scratch slot); a failure only means no caching. */
 static void insert(const unsigned char *der, size_t len, OSSL_LIB_CTX *libctx, const char *propq, X509 *x)
 {
     unsigned char *copy = OPENSSL_memdup(der, len);
@@ -69,18 +79,21 @@ static void insert(const unsigned char *der, size_t len, OSSL_LIB_CTX *libctx, c
         X509_free(x);
         return;
     }
-    if (!enabled || frozen) {
+    if (!enabled) {
         CRYPTO_THREAD_unlock(lock);
         OPENSSL_free(copy);
         OPENSSL_free(pq);
         X509_free(x);
         return;
     }
-    s = &slots[next_victim];
-    next_victim = (next_victim + 1) % SLOTS;
-    OPENSSL_free(s->der);
-    OPENSSL_free(s->propq);
-    X509_free(s->x);
+    if (frozen) {
+        s = &slots[SLOTS + next_scratch];
+        next_scratch = (next_scratch + 1) % SCRATCH;
+    } else {
+        s = &slots[next_victim];
+        next_victim = (next_victim + 1) % SLOTS;
+    }
+    empty(s);
     s->der = copy;
     s->len = len;
     s->x = x;
@@ -97,16 +110,20 @@ void attest_certcache_set_enabled(int on)
         return;
     enabled = on != 0;
     frozen = 0;
-    for (i = 0; !enabled && i < SLOTS; i++) {
-        OPENSSL_free(slots[i].der);
-        OPENSSL_free(slots[i].propq);
-        X509_free(slots[i].x);
-        slots[i].propq = NULL;
-        slots[i].libctx = NULL;
-        slots[i].der = NULL;
-        slots[i].len = 0;
-        slots[i].x = NULL;
-    }
+    for (i = 0; i < SLOTS + SCRATCH; i++)
+        if (!enabled || i >= SLOTS)
+            empty(&slots[i]);
+    CRYPTO_THREAD_unlock(lock);
+}
+
+void attest_certcache_drop_scratch(void)
+{
+    size_t i;
+
+    if (!CRYPTO_THREAD_run_once(&once, init_lock) || lock == NULL || !CRYPTO_THREAD_write_lock(lock))
+        return;
+    for (i = SLOTS; i < SLOTS + SCRATCH; i++)
+        empty(&slots[i]);
     CRYPTO_THREAD_unlock(lock);
 }
 

@@ -6,6 +6,7 @@
 #include <openssl/x509.h>
 
 #include "attest/pkix.h"
+#include "attest/spki_key.h"
 
 static const attest_pkix_claim_def defs[] = {
     { ATTEST_OID_PKIX_TX_NONCE, ATTEST_OID_PKIX_EL_TRANSACTION, PKIX_VALUE_OCTETS, 0 },
@@ -60,27 +61,17 @@ static int is_oid_seq(const ASN1_STRING *seq)
 }
 
 /*
- * SubjectPublicKeyInfo's shape: X509_PUBKEY's template without the key
- * decoding that d2i_X509_PUBKEY adds.  That decoding never fails a
- * well-formed SPKI (unknown or broken keys are accepted, pkey left NULL),
- * and with OpenSSL 3.0 it sets up an OSSL_DECODER context per call.
+ * SubjectPublicKeyInfo's shape (ATTEST_RAW_SPKI: X509_PUBKEY's template
+ * without the key decoding d2i_X509_PUBKEY adds, which never fails a
+ * well-formed SPKI and on OpenSSL 3.0 sets up a decoder context per call).
  */
-typedef struct {
-    X509_ALGOR *algorithm;
-    ASN1_BIT_STRING *subject_public_key;
-} SPKI_SHAPE;
-
-ASN1_SEQUENCE(SPKI_SHAPE) = { ASN1_SIMPLE(SPKI_SHAPE, algorithm, X509_ALGOR),
-                              ASN1_SIMPLE(SPKI_SHAPE, subject_public_key,
-                                          ASN1_BIT_STRING) } static_ASN1_SEQUENCE_END(SPKI_SHAPE)
-
-    static int is_spki(const ASN1_STRING *os)
+static int is_spki(const ASN1_STRING *os)
 {
     const unsigned char *p = os->data;
-    ASN1_VALUE *k = ASN1_item_d2i(NULL, &p, os->length, ASN1_ITEM_rptr(SPKI_SHAPE));
+    ASN1_VALUE *k = ASN1_item_d2i(NULL, &p, os->length, ASN1_ITEM_rptr(ATTEST_RAW_SPKI));
     int ok = k != NULL && p == os->data + os->length;
 
-    ASN1_item_free(k, ASN1_ITEM_rptr(SPKI_SHAPE));
+    ASN1_item_free(k, ASN1_ITEM_rptr(ATTEST_RAW_SPKI));
     return ok;
 }
 

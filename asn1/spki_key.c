@@ -153,12 +153,17 @@ static EVP_PKEY *ec_key(const ASN1_OBJECT *curve, const unsigned char *bits, int
     return key;
 }
 
-EVP_PKEY *attest_spki_pkey(const X509_PUBKEY *spki, OSSL_LIB_CTX *libctx, const char *propq)
+/*
+ * retry_refused: a key the field path refused (a broken RSA key, a point off
+ * its curve) goes to OpenSSL's decoder too, which refuses it again but says
+ * why; describing has no use for the reason, only for the decoder's cost.
+ */
+static EVP_PKEY *spki_pkey(const X509_PUBKEY *spki, OSSL_LIB_CTX *libctx, const char *propq, int retry_refused)
 {
     ASN1_OBJECT *alg = NULL;
     const unsigned char *bits = NULL, *p;
     unsigned char *der = NULL;
-    int ptype = 0, len = 0, n;
+    int ptype = 0, len = 0, n, tried = 0;
     const void *pval = NULL;
     const X509_ALGOR *a = NULL;
     EVP_PKEY *key = NULL;
@@ -170,17 +175,17 @@ EVP_PKEY *attest_spki_pkey(const X509_PUBKEY *spki, OSSL_LIB_CTX *libctx, const 
     switch (OBJ_obj2nid(alg)) {
     case NID_rsaEncryption:
         /* Parameters NULL (RFC 3279) or absent, as OpenSSL's own decoder takes them. */
-        if (ptype == V_ASN1_NULL || ptype == V_ASN1_UNDEF)
+        if ((tried = ptype == V_ASN1_NULL || ptype == V_ASN1_UNDEF))
             key = rsa_key(bits, len, libctx, propq);
         break;
     case NID_X9_62_id_ecPublicKey:
-        if (ptype == V_ASN1_OBJECT)
+        if ((tried = ptype == V_ASN1_OBJECT))
             key = ec_key(pval, bits, len, libctx, propq);
         break;
     default: break;
     }
     ERR_pop_to_mark();
-    if (key != NULL)
+    if (key != NULL || (tried && !retry_refused))
         return key;
     /* Everything else, and anything the fast path refused: OpenSSL's decoder, with its errors. */
     if ((n = i2d_X509_PUBKEY((X509_PUBKEY *)spki, &der)) <= 0)
@@ -189,6 +194,16 @@ EVP_PKEY *attest_spki_pkey(const X509_PUBKEY *spki, OSSL_LIB_CTX *libctx, const 
     key = d2i_PUBKEY_ex(NULL, &p, n, libctx, propq);
     OPENSSL_free(der);
     return key;
+}
+
+EVP_PKEY *attest_spki_pkey(const X509_PUBKEY *spki, OSSL_LIB_CTX *libctx, const char *propq)
+{
+    return spki_pkey(spki, libctx, propq, 1);
+}
+
+EVP_PKEY *attest_spki_pkey_to_describe(const X509_PUBKEY *spki)
+{
+    return spki_pkey(spki, NULL, NULL, 0);
 }
 
 int attest_rsa_public_der(const BIGNUM *n, const BIGNUM *e, unsigned char **der)

@@ -55,7 +55,7 @@ json_object *attest_json_spki(const X509_PUBKEY *k)
 
     ERR_set_mark(); /* a field decoded without its key (ATTEST_LAZY_X509_PUBKEY): made here */
     if ((pk = X509_PUBKEY_get0(k)) == NULL)
-        pk = made = attest_spki_pkey(k, NULL, NULL);
+        pk = made = attest_spki_pkey_to_describe(k);
     ERR_pop_to_mark();
     if (pk != NULL) {
         attest_json_add(o, "algorithm", json_object_new_string(EVP_PKEY_get0_type_name(pk)));

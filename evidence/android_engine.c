@@ -9,22 +9,19 @@
 #include <openssl/x509.h>
 
 #include "attest/android.h"
+#include "attest/certcache.h"
 #include "attest/describe.h"
 #include "attest/engine.h"
 
 #define QUIRK_ISSUER_NAME "android-issuer-name-mismatch"
 
-/* The statement's certificate, strict: nothing after it. */
+/* The statement's certificate, strict: nothing after it (cached: describe and verify both read it). */
 static X509 *leaf_of(const attest_vctx *v, const unsigned char *der, size_t len, attest_err *err)
 {
-    const unsigned char *p = der;
-    X509 *x = X509_new_ex(v != NULL ? v->p->libctx : NULL, v != NULL ? v->p->propq : NULL);
+    X509 *x = attest_cert_from_der_ex(der, len, v != NULL ? v->p->libctx : NULL, v != NULL ? v->p->propq : NULL);
 
-    if (x == NULL || d2i_X509(&x, &p, (long)len) == NULL || p != der + len) {
-        X509_free(x);
+    if (x == NULL)
         attest_err_set(err, "the statement is not one DER certificate");
-        return NULL;
-    }
     return x;
 }
 

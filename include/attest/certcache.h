@@ -27,11 +27,15 @@ X509 *attest_cert_from_der_ex(const unsigned char *der, size_t len, OSSL_LIB_CTX
  */
 void attest_certcache_set_enabled(int on);
 /*
- * Keep what is cached, add nothing more (until attest_certcache_set_enabled):
+ * Keep what is cached, replace none of it (until attest_certcache_set_enabled):
  * a fuzz target warms the cache on its seeds, then each input's unchanged
- * certificates are found without any allocation kept past the input.
+ * certificates are found without any allocation kept past the input.  What
+ * is decoded while frozen goes to a few scratch entries, found again until
+ * attest_certcache_drop_scratch empties them (a fuzz target, after each
+ * input: one input's repeated decodes of its own certificates are one).
  */
 void attest_certcache_freeze(void);
+void attest_certcache_drop_scratch(void);
 
 /* For ASN.1 templates: a Certificate field (an X509 *) decoded through this cache (asn1/cert_item.c). */
 #include <openssl/asn1.h>

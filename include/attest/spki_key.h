@@ -40,5 +40,11 @@ int attest_pkey_spki_der(EVP_PKEY *key, unsigned char **der);
 
 /* The key of spki (RSA and named-curve EC built from their fields, others decoded); NULL if none. */
 EVP_PKEY *attest_spki_pkey(const X509_PUBKEY *spki, OSSL_LIB_CTX *libctx, const char *propq);
+/*
+ * The same key for a description (algorithm, size), in the default context:
+ * an RSA or named-curve EC key its fields do not make is NULL at once, not
+ * handed to OpenSSL's decoder, which refuses those keys too.
+ */
+EVP_PKEY *attest_spki_pkey_to_describe(const X509_PUBKEY *spki);
 
 #endif

@@ -2,10 +2,10 @@
  * Set-up shared by the fuzz targets.  libFuzzer runs a leak check whenever
  * an input allocates more than it frees, so nothing may carry memory from
  * one input to the next: the certificate cache is frozen after the seeds
- * filled it (found, never added), OpenSSL's error queue is emptied after
- * each input, and what OpenSSL fetches or builds once (algorithms,
- * decoders, error strings) is fetched here, by running the target over the
- * seed directories before fuzzing starts.
+ * filled it (what an input adds is dropped when it ends), OpenSSL's error
+ * queue is emptied after each input, and what OpenSSL fetches or builds
+ * once (algorithms, decoders, error strings) is fetched here, by running
+ * the target over the seed directories before fuzzing starts.
  */
 #ifndef FUZZ_COMMON_H
 #define FUZZ_COMMON_H
@@ -60,10 +60,14 @@ static inline attest_trust *fuzz_trust_store(EVP_PKEY **key_out)
     return t;
 }
 
-/* Each input ends with an empty error queue (its entries carry allocated text). */
+/*
+ * Each input ends with an empty error queue (its entries carry allocated
+ * text) and the certificates it decoded dropped from the cache's scratch.
+ */
 static inline int fuzz_done(void)
 {
     ERR_clear_error();
+    attest_certcache_drop_scratch();
     return 0;
 }
 

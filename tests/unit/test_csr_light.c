@@ -105,8 +105,11 @@ static void test_ec(void **state)
     EVP_PKEY_free(k);
 }
 
-/* attest_spki_pkey of key's SPKI (default context), bits optionally with the last byte flipped. */
-static EVP_PKEY *spki_key_of(EVP_PKEY *key, int flip)
+/*
+ * attest_spki_pkey (or, describe set, attest_spki_pkey_to_describe) of key's
+ * SPKI in the default context, bits optionally with the last byte flipped.
+ */
+static EVP_PKEY *spki_key_via(EVP_PKEY *key, int flip, int describe)
 {
     X509_PUBKEY *pk = NULL, *raw;
     const unsigned char *bits;
@@ -123,13 +126,18 @@ static EVP_PKEY *spki_key_of(EVP_PKEY *key, int flip)
     copy = OPENSSL_memdup(bits, (size_t)len);
     if (flip)
         copy[len - 1] ^= 0x01;
-    curve = OBJ_dup(pval);
+    curve = ptype == V_ASN1_OBJECT ? OBJ_dup(pval) : NULL; /* RSA: NULL parameters; EdDSA: none */
     raw = X509_PUBKEY_new();
-    assert_int_equal(X509_PUBKEY_set0_param(raw, OBJ_dup(obj), V_ASN1_OBJECT, curve, copy, len), 1);
-    k = attest_spki_pkey(raw, NULL, NULL);
+    assert_int_equal(X509_PUBKEY_set0_param(raw, OBJ_dup(obj), ptype, curve, copy, len), 1);
+    k = describe ? attest_spki_pkey_to_describe(raw) : attest_spki_pkey(raw, NULL, NULL);
     X509_PUBKEY_free(raw);
     X509_PUBKEY_free(pk);
     return k;
+}
+
+static EVP_PKEY *spki_key_of(EVP_PKEY *key, int flip)
+{
+    return spki_key_via(key, flip, 0);
 }
 
 /* EC keys after the first of their curve are copies with the new point: each is its own key, bad points refused. */
@@ -154,6 +162,31 @@ static void test_ec_copies(void **state)
     EVP_PKEY_free(kb2);
     EVP_PKEY_free(a);
     EVP_PKEY_free(b);
+}
+
+/*
+ * The describing form makes the same keys, and refuses the same broken ones
+ * (without asking OpenSSL's decoder); other algorithms still decode.
+ */
+static void test_describe_key(void **state)
+{
+    const char *types[][2] = { { "EC", "P-256" }, { "EC", "P-384" }, { "RSA", NULL }, { "ED25519", NULL } };
+    EVP_PKEY *key, *k;
+    size_t i;
+
+    (void)state;
+    for (i = 0; i < sizeof(types) / sizeof(types[0]); i++) {
+        key = types[i][1] != NULL ? EVP_PKEY_Q_keygen(NULL, NULL, types[i][0], types[i][1])
+              : strcmp(types[i][0], "RSA") == 0 ? EVP_PKEY_Q_keygen(NULL, NULL, "RSA", (size_t)2048)
+                                                : EVP_PKEY_Q_keygen(NULL, NULL, types[i][0]);
+        assert_non_null(key);
+        assert_non_null(k = spki_key_via(key, 0, 1));
+        assert_int_equal(EVP_PKEY_eq(k, key), 1);
+        EVP_PKEY_free(k);
+        if (types[i][1] != NULL) /* a point off the curve */
+            assert_null(spki_key_via(key, 1, 1));
+        EVP_PKEY_free(key);
+    }
 }
 
 static void test_ed25519(void **state)
@@ -191,6 +224,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_rsa),       cmocka_unit_test(test_rsa_pss), cmocka_unit_test(test_ec),
         cmocka_unit_test(test_ec_copies), cmocka_unit_test(test_ed25519), cmocka_unit_test(test_bad_signature_or_key),
+        cmocka_unit_test(test_describe_key),
     };
 
     return cmocka_run_group_tests(tests, NULL, NULL);
