@@ -1,4 +1,5 @@
 /* PEM-or-DER certificate files, for the trust directory and the CLI's --*-cert options alike. */
+#include <string.h>
 #include <openssl/err.h>
 #include <openssl/pem.h>
 
@@ -26,4 +27,22 @@ int attest_certs_read(BIO *b, STACK_OF(X509) *into)
         n = 1;
     ERR_pop_to_mark();
     return ok ? n : -1;
+}
+
+int attest_pem_begins(const unsigned char *d, size_t len)
+{
+    static const char begin[] = "-----BEGIN ";
+    const unsigned char *p = d, *end = d + len;
+    int n = 0;
+
+    /* Base64 has no '-': the search jumps over block bodies. */
+    while ((size_t)(end - p) >= sizeof(begin) - 1 && (p = memchr(p, '-', (size_t)(end - p))) != NULL) {
+        if ((size_t)(end - p) >= sizeof(begin) - 1 && memcmp(p, begin, sizeof(begin) - 1) == 0) {
+            n++;
+            p += sizeof(begin) - 1;
+        } else {
+            p++;
+        }
+    }
+    return n;
 }

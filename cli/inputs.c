@@ -10,6 +10,7 @@
 #include <openssl/err.h>
 #include <openssl/pem.h>
 
+#include "attest/certfile.h"
 #include "attest/limits.h"
 #include "cli.h"
 
@@ -309,22 +310,6 @@ static void start_stdin(cli_inputs *it, cli_input *out)
     snprintf(out->error, sizeof(out->error), "no PEM block in the stream (only whitespace)");
 }
 
-/* PEM BEGIN lines at the start of a line. */
-static int pem_blocks(const unsigned char *d, size_t len)
-{
-    static const char begin[] = "-----BEGIN ";
-    const unsigned char *p = d, *end = d + len, *nl;
-    int n = 0;
-
-    for (;;) {
-        if ((size_t)(end - p) >= sizeof(begin) - 1 && memcmp(p, begin, sizeof(begin) - 1) == 0)
-            n++;
-        if ((nl = memchr(p, '\n', (size_t)(end - p))) == NULL)
-            return n;
-        p = nl + 1;
-    }
-}
-
 /* A file of one PEM block: its DER and the type its label names, or an error. */
 static void pem_file(cli_input *out)
 {
@@ -371,7 +356,7 @@ static void read_path(const char *path, cli_input *out)
         memmove(out->data, out->data + 3, out->len - 3);
         out->len -= 3;
     }
-    if (out->len == 0 || out->data[0] == 0x30 || (n = pem_blocks(out->data, out->len)) == 0)
+    if (out->len == 0 || out->data[0] == 0x30 || (n = attest_pem_begins(out->data, out->len)) == 0)
         return; /* DER, or neither: the verifier says what it is not */
     if (n > 1)
         snprintf(out->error, sizeof(out->error),

@@ -4,6 +4,7 @@
 #include <openssl/pem.h>
 #include <openssl/pkcs7.h>
 
+#include "attest/certfile.h"
 #include "attest/certcache.h"
 #include "attest/cmw.h"
 #include "attest/engine.h"
@@ -53,18 +54,6 @@ static int one_cert(const unsigned char *der, size_t len, OSSL_LIB_CTX *libctx, 
     return 0;
 }
 
-/* "-----BEGIN " lines in d. */
-static int pem_begins(const unsigned char *d, size_t n)
-{
-    static const char tag[] = "-----BEGIN ";
-    size_t i;
-    int k = 0;
-
-    for (i = 0; i + sizeof(tag) - 1 <= n; i++)
-        k += memcmp(d + i, tag, sizeof(tag) - 1) == 0;
-    return k;
-}
-
 /* PEM text: every block a certificate or a PKCS#7; anything else is an error. */
 static int pem_certs(const attest_evidence_file *f, const unsigned char *data, size_t len, OSSL_LIB_CTX *libctx,
                      const char *propq, STACK_OF(X509) *into, attest_err *err)
@@ -101,7 +90,7 @@ static int pem_certs(const attest_evidence_file *f, const unsigned char *data, s
     if (r == 0 && blocks == 0) {
         attest_err_set(err, "%s: no PEM block in it", f->name);
         r = -1;
-    } else if (r == 0 && blocks != pem_begins(data, len)) {
+    } else if (r == 0 && blocks != attest_pem_begins(data, len)) {
         /* PEM_read_bio stops at a block it cannot read: that block is an error, not the end. */
         attest_err_set(err, "%s: PEM block %d does not decode", f->name, blocks + 1);
         r = -1;
@@ -226,7 +215,7 @@ static int import_one(const attest_evidence_file *f, OSSL_LIB_CTX *libctx, const
         n -= 3;
     }
     ERR_set_mark();
-    if (pem_begins(d, n) > 0)
+    if (attest_pem_begins(d, n) > 0)
         r = pem_certs(f, d, n, libctx, propq, certs, err);
     else if (pkcs7_certs(d, n, certs) == 0 || one_cert(d, n, libctx, propq, certs) == 0)
         r = 0;

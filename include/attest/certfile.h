@@ -13,4 +13,12 @@
  */
 int attest_certs_read(BIO *b, STACK_OF(X509) *into);
 
+/*
+ * How many times "-----BEGIN " occurs in d, at the start of a line or not.
+ * PEM_read_bio stops at a block it cannot decode as at the end, and skips a
+ * BEGIN that does not start a line: a reader that read fewer blocks than
+ * this met one it could not decode, or one another tool might take.
+ */
+int attest_pem_begins(const unsigned char *d, size_t len);
+
 #endif

@@ -113,6 +113,10 @@ cat "$G" "$P" >"$T/two.pem"
 check "--in FILE of two PEM blocks -> an error input (never only the first judged), the next judged" eval 'rc_is 2 \
     "$REQ" "${V[@]}" --in "$T/two.pem" --in "$G" --format json \
     && [[ $(lines "$T/out") == "$T/two.pem=error $G=warning" ]] && err_is 1 "2 PEM blocks in one file"'
+{ cat "$G"; printf 'note: '; cat "$P"; } >"$T/hidden.pem"
+check "--in FILE whose second BEGIN does not start a line -> still two blocks, an error input" eval 'rc_is 2 \
+    "$REQ" "${V[@]}" --in "$T/hidden.pem" --format json \
+    && [[ $(lines "$T/out") == "$T/hidden.pem=error" ]] && err_is 1 "2 PEM blocks in one file"'
 check "--in-list line naming a file of two PEM blocks -> the same error input" eval 'echo "$T/two.pem" >"$T/list2" \
     && rc_is 2 "$REQ" "${V[@]}" --in-list "$T/list2" --format json && [[ $(lines "$T/out") == "$T/two.pem=error" ]]'
 check "--in-list that cannot be opened -> usage error 2, nothing judged" eval 'rc_is 2 "$REQ" "${V[@]}" --in-list "$T/nolist" \

@@ -219,6 +219,25 @@ static void test_import_bad_second_block(void **state)
     free(pem);
 }
 
+/* A second BEGIN that does not start a line: PEM_read_bio skips it, the import must not. */
+static void test_import_hidden_second_block(void **state)
+{
+    size_t len = 0;
+    unsigned char *pem = read_vec("vendors/marvell/pv_owner-root_hawksbill-root-v1-prod.pem", &len);
+    char *text = malloc(2 * len + 16);
+    attest_err err;
+
+    (void)state;
+    memcpy(text, pem, len);
+    strcpy(text + len, "see also: ");
+    memcpy(text + len + 10, pem, len);
+    text[2 * len + 10] = '\0';
+    assert_int_not_equal(import_text("hidden.pem", text, &err), 0);
+    assert_non_null(strstr(err.msg, "hidden.pem: PEM block 2 does not decode"));
+    free(text);
+    free(pem);
+}
+
 /* ---- vendor anchor scopes ---- */
 
 static EVP_PKEY *root_key, *leaf_key;
@@ -354,6 +373,7 @@ int main(void)
         cmocka_unit_test(test_gunzip_grows),
         cmocka_unit_test(test_import_refusals),
         cmocka_unit_test(test_import_bad_second_block),
+        cmocka_unit_test(test_import_hidden_second_block),
         cmocka_unit_test(test_scope_anchors_only_their_engine),
         cmocka_unit_test(test_scope_no_partial_chain),
     };
