@@ -94,6 +94,46 @@ static void test_b64url(void **state)
     OPENSSL_free(s);
 }
 
+/* Every length mod 3 and every byte value round-trips; each byte outside the alphabet is refused anywhere. */
+static void test_b64url_decode(void **state)
+{
+    static const char alphabet[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+    unsigned char in[259], *out;
+    char s[8];
+    size_t n, len;
+    int c, pos;
+
+    (void)state;
+    for (n = 0; n < sizeof(in); n++)
+        in[n] = (unsigned char)(n * 7 + 3);
+    for (n = 256; n < sizeof(in) + 1; n++) {
+        char *e = attest_b64url(in, n);
+
+        assert_non_null(e);
+        assert_null(strpbrk(e, "+/="));
+        assert_non_null(out = attest_b64url_decode(e, strlen(e), 1024, &len));
+        assert_int_equal(len, n);
+        assert_memory_equal(out, in, n);
+        OPENSSL_free(out);
+        OPENSSL_free(e);
+    }
+    for (c = 0; c < 256; c++)
+        for (pos = 0; pos < 4; pos++) {
+            memcpy(s, "QUJD", 4); /* "ABC" */
+            s[pos] = (char)c;
+            out = attest_b64url_decode(s, 4, 16, &len);
+            if (c != 0 && strchr(alphabet, c) != NULL) {
+                assert_non_null(out);
+                assert_int_equal(len, 3);
+            } else {
+                assert_null(out);
+            }
+            OPENSSL_free(out);
+        }
+    assert_null(attest_b64url_decode("QUJDR", 5, 16, &len)); /* 4k+1 characters */
+    assert_null(attest_b64url_decode("QUJDRA", 6, 5, &len)); /* over max */
+}
+
 /* ------------------------------------------------------------ default digest */
 
 static EVP_PKEY *ec(const char *curve)
@@ -271,6 +311,7 @@ int main(void)
         cmocka_unit_test(test_reencodes_refuses_ber),
         cmocka_unit_test(test_hex),
         cmocka_unit_test(test_b64url),
+        cmocka_unit_test(test_b64url_decode),
         cmocka_unit_test(test_default_md),
         cmocka_unit_test(test_certs_read),
         cmocka_unit_test(test_key_spki),
