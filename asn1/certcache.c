@@ -20,7 +20,7 @@ typedef struct {
 static slot slots[SLOTS + SCRATCH]; /* the scratch slots last */
 static size_t next_victim, next_scratch;
 static int enabled = 1; /* under lock */
-static int frozen;      /* under lock: lookups only, nothing added */
+static int frozen;      /* under lock: the kept slots stay; what is new goes to the scratch slots */
 static CRYPTO_RWLOCK *lock;
 static CRYPTO_ONCE once = CRYPTO_ONCE_STATIC_INIT;
 

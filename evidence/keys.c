@@ -1,6 +1,7 @@
 /* Signing with keys from any provider (see attest/keys.h). */
 #include <stdio.h>
 #include <string.h>
+#include <openssl/bn.h>
 #include <openssl/x509.h>
 #include <openssl/core_names.h>
 #include <openssl/err.h>
@@ -25,45 +26,30 @@ static int is_rsa(const EVP_PKEY *k)
     return EVP_PKEY_is_a(k, "RSA") || EVP_PKEY_is_a(k, "RSA-PSS");
 }
 
-/* The subjectPublicKey bits: RSAPublicKey for both RSA and RSA-PSS. */
-static int public_bits(const EVP_PKEY *k, unsigned char **der, const unsigned char **bits, int *len)
+/* Two RSA-family keys (RSA, RSA-PSS) hold the same public key when their modulus and exponent match. */
+static int same_rsa_public(const EVP_PKEY *a, const EVP_PKEY *b)
 {
-    const unsigned char *p;
-    X509_PUBKEY *pub;
-    int n;
+    BIGNUM *na = NULL, *ea = NULL, *nb = NULL, *eb = NULL;
+    int same = EVP_PKEY_get_bn_param(a, OSSL_PKEY_PARAM_RSA_N, &na) && EVP_PKEY_get_bn_param(a, OSSL_PKEY_PARAM_RSA_E, &ea)
+            && EVP_PKEY_get_bn_param(b, OSSL_PKEY_PARAM_RSA_N, &nb) && EVP_PKEY_get_bn_param(b, OSSL_PKEY_PARAM_RSA_E, &eb)
+            && BN_cmp(na, nb) == 0 && BN_cmp(ea, eb) == 0;
 
-    *der = NULL;
-    if ((n = i2d_PUBKEY(k, der)) <= 0)
-        return 0;
-    p = *der;
-    if ((pub = d2i_X509_PUBKEY(NULL, &p, n)) == NULL)
-        return 0;
-    /* bits point into pub; copy them out before it goes. */
-    if (!X509_PUBKEY_get0_param(NULL, bits, len, NULL, pub) || *len <= 0) {
-        X509_PUBKEY_free(pub);
-        return 0;
-    }
-    memmove(*der, *bits, (size_t)*len);
-    *bits = *der;
-    X509_PUBKEY_free(pub);
-    return 1;
+    BN_free(na);
+    BN_free(ea);
+    BN_free(nb);
+    BN_free(eb);
+    return same;
 }
 
 int attest_key_public_eq(const EVP_PKEY *a, const EVP_PKEY *b)
 {
-    unsigned char *da = NULL, *db = NULL;
-    const unsigned char *ba, *bb;
-    int la = 0, lb = 0, same;
+    int same;
 
     if (a == NULL || b == NULL)
         return 0;
     ERR_set_mark(); /* keys of different types are "not equal", not an error */
-    same = EVP_PKEY_eq(a, b) == 1
-        || (is_rsa(a) && is_rsa(b) && public_bits(a, &da, &ba, &la) && public_bits(b, &db, &bb, &lb) && la == lb
-            && memcmp(ba, bb, (size_t)la) == 0);
+    same = EVP_PKEY_eq(a, b) == 1 || (is_rsa(a) && is_rsa(b) && same_rsa_public(a, b));
     ERR_pop_to_mark();
-    OPENSSL_free(da);
-    OPENSSL_free(db);
     return same;
 }
 

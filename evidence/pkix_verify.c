@@ -232,17 +232,22 @@ static int same_key(attest_vctx *v, const unsigned char *der, size_t len, EVP_PK
                     size_t klen, const char *where)
 {
     const unsigned char *q = der;
-    EVP_PKEY *k;
+    X509_PUBKEY *spki;
+    EVP_PKEY *k = NULL;
     int eq;
 
     if (kder != NULL && klen == len && memcmp(kder, der, len) == 0)
         return 1;
+    /* Another encoding of the same key, maybe: made from its fields (no decoder context on 3.0). */
     ERR_set_mark(); /* a claim that is no key does not match: not an error */
-    k = d2i_PUBKEY_ex(NULL, &q, (long)len, v->p->libctx, v->p->propq);
+    spki = (X509_PUBKEY *)ASN1_item_d2i(NULL, &q, (long)len, ASN1_ITEM_rptr(ATTEST_LAZY_X509_PUBKEY));
+    if (spki != NULL && q == der + len)
+        k = attest_spki_pkey(spki, v->p->libctx, v->p->propq);
+    X509_PUBKEY_free(spki);
     ERR_pop_to_mark();
     if (k == NULL)
         return 0;
-    eq = q == der + len && attest_vctx_key_usable(v, k, where) && attest_key_public_eq(k, key) == 1;
+    eq = attest_vctx_key_usable(v, k, where) && attest_key_public_eq(k, key) == 1;
     EVP_PKEY_free(k);
     return eq;
 }

@@ -12,6 +12,8 @@
 
 #include <openssl/err.h>
 #include <openssl/evp.h>
+#include <openssl/param_build.h>
+#include <openssl/core_names.h>
 #include <openssl/pem.h>
 #include <openssl/x509.h>
 
@@ -291,6 +293,49 @@ static void test_queue_survives_key_compare(void **state)
     EVP_PKEY_free(b);
 }
 
+/* The public key of k (its n and e) as a key of the given type. */
+static EVP_PKEY *as_type(EVP_PKEY *k, const char *type)
+{
+    BIGNUM *n = NULL, *e = NULL;
+    OSSL_PARAM_BLD *bld = OSSL_PARAM_BLD_new();
+    OSSL_PARAM *params;
+    EVP_PKEY_CTX *ctx = EVP_PKEY_CTX_new_from_name(NULL, type, NULL);
+    EVP_PKEY *out = NULL;
+
+    assert_true(EVP_PKEY_get_bn_param(k, OSSL_PKEY_PARAM_RSA_N, &n) && EVP_PKEY_get_bn_param(k, OSSL_PKEY_PARAM_RSA_E, &e));
+    assert_true(OSSL_PARAM_BLD_push_BN(bld, OSSL_PKEY_PARAM_RSA_N, n) && OSSL_PARAM_BLD_push_BN(bld, OSSL_PKEY_PARAM_RSA_E, e));
+    assert_non_null(params = OSSL_PARAM_BLD_to_param(bld));
+    assert_true(EVP_PKEY_fromdata_init(ctx) == 1 && EVP_PKEY_fromdata(ctx, &out, EVP_PKEY_PUBLIC_KEY, params) == 1);
+    OSSL_PARAM_free(params);
+    OSSL_PARAM_BLD_free(bld);
+    EVP_PKEY_CTX_free(ctx);
+    BN_free(n);
+    BN_free(e);
+    return out;
+}
+
+/* RSA and RSA-PSS keys are the same key when modulus and exponent are; a different modulus is not. */
+static void test_rsa_family_key_eq(void **state)
+{
+    EVP_PKEY *a = EVP_PKEY_Q_keygen(NULL, NULL, "RSA", (size_t)2048), *b = EVP_PKEY_Q_keygen(NULL, NULL, "RSA", (size_t)2048);
+    EVP_PKEY *a_pss = as_type(a, "RSA-PSS"), *b_pss = as_type(b, "RSA-PSS"), *e = ec("P-256");
+
+    (void)state;
+    push_sentinel();
+    assert_int_equal(attest_key_public_eq(a, a_pss), 1);
+    assert_int_equal(attest_key_public_eq(a_pss, a), 1);
+    assert_int_equal(attest_key_public_eq(a, b_pss), 0);
+    assert_int_equal(attest_key_public_eq(b_pss, a_pss), 0);
+    assert_int_equal(attest_key_public_eq(a, b), 0);
+    assert_int_equal(attest_key_public_eq(a_pss, e), 0);
+    assert_sentinel_alone();
+    EVP_PKEY_free(a);
+    EVP_PKEY_free(b);
+    EVP_PKEY_free(a_pss);
+    EVP_PKEY_free(b_pss);
+    EVP_PKEY_free(e);
+}
+
 static void test_queue_survives_reencode(void **state)
 {
     static const unsigned char der[] = { 0x04, 0x01, 0xaa };
@@ -317,6 +362,7 @@ int main(void)
         cmocka_unit_test(test_key_spki),
         cmocka_unit_test(test_queue_survives_subject),
         cmocka_unit_test(test_queue_survives_key_compare),
+        cmocka_unit_test(test_rsa_family_key_eq),
         cmocka_unit_test(test_queue_survives_reencode),
     };
 

@@ -403,6 +403,17 @@ static void e_same_key_twice(attest_pkix *p)
     EVP_PKEY_free(k);
 }
 
+/* The key-spki claim in another encoding of the subject key: its point compressed. */
+static void e_compressed_subject(attest_pkix *p)
+{
+    EVP_PKEY *k = EVP_PKEY_dup(lab.subject);
+
+    assert_non_null(k);
+    assert_true(EVP_PKEY_set_utf8_string_param(k, OSSL_PKEY_PARAM_EC_POINT_CONVERSION_FORMAT, "compressed"));
+    set_value(lab_claim(lab_element(p, ATTEST_OID_PKIX_EL_KEY), ATTEST_OID_PKIX_KEY_SPKI), spki_octets(k));
+    EVP_PKEY_free(k);
+}
+
 static void test_key_binding(void **state)
 {
     EVP_PKEY *other = lab_ec("P-256");
@@ -414,6 +425,23 @@ static void test_key_binding(void **state)
     run_only(&c, lab.ak_key, lab.ak, NULL, NULL, CHK_PKIX_KEY_BINDING);
     edited(e_same_key_twice, 1, CHK_PKIX_KEY_BINDING, "2 key elements report the subject key");
     EVP_PKEY_free(other);
+    /* The same key spelled differently still binds (made from its fields and compared as keys). */
+    {
+        size_t len, len2;
+        unsigned char *der = lab_evidence(lab.ak_key, NULL, 0, &len), *der2;
+        attest_pkix *p = lab_decode(der, len);
+        attest_verdict *v;
+
+        e_compressed_subject(p);
+        lab_resign(p, 0, lab.ak_key, "SHA256");
+        der2 = lab_encode(p, &len2);
+        v = lab_verify_csr(der2, len2, &lab.ak, 1, lab_nonce, sizeof(lab_nonce), 0);
+        lab_expect(v, CHK_PKIX_KEY_BINDING, ATTEST_CHECK_PASS);
+        attest_verdict_free(v);
+        attest_pkix_free(p);
+        OPENSSL_free(der);
+        OPENSSL_free(der2);
+    }
 }
 
 /* ---------------------------------------------------------------- pkix.nonce */
