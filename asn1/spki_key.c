@@ -206,6 +206,21 @@ EVP_PKEY *attest_spki_pkey_to_describe(const X509_PUBKEY *spki)
     return spki_pkey(spki, NULL, NULL, 0);
 }
 
+EVP_PKEY *attest_spki_der_pkey(const unsigned char *der, size_t len, OSSL_LIB_CTX *libctx, const char *propq)
+{
+    const unsigned char *q = der;
+    X509_PUBKEY *spki;
+    EVP_PKEY *k = NULL;
+
+    if (der == NULL || len == 0 || len > LONG_MAX)
+        return NULL;
+    spki = (X509_PUBKEY *)ASN1_item_d2i(NULL, &q, (long)len, ASN1_ITEM_rptr(ATTEST_LAZY_X509_PUBKEY));
+    if (spki != NULL && q == der + len)
+        k = attest_spki_pkey(spki, libctx, propq);
+    X509_PUBKEY_free(spki);
+    return k;
+}
+
 int attest_rsa_public_der(const BIGNUM *n, const BIGNUM *e, unsigned char **der)
 {
     ATTEST_RSA_PUB_FIELDS *f = ATTEST_RSA_PUB_FIELDS_new();

@@ -231,19 +231,13 @@ static void check_structure(const attest_pkix *p, attest_checks *c)
 static int same_key(attest_vctx *v, const unsigned char *der, size_t len, EVP_PKEY *key, const unsigned char *kder,
                     size_t klen, const char *where)
 {
-    const unsigned char *q = der;
-    X509_PUBKEY *spki;
-    EVP_PKEY *k = NULL;
+    EVP_PKEY *k;
     int eq;
 
     if (kder != NULL && klen == len && memcmp(kder, der, len) == 0)
         return 1;
-    /* Another encoding of the same key, maybe: made from its fields (no decoder context on 3.0). */
     ERR_set_mark(); /* a claim that is no key does not match: not an error */
-    spki = (X509_PUBKEY *)ASN1_item_d2i(NULL, &q, (long)len, ASN1_ITEM_rptr(ATTEST_LAZY_X509_PUBKEY));
-    if (spki != NULL && q == der + len)
-        k = attest_spki_pkey(spki, v->p->libctx, v->p->propq);
-    X509_PUBKEY_free(spki);
+    k = attest_spki_der_pkey(der, len, v->p->libctx, v->p->propq); /* the same key in another encoding? */
     ERR_pop_to_mark();
     if (k == NULL)
         return 0;

@@ -10,6 +10,8 @@
 #include "attest/certname.h"
 #include "attest/digest.h"
 #include "attest/engine.h"
+#include "attest/keys.h"
+#include "attest/spki_key.h"
 #include "attest/trust_scope.h"
 
 #define ANCHOR_WARN_DAYS 90
@@ -194,7 +196,6 @@ int attest_vendor_key_binding(attest_vctx *v, attest_submod *sub, const char *ch
 {
     unsigned char *subj = NULL;
     size_t subj_len = 0;
-    const unsigned char *p = spki;
     EVP_PKEY *k = NULL;
     int same;
 
@@ -211,8 +212,10 @@ int attest_vendor_key_binding(attest_vctx *v, attest_submod *sub, const char *ch
         return 0;
     }
     same = subj_len == spki_len && memcmp(subj, spki, spki_len) == 0;
-    if (!same && (k = d2i_PUBKEY(NULL, &p, (long)spki_len)) != NULL)
-        same = EVP_PKEY_eq(k, v->subject_key) == 1; /* the same key in another encoding */
+    ERR_set_mark(); /* an attested value that is no key does not match: not an error */
+    if (!same && (k = attest_spki_der_pkey(spki, spki_len, v->p->libctx, v->p->propq)) != NULL)
+        same = attest_key_public_eq(k, v->subject_key) == 1; /* the same key in another encoding */
+    ERR_pop_to_mark();
     EVP_PKEY_free(k);
     OPENSSL_free(subj);
     if (!same) {
