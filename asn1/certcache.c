@@ -12,7 +12,7 @@
 typedef struct {
     unsigned char *der;
     size_t len;
-    X509 *x;
+    X509 *x;              /* NULL in a scratch slot: these bytes do not decode */
     OSSL_LIB_CTX *libctx; /* the context it was decoded in: a hit must be from the same */
     char *propq;
 } slot;
@@ -35,19 +35,24 @@ static int same_propq(const char *a, const char *b)
     return a == NULL || b == NULL ? a == b : strcmp(a, b) == 0;
 }
 
-static X509 *lookup(const unsigned char *der, size_t len, OSSL_LIB_CTX *libctx, const char *propq, int *on)
+/* *on: 0 off, 1 on, 2 on and frozen; *bad: a scratch slot says these bytes do not decode. */
+static X509 *lookup(const unsigned char *der, size_t len, OSSL_LIB_CTX *libctx, const char *propq, int *on, int *bad)
 {
     X509 *x = NULL;
     size_t i;
 
-    *on = 0;
+    *on = *bad = 0;
     if (!CRYPTO_THREAD_read_lock(lock))
         return NULL;
-    *on = enabled;
-    for (i = 0; enabled && i < SLOTS + SCRATCH && x == NULL; i++)
-        if (slots[i].x != NULL && slots[i].len == len && slots[i].libctx == libctx && same_propq(slots[i].propq, propq)
-            && memcmp(slots[i].der, der, len) == 0 && X509_up_ref(slots[i].x))
-            x = slots[i].x;
+    *on = enabled ? 1 + frozen : 0;
+    for (i = 0; enabled && i < SLOTS + SCRATCH && x == NULL && !*bad; i++)
+        if (slots[i].der != NULL && slots[i].len == len && slots[i].libctx == libctx
+            && same_propq(slots[i].propq, propq) && memcmp(slots[i].der, der, len) == 0) {
+            if (slots[i].x == NULL)
+                *bad = 1;
+            else if (X509_up_ref(slots[i].x))
+                x = slots[i].x;
+        }
     CRYPTO_THREAD_unlock(lock);
     return x;
 }
@@ -61,14 +66,17 @@ static void empty(slot *s)
     memset(s, 0, sizeof(*s));
 }
 
-/* Keep x for next time (frozen: in a scratch slot); a failure only means no caching. */
+/*
+ * Keep x for next time (frozen: in a scratch slot, and x NULL: bytes that do
+ * not decode, kept only there); a failure only means no caching.
+ */
 static void insert(const unsigned char *der, size_t len, OSSL_LIB_CTX *libctx, const char *propq, X509 *x)
 {
     unsigned char *copy = OPENSSL_memdup(der, len);
     char *pq = propq != NULL ? OPENSSL_strdup(propq) : NULL;
     slot *s;
 
-    if (copy == NULL || (propq != NULL && pq == NULL) || !X509_up_ref(x)) {
+    if (copy == NULL || (propq != NULL && pq == NULL) || (x != NULL && !X509_up_ref(x))) {
         OPENSSL_free(copy);
         OPENSSL_free(pq);
         return;
@@ -79,7 +87,7 @@ static void insert(const unsigned char *der, size_t len, OSSL_LIB_CTX *libctx, c
         X509_free(x);
         return;
     }
-    if (!enabled) {
+    if (!enabled || (x == NULL && !frozen)) {
         CRYPTO_THREAD_unlock(lock);
         OPENSSL_free(copy);
         OPENSSL_free(pq);
@@ -139,18 +147,20 @@ X509 *attest_cert_from_der_ex(const unsigned char *der, size_t len, OSSL_LIB_CTX
 {
     const unsigned char *p = der;
     X509 *x;
-    int keep = 0;
+    int keep = 0, bad = 0;
 
     if (der == NULL || len == 0 || len > LONG_MAX)
         return NULL;
     if (CRYPTO_THREAD_run_once(&once, init_lock) && lock != NULL
-        && (x = lookup(der, len, libctx, propq, &keep)) != NULL)
+        && ((x = lookup(der, len, libctx, propq, &keep, &bad)) != NULL || bad))
         return x;
     /* Decoded in the caller's library context: its key, and later its signature checks, use it. */
     if ((x = X509_new_ex(libctx, propq)) == NULL)
         return NULL;
     if (d2i_X509(&x, &p, (long)len) == NULL || p != der + len) {
         X509_free(x);
+        if (keep == 2) /* frozen: the input's other readers need not try again */
+            insert(der, len, libctx, propq, NULL);
         return NULL;
     }
     if (keep)

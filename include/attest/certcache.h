@@ -32,7 +32,8 @@ void attest_certcache_set_enabled(int on);
  * certificates are found without any allocation kept past the input.  What
  * is decoded while frozen goes to a few scratch entries, found again until
  * attest_certcache_drop_scratch empties them (a fuzz target, after each
- * input: one input's repeated decodes of its own certificates are one).
+ * input: one input's repeated decodes of its own certificates are one);
+ * bytes that do not decode are noted there too, and refused at once.
  */
 void attest_certcache_freeze(void);
 void attest_certcache_drop_scratch(void);
