@@ -229,26 +229,18 @@ static ASN1_VALUE *d2i_all(const unsigned char *der, size_t len, const ASN1_ITEM
     return v;
 }
 
-/* A PKIMessage: its body must be a certificate request; keeps the view. */
-static int read_cmp(attest_crmf *c, OSSL_CMP_MSG *msg, const unsigned char *der, size_t len, attest_err *err)
+/* A PKIMessage read through our view (request bodies only): keeps it. */
+static int read_cmp(attest_crmf *c, CMP_REQ_MSG *m, attest_err *err)
 {
-    int bt = OSSL_CMP_MSG_get_bodytype(msg), trailing;
-    CMP_REQ_MSG *m;
     int n;
 
-    if (bt != OSSL_CMP_IR && bt != OSSL_CMP_CR && bt != OSSL_CMP_P10CR && bt != OSSL_CMP_KUR) {
-        attest_err_set(err, "CMP PKIMessage: body type %d is not a certificate request (ir, cr, kur, p10cr)", bt);
-        return -1;
-    }
-    m = (CMP_REQ_MSG *)d2i_all(der, len, ASN1_ITEM_rptr(CMP_REQ_MSG), &trailing);
-    if (m == NULL || trailing || m->body->type < 0 || m->body->type > 3 || arm_bodytype[m->body->type] != bt) {
-        ASN1_item_free((ASN1_VALUE *)m, ASN1_ITEM_rptr(CMP_REQ_MSG));
-        attest_err_set(err, "CMP PKIMessage: cannot read its %s body", attest_crmf_body_name(bt));
-        return -1;
-    }
     c->view->cmp = m;
-    c->bodytype = bt;
-    if (bt == OSSL_CMP_P10CR) {
+    if (m->body->type < 0 || m->body->type > 3) { /* the CHOICE has four arms: never, but checked */
+        attest_err_set(err, "CMP PKIMessage: cannot read its body");
+        return -1;
+    }
+    c->bodytype = arm_bodytype[m->body->type];
+    if (c->bodytype == OSSL_CMP_P10CR) {
         if ((n = i2d_X509_REQ(m->body->value.p10cr, &c->p10_der)) <= 0) {
             attest_err_set(err, "CMP p10cr: cannot encode the embedded request");
             return -1;
@@ -258,6 +250,17 @@ static int read_cmp(attest_crmf *c, OSSL_CMP_MSG *msg, const unsigned char *der,
     }
     c->msgs = m->body->value.ir; /* ir, cr and kur share the union slot */
     return 0;
+}
+
+/* A PKIMessage our view cannot read: why, from OpenSSL's whole-message decode. */
+static void why_not_request(const OSSL_CMP_MSG *msg, attest_err *err)
+{
+    int bt = OSSL_CMP_MSG_get_bodytype(msg);
+
+    if (bt != OSSL_CMP_IR && bt != OSSL_CMP_CR && bt != OSSL_CMP_P10CR && bt != OSSL_CMP_KUR)
+        attest_err_set(err, "CMP PKIMessage: body type %d is not a certificate request (ir, cr, kur, p10cr)", bt);
+    else
+        attest_err_set(err, "CMP PKIMessage: cannot read its %s body", attest_crmf_body_name(bt));
 }
 
 /* CertReqMsg i: template, public key, POPO and the attestation extension(s). */
@@ -411,6 +414,7 @@ int attest_crmf_decode(const unsigned char *der, size_t len, OSSL_LIB_CTX *libct
 {
     attest_crmf *c = NULL;
     OSSL_CMP_MSG *msg = NULL;
+    CMP_REQ_MSG *m;
     int trailing;
 
     *out = NULL;
@@ -429,17 +433,28 @@ int attest_crmf_decode(const unsigned char *der, size_t len, OSSL_LIB_CTX *libct
     }
     c->bodytype = ATTEST_CRMF_BARE;
     c->popo_type = -1;
-    if ((msg = (OSSL_CMP_MSG *)d2i_all(der, len, ASN1_ITEM_rptr(OSSL_CMP_MSG), &trailing)) != NULL) {
+    /*
+     * A request PKIMessage is read once, through our view (OpenSSL 3.0
+     * decodes each template key it meets: once is enough); OpenSSL's
+     * whole-message decode only says what a message our view cannot read is.
+     */
+    if ((m = (CMP_REQ_MSG *)d2i_all(der, len, ASN1_ITEM_rptr(CMP_REQ_MSG), &trailing)) != NULL) {
+        if (read_cmp(c, m, err) != 0)
+            goto fail;
         if (trailing) {
             attest_err_set(err, "CMP PKIMessage: trailing bytes after the message");
             goto fail;
         }
-        if (!attest_der_reencodes(ASN1_ITEM_rptr(OSSL_CMP_MSG), msg, der, len)) {
+        if (!attest_der_reencodes(ASN1_ITEM_rptr(CMP_REQ_MSG), m, der, len)) {
             attest_err_set(err, "CMP PKIMessage: not DER (re-encoding differs)");
             goto fail;
         }
-        if (read_cmp(c, msg, der, len, err) != 0)
-            goto fail;
+    } else if ((msg = (OSSL_CMP_MSG *)d2i_all(der, len, ASN1_ITEM_rptr(OSSL_CMP_MSG), &trailing)) != NULL) {
+        if (trailing)
+            attest_err_set(err, "CMP PKIMessage: trailing bytes after the message");
+        else
+            why_not_request(msg, err);
+        goto fail;
     } else if ((c->msgs = (OSSL_CRMF_MSGS *)d2i_all(der, len, ASN1_ITEM_rptr(OSSL_CRMF_MSGS), &trailing)) != NULL) {
         if (trailing) {
             attest_err_set(err, "CRMF CertReqMessages: trailing bytes after the message");
