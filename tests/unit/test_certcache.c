@@ -106,18 +106,22 @@ static void test_frozen_scratch(void **state)
     assert_ptr_not_equal(a, b); /* dropped: decoded afresh */
     X509_free(a);
     X509_free(b);
-    /* Bytes that do not decode are noted in the scratch: refused again, and decoded again once dropped. */
+    /* Bytes that do not decode are noted in the scratch, and refused again; other bytes of the same length are not. */
     {
-        unsigned char *bad = OPENSSL_memdup(der2, (size_t)der2_len);
+        unsigned char *broken = OPENSSL_memdup(der2, (size_t)der2_len), *resigned = OPENSSL_memdup(der2, (size_t)der2_len);
 
-        bad[der2_len - 1] ^= 0xff; /* inside the signature: still a certificate */
-        assert_null(attest_cert_from_der(der2, (size_t)der2_len - 1)); /* one byte short: not one */
-        assert_null(attest_cert_from_der(der2, (size_t)der2_len - 1));
-        assert_non_null(a = attest_cert_from_der(bad, (size_t)der2_len));
+        broken[0] = 0x31;                  /* a SET: not a certificate */
+        resigned[der2_len - 1] ^= 0xff;    /* inside the signature: still a certificate */
+        assert_null(attest_cert_from_der(broken, (size_t)der2_len));
+        assert_null(attest_cert_from_der(broken, (size_t)der2_len));
+        assert_non_null(a = attest_cert_from_der(resigned, (size_t)der2_len));
+        X509_free(a);
+        assert_non_null(a = attest_cert_from_der(der2, (size_t)der2_len));
         X509_free(a);
         attest_certcache_drop_scratch();
-        assert_null(attest_cert_from_der(der2, (size_t)der2_len - 1));
-        OPENSSL_free(bad);
+        assert_null(attest_cert_from_der(broken, (size_t)der2_len));
+        OPENSSL_free(broken);
+        OPENSSL_free(resigned);
     }
     attest_certcache_drop_scratch();
     /* More new certificates than all the slots: the frozen one stays. */
