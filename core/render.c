@@ -91,16 +91,18 @@ static char *safe_dup(json_object *v)
                              ATTEST_ESC_KEEP_BACKSLASH);
 }
 
-/* Printable ASCII is what the escaper leaves alone (backslashes kept): most strings, nothing to do. */
+/*
+ * Printable ASCII is what the escaper leaves alone (backslashes kept): most
+ * strings, nothing to do.  json-c's strings end in a NUL, which stops strspn
+ * short of the length when the string holds one.
+ */
 static int plain_ascii(json_object *v)
 {
-    const unsigned char *p = (const unsigned char *)json_object_get_string(v);
-    int i, n = json_object_get_string_len(v);
+    static const char printable[] = " !\"#$%&'()*+,-./0123456789:;<=>?@ABCDEFGHIJKLMNOPQRSTUVWXYZ[\\]^_`"
+                                    "abcdefghijklmnopqrstuvwxyz{|}~";
+    const char *p = json_object_get_string(v);
 
-    for (i = 0; i < n; i++)
-        if (p[i] < 0x20 || p[i] > 0x7e)
-            return 0;
-    return 1;
+    return p != NULL && strspn(p, printable) == (size_t)json_object_get_string_len(v);
 }
 
 static void sanitize(json_object *v)
