@@ -206,17 +206,26 @@ EVP_PKEY *attest_spki_pkey_to_describe(const X509_PUBKEY *spki)
     return spki_pkey(spki, NULL, NULL, 0);
 }
 
-EVP_PKEY *attest_spki_der_pkey(const unsigned char *der, size_t len, OSSL_LIB_CTX *libctx, const char *propq)
+X509_PUBKEY *attest_spki_read(const unsigned char *der, size_t len)
 {
     const unsigned char *q = der;
     X509_PUBKEY *spki;
-    EVP_PKEY *k = NULL;
 
     if (der == NULL || len == 0 || len > LONG_MAX)
         return NULL;
     spki = (X509_PUBKEY *)ASN1_item_d2i(NULL, &q, (long)len, ASN1_ITEM_rptr(ATTEST_LAZY_X509_PUBKEY));
-    if (spki != NULL && q == der + len)
-        k = attest_spki_pkey(spki, libctx, propq);
+    if (spki != NULL && q != der + len) {
+        X509_PUBKEY_free(spki);
+        spki = NULL;
+    }
+    return spki;
+}
+
+EVP_PKEY *attest_spki_der_pkey(const unsigned char *der, size_t len, OSSL_LIB_CTX *libctx, const char *propq)
+{
+    X509_PUBKEY *spki = attest_spki_read(der, len);
+    EVP_PKEY *k = spki != NULL ? attest_spki_pkey(spki, libctx, propq) : NULL;
+
     X509_PUBKEY_free(spki);
     return k;
 }

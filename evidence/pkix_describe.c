@@ -42,10 +42,8 @@ static json_object *oid_list(const ASN1_STRING *seq)
 /* Read without its key (d2i_X509_PUBKEY's decoder context on 3.0); attest_json_spki makes it. */
 static json_object *spki_octets(const ASN1_STRING *os)
 {
-    const unsigned char *p = os->data;
-    X509_PUBKEY *k = (X509_PUBKEY *)ASN1_item_d2i(NULL, &p, os->length, ASN1_ITEM_rptr(ATTEST_LAZY_X509_PUBKEY));
-    json_object *o = k != NULL && p == os->data + os->length ? attest_json_spki(k)
-                                                              : attest_json_hex(os->data, (size_t)os->length);
+    X509_PUBKEY *k = attest_spki_read(os->data, (size_t)os->length);
+    json_object *o = k != NULL ? attest_json_spki(k) : attest_json_hex(os->data, (size_t)os->length);
 
     X509_PUBKEY_free(k);
     return o;

@@ -40,7 +40,9 @@ int attest_pkey_spki_der(EVP_PKEY *key, unsigned char **der);
 
 /* The key of spki (RSA and named-curve EC built from their fields, others decoded); NULL if none. */
 EVP_PKEY *attest_spki_pkey(const X509_PUBKEY *spki, OSSL_LIB_CTX *libctx, const char *propq);
-/* The key of a SubjectPublicKeyInfo's DER, all len bytes of it (read as attest_spki_pkey does); NULL if none. */
+/* A SubjectPublicKeyInfo's DER, all len bytes of it, read as ATTEST_LAZY_X509_PUBKEY (no key made); NULL if not one. */
+X509_PUBKEY *attest_spki_read(const unsigned char *der, size_t len);
+/* The key of a SubjectPublicKeyInfo's DER (attest_spki_read, then attest_spki_pkey); NULL if none. */
 EVP_PKEY *attest_spki_der_pkey(const unsigned char *der, size_t len, OSSL_LIB_CTX *libctx, const char *propq);
 /*
  * The same key for a description (algorithm, size), in the default context:
