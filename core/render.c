@@ -93,16 +93,14 @@ static char *safe_dup(json_object *v)
 
 /*
  * Printable ASCII is what the escaper leaves alone (backslashes kept): most
- * strings, nothing to do.  json-c's strings end in a NUL, which stops strspn
- * short of the length when the string holds one.
+ * strings, nothing to do.  Over json-c's length, so a NUL inside is seen.
  */
 static int plain_ascii(json_object *v)
 {
-    static const char printable[] = " !\"#$%&'()*+,-./0123456789:;<=>?@ABCDEFGHIJKLMNOPQRSTUVWXYZ[\\]^_`"
-                                    "abcdefghijklmnopqrstuvwxyz{|}~";
     const char *p = json_object_get_string(v);
+    size_t n = (size_t)json_object_get_string_len(v);
 
-    return p != NULL && strspn(p, printable) == (size_t)json_object_get_string_len(v);
+    return p != NULL && attest_printable_span((const unsigned char *)p, n) == n;
 }
 
 static void sanitize(json_object *v)

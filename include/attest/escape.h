@@ -19,6 +19,8 @@
  */
 #define ATTEST_ESC_KEEP_BACKSLASH 1u
 size_t attest_escape(const unsigned char *in, size_t len, char *out, size_t cap, unsigned flags);
+/* Length of the run of printable ASCII (0x20..0x7e) that p[0..n) starts with. */
+size_t attest_printable_span(const unsigned char *p, size_t n);
 char *attest_escape_dup(const unsigned char *in, size_t len, unsigned flags); /* OPENSSL_free */
 /* A name as `openssl req -subject` prints it ("C = US, O = Ex, CN = x"), UTF-8 kept, escaped; OPENSSL_free. */
 char *attest_name_oneline(const X509_NAME *name);

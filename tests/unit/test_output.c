@@ -97,6 +97,37 @@ static void test_escaper(void **state)
     expect_escape("a\\0Ab\\\\c\xc3\xa9", 10, 64, ATTEST_ESC_KEEP_BACKSLASH, "a\\0Ab\\\\c\xc3\xa9");
 }
 
+/* The printable-ASCII run (eight bytes at a time): every byte value at every position, both sides of a word. */
+static void test_printable_span(void **state)
+{
+    unsigned char buf[24];
+    char out[128];
+    size_t pos;
+    int b;
+
+    (void)state;
+    memset(buf, 'a', sizeof(buf));
+    assert_int_equal(attest_printable_span(buf, sizeof(buf)), sizeof(buf));
+    assert_int_equal(attest_printable_span(buf, 0), 0);
+    for (pos = 0; pos < sizeof(buf); pos++) {
+        for (b = 0; b < 256; b++) {
+            size_t want = b >= 0x20 && b < 0x7f ? sizeof(buf) : pos;
+
+            buf[pos] = (unsigned char)b;
+            assert_int_equal(attest_printable_span(buf, sizeof(buf)), want);
+            /* the escaper's runs stop there too: the byte past them is escaped */
+            attest_escape(buf, sizeof(buf), out, sizeof(out), ATTEST_ESC_KEEP_BACKSLASH);
+            if (want == pos)
+                assert_int_equal(out[pos], '\\');
+            else
+                assert_memory_equal(out, buf, sizeof(buf));
+        }
+        buf[pos] = 'a';
+    }
+    /* a bad byte after a full word ahead of it, and a backslash there when they are escaped */
+    expect_escape("0123456789abcdef\\x", 18, 64, 0, "0123456789abcdef\\\\x");
+}
+
 /* Check details are char[320]: a long UTF-8 detail is cut at a character boundary. */
 static void test_detail_cut(void **state)
 {
@@ -343,6 +374,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_escaper),
+        cmocka_unit_test(test_printable_span),
         cmocka_unit_test(test_render_json_backstop),
         cmocka_unit_test(test_detail_cut),
         cmocka_unit_test(test_key_id_forged_lines),
