@@ -16,6 +16,7 @@
 #include <openssl/x509.h>
 
 #include "attest/csr.h"
+#include "attest/oids.h"
 #include "attest/spki_key.h"
 
 /* A signed request for key, as DER. */
@@ -219,12 +220,71 @@ static void test_bad_signature_or_key(void **state)
     EVP_PKEY_free(other);
 }
 
+/* A signed request whose extensionRequest holds one extension: oid with an OCTET STRING value of val. */
+static unsigned char *request_with_ext(EVP_PKEY *key, const ASN1_OBJECT *oid, const unsigned char *val, int vlen,
+                                       int *len)
+{
+    X509_REQ *req = X509_REQ_new();
+    STACK_OF(X509_EXTENSION) *exts = sk_X509_EXTENSION_new_null();
+    ASN1_OCTET_STRING *os = ASN1_OCTET_STRING_new();
+    X509_EXTENSION *ext;
+    unsigned char *der = NULL;
+
+    assert_true(ASN1_OCTET_STRING_set(os, val, vlen));
+    assert_non_null(ext = X509_EXTENSION_create_by_OBJ(NULL, oid, 0, os));
+    assert_true(sk_X509_EXTENSION_push(exts, ext));
+    assert_true(X509_REQ_add_extensions(req, exts));
+    assert_true(X509_REQ_set_pubkey(req, key));
+    assert_true(X509_REQ_sign(req, key, EVP_sha256()) > 0);
+    assert_true((*len = i2d_X509_REQ(req, &der)) > 0);
+    sk_X509_EXTENSION_pop_free(exts, X509_EXTENSION_free);
+    ASN1_OCTET_STRING_free(os);
+    X509_REQ_free(req);
+    return der;
+}
+
+static int in_ext_request(EVP_PKEY *key, const ASN1_OBJECT *oid, const unsigned char *val, int vlen)
+{
+    int len, r;
+    unsigned char *der = request_with_ext(key, oid, val, vlen, &len);
+    attest_csr *c = NULL;
+    attest_err err;
+
+    assert_int_equal(attest_csr_decode_light(der, (size_t)len, &c, &err), 0);
+    assert_int_equal(c->n_attest_attrs, 0);
+    r = c->in_ext_request;
+    attest_csr_free(c);
+    OPENSSL_free(der);
+    return r;
+}
+
+/*
+ * Evidence as an extension in extensionRequest is noted; the bytes of its
+ * OID are looked for before the extensions are decoded, so the OID's DER
+ * inside another extension's value must not count, nor must another OID.
+ */
+static void test_evidence_in_ext_request(void **state)
+{
+    const ASN1_OBJECT *att = attest_oid_obj(ATTEST_OID_AA_ATTESTATION);
+    EVP_PKEY *key = EVP_PKEY_Q_keygen(NULL, NULL, "EC", "P-256");
+    unsigned char oid_der[64], *p = oid_der;
+    int n = i2d_ASN1_OBJECT(att, &p);
+
+    (void)state;
+    assert_non_null(key);
+    assert_true(n > 2 && n < (int)sizeof(oid_der));
+    assert_int_equal(in_ext_request(key, att, (const unsigned char *)"\x05\x00", 2), 1);
+    assert_int_equal(in_ext_request(key, OBJ_nid2obj(NID_subject_alt_name), oid_der, n), 0);
+    assert_int_equal(in_ext_request(key, OBJ_nid2obj(NID_subject_alt_name), (const unsigned char *)"\x05\x00", 2), 0);
+    EVP_PKEY_free(key);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_rsa),       cmocka_unit_test(test_rsa_pss), cmocka_unit_test(test_ec),
         cmocka_unit_test(test_ec_copies), cmocka_unit_test(test_ed25519), cmocka_unit_test(test_bad_signature_or_key),
-        cmocka_unit_test(test_describe_key),
+        cmocka_unit_test(test_describe_key),      cmocka_unit_test(test_evidence_in_ext_request),
     };
 
     return cmocka_run_group_tests(tests, NULL, NULL);
