@@ -21,49 +21,76 @@ int cli_read_file(const cli_app *app, const char *path, unsigned char **out, siz
     return -1;
 }
 
-/* The reading itself: the reason goes to msg, so a batch can print it in input order. */
+/* Grows buf to hold at least need bytes and a NUL; the reason in msg when it cannot. */
+static int room(unsigned char **buf, size_t *cap, size_t need, char *msg, size_t msglen)
+{
+    unsigned char *grown;
+    size_t c = *cap ? *cap : 8192;
+
+    if (need <= *cap)
+        return 0;
+    if (need > (size_t)ATTEST_MAX_INPUT + 1) {
+        snprintf(msg, msglen, "larger than the %d-byte input cap", ATTEST_MAX_INPUT);
+        return -1;
+    }
+    while (c < need)
+        c *= 2;
+    if ((grown = OPENSSL_realloc(*buf, c + 1)) == NULL) {
+        snprintf(msg, msglen, "out of memory");
+        return -1;
+    }
+    *buf = grown;
+    *cap = c;
+    return 0;
+}
+
+/*
+ * A path is read through its descriptor (sized by fstat: one read, then the
+ * one that says end of file); stdin through stdio, whose buffer the PEM
+ * stream reader shares.  Either way to end of file, at most one byte past
+ * the cap.
+ */
 int cli_read_input(const char *path, unsigned char **out, size_t *len, char *msg, size_t msglen)
 {
-    FILE *f = strcmp(path, "-") == 0 ? stdin : fopen(path, "rb");
+    int is_stdin = strcmp(path, "-") == 0;
+    int fd = is_stdin ? -1 : open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
     unsigned char *buf = NULL;
     size_t n = 0, cap = 0;
     struct stat st;
 
-    if (f == NULL) {
+    if (!is_stdin && fd < 0) {
         snprintf(msg, msglen, "cannot open: %s", strerror(errno));
         return -1;
     }
-    if (f != stdin && fstat(fileno(f), &st) == 0 && S_ISDIR(st.st_mode)) {
-        snprintf(msg, msglen, "is a directory");
-        fclose(f);
-        return -1;
+    if (fd >= 0 && fstat(fd, &st) == 0) {
+        if (S_ISDIR(st.st_mode)) {
+            snprintf(msg, msglen, "is a directory");
+            goto fail;
+        }
+        /* Room for the whole file and one byte more, so the read that finds its end needs no growing. */
+        if (S_ISREG(st.st_mode) && st.st_size > 0 && room(&buf, &cap, (size_t)st.st_size + 1, msg, msglen) != 0)
+            goto fail;
     }
     for (;;) {
-        size_t r;
+        ssize_t r;
 
-        if (n == cap) {
-            unsigned char *grown;
-
-            if (cap > ATTEST_MAX_INPUT) {
-                snprintf(msg, msglen, "larger than the %d-byte input cap", ATTEST_MAX_INPUT);
-                goto fail;
-            }
-            cap = cap ? cap * 2 : 8192;
-            if ((grown = OPENSSL_realloc(buf, cap + 1)) == NULL) {
-                snprintf(msg, msglen, "out of memory");
-                goto fail;
-            }
-            buf = grown;
-        }
-        r = fread(buf + n, 1, cap - n, f);
-        n += r;
-        if (r == 0) {
-            if (ferror(f)) {
+        if (room(&buf, &cap, n + 1, msg, msglen) != 0)
+            goto fail;
+        if (is_stdin) {
+            r = (ssize_t)fread(buf + n, 1, cap - n, stdin);
+            if (r == 0 && ferror(stdin)) {
                 snprintf(msg, msglen, "read error: %s", strerror(errno));
                 goto fail;
             }
-            break;
+        } else if ((r = read(fd, buf + n, cap - n)) < 0) {
+            if (errno == EINTR)
+                continue;
+            snprintf(msg, msglen, "read error: %s", strerror(errno));
+            goto fail;
         }
+        if (r == 0)
+            break;
+        n += (size_t)r;
     }
     if (n > ATTEST_MAX_INPUT) {
         snprintf(msg, msglen, "larger than the %d-byte input cap", ATTEST_MAX_INPUT);
@@ -74,14 +101,14 @@ int cli_read_input(const char *path, unsigned char **out, size_t *len, char *msg
         goto fail;
     }
     buf[n] = '\0';
-    if (f != stdin)
-        fclose(f);
+    if (fd >= 0)
+        close(fd);
     *out = buf;
     *len = n;
     return 0;
 fail:
-    if (f != stdin)
-        fclose(f);
+    if (fd >= 0)
+        close(fd);
     OPENSSL_free(buf);
     return -1;
 }
