@@ -4,8 +4,12 @@
  *
  * OpenSSL parses both (d2i_OSSL_CMP_MSG, d2i_OSSL_CRMF_MSGS) and verifies the
  * proof of possession (OSSL_CRMF_MSGS_verify_popo), but 3.0 has no getter for
- * a PKIMessage's body, a template's publicKey or a request's POPO.  The
- * templates below read just that, with OpenSSL's own item types inside:
+ * a PKIMessage's body, a template's publicKey or a request's POPO, and its
+ * d2i decodes every template key through a decoder context of its own.  The
+ * templates below read the messages with OpenSSL's item types for names,
+ * extensions and algorithms but the keys left as bytes (made into keys on
+ * use), and attest_crmf_verify_popo checks the proof of possession as
+ * OSSL_CRMF_MSGS_verify_popo does over them:
  *
  *   PKIMessage ::= SEQUENCE { header PKIHeader, body PKIBody,
  *       protection [0] PKIProtection OPTIONAL, extraCerts [1] SEQUENCE OF CMPCertificate OPTIONAL }
@@ -33,40 +37,6 @@
 #include "attest/limits.h"
 #include "attest/oids.h"
 #include "attest/spki_key.h"
-
-/* ---- PKIMessage with a request body ---- */
-typedef struct {
-    int type; /* index of the arm below */
-    union {
-        OSSL_CRMF_MSGS *ir;
-        OSSL_CRMF_MSGS *cr;
-        X509_REQ *p10cr;
-        OSSL_CRMF_MSGS *kur;
-    } value;
-} CMP_REQ_BODY;
-
-ASN1_CHOICE(CMP_REQ_BODY) = {
-    ASN1_EXP(CMP_REQ_BODY, value.ir, OSSL_CRMF_MSGS, OSSL_CMP_IR),
-    ASN1_EXP(CMP_REQ_BODY, value.cr, OSSL_CRMF_MSGS, OSSL_CMP_CR),
-    ASN1_EXP(CMP_REQ_BODY, value.p10cr, X509_REQ, OSSL_CMP_P10CR),
-    ASN1_EXP(CMP_REQ_BODY, value.kur, OSSL_CRMF_MSGS, OSSL_CMP_KUR),
-} static_ASN1_CHOICE_END(CMP_REQ_BODY)
-
-static const int arm_bodytype[] = {OSSL_CMP_IR, OSSL_CMP_CR, OSSL_CMP_P10CR, OSSL_CMP_KUR};
-
-typedef struct {
-    OSSL_CMP_PKIHEADER *header;
-    CMP_REQ_BODY *body;
-    ASN1_BIT_STRING *protection;
-    STACK_OF(X509) *extra_certs;
-} CMP_REQ_MSG;
-
-ASN1_SEQUENCE(CMP_REQ_MSG) = {
-    ASN1_SIMPLE(CMP_REQ_MSG, header, OSSL_CMP_PKIHEADER),
-    ASN1_SIMPLE(CMP_REQ_MSG, body, CMP_REQ_BODY),
-    ASN1_EXP_OPT(CMP_REQ_MSG, protection, ASN1_BIT_STRING, 0),
-    ASN1_EXP_SEQUENCE_OF_OPT(CMP_REQ_MSG, extra_certs, X509, 1),
-} static_ASN1_SEQUENCE_END(CMP_REQ_MSG)
 
 /* ---- CertReqMsg: the template's publicKey and the POPO ---- */
 typedef struct {
@@ -165,9 +135,51 @@ ASN1_SEQUENCE(CERT_REQ_MSG) = {
     ASN1_SEQUENCE_OF_OPT(CERT_REQ_MSG, reg_info, ASN1_ANY),
 } static_ASN1_SEQUENCE_END(CERT_REQ_MSG)
 
+/* CertReqMessages ::= SEQUENCE SIZE (1..MAX) OF CertReqMsg */
+DEFINE_STACK_OF(CERT_REQ_MSG)
+
+ASN1_ITEM_TEMPLATE(CERT_REQ_MSGS) = ASN1_EX_TEMPLATE_TYPE(ASN1_TFLG_SEQUENCE_OF, 0, CertReqMessages, CERT_REQ_MSG)
+static_ASN1_ITEM_TEMPLATE_END(CERT_REQ_MSGS)
+
+/* ---- PKIMessage with a request body ---- */
+typedef struct {
+    int type; /* index of the arm below */
+    union {
+        STACK_OF(CERT_REQ_MSG) *ir;
+        STACK_OF(CERT_REQ_MSG) *cr;
+        ASN1_TYPE *p10cr; /* the CertificationRequest's DER: the CSR decoder reads it */
+        STACK_OF(CERT_REQ_MSG) *kur;
+    } value;
+} CMP_REQ_BODY;
+
+ASN1_CHOICE(CMP_REQ_BODY) = {
+    ASN1_EXP_SEQUENCE_OF(CMP_REQ_BODY, value.ir, CERT_REQ_MSG, OSSL_CMP_IR),
+    ASN1_EXP_SEQUENCE_OF(CMP_REQ_BODY, value.cr, CERT_REQ_MSG, OSSL_CMP_CR),
+    ASN1_EXP(CMP_REQ_BODY, value.p10cr, ASN1_ANY, OSSL_CMP_P10CR),
+    ASN1_EXP_SEQUENCE_OF(CMP_REQ_BODY, value.kur, CERT_REQ_MSG, OSSL_CMP_KUR),
+} static_ASN1_CHOICE_END(CMP_REQ_BODY)
+
+static const int arm_bodytype[] = {OSSL_CMP_IR, OSSL_CMP_CR, OSSL_CMP_P10CR, OSSL_CMP_KUR};
+
+typedef struct {
+    OSSL_CMP_PKIHEADER *header;
+    CMP_REQ_BODY *body;
+    ASN1_BIT_STRING *protection;
+    STACK_OF(ASN1_TYPE) *extra_certs; /* not read: protection is not checked */
+} CMP_REQ_MSG;
+
+ASN1_SEQUENCE(CMP_REQ_MSG) = {
+    ASN1_SIMPLE(CMP_REQ_MSG, header, OSSL_CMP_PKIHEADER),
+    ASN1_SIMPLE(CMP_REQ_MSG, body, CMP_REQ_BODY),
+    ASN1_EXP_OPT(CMP_REQ_MSG, protection, ASN1_BIT_STRING, 0),
+    ASN1_EXP_SEQUENCE_OF_OPT(CMP_REQ_MSG, extra_certs, ASN1_ANY, 1),
+} static_ASN1_SEQUENCE_END(CMP_REQ_MSG)
+
+
 struct attest_crmf_view {
-    CMP_REQ_MSG *cmp;                        /* a PKIMessage: owns msgs */
-    CERT_REQ_MSG *req[ATTEST_CRMF_MAX_REQS]; /* each CertReqMsg, read again through our template */
+    CMP_REQ_MSG *cmp;                        /* a PKIMessage (owns msgs), or NULL */
+    STACK_OF(CERT_REQ_MSG) *msgs;            /* its CertReqMessages, or a bare one (then owned) */
+    CERT_REQ_MSG *req[ATTEST_CRMF_MAX_REQS]; /* each CertReqMsg, borrowed from msgs */
 };
 
 const char *attest_crmf_body_name(int bodytype)
@@ -203,9 +215,7 @@ void attest_crmf_free(attest_crmf *c)
         if (c->view->cmp != NULL)
             ASN1_item_free((ASN1_VALUE *)c->view->cmp, ASN1_ITEM_rptr(CMP_REQ_MSG));
         else
-            OSSL_CRMF_MSGS_free(c->msgs);
-        for (i = 0; i < ATTEST_CRMF_MAX_REQS; i++)
-            ASN1_item_free((ASN1_VALUE *)c->view->req[i], ASN1_ITEM_rptr(CERT_REQ_MSG));
+            ASN1_item_free((ASN1_VALUE *)c->view->msgs, ASN1_ITEM_rptr(CERT_REQ_MSGS));
         OPENSSL_free(c->view);
     }
     for (i = 0; i < ATTEST_CRMF_MAX_REQS; i++) {
@@ -241,23 +251,45 @@ static int read_cmp(attest_crmf *c, CMP_REQ_MSG *m, attest_err *err)
     }
     c->bodytype = arm_bodytype[m->body->type];
     if (c->bodytype == OSSL_CMP_P10CR) {
-        if ((n = i2d_X509_REQ(m->body->value.p10cr, &c->p10_der)) <= 0) {
-            attest_err_set(err, "CMP p10cr: cannot encode the embedded request");
+        if (m->body->value.p10cr->type != V_ASN1_SEQUENCE
+            || (n = i2d_ASN1_TYPE(m->body->value.p10cr, &c->p10_der)) <= 0) {
+            attest_err_set(err, "CMP p10cr: the body is not a SEQUENCE (CertificationRequest)");
             return -1;
         }
         c->p10_len = (size_t)n;
         return 0;
     }
-    c->msgs = m->body->value.ir; /* ir, cr and kur share the union slot */
+    c->view->msgs = m->body->value.ir; /* ir, cr and kur share the union slot */
     return 0;
 }
 
-/* A PKIMessage our view cannot read: why, from OpenSSL's whole-message decode. */
-static void why_not_request(const OSSL_CMP_MSG *msg, attest_err *err)
-{
-    int bt = OSSL_CMP_MSG_get_bodytype(msg);
+/*
+ * Any PKIMessage, its body left unread: what a message the view above cannot
+ * read is, by its body's tag (OpenSSL's whole-message decode would decode
+ * every key in it to say the same).
+ */
+typedef struct {
+    OSSL_CMP_PKIHEADER *header;
+    ASN1_TYPE *body;
+    ASN1_BIT_STRING *protection;
+    STACK_OF(ASN1_TYPE) *extra_certs;
+} CMP_ANY_MSG;
 
-    if (bt != OSSL_CMP_IR && bt != OSSL_CMP_CR && bt != OSSL_CMP_P10CR && bt != OSSL_CMP_KUR)
+ASN1_SEQUENCE(CMP_ANY_MSG) = {
+    ASN1_SIMPLE(CMP_ANY_MSG, header, OSSL_CMP_PKIHEADER),
+    ASN1_SIMPLE(CMP_ANY_MSG, body, ASN1_ANY),
+    ASN1_EXP_OPT(CMP_ANY_MSG, protection, ASN1_BIT_STRING, 0),
+    ASN1_EXP_SEQUENCE_OF_OPT(CMP_ANY_MSG, extra_certs, ASN1_ANY, 1),
+} static_ASN1_SEQUENCE_END(CMP_ANY_MSG)
+
+static void why_not_request(const CMP_ANY_MSG *msg, attest_err *err)
+{
+    const ASN1_STRING *b = msg->body->type == V_ASN1_OTHER ? msg->body->value.asn1_string : NULL;
+    int bt = b != NULL && b->length > 0 && (b->data[0] & 0xc0) == 0x80 ? b->data[0] & 0x1f : -1;
+
+    if (bt < 0)
+        attest_err_set(err, "CMP PKIMessage: its body is not a [n]-tagged PKIBody");
+    else if (bt != OSSL_CMP_IR && bt != OSSL_CMP_CR && bt != OSSL_CMP_P10CR && bt != OSSL_CMP_KUR)
         attest_err_set(err, "CMP PKIMessage: body type %d is not a certificate request (ir, cr, kur, p10cr)", bt);
     else
         attest_err_set(err, "CMP PKIMessage: cannot read its %s body", attest_crmf_body_name(bt));
@@ -267,21 +299,20 @@ static void why_not_request(const OSSL_CMP_MSG *msg, attest_err *err)
 static int read_req(attest_crmf *c, int i, OSSL_LIB_CTX *libctx, const char *propq, attest_err *err)
 {
     const ASN1_OBJECT *oid = attest_oid_obj(ATTEST_OID_AA_ATTESTATION);
-    OSSL_CRMF_MSG *m = sk_OSSL_CRMF_MSG_value(c->msgs, i);
-    OSSL_CRMF_CERTTEMPLATE *tmpl = m != NULL ? OSSL_CRMF_MSG_get0_tmpl(m) : NULL;
+    CERT_REQ_MSG *view = sk_CERT_REQ_MSG_value(c->view->msgs, i);
+    const CERT_TEMPLATE *tmpl = view != NULL ? view->cert_req->tmpl : NULL;
     attest_crmf_req *r = &c->reqs[i];
-    CERT_REQ_MSG *view;
-    unsigned char *buf = NULL;
     int64_t id;
-    int n, j, trailing, ok;
+    int j, ok;
 
     r->popo_type = -1;
     if (tmpl == NULL) {
         attest_err_set(err, "certReq[%d]: no certificate template", i);
         return -1;
     }
-    r->subject = OSSL_CRMF_CERTTEMPLATE_get0_subject(tmpl);
-    r->exts = OSSL_CRMF_CERTTEMPLATE_get0_extensions(tmpl);
+    c->view->req[i] = view;
+    r->subject = tmpl->subject;
+    r->exts = tmpl->extensions;
     for (j = 0; j < sk_X509_EXTENSION_num(r->exts); j++) {
         X509_EXTENSION *x = sk_X509_EXTENSION_value(r->exts, j);
         const ASN1_OCTET_STRING *v;
@@ -291,19 +322,11 @@ static int read_req(attest_crmf *c, int i, OSSL_LIB_CTX *libctx, const char *pro
         v = X509_EXTENSION_get_data(x);
         r->attest_critical = X509_EXTENSION_get_critical(x);
         r->bundle_len = (size_t)ASN1_STRING_length(v);
-        if ((r->bundle_der = OPENSSL_memdup(ASN1_STRING_get0_data(v), r->bundle_len ? r->bundle_len : 1)) == NULL)
-            goto oom;
+        if ((r->bundle_der = OPENSSL_memdup(ASN1_STRING_get0_data(v), r->bundle_len ? r->bundle_len : 1)) == NULL) {
+            attest_err_set(err, "certReq[%d]: out of memory", i);
+            return -1;
+        }
     }
-    if ((n = i2d_OSSL_CRMF_MSG(m, &buf)) <= 0)
-        goto oom;
-    view = (CERT_REQ_MSG *)d2i_all(buf, (size_t)n, ASN1_ITEM_rptr(CERT_REQ_MSG), &trailing);
-    OPENSSL_free(buf);
-    c->view->req[i] = view;
-    if (view == NULL || trailing) {
-        attest_err_set(err, "certReq[%d]: cannot read its template and proof of possession", i);
-        return -1;
-    }
-    /* OSSL_CRMF_MSGS_verify_popo finds a request by an int certReqId. */
     ERR_set_mark(); /* too large for int64 is ours to report, below */
     ok = ASN1_INTEGER_get_int64(&id, view->cert_req->cert_req_id);
     ERR_pop_to_mark();
@@ -312,9 +335,9 @@ static int read_req(attest_crmf *c, int i, OSSL_LIB_CTX *libctx, const char *pro
         return -1;
     }
     r->cert_req_id = (long)id;
-    r->spki = view->cert_req->tmpl->public_key;
+    r->spki = tmpl->public_key;
     if (r->spki != NULL) {
-        /* A key OpenSSL cannot decode stays NULL: crmf.popo says so. */
+        /* A key that cannot be made stays NULL: crmf.popo says so. */
         ERR_set_mark();
         r->pubkey = attest_spki_pkey(r->spki, libctx, propq);
         ERR_pop_to_mark();
@@ -327,9 +350,68 @@ static int read_req(attest_crmf *c, int i, OSSL_LIB_CTX *libctx, const char *pro
         }
     }
     return 0;
-oom:
-    attest_err_set(err, "certReq[%d]: out of memory", i);
-    return -1;
+}
+
+/* The DER of two SubjectPublicKeyInfos is the same. */
+static int same_spki(const X509_PUBKEY *a, const X509_PUBKEY *b)
+{
+    unsigned char *da = NULL, *db = NULL;
+    int na = i2d_X509_PUBKEY(a, &da), nb = i2d_X509_PUBKEY(b, &db);
+    int same = na > 0 && na == nb && memcmp(da, db, (size_t)na) == 0;
+
+    OPENSSL_free(da);
+    OPENSSL_free(db);
+    return same;
+}
+
+/*
+ * RFC 4211 §4.1, as OSSL_CRMF_MSGS_verify_popo reads it, for request i (by
+ * position: 3.0's takes its rid argument as a position too, so a certReqId
+ * other than the position failed there).  Over the CertRequest when there is
+ * no POPOSigningKeyInput (the template must then name its subject), else over
+ * that input, whose publicKey MUST be exactly the template's (compared as
+ * DER: the RFC's "exactly the same value").  The encodings signed over are
+ * re-encodings of our view, equal to the bytes received (the decoder checked
+ * that the whole message re-encodes to itself).
+ */
+int attest_crmf_verify_popo(const attest_crmf *c, int i, OSSL_LIB_CTX *libctx, const char *propq, attest_err *err)
+{
+    const CERT_REQ_MSG *m = i >= 0 && i < c->n_reqs && c->view != NULL ? c->view->req[i] : NULL;
+    const POPOSK *sk;
+    int ok;
+
+    if (m == NULL || m->popo == NULL || m->popo->type != OSSL_CRMF_POPO_SIGNATURE) {
+        attest_err_set(err, "no signature proof of possession");
+        return 0;
+    }
+    if (m->cert_req->tmpl->public_key == NULL || c->reqs[i].pubkey == NULL) {
+        attest_err_set(err, "the template carries no usable public key");
+        return 0;
+    }
+    sk = m->popo->value.signature;
+    ERR_set_mark();
+    if (sk->input != NULL) {
+        if (!same_spki(m->cert_req->tmpl->public_key, sk->input->public_key)) {
+            ERR_pop_to_mark();
+            attest_err_set(err, "the POPOSigningKeyInput names another public key than the template");
+            return 0;
+        }
+        ok = ASN1_item_verify_ex(ASN1_ITEM_rptr(POPOSK_INPUT), sk->alg, sk->sig, sk->input, NULL, c->reqs[i].pubkey,
+                                 libctx, propq)
+            == 1;
+    } else if (m->cert_req->tmpl->subject == NULL) {
+        ERR_pop_to_mark();
+        attest_err_set(err, "the template has no subject and there is no POPOSigningKeyInput (RFC 4211 §4.1)");
+        return 0;
+    } else {
+        ok = ASN1_item_verify_ex(ASN1_ITEM_rptr(CERT_REQUEST), sk->alg, sk->sig, m->cert_req, NULL, c->reqs[i].pubkey,
+                                 libctx, propq)
+            == 1;
+    }
+    ERR_pop_to_mark();
+    if (!ok)
+        attest_err_set(err, "the signature does not verify with the template key");
+    return ok;
 }
 
 /* Every request, bounded, with distinct certReqIds (the CA answers by id). */
@@ -338,7 +420,7 @@ static int read_reqs(attest_crmf *c, OSSL_LIB_CTX *libctx, const char *propq, at
     const attest_crmf_req *f = &c->reqs[0];
     int i, j;
 
-    c->n_reqs = sk_OSSL_CRMF_MSG_num(c->msgs);
+    c->n_reqs = sk_CERT_REQ_MSG_num(c->view->msgs);
     if (c->n_reqs < 1) {
         attest_err_set(err, "CertReqMessages: empty (SIZE (1..MAX))");
         return -1;
@@ -413,7 +495,7 @@ int attest_crmf_decode(const unsigned char *der, size_t len, OSSL_LIB_CTX *libct
                        attest_err *err)
 {
     attest_crmf *c = NULL;
-    OSSL_CMP_MSG *msg = NULL;
+    CMP_ANY_MSG *msg = NULL;
     CMP_REQ_MSG *m;
     int trailing;
 
@@ -434,9 +516,8 @@ int attest_crmf_decode(const unsigned char *der, size_t len, OSSL_LIB_CTX *libct
     c->bodytype = ATTEST_CRMF_BARE;
     c->popo_type = -1;
     /*
-     * A request PKIMessage is read once, through our view (OpenSSL 3.0
-     * decodes each template key it meets: once is enough); OpenSSL's
-     * whole-message decode only says what a message our view cannot read is.
+     * A request PKIMessage is read once, through our view; a PKIMessage it
+     * cannot read is read again with its body unread, to say what it is.
      */
     if ((m = (CMP_REQ_MSG *)d2i_all(der, len, ASN1_ITEM_rptr(CMP_REQ_MSG), &trailing)) != NULL) {
         if (read_cmp(c, m, err) != 0)
@@ -449,18 +530,19 @@ int attest_crmf_decode(const unsigned char *der, size_t len, OSSL_LIB_CTX *libct
             attest_err_set(err, "CMP PKIMessage: not DER (re-encoding differs)");
             goto fail;
         }
-    } else if ((msg = (OSSL_CMP_MSG *)d2i_all(der, len, ASN1_ITEM_rptr(OSSL_CMP_MSG), &trailing)) != NULL) {
+    } else if ((msg = (CMP_ANY_MSG *)d2i_all(der, len, ASN1_ITEM_rptr(CMP_ANY_MSG), &trailing)) != NULL) {
         if (trailing)
             attest_err_set(err, "CMP PKIMessage: trailing bytes after the message");
         else
             why_not_request(msg, err);
         goto fail;
-    } else if ((c->msgs = (OSSL_CRMF_MSGS *)d2i_all(der, len, ASN1_ITEM_rptr(OSSL_CRMF_MSGS), &trailing)) != NULL) {
+    } else if ((c->view->msgs = (STACK_OF(CERT_REQ_MSG) *)d2i_all(der, len, ASN1_ITEM_rptr(CERT_REQ_MSGS), &trailing))
+               != NULL) {
         if (trailing) {
             attest_err_set(err, "CRMF CertReqMessages: trailing bytes after the message");
             goto fail;
         }
-        if (!attest_der_reencodes(ASN1_ITEM_rptr(OSSL_CRMF_MSGS), c->msgs, der, len)) {
+        if (!attest_der_reencodes(ASN1_ITEM_rptr(CERT_REQ_MSGS), c->view->msgs, der, len)) {
             attest_err_set(err, "CRMF CertReqMessages: not DER (re-encoding differs)");
             goto fail;
         }
@@ -472,11 +554,11 @@ int attest_crmf_decode(const unsigned char *der, size_t len, OSSL_LIB_CTX *libct
         goto fail;
     if (c->bodytype != OSSL_CMP_P10CR && read_reqs(c, libctx, propq, err) != 0)
         goto fail;
-    OSSL_CMP_MSG_free(msg);
+    ASN1_item_free((ASN1_VALUE *)msg, ASN1_ITEM_rptr(CMP_ANY_MSG));
     *out = c;
     return 0;
 fail:
-    OSSL_CMP_MSG_free(msg);
+    ASN1_item_free((ASN1_VALUE *)msg, ASN1_ITEM_rptr(CMP_ANY_MSG));
     attest_crmf_free(c);
     return -1;
 }

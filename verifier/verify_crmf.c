@@ -31,11 +31,11 @@ static const EVP_MD *popo_md(const attest_crmf_req *c)
     return EVP_get_digestbynid(md_nid);
 }
 
-static void check_popo(attest_verdict *v, const attest_verify_params *p, const OSSL_CRMF_MSGS *msgs,
-                       const attest_crmf_req *c)
+static void check_popo(attest_verdict *v, const attest_verify_params *p, const attest_crmf *msg, int i)
 {
+    const attest_crmf_req *c = &msg->reqs[i];
     char alg[80] = "?";
-    int ok;
+    attest_err why;
 
     if (c->popo_alg != NULL)
         OBJ_obj2txt(alg, sizeof(alg), c->popo_alg->algorithm, 0);
@@ -60,18 +60,15 @@ static void check_popo(attest_verdict *v, const attest_verify_params *p, const O
                          ATTEST_MAX_RSA_EXPONENT_BITS);
         return;
     }
-    ERR_set_mark();
-    /* by certReqId, which the decoder made distinct: this request's POPO and no other */
-    ok = OSSL_CRMF_MSGS_verify_popo(msgs, (int)c->cert_req_id, 0, p->libctx, p->propq) == 1;
-    ERR_pop_to_mark();
-    if (ok)
+    /* this request's POPO and no other (by position: its certReqId is distinct, but only a label) */
+    if (attest_crmf_verify_popo(msg, i, p->libctx, p->propq, &why) == 1)
         attest_pass(&v->checks, CHK_CRMF_POPO,
                     "POPO signature (%s, over the %s) verifies with the template key (%s-%d)", alg,
                     c->popo_input ? "POPOSigningKeyInput" : "certReq", EVP_PKEY_get0_type_name(c->pubkey),
                     EVP_PKEY_get_bits(c->pubkey));
     else
-        attest_fail(&v->checks, CHK_CRMF_POPO,
-                    "the POPO signature (%s) does not verify with the template key: no proof of possession", alg);
+        attest_fail(&v->checks, CHK_CRMF_POPO, "the POPO signature (%s) is refused: %s: no proof of possession", alg,
+                    why.msg);
 }
 
 /* p10cr: the CSR's verdict, with crmf.parse in front saying where it came from. */
@@ -92,12 +89,14 @@ static attest_verdict *verify_p10cr(const attest_verify_params *p, const attest_
 }
 
 /* One request's checks into v; attested_elsewhere: another request of the message carries evidence. */
-static void verify_req(attest_verdict *v, const attest_verify_params *p, const attest_crmf *c, const attest_crmf_req *r,
+static void verify_req(attest_verdict *v, const attest_verify_params *p, const attest_crmf *c, int i,
                        int attested_elsewhere)
 {
+    const attest_crmf_req *r = &c->reqs[i];
+
     attest_verdict_record_subject(v, r->subject, r->spki, r->pubkey);
     ERR_set_mark(); /* check_popo says what failed; the caller's queue stays */
-    check_popo(v, p, c->msgs, r);
+    check_popo(v, p, c, i);
     ERR_pop_to_mark();
     if (r->n_attest_exts == 0) {
         if (attested_elsewhere) {
@@ -164,7 +163,7 @@ static void verify_several(attest_verdict *v, const attest_verify_params *p, con
             v->checks.lost = 1;
             return;
         }
-        verify_req(r, p, c, &c->reqs[i], attested);
+        verify_req(r, p, c, i, attested);
         bad |= attest_verdict_status(r) == ATTEST_STATUS_CONTRAINDICATED;
         if (adopt(v, r, i) != 0)
             v->checks.lost = 1;
@@ -200,7 +199,7 @@ attest_verdict *attest_verify_crmf(const attest_verify_params *p, const unsigned
     if (c->n_reqs == 1) {
         attest_pass(&v->checks, CHK_CRMF_PARSE, "%s%s, one request (certReqId %ld), %zu bytes", in_cmp,
                     attest_crmf_body_name(c->bodytype), c->cert_req_id, len);
-        verify_req(v, p, c, &c->reqs[0], 0);
+        verify_req(v, p, c, 0, 0);
     } else {
         attest_pass(&v->checks, CHK_CRMF_PARSE,
                     "%s%s, %d requests with distinct certReqIds, %zu bytes: each verified "

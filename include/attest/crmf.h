@@ -7,9 +7,9 @@
  * Input is either a CRMF CertReqMessages (RFC 4211) or a CMP PKIMessage
  * (RFC 4210/9810) whose body is ir, cr or kur (CertReqMessages) or p10cr (a
  * PKCS#10 request).  Every CertReqMsg is a request of its own: its
- * template's public key is its subject key, and the message keeps what the
- * proof of possession check (OSSL_CRMF_MSGS_verify_popo) needs.  CMP message
- * protection is not looked at.
+ * template's public key is its subject key, and its proof of possession is
+ * checked as OSSL_CRMF_MSGS_verify_popo does (attest_crmf_verify_popo).  CMP
+ * message protection is not looked at.
  */
 #ifndef ATTEST_CRMF_H
 #define ATTEST_CRMF_H
@@ -50,8 +50,7 @@ typedef struct {
     unsigned char *p10_der;
     size_t p10_len;
     /* CertReqMessages */
-    OSSL_CRMF_MSGS *msgs; /* what OSSL_CRMF_MSGS_verify_popo(msgs, certReqId, ...) needs */
-    int n_reqs;           /* CertReqMsg entries, 1..ATTEST_CRMF_MAX_REQS */
+    int n_reqs; /* CertReqMsg entries, 1..ATTEST_CRMF_MAX_REQS */
     attest_crmf_req reqs[ATTEST_CRMF_MAX_REQS];
     /* The first request again (borrowed from reqs[0]), for callers that show one. */
     long cert_req_id;
@@ -78,6 +77,11 @@ typedef struct {
 int attest_crmf_decode(const unsigned char *der, size_t len, OSSL_LIB_CTX *libctx, const char *propq, attest_crmf **out,
                        attest_err *err);
 void attest_crmf_free(attest_crmf *c);
+/*
+ * Request i's signature proof of possession (RFC 4211 §4.1): 1 when it
+ * verifies with the template key, 0 with the reason in err otherwise.
+ */
+int attest_crmf_verify_popo(const attest_crmf *c, int i, OSSL_LIB_CTX *libctx, const char *propq, attest_err *err);
 
 /* "ir", "cr", "p10cr", "kur", "CertReqMessages". */
 const char *attest_crmf_body_name(int bodytype);

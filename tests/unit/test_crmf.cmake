@@ -7,3 +7,8 @@ attest_unit_test(test_crmf ${CMAKE_CURRENT_LIST_DIR}/test_crmf.c ${CMAKE_CURRENT
 # shared certReqIds, another key's evidence, a later bad POPO, the cap of 8), one EAR object.
 attest_unit_test(test_crmf_multi ${CMAKE_CURRENT_LIST_DIR}/test_crmf_multi.c ${CMAKE_CURRENT_LIST_DIR}/testutil.c
                  ${CMAKE_CURRENT_LIST_DIR}/pkix_lab.c ${CMAKE_CURRENT_LIST_DIR}/der_edit.c)
+# crmf.popo (RFC 4211 §4.1): over the certReq (template subject needed) or over a POPOSigningKeyInput
+# naming exactly the template key (spliced in by hand), another key's input refused, certReqIds that
+# are not positions.
+attest_unit_test(test_crmf_popo ${CMAKE_CURRENT_LIST_DIR}/test_crmf_popo.c ${CMAKE_CURRENT_LIST_DIR}/testutil.c
+                 ${CMAKE_CURRENT_LIST_DIR}/der_edit.c)

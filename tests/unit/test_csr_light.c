@@ -177,9 +177,9 @@ static void test_describe_key(void **state)
 
     (void)state;
     for (i = 0; i < sizeof(types) / sizeof(types[0]); i++) {
-        key = types[i][1] != NULL ? EVP_PKEY_Q_keygen(NULL, NULL, types[i][0], types[i][1])
-              : strcmp(types[i][0], "RSA") == 0 ? EVP_PKEY_Q_keygen(NULL, NULL, "RSA", (size_t)2048)
-                                                : EVP_PKEY_Q_keygen(NULL, NULL, types[i][0]);
+        key = types[i][1] != NULL             ? EVP_PKEY_Q_keygen(NULL, NULL, types[i][0], types[i][1])
+            : strcmp(types[i][0], "RSA") == 0 ? EVP_PKEY_Q_keygen(NULL, NULL, "RSA", (size_t)2048)
+                                              : EVP_PKEY_Q_keygen(NULL, NULL, types[i][0]);
         assert_non_null(key);
         assert_non_null(k = spki_key_via(key, 0, 1));
         assert_int_equal(EVP_PKEY_eq(k, key), 1);
@@ -282,9 +282,10 @@ static void test_evidence_in_ext_request(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_rsa),       cmocka_unit_test(test_rsa_pss), cmocka_unit_test(test_ec),
-        cmocka_unit_test(test_ec_copies), cmocka_unit_test(test_ed25519), cmocka_unit_test(test_bad_signature_or_key),
-        cmocka_unit_test(test_describe_key),      cmocka_unit_test(test_evidence_in_ext_request),
+        cmocka_unit_test(test_rsa),          cmocka_unit_test(test_rsa_pss),
+        cmocka_unit_test(test_ec),           cmocka_unit_test(test_ec_copies),
+        cmocka_unit_test(test_ed25519),      cmocka_unit_test(test_bad_signature_or_key),
+        cmocka_unit_test(test_describe_key), cmocka_unit_test(test_evidence_in_ext_request),
     };
 
     return cmocka_run_group_tests(tests, NULL, NULL);
