@@ -12,7 +12,9 @@ static const attest_check_doc table[] = {
       "the input is a strict DER CRMF CertReqMessages or CMP PKIMessage (ir, cr, kur, p10cr); 1 to 8 requests, "
       "distinct certReqIds" },
     { CHK_CRMF_POPO,
-      "the CRMF request's POPO signature verifies with its template's public key (raVerified is refused)" },
+      "the CRMF request's POPO signature verifies with its template's public key, over the CertRequest "
+      "(template subject present) or over a POPOSigningKeyInput naming exactly the template key (raVerified is "
+      "refused)" },
     { CHK_BUNDLE_COUNT, "exactly one id-aa-attestation attribute holding exactly one value (CRMF: one extension)" },
     { CHK_BUNDLE_PARSE, "the AttestationBundle is strict DER with no trailing bytes and within the caps" },
     { CHK_BUNDLE_SHAPE, "the bundle uses the current (-28) shape; older shapes warn (fail with --strict)" },
