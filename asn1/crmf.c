@@ -175,7 +175,6 @@ ASN1_SEQUENCE(CMP_REQ_MSG) = {
     ASN1_EXP_SEQUENCE_OF_OPT(CMP_REQ_MSG, extra_certs, ASN1_ANY, 1),
 } static_ASN1_SEQUENCE_END(CMP_REQ_MSG)
 
-
 struct attest_crmf_view {
     CMP_REQ_MSG *cmp;                        /* a PKIMessage (owns msgs), or NULL */
     STACK_OF(CERT_REQ_MSG) *msgs;            /* its CertReqMessages, or a bare one (then owned) */
