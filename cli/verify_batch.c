@@ -17,6 +17,7 @@
 #include <string.h>
 #include <unistd.h>
 #include <openssl/bio.h>
+#include <openssl/buffer.h>
 #include <openssl/err.h>
 #include <openssl/pem.h>
 
@@ -57,17 +58,18 @@ static int worse_rc(int a, int b)
     return rank[b] > rank[a] ? b : a;
 }
 
+/* A memory BIO's text, NUL-terminated, taken over from it (a verdict's few kilobytes are not copied again). */
 static char *bio_text(BIO *b)
 {
-    char *p = NULL;
-    long n = BIO_get_mem_data(b, &p);
-    char *s = OPENSSL_malloc((size_t)n + 1);
+    BUF_MEM *bm = NULL;
+    char *s;
 
-    if (s != NULL) {
-        if (n > 0)
-            memcpy(s, p, (size_t)n);
-        s[n > 0 ? n : 0] = '\0';
-    }
+    if (BIO_write(b, "", 1) != 1 || BIO_get_mem_ptr(b, &bm) <= 0 || bm == NULL)
+        return NULL;
+    (void)BIO_set_close(b, BIO_NOCLOSE); /* BIO_free leaves bm to us */
+    s = bm->data;
+    bm->data = NULL;
+    BUF_MEM_free(bm);
     return s;
 }
 

@@ -289,7 +289,7 @@ const char *attest_android_boot_state_name(int64_t v)
 static void add_int(json_object *o, const char *key, int64_t v)
 {
     if (v >= 0)
-        attest_json_add(o, key, json_object_new_int64(v));
+        attest_json_add_copy(o, key, json_object_new_int64(v));
 }
 
 static json_object *authlist_json(const attest_android_authlist *a)

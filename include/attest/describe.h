@@ -28,7 +28,15 @@ json_object *attest_json_text(const unsigned char *s, size_t len); /* escaped */
 
 /* Small helpers shared by the describers. */
 json_object *attest_json_hex(const unsigned char *b, size_t n);
-void attest_json_add(json_object *o, const char *key, json_object *v);
+/*
+ * o[key] = v (v is consumed; nothing added when o or v is NULL).  The key
+ * of attest_json_add must be a string literal (it does not compile
+ * otherwise): json-c keeps the pointer instead of copying it.  Any other key
+ * goes through attest_json_add_copy.
+ */
+#define attest_json_add(o, key, v) attest_json_add_literal((o), "" key "", (v))
+void attest_json_add_literal(json_object *o, const char *key, json_object *v);
+void attest_json_add_copy(json_object *o, const char *key, json_object *v);
 /* o itself, or {"error": why} when o could not be made. */
 json_object *attest_json_or_error(json_object *o, const attest_err *e);
 json_object *attest_json_time(const ASN1_TIME *t);
