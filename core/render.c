@@ -206,16 +206,43 @@ int attest_render_text(json_object *o, BIO *out)
     return 1;
 }
 
+/*
+ * Whether what json-c wrote may hold a string the backstop would change: a
+ * byte outside printable ASCII (json-c passes those through), or a control
+ * character, which json-c writes as \n, \t, \u0001 ... -- a backslash
+ * followed by anything but a backslash or a quote.  Newlines are the pretty
+ * layout's (json-c escapes those in strings).  One pass over the text is
+ * cheaper than walking the tree before every render.
+ */
+static int needs_backstop(const char *s, size_t n)
+{
+    const char *p = s, *end = s + n;
+    size_t i = 0;
+
+    while ((i += attest_printable_span((const unsigned char *)s + i, n - i)) < n)
+        if (s[i++] != '\n')
+            return 1;
+    while ((p = memchr(p, '\\', (size_t)(end - p))) != NULL) {
+        if (p + 1 >= end || (p[1] != '\\' && p[1] != '"'))
+            return 1;
+        p += 2;
+    }
+    return 0;
+}
+
 int attest_render_json(json_object *o, BIO *out, int pretty)
 {
+    const int flags = (pretty ? JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_SPACED : JSON_C_TO_STRING_PLAIN)
+                    | JSON_C_TO_STRING_NOSLASHESCAPE;
     const char *s;
+    size_t n = 0;
 
     if (o == NULL || out == NULL)
         return 0;
-    sanitize(o); /* json-c passes invalid UTF-8 through: the result would not be JSON */
-    s = json_object_to_json_string_ext(
-        o,
-        (pretty ? JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_SPACED : JSON_C_TO_STRING_PLAIN)
-            | JSON_C_TO_STRING_NOSLASHESCAPE);
-    return BIO_puts(out, s) >= 0 && BIO_puts(out, "\n") >= 0;
+    s = json_object_to_json_string_length(o, flags, &n);
+    if (s != NULL && needs_backstop(s, n)) {
+        sanitize(o); /* json-c passes invalid UTF-8 through: the result would not be JSON */
+        s = json_object_to_json_string_length(o, flags, &n);
+    }
+    return s != NULL && BIO_write(out, s, (int)n) == (int)n && BIO_puts(out, "\n") >= 0;
 }

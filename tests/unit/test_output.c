@@ -23,7 +23,7 @@
 
 /* ------------------------------------------------ the JSON renderer's backstop */
 
-static void expect_json(const char *value, size_t len, const char *want)
+static void expect_json_as(const char *value, size_t len, int pretty, const char *want)
 {
     json_object *o = json_object_new_object();
     BIO *b = BIO_new(BIO_s_mem());
@@ -34,12 +34,17 @@ static void expect_json(const char *value, size_t len, const char *want)
     assert_non_null(b);
     json_object_object_add(o, "k", json_object_new_string_len(value, (int)len));
     json_object_object_add(o, "plain", json_object_new_string("a\\b \"c\" /d"));
-    assert_int_equal(attest_render_json(o, b, 0), 1);
+    assert_int_equal(attest_render_json(o, b, pretty), 1);
     n = BIO_get_mem_data(b, &text);
     assert_int_equal(n, (long)strlen(want));
     assert_memory_equal(text, want, (size_t)n);
     BIO_free(b);
     json_object_put(o);
+}
+
+static void expect_json(const char *value, size_t len, const char *want)
+{
+    expect_json_as(value, len, 0, want);
 }
 
 /* Strings no describer escaped reach JSON in the escaper's spelling, whichever byte gave them away. */
@@ -54,6 +59,10 @@ static void test_render_json_backstop(void **state)
     expect_json("\xff", 1, "{\"k\":\"\\\\FF\",\"plain\":\"a\\\\b \\\"c\\\" /d\"}\n");
     expect_json("\x7f", 1, "{\"k\":\"\\\\7F\",\"plain\":\"a\\\\b \\\"c\\\" /d\"}\n");
     expect_json("a\0b", 3, "{\"k\":\"a\\\\00b\",\"plain\":\"a\\\\b \\\"c\\\" /d\"}\n");
+    /* valid UTF-8 is kept; the pretty layout's newlines are not mistaken for a string's */
+    expect_json("caf\xc3\xa9", 5, "{\"k\":\"caf\xc3\xa9\",\"plain\":\"a\\\\b \\\"c\\\" /d\"}\n");
+    expect_json_as("a\tb", 3, 1, "{\n  \"k\": \"a\\\\09b\",\n  \"plain\": \"a\\\\b \\\"c\\\" /d\"\n}\n");
+    expect_json_as("ab", 2, 1, "{\n  \"k\": \"ab\",\n  \"plain\": \"a\\\\b \\\"c\\\" /d\"\n}\n");
 }
 
 /* ------------------------------------------------------------ the escaper */
