@@ -12,6 +12,7 @@
 
 #include "attest/certfile.h"
 #include "attest/limits.h"
+#include "attest/pem_fast.h"
 #include "cli.h"
 
 /* One read of at most a line (a longer line comes in several pieces). */
@@ -313,15 +314,23 @@ static void start_stdin(cli_inputs *it, cli_input *out)
 /* A file of one PEM block: its DER and the type its label names, or an error. */
 static void pem_file(cli_input *out)
 {
-    BIO *b = BIO_new_mem_buf(out->data, (int)out->len);
-    char *name = NULL, *hdr = NULL;
+    char plain[ATTEST_PEM_LABEL_MAX + 1], *name = NULL, *hdr = NULL;
     unsigned char *der = NULL;
+    size_t plain_len = 0;
     long dlen = 0;
+    BIO *b = NULL;
+    int r;
 
     ERR_set_mark();
-    if (b == NULL || PEM_read_bio(b, &name, &hdr, &der, &dlen) <= 0 || dlen <= 0)
+    if ((r = attest_pem_plain(out->data, out->len, plain, &der, &plain_len)) == 1) {
+        name = plain; /* the plainest form, read here (asn1/pem_fast.c) */
+        dlen = (long)plain_len;
+    } else if (r < 0 || (b = BIO_new_mem_buf(out->data, (int)out->len)) == NULL) {
+        snprintf(out->error, sizeof(out->error), "out of memory");
+    } else if (PEM_read_bio(b, &name, &hdr, &der, &dlen) <= 0 || dlen <= 0) {
         snprintf(out->error, sizeof(out->error), "the PEM block does not decode");
-    else if ((out->dt = label_type(name)) == ATTEST_DT_NONE)
+    }
+    if (out->error[0] == '\0' && (out->dt = label_type(name)) == ATTEST_DT_NONE)
         snprintf(out->error, sizeof(out->error), "PEM label \"%.60s\" is not a request, bundle or evidence", name);
     ERR_pop_to_mark();
     OPENSSL_free(out->data);
@@ -333,7 +342,8 @@ static void pem_file(cli_input *out)
         der = NULL;
     }
     OPENSSL_free(der);
-    OPENSSL_free(name);
+    if (name != plain)
+        OPENSSL_free(name);
     OPENSSL_free(hdr);
     BIO_free(b);
 }
