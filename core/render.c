@@ -233,7 +233,7 @@ static int needs_backstop(const char *s, size_t n)
 int attest_render_json(json_object *o, BIO *out, int pretty)
 {
     const int flags = (pretty ? JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_SPACED : JSON_C_TO_STRING_PLAIN)
-                    | JSON_C_TO_STRING_NOSLASHESCAPE;
+        | JSON_C_TO_STRING_NOSLASHESCAPE;
     const char *s;
     size_t n = 0;
 
