@@ -54,20 +54,12 @@ int attest_pem_plain(const unsigned char *in, size_t len, char *label, unsigned 
     *der_len = 0;
     if ((next = line_end(p, end, &e)) == NULL || !marker(p, e, "BEGIN", &lab, &lab_len))
         return 0;
-    if ((text = OPENSSL_malloc(len)) == NULL)
+    if ((text = OPENSSL_malloc(len + 1)) == NULL)
         return -1;
-    /* Body lines: base64 characters only, '=' only at the very end. */
+    /* Body lines, copied; their characters are checked all at once below. */
     for (p = next; (next = line_end(p, end, &e)) != NULL && p < e && *p != '-'; p = next) {
         if (e - p > 76)
             goto done;
-        if (pad > 0 || strspn((const char *)p, b64) < (size_t)(e - p)) {
-            size_t k = strspn((const char *)p, b64);
-
-            /* padding: one or two '=' closing the last body line */
-            if (pad > 0 || p + k >= e || (size_t)(e - (p + k)) > 2 || memcmp(p + k, "==", (size_t)(e - (p + k))) != 0)
-                goto done;
-            pad = (size_t)(e - (p + k));
-        }
         memcpy(text + n, p, (size_t)(e - p));
         n += (size_t)(e - p);
     }
@@ -78,6 +70,11 @@ int attest_pem_plain(const unsigned char *in, size_t len, char *label, unsigned 
     }
     if (n == 0 || n % 4 != 0 || !marker(p, e, "END", &end_lab, &end_len) || end_len != lab_len
         || memcmp(lab, end_lab, lab_len) != 0)
+        goto done;
+    /* base64 characters only, then at most two '=' (EVP_DecodeBlock would take a '=' anywhere as 'A') */
+    text[n] = '\0';
+    pad = n - strspn((const char *)text, b64);
+    if (pad > 2 || memcmp(text + n - pad, "==", pad) != 0)
         goto done;
     for (p = next; p < end; p++)
         if (*p != '\n' && *p != '\r' && *p != ' ' && *p != '\t')
