@@ -149,6 +149,24 @@ static void printable(char *dst, size_t cap, const char *src)
     dst[i] = '\0';
 }
 
+/* A block in the plainest form, read without PEM_read_bio (asn1/pem_fast.c): *der set, or left NULL; -1: memory. */
+static int plain_block(BIO *block, unsigned char **der, long *dlen)
+{
+    char label[ATTEST_PEM_LABEL_MAX + 1];
+    char *text = NULL;
+    long n = BIO_get_mem_data(block, &text);
+    size_t len = 0;
+    int r;
+
+    *der = NULL;
+    if (n <= 0 || (r = attest_pem_plain((const unsigned char *)text, (size_t)n, label, der, &len)) == 0)
+        return 0;
+    if (r < 0)
+        return -1;
+    *dlen = (long)len; /* the label is the one the framing checked: BEGIN and END lines are the block's */
+    return 0;
+}
+
 /* The block from its BEGIN line (first) to its END line (last) into one input. */
 static void finish_block(BIO *block, const char *begin, const char *end_line, long first, long last, cli_input *out)
 {
@@ -174,7 +192,9 @@ static void finish_block(BIO *block, const char *begin, const char *end_line, lo
         return;
     }
     ERR_set_mark();
-    if (PEM_read_bio(block, &name, &hdr, &der, &dlen) <= 0) {
+    if (plain_block(block, &der, &dlen) != 0) {
+        snprintf(out->error, sizeof(out->error), "out of memory");
+    } else if (der == NULL && PEM_read_bio(block, &name, &hdr, &der, &dlen) <= 0) {
         unsigned long e = ERR_peek_last_error();
         /* verify runs without OpenSSL's error strings: the one reason a framed block can fail for, named here */
         const char *why = ERR_GET_LIB(e) == ERR_LIB_PEM && ERR_GET_REASON(e) == PEM_R_BAD_BASE64_DECODE
