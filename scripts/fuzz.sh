@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Run libFuzzer targets built with -DATTEST_FUZZ=ON (clang, ASan+UBSan).
 #   scripts/fuzz.sh [--build DIR] [--seconds N] [--jobs J] [TARGET...]
-# Targets: bundle tpm2 pkix csr verify crmf (default: all).  Seeds are cut from the
+# Targets: bundle tpm2 pkix csr verify crmf pem yubikey luna marvell android (default: all).  Seeds are cut from the
 # test vectors; the corpus grows in DIR/fuzz-corpus/TARGET.  A crash leaves
 # its input as DIR/fuzz-crash/TARGET-*; turn it into a regression test.
 # For verify and crmf it also says how much of the corpus reached a signature check.
@@ -21,7 +21,7 @@ done
 targets=("$@")
 # Absolute: the seed requests are made in a temporary directory.
 build=$(cd "$build" && pwd) || { echo "fuzz.sh: no build directory $build" >&2; exit 2; }
-[ ${#targets[@]} -gt 0 ] || targets=(bundle tpm2 pkix csr verify crmf yubikey luna marvell android)
+[ ${#targets[@]} -gt 0 ] || targets=(bundle tpm2 pkix csr verify crmf pem yubikey luna marvell android)
 
 corpus="$build/fuzz-corpus" crashes="$build/fuzz-crash"
 mkdir -p "$corpus" "$crashes"
@@ -59,8 +59,9 @@ for t in "${targets[@]}"; do
     mkdir -p "$corpus/$t"
     seeds=()
     [ -d "$corpus/seeds/$t" ] && seeds=("$corpus/seeds/$t")
-    # A vendor engine's seeds are its real samples.
+    # A vendor engine's seeds are its real samples; the PEM reader's, the requests of the vectors.
     [ -d "$root/tests/vectors/vendors/$t" ] && seeds+=("$root/tests/vectors/vendors/$t")
+    [ "$t" = pem ] && seeds+=("$root/tests/vectors/csr-attestation")
     log="$build/fuzz-$t.log"
     # Leak checks stay on; a leak or crash makes libFuzzer exit non-zero.
     if ! "$bin" -max_total_time="$seconds" -print_final_stats=1 -dict="$root/tests/fuzz/attest.dict" \
