@@ -13,6 +13,7 @@
 #include <openssl/crypto.h>
 #include <openssl/evp.h>
 
+#include "attest/escape.h"
 #include "attest/limits.h"
 #include "attest/pem_fast.h"
 
@@ -40,7 +41,9 @@ static int marker(const unsigned char *p, const unsigned char *e, const char *wo
         return 0;
     *label = p + 5 + w + 1;
     *label_len = (size_t)(e - 5 - *label);
-    return *label_len > 0 && *label_len <= ATTEST_PEM_LABEL_MAX && memchr(*label, '-', *label_len) == NULL;
+    /* printable ASCII without '-' (RFC 7468): OpenSSL reads a line only up to a NUL, for one */
+    return *label_len > 0 && *label_len <= ATTEST_PEM_LABEL_MAX && memchr(*label, '-', *label_len) == NULL
+        && attest_printable_span(*label, *label_len) == *label_len;
 }
 
 int attest_pem_plain(const unsigned char *in, size_t len, char *label, unsigned char **der, size_t *der_len)

@@ -167,6 +167,15 @@ static void test_left_to_openssl(void **state)
     expect_left("-----BEGIN X----- \nQUJD\n-----END X-----\n");
     expect_left("-----BEGIN -----\nQUJD\n-----END -----\n");
     expect_left("-----BEGIN A-B-----\nQUJD\n-----END A-B-----\n");
+    /* found by fuzz_pem: a NUL or a byte over 0x7e in the label (OpenSSL reads such a line differently) */
+    {
+        static const unsigned char nul[] = "-----BEGIN CERTI\xc0+\0\0 a\0\0EQUEST-----\n+BA1\n"
+                                           "-----END CERTI\xc0+\0\0 a\0\0EQUEST-----\n\n\r\t\t";
+
+        assert_int_equal(agrees(nul, sizeof(nul) - 1), 0);
+        expect_left("-----BEGIN CERT\xc0-----\nQUJD\n-----END CERT\xc0-----\n");
+        expect_left("-----BEGIN CERT\tX-----\nQUJD\n-----END CERT\tX-----\n");
+    }
     /* 80 characters on a line: over the 76 the plain reader takes */
     expect_left("-----BEGIN X-----\n"
                 "QUJDQUJDQUJDQUJDQUJDQUJDQUJDQUJDQUJDQUJDQUJDQUJDQUJDQUJDQUJDQUJDQUJDQUJDQUJDQUJD\n"
