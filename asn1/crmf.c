@@ -176,9 +176,8 @@ ASN1_SEQUENCE(CMP_REQ_MSG) = {
 } static_ASN1_SEQUENCE_END(CMP_REQ_MSG)
 
 struct attest_crmf_view {
-    CMP_REQ_MSG *cmp;                        /* a PKIMessage (owns msgs), or NULL */
-    STACK_OF(CERT_REQ_MSG) *msgs;            /* its CertReqMessages, or a bare one (then owned) */
-    CERT_REQ_MSG *req[ATTEST_CRMF_MAX_REQS]; /* each CertReqMsg, borrowed from msgs */
+    CMP_REQ_MSG *cmp;             /* a PKIMessage (owns msgs), or NULL */
+    STACK_OF(CERT_REQ_MSG) *msgs; /* its CertReqMessages, or a bare one (then owned) */
 };
 
 const char *attest_crmf_body_name(int bodytype)
@@ -309,7 +308,6 @@ static int read_req(attest_crmf *c, int i, OSSL_LIB_CTX *libctx, const char *pro
         attest_err_set(err, "certReq[%d]: no certificate template", i);
         return -1;
     }
-    c->view->req[i] = view;
     r->subject = tmpl->subject;
     r->exts = tmpl->extensions;
     for (j = 0; j < sk_X509_EXTENSION_num(r->exts); j++) {
@@ -375,7 +373,7 @@ static int same_spki(const X509_PUBKEY *a, const X509_PUBKEY *b)
  */
 int attest_crmf_verify_popo(const attest_crmf *c, int i, OSSL_LIB_CTX *libctx, const char *propq, attest_err *err)
 {
-    const CERT_REQ_MSG *m = i >= 0 && i < c->n_reqs && c->view != NULL ? c->view->req[i] : NULL;
+    const CERT_REQ_MSG *m = i >= 0 && i < c->n_reqs && c->view != NULL ? sk_CERT_REQ_MSG_value(c->view->msgs, i) : NULL;
     const POPOSK *sk;
     int ok;
 
