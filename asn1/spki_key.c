@@ -4,7 +4,8 @@
  * the signature check it is for).  RSA and named-curve EC keys are made with
  * EVP_PKEY_fromdata from their fields (~5 µs); every other algorithm goes
  * through d2i_PUBKEY_ex as before.  The RSAPublicKey is read with an ASN.1
- * template and must re-encode to its bytes (DER), as OpenSSL's decoder demands.
+ * template and must re-encode to its bytes (DER); OpenSSL's decoder takes
+ * some that do not (BER lengths, a negative modulus), so those go to it.
  * The way back, an RSA or EC key's SPKI from its parameters, skips the
  * encoder context i2d_PUBKEY builds.  (Templates that keep an SPKI undecoded:
  * asn1/spki_item.c.)
@@ -154,16 +155,37 @@ static EVP_PKEY *ec_key(const ASN1_OBJECT *curve, const unsigned char *bits, int
 }
 
 /*
- * retry_refused: a key the field path refused (a broken RSA key, a point off
- * its curve) goes to OpenSSL's decoder too, which refuses it again but says
- * why; describing has no use for the reason, only for the decoder's cost.
+ * An algorithm OBJ does not know, which no key management in libctx names
+ * either: OpenSSL's decoder would look for one by the same numeric name,
+ * find none and make no key, after building its context for nothing.
  */
-static EVP_PKEY *spki_pkey(const X509_PUBKEY *spki, OSSL_LIB_CTX *libctx, const char *propq, int retry_refused)
+static int no_key_management(const ASN1_OBJECT *alg, OSSL_LIB_CTX *libctx)
+{
+    char name[128];
+    int n;
+    EVP_KEYMGMT *km;
+
+    if (OBJ_obj2nid(alg) != NID_undef || (n = OBJ_obj2txt(name, sizeof(name), alg, 0)) <= 0
+        || (size_t)n >= sizeof(name))
+        return 0; /* the decoder decides */
+    km = EVP_KEYMGMT_fetch(libctx, name, NULL); /* any provider's, as the decoder collects them */
+    EVP_KEYMGMT_free(km);
+    return km == NULL;
+}
+
+/*
+ * A key the field path refused is final where that path reads the key as
+ * OpenSSL's decoder does: a named-curve EC point goes through the same
+ * EC_KEY_oct2key.  An RSA key it refused (not DER, or negative) goes to the
+ * decoder when retry_rsa is set, since that decoder takes some of those;
+ * describing has no use for them.
+ */
+static EVP_PKEY *spki_pkey(const X509_PUBKEY *spki, OSSL_LIB_CTX *libctx, const char *propq, int retry_rsa)
 {
     ASN1_OBJECT *alg = NULL;
     const unsigned char *bits = NULL, *p;
     unsigned char *der = NULL;
-    int ptype = 0, len = 0, n, tried = 0;
+    int ptype = 0, len = 0, n, final = 0;
     const void *pval = NULL;
     const X509_ALGOR *a = NULL;
     EVP_PKEY *key = NULL;
@@ -175,19 +197,21 @@ static EVP_PKEY *spki_pkey(const X509_PUBKEY *spki, OSSL_LIB_CTX *libctx, const 
     switch (OBJ_obj2nid(alg)) {
     case NID_rsaEncryption:
         /* Parameters NULL (RFC 3279) or absent, as OpenSSL's own decoder takes them. */
-        if ((tried = ptype == V_ASN1_NULL || ptype == V_ASN1_UNDEF))
+        if (ptype == V_ASN1_NULL || ptype == V_ASN1_UNDEF) {
             key = rsa_key(bits, len, libctx, propq);
+            final = !retry_rsa;
+        }
         break;
     case NID_X9_62_id_ecPublicKey:
-        if ((tried = ptype == V_ASN1_OBJECT))
+        if ((final = ptype == V_ASN1_OBJECT))
             key = ec_key(pval, bits, len, libctx, propq);
         break;
-    default: break;
+    default: final = no_key_management(alg, libctx); break;
     }
     ERR_pop_to_mark();
-    if (key != NULL || (tried && !retry_refused))
+    if (key != NULL || final)
         return key;
-    /* Everything else, and anything the fast path refused: OpenSSL's decoder, with its errors. */
+    /* Every other algorithm, explicit curves, and RSA keys the fast path refused: OpenSSL's decoder. */
     if ((n = i2d_X509_PUBKEY((X509_PUBKEY *)spki, &der)) <= 0)
         return NULL;
     p = der;
