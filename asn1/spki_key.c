@@ -167,7 +167,7 @@ static int no_key_management(const ASN1_OBJECT *alg, OSSL_LIB_CTX *libctx)
 
     if (OBJ_obj2nid(alg) != NID_undef || (n = OBJ_obj2txt(name, sizeof(name), alg, 0)) <= 0
         || (size_t)n >= sizeof(name))
-        return 0; /* the decoder decides */
+        return 0;                               /* the decoder decides */
     km = EVP_KEYMGMT_fetch(libctx, name, NULL); /* any provider's, as the decoder collects them */
     EVP_KEYMGMT_free(km);
     return km == NULL;

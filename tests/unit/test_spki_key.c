@@ -50,9 +50,8 @@ static X509_PUBKEY *spki_of(int alg, int ptype, const ASN1_OBJECT *param, const 
     assert_non_null(copy);
     if (len > 0)
         memcpy(copy, bits, (size_t)len);
-    assert_int_equal(X509_PUBKEY_set0_param(pk, OBJ_nid2obj(alg), ptype, param != NULL ? OBJ_dup(param) : NULL, copy,
-                                            len),
-                     1);
+    assert_int_equal(
+        X509_PUBKEY_set0_param(pk, OBJ_nid2obj(alg), ptype, param != NULL ? OBJ_dup(param) : NULL, copy, len), 1);
     return pk;
 }
 
@@ -148,8 +147,8 @@ static void test_ec_points(void **state)
         ec_agrees(curve, pt, n - 1);  /* one too few */
         ec_agrees(curve, pt, 1);      /* 04 alone */
         bad[0] = 0x00;
-        ec_agrees(curve, bad, 1); /* the point at infinity */
-        ec_agrees(curve, pt, 0);  /* nothing */
+        ec_agrees(curve, bad, 1);                         /* the point at infinity */
+        ec_agrees(curve, pt, 0);                          /* nothing */
         bad[0] = (unsigned char)(0x02 | (pt[n - 1] & 1)); /* compressed: x and the parity of y */
         memcpy(bad + 1, pt + 1, (size_t)(n - 1) / 2);
         assert_int_equal(ec_agrees(curve, bad, 1 + (n - 1) / 2), 1);
@@ -239,8 +238,8 @@ static void test_other_algorithms(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_ec_points),   cmocka_unit_test(test_ec_curves),
-        cmocka_unit_test(test_rsa_not_der), cmocka_unit_test(test_unknown_algorithm),
+        cmocka_unit_test(test_ec_points),        cmocka_unit_test(test_ec_curves),
+        cmocka_unit_test(test_rsa_not_der),      cmocka_unit_test(test_unknown_algorithm),
         cmocka_unit_test(test_other_algorithms),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
