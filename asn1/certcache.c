@@ -5,14 +5,17 @@
 #include <openssl/err.h>
 
 #include "attest/certcache.h"
+#include "attest/digest.h"
 
-#define SLOTS 32
+#define SLOTS   32
 #define SCRATCH 8 /* while frozen: what one input decodes, until attest_certcache_drop_scratch */
 
 typedef struct {
     unsigned char *der;
     size_t len;
-    X509 *x;              /* NULL in a scratch slot: these bytes do not decode */
+    X509 *x;                  /* NULL in a scratch slot: these bytes do not decode */
+    unsigned char sha256[32]; /* of x's encoding, when has_sha256 */
+    int has_sha256;
     OSSL_LIB_CTX *libctx; /* the context it was decoded in: a hit must be from the same */
     char *propq;
 } slot;
@@ -72,8 +75,10 @@ static void empty(slot *s)
  */
 static void insert(const unsigned char *der, size_t len, OSSL_LIB_CTX *libctx, const char *propq, X509 *x)
 {
-    unsigned char *copy = OPENSSL_memdup(der, len);
+    unsigned char *copy = OPENSSL_memdup(der, len), sha256[32];
     char *pq = propq != NULL ? OPENSSL_strdup(propq) : NULL;
+    unsigned int n = 0;
+    int has_sha256 = x != NULL && X509_digest(x, attest_sha256_md(), sha256, &n) && n == sizeof(sha256);
     slot *s;
 
     if (copy == NULL || (propq != NULL && pq == NULL) || (x != NULL && !X509_up_ref(x))) {
@@ -105,6 +110,8 @@ static void insert(const unsigned char *der, size_t len, OSSL_LIB_CTX *libctx, c
     s->der = copy;
     s->len = len;
     s->x = x;
+    if ((s->has_sha256 = has_sha256))
+        memcpy(s->sha256, sha256, sizeof(sha256));
     s->libctx = libctx;
     s->propq = pq;
     CRYPTO_THREAD_unlock(lock);
@@ -171,4 +178,24 @@ X509 *attest_cert_from_der_ex(const unsigned char *der, size_t len, OSSL_LIB_CTX
 X509 *attest_cert_from_der(const unsigned char *der, size_t len)
 {
     return attest_cert_from_der_ex(der, len, NULL, NULL);
+}
+
+int attest_cert_sha256(const X509 *x, unsigned char out[32])
+{
+    unsigned int n = 0;
+    size_t i;
+    int found = 0;
+
+    if (x == NULL)
+        return 0;
+    /* A slot holds a reference to its certificate: the same address is the same certificate. */
+    if (CRYPTO_THREAD_run_once(&once, init_lock) && lock != NULL && CRYPTO_THREAD_read_lock(lock)) {
+        for (i = 0; i < SLOTS + SCRATCH && !found; i++)
+            if (slots[i].x == x && slots[i].has_sha256) {
+                memcpy(out, slots[i].sha256, sizeof(slots[i].sha256));
+                found = 1;
+            }
+        CRYPTO_THREAD_unlock(lock);
+    }
+    return found || (X509_digest(x, attest_sha256_md(), out, &n) && n == 32);
 }

@@ -9,6 +9,7 @@
 #include <openssl/x509.h>
 
 #include "attest/describe.h"
+#include "attest/certcache.h"
 #include "attest/digest.h"
 #include "attest/spki_key.h"
 #include "attest/verdict.h"
@@ -89,12 +90,11 @@ int attest_submod_has_nonce(const attest_submod *s)
 void attest_submod_record_chain(attest_submod *s, X509 *ak, const unsigned char *anchor)
 {
     attest_chain_record *r;
-    unsigned int n = 0;
 
     if (s == NULL || s->n_chains == ATTEST_MAX_CHAIN_RECORDS)
         return;
     r = &s->chains[s->n_chains];
-    if (!X509_digest(ak, attest_sha256_md(), r->ak_sha256, &n))
+    if (!attest_cert_sha256(ak, r->ak_sha256))
         return;
     if (anchor != NULL) {
         memcpy(r->anchor_sha256, anchor, sizeof(r->anchor_sha256));

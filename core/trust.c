@@ -16,6 +16,7 @@
 
 #include "attest/certfile.h"
 #include "attest/certname.h"
+#include "attest/certcache.h"
 #include "attest/digest.h"
 #include "attest/engine.h"
 #include "attest/limits.h"
@@ -461,20 +462,20 @@ void attest_trust_freeze_cache(attest_trust *t)
     t->cache_frozen = 1;
 }
 
-/* SHA-256 over the leaf and each other certificate, in order: the leaf always (no others: a NULL stack). */
+/*
+ * SHA-256 over the SHA-256 of the leaf and of each other certificate, in
+ * order: the leaf always (no others: a NULL stack).  The certificates' own
+ * digests come from the certificate cache, where a batch's chains live.
+ */
 static int cache_key(X509 *leaf, STACK_OF(X509) *extra, unsigned char key[SHA256_DIGEST_LENGTH])
 {
     EVP_MD_CTX *md = EVP_MD_CTX_new();
-    unsigned char *der = NULL;
-    int i, n, n_extra = extra != NULL ? sk_X509_num(extra) : 0;
+    unsigned char d[SHA256_DIGEST_LENGTH];
+    int i, n_extra = extra != NULL ? sk_X509_num(extra) : 0;
     int ok = md != NULL && leaf != NULL && EVP_DigestInit_ex(md, attest_sha256_md(), NULL);
 
-    for (i = -1; ok && i < n_extra; i++) {
-        n = i2d_X509(i < 0 ? leaf : sk_X509_value(extra, i), &der);
-        ok = n > 0 && EVP_DigestUpdate(md, der, (size_t)n) && EVP_DigestUpdate(md, "|", 1);
-        OPENSSL_free(der);
-        der = NULL;
-    }
+    for (i = -1; ok && i < n_extra; i++)
+        ok = attest_cert_sha256(i < 0 ? leaf : sk_X509_value(extra, i), d) && EVP_DigestUpdate(md, d, sizeof(d));
     ok = ok && EVP_DigestFinal_ex(md, key, NULL);
     EVP_MD_CTX_free(md);
     return ok;
@@ -517,11 +518,9 @@ static X509_STORE *get_store(attest_trust *t)
 static int anchor_digest(X509_STORE_CTX *ctx, unsigned char *anchor)
 {
     STACK_OF(X509) *chain = X509_STORE_CTX_get0_chain(ctx);
-    unsigned int n = 0;
 
     return anchor == NULL
-        || (sk_X509_num(chain) > 0
-            && X509_digest(sk_X509_value(chain, sk_X509_num(chain) - 1), attest_sha256_md(), anchor, &n));
+        || (sk_X509_num(chain) > 0 && attest_cert_sha256(sk_X509_value(chain, sk_X509_num(chain) - 1), anchor));
 }
 
 /*

@@ -8,7 +8,7 @@
 #include <openssl/x509v3.h>
 
 #include "attest/certname.h"
-#include "attest/digest.h"
+#include "attest/certcache.h"
 #include "attest/engine.h"
 #include "attest/keys.h"
 #include "attest/spki_key.h"
@@ -136,7 +136,6 @@ int attest_vendor_chain_check(attest_vctx *v, attest_submod *sub, const char *ch
     attest_chain_hooks hooks = { chain_cb, issued_by_key, &cs };
     STACK_OF(X509) *extra = sk_X509_dup(v->bundle_certs), *chain = NULL;
     unsigned char top_sha[32];
-    unsigned int n = 0;
     attest_err err;
     char names[160], who[160];
     int i, bad, r = -1;
@@ -175,7 +174,7 @@ int attest_vendor_chain_check(attest_vctx *v, attest_submod *sub, const char *ch
     attest_pass(&sub->checks, check_id, "%d certificate(s) to %s anchor %s %s", sk_X509_num(chain), o->scope, names,
                 err.msg);
     anchor_expiry(v, sub, sk_X509_value(chain, sk_X509_num(chain) - 1), cs.anchor_expired);
-    if (X509_digest(sk_X509_value(chain, sk_X509_num(chain) - 1), attest_sha256_md(), top_sha, &n))
+    if (attest_cert_sha256(sk_X509_value(chain, sk_X509_num(chain) - 1), top_sha))
         attest_submod_record_chain(sub, leaf, top_sha);
     if (path != NULL) { /* the validated path, leaf first, anchor last */
         *path = chain;

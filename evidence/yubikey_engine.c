@@ -9,7 +9,7 @@
 #include <openssl/x509v3.h>
 
 #include "attest/describe.h"
-#include "attest/digest.h"
+#include "attest/certcache.h"
 #include "attest/engine.h"
 #include "attest/verify.h"
 #include "attest/yubikey.h"
@@ -26,10 +26,8 @@ static const unsigned char u2f_root_sha256[32] = {
 static int is_u2f_root(X509 *x)
 {
     unsigned char md[32];
-    unsigned int n = 0;
 
-    return x != NULL && X509_digest(x, attest_sha256_md(), md, &n) && n == sizeof(md)
-        && memcmp(md, u2f_root_sha256, sizeof(md)) == 0;
+    return x != NULL && attest_cert_sha256(x, md) && memcmp(md, u2f_root_sha256, sizeof(md)) == 0;
 }
 
 /* A YubiKey PIV device certificate carries the firmware extension; the U2F root's FIDO attestation

@@ -20,6 +20,12 @@ X509 *attest_cert_from_der(const unsigned char *der, size_t len);
 X509 *attest_cert_from_der_ex(const unsigned char *der, size_t len, OSSL_LIB_CTX *libctx, const char *propq);
 
 /*
+ * SHA-256 of x's encoding (X509_digest), kept with a cached certificate so a
+ * batch hashes each distinct certificate once; 1, or 0 on failure.
+ */
+int attest_cert_sha256(const X509 *x, unsigned char out[32]);
+
+/*
  * On by default.  Off: every call decodes afresh and nothing is kept, so a
  * caller's work allocates exactly what it frees (fuzz targets, whose leak
  * checks run when an input leaves memory behind).  Turning it off drops

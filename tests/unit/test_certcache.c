@@ -3,7 +3,8 @@
  * same decoded certificate; off, each call decodes afresh and nothing stays
  * cached (the fuzz targets rely on that for balanced iterations); on again,
  * caching resumes.  Frozen, the cached certificates stay through any number
- * of others; those others are kept only until the scratch is dropped.
+ * of others; those others are kept only until the scratch is dropped.  A
+ * certificate's SHA-256 is kept with it and equals X509_digest's.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -143,11 +144,54 @@ static void test_frozen_scratch(void **state)
     attest_certcache_set_enabled(0);
 }
 
+static void digest_is_x509_digest(X509 *x)
+{
+    unsigned char want[32], got[32];
+    unsigned int n = 0;
+
+    assert_true(X509_digest(x, EVP_sha256(), want, &n));
+    assert_int_equal(attest_cert_sha256(x, got), 1);
+    assert_memory_equal(got, want, sizeof(want));
+}
+
+/*
+ * A certificate's SHA-256: kept with a cached certificate, computed for any
+ * other, the same as X509_digest either way; two certificates, two digests.
+ */
+static void test_sha256(void **state)
+{
+    X509 *a, *b, *loose;
+    const unsigned char *p = der2;
+    unsigned char da[32], db[32];
+
+    (void)state;
+    attest_certcache_set_enabled(1);
+    a = attest_cert_from_der(der, (size_t)der_len);
+    b = attest_cert_from_der(der2, (size_t)der2_len);
+    assert_non_null(a);
+    assert_non_null(b);
+    digest_is_x509_digest(a);
+    digest_is_x509_digest(b);
+    assert_int_equal(attest_cert_sha256(a, da), 1);
+    assert_int_equal(attest_cert_sha256(b, db), 1);
+    assert_memory_not_equal(da, db, sizeof(da));
+    assert_non_null(loose = d2i_X509(NULL, &p, der2_len)); /* the same bytes, not from the cache */
+    digest_is_x509_digest(loose);
+    X509_free(loose);
+    attest_certcache_set_enabled(0); /* a and b leave the cache: their digests are computed now */
+    digest_is_x509_digest(a);
+    digest_is_x509_digest(b);
+    assert_int_equal(attest_cert_sha256(NULL, da), 0);
+    X509_free(a);
+    X509_free(b);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_switch),
         cmocka_unit_test(test_frozen_scratch),
+        cmocka_unit_test(test_sha256),
     };
 
     return cmocka_run_group_tests(tests, make_cert, free_cert);
