@@ -101,6 +101,29 @@ static int cache_tbs(attest_pkix *p, attest_err *err)
     return 1;
 }
 
+/*
+ * The signed bytes of received evidence: its first element.  Called once the
+ * whole re-encodes to der, so they are exactly what i2d of the tbs would write.
+ */
+static int tbs_of_received(attest_pkix *p, const unsigned char *der, size_t len, attest_err *err)
+{
+    const unsigned char *q = der, *tbs;
+    long n;
+    int tag, cls;
+
+    if (ASN1_get_object(&q, &n, &tag, &cls, (long)len) & 0x80)
+        goto bad;
+    tbs = q;
+    if (ASN1_get_object(&q, &n, &tag, &cls, (long)(der + len - q)) & 0x80)
+        goto bad;
+    p->tbs_len = (size_t)(q - tbs) + (size_t)n;
+    if ((p->tbs_der = OPENSSL_memdup(tbs, p->tbs_len)) != NULL)
+        return 1;
+bad:
+    attest_err_set(err, "evidence: cannot read tbs");
+    return 0;
+}
+
 static int within_caps(const ATTEST_PKIX_EVIDENCE *ev, attest_err *err)
 {
     int i;
@@ -155,7 +178,7 @@ int attest_pkix_decode_ex(const unsigned char *der, size_t len, OSSL_LIB_CTX *li
         attest_err_set(err, "evidence: not DER (re-encoding differs)");
         goto fail;
     }
-    if (!within_caps(p->ev, err) || !cache_tbs(p, err))
+    if (!within_caps(p->ev, err) || !tbs_of_received(p, der, len, err))
         goto fail;
     /* Claim values are opaque ANYs to OpenSSL: the signed part must be DER all the way down. */
     if (attest_der_strict(p->tbs_der, p->tbs_len, err) != 0) {

@@ -107,11 +107,17 @@ static attest_pkix *decode_evidence(const char *rel, unsigned char **der, size_t
 {
     attest_pkix *p = NULL;
     attest_err err = { { 0 } };
+    unsigned char *tbs = NULL;
+    int tbs_len;
 
     *der = read_pem_der(rel, "EVIDENCE", len);
     if (attest_pkix_decode(*der, *len, &p, &err) != 0)
         fail_msg("%s: %s", rel, err.msg);
     assert_non_null(p);
+    /* The signed bytes, cut from what was received, are what the tbs encodes to. */
+    assert_true((tbs_len = i2d_ATTEST_PKIX_TBS(p->ev->tbs, &tbs)) > 0);
+    assert_bytes(p->tbs_der, p->tbs_len, tbs, (size_t)tbs_len);
+    OPENSSL_free(tbs);
     return p;
 }
 
