@@ -14,7 +14,7 @@ typedef struct {
     unsigned char *der;
     size_t len;
     X509 *x;                  /* NULL in a scratch slot: these bytes do not decode */
-    unsigned char sha256[32]; /* of x's encoding, when has_sha256 */
+    unsigned char sha256[32]; /* of x's encoding, once asked for (has_sha256) */
     int has_sha256;
     OSSL_LIB_CTX *libctx; /* the context it was decoded in: a hit must be from the same */
     char *propq;
@@ -75,10 +75,8 @@ static void empty(slot *s)
  */
 static void insert(const unsigned char *der, size_t len, OSSL_LIB_CTX *libctx, const char *propq, X509 *x)
 {
-    unsigned char *copy = OPENSSL_memdup(der, len), sha256[32];
+    unsigned char *copy = OPENSSL_memdup(der, len);
     char *pq = propq != NULL ? OPENSSL_strdup(propq) : NULL;
-    unsigned int n = 0;
-    int has_sha256 = x != NULL && X509_digest(x, attest_sha256_md(), sha256, &n) && n == sizeof(sha256);
     slot *s;
 
     if (copy == NULL || (propq != NULL && pq == NULL) || (x != NULL && !X509_up_ref(x))) {
@@ -110,8 +108,6 @@ static void insert(const unsigned char *der, size_t len, OSSL_LIB_CTX *libctx, c
     s->der = copy;
     s->len = len;
     s->x = x;
-    if ((s->has_sha256 = has_sha256))
-        memcpy(s->sha256, sha256, sizeof(sha256));
     s->libctx = libctx;
     s->propq = pq;
     CRYPTO_THREAD_unlock(lock);
@@ -180,22 +176,43 @@ X509 *attest_cert_from_der(const unsigned char *der, size_t len)
     return attest_cert_from_der_ex(der, len, NULL, NULL);
 }
 
+/* Under lock: the slot holding x (a slot holds a reference, so the same address is the same certificate). */
+static slot *slot_of(const X509 *x)
+{
+    size_t i;
+
+    for (i = 0; i < SLOTS + SCRATCH; i++)
+        if (slots[i].x == x)
+            return &slots[i];
+    return NULL;
+}
+
 int attest_cert_sha256(const X509 *x, unsigned char out[32])
 {
     unsigned int n = 0;
-    size_t i;
+    slot *s;
     int found = 0;
 
-    if (x == NULL)
-        return 0;
-    /* A slot holds a reference to its certificate: the same address is the same certificate. */
-    if (CRYPTO_THREAD_run_once(&once, init_lock) && lock != NULL && CRYPTO_THREAD_read_lock(lock)) {
-        for (i = 0; i < SLOTS + SCRATCH && !found; i++)
-            if (slots[i].x == x && slots[i].has_sha256) {
-                memcpy(out, slots[i].sha256, sizeof(slots[i].sha256));
-                found = 1;
-            }
+    if (x == NULL || !CRYPTO_THREAD_run_once(&once, init_lock) || lock == NULL)
+        return x != NULL && X509_digest(x, attest_sha256_md(), out, &n) && n == 32;
+    if (CRYPTO_THREAD_read_lock(lock)) {
+        if ((s = slot_of(x)) != NULL && s->has_sha256) {
+            memcpy(out, s->sha256, sizeof(s->sha256));
+            found = 1;
+        }
         CRYPTO_THREAD_unlock(lock);
     }
-    return found || (X509_digest(x, attest_sha256_md(), out, &n) && n == 32);
+    if (found)
+        return 1;
+    if (!X509_digest(x, attest_sha256_md(), out, &n) || n != 32)
+        return 0;
+    /* Kept for next time if x is (still) cached: computed on first use, not for every decode. */
+    if (CRYPTO_THREAD_write_lock(lock)) {
+        if ((s = slot_of(x)) != NULL) {
+            memcpy(s->sha256, out, sizeof(s->sha256));
+            s->has_sha256 = 1;
+        }
+        CRYPTO_THREAD_unlock(lock);
+    }
+    return 1;
 }
