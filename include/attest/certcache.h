@@ -11,7 +11,11 @@
 #include <stddef.h>
 #include <openssl/x509.h>
 
-/* The certificate for exactly these bytes (no trailing bytes), with a new reference; NULL if not one. */
+/*
+ * The certificate for exactly these bytes (no trailing bytes), with a new
+ * reference; NULL if not one.  It may be shared with other callers (and its
+ * SHA-256 kept beside it): read it, never modify it.
+ */
 X509 *attest_cert_from_der(const unsigned char *der, size_t len);
 /*
  * The same, decoded in libctx with propq (cached per context, by its address).  Cached certificates refer
